@@ -1,0 +1,17 @@
+import { PrismaClient } from "@prisma/client";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { databaseUrl, sqliteFileFromUrl } from "./url";
+
+const globalForPrisma = globalThis as unknown as { __prisma?: PrismaClient };
+
+function createClient(): PrismaClient {
+  const adapter = new PrismaBetterSQLite3({ url: sqliteFileFromUrl(databaseUrl()) });
+  return new PrismaClient({ adapter });
+}
+
+/** One client per process (Next.js dev reloads modules; the global keeps it single). */
+export const prisma: PrismaClient = globalForPrisma.__prisma ?? createClient();
+globalForPrisma.__prisma = prisma;
+
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
