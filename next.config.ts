@@ -11,6 +11,9 @@ const config: NextConfig = {
   ],
   poweredByHeader: false,
   typedRoutes: false,
+  // `npm run typecheck` (tsc over the whole tree, tests included) runs in the test command; the build
+  // does not repeat it.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default config;

@@ -3,12 +3,16 @@ import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { databaseUrl, sqliteFileFromUrl } from "./lib/db/url";
 
+// The CLI must not fetch a native query engine (no network here): the JS engine and the adapter do the work.
+process.env.PRISMA_CLI_QUERY_ENGINE_TYPE ??= "client";
+const url = databaseUrl();
+
 export default defineConfig({
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
   experimental: { adapter: true },
   engine: "js",
   async adapter() {
-    return new PrismaBetterSQLite3({ url: sqliteFileFromUrl(databaseUrl()) });
+    return new PrismaBetterSQLite3({ url: sqliteFileFromUrl(url) });
   },
 });

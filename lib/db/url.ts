@@ -4,7 +4,7 @@ import path from "node:path";
 export function databaseUrl(): string {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv && fromEnv.trim() !== "") return fromEnv;
-  const file = path.resolve(process.cwd(), "data", "app.db");
+  const file = path.resolve(/*turbopackIgnore: true*/ process.cwd(), "data", "app.db");
   process.env.DATABASE_URL = `file:${file}`;
   return process.env.DATABASE_URL;
 }
@@ -15,5 +15,5 @@ export function sqliteFileFromUrl(url: string): string {
     throw new Error(`DATABASE_URL must be a SQLite file: URL, got "${url.split(":")[0]}:..."`);
   }
   const rest = url.slice("file:".length).split("?")[0];
-  return path.isAbsolute(rest) ? rest : path.resolve(process.cwd(), rest);
+  return path.isAbsolute(rest) ? rest : path.resolve(/*turbopackIgnore: true*/ process.cwd(), rest);
 }

@@ -1,0 +1,11 @@
+import { HomeSummary } from "@/components/home-summary";
+import { PageTitle } from "@/components/ui";
+
+export default function HomePage() {
+  return (
+    <>
+      <PageTitle subtitle="Directors, Storage Daemons, storage groups and catalog replication at a glance">Overview</PageTitle>
+      <HomeSummary />
+    </>
+  );
+}

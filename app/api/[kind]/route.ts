@@ -1,0 +1,20 @@
+import { NextResponse } from "next/server";
+import { clientIp, requireUser } from "@/lib/auth/guard";
+import { api, readJson } from "@/lib/http/handler";
+import { kindParam, searchParams } from "@/lib/http/kind";
+import { createResource, listResources } from "@/lib/inventory/service";
+
+type Ctx = { params: Promise<{ kind: string }> };
+
+export const GET = api<Ctx>(async (req, ctx) => {
+  const kind = kindParam((await ctx.params).kind);
+  await requireUser(req, "viewer");
+  return NextResponse.json(await listResources(kind, searchParams(req)));
+});
+
+export const POST = api<Ctx>(async (req, ctx) => {
+  const kind = kindParam((await ctx.params).kind);
+  const user = await requireUser(req, "operator");
+  const created = await createResource(kind, await readJson(req), { login: user.login, ip: clientIp(req) });
+  return NextResponse.json(created, { status: 201 });
+});

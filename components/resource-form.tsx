@@ -1,0 +1,414 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import { Controller, useFieldArray, useForm, type Control, type FieldValues, type Resolver, type UseFormRegister } from "react-hook-form";
+import { KINDS, MESSAGE_KINDS, RUNS_WHEN, type FieldDef, type KindKey } from "@/lib/inventory/fields";
+import { policyFirstVersion } from "@/lib/inventory/policies";
+import { versionAtLeast } from "@/lib/inventory/rules";
+import { defaultValues, inputSchema } from "@/lib/inventory/schema";
+import { ApiError, apiFetch } from "./api";
+import { Alert, Button, Card, inputClass, PageTitle } from "./ui";
+import { useCan } from "./user-context";
+
+type Values = Record<string, unknown>;
+interface Option {
+  id: number;
+  name: string;
+  directorId?: number;
+  storageDaemonId?: number;
+  mediaType?: string;
+  role?: string;
+  version?: string;
+}
+
+const fid = (key: string) => `field-${key}`;
+
+function useOptions(kind: KindKey | undefined, filter: Record<string, unknown>, enabled = true) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v !== null && v !== undefined && v !== "") params.set(k, String(v));
+  return useQuery({
+    queryKey: ["options", kind, params.toString()],
+    queryFn: () => apiFetch<{ items: Option[] }>(`/api/${kind}/options?${params}`).then((r) => r.items),
+    enabled: Boolean(kind) && enabled,
+  });
+}
+
+/** Record values as the form holds them: numbers and nulls as strings where inputs need strings. */
+function toFormValues(kind: KindKey, record: Values): Values {
+  const out = defaultValues(kind);
+  for (const f of KINDS[kind].fields) {
+    if (f.readOnly) continue;
+    const v = record[f.key];
+    if (f.type === "secret") out[f.key] = "";
+    else if (v === null || v === undefined) out[f.key] = f.type === "bool" ? false : (out[f.key] ?? "");
+    else out[f.key] = v;
+  }
+  return out;
+}
+
+export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
+  const meta = KINDS[kind];
+  const router = useRouter();
+  const qc = useQueryClient();
+  const canEdit = useCan("operator");
+  const mode = id ? "update" : "create";
+  const schema = useMemo(() => inputSchema(kind, mode), [kind, mode]);
+  const record = useQuery({
+    queryKey: ["record", kind, id],
+    queryFn: () => apiFetch<Values>(`/api/${kind}/${id}`),
+    enabled: Boolean(id),
+  });
+  const form = useForm<Values>({
+    resolver: zodResolver(schema as never) as unknown as Resolver<Values>,
+    defaultValues: defaultValues(kind),
+    mode: "onBlur",
+  });
+  const { register, handleSubmit, control, formState, reset, setError, watch } = form;
+  const [topError, setTopError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (record.data) reset(toFormValues(kind, record.data));
+  }, [record.data, kind, reset]);
+
+  const save = useMutation({
+    mutationFn: (values: Values) =>
+      apiFetch<Values>(id ? `/api/${kind}/${id}` : `/api/${kind}`, { method: id ? "PUT" : "POST", json: values }),
+    onSuccess: (result) => {
+      setTopError(null);
+      setSaved(true);
+      void qc.invalidateQueries({ queryKey: ["list", kind] });
+      void qc.invalidateQueries({ queryKey: ["options", kind] });
+      if (!id) router.push(`/inventory/${kind}/${String(result.id)}`);
+      else reset(toFormValues(kind, result));
+    },
+    onError: (err) => {
+      setSaved(false);
+      if (err instanceof ApiError) {
+        setTopError(err.message);
+        for (const f of err.fields) setError(f.field.split(".")[0], { type: f.rule, message: f.message });
+      } else setTopError("Saving failed");
+    },
+  });
+
+  const directorId = watch("directorId");
+  const storageDaemonId = watch("storageDaemonId");
+  const directors = useOptions("directors", {}, meta.directorScoped || kind === "directors");
+  const director = directors.data?.find((d) => d.id === Number(directorId));
+
+  if (id && record.isLoading) return <p aria-busy="true">Loading…</p>;
+  if (id && record.error) return <Alert>{String(record.error)}</Alert>;
+
+  const errorOf = (key: string) => formState.errors[key]?.message as string | undefined;
+  const readOnlyForm = !canEdit;
+
+  return (
+    <>
+      <PageTitle subtitle={meta.description}>
+        {id ? `${meta.label} “${String(record.data?.name ?? "")}”` : `New ${meta.label}`}
+      </PageTitle>
+      <form
+        noValidate
+        aria-label={`${meta.label} form`}
+        onSubmit={handleSubmit((values) => { setSaved(false); save.mutate(values); }, () => setTopError("Some fields need attention: see the messages below them."))}
+        className="max-w-3xl space-y-4"
+      >
+        <Card>
+          <fieldset disabled={readOnlyForm} className="grid gap-4 md:grid-cols-2">
+            <legend className="sr-only">{meta.label}</legend>
+            {meta.fields.map((f) => (
+              <FieldInput
+                key={f.key}
+                field={f}
+                kind={kind}
+                register={register}
+                control={control}
+                error={errorOf(f.key)}
+                record={record.data}
+                directorId={directorId}
+                storageDaemonId={storageDaemonId}
+                directorVersion={director?.version}
+              />
+            ))}
+          </fieldset>
+        </Card>
+        {topError && <Alert>{topError}</Alert>}
+        {saved && <Alert kind="success">Saved.</Alert>}
+        <div className="flex gap-2">
+          {canEdit ? (
+            <Button type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : id ? "Save changes" : `Create ${meta.label}`}</Button>
+          ) : (
+            <p className="text-sm text-slate-600">You have read-only access (viewer role).</p>
+          )}
+          <Link href={`/inventory/${kind}`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">Back to {meta.plural}</Link>
+        </div>
+      </form>
+    </>
+  );
+}
+
+interface FieldInputProps {
+  field: FieldDef;
+  kind: KindKey;
+  register: UseFormRegister<Values>;
+  control: Control<Values>;
+  error?: string;
+  record?: Values;
+  directorId: unknown;
+  storageDaemonId: unknown;
+  directorVersion?: string;
+}
+
+function Described({ field, error, children, wide }: { field: FieldDef; error?: string; children: React.ReactNode; wide?: boolean }) {
+  return (
+    <div className={wide ? "md:col-span-2" : undefined}>
+      {children}
+      {field.help && <p id={`${fid(field.key)}-help`} className="mt-1 text-xs text-slate-600">{field.help}</p>}
+      {error && <p id={`${fid(field.key)}-error`} className="mt-1 text-sm text-red-700">{field.label}: {error}</p>}
+    </div>
+  );
+}
+
+function describedBy(field: FieldDef, error?: string) {
+  return [field.help ? `${fid(field.key)}-help` : null, error ? `${fid(field.key)}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function Label({ field }: { field: FieldDef }) {
+  return (
+    <label htmlFor={fid(field.key)} className="mb-1 block text-sm font-medium">
+      {field.label}
+      {field.required && <span aria-hidden="true" className="text-red-600"> *</span>}
+    </label>
+  );
+}
+
+function FieldInput(props: FieldInputProps) {
+  const { field, register, control, error, record } = props;
+  const common = {
+    id: fid(field.key),
+    "aria-invalid": Boolean(error),
+    "aria-describedby": describedBy(field, error),
+    "aria-required": field.required || undefined,
+    className: inputClass,
+  };
+  if (field.readOnly) {
+    return (
+      <Described field={field}>
+        <Label field={field} />
+        <input {...common} readOnly value={String(record?.[field.key] ?? "not set")} />
+      </Described>
+    );
+  }
+  switch (field.type) {
+    case "bool":
+      return (
+        <Described field={field} error={error}>
+          <div className="flex items-center gap-2 pt-6">
+            <input type="checkbox" id={fid(field.key)} aria-describedby={describedBy(field, error)} {...register(field.key)} />
+            <label htmlFor={fid(field.key)} className="text-sm font-medium">{field.label}</label>
+          </div>
+        </Described>
+      );
+    case "enum":
+      return <EnumInput {...props} common={common} />;
+    case "ref":
+      return <RefInput {...props} common={common} />;
+    case "secret": {
+      const isSet = Boolean(record?.[`${field.key}Set`]);
+      return (
+        <Described field={field} error={error} wide={field.key === "privateKey"}>
+          <Label field={field} />
+          {field.key === "privateKey" ? (
+            <textarea {...common} rows={4} autoComplete="off" spellCheck={false} placeholder={isSet ? "A key is stored. Paste a new one to replace it." : "-----BEGIN OPENSSH PRIVATE KEY-----"} {...register(field.key)} />
+          ) : (
+            <input {...common} type="password" autoComplete="new-password" placeholder={isSet ? "Stored (leave blank to keep)" : ""} {...register(field.key)} />
+          )}
+        </Described>
+      );
+    }
+    case "stringList":
+      return (
+        <Described field={field} error={error} wide>
+          <Label field={field} />
+          <Controller
+            control={control}
+            name={field.key}
+            render={({ field: f }) => (
+              <textarea
+                {...common}
+                rows={4}
+                value={Array.isArray(f.value) ? (f.value as string[]).join("\n") : ""}
+                onChange={(e) => f.onChange(e.target.value.split("\n").filter((l, i, all) => l.trim() !== "" || i === all.length - 1))}
+                onBlur={() => { f.onChange(((f.value as string[]) ?? []).filter((l) => l.trim() !== "")); f.onBlur(); }}
+              />
+            )}
+          />
+        </Described>
+      );
+    case "storageList":
+      return <StorageListInput {...props} />;
+    case "destinations":
+      return <DestinationsInput {...props} />;
+    case "runScripts":
+      return <RunScriptsInput {...props} />;
+    case "int":
+      return (
+        <Described field={field} error={error}>
+          <Label field={field} />
+          <input {...common} type="number" inputMode="numeric" {...register(field.key)} />
+        </Described>
+      );
+    default:
+      return (
+        <Described field={field} error={error}>
+          <Label field={field} />
+          <input {...common} type="text" placeholder={field.placeholder} {...register(field.key)} />
+        </Described>
+      );
+  }
+}
+
+type WithCommon = FieldInputProps & { common: Record<string, unknown> };
+
+function EnumInput({ field, register, error, common, directorVersion }: WithCommon) {
+  let values = [...(field.enumValues ?? [])];
+  // The policies offered follow the Director's Bacula version.
+  if (field.key === "storagePolicy" && directorVersion) {
+    values = values.filter((v) => versionAtLeast(directorVersion, policyFirstVersion(v) ?? "0"));
+  }
+  return (
+    <Described field={field} error={error}>
+      <Label field={field} />
+      <select {...common} {...register(field.key)}>
+        {!field.required && <option value="">(none)</option>}
+        {values.map((v) => <option key={v} value={v}>{v}</option>)}
+      </select>
+      {field.key === "storagePolicy" && directorVersion && values.length === 0 && (
+        <p className="mt-1 text-xs text-amber-800">Bacula {directorVersion} has no storage groups (they need 13.0).</p>
+      )}
+    </Described>
+  );
+}
+
+function RefInput({ field, kind, register, error, common, directorId, storageDaemonId }: WithCommon) {
+  const filter: Record<string, unknown> = {};
+  if (field.sameDirector) filter.directorId = directorId;
+  if (kind === "storages" && field.key === "deviceId") filter.storageDaemonId = storageDaemonId;
+  const waiting = (field.sameDirector && !directorId) || (kind === "storages" && field.key === "deviceId" && !storageDaemonId);
+  const options = useOptions(field.ref, filter, !waiting);
+  return (
+    <Described field={field} error={error}>
+      <Label field={field} />
+      <select {...common} {...register(field.key)}>
+        <option value="">{waiting ? "(choose the Director or SD first)" : field.required ? "(choose)" : "(none)"}</option>
+        {options.data?.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+      </select>
+    </Described>
+  );
+}
+
+function StorageListInput({ field, control, error, directorId }: FieldInputProps) {
+  const options = useOptions("storages", { directorId }, Boolean(directorId));
+  const [pick, setPick] = useState("");
+  return (
+    <Described field={field} error={error} wide>
+      <Controller
+        control={control}
+        name={field.key}
+        render={({ field: f }) => {
+          const ids = ((f.value as (number | string)[]) ?? []).map(Number);
+          const nameOf = (sid: number) => options.data?.find((o) => o.id === sid)?.name ?? `#${sid}`;
+          const move = (i: number, d: number) => {
+            const next = [...ids];
+            [next[i], next[i + d]] = [next[i + d], next[i]];
+            f.onChange(next);
+          };
+          return (
+            <div role="group" aria-labelledby={`${fid(field.key)}-label`} aria-describedby={describedBy(field, error)}>
+              <p id={`${fid(field.key)}-label`} className="mb-1 block text-sm font-medium">{field.label}</p>
+              <ol className="mb-2 space-y-1" data-testid="storage-group">
+                {ids.length === 0 && <li className="text-sm text-slate-500">No storage yet.</li>}
+                {ids.map((sid, i) => (
+                  <li key={sid} className="flex items-center gap-2 rounded border border-slate-200 bg-slate-50 px-2 py-1 text-sm">
+                    <span className="w-6 text-slate-500">{i + 1}.</span>
+                    <span className="flex-1">{nameOf(sid)}</span>
+                    <Button type="button" variant="ghost" aria-label={`Move ${nameOf(sid)} up`} disabled={i === 0} onClick={() => move(i, -1)}>↑</Button>
+                    <Button type="button" variant="ghost" aria-label={`Move ${nameOf(sid)} down`} disabled={i === ids.length - 1} onClick={() => move(i, 1)}>↓</Button>
+                    <Button type="button" variant="ghost" aria-label={`Remove ${nameOf(sid)}`} onClick={() => f.onChange(ids.filter((x) => x !== sid))}>✕</Button>
+                  </li>
+                ))}
+              </ol>
+              <div className="flex gap-2">
+                <label htmlFor={fid(field.key)} className="sr-only">Storage to add</label>
+                <select id={fid(field.key)} className={inputClass} value={pick} onChange={(e) => setPick(e.target.value)} disabled={!directorId}>
+                  <option value="">{directorId ? "(storage to add)" : "(choose the Director first)"}</option>
+                  {options.data?.filter((o) => !ids.includes(o.id)).map((o) => <option key={o.id} value={o.id}>{o.name} ({o.mediaType})</option>)}
+                </select>
+                <Button type="button" variant="secondary" disabled={!pick} onClick={() => { f.onChange([...ids, Number(pick)]); setPick(""); }}>Add</Button>
+              </div>
+            </div>
+          );
+        }}
+      />
+    </Described>
+  );
+}
+
+function DestinationsInput({ field, control, register, error }: FieldInputProps) {
+  const { fields, append, remove } = useFieldArray({ control: control as Control<FieldValues>, name: field.key });
+  return (
+    <Described field={field} error={error} wide>
+      <fieldset className="space-y-2">
+        <legend className="mb-1 text-sm font-medium">{field.label}</legend>
+        {fields.map((row, i) => (
+          <div key={row.id} className="grid grid-cols-[9rem_1fr_1fr_auto] gap-2">
+            <label className="sr-only" htmlFor={`dest-${i}-kind`}>Destination {i + 1} kind</label>
+            <select id={`dest-${i}-kind`} className={inputClass} {...register(`${field.key}.${i}.kind`)}>
+              {MESSAGE_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+            </select>
+            <label className="sr-only" htmlFor={`dest-${i}-where`}>Destination {i + 1} address or file</label>
+            <input id={`dest-${i}-where`} className={inputClass} placeholder="file, address or director name" {...register(`${field.key}.${i}.where`)} />
+            <label className="sr-only" htmlFor={`dest-${i}-types`}>Destination {i + 1} message types</label>
+            <input id={`dest-${i}-types`} className={inputClass} placeholder="all, !skipped" {...register(`${field.key}.${i}.types`)} />
+            <Button type="button" variant="ghost" aria-label={`Remove destination ${i + 1}`} onClick={() => remove(i)}>✕</Button>
+          </div>
+        ))}
+        <Button type="button" variant="secondary" onClick={() => append({ kind: "console", where: "", types: "all" })}>Add destination</Button>
+      </fieldset>
+    </Described>
+  );
+}
+
+function RunScriptsInput({ field, control, register, error }: FieldInputProps) {
+  const { fields, append, remove } = useFieldArray({ control: control as Control<FieldValues>, name: field.key });
+  return (
+    <Described field={field} error={error} wide>
+      <fieldset className="space-y-2">
+        <legend className="mb-1 text-sm font-medium">{field.label}</legend>
+        {fields.map((row, i) => (
+          <div key={row.id} className="space-y-2 rounded border border-slate-200 p-2">
+            <div className="grid grid-cols-[9rem_1fr_auto] gap-2">
+              <label className="sr-only" htmlFor={`rs-${i}-when`}>RunScript {i + 1} runs when</label>
+              <select id={`rs-${i}-when`} className={inputClass} {...register(`${field.key}.${i}.runsWhen`)}>
+                {RUNS_WHEN.map((k) => <option key={k} value={k}>{k}</option>)}
+              </select>
+              <label className="sr-only" htmlFor={`rs-${i}-command`}>RunScript {i + 1} command</label>
+              <input id={`rs-${i}-command`} className={inputClass} placeholder="/etc/bacula/scripts/replicate-config.sh" {...register(`${field.key}.${i}.command`)} />
+              <Button type="button" variant="ghost" aria-label={`Remove RunScript ${i + 1}`} onClick={() => remove(i)}>✕</Button>
+            </div>
+            <div className="flex flex-wrap gap-4 text-sm">
+              {(["runsOnClient", "runsOnSuccess", "runsOnFailure", "failJobOnError"] as const).map((k) => (
+                <label key={k} className="flex items-center gap-1"><input type="checkbox" {...register(`${field.key}.${i}.${k}`)} />{k}</label>
+              ))}
+            </div>
+          </div>
+        ))}
+        <Button type="button" variant="secondary" onClick={() => append({ runsWhen: "Before", runsOnClient: false, runsOnSuccess: true, runsOnFailure: false, failJobOnError: true, command: "" })}>Add RunScript</Button>
+      </fieldset>
+    </Described>
+  );
+}

@@ -1,0 +1,62 @@
+import type { Prisma } from "@prisma/client";
+import { prisma, type Tx } from "@/lib/db/client";
+
+export interface AuditInput {
+  actor: string;
+  action: string;
+  entityType?: string;
+  entityId?: string | number;
+  entityName?: string;
+  before?: unknown;
+  after?: unknown;
+  ip?: string | null;
+}
+
+const SECRET_KEY = /password|secret|privatekey|token|passphrase/i;
+
+/** Secrets never reach the audit log: any key that looks like one is replaced by a marker. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) && !k.endsWith("Set") ? (v == null || v === "" ? v : "[secret]") : redact(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function asJson(value: unknown): Prisma.InputJsonValue | undefined {
+  if (value === undefined) return undefined;
+  return JSON.parse(JSON.stringify(redact(value))) as Prisma.InputJsonValue;
+}
+
+export async function audit(entry: AuditInput, tx?: Tx): Promise<void> {
+  const db = tx ?? prisma;
+  await db.auditEvent.create({
+    data: {
+      actor: entry.actor,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId === undefined ? undefined : String(entry.entityId),
+      entityName: entry.entityName,
+      before: asJson(entry.before),
+      after: asJson(entry.after),
+      ip: entry.ip ?? undefined,
+    },
+  });
+}
+
+/** Every change bumps the model revision; rendered configs cite it in their header. */
+export async function bumpModelRevision(tx?: Tx): Promise<number> {
+  const db = tx ?? prisma;
+  const row = await db.setting.findUnique({ where: { key: "modelRevision" } });
+  const next = (row ? Number(row.value) : 0) + 1;
+  await db.setting.upsert({
+    where: { key: "modelRevision" },
+    create: { key: "modelRevision", value: String(next) },
+    update: { value: String(next) },
+  });
+  return next;
+}

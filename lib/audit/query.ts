@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { prisma } from "@/lib/db/client";
+
+export const auditQuerySchema = z.object({
+  q: z.string().max(200).optional(),
+  action: z.string().max(64).optional(),
+  page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
+  pageSize: z.coerce.number().int().min(1).max(200, "must be at most 200").default(50),
+});
+
+export async function listAudit(raw: Record<string, string>) {
+  const query = auditQuerySchema.parse(raw);
+  const where: Record<string, unknown> = {};
+  if (query.action) where.action = query.action;
+  if (query.q) where.OR = [{ actor: { contains: query.q } }, { entityName: { contains: query.q } }, { entityType: { contains: query.q } }];
+  const [total, items] = await Promise.all([
+    prisma.auditEvent.count({ where }),
+    prisma.auditEvent.findMany({ where, orderBy: [{ at: "desc" }, { id: "desc" }], skip: (query.page - 1) * query.pageSize, take: query.pageSize }),
+  ]);
+  return { items, total, page: query.page, pageSize: query.pageSize };
+}

@@ -1,0 +1,173 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { audit } from "@/lib/audit";
+import { prisma } from "@/lib/db/client";
+import { badRequest, conflict, forbidden, HttpError, notFound } from "@/lib/http/errors";
+import { hashPassword, loginSchema, newPasswordSchema, verifyPassword } from "./password";
+import { roleSchema, type Role } from "./roles";
+import { createSession } from "./session";
+import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "./throttle";
+
+export const credentialsSchema = z.object({
+  login: z.string().min(1, "is required").max(64, "must be at most 64 characters"),
+  password: z.string().min(1, "is required").max(256, "must be at most 256 characters"),
+});
+
+// A hash to verify against when the login is unknown, so both paths take the same time.
+let dummyHash: Promise<string> | null = null;
+
+export async function login(body: unknown, ip: string | null) {
+  const { login: name, password } = credentialsSchema.parse(body);
+  const keys = [`login:${name.toLowerCase()}`, `ip:${ip ?? "?"}`];
+  const wait = loginBlockedFor(keys);
+  if (wait > 0) {
+    throw new HttpError(429, `Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes`);
+  }
+  const user = await prisma.user.findUnique({ where: { login: name } });
+  dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex"));
+  const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
+  if (!user || !ok || user.disabled) {
+    recordLoginFailure(keys);
+    await audit({ actor: name, action: "login_failed", entityType: "user", entityName: name, ip });
+    throw new HttpError(401, "Wrong login or password", [{ field: "password", rule: "credentials", message: "wrong login or password" }]);
+  }
+  clearLoginFailures(keys);
+  const session = await createSession(user.id);
+  await audit({ actor: user.login, action: "login", entityType: "user", entityId: user.id, entityName: user.login, ip });
+  return { user: { id: user.id, login: user.login, role: user.role }, ...session };
+}
+
+// ---------- first admin ----------
+
+export function setupTokenPath(): string {
+  return process.env.APP_SETUP_TOKEN_FILE ?? path.resolve(/*turbopackIgnore: true*/ process.cwd(), "data", "setup-token");
+}
+
+/**
+ * On first run there is no user. With ADMIN_PASSWORD set, the first admin is created from the
+ * environment; otherwise a one-time setup token is written (mode 0600) and the setup page asks for it.
+ */
+export async function ensureFirstAdmin(log: (msg: string) => void = console.log): Promise<void> {
+  if ((await prisma.user.count()) > 0) return;
+  const password = process.env.ADMIN_PASSWORD;
+  if (password) {
+    const login = process.env.ADMIN_LOGIN ?? "admin";
+    const parsedLogin = loginSchema.safeParse(login);
+    const parsedPassword = newPasswordSchema.safeParse(password);
+    if (!parsedLogin.success) throw new Error(`ADMIN_LOGIN ${parsedLogin.error.issues[0].message}`);
+    if (!parsedPassword.success) throw new Error(`ADMIN_PASSWORD ${parsedPassword.error.issues[0].message}`);
+    await createFirstAdmin(login, password, "environment");
+    log(`first admin "${login}" created from ADMIN_PASSWORD`);
+    return;
+  }
+  const file = setupTokenPath();
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(18).toString("base64url") + "\n", { mode: 0o600 });
+  }
+  log(`no user yet: open /setup and enter the one-time token from ${file}`);
+}
+
+async function createFirstAdmin(login: string, password: string, via: string) {
+  const passwordHash = await hashPassword(password);
+  await prisma.$transaction(async (tx) => {
+    if ((await tx.user.count()) > 0) throw conflict("Setup is already done");
+    const user = await tx.user.create({ data: { login, passwordHash, role: "admin" } });
+    await audit({ actor: login, action: "setup", entityType: "user", entityId: user.id, entityName: login, after: { login, role: "admin", via } }, tx);
+  });
+}
+
+export const setupSchema = z.object({
+  token: z.string().min(1, "is required").max(200),
+  login: loginSchema,
+  password: newPasswordSchema,
+});
+
+export async function setupStatus(): Promise<{ needed: boolean }> {
+  return { needed: (await prisma.user.count()) === 0 };
+}
+
+export async function completeSetup(body: unknown): Promise<void> {
+  const input = setupSchema.parse(body);
+  if ((await prisma.user.count()) > 0) throw conflict("Setup is already done");
+  const file = setupTokenPath();
+  const expected = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
+  const a = Buffer.from(expected);
+  const b = Buffer.from(input.token.trim());
+  if (!expected || a.length !== b.length || !crypto.timingSafeEqual(a, b)) {
+    throw new HttpError(403, "Wrong setup token", [{ field: "token", rule: "token", message: `does not match the token in ${file}` }]);
+  }
+  await createFirstAdmin(input.login, input.password, "setup page");
+  fs.rmSync(file, { force: true });
+}
+
+// ---------- users (admin) ----------
+
+export const userCreateSchema = z.object({ login: loginSchema, password: newPasswordSchema, role: roleSchema });
+export const userUpdateSchema = z.object({
+  role: roleSchema.optional(),
+  password: z.preprocess((v) => (v === "" ? undefined : v), newPasswordSchema.optional()),
+  disabled: z.boolean().optional(),
+});
+
+const userView = (u: { id: number; login: string; role: string; disabled: boolean; createdAt: Date }) => ({
+  id: u.id,
+  login: u.login,
+  role: u.role,
+  disabled: u.disabled,
+  createdAt: u.createdAt,
+});
+
+export async function listUsers() {
+  const users = await prisma.user.findMany({ orderBy: { login: "asc" } });
+  return users.map(userView);
+}
+
+export async function createUser(body: unknown, actor: { login: string; ip: string | null }) {
+  const input = userCreateSchema.parse(body);
+  if (await prisma.user.findUnique({ where: { login: input.login } })) {
+    throw conflict(`A user named "${input.login}" already exists`, [{ field: "login", rule: "unique", message: "is taken" }]);
+  }
+  const passwordHash = await hashPassword(input.password);
+  const user = await prisma.user.create({ data: { login: input.login, passwordHash, role: input.role } });
+  await audit({ actor: actor.login, ip: actor.ip, action: "create", entityType: "user", entityId: user.id, entityName: user.login, after: userView(user) });
+  return userView(user);
+}
+
+export async function updateUser(id: number, body: unknown, actor: { id: number; login: string; ip: string | null }) {
+  const input = userUpdateSchema.parse(body);
+  const existing = await prisma.user.findUnique({ where: { id } });
+  if (!existing) throw notFound(`User ${id} does not exist`);
+  if (id === actor.id && ((input.role && input.role !== "admin") || input.disabled)) {
+    throw forbidden("You cannot demote or disable yourself; ask another admin");
+  }
+  await assertAdminRemains(id, input.role, input.disabled);
+  const data: { role?: Role; disabled?: boolean; passwordHash?: string } = {};
+  if (input.role) data.role = input.role;
+  if (input.disabled !== undefined) data.disabled = input.disabled;
+  if (input.password) data.passwordHash = await hashPassword(input.password);
+  const user = await prisma.user.update({ where: { id }, data });
+  if (input.password || input.disabled) await prisma.session.deleteMany({ where: { userId: id } });
+  await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: "user", entityId: id, entityName: user.login, before: userView(existing), after: { ...userView(user), passwordChanged: Boolean(input.password) } });
+  return userView(user);
+}
+
+export async function deleteUser(id: number, actor: { id: number; login: string; ip: string | null }) {
+  if (id === actor.id) throw forbidden("You cannot delete yourself");
+  const existing = await prisma.user.findUnique({ where: { id } });
+  if (!existing) throw notFound(`User ${id} does not exist`);
+  await assertAdminRemains(id, "viewer", true);
+  await prisma.user.delete({ where: { id } });
+  await audit({ actor: actor.login, ip: actor.ip, action: "delete", entityType: "user", entityId: id, entityName: existing.login, before: userView(existing) });
+}
+
+async function assertAdminRemains(id: number, role: Role | undefined, disabled: boolean | undefined) {
+  const target = await prisma.user.findUnique({ where: { id } });
+  if (!target || target.role !== "admin") return;
+  const losesAdmin = (role && role !== "admin") || disabled;
+  if (!losesAdmin) return;
+  const admins = await prisma.user.count({ where: { role: "admin", disabled: false } });
+  if (admins <= 1) throw badRequest("At least one active admin must remain", [{ field: "role", rule: "last-admin", message: "the last active admin must stay admin" }]);
+}

@@ -1,0 +1,80 @@
+import crypto from "node:crypto";
+import { SignJWT, jwtVerify } from "jose";
+import { prisma } from "@/lib/db/client";
+import { derivedKey } from "@/lib/secrets";
+import { roleSchema, type Role } from "./roles";
+
+export const SESSION_COOKIE = "bhd_session";
+const SESSION_HOURS = 12;
+
+export interface SessionUser {
+  id: number;
+  login: string;
+  role: Role;
+  sessionId: string;
+}
+
+function signingKey(): Uint8Array {
+  return derivedKey("session-jwt-v1");
+}
+
+export async function createSession(userId: number): Promise<{ token: string; expiresAt: Date }> {
+  const id = crypto.randomBytes(24).toString("base64url");
+  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+  await prisma.session.create({ data: { id, userId, expiresAt } });
+  const token = await new SignJWT({ sid: id })
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(signingKey());
+  return { token, expiresAt };
+}
+
+/** Resolves a session token to its user; the DB row makes logout and role changes take effect at once. */
+export async function userFromToken(token: string | undefined | null): Promise<SessionUser | null> {
+  if (!token) return null;
+  let sid: unknown;
+  try {
+    const { payload } = await jwtVerify(token, signingKey(), { algorithms: ["HS256"] });
+    sid = payload.sid;
+  } catch {
+    return null;
+  }
+  if (typeof sid !== "string") return null;
+  const session = await prisma.session.findUnique({ where: { id: sid }, include: { user: true } });
+  if (!session || session.expiresAt.getTime() < Date.now() || session.user.disabled) return null;
+  const role = roleSchema.safeParse(session.user.role);
+  if (!role.success) return null;
+  return { id: session.user.id, login: session.user.login, role: role.data, sessionId: session.id };
+}
+
+export async function destroySession(sessionId: string): Promise<void> {
+  await prisma.session.deleteMany({ where: { id: sessionId } });
+}
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.get("cookie");
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
+  const attrs = [
+    `${SESSION_COOKIE}=${token}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Strict",
+    `Expires=${expiresAt.toUTCString()}`,
+  ];
+  if (secure) attrs.push("Secure");
+  return attrs.join("; ");
+}
+
+export function clearSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}

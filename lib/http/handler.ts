@@ -1,0 +1,61 @@
+import { NextResponse } from "next/server";
+import { ZodError } from "zod";
+import { HttpError, type FieldError } from "./errors";
+
+export function zodToFieldErrors(err: ZodError): FieldError[] {
+  return err.issues.map((issue) => ({
+    field: issue.path.map(String).join(".") || "(body)",
+    rule: issue.code,
+    message: issue.message,
+  }));
+}
+
+export function errorResponse(err: unknown): NextResponse {
+  if (err instanceof HttpError) {
+    return NextResponse.json(
+      { error: err.message, fields: err.fields ?? [], ...(err.details ?? {}) },
+      { status: err.status },
+    );
+  }
+  if (err instanceof ZodError) {
+    const fields = zodToFieldErrors(err);
+    return NextResponse.json(
+      { error: fields.map((f) => `${f.field}: ${f.message}`).join("; "), fields },
+      { status: 400 },
+    );
+  }
+  const code = (err as { code?: string } | null)?.code;
+  if (code === "P2002") {
+    return NextResponse.json({ error: "A record with these values already exists", fields: [] }, { status: 409 });
+  }
+  if (code === "P2003" || code === "P2014") {
+    return NextResponse.json({ error: "Still referenced by other records", fields: [] }, { status: 409 });
+  }
+  console.error("unhandled API error", err);
+  return NextResponse.json({ error: "Internal error" }, { status: 500 });
+}
+
+type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
+
+/** Wraps a route handler so every error becomes a JSON answer with a status that means what it says. */
+export function api<C>(fn: Handler<C>): Handler<C> {
+  return async (req, ctx) => {
+    try {
+      return await fn(req, ctx);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+export async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "The request body is not valid JSON", [
+      { field: "(body)", rule: "json", message: "not valid JSON" },
+    ]);
+  }
+}

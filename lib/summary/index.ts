@@ -1,0 +1,75 @@
+import { prisma } from "@/lib/db/client";
+
+export interface TopologySummary {
+  directors: { total: number; primary: number; standby: number; independent: number; sites: string[] };
+  storageDaemons: { total: number; devices: number };
+  storages: number;
+  pools: { total: number; withNextPool: number };
+  storageGroups: { total: number; byPolicy: Record<string, number> };
+  jobs: { total: number; byType: Record<string, number> };
+  clients: number;
+  catalogClusters: { id: number; name: string; members: number; primary: string | null; standbys: number; health: "unknown" }[];
+  modelRevision: number;
+}
+
+/** The home page's counts; a handful of aggregate queries, none that grows with the row count. */
+export async function topologySummary(): Promise<TopologySummary> {
+  const [directorRoles, sites, sdCount, deviceCount, storageCount, poolCount, nextPoolCount, groups, jobTypes, clientCount, clusters, revision] =
+    await Promise.all([
+      prisma.director.groupBy({ by: ["role"], _count: { _all: true } }),
+      prisma.director.findMany({ distinct: ["site"], select: { site: true } }),
+      prisma.storageDaemon.count(),
+      prisma.device.count(),
+      prisma.storage.count(),
+      prisma.pool.count(),
+      prisma.pool.count({ where: { nextPoolId: { not: null } } }),
+      prisma.$queryRaw<{ policy: string | null; n: bigint | number }[]>`
+        SELECT policy, COUNT(*) AS n FROM (
+          SELECT p."storagePolicy" AS policy FROM "Pool" p
+            WHERE (SELECT COUNT(*) FROM "StorageGroupMember" m WHERE m."poolId" = p.id) > 1
+          UNION ALL
+          SELECT j."storagePolicy" AS policy FROM "Job" j
+            WHERE (SELECT COUNT(*) FROM "StorageGroupMember" m WHERE m."jobId" = j.id) > 1
+        ) GROUP BY policy`,
+      prisma.job.groupBy({ by: ["type"], _count: { _all: true } }),
+      prisma.client.count(),
+      prisma.catalogCluster.findMany({
+        orderBy: { name: "asc" },
+        take: 50,
+        select: { id: true, name: true, members: { select: { name: true, role: true } } },
+      }),
+      prisma.setting.findUnique({ where: { key: "modelRevision" } }),
+    ]);
+  const roleCount = (role: string) => directorRoles.find((r) => r.role === role)?._count._all ?? 0;
+  const byPolicy: Record<string, number> = {};
+  let groupTotal = 0;
+  for (const g of groups) {
+    const n = Number(g.n);
+    byPolicy[g.policy ?? "ListedOrder"] = (byPolicy[g.policy ?? "ListedOrder"] ?? 0) + n;
+    groupTotal += n;
+  }
+  return {
+    directors: {
+      total: directorRoles.reduce((a, r) => a + r._count._all, 0),
+      primary: roleCount("primary"),
+      standby: roleCount("standby"),
+      independent: roleCount("independent"),
+      sites: sites.map((s) => s.site).filter((s) => s !== "").sort(),
+    },
+    storageDaemons: { total: sdCount, devices: deviceCount },
+    storages: storageCount,
+    pools: { total: poolCount, withNextPool: nextPoolCount },
+    storageGroups: { total: groupTotal, byPolicy },
+    jobs: { total: jobTypes.reduce((a, r) => a + r._count._all, 0), byType: Object.fromEntries(jobTypes.map((t) => [t.type, t._count._all])) },
+    clients: clientCount,
+    catalogClusters: clusters.map((c) => ({
+      id: c.id,
+      name: c.name,
+      members: c.members.length,
+      primary: c.members.find((m) => m.role === "primary")?.name ?? null,
+      standbys: c.members.filter((m) => m.role === "standby").length,
+      health: "unknown" as const,
+    })),
+    modelRevision: revision ? Number(revision.value) : 0,
+  };
+}
