@@ -65,7 +65,8 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
   const form = useForm<Values>({
     resolver: zodResolver(schema as never) as unknown as Resolver<Values>,
     defaultValues: defaultValues(kind),
-    mode: "onBlur",
+    mode: "onTouched",
+    reValidateMode: "onChange",
   });
   const { register, handleSubmit, control, formState, reset, setError, watch } = form;
   const [topError, setTopError] = useState<string | null>(null);

@@ -90,6 +90,10 @@ export interface DirectiveSpec {
   ref?: ResourceKind;
   /** Bacula refuses the resource without it. For Job this is checked after JobDefs inheritance. */
   required?: boolean;
+  /** Longest accepted value in characters, when shorter than MAX_STRING_BYTES (Bacula's 127-character "name" tokens). */
+  maxLength?: number;
+  /** An empty string is a meaningful value (Changer Command = ""). */
+  allowEmpty?: boolean;
   /** Bacula's default when the directive is absent (documentation only; never rendered). */
   default?: string | number | boolean;
   /** First Bacula version that accepts the directive. */
@@ -256,8 +260,8 @@ const STORAGE: ResourceSpec = {
     d("Address", "address", "address", { required: true, aliases: ["SDAddress"] }),
     d("SDPort", "sdPort", "port", { label: "SD port", default: 9103 }),
     d("Password", "password", "password", { required: true }),
-    d("Device", "device", "string", { required: true, help: "Device or Autochanger name in the Storage Daemon." }),
-    d("Media Type", "mediaType", "string", { required: true }),
+    d("Device", "device", "string", { required: true, maxLength: 127, help: "Device or Autochanger name in the Storage Daemon." }),
+    d("Media Type", "mediaType", "string", { required: true, maxLength: 127 }),
     d("Maximum Concurrent Jobs", "maxConcurrentJobs", "int", { default: 1 }),
     d("Autochanger", "autochanger", "bool-or-ref", { ref: "Storage" }),
   ],
@@ -273,7 +277,7 @@ const POOL: ResourceSpec = {
     NAME(),
     d("Pool Type", "poolType", "enum", { required: true, values: POOL_TYPES, default: "Backup" }),
     d("Volume Retention", "volumeRetention", "time", { default: "365 days" }),
-    d("Label Format", "labelFormat", "string"),
+    d("Label Format", "labelFormat", "string", { maxLength: 127 }),
     d("Maximum Volume Bytes", "maximumVolumeBytes", "size"),
     d("Maximum Volumes", "maximumVolumes", "int"),
     d("Recycle", "recycle", "bool", { default: true }),
@@ -467,8 +471,8 @@ const DEVICE: ResourceSpec = {
   configKey: "devices",
   directives: [
     NAME(),
-    d("Media Type", "mediaType", "string", { required: true }),
-    d("Archive Device", "archiveDevice", "path", { required: true }),
+    d("Media Type", "mediaType", "string", { required: true, maxLength: 127 }),
+    d("Archive Device", "archiveDevice", "path", { required: true, maxLength: 127 }),
     d("Device Type", "deviceType", "enum", { values: DEVICE_TYPES }),
     d("LabelMedia", "labelMedia", "bool", { label: "Label media" }),
     d("Random Access", "randomAccess", "bool"),
@@ -488,8 +492,8 @@ const SD_AUTOCHANGER: ResourceSpec = {
   directives: [
     NAME(),
     d("Device", "devices", "ref-list", { ref: "Device", required: true, label: "Devices" }),
-    d("Changer Device", "changerDevice", "path", { required: true }),
-    d("Changer Command", "changerCommand", "string", { required: true }),
+    d("Changer Device", "changerDevice", "path", { required: true, maxLength: 127 }),
+    d("Changer Command", "changerCommand", "string", { required: true, allowEmpty: true, maxLength: 127 }),
   ],
 };
 

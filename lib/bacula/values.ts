@@ -43,8 +43,11 @@ function describeChar(c: string): string {
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 
-/** Why a free-text value is refused, or null. */
-export function checkText(v: unknown): string | null {
+/** Longest message destination address / file / Director name (a Bacula "name" token). */
+export const MAX_NAME_TOKEN = 127;
+
+/** Why a free-text value is refused, or null. `maxLength` (UTF-8 bytes) for Bacula's 127-character name tokens. */
+export function checkText(v: unknown, maxLength?: number): string | null {
   if (typeof v !== "string") return "must be a string";
   const m = CONTROL_RE.exec(v);
   if (m) {
@@ -55,6 +58,7 @@ export function checkText(v: unknown): string | null {
   }
   if (!v.isWellFormed()) return "contains an unpaired UTF-16 surrogate (not valid Unicode)";
   const bytes = Buffer.byteLength(v, "utf8");
+  if (maxLength !== undefined && bytes > maxLength) return `is ${bytes} bytes long; Bacula allows at most ${maxLength} here`;
   if (bytes > MAX_STRING_BYTES) return `is ${bytes} bytes long; at most ${MAX_STRING_BYTES} are allowed`;
   return null;
 }
@@ -73,8 +77,8 @@ function formatName(v: unknown): string {
   return quote(v as string);
 }
 
-function formatText(v: unknown): string {
-  need(checkText(v));
+function formatText(v: unknown, maxLength?: number): string {
+  need(checkText(v, maxLength));
   return quote(v as string);
 }
 
@@ -137,7 +141,7 @@ export function formatDestination(dest: MessageDestination): { keyword: string; 
   let where = "";
   if (dest.where !== undefined) {
     if (spec.where === "none") throw new ValueError(`${spec.keyword} takes no address`);
-    const p = checkText(dest.where);
+    const p = checkText(dest.where, MAX_NAME_TOKEN);
     if (p) throw new ValueError(`${spec.keyword} address ${p}`);
     if (dest.where === "") throw new ValueError(`${spec.keyword} address must not be empty`);
     where = `${quote(dest.where)} = `;
@@ -171,7 +175,7 @@ export function formatValue(spec: DirectiveSpec, v: unknown): string {
     case "password":
     case "run-line":
     case "path-list":
-      return formatText(v);
+      return formatText(v, spec.maxLength);
     case "address":
       if (typeof v !== "string" || !ADDRESS_RE.test(v))
         throw new ValueError("must be a host name or IP address (letters, digits and . - : _ only)");

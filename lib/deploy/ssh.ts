@@ -96,7 +96,7 @@ export interface ConnectOptions {
   keepaliveIntervalMs?: number;
 }
 
-interface HostKeySeen {
+export interface HostKeySeen {
   fingerprint: string;
   keyType: string;
 }
@@ -228,16 +228,20 @@ export function fetchHostKey(host: string, port: number, opts: { timeoutMs?: num
     );
     client.on("close", () => done(null));
     client.on("ready", () => done(null)); // cannot happen: the verifier refuses
-    client.connect({
-      host,
-      port,
-      username: "host-key-probe",
-      readyTimeout: timeoutMs,
-      hostVerifier: (key: Buffer): boolean => {
-        seen = { fingerprint: fingerprintOfKeyBlob(key), keyType: keyTypeOfBlob(key) };
-        return false;
-      },
-    });
+    try {
+      client.connect({
+        host,
+        port,
+        username: "host-key-probe",
+        readyTimeout: timeoutMs,
+        hostVerifier: (key: Buffer): boolean => {
+          seen = { fingerprint: fingerprintOfKeyBlob(key), keyType: keyTypeOfBlob(key) };
+          return false;
+        },
+      });
+    } catch (err) {
+      done(new ConnectFailedError(host, port, err instanceof Error ? err.message : String(err), undefined, err));
+    }
   });
 }
 
@@ -483,11 +487,7 @@ export class SshConnection {
         timedOut = true;
         const ch = channel as ClientChannel | null;
         if (ch) {
-          try {
-            ch.signal("KILL");
-          } catch {
-            /* channel already gone */
-          }
+          sendSignal(ch, "KILL");
           try {
             ch.close();
           } catch {
@@ -734,6 +734,30 @@ export class SshConnection {
   destroy(): void {
     this.markClosed(new ConnectionClosedError("destroyed by this side"));
     this.client.destroy();
+  }
+}
+
+/**
+ * Send an SSH "signal" channel request (RFC 4254 6.9; OpenSSH honours it since 7.9). ssh2's
+ * channel.signal() silently does nothing once our side of the channel is half-closed (stdin ended),
+ * which is always the case for exec here, so go through the protocol object directly.
+ */
+function sendSignal(ch: ClientChannel, name: string) {
+  const c = ch as unknown as {
+    outgoing?: { id?: number; state?: string };
+    _client?: { _protocol?: { signal?: (id: number, sig: string) => void } };
+  };
+  try {
+    const id = c.outgoing?.id;
+    const proto = c._client?._protocol;
+    const state = c.outgoing?.state;
+    if (typeof id === "number" && (state === "open" || state === "eof") && typeof proto?.signal === "function") {
+      proto.signal(id, name);
+    } else {
+      ch.signal(name);
+    }
+  } catch {
+    /* channel already gone */
   }
 }
 

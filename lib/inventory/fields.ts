@@ -148,7 +148,7 @@ export const KINDS: Record<KindKey, KindMeta> = {
       name(),
       { key: "role", label: "Role", type: "enum", enumValues: DIRECTOR_ROLES, required: true, defaultValue: "independent", listed: true },
       { key: "primaryId", label: "Standby of", type: "ref", ref: "directors", relation: "primary", help: "Required for a standby: the primary whose configuration it receives." },
-      { key: "site", label: "Site", type: "text", listed: true, placeholder: "site-a" },
+      { key: "site", label: "Site", type: "text", listed: true, placeholder: "site-a", defaultValue: "" },
       { key: "address", label: "Address", type: "text", required: true, listed: true },
       { key: "port", label: "DIR port", type: "int", defaultValue: 9101 },
       { key: "password", label: "Console password", type: "secret", column: "passwordEnc", required: true },
@@ -172,7 +172,7 @@ export const KINDS: Record<KindKey, KindMeta> = {
     sortFields: ["name", "site", "version", "updatedAt"],
     fields: [
       name(),
-      { key: "site", label: "Site", type: "text", listed: true },
+      { key: "site", label: "Site", type: "text", listed: true, defaultValue: "" },
       { key: "address", label: "Address", type: "text", required: true, listed: true },
       { key: "port", label: "SD port", type: "int", defaultValue: 9103, listed: true },
       { key: "password", label: "Director password", type: "secret", column: "passwordEnc", required: true, help: "The password Directors use to reach this SD." },

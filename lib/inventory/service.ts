@@ -1,4 +1,3 @@
-import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import { prisma, type Tx } from "@/lib/db/client";
@@ -279,6 +278,11 @@ function toData(kind: KindKey, input: Record<string, unknown>, mode: "create" | 
       continue;
     }
     if (value === undefined) continue;
+    // A field with a default is a NOT NULL column: blank means the default.
+    if (value === null && f.defaultValue !== undefined && f.defaultValue !== null) {
+      if (mode === "update") data[f.key] = f.defaultValue;
+      continue;
+    }
     data[f.key] = value;
   }
   return data;
@@ -351,4 +355,4 @@ export async function deleteResource(kind: KindKey, id: number, actor: Actor): P
   });
 }
 
-export type { FieldDef, Prisma };
+export type { FieldDef };

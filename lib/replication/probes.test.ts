@@ -148,6 +148,22 @@ describe("probes and health against a real pair", () => {
     await pair.waitForCatchUp();
   });
 
+  it("hung primary (postmaster SIGSTOPped): unreachable within the probe timeout, no hang", async () => {
+    pair.freeze("primary");
+    try {
+      const t0 = Date.now();
+      const res = await probeMember(ep("primary"), { timeoutMs: 800 });
+      const took = Date.now() - t0;
+      expect(res.kind).toBe("unreachable");
+      expect(took).toBeGreaterThanOrEqual(790);
+      expect(took).toBeLessThan(1500);
+      if (res.kind === "unreachable") expect(res.error).toMatch(/no answer within 800 ms/);
+    } finally {
+      pair.thaw("primary");
+    }
+    expect((await probeMember(ep("primary"), { timeoutMs: TIMEOUT })).kind).toBe("primary");
+  });
+
   it("standby stopped: disconnected (no row, slot inactive), standby unreachable", async () => {
     const before = assessCluster(await probeBoth(), T);
     await pair.stopStandby();

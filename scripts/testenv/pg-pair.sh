@@ -45,6 +45,15 @@ as_pg() {
 
 now_ms() { date +%s%3N; }
 
+# PG_PAIR_TRACE=1: step timings on stderr.
+T_LAST=
+trace() {
+  [ "${PG_PAIR_TRACE:-0}" = 1 ] || return 0
+  local t; t=$(now_ms)
+  echo "pg-pair: +$(( t - ${T_LAST:-$t} )) ms before: $*" >&2
+  T_LAST=$t
+}
+
 randpw() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
 
 check_bins() {
@@ -73,6 +82,9 @@ stop_node() {
   local data=$1
   [ -d "$data" ] || return 0
   if [ -f "$data/postmaster.pid" ]; then
+    # A test may have frozen the postmaster (SIGSTOP): wake it so it can obey the stop.
+    local pid; pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+    if [[ $pid =~ ^[0-9]+$ ]]; then kill -CONT "$pid" 2>/dev/null || true; fi
     as_pg "$PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
   fi
 }
@@ -90,6 +102,7 @@ cmd_start() {
   [ "$pport" != "$sport" ] || die "primary and standby ports must differ"
   check_bins
   local t0; t0=$(now_ms)
+  trace start
 
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
@@ -109,6 +122,7 @@ cmd_start() {
   local primary=$dir/primary standby=$dir/standby
 
   # --- primary -------------------------------------------------------------------------------
+  trace "initdb"
   local pwfile=$dir/.supw
   ( umask 077; printf '%s\n' "$su_pw" >"$pwfile" )
   chown postgres: "$pwfile"
@@ -151,8 +165,10 @@ host    all             all             127.0.0.1/32            scram-sha-256
 EOF
   chown postgres: "$primary/pg_hba.conf" "$primary/postgresql.conf"
 
+  trace "start primary"
   start_node "$primary" "$dir/log/primary.log"
 
+  trace "create roles"
   psql_sock "$pport" -v su_pw="$su_pw" -v repl_user="$repl_user" -v repl_pw="$repl_pw" \
     -v mon_user="$MONITOR_USER" -v mon_pw="$mon_pw" -v db="$DATABASE" >/dev/null <<'SQL'
 ALTER ROLE postgres PASSWORD :'su_pw';
@@ -163,13 +179,16 @@ CREATE DATABASE :"db";
 SQL
 
   # --- standby -------------------------------------------------------------------------------
+  trace "pg_basebackup"
   as_pg env PGPASSWORD="$repl_pw" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U "$repl_user" \
     -D "$standby" -R -X stream -C -S "$slot" -c fast --no-sync >"$dir/log/basebackup.log" 2>&1 \
     || { cat "$dir/log/basebackup.log" >&2; die "pg_basebackup failed"; }
   printf '\n# ---- pg-pair.sh standby ----\nport = %s\n' "$sport" >>"$standby/postgresql.conf"
   chmod 700 "$standby"
+  trace "start standby"
   start_node "$standby" "$dir/log/standby.log"
 
+  trace "wait for streaming"
   # Wait until both sides agree the standby streams.
   local deadline=$(( $(now_ms) + wait_s * 1000 )) p s
   while :; do
@@ -183,6 +202,7 @@ SQL
     sleep 0.1
   done
 
+  trace "done"
   local ms=$(( $(now_ms) - t0 ))
   local facts="PG_PAIR_DIR=$dir PRIMARY_HOST=127.0.0.1 PRIMARY_PORT=$pport PRIMARY_DATA=$primary STANDBY_HOST=127.0.0.1 STANDBY_PORT=$sport STANDBY_DATA=$standby SOCKET_DIR=$SOCK SUPERUSER=$SUPERUSER SUPERUSER_PASSWORD=$su_pw REPL_USER=$repl_user REPL_PASSWORD=$repl_pw MONITOR_USER=$MONITOR_USER MONITOR_PASSWORD=$mon_pw DATABASE=$DATABASE SLOT=$slot PG_BIN=$PG_BIN START_MS=$ms"
   ( umask 077; printf '%s\n' "$facts" >"$dir/pair.env" )

@@ -60,13 +60,20 @@ host_fingerprint() {
   ssh-keygen -lf "$1/ssh_host_ed25519_key.pub" | awk '{print $2}'
 }
 
+# Running and not a zombie (this machine's init may reap exited daemons late).
+alive() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ -n "$st" && "$st" != Z* ]]
+}
+
 pid_of() {
   local dir=$1
   [[ -s "$dir/sshd.pid" ]] || return 1
   local pid
   pid=$(<"$dir/sshd.pid")
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  alive "$pid" || return 1
   echo "$pid"
 }
 
@@ -194,13 +201,14 @@ cmd_stop() {
   kill -TERM "$pid" 2>/dev/null || true
   # shellcheck disable=SC2086
   [[ -n "$kids" ]] && kill -TERM $kids 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
+  for ((i = 0; i < 100; i++)); do
+    alive "$pid" || break
+    sleep 0.05
   done
-  kill -KILL "$pid" 2>/dev/null || true
-  # shellcheck disable=SC2086
-  [[ -n "$kids" ]] && kill -KILL $kids 2>/dev/null || true
+  local k
+  for k in "$pid" $kids; do
+    if alive "$k"; then kill -KILL "$k" 2>/dev/null || true; fi
+  done
   rm -f "$dir/sshd.pid"
 }
 
@@ -225,8 +233,8 @@ cmd_rotate() {
   local pid
   if pid=$(pid_of "$dir"); then
     kill -TERM "$pid"
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && die "sshd $pid did not stop"
+    for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.05; done
+    alive "$pid" && die "sshd $pid did not stop"
   fi
   rm -f "$dir/sshd.pid"
   new_host_key "$dir"

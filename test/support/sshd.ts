@@ -80,7 +80,7 @@ function installExitHook() {
   });
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+function run(args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "bash",
@@ -132,7 +132,7 @@ function checkPrerequisites() {
 export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> {
   checkPrerequisites();
   installExitHook();
-  const env: NodeJS.ProcessEnv = opts.user ? { SSHD_USER: opts.user } : {};
+  const env: Record<string, string> = opts.user ? { SSHD_USER: opts.user } : {};
   const keep = opts.keepDir ?? process.env.KEEP_SSHD_DIR === "1";
 
   let facts: Record<string, string> | null = null;
