@@ -12,8 +12,21 @@ export interface TopologySummary {
   modelRevision: number;
 }
 
-/** The home page's counts; a handful of aggregate queries, none that grows with the row count. */
+let cached: { revision: string | null; at: number; value: TopologySummary } | null = null;
+
+/**
+ * The home page's counts. Served from memory while the model revision is unchanged (every change
+ * bumps it) and the answer is under 5 s old; one indexed read decides.
+ */
 export async function topologySummary(): Promise<TopologySummary> {
+  const revision = (await prisma.setting.findUnique({ where: { key: "modelRevision" } }))?.value ?? null;
+  if (cached && cached.revision === revision && Date.now() - cached.at < 5_000) return cached.value;
+  const value = await computeSummary();
+  cached = { revision, at: Date.now(), value };
+  return value;
+}
+
+async function computeSummary(): Promise<TopologySummary> {
   const [directorRoles, sites, sdCount, deviceCount, storageCount, poolCount, nextPoolCount, groups, jobTypes, clientCount, clusters, revision] =
     await Promise.all([
       prisma.director.groupBy({ by: ["role"], _count: { _all: true } }),

@@ -1,0 +1,185 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "../support/db";
+import { call } from "../support/api";
+
+freshDatabase();
+
+const { prisma } = await import("@/lib/db/client");
+const { seedDemo } = await import("@/lib/demo/seed");
+const collection = await import("@/app/api/[kind]/route");
+const item = await import("@/app/api/[kind]/[id]/route");
+const options = await import("@/app/api/[kind]/options/route");
+const { makeUser } = await import("./fixtures");
+
+type H = Parameters<typeof call>[0];
+const list = collection.GET as unknown as H;
+const create = collection.POST as unknown as H;
+const read = item.GET as unknown as H;
+const update = item.PUT as unknown as H;
+const remove = item.DELETE as unknown as H;
+
+let op = "";
+let viewer = "";
+let dirId = 0;
+
+beforeAll(async () => {
+  await seedDemo(prisma);
+  op = await makeUser("oper", "operator");
+  viewer = await makeUser("view", "viewer");
+  dirId = (await prisma.director.findUniqueOrThrow({ where: { name: "bacula-dir" } })).id;
+});
+
+const post = (kind: string, body: unknown, cookie = op) => call(create, `/api/${kind}`, { method: "POST", body, cookie, params: { kind } });
+
+describe("inventory API", () => {
+  it("lists with search, sort and pages, and names what references point at", async () => {
+    const res = await call(list, "/api/storages", { cookie: viewer, params: { kind: "storages" }, query: { q: "File", sort: "name", dir: "desc", pageSize: "2" } });
+    expect(res.status).toBe(200);
+    expect(res.json.total).toBe(4);
+    expect(res.json.items.map((s: { name: string }) => s.name)).toEqual(["OffsiteFile", "File6"]);
+    expect(res.json.items[1].refNames).toMatchObject({ directorId: "bacula-dir", storageDaemonId: "sd-site-a", deviceId: "FileDev6" });
+    const page2 = await call(list, "/api/storages", { cookie: viewer, params: { kind: "storages" }, query: { q: "File", sort: "name", dir: "desc", pageSize: "2", page: "2" } });
+    expect(page2.json.items.map((s: { name: string }) => s.name)).toEqual(["File5", "File4"]);
+    const pools = await call(list, "/api/pools", { cookie: viewer, params: { kind: "pools" }, query: { q: "Nightly" } });
+    expect(pools.json.items[0].storageNames).toEqual(["File4", "File5", "File6"]);
+    expect(pools.json.items[0].storagePolicy).toBe("LeastUsed");
+  });
+
+  it("refuses an unknown sort field and an unknown kind with the status that fits", async () => {
+    const bad = await call(list, "/api/pools", { cookie: viewer, params: { kind: "pools" }, query: { sort: "passwordEnc" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields[0]).toMatchObject({ field: "sort", rule: "enum" });
+    const unknown = await call(list, "/api/volumes", { cookie: viewer, params: { kind: "volumes" } });
+    expect(unknown.status).toBe(404);
+    const badId = await call(read, "/api/pools/abc", { cookie: viewer, params: { kind: "pools", id: "abc" } });
+    expect(badId.status).toBe(400);
+    const missing = await call(read, "/api/pools/9999", { cookie: viewer, params: { kind: "pools", id: "9999" } });
+    expect(missing.status).toBe(404);
+  });
+
+  it("names the field and the rule for a bad Bacula name and for injected line breaks", async () => {
+    const res = await post("pools", { name: "bad{name", directorId: dirId, poolType: "Backup", labelFormat: "Vol-\nStorage = Evil" });
+    expect(res.status).toBe(400);
+    const fields = Object.fromEntries(res.json.fields.map((f: { field: string; message: string }) => [f.field, f.message]));
+    expect(fields.name).toMatch(/letters, digits, space and : \. - _/);
+    expect(fields.labelFormat).toMatch(/line breaks/);
+    const long = await post("pools", { name: "x".repeat(128), directorId: dirId, poolType: "Backup" });
+    expect(long.json.fields[0]).toMatchObject({ field: "name", message: expect.stringMatching(/127/) });
+    expect(await prisma.pool.count({ where: { name: "bad{name" } })).toBe(0);
+  });
+
+  it("keeps names unique per type within a Director, not across Directors", async () => {
+    const dup = await post("pools", { name: "Nightly", directorId: dirId, poolType: "Backup" });
+    expect(dup.status).toBe(409);
+    expect(dup.json.fields[0]).toMatchObject({ field: "name", rule: "unique" });
+    expect(dup.json.error).toContain('on Director "bacula-dir"');
+    const other = await prisma.director.create({ data: { name: "independent-dir", address: "x.example.net", passwordEnc: "v1:a:b:c", version: "15.0.3" } });
+    const ok = await post("pools", { name: "Nightly", directorId: other.id, poolType: "Backup" });
+    expect(ok.status).toBe(201);
+  });
+
+  it("builds an ordered storage group and checks members, devices and versions", async () => {
+    const storages = await prisma.storage.findMany({ where: { directorId: dirId }, orderBy: { name: "asc" } });
+    const [f4, f5, f6] = storages.filter((s) => s.name.startsWith("File"));
+    const res = await post("pools", { name: "Grouped", directorId: dirId, poolType: "Backup", storageIds: [f6.id, f4.id, f5.id], storagePolicy: "ListedOrder" });
+    expect(res.status).toBe(201);
+    expect(res.json.storageNames).toEqual(["File6", "File4", "File5"]);
+    const members = await prisma.storageGroupMember.findMany({ where: { poolId: res.json.id }, orderBy: { position: "asc" } });
+    expect(members.map((m) => m.storageId)).toEqual([f6.id, f4.id, f5.id]);
+
+    const threshold = await post("pools", { name: "T1", directorId: dirId, poolType: "Backup", storageIds: [f4.id], storagePolicy: "LeastUsed", storagePolicyThreshold: "100G" });
+    expect(threshold.json.fields[0]).toMatchObject({ field: "storagePolicyThreshold" });
+
+    const old = await prisma.director.create({ data: { name: "old-dir", address: "old.example.net", passwordEnc: "v1:a:b:c", version: "9.6.7" } });
+    const sd = await prisma.storageDaemon.findFirstOrThrow();
+    const dev = await prisma.device.findFirstOrThrow({ where: { storageDaemonId: sd.id } });
+    const a = await prisma.storage.create({ data: { name: "A", directorId: old.id, storageDaemonId: sd.id, deviceId: dev.id, mediaType: dev.mediaType } });
+    const b = await prisma.storage.create({ data: { name: "B", directorId: old.id, storageDaemonId: sd.id, deviceId: dev.id, mediaType: dev.mediaType } });
+    const on96 = await post("pools", { name: "P", directorId: old.id, poolType: "Backup", storageIds: [a.id, b.id], storagePolicy: "LeastUsed" });
+    expect(on96.status).toBe(400);
+    const byField = Object.fromEntries(on96.json.fields.map((f: { field: string; message: string }) => [f.field, f.message]));
+    expect(byField.storageIds).toMatch(/need Bacula 13\.0.*9\.6\.7/);
+    expect(byField.storagePolicy).toMatch(/LeastUsed needs Bacula 13\.0/);
+
+    const v13 = await prisma.director.create({ data: { name: "dir-13", address: "d13.example.net", passwordEnc: "v1:a:b:c", version: "13.0.4" } });
+    const c = await prisma.storage.create({ data: { name: "C", directorId: v13.id, storageDaemonId: sd.id, deviceId: dev.id, mediaType: dev.mediaType } });
+    const freeSpace = await post("pools", { name: "P", directorId: v13.id, poolType: "Backup", storageIds: [c.id], storagePolicy: "FreeSpace" });
+    expect(freeSpace.json.fields[0].message).toMatch(/FreeSpace needs Bacula 15\.0/);
+
+    const foreign = await post("pools", { name: "Foreign", directorId: dirId, poolType: "Backup", storageIds: [a.id] });
+    expect(foreign.json.fields[0]).toMatchObject({ field: "storageIds", rule: "same-director" });
+  });
+
+  it("refuses a device of another SD and a media type that does not match the device", async () => {
+    const [sdA, sdB] = await prisma.storageDaemon.findMany({ orderBy: { name: "asc" } });
+    const devB = await prisma.device.findFirstOrThrow({ where: { storageDaemonId: sdB.id } });
+    const wrongSd = await post("storages", { name: "Mixed", directorId: dirId, storageDaemonId: sdA.id, deviceId: devB.id, mediaType: devB.mediaType });
+    expect(wrongSd.json.fields[0]).toMatchObject({ field: "deviceId", rule: "same-sd" });
+    const wrongMedia = await post("storages", { name: "Mixed", directorId: dirId, storageDaemonId: sdB.id, deviceId: devB.id, mediaType: "Other" });
+    expect(wrongMedia.json.fields[0]).toMatchObject({ field: "mediaType", rule: "match-device" });
+  });
+
+  it("refuses a Next Pool cycle and names the chain", async () => {
+    const nightly = await prisma.pool.findFirstOrThrow({ where: { name: "Nightly", directorId: dirId } });
+    const offsite = await prisma.pool.findFirstOrThrow({ where: { name: "Offsite", directorId: dirId } });
+    const body = { name: "Offsite", directorId: dirId, poolType: "Backup", nextPoolId: nightly.id };
+    const res = await call(update, `/api/pools/${offsite.id}`, { method: "PUT", body, cookie: op, params: { kind: "pools", id: String(offsite.id) } });
+    expect(res.status).toBe(400);
+    expect(res.json.fields[0]).toMatchObject({ field: "nextPoolId", rule: "cycle" });
+    expect(res.json.fields[0].message).toContain("Offsite → Nightly → Offsite");
+    expect((await prisma.pool.findUniqueOrThrow({ where: { id: offsite.id } })).nextPoolId).toBeNull();
+  });
+
+  it("refuses to delete what is referenced, listing the references, and deletes what is not", async () => {
+    const f4 = await prisma.storage.findFirstOrThrow({ where: { name: "File4", directorId: dirId } });
+    const res = await call(remove, `/api/storages/${f4.id}`, { method: "DELETE", cookie: op, params: { kind: "storages", id: String(f4.id) } });
+    expect(res.status).toBe(409);
+    expect(res.json.references.map((r: { kind: string; name: string }) => `${r.kind}:${r.name}`).sort()).toEqual(["Pool:Grouped", "Pool:Nightly"]);
+    expect(await prisma.storage.count({ where: { id: f4.id } })).toBe(1);
+
+    const sched = await post("schedules", { name: "Spare", directorId: dirId, runs: ["daily at 01:00"] });
+    expect(sched.status).toBe(201);
+    const del = await call(remove, `/api/schedules/${sched.json.id}`, { method: "DELETE", cookie: op, params: { kind: "schedules", id: String(sched.json.id) } });
+    expect(del.status).toBe(204);
+    const events = await prisma.auditEvent.findMany({ where: { entityType: "schedules", entityName: "Spare" }, orderBy: { id: "asc" } });
+    expect(events.map((e) => [e.actor, e.action])).toEqual([["oper", "create"], ["oper", "delete"]]);
+  });
+
+  it("stores secrets encrypted, never returns them, keeps them on a blank edit and keeps them out of the audit log", async () => {
+    const res = await post("storage-daemons", { name: "sd-secret", address: "sd.example.net", password: "s3cret-sd-password", version: "15.0.3" });
+    expect(res.status).toBe(201);
+    expect(JSON.stringify(res.json)).not.toContain("s3cret-sd-password");
+    expect(res.json.passwordSet).toBe(true);
+    const row = await prisma.storageDaemon.findUniqueOrThrow({ where: { id: res.json.id } });
+    expect(row.passwordEnc).toMatch(/^v1:/);
+    expect(row.passwordEnc).not.toContain("s3cret");
+    const { decryptSecret } = await import("@/lib/secrets");
+    expect(decryptSecret(row.passwordEnc)).toBe("s3cret-sd-password");
+
+    const edit = await call(update, `/api/storage-daemons/${row.id}`, { method: "PUT", cookie: op, params: { kind: "storage-daemons", id: String(row.id) }, body: { name: "sd-secret", address: "sd2.example.net", password: "", version: "15.0.3", site: "" } });
+    expect(edit.status).toBe(200);
+    const after = await prisma.storageDaemon.findUniqueOrThrow({ where: { id: row.id } });
+    expect(after.passwordEnc).toBe(row.passwordEnc);
+    expect(after.address).toBe("sd2.example.net");
+
+    const audit = await prisma.auditEvent.findMany({ where: { entityName: "sd-secret" } });
+    expect(audit).toHaveLength(2);
+    expect(JSON.stringify(audit)).not.toContain("s3cret");
+    expect(JSON.stringify(audit)).not.toContain(row.passwordEnc);
+  });
+
+  it("offers options within one Director", async () => {
+    const res = await call(options.GET as unknown as H, "/api/storages/options", { cookie: viewer, params: { kind: "storages" }, query: { directorId: String(dirId) } });
+    expect(res.status).toBe(200);
+    expect(res.json.items.every((o: { directorId: number }) => o.directorId === dirId)).toBe(true);
+    expect(res.json.items.map((o: { name: string }) => o.name)).toContain("OffsiteFile");
+  });
+
+  it("requires a primary for a standby Director and only a primary", async () => {
+    const res = await post("directors", { name: "dir-x", address: "x.example.net", password: "p4ssword", version: "15.0.3", role: "standby" });
+    expect(res.json.fields[0]).toMatchObject({ field: "primaryId" });
+    const standby = await prisma.director.findFirstOrThrow({ where: { role: "standby" } });
+    const wrong = await post("directors", { name: "dir-x", address: "x.example.net", password: "p4ssword", version: "15.0.3", role: "standby", primaryId: standby.id });
+    expect(wrong.json.fields[0]).toMatchObject({ field: "primaryId", rule: "role" });
+  });
+});

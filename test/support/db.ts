@@ -1,0 +1,24 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+
+/**
+ * A fresh SQLite database with every committed migration applied, for one test file. Call before
+ * anything imports lib/db/client (the Prisma client reads DATABASE_URL once).
+ */
+export function freshDatabase(): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-test-"));
+  const file = path.join(dir, "app.db");
+  const db = new Database(file);
+  const migrations = path.resolve(process.cwd(), "prisma/migrations");
+  for (const name of fs.readdirSync(migrations).sort()) {
+    const sql = path.join(migrations, name, "migration.sql");
+    if (fs.existsSync(sql)) db.exec(fs.readFileSync(sql, "utf8"));
+  }
+  db.close();
+  process.env.DATABASE_URL = `file:${file}`;
+  process.env.APP_KEY_FILE = path.join(dir, "secret.key");
+  process.env.APP_SETUP_TOKEN_FILE = path.join(dir, "setup-token");
+  return { dir, file };
+}
