@@ -41,7 +41,7 @@ function describeChar(c: string): string {
 
 // C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0001-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 
 /** Longest message destination address / file / Director name (a Bacula "name" token). */
 export const MAX_NAME_TOKEN = 127;
