@@ -52,13 +52,9 @@ export interface FieldDef {
   placeholder?: string;
 }
 
-export const STORAGE_GROUP_POLICY_CHOICES = [
-  "ListedOrder",
-  "LeastUsed",
-  "FreeSpace",
-  "FreeSpaceLeastUsed",
-  "LastBackupedTo",
-] as const;
+import { STORAGE_GROUP_POLICIES } from "@/lib/bacula/model";
+
+export const STORAGE_GROUP_POLICY_CHOICES = STORAGE_GROUP_POLICIES;
 
 export const JOB_TYPES = ["Backup", "Copy", "Migrate", "Admin", "Restore", "Verify"] as const;
 export const JOB_LEVELS = ["Full", "Incremental", "Differential", "VirtualFull", "InitCatalog", "Catalog", "VolumeToCatalog", "DiskToCatalog", "Data"] as const;

@@ -1,14 +1,16 @@
-/** First Bacula version that accepts each StorageGroupPolicy value (canonical spelling). */
-export const STORAGE_GROUPS_FIRST_VERSION = "13.0";
+import { findDirective, findResource } from "@/lib/bacula/directives";
 
-const POLICY_FIRST_VERSION: Record<string, string> = {
-  ListedOrder: "13.0",
-  LeastUsed: "13.0",
-  FreeSpace: "15.0",
-  FreeSpaceLeastUsed: "15.0",
-  LastBackupedTo: "15.0",
-};
+/** Storage groups and their policies, with the first Bacula version of each, from the directive table. */
+const policySpec = (() => {
+  const pool = findResource("dir", "Pool");
+  const spec = pool ? findDirective(pool, "StorageGroupPolicy") : undefined;
+  if (!spec) throw new Error("directive table lacks Pool.StorageGroupPolicy");
+  return spec;
+})();
+
+export const STORAGE_GROUPS_FIRST_VERSION = policySpec.firstVersion ?? "13.0";
 
 export function policyFirstVersion(policy: string): string | null {
-  return POLICY_FIRST_VERSION[policy] ?? null;
+  if (!policySpec.values?.includes(policy)) return null;
+  return policySpec.valueVersions?.[policy] ?? STORAGE_GROUPS_FIRST_VERSION;
 }

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "@/test/support/db";
+import { makeBaculaTempDir, runBdirjson, runBsdjson } from "@/lib/bacula/testing/bacula-bin";
+
+freshDatabase();
+const { prisma } = await import("@/lib/db/client");
+const { seedDemo } = await import("@/lib/demo/seed");
+const { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } = await import("./from-db");
+const { renderDirector, renderStorageDaemon, validateDirector, validateStorageDaemon } = await import("@/lib/bacula");
+
+beforeAll(async () => {
+  await seedDemo(prisma);
+});
+
+describe("demo topology from the database to Bacula", () => {
+  it("renders the primary Director so that bdirjson accepts it with the storage group intact", async () => {
+    const primary = await prisma.director.findUniqueOrThrow({ where: { name: "bacula-dir" } });
+    const { work, run } = makeBaculaTempDir();
+    await prisma.director.update({ where: { id: primary.id }, data: { workingDirectory: work, pidDirectory: run } });
+    const cfg = await loadDirectorConfig(prisma, primary.id);
+    expect(cfg.pools.find((p) => p.name === "Nightly")).toMatchObject({ storage: ["File4", "File5", "File6"], storageGroupPolicy: "LeastUsed", nextPool: "Offsite" });
+    const errors = validateDirector(cfg).filter((p) => p.severity === "error");
+    expect(errors).toEqual([]);
+    const text = renderDirector(cfg, { revision: await modelRevision(prisma) });
+    const checked = runBdirjson(text, { test: true });
+    expect(checked.stdout).toBe("");
+    expect(checked.code).toBe(0);
+    const json = runBdirjson(text);
+    const pools = (json.json as Record<string, unknown>[]).filter((r) => "Pool" in r).map((r) => r.Pool as Record<string, unknown>);
+    const nightly = pools.find((p) => p.Name === "Nightly")!;
+    expect(nightly.Storage).toEqual(["File4", "File5", "File6"]);
+    expect(nightly.StorageGroupPolicy).toBe("LeastUsed");
+  });
+
+  it("gives a standby Director its primary's configuration", async () => {
+    const standby = await prisma.director.findUniqueOrThrow({ where: { name: "bacula-dir-standby" } });
+    const primary = await prisma.director.findUniqueOrThrow({ where: { name: "bacula-dir" } });
+    const a = renderDirector(await loadDirectorConfig(prisma, standby.id), { revision: 1 });
+    const b = renderDirector(await loadDirectorConfig(prisma, primary.id), { revision: 1 });
+    expect(a).toBe(b);
+  });
+
+  it("renders each Storage Daemon with a Director resource for the Directors that use it", async () => {
+    for (const sd of await prisma.storageDaemon.findMany()) {
+      const { work, run } = makeBaculaTempDir();
+      await prisma.storageDaemon.update({ where: { id: sd.id }, data: { workingDirectory: work, pidDirectory: run } });
+      const cfg = await loadStorageDaemonConfig(prisma, sd.id);
+      expect(cfg.directors.map((d) => d.name)).toEqual(["bacula-dir"]);
+      expect(validateStorageDaemon(cfg).filter((p) => p.severity === "error")).toEqual([]);
+      const checked = runBsdjson(renderStorageDaemon(cfg, { revision: 1 }), { test: true });
+      expect(checked.code, checked.stdout).toBe(0);
+    }
+  });
+});
