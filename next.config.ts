@@ -9,6 +9,8 @@ const config: NextConfig = {
     "ssh2",
     "pg",
   ],
+  // Separate build folders let parallel test runs on one checkout keep out of each other's way.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   poweredByHeader: false,
   typedRoutes: false,
   // `npm run typecheck` (tsc over the whole tree, tests included) runs in the test command; the build

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${1:-3210}"
-DIR="$PWD/.testenv/e2e"
+DIR="$PWD/.testenv/e2e-$PORT"
 rm -rf "$DIR"
 mkdir -p "$DIR"
 export DATABASE_URL="file:$DIR/app.db"
