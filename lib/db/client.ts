@@ -1,11 +1,11 @@
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { databaseUrl, sqliteFileFromUrl } from "./url";
+import { databaseUrl, sqliteFileReady } from "./url";
 
 const globalForPrisma = globalThis as unknown as { __prisma?: PrismaClient };
 
 function createClient(): PrismaClient {
-  const adapter = new PrismaBetterSQLite3({ url: sqliteFileFromUrl(databaseUrl()) });
+  const adapter = new PrismaBetterSQLite3({ url: sqliteFileReady(databaseUrl()) });
   return new PrismaClient({ adapter });
 }
 

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 
 /** The app's database URL: DATABASE_URL, or the embedded SQLite file under ./data. */
@@ -16,4 +17,11 @@ export function sqliteFileFromUrl(url: string): string {
   }
   const rest = url.slice("file:".length).split("?")[0];
   return path.isAbsolute(rest) ? rest : path.resolve(/*turbopackIgnore: true*/ process.cwd(), rest);
+}
+
+/** The SQLite file of a URL, with its folder created (a fresh clone has no data/ yet). */
+export function sqliteFileReady(url: string): string {
+  const file = sqliteFileFromUrl(url);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return file;
 }
