@@ -52,31 +52,25 @@ export interface FieldDef {
   placeholder?: string;
 }
 
-import { STORAGE_GROUP_POLICIES } from "@/lib/bacula/model";
+import { MESSAGE_KINDS as BACULA_MESSAGE_KINDS } from "@/lib/bacula/directives";
+import {
+  COMPRESSIONS,
+  DEVICE_TYPES,
+  JOB_LEVELS,
+  JOB_TYPES,
+  POOL_TYPES,
+  RUNS_WHEN,
+  SELECTION_TYPES,
+  SIGNATURES,
+  STORAGE_GROUP_POLICIES,
+} from "@/lib/bacula/model";
 
+// The Bacula vocabularies come from the directive tables, so forms, API and renderer agree.
+export { COMPRESSIONS, DEVICE_TYPES, JOB_LEVELS, JOB_TYPES, POOL_TYPES, RUNS_WHEN, SELECTION_TYPES, SIGNATURES };
 export const STORAGE_GROUP_POLICY_CHOICES = STORAGE_GROUP_POLICIES;
-
-export const JOB_TYPES = ["Backup", "Copy", "Migrate", "Admin", "Restore", "Verify"] as const;
-export const JOB_LEVELS = ["Full", "Incremental", "Differential", "VirtualFull", "InitCatalog", "Catalog", "VolumeToCatalog", "DiskToCatalog", "Data"] as const;
-export const SELECTION_TYPES = [
-  "SmallestVolume",
-  "OldestVolume",
-  "PoolOccupancy",
-  "PoolTime",
-  "PoolUncopiedJobs",
-  "Client",
-  "Volume",
-  "Job",
-  "SqlQuery",
-] as const;
-export const POOL_TYPES = ["Backup", "Copy", "Cloned", "Migration", "Archive", "Save"] as const;
-export const DEVICE_TYPES = ["File", "Tape", "Fifo", "Aligned", "Dedup", "Cloud"] as const;
+export const MESSAGE_KINDS = BACULA_MESSAGE_KINDS.map((k) => k.kind) as unknown as readonly [string, ...string[]];
 export const DIRECTOR_ROLES = ["primary", "standby", "independent"] as const;
 export const MEMBER_ROLES = ["primary", "standby"] as const;
-export const SIGNATURES = ["MD5", "SHA1", "SHA256", "SHA512", "XXHASH64"] as const;
-export const COMPRESSIONS = ["GZIP", "GZIP1", "GZIP6", "GZIP9", "LZO", "ZSTD"] as const;
-export const RUNS_WHEN = ["Before", "After", "Always", "AfterVSS", "Never", "Queued"] as const;
-export const MESSAGE_KINDS = ["director", "console", "append", "file", "catalog", "mail", "mailonerror", "mailonsuccess", "operator", "stdout", "stderr", "syslog"] as const;
 
 const name = (listed = true): FieldDef => ({ key: "name", label: "Name", type: "name", required: true, listed });
 const director = (): FieldDef => ({

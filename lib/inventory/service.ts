@@ -306,7 +306,13 @@ export interface Actor {
 
 export async function createResource(kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
   const input = inputSchema(kind, "create").parse(body) as Record<string, unknown>;
-  return prisma.$transaction(async (tx) => {
+  return prisma.$transaction((tx) => createResourceIn(tx, kind, input, actor));
+}
+
+/** createResource inside a caller's transaction (several records, all or nothing). */
+export async function createResourceIn(tx: Tx, kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
+  const input = inputSchema(kind, "create").parse(body) as Record<string, unknown>;
+  {
     await checkReferences(tx, kind, input, null);
     const created = await delegate(tx, kind).create({ data: toData(kind, input, "create") });
     await writeStorageGroup(tx, kind, created.id, input.storageIds as number[] | undefined);
@@ -315,12 +321,18 @@ export async function createResource(kind: KindKey, body: unknown, actor: Actor)
     await bumpModelRevision(tx);
     await audit({ actor: actor.login, ip: actor.ip, action: "create", entityType: kind, entityId: created.id, entityName: String(input.name), after: view }, tx);
     return view;
-  });
+  }
 }
 
 export async function updateResource(kind: KindKey, id: number, body: unknown, actor: Actor): Promise<ResourceView> {
   const input = inputSchema(kind, "update").parse(body) as Record<string, unknown>;
-  return prisma.$transaction(async (tx) => {
+  return prisma.$transaction((tx) => updateResourceIn(tx, kind, id, input, actor));
+}
+
+/** updateResource inside a caller's transaction (several records, all or nothing). */
+export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: unknown, actor: Actor): Promise<ResourceView> {
+  const input = inputSchema(kind, "update").parse(body) as Record<string, unknown>;
+  {
     const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
     if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
     const before = toView(kind, existing);
@@ -337,7 +349,7 @@ export async function updateResource(kind: KindKey, id: number, body: unknown, a
     await bumpModelRevision(tx);
     await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: kind, entityId: id, entityName: String(input.name), before, after: view }, tx);
     return view;
-  });
+  }
 }
 
 export async function deleteResource(kind: KindKey, id: number, actor: Actor): Promise<void> {
