@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 started=$(date +%s)
 step() { echo; echo "==> $* ($(( $(date +%s) - started ))s)"; }
+rm -f .testenv/vitest.json .testenv/playwright.json
+# One closing line for the whole suite, whether it passed or not.
+trap 'node scripts/test-summary.mjs .testenv/vitest.json .testenv/playwright.json || true' EXIT
 
 step "Debian packages"
 bash scripts/testenv/install-debian-deps.sh
@@ -21,12 +24,13 @@ step "type check"
 npx tsc --noEmit
 
 step "unit and integration tests (vitest)"
-npx vitest run --reporter=default
+mkdir -p .testenv
+npx vitest run --reporter=default --reporter=json --outputFile.json=.testenv/vitest.json
 
 step "build"
 npx next build >/tmp/bhd-next-build.log 2>&1 || { cat /tmp/bhd-next-build.log; exit 1; }
 
 step "browser tests (Playwright on Debian Chromium)"
-npx playwright test
+PLAYWRIGHT_JSON_OUTPUT_NAME=.testenv/playwright.json npx playwright test --reporter=list,json
 
 step "all tests passed"
