@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import { benchConfig } from "./config";
 import { benchInventory } from "./inventory";
 
 /** `npm run bench`: every performance target of the issues, measured in one run. */
@@ -10,6 +11,7 @@ async function main() {
   }
   const report: Record<string, unknown> = { machine: { cpus: (await import("node:os")).cpus().length, node: process.version } };
   report.inventory = await benchInventory();
+  report.config = await benchConfig();
   fs.mkdirSync("bench/out", { recursive: true });
   fs.writeFileSync("bench/out/report.json", JSON.stringify(report, null, 2));
   console.log("\nfull report: bench/out/report.json");

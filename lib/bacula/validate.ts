@@ -62,7 +62,8 @@ export function effectiveJob(cfg: DirectorConfig, job: JobLike): JobLike {
   const jd = cfg.jobDefs.find((j) => j.name === job.jobDefs);
   if (!jd) return job;
   const out: Obj = { ...(jd as unknown as Obj) };
-  for (const [k, v] of Object.entries(job)) if (v !== undefined) out[k] = v;
+  // An empty list means "not set" (see model.ts): it does not hide the JobDefs' list.
+  for (const [k, v] of Object.entries(job)) if (v !== undefined && !(Array.isArray(v) && v.length === 0)) out[k] = v;
   out.name = job.name;
   return out as unknown as JobLike;
 }
@@ -259,10 +260,13 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   const pools = new Map(cfg.pools.map((p) => [p.name, p]));
   const storages = new Map(cfg.storages.map((s) => [s.name, s]));
 
+  // Every Job with its JobDefs applied, computed once (the rules below are linear in the jobs).
+  const effective = new Map(cfg.jobs.map((j) => [j, effectiveJob(cfg, j)]));
+
   // Required directives of Jobs, after JobDefs inheritance.
   const jobSpec = RESOURCE_SPECS.Job;
   for (const job of cfg.jobs) {
-    const eff = effectiveJob(cfg, job) as unknown as Obj;
+    const eff = effective.get(job) as unknown as Obj;
     for (const dir of jobSpec.directives) {
       if (dir.required && !isSet(eff[dir.key]))
         c.add("Job", job.name, dir.key, "required",
@@ -279,6 +283,16 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   for (const p of cfg.pools) checkPolicy(c, "Pool", p, version);
   for (const j of cfg.jobDefs) checkPolicy(c, "JobDefs", j, version);
   for (const j of cfg.jobs) checkPolicy(c, "Job", j, version);
+
+  // Schedule times of day that Bacula refuses ("Config error: Bad time specification").
+  for (const s of cfg.schedules)
+    (s.run ?? []).forEach((r, i) => {
+      if (typeof r !== "string") return;
+      for (const m of r.matchAll(/\bat\s+(\d{1,2}):(\d{1,2})\b/gi))
+        if (Number(m[1]) > 23 || Number(m[2]) > 59)
+          c.add("Schedule", s.name, `run[${i}]`, "schedule-time",
+            `Schedule ${JSON.stringify(s.name)}: Run = ${r}: ${m[1]}:${m[2]} is not a time of day (Bacula refuses it: "Bad time specification")`);
+    });
 
   // Next Pool cycles.
   const reported = new Set<string>();
@@ -302,7 +316,7 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   interface Hop { job: string; source?: string; target?: string; selection?: string }
   const hops: Hop[] = [];
   for (const job of cfg.jobs) {
-    const e = effectiveJob(cfg, job);
+    const e = effective.get(job)!;
     if (e.type !== "Copy" && e.type !== "Migrate") continue;
     const label = `${e.type} job ${JSON.stringify(job.name)}`;
     const source = e.pool ? pools.get(e.pool) : undefined;
@@ -326,20 +340,23 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
       c.add("Job", job.name, "selectionPattern", "copy-selection",
         `${label}: Selection Type ${e.selectionType} needs a Selection Pattern (${e.selectionType === "SqlQuery" ? "an SQL query" : "a POSIX extended regex"})`);
   }
+  const feeders = new Map<string, Hop[]>();
+  for (const h of hops) if (h.target) feeders.set(h.target, [...(feeders.get(h.target) ?? []), h]);
   for (const hop of hops) {
     if (hop.selection !== "PoolUncopiedJobs" || !hop.source) continue;
-    const feeder = hops.find((h) => h !== hop && h.target === hop.source);
+    const feeder = (feeders.get(hop.source) ?? []).find((h) => h !== hop);
     if (feeder)
       c.add("Job", hop.job, "selectionType", "uncopied-second-hop",
         `Job ${JSON.stringify(hop.job)}: PoolUncopiedJobs on pool ${JSON.stringify(hop.source)}, which is itself the Next Pool of copy job ${JSON.stringify(feeder.job)}: ` +
           "copies are catalogued as type 'C' and PoolUncopiedJobs selects only original backups ('B'), so this hop copies nothing. Use Job, Client, Volume, PoolTime or SqlQuery.");
   }
   // A Copy of a job that has Run = lines starts the clone again.
+  const clonersByPool = new Map<string, JobLike[]>();
+  for (const j of effective.values())
+    if ((j.type ?? "Backup") === "Backup" && j.pool && isSet(j.run)) clonersByPool.set(j.pool, [...(clonersByPool.get(j.pool) ?? []), j]);
   for (const hop of hops) {
     if (!hop.source) continue;
-    const cloners = cfg.jobs
-      .map((j) => effectiveJob(cfg, j))
-      .filter((j) => (j.type ?? "Backup") === "Backup" && j.pool === hop.source && isSet(j.run));
+    const cloners = clonersByPool.get(hop.source) ?? [];
     if (cloners.length > 0)
       c.add("Job", hop.job, "pool", "copy-restarts-clone",
         `Job ${JSON.stringify(hop.job)} copies from pool ${JSON.stringify(hop.source)}, written by ${cloners.map((j) => JSON.stringify(j.name)).join(", ")} with Run = lines: a copy of such a job starts the clone again`, "warning");

@@ -26,6 +26,7 @@ export class ValueError extends Error {}
 /** Why a name is refused, or null. */
 export function checkName(v: unknown): string | null {
   if (typeof v !== "string") return "must be a string";
+  if (NAME_RE.test(v)) return null; // fast path: most names are fine
   if (v.length === 0) return "must not be empty";
   if (v.length > 127) return `is ${v.length} characters long; Bacula allows at most 127`;
   const bad = [...v].find((c) => !/[A-Za-z0-9:.\-_ ]/.test(c));
@@ -57,6 +58,8 @@ export function checkText(v: unknown, maxLength?: number): string | null {
     return `contains ${describeChar(c)}`;
   }
   if (!v.isWellFormed()) return "contains an unpaired UTF-16 surrogate (not valid Unicode)";
+  // At most 3 UTF-8 bytes per UTF-16 unit: short strings need no byte count.
+  if (v.length * 3 <= (maxLength ?? MAX_STRING_BYTES) && v.length * 3 <= MAX_STRING_BYTES) return null;
   const bytes = Buffer.byteLength(v, "utf8");
   if (maxLength !== undefined && bytes > maxLength) return `is ${bytes} bytes long; Bacula allows at most ${maxLength} here`;
   if (bytes > MAX_STRING_BYTES) return `is ${bytes} bytes long; at most ${MAX_STRING_BYTES} are allowed`;
@@ -65,6 +68,7 @@ export function checkText(v: unknown, maxLength?: number): string | null {
 
 /** Double-quote a string for a Bacula config, escaping backslash and double quote. */
 export function quote(v: string): string {
+  if (!v.includes("\\") && !v.includes('"')) return `"${v}"`;
   return `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 

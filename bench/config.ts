@@ -1,0 +1,213 @@
+/**
+ * Config engine bench (issue 3): render + validate a Director model of 1,000 storages, 500 pools
+ * and 10,000 jobs, next to the time Bacula's own parser (`bdirjson -t`) takes to read the same
+ * output; plus the peak memory of the process that renders and validates.
+ *
+ * Target: render + validate faster than Bacula parses, and under 300 MB.
+ *
+ * The measurement runs in a child process (`tsx bench/config.ts --child OUT`) so that its peak RSS
+ * (process.resourceUsage().maxRSS) is the config engine's alone.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { renderDirector } from "../lib/bacula/render";
+import { hasErrors, validateDirector } from "../lib/bacula/validate";
+import type { DirectorConfig } from "../lib/bacula/model";
+
+export const SIZE = { storages: 1000, pools: 500, jobs: 10_000 } as const;
+
+export function bigDirector(work: string): DirectorConfig {
+  const storages = Array.from({ length: SIZE.storages }, (_, i) => ({
+    name: `Storage-${i + 1}`,
+    address: `sd${(i % 50) + 1}.example.net`,
+    sdPort: 9103,
+    password: `sd-password-${(i % 50) + 1}`,
+    device: `Dev${i + 1}`,
+    mediaType: `File${i + 1}`,
+    maxConcurrentJobs: 10,
+  }));
+  const half = SIZE.pools / 2;
+  const pools = Array.from({ length: SIZE.pools }, (_, i) => ({
+    name: `Pool-${i + 1}`,
+    poolType: "Backup" as const,
+    volumeRetention: "30 days",
+    labelFormat: `Pool-${i + 1}-`,
+    maximumVolumeBytes: "50G",
+    maximumVolumes: 100,
+    recycle: true,
+    autoPrune: true,
+    nextPool: i < half ? `Pool-${i + 1 + half}` : undefined,
+    storage: [0, 1, 2].map((k) => `Storage-${((i * 2 + k) % SIZE.storages) + 1}`),
+    storageGroupPolicy: i % 2 ? "LeastUsed" : "ListedOrder",
+  }));
+  const clients = Array.from({ length: 100 }, (_, i) => ({
+    name: `client-${i + 1}-fd`,
+    address: `client${i + 1}.example.net`,
+    fdPort: 9102,
+    password: `fd-password-${i + 1}`,
+    catalog: "MyCatalog",
+    fileRetention: "60 days",
+    jobRetention: "6 months",
+    autoPrune: true,
+  }));
+  const jobs = Array.from({ length: SIZE.jobs }, (_, i) => {
+    const copy = i % 10 === 9;
+    return {
+      name: `Job-${i + 1}`,
+      type: copy ? ("Copy" as const) : ("Backup" as const),
+      level: copy ? ("Full" as const) : ("Incremental" as const),
+      client: `client-${(i % 100) + 1}-fd`,
+      fileset: `FileSet-${(i % 10) + 1}`,
+      schedule: `Schedule-${(i % 5) + 1}`,
+      messages: "Standard",
+      pool: `Pool-${(i % half) + 1}`,
+      ...(copy ? { selectionType: "PoolUncopiedJobs" as const } : {}),
+      priority: 10,
+      ...(i % 50 === 0 ? { run: [`Job-${i + 2} level=%l since="%s"`] } : {}),
+    };
+  });
+  return {
+    director: {
+      name: "bench-dir",
+      port: 9101,
+      password: "console-password",
+      version: "15.0.3",
+      queryFile: "/etc/bacula/scripts/query.sql",
+      workingDirectory: work,
+      pidDirectory: work,
+      maxConcurrentJobs: 20,
+      messages: "Daemon",
+    },
+    catalogs: [{ name: "MyCatalog", dbName: "bacula", dbUser: "bacula", dbPassword: "db", dbAddress: "localhost", dbPort: 5432 }],
+    storages,
+    pools,
+    clients,
+    filesets: Array.from({ length: 10 }, (_, i) => ({ name: `FileSet-${i + 1}`, include: [`/srv/data${i + 1}`, "/etc"], exclude: ["/tmp"], signature: "SHA256" as const })),
+    schedules: Array.from({ length: 5 }, (_, i) => ({ name: `Schedule-${i + 1}`, run: [`Full 1st sun at 2${i % 4}:05`, `Incremental mon-sat at 2${i % 4}:05`] })),
+    messages: [
+      { name: "Standard", destinations: [{ kind: "append", where: "/var/log/bacula/bacula.log", types: ["all", "!skipped"] }, { kind: "catalog", types: ["all"] }] },
+      { name: "Daemon", destinations: [{ kind: "append", where: "/var/log/bacula/bacula.log", types: ["all", "!skipped"] }] },
+    ],
+    jobDefs: [],
+    jobs,
+  };
+}
+
+/** In the child: build the model, render + validate it `rounds` times; write the config; print JSON. */
+function child(out: string, work: string) {
+  const rounds = 5;
+  const times: { render: number; validate: number; cpu: number }[] = [];
+  let text = "";
+  let problems = 0;
+  const t0 = performance.now();
+  const cfg = bigDirector(work);
+  const buildMs = performance.now() - t0;
+  for (let r = 0; r < rounds; r++) {
+    const cpu0 = process.cpuUsage();
+    const a = performance.now();
+    const p = validateDirector(cfg);
+    const b = performance.now();
+    text = renderDirector(cfg, { revision: 1 });
+    const c = performance.now();
+    if (hasErrors(p)) throw new Error(`the bench model does not validate: ${p.filter((x) => x.severity === "error").slice(0, 3).map((x) => x.message).join("; ")}`);
+    problems = p.length;
+    const cpu = process.cpuUsage(cpu0);
+    times.push({ validate: b - a, render: c - b, cpu: (cpu.user + cpu.system) / 1000 });
+  }
+  fs.writeFileSync(out, text);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  process.stdout.write(
+    JSON.stringify({
+      buildModelMs: buildMs,
+      validateMs: median(times.map((t) => t.validate)),
+      renderMs: median(times.map((t) => t.render)),
+      renderPlusValidateMs: median(times.map((t) => t.render + t.validate)),
+      renderPlusValidateCpuMs: median(times.map((t) => t.cpu)),
+      firstRoundMs: times[0].render + times[0].validate,
+      warnings: problems,
+      bytes: Buffer.byteLength(text),
+      lines: text.split("\n").length,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
+}
+
+export async function benchConfig(): Promise<Record<string, unknown>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-bench-config-"));
+  const work = path.join(dir, "work");
+  fs.mkdirSync(work);
+  const out = path.join(dir, "bacula-dir.conf");
+  try {
+    const self = fileURLToPath(import.meta.url);
+    const r = spawnSync(process.execPath, ["--import", "tsx", self, "--child", out, work], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`config bench child failed: ${r.stderr || r.stdout}`);
+    const engine = JSON.parse(r.stdout) as Record<string, number>;
+
+    const bdirjson = process.env.BACULA_BDIRJSON ?? "/usr/sbin/bdirjson";
+    let bacula: Record<string, unknown>;
+    if (!fs.existsSync(bdirjson)) {
+      bacula = { error: `${bdirjson} not found: install Bacula 15 to compare` };
+    } else {
+      // GNU time, when present, gives bdirjson's CPU time and peak memory too.
+      const gnuTime = fs.existsSync("/usr/bin/time");
+      const runs: Array<{ wall: number; cpu?: number; rssMiB?: number }> = [];
+      let code: number | null = null;
+      let output = "";
+      for (let i = 0; i < 5; i++) {
+        const stats = path.join(dir, "time.txt");
+        const a = performance.now();
+        const b = gnuTime
+          ? spawnSync("/usr/bin/time", ["-o", stats, "-f", "%U %S %M", bdirjson, "-t", "-c", out], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
+          : spawnSync(bdirjson, ["-t", "-c", out], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+        const wall = performance.now() - a;
+        code = b.status;
+        output = (b.stdout + b.stderr).trim();
+        if (gnuTime) {
+          const [u, sy, m] = fs.readFileSync(stats, "utf8").trim().split(/\s+/).map(Number);
+          runs.push({ wall, cpu: (u + sy) * 1000, rssMiB: m / 1024 });
+        } else runs.push({ wall });
+      }
+      const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+      bacula = {
+        parseMs: med(runs.map((r) => r.wall)),
+        ...(gnuTime ? { parseCpuMs: med(runs.map((r) => r.cpu!)), peakRssMiB: med(runs.map((r) => r.rssMiB!)) } : {}),
+        exitCode: code,
+        ...(code !== 0 ? { output: output.slice(0, 2000) } : {}),
+      };
+    }
+    const parseMs = typeof bacula.parseMs === "number" ? bacula.parseMs : NaN;
+    const result = {
+      model: SIZE,
+      engine,
+      bdirjson: bacula,
+      targets: {
+        renderPlusValidateFasterThanBacula: engine.renderPlusValidateMs < parseMs,
+        // Wall time on a busy machine is noisy; CPU time is the fairer comparison.
+        renderPlusValidateLessCpuThanBacula: typeof bacula.parseCpuMs === "number" ? engine.renderPlusValidateCpuMs < bacula.parseCpuMs : null,
+        peakUnder300MiB: engine.peakRssMiB < 300,
+        baculaAccepts: bacula.exitCode === 0,
+      },
+    };
+    console.log(`\n== config engine: ${SIZE.storages} storages, ${SIZE.pools} pools, ${SIZE.jobs} jobs (${engine.lines} lines, ${(engine.bytes / 1024 / 1024).toFixed(1)} MiB) ==`);
+    console.log(`validate ${engine.validateMs.toFixed(0)} ms, render ${engine.renderMs.toFixed(0)} ms; together ${engine.renderPlusValidateMs.toFixed(0)} ms wall, ${engine.renderPlusValidateCpuMs.toFixed(0)} ms CPU (medians of 5; first round ${engine.firstRoundMs.toFixed(0)} ms)`);
+    console.log(`bdirjson -t on the same file: ${Number.isNaN(parseMs) ? String(bacula.error ?? "failed") : `${parseMs.toFixed(0)} ms wall${typeof bacula.parseCpuMs === "number" ? `, ${bacula.parseCpuMs.toFixed(0)} ms CPU, peak ${Number(bacula.peakRssMiB).toFixed(0)} MiB` : ""} (median of 5, exit ${String(bacula.exitCode)})`}`);
+    console.log(`peak RSS of the rendering process: ${engine.peakRssMiB.toFixed(0)} MiB`);
+    console.log(`targets: faster than Bacula (wall) ${result.targets.renderPlusValidateFasterThanBacula ? "yes" : "NO"}, less CPU than Bacula ${result.targets.renderPlusValidateLessCpuThanBacula === null ? "n/a" : result.targets.renderPlusValidateLessCpuThanBacula ? "yes" : "NO"}, under 300 MB ${result.targets.peakUnder300MiB ? "yes" : "NO"}, Bacula accepts it ${result.targets.baculaAccepts ? "yes" : "NO"}`);
+    return result;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  if (process.argv[2] === "--child") child(process.argv[3], process.argv[4]);
+  else
+    benchConfig().catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}

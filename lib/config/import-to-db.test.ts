@@ -1,0 +1,392 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "@/test/support/db";
+import { makeBaculaTempDir, runBdirjson, runBsdjson } from "@/lib/bacula/testing/bacula-bin";
+
+const { dir: tmpRoot } = freshDatabase();
+const { prisma } = await import("@/lib/db/client");
+const { importConfigs, parseConfigFile, parseConfigText, detectDaemon } = await import("./import-to-db");
+const { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } = await import("./from-db");
+const { renderDirector, renderStorageDaemon, validateDirector, hasErrors } = await import("@/lib/bacula");
+
+const bacula = makeBaculaTempDir("bhd-import-");
+const confDir = path.join(tmpRoot, "etc");
+fs.mkdirSync(path.join(confDir, "conf.d"), { recursive: true });
+
+/** A hand-written Director config: includes, comments, semicolons, nested blocks, escapes. */
+const DIR_CONF = `# bacula-dir.conf written by hand
+Director {                     # the Director itself
+  Name = main-dir
+  DIRport = 9101
+  QueryFile = "/etc/bacula/scripts/query.sql"
+  WorkingDirectory = "${bacula.work}"
+  PidDirectory = "${bacula.run}"
+  Maximum Concurrent Jobs = 20
+  Password = "dir \\"quoted\\" pass"
+  Messages = Daemon
+}
+Catalog {
+  Name = MyCatalog
+  dbname = "bacula"; dbuser = "bacula"; dbpassword = "db-pw"
+  DB Address = db.example.net; DB Port = 5432
+}
+@conf.d/storages.conf
+@"conf.d/pools.conf"
+Client {
+  Name = app-fd
+  Address = app.example.net
+  FDPort = 9102
+  Catalog = MyCatalog
+  Password = "fd-pw"          # password for FileDaemon
+  File Retention = 60 days
+  Job Retention = 6 months
+  AutoPrune = yes
+}
+FileSet {
+  Name = "Full Set"
+  Include {
+    Options {
+      signature = SHA256
+      compression = GZIP6
+    }
+    File = /etc
+    File = "/srv/app data"
+  }
+  Exclude {
+    File = /proc
+  }
+}
+Schedule {
+  Name = "WeeklyCycle"
+  Run = Full 1st sun at 23:05
+  Run = Incremental mon-sat at 23:05
+}
+Messages {
+  Name = Standard
+  console = all, !skipped, !saved
+  append = "/var/log/bacula/bacula.log" = all, !skipped
+  catalog = all
+}
+Messages {
+  Name = Daemon
+  console = all, !skipped, !saved
+}
+JobDefs {
+  Name = "DefaultJob"
+  Type = Backup
+  Level = Incremental
+  Client = app-fd
+  FileSet = "Full Set"
+  Schedule = "WeeklyCycle"
+  Messages = Standard
+  Pool = Nightly
+  Priority = 10
+}
+Job {
+  Name = "NightlyBackup"
+  JobDefs = "DefaultJob"
+  Run = "CloneJob level=%l since=\\"%s\\""
+  RunScript {
+    RunsWhen = Before
+    RunsOnClient = no
+    FailJobOnError = yes
+    Command = "/etc/bacula/scripts/prepare.sh %n"
+  }
+}
+Job {
+  Name = CloneJob
+  JobDefs = DefaultJob
+  Pool = Offsite
+}
+Job {
+  Name = "CopyToOffsite"
+  Type = Copy
+  Level = Full
+  Client = app-fd
+  FileSet = "Full Set"
+  Messages = Standard
+  Pool = Nightly
+  Selection Type = PoolUncopiedJobs
+  Priority = 12
+  Maximum Concurrent Jobs = 2
+}
+`;
+
+const STORAGES_CONF = `# included
+Storage {
+  Name = File4; Address = sd-a.example.net; SDPort = 9103; Password = "sd-a-pw"
+  Device = FileDev4; Media Type = File4; Maximum Concurrent Jobs = 10
+}
+Storage {
+  Name = File5
+  Address = sd-a.example.net
+  SDPort = 9103
+  Password = "sd-a-pw"
+  Device = FileDev5
+  Media Type = File5
+  Maximum Concurrent Jobs = 10
+}
+Storage {
+  Name = File6
+  Address = sd-a.example.net
+  SDPort = 9103
+  Password = "sd-a-pw"
+  Device = FileDev6
+  Media Type = File6
+  Maximum Concurrent Jobs = 10
+}
+Autochanger {
+  Name = OffsiteFile
+  Address = sd-b.example.net
+  SDPort = 9203
+  Password = "sd-b-pw"
+  Device = CopyDev
+  Media Type = CopyFile
+  Maximum Concurrent Jobs = 5
+  Autochanger = OffsiteFile
+}
+`;
+
+const POOLS_CONF = `Pool {
+  Name = Nightly
+  Pool Type = Backup
+  Recycle = yes
+  AutoPrune = yes
+  Volume Retention = 30 days
+  Maximum Volume Bytes = 50G
+  Maximum Volumes = 100
+  Label Format = "Nightly-"
+  Storage = File4, File5, "File6"
+  StorageGroupPolicy = LeastUsed
+  Next Pool = Offsite
+}
+Pool {
+  Name = Offsite
+  Pool Type = Backup
+  Recycle = yes
+  AutoPrune = yes
+  Volume Retention = 90 days
+  Label Format = "Offsite-"
+  Storage = OffsiteFile
+}
+`;
+
+const SD_CONF = (work: string, run: string) => `Storage {
+  Name = sd-site-a
+  SDPort = 9103
+  WorkingDirectory = "${work}"
+  Pid Directory = "${run}"
+  Maximum Concurrent Jobs = 20
+}
+Director {
+  Name = main-dir
+  Password = "sd-a-pw"
+}
+Director {
+  Name = main-mon
+  Password = "mon-pw"
+  Monitor = yes
+}
+Device {
+  Name = FileDev4; Media Type = File4; Archive Device = /srv/bacula/file4
+  LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
+  Maximum Concurrent Jobs = 5
+}
+Device {
+  Name = FileDev5
+  Media Type = File5
+  Archive Device = /srv/bacula/file5
+  Device Type = File
+  LabelMedia = yes
+  Random Access = yes
+  AutomaticMount = yes
+  RemovableMedia = no
+  AlwaysOpen = no
+  Maximum Concurrent Jobs = 5
+}
+Device {
+  Name = FileDev6
+  Media Type = File6
+  Archive Device = /srv/bacula/file6
+  Device Type = File
+  LabelMedia = yes
+  Random Access = yes
+  AutomaticMount = yes
+  RemovableMedia = no
+  AlwaysOpen = no
+  Maximum Concurrent Jobs = 5
+}
+Messages {
+  Name = Standard
+  director = main-dir = all
+}
+`;
+
+type J = Record<string, unknown>;
+
+/** bdirjson/bsdjson output as a map "Type/Name" -> body, with Bacula's defaults filled in where the dashboard writes them explicitly. */
+function canonical(json: unknown): Map<string, J> {
+  const defaults: Record<string, J> = {
+    Director: { DirPort: 9101, MaximumConcurrentJobs: 20 },
+    Storage: { SdPort: 9103, MaximumConcurrentJobs: 1 },
+    Client: { FdPort: 9102, AutoPrune: true },
+    Pool: { AutoPrune: true, Recycle: true },
+  };
+  const out = new Map<string, J>();
+  for (const r of json as J[]) {
+    const [type, body] = Object.entries(r)[0] as [string, J];
+    const b: J = { ...(defaults[type] ?? {}), ...body };
+    // `Autochanger = <its own name>` and `Autochanger = yes` mean the same.
+    if (type === "Storage" && b.Autochanger === b.Name) b.Autochanger = true;
+    out.set(`${type}/${String(b.Name)}`, b);
+  }
+  return out;
+}
+
+let sdWork: ReturnType<typeof makeBaculaTempDir>;
+
+beforeAll(() => {
+  sdWork = makeBaculaTempDir("bhd-import-sd-");
+  fs.writeFileSync(path.join(confDir, "bacula-dir.conf"), DIR_CONF);
+  fs.writeFileSync(path.join(confDir, "conf.d", "storages.conf"), STORAGES_CONF);
+  fs.writeFileSync(path.join(confDir, "conf.d", "pools.conf"), POOLS_CONF);
+  fs.writeFileSync(path.join(confDir, "bacula-sd.conf"), SD_CONF(sdWork.work, sdWork.run));
+});
+
+describe("importing existing Bacula configs into the database", () => {
+  it("detects Director and Storage Daemon configs", () => {
+    expect(detectDaemon(DIR_CONF)).toBe("dir");
+    expect(detectDaemon(SD_CONF("/a", "/b"))).toBe("sd");
+    expect(detectDaemon(STORAGES_CONF + POOLS_CONF)).toBe("dir");
+  });
+
+  it("imports a Director and its SD in one go and renders a config Bacula parses to the same values", async () => {
+    const dirSrc = parseConfigFile(path.join(confDir, "bacula-dir.conf"));
+    const sdSrc = parseConfigFile(path.join(confDir, "bacula-sd.conf"));
+    expect(dirSrc.daemon).toBe("dir");
+    expect(sdSrc.daemon).toBe("sd");
+    expect(dirSrc.result.issues).toEqual([]);
+    const revBefore = await modelRevision(prisma);
+    const report = await importConfigs(prisma, [dirSrc, sdSrc], { actor: "tester" });
+    expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(report.applied).toBe(true);
+    expect(report.revision).toBe(revBefore + 1);
+
+    // Mapping notes name the file and line.
+    const sdFile = path.join(confDir, "bacula-sd.conf");
+    expect(report.issues).toContainEqual(expect.objectContaining({ file: sdFile, line: 12, severity: "warning", message: expect.stringContaining('monitor Director "main-mon"') }));
+    // The Director Storage OffsiteFile (sd-b) has no SD config here: placeholder SD and device, reported at the include's line.
+    const storagesFile = path.join(confDir, "conf.d", "storages.conf");
+    expect(report.issues).toContainEqual(expect.objectContaining({ file: storagesFile, line: 24, message: expect.stringContaining("placeholder Storage Daemon") }));
+    expect(report.changes.filter((c) => c.placeholder).map((c) => `${c.kind}:${c.name}`).sort()).toEqual(["devices:CopyDev", "storage-daemons:sd-sd-b.example.net-9203"]);
+
+    // Records: the SD from its own config, matched to the Director's Storages by address/port and device name.
+    const sd = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "sd-site-a" }, include: { devices: true, storages: true } });
+    expect(sd.address).toBe("sd-a.example.net");
+    expect(sd.devices.map((d) => d.name).sort()).toEqual(["FileDev4", "FileDev5", "FileDev6"]);
+    expect(sd.storages.map((s) => s.name).sort()).toEqual(["File4", "File5", "File6"]);
+    expect(sd.passwordEnc).not.toContain("sd-a-pw");
+    const nightly = await prisma.pool.findFirstOrThrow({ where: { name: "Nightly" }, include: { nextPool: true, storages: { orderBy: { position: "asc" }, include: { storage: true } } } });
+    expect(nightly.storages.map((m) => m.storage.name)).toEqual(["File4", "File5", "File6"]);
+    expect(nightly.storagePolicy).toBe("LeastUsed");
+    expect(nightly.nextPool?.name).toBe("Offsite");
+    const director = await prisma.director.findUniqueOrThrow({ where: { name: "main-dir" } });
+    expect(director.passwordEnc).not.toContain("quoted");
+    const audits = await prisma.auditEvent.findMany({ where: { actor: "tester" } });
+    expect(audits.find((a) => a.action === "import")).toBeDefined();
+    expect(audits.filter((a) => a.action === "import-create").length).toBe(report.changes.filter((c) => c.action === "create").length);
+    expect(JSON.stringify(audits)).not.toContain("fd-pw");
+
+    // Render from the database and compare what Bacula's parser makes of both.
+    const cfg = await loadDirectorConfig(prisma, director.id);
+    expect(hasErrors(validateDirector(cfg))).toBe(false);
+    const rendered = renderDirector(cfg, { revision: await modelRevision(prisma) });
+    const original = runBdirjson(fs.readFileSync(path.join(confDir, "bacula-dir.conf"), "utf8").replace(/^@(\S+)$/gm, (_, p) => `@${path.resolve(confDir, p.replace(/"/g, ""))}`));
+    const again = runBdirjson(rendered);
+    expect(original.code, original.stdout).toBe(0);
+    expect(again.code, again.stdout).toBe(0);
+    const a = canonical(original.json);
+    const b = canonical(again.json);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
+
+    // The Storage Daemon too (bsdjson); the monitor Director and the SD's own Messages are the dashboard's.
+    const sdCfg = await loadStorageDaemonConfig(prisma, sd.id);
+    const sdOriginal = canonical(runBsdjson(SD_CONF(sdWork.work, sdWork.run)).json);
+    const sdAgain = canonical(runBsdjson(renderStorageDaemon(sdCfg, { revision: 1 })).json);
+    for (const k of ["Storage/sd-site-a", "Director/main-dir", "Device/FileDev4", "Device/FileDev5", "Device/FileDev6"]) {
+      const { DeviceType: _t1, ...x } = sdOriginal.get(k)!;
+      const { DeviceType: _t2, ...y } = sdAgain.get(k)!;
+      expect(y, k).toEqual(x);
+    }
+  });
+
+  it("merges a second import into the same records instead of duplicating them", async () => {
+    const before = await prisma.pool.count();
+    const report = await importConfigs(prisma, [parseConfigFile(path.join(confDir, "bacula-dir.conf")), parseConfigFile(path.join(confDir, "bacula-sd.conf"))]);
+    expect(report.applied).toBe(true);
+    expect(report.changes.every((c) => c.action === "update")).toBe(true);
+    expect(await prisma.pool.count()).toBe(before);
+    expect(await prisma.storageDaemon.count()).toBe(2);
+  });
+
+  it("writes nothing when something cannot be mapped, and reports it with file and line", async () => {
+    const text = `Director {
+  Name = broken-dir
+  Password = "x"
+  QueryFile = "/q"
+  WorkingDirectory = "/w"
+  PidDirectory = "/p"
+}
+Client {
+  Name = lost-fd
+  Address = lost.example.net
+  Password = "x"
+  Catalog = NoSuchCatalog
+}
+Pool {
+  Name = P
+  Pool Type = Backup
+  Spool Data = yes
+}
+Messages {
+  Name = M
+  console = all
+}
+Job {
+  Name = J
+  Type = Backup
+  Client = lost-fd
+  Pool = P
+  Messages = M
+  FileSet = NoSuchSet
+}
+`;
+    const directors = await prisma.director.count();
+    const revision = await modelRevision(prisma);
+    const src = parseConfigText(text, "/tmp/broken-dir.conf");
+    const report = await importConfigs(prisma, [src]);
+    expect(report.applied).toBe(false);
+    expect(await prisma.director.count()).toBe(directors);
+    expect(await modelRevision(prisma)).toBe(revision);
+    expect(report.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 12, severity: "error", stage: "map", message: expect.stringContaining('Catalog "NoSuchCatalog"') }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 17, severity: "warning", stage: "parse", message: expect.stringContaining("Spool Data") }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 29, severity: "error", message: expect.stringContaining('FileSet "NoSuchSet"') }),
+    ]));
+    // With allowErrors, what could be mapped is written.
+    const forced = await importConfigs(prisma, [src], { allowErrors: true });
+    expect(forced.applied).toBe(true);
+    expect(await prisma.director.count()).toBe(directors + 1);
+    expect(await prisma.client.findFirst({ where: { name: "lost-fd" } })).toBeNull();
+  });
+
+  it("rolls back a dry run", async () => {
+    const text = DIR_CONF.replace("Name = main-dir", "Name = dry-dir").replace(/^@.*$/gm, "");
+    const report = await importConfigs(prisma, [parseConfigText(text, "/tmp/dry.conf")], { dryRun: true, allowErrors: true });
+    expect(report.applied).toBe(false);
+    expect(report.changes.length).toBeGreaterThan(5);
+    expect(await prisma.director.findUnique({ where: { name: "dry-dir" } })).toBeNull();
+  });
+});

@@ -1,0 +1,72 @@
+/** `npm run config:render | config:import | config:check` as processes, on a fresh database. */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "@/test/support/db";
+
+const { dir } = freshDatabase();
+const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL!, APP_KEY_FILE: process.env.APP_KEY_FILE! };
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/config.ts", ...args], { env, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+};
+
+beforeAll(async () => {
+  const { prisma } = await import("@/lib/db/client");
+  const { seedDemo } = await import("@/lib/demo/seed");
+  await seedDemo(prisma);
+  // Working directories that exist, so that bdirjson / bsdjson accept the rendered files.
+  for (const sub of ["dir", "sd"]) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  await prisma.director.updateMany({ data: { workingDirectory: path.join(dir, "dir"), pidDirectory: path.join(dir, "dir") } });
+  await prisma.storageDaemon.updateMany({ data: { workingDirectory: path.join(dir, "sd"), pidDirectory: path.join(dir, "sd") } });
+  await prisma.$disconnect();
+});
+
+describe("config command line", () => {
+  it("renders every daemon into its own folder, and Bacula accepts the tree", () => {
+    const out = path.join(dir, "out");
+    const r = cli("render", "--out", out);
+    expect(r.code, r.out).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(["bacula-dir", "bacula-dir-standby", "sd-site-a", "sd-site-b"]);
+    expect(fs.existsSync(path.join(out, "bacula-dir", "bacula-dir.conf"))).toBe(true);
+    expect(fs.existsSync(path.join(out, "sd-site-a", "bacula-sd.conf"))).toBe(true);
+    const c = cli("check", out);
+    expect(c.code, c.out).toBe(0);
+    expect(c.out).toContain("4 config(s) accepted by Bacula");
+    // A broken file makes check fail.
+    fs.appendFileSync(path.join(out, "sd-site-a", "bacula-sd.conf"), "Device {\n  Name = x\n  Bogus = 1\n}\n");
+    const bad = cli("check", out);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/FAIL .*sd-site-a\/bacula-sd.conf/);
+    // Without Bacula: a clear message and a non-zero exit.
+    const none = spawnSync(process.execPath, ["--import", "tsx", "scripts/config.ts", "check", out], { env: { ...env, BACULA_BDIRJSON: "/nonexistent/bdirjson" }, encoding: "utf8" });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain("Bacula is not installed");
+  });
+
+  it("imports files (auto-detected) and refuses broken ones with file:line messages", () => {
+    const conf = path.join(dir, "extra-dir.conf");
+    fs.writeFileSync(conf, `Director {\n  Name = extra-dir\n  Password = "p"\n  QueryFile = "/q"\n  WorkingDirectory = "/w"\n  PidDirectory = "/p"\n}\nMessages {\n  Name = M\n  console = all\n}\nClient {\n  Name = c-fd\n  Address = c.example.net\n  Password = "x"\n  Catalog = Missing\n}\n`);
+    const r = cli("import", conf);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`${conf}:16: error: Client "c-fd": Catalog refers to Catalog "Missing"`);
+    expect(r.out).toContain("nothing written");
+    const forced = cli("import", "--force", conf);
+    expect(forced.code, forced.out).toBe(0);
+    expect(forced.out).toMatch(/imported: .* model revision \d+/);
+    expect(cli("import").code).toBe(2);
+    expect(cli("render").code).toBe(2);
+  });
+
+  it("refuses to render when validation fails, writing nothing", async () => {
+    const { prisma } = await import("@/lib/db/client");
+    await prisma.job.updateMany({ where: { name: "NightlyBackup" }, data: { storagePolicy: "leastused" } });
+    await prisma.$disconnect();
+    const out = path.join(dir, "out-bad");
+    const r = cli("render", "--out", out);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/bacula-dir\/bacula-dir.conf: error: .*StorageGroupPolicy must be written LeastUsed/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
