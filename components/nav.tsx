@@ -43,6 +43,22 @@ export function Nav({ login, role }: { login: string; role: string }) {
         </div>
       ))}
       <div className="mt-4">
+        <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Monitoring</h2>
+        <ul className="space-y-0.5">{link("/replication", "Catalog replication")}</ul>
+      </div>
+      <div className="mt-4">
+        <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Builders</h2>
+        <ul className="space-y-0.5">
+          {link("/builder/storage-groups", "Storage groups")}
+          {link("/builder/chains", "Copy / clone chains")}
+          {link("/builder/standby", "Standby replication")}
+        </ul>
+      </div>
+      <div className="mt-4">
+        <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Operations</h2>
+        <ul className="space-y-0.5">{link("/deploy", "Deploy")}</ul>
+      </div>
+      <div className="mt-4">
         <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Access</h2>
         <ul className="space-y-0.5">
           {link("/audit", "Audit log")}

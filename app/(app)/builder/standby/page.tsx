@@ -1,0 +1,5 @@
+import { StandbyReplication } from "@/components/builders/standby-replication";
+
+export default function StandbyReplicationPage() {
+  return <StandbyReplication />;
+}

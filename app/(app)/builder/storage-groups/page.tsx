@@ -1,0 +1,5 @@
+import { StorageGroupBuilder } from "@/components/builders/storage-group-builder";
+
+export default function StorageGroupBuilderPage() {
+  return <StorageGroupBuilder />;
+}

@@ -1,0 +1,13 @@
+import { NextResponse } from "next/server";
+import { requireUser } from "@/lib/auth/guard";
+import { directorConfigPreview } from "@/lib/builder/service";
+import { api } from "@/lib/http/handler";
+import { idParam } from "@/lib/http/kind";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+/** The Director's current model rendered as bacula-dir.conf, with the validator's problems. */
+export const GET = api<Ctx>(async (req, ctx) => {
+  await requireUser(req, "viewer");
+  return NextResponse.json(await directorConfigPreview(idParam((await ctx.params).id)));
+});
