@@ -8,4 +8,13 @@ export async function register(): Promise<void> {
   if (process.env.DEMO_SEED !== "0" && (await seedDemo(prisma, { actor: "first run" }))) {
     console.log("demo topology loaded (set DEMO_SEED=0 to start empty)");
   }
+  // Promotions / re-attaches a previous process left half done: rolled back or completed (lib/failover/runner.ts).
+  const { resumeInterrupted } = await import("@/lib/failover/machine");
+  void resumeInterrupted()
+    .then((r) => r.filter((x) => x.action !== "skipped").forEach((x) => console.log(`promotion ${x.id}: ${x.action} after restart -> ${x.status}`)))
+    .catch((err) => console.error("resuming interrupted promotions failed", err));
+  // Catalog replication poller (REPLICATION_POLL=0 disables it; REPLICATION_POLL_MS sets the interval).
+  const { serviceOptionsFromEnv, startReplicationService } = await import("@/lib/replication/service");
+  const replication = startReplicationService(serviceOptionsFromEnv(prisma));
+  if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms`);
 }

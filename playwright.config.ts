@@ -32,6 +32,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/login`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // SIGTERM lets scripts/e2e-server.sh stop its PostgreSQL test pair.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     stdout: "pipe",
     stderr: "pipe",
   },

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { TopologySummary } from "@/lib/summary";
 import { apiFetch } from "./api";
+import { HealthBadge } from "./replication/badges";
 import { Alert, Badge, Card } from "./ui";
 
 function Stat({ label, value, href, children }: { label: string; value: number; href: string; children?: React.ReactNode }) {
@@ -69,7 +70,11 @@ export function HomeSummary() {
                     <td className="py-1">{c.name}</td>
                     <td>{c.primary ?? "none"}</td>
                     <td>{c.standbys}</td>
-                    <td><Badge tone="slate">{c.health === "unknown" ? "not monitored yet" : c.health}</Badge></td>
+                    <td>
+                      <Link href={`/replication/${c.id}`} title={c.healthHeadline ?? undefined} className="hover:underline">
+                        <HealthBadge health={c.health} />
+                      </Link>
+                    </td>
                   </tr>
                 ))}
               </tbody>

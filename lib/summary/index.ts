@@ -1,4 +1,5 @@
 import { prisma } from "@/lib/db/client";
+import { getReplicationService } from "@/lib/replication/service";
 
 export interface TopologySummary {
   directors: { total: number; primary: number; standby: number; independent: number; sites: string[] };
@@ -8,9 +9,12 @@ export interface TopologySummary {
   storageGroups: { total: number; byPolicy: Record<string, number> };
   jobs: { total: number; byType: Record<string, number> };
   clients: number;
-  catalogClusters: { id: number; name: string; members: number; primary: string | null; standbys: number; health: "unknown" }[];
+  catalogClusters: { id: number; name: string; members: number; primary: string | null; standbys: number; health: ClusterHealthSummary; healthHeadline: string | null }[];
   modelRevision: number;
 }
+
+/** From the replication poller's latest snapshot; "unknown" until polled, "not_monitored" with polling off. */
+export type ClusterHealthSummary = "ok" | "warn" | "critical" | "unknown" | "not_monitored";
 
 let cached: { revision: string | null; at: number; value: TopologySummary } | null = null;
 
@@ -20,10 +24,24 @@ let cached: { revision: string | null; at: number; value: TopologySummary } | nu
  */
 export async function topologySummary(): Promise<TopologySummary> {
   const revision = (await prisma.setting.findUnique({ where: { key: "modelRevision" } }))?.value ?? null;
-  if (cached && cached.revision === revision && Date.now() - cached.at < 5_000) return cached.value;
-  const value = await computeSummary();
-  cached = { revision, at: Date.now(), value };
-  return value;
+  if (!(cached && cached.revision === revision && Date.now() - cached.at < 5_000)) {
+    cached = { revision, at: Date.now(), value: await computeSummary() };
+  }
+  return withReplicationHealth(cached.value);
+}
+
+/** Health is live (the poller's memory), so it is laid over the cached counts on every call. */
+function withReplicationHealth(v: TopologySummary): TopologySummary {
+  const service = getReplicationService();
+  if (!service) return { ...v, catalogClusters: v.catalogClusters.map((c) => ({ ...c, health: "not_monitored" as const })) };
+  const byId = new Map(service.status().clusters.map((c) => [c.id, c]));
+  return {
+    ...v,
+    catalogClusters: v.catalogClusters.map((c) => {
+      const live = byId.get(c.id);
+      return { ...c, health: live?.health ?? "unknown", healthHeadline: live && live.health !== "unknown" ? live.headline : null };
+    }),
+  };
 }
 
 async function computeSummary(): Promise<TopologySummary> {
@@ -81,7 +99,8 @@ async function computeSummary(): Promise<TopologySummary> {
       members: c.members.length,
       primary: c.members.find((m) => m.role === "primary")?.name ?? null,
       standbys: c.members.filter((m) => m.role === "standby").length,
-      health: "unknown" as const,
+      health: "unknown" as ClusterHealthSummary,
+      healthHeadline: null,
     })),
     modelRevision: revision ? Number(revision.value) : 0,
   };

@@ -1,0 +1,120 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { HistorySeries } from "@/lib/replication/store";
+import { apiFetch } from "../api";
+import { Alert, Card } from "../ui";
+import { formatBytes, formatSeconds } from "./format";
+
+interface HistoryResponse {
+  clusterId: number;
+  range: "1h" | "24h" | "7d";
+  bucketMs: number;
+  from: number;
+  to: number;
+  members: { id: number; name: string; role: string }[];
+  series: HistorySeries[];
+}
+
+const COLORS = ["#0369a1", "#b45309", "#15803d", "#7c3aed", "#be123c", "#0f766e"];
+const RANGES = [
+  { key: "1h", label: "Last hour" },
+  { key: "24h", label: "Last day" },
+] as const;
+
+type Row = Record<string, number | null> & { t: number };
+
+/** Merges per-member series into chart rows keyed by time, one column per member. */
+function rows(h: HistoryResponse, field: "replayBytes" | "replayLagSeconds" | "flushLagSeconds", ids: number[]): Row[] {
+  const byT = new Map<number, Row>();
+  for (const s of h.series) {
+    if (!ids.includes(s.memberId)) continue;
+    for (const p of s.points) {
+      const r = byT.get(p.t) ?? ({ t: p.t } as Row);
+      r[`m${s.memberId}`] = p[field];
+      byT.set(p.t, r);
+    }
+  }
+  return [...byT.values()].sort((a, b) => a.t - b.t);
+}
+
+function tickTime(range: string) {
+  return (t: number) => {
+    const d = new Date(t);
+    return range === "1h" ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : d.toLocaleString([], { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
+  };
+}
+
+function Chart({ h, data, ids, names, format, label }: { h: HistoryResponse; data: Row[]; ids: number[]; names: Map<number, string>; format: (v: number) => string; label: string }) {
+  if (data.length === 0) return <p className="text-sm text-slate-600">No samples in this range yet.</p>;
+  return (
+    <div className="h-56 w-full" role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 5, right: 16, bottom: 5, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+          <XAxis dataKey="t" type="number" scale="time" domain={[h.from, h.to]} tickFormatter={tickTime(h.range)} fontSize={11} />
+          <YAxis tickFormatter={(v: number) => format(v)} width={72} fontSize={11} />
+          <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (typeof v === "number" ? format(v) : String(v))} />
+          <Legend />
+          {ids.map((id, i) => (
+            <Line key={id} type="monotone" dataKey={`m${id}`} name={names.get(id) ?? String(id)} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} connectNulls={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+export function LagCharts({ clusterId }: { clusterId: number }) {
+  const [range, setRange] = useState<"1h" | "24h">("1h");
+  const { data, error, isLoading } = useQuery({
+    queryKey: ["replication-history", clusterId, range],
+    queryFn: () => apiFetch<HistoryResponse>(`/api/replication/${clusterId}/history?range=${range}`),
+    refetchInterval: range === "1h" ? 15_000 : 60_000,
+  });
+  const picker = (
+    <div role="group" aria-label="History range" className="flex gap-1">
+      {RANGES.map((r) => (
+        <button
+          key={r.key}
+          type="button"
+          aria-pressed={range === r.key}
+          onClick={() => setRange(r.key)}
+          className={`rounded px-2 py-1 text-xs ${range === r.key ? "bg-brand-700 text-white" : "bg-slate-100 text-slate-700 hover:bg-slate-200"}`}
+        >
+          {r.label}
+        </button>
+      ))}
+    </div>
+  );
+  let body;
+  if (isLoading) body = <p aria-busy="true">Loading history…</p>;
+  else if (error || !data) body = <Alert>Could not load the history: {String(error)}</Alert>;
+  else {
+    // Chart the members that have lag values (the standbys).
+    const ids = data.series.filter((s) => s.points.some((p) => p.replayBytes !== null || p.replayLagSeconds !== null)).map((s) => s.memberId);
+    const names = new Map(data.members.map((m) => [m.id, m.name]));
+    body = (
+      <div className="grid gap-4 xl:grid-cols-2">
+        <div>
+          <h3 className="mb-1 text-sm font-medium text-slate-700">Replay byte lag</h3>
+          <Chart h={data} data={rows(data, "replayBytes", ids)} ids={ids} names={names} format={(v) => formatBytes(Math.round(v))} label="Replay byte lag over time" />
+        </div>
+        <div>
+          <h3 className="mb-1 text-sm font-medium text-slate-700">Replay time lag (gaps: idle or unknown)</h3>
+          <Chart h={data} data={rows(data, "replayLagSeconds", ids)} ids={ids} names={names} format={(v) => formatSeconds(v)} label="Replay time lag over time" />
+        </div>
+        <p className="text-xs text-slate-500 xl:col-span-2">
+          Averages per {data.bucketMs / 1000 >= 60 ? `${data.bucketMs / 60000} min` : `${data.bucketMs / 1000} s`}; raw samples are kept a day, older history in 5-minute buckets.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <Card title="Lag history" actions={picker}>
+      {body}
+    </Card>
+  );
+}

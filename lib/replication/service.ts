@@ -1,0 +1,356 @@
+/**
+ * The server-side replication poller: one per process, started from instrumentation.ts.
+ *
+ * Every `intervalMs` (REPLICATION_POLL_MS, default 5000; REPLICATION_POLL=0 disables) it reads the
+ * catalog clusters and members from the app database (monitoring passwords decrypted here, never
+ * kept beyond the cycle's endpoint objects), probes them all through the library's createPoller
+ * (each probe bounded by REPLICATION_PROBE_TIMEOUT_MS, default 3000), stores one sample per member
+ * and keeps the latest snapshots in memory: the status API is served from there, with no database
+ * query per request. Every `retentionEveryMs` (default 10 min) it downsamples history older than a
+ * day and drops history older than REPLICATION_HISTORY_DAYS (default 30).
+ *
+ * Probes of identical endpoints (same host, port, user, password and database) within one cycle are
+ * made once and shared: several clusters pointing at the same servers cost one connection each.
+ *
+ * The instance lives on globalThis: Next.js bundles instrumentation and route handlers separately,
+ * so a module-level variable would not be shared between them.
+ */
+import type { PrismaClient } from "@prisma/client";
+import { decryptSecret } from "@/lib/secrets";
+import { renderMetrics, type PollInfo } from "./metrics";
+import { createPoller, type PollCycle, type Poller } from "./poller";
+import { DEFAULT_PROBE_TIMEOUT_MS, probeMember, type ProbeOptions } from "./probes";
+import { DEFAULT_RETENTION, enforceRetention, saveSnapshots, type RetentionResult, type StoreRetentionPolicy } from "./store";
+import type { ClusterSpec, HealthStatus, PgEndpoint, ProbeResult } from "./types";
+import { clusterView, type ClusterConfig, type ClusterStatusView } from "./view";
+
+export interface ReplicationServiceOptions {
+  db: PrismaClient;
+  intervalMs?: number;
+  probeTimeoutMs?: number;
+  /** Store samples (default true). */
+  store?: boolean;
+  retention?: Partial<StoreRetentionPolicy> & { everyMs?: number };
+  /** Probe implementation (default probeMember). */
+  probe?: (endpoint: PgEndpoint, opts: ProbeOptions) => Promise<ProbeResult>;
+  log?: (message: string) => void;
+}
+
+export interface ReplicationStatus {
+  polling: PollInfo & { probeTimeoutMs: number | null; samplesStored: number; lastError: string | null };
+  clusters: ClusterStatusView[];
+}
+
+export interface ReplicationService {
+  start(): void;
+  stop(): Promise<void>;
+  isRunning(): boolean;
+  /** One cycle now (also what the schedule runs); resolves after its samples are stored. */
+  pollOnce(): Promise<PollCycle>;
+  status(): ReplicationStatus;
+  /** status() serialized once per change (the list endpoint's body). */
+  statusJson(): string;
+  /** The same body and an ETag for conditional GETs. */
+  statusBody(): { json: string; etag: string };
+  cluster(id: number): ClusterStatusView | undefined;
+  health(): Map<number, HealthStatus | "unknown">;
+  metrics(): string;
+  enforceRetention(nowMs?: number): Promise<RetentionResult>;
+  readonly intervalMs: number;
+  readonly probeTimeoutMs: number;
+}
+
+const GLOBAL_KEY = "__bhdReplicationService";
+type Global = { [GLOBAL_KEY]?: ReplicationService };
+
+export function getReplicationService(): ReplicationService | null {
+  return (globalThis as Global)[GLOBAL_KEY] ?? null;
+}
+
+/** Registers (or replaces, stopping the old one) the process-wide service. For tests and the server. */
+export function setReplicationService(s: ReplicationService | null): void {
+  const g = globalThis as Global;
+  const old = g[GLOBAL_KEY];
+  if (old && old !== s) void old.stop();
+  if (s) g[GLOBAL_KEY] = s;
+  else delete g[GLOBAL_KEY];
+}
+
+function envInt(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  return Number.isFinite(n) ? Math.max(min, Math.floor(n)) : fallback;
+}
+
+export function pollingEnabledFromEnv(): boolean {
+  return process.env.REPLICATION_POLL !== "0";
+}
+
+/** Options from REPLICATION_POLL_MS, REPLICATION_PROBE_TIMEOUT_MS, REPLICATION_HISTORY_DAYS. */
+export function serviceOptionsFromEnv(db: PrismaClient): ReplicationServiceOptions {
+  const intervalMs = envInt("REPLICATION_POLL_MS", 5000, 200);
+  return {
+    db,
+    intervalMs,
+    probeTimeoutMs: envInt("REPLICATION_PROBE_TIMEOUT_MS", Math.min(DEFAULT_PROBE_TIMEOUT_MS, intervalMs), 100),
+    retention: { maxAgeMs: envInt("REPLICATION_HISTORY_DAYS", 30, 2) * 86_400_000 },
+  };
+}
+
+/** Starts the process-wide service once (idempotent); null when REPLICATION_POLL=0. */
+export function startReplicationService(opts: ReplicationServiceOptions): ReplicationService | null {
+  if (!pollingEnabledFromEnv()) return null;
+  const existing = getReplicationService();
+  if (existing) return existing;
+  const s = createReplicationService(opts);
+  setReplicationService(s);
+  s.start();
+  return s;
+}
+
+/** Changes whenever a cluster or member is added, changed or removed (counts and latest updatedAt). */
+export async function configStamp(db: PrismaClient): Promise<string> {
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+    `SELECT (SELECT COUNT(*) FROM "CatalogCluster") AS nc, (SELECT MAX("updatedAt") FROM "CatalogCluster") AS uc,
+            (SELECT COUNT(*) FROM "CatalogMember") AS nm, (SELECT MAX("updatedAt") FROM "CatalogMember") AS um,
+            (SELECT COALESCE(SUM("id"), 0) FROM "CatalogMember") AS sm`,
+  );
+  return JSON.stringify(rows[0], (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+/** Loads cluster configurations; decrypts monitoring passwords (a failure becomes the member's configError). */
+export async function loadClusters(db: PrismaClient): Promise<{ configs: ClusterConfig[]; specs: ClusterSpec[]; errors: WeakMap<PgEndpoint, string> }> {
+  const rows = await db.catalogCluster.findMany({
+    orderBy: { name: "asc" },
+    include: { members: { orderBy: [{ role: "asc" }, { name: "asc" }] } },
+  });
+  const errors = new WeakMap<PgEndpoint, string>();
+  const configs: ClusterConfig[] = [];
+  const specs: ClusterSpec[] = [];
+  for (const c of rows) {
+    const cfg: ClusterConfig = { id: c.id, name: c.name, maxLagBytes: c.maxLagBytes, maxLagSeconds: c.maxLagSeconds, members: [] };
+    const spec: ClusterSpec = { id: String(c.id), name: c.name, members: [], thresholds: { maxLagBytes: c.maxLagBytes, maxLagSeconds: c.maxLagSeconds } };
+    for (const m of c.members) {
+      let password = "";
+      let configError: string | null = null;
+      if (!m.monitorPasswordEnc) {
+        configError = `no monitoring password stored for member ${m.name}: set it under Catalog members`;
+      } else {
+        try {
+          password = decryptSecret(m.monitorPasswordEnc);
+        } catch (err) {
+          configError = `the monitoring password of member ${m.name} cannot be decrypted (${err instanceof Error ? err.message : String(err)}): was the app key changed? Enter it again`;
+        }
+      }
+      const endpoint: PgEndpoint = { host: m.address, port: m.port, user: m.monitorUser, password, database: m.dbName };
+      if (configError) errors.set(endpoint, configError);
+      cfg.members.push({
+        id: m.id,
+        name: m.name,
+        address: m.address,
+        port: m.port,
+        role: m.role,
+        slotName: m.slotName,
+        dbName: m.dbName,
+        monitorUser: m.monitorUser,
+        pgBinDir: m.pgBinDir,
+        configError,
+      });
+      spec.members.push({
+        id: String(m.id),
+        name: m.name,
+        endpoint,
+        ...(m.role === "primary" || m.role === "standby" ? { expectedRole: m.role } : {}),
+        ...(m.slotName ? { slotName: m.slotName } : {}),
+      });
+    }
+    configs.push(cfg);
+    if (spec.members.length > 0) specs.push(spec);
+  }
+  return { configs, specs, errors };
+}
+
+export function createReplicationService(opts: ReplicationServiceOptions): ReplicationService {
+  const db = opts.db;
+  const intervalMs = Math.max(1, opts.intervalMs ?? 5000);
+  const probeTimeoutMs = Math.max(1, opts.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, intervalMs));
+  const store = opts.store ?? true;
+  const retention = { ...DEFAULT_RETENTION, ...opts.retention };
+  const retentionEveryMs = opts.retention?.everyMs ?? 600_000;
+  const probe = opts.probe ?? probeMember;
+  const log = opts.log ?? ((m: string) => console.error(`[replication] ${m}`));
+
+  let configs: ClusterConfig[] = [];
+  let configKey = "";
+  let specs: ClusterSpec[] | null = null;
+  let endpointErrors = new WeakMap<PgEndpoint, string>();
+  let memo = new Map<string, Promise<ProbeResult>>();
+  let version = 0;
+  let cachedVersion = -1;
+  let cachedStatus: ReplicationStatus | null = null;
+  let cachedJson = "";
+  const instanceId = Math.random().toString(36).slice(2, 8);
+  let lastCycle: PollCycle | null = null;
+  let samplesStored = 0;
+  let lastError: string | null = null;
+  const loggedErrors = new Set<string>();
+  let retentionTimer: NodeJS.Timeout | undefined;
+  let retentionRunning: Promise<RetentionResult> | null = null;
+  let running = false;
+
+  const noteError = (msg: string) => {
+    lastError = msg;
+    version++;
+    if (!loggedErrors.has(msg)) {
+      loggedErrors.add(msg);
+      if (loggedErrors.size > 200) loggedErrors.clear();
+      log(msg);
+    }
+  };
+
+  const poller: Poller = createPoller({
+    intervalMs,
+    probeTimeoutMs,
+    clusters: async () => {
+      memo = new Map();
+      // Re-read (and decrypt) only when a cluster or member changed: one aggregate query per cycle.
+      const stamp = await configStamp(db);
+      if (stamp !== configKey || !specs) {
+        const loaded = await loadClusters(db);
+        configKey = stamp;
+        configs = loaded.configs;
+        specs = loaded.specs;
+        endpointErrors = loaded.errors;
+        version++;
+      }
+      return specs;
+    },
+    probe: (endpoint, o) => {
+      const configError = endpointErrors.get(endpoint);
+      if (configError) {
+        return Promise.resolve({ kind: "error", error: configError, probedAt: new Date().toISOString(), durationMs: 0, host: endpoint.host, port: endpoint.port });
+      }
+      const key = [endpoint.host, endpoint.port, endpoint.user, endpoint.password, endpoint.database ?? ""].join("\u0000");
+      let p = memo.get(key);
+      if (!p) {
+        p = probe(endpoint, o);
+        memo.set(key, p);
+      }
+      return p;
+    },
+    onError: (err, ctx) => noteError(`${ctx.phase}${ctx.clusterId ? ` (cluster ${ctx.clusterId})` : ""}: ${err instanceof Error ? err.message : String(err)}`),
+  });
+
+  const pollInfo = (): ReplicationStatus["polling"] => ({
+    enabled: true,
+    intervalMs,
+    probeTimeoutMs,
+    lastCycleAt: lastCycle?.startedAt ?? null,
+    lastCycleMs: lastCycle?.durationMs ?? null,
+    samplesStored,
+    lastError,
+  });
+
+  const status = (): ReplicationStatus => {
+    if (cachedStatus && cachedVersion === version) return cachedStatus;
+    const snaps = new Map(poller.latestAll().map((s) => [s.clusterId, s]));
+    cachedStatus = { polling: pollInfo(), clusters: configs.map((c) => clusterView(c, snaps.get(String(c.id)))) };
+    cachedJson = JSON.stringify(cachedStatus);
+    cachedVersion = version;
+    return cachedStatus;
+  };
+
+  const runRetention = (nowMs = Date.now()): Promise<RetentionResult> => {
+    if (retentionRunning) return retentionRunning;
+    retentionRunning = enforceRetention(db, nowMs, retention)
+      .catch((err: unknown) => {
+        noteError(`retention: ${err instanceof Error ? err.message : String(err)}`);
+        return { dropped: 0, downsampledFrom: 0, downsampledTo: 0, durationMs: 0 };
+      })
+      .finally(() => {
+        retentionRunning = null;
+      });
+    return retentionRunning;
+  };
+
+  // The schedule is ours (not poller.start()) so that every cycle's timing is recorded.
+  // The cycle's samples are written in one statement after the cycle (not one per cluster).
+  const pollOnce = async (): Promise<PollCycle> => {
+    const cycle = await poller.pollOnce();
+    lastCycle = cycle;
+    version++;
+    if (store && cycle.snapshots.length > 0) {
+      try {
+        samplesStored += await saveSnapshots(db, cycle.snapshots);
+      } catch (err) {
+        noteError(`storing samples: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return cycle;
+  };
+
+  let loopTimer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> | null = null;
+  const loop = async () => {
+    if (!running) return;
+    const t0 = Date.now();
+    current = pollOnce().catch((err: unknown) => noteError(`cycle: ${String(err)}`));
+    await current;
+    current = null;
+    if (!running) return;
+    loopTimer = setTimeout(() => void loop(), Math.max(0, intervalMs - (Date.now() - t0)));
+    loopTimer.unref?.();
+  };
+
+  return {
+    intervalMs,
+    probeTimeoutMs,
+    start() {
+      if (running) return;
+      running = true;
+      void loop();
+      retentionTimer = setInterval(() => void runRetention(), retentionEveryMs);
+      retentionTimer.unref?.();
+      setTimeout(() => running && void runRetention(), Math.min(60_000, retentionEveryMs)).unref?.();
+    },
+    async stop() {
+      running = false;
+      if (loopTimer) clearTimeout(loopTimer);
+      if (retentionTimer) clearInterval(retentionTimer);
+      if (current) await current;
+      if (retentionRunning) await retentionRunning;
+    },
+    isRunning: () => running,
+    pollOnce,
+    status,
+    statusJson() {
+      status();
+      return cachedJson;
+    },
+    statusBody() {
+      status();
+      return { json: cachedJson, etag: `W/"${instanceId}-${cachedVersion}"` };
+    },
+    cluster(id) {
+      return status().clusters.find((c) => c.id === id);
+    },
+    health() {
+      return new Map(status().clusters.map((c) => [c.id, c.health]));
+    },
+    metrics() {
+      const s = status();
+      return renderMetrics(s.clusters, s.polling);
+    },
+    enforceRetention: runRetention,
+  };
+}
+
+/** Status without a running service (REPLICATION_POLL=0): the configured clusters, nothing polled. */
+export async function idleStatus(db: PrismaClient): Promise<ReplicationStatus> {
+  const { configs } = await loadClusters(db);
+  return {
+    polling: { enabled: false, intervalMs: null, probeTimeoutMs: null, lastCycleAt: null, lastCycleMs: null, samplesStored: 0, lastError: null },
+    clusters: configs.map((c) => clusterView(c, undefined)),
+  };
+}
