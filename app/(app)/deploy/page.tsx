@@ -1,0 +1,5 @@
+import { DeployPage } from "@/components/deploy-page";
+
+export default function Deploy() {
+  return <DeployPage />;
+}

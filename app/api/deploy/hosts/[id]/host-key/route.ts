@@ -1,0 +1,24 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { clientIp, requireUser } from "@/lib/auth/guard";
+import { pinHostKey, presentedHostKey } from "@/lib/deploy/hostkey";
+import { api, readJson } from "@/lib/http/handler";
+import { idParam } from "@/lib/http/kind";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+
+/** The fingerprint the host presents now (handshake only, nothing authenticated), and the pinned one. */
+export const GET = api<Ctx>(async (req, ctx) => {
+  await requireUser(req, "viewer");
+  return NextResponse.json(await presentedHostKey(idParam((await ctx.params).id)));
+});
+
+const pinSchema = z.object({ fingerprint: z.string().min(1).max(200) }).strict();
+
+/** Pin the fingerprint the operator confirmed; refused (409) when the host presents another one. */
+export const POST = api<Ctx>(async (req, ctx) => {
+  const user = await requireUser(req, "operator");
+  const { fingerprint } = pinSchema.parse(await readJson(req));
+  return NextResponse.json(await pinHostKey(idParam((await ctx.params).id), fingerprint, user.login, clientIp(req)));
+});

@@ -1,0 +1,609 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useReducer, useRef, useState } from "react";
+import { apiFetch, ApiError } from "./api";
+import { Alert, Badge, Button, Card, PageTitle } from "./ui";
+import { useCan } from "./user-context";
+
+// ---- API shapes (see lib/deploy/service.ts) -----------------------------------------------------
+
+type Drift = "in_sync" | "model_changed" | "live_changed" | "never_deployed" | "unknown";
+
+interface TargetView {
+  key: string;
+  kind: "director" | "storage-daemon";
+  daemonId: number;
+  name: string;
+  role: string;
+  host: { id: number | null; name: string; address: string; port: number; user: string; pinned: boolean };
+  files: string[];
+  reload: string;
+  modelHash: string | null;
+  problems: string[];
+  lastDeploy: { hash: string | null; at: string | null; by: string | null; runId: number | null };
+  live: { hash: string | null; checkedAt: string | null };
+  drift: Drift;
+}
+
+interface LiveCheck {
+  key: string;
+  drift: Drift;
+  liveHash: string | null;
+  modelHash: string | null;
+  files: { path: string; exists: boolean; changed: boolean; diff: string }[];
+  error: string | null;
+  errorCode: string | null;
+  presentedFingerprint: string | null;
+}
+
+interface Step {
+  index: number;
+  name: string;
+  status: "running" | "ok" | "failed" | "skipped";
+  startedAt: string;
+  finishedAt?: string;
+  log: string;
+}
+
+interface TargetResult {
+  key: string;
+  name: string;
+  kind: string;
+  role: string;
+  hostName: string;
+  status: string;
+  failedStep: string | null;
+  error: string | null;
+  errorCode: string | null;
+  presentedFingerprint: string | null;
+  files: { path: string; changed: boolean; diff: string }[];
+  steps: Step[];
+}
+
+type RunEvent =
+  | { type: "run"; runId: number; dryRun: boolean; targets: { key: string; name: string; kind: string; role: string; hostName: string }[] }
+  | { type: "target"; target: TargetResult }
+  | { type: "step"; targetKey: string; step: Step }
+  | { type: "done"; runId: number; status: string; summary: string }
+  | { type: "error"; error: string };
+
+interface RunSummary {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  actor: string;
+  dryRun: boolean;
+  status: string;
+  summary: string;
+  targets: { targetKey: string; daemonName: string; hostName: string; status: string; failedStep: string | null }[];
+}
+
+interface RunDetail extends Omit<RunSummary, "targets"> {
+  revision: number;
+  targets: {
+    id: number;
+    targetKey: string;
+    daemonName: string;
+    hostName: string;
+    role: string;
+    status: string;
+    failedStep: string | null;
+    error: string | null;
+    files: { path: string; changed: boolean; diff: string }[];
+    steps: { id: number; position: number; name: string; status: string; startedAt: string; finishedAt: string | null; log: string }[];
+  }[];
+}
+
+interface PresentedKey {
+  hostId: number;
+  hostName: string;
+  address: string;
+  port: number;
+  presented: string | null;
+  keyType: string | null;
+  pinned: string | null;
+  pinnedAt: string | null;
+  matches: boolean | null;
+  error: string | null;
+}
+
+// ---- small pieces -------------------------------------------------------------------------------
+
+const DRIFT: Record<Drift, { tone: "green" | "amber" | "red" | "slate" | "blue"; label: string }> = {
+  in_sync: { tone: "green", label: "in sync" },
+  model_changed: { tone: "amber", label: "model changed: deploy pending" },
+  live_changed: { tone: "red", label: "drift: live file changed on the host" },
+  never_deployed: { tone: "slate", label: "never deployed" },
+  unknown: { tone: "slate", label: "not checked" },
+};
+
+const STATUS_TONE: Record<string, "green" | "amber" | "red" | "slate" | "blue"> = {
+  succeeded: "green",
+  unchanged: "green",
+  dry_run_ok: "green",
+  ok: "green",
+  running: "blue",
+  pending: "slate",
+  skipped: "slate",
+  partial: "amber",
+  rolled_back: "amber",
+  failed: "red",
+  rollback_failed: "red",
+};
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
+
+function DiffView({ diff }: { diff: string }) {
+  if (!diff) return <p className="text-sm text-slate-600">No difference.</p>;
+  return (
+    <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-2 text-xs leading-5 text-slate-100" data-testid="diff">
+      {diff.split("\n").map((line, i) => (
+        <span
+          key={i}
+          className={
+            line.startsWith("+") && !line.startsWith("+++")
+              ? "block bg-emerald-900/60 text-emerald-200"
+              : line.startsWith("-") && !line.startsWith("---")
+                ? "block bg-red-900/60 text-red-200"
+                : line.startsWith("@@")
+                  ? "block text-sky-300"
+                  : "block"
+          }
+        >
+          {line || " "}
+        </span>
+      ))}
+    </pre>
+  );
+}
+
+function StepList({ steps }: { steps: Step[] }) {
+  return (
+    <ol className="space-y-1" aria-label="Steps">
+      {steps.map((s) => (
+        <li key={s.index} data-testid={`step-${s.name}`} data-status={s.status}>
+          <details>
+            <summary className="cursor-pointer text-sm">
+              <Badge tone={STATUS_TONE[s.status] ?? "slate"}>{s.status}</Badge> <span className="font-medium">{s.name}</span>
+              {s.finishedAt && (
+                <span className="text-xs text-slate-500"> {Math.max(0, Date.parse(s.finishedAt) - Date.parse(s.startedAt))} ms</span>
+              )}
+            </summary>
+            <pre className="mt-1 max-h-72 overflow-auto whitespace-pre-wrap rounded bg-slate-100 p-2 text-xs">{s.log || "(no output)"}</pre>
+          </details>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+// ---- progress state -----------------------------------------------------------------------------
+
+interface Progress {
+  runId: number | null;
+  dryRun: boolean;
+  running: boolean;
+  status: string | null;
+  error: string | null;
+  order: string[];
+  targets: Record<string, TargetResult>;
+}
+
+const initialProgress: Progress = { runId: null, dryRun: false, running: false, status: null, error: null, order: [], targets: {} };
+
+function progressReducer(state: Progress, e: RunEvent | { type: "start"; dryRun: boolean } | { type: "finished" }): Progress {
+  switch (e.type) {
+    case "start":
+      return { ...initialProgress, dryRun: e.dryRun, running: true };
+    case "run": {
+      const targets: Record<string, TargetResult> = {};
+      for (const t of e.targets) {
+        targets[t.key] = { ...t, status: "pending", failedStep: null, error: null, errorCode: null, presentedFingerprint: null, files: [], steps: [] };
+      }
+      return { ...state, runId: e.runId, dryRun: e.dryRun, order: e.targets.map((t) => t.key), targets };
+    }
+    case "target":
+      return { ...state, targets: { ...state.targets, [e.target.key]: e.target } };
+    case "step": {
+      const t = state.targets[e.targetKey];
+      if (!t) return state;
+      const steps = [...t.steps];
+      steps[e.step.index] = e.step;
+      return { ...state, targets: { ...state.targets, [e.targetKey]: { ...t, steps } } };
+    }
+    case "done":
+      return { ...state, running: false, status: e.status };
+    case "error":
+      return { ...state, running: false, error: e.error };
+    case "finished":
+      return { ...state, running: false };
+  }
+}
+
+/** POST the deploy and read its NDJSON stream line by line. */
+async function streamDeploy(body: { dryRun: boolean; targets?: string[] }, onEvent: (e: RunEvent) => void): Promise<void> {
+  const res = await fetch("/api/deploy/runs", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (!res.ok || !res.body) {
+    const j = (await res.json().catch(() => ({}))) as { error?: string };
+    throw new ApiError(res.status, j.error ?? res.statusText);
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) buf += decoder.decode(value, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) onEvent(JSON.parse(line) as RunEvent);
+    }
+    if (done) break;
+  }
+  if (buf.trim()) onEvent(JSON.parse(buf) as RunEvent);
+}
+
+// ---- host key dialog ----------------------------------------------------------------------------
+
+function HostKeyDialog({ hostId, onClose }: { hostId: number; onClose: () => void }) {
+  const canPin = useCan("operator");
+  const qc = useQueryClient();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  const key = useQuery({
+    queryKey: ["host-key", hostId],
+    queryFn: () => apiFetch<PresentedKey>(`/api/deploy/hosts/${hostId}/host-key`),
+    staleTime: 0,
+  });
+  const pin = useMutation({
+    mutationFn: (fingerprint: string) => apiFetch<{ pinned: string }>(`/api/deploy/hosts/${hostId}/host-key`, { method: "POST", json: { fingerprint } }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ["deploy-targets"] });
+      void qc.invalidateQueries({ queryKey: ["host-key", hostId] });
+    },
+  });
+  const k = key.data;
+  return (
+    <dialog ref={ref} onClose={onClose} aria-labelledby="hostkey-title" className="w-[40rem] max-w-full rounded-lg p-0 shadow-xl backdrop:bg-slate-900/50">
+      <div className="space-y-3 p-5">
+        <h2 id="hostkey-title" className="text-lg font-semibold">Confirm the host key{k ? ` of ${k.hostName}` : ""}</h2>
+        {key.isLoading && <p>Asking the host for its key…</p>}
+        {key.error && <Alert>{String(key.error)}</Alert>}
+        {k && (
+          <>
+            <p className="text-sm">
+              {k.address}:{k.port} presents this key. Compare it with the fingerprint printed <strong>on the host itself</strong> (
+              <code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>) before you pin it.
+            </p>
+            {k.error ? (
+              <Alert>{k.error}</Alert>
+            ) : (
+              <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-1 text-sm">
+                <dt className="font-medium">Presented</dt>
+                <dd>
+                  <code data-testid="presented-fingerprint" className="break-all">{k.presented}</code> <span className="text-slate-500">({k.keyType})</span>
+                </dd>
+                <dt className="font-medium">Pinned</dt>
+                <dd>
+                  {k.pinned ? <code className="break-all">{k.pinned}</code> : "nothing yet"}
+                  {k.pinnedAt && <span className="text-slate-500"> since {when(k.pinnedAt)}</span>}
+                </dd>
+              </dl>
+            )}
+            {k.matches === false && (
+              <Alert>
+                The host presents a DIFFERENT key than the pinned one. Deploys to it are refused. Re-pin only if you know why the key
+                changed (reinstall, key rotation) and you have checked the new fingerprint on the host.
+              </Alert>
+            )}
+            {k.matches === true && <Alert kind="success">The presented key is the pinned one.</Alert>}
+            {pin.error && <Alert>{String(pin.error)}</Alert>}
+            {pin.isSuccess && <Alert kind="success">Pinned {pin.data.pinned}.</Alert>}
+          </>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={() => ref.current?.close()}>Close</Button>
+          {k?.presented && k.matches !== true && !pin.isSuccess && (
+            <Button
+              disabled={!canPin || pin.isPending}
+              title={canPin ? undefined : "Pinning a host key needs the operator role"}
+              onClick={() => pin.mutate(k.presented!)}
+            >
+              I compared it: pin {k.presented.slice(0, 17)}…
+            </Button>
+          )}
+        </div>
+      </div>
+    </dialog>
+  );
+}
+
+// ---- the page -----------------------------------------------------------------------------------
+
+export function DeployPage() {
+  const canDeploy = useCan("operator");
+  const qc = useQueryClient();
+  const targets = useQuery({ queryKey: ["deploy-targets"], queryFn: () => apiFetch<{ targets: TargetView[] }>("/api/deploy/targets") });
+  const runs = useQuery({ queryKey: ["deploy-runs"], queryFn: () => apiFetch<{ runs: RunSummary[] }>("/api/deploy/runs") });
+  const [selected, setSelected] = useState<Set<string> | null>(null);
+  const [hostKeyFor, setHostKeyFor] = useState<number | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [openRun, setOpenRun] = useState<number | null>(null);
+  const [progress, dispatch] = useReducer(progressReducer, initialProgress);
+  const live = useMutation({
+    mutationFn: (keys: string[]) => apiFetch<{ checks: LiveCheck[] }>(`/api/deploy/live?${new URLSearchParams(keys.map((k) => ["target", k]))}`),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ["deploy-targets"] }),
+  });
+  const list = targets.data?.targets ?? [];
+  const chosen = selected ?? new Set(list.filter((t) => t.problems.length === 0).map((t) => t.key));
+  const checks = new Map((live.data?.checks ?? []).map((c) => [c.key, c]));
+
+  async function start(dryRun: boolean) {
+    setConfirming(false);
+    dispatch({ type: "start", dryRun });
+    try {
+      await streamDeploy({ dryRun, targets: [...chosen] }, (e) => dispatch(e));
+    } catch (err) {
+      dispatch({ type: "error", error: (err as Error).message });
+    } finally {
+      dispatch({ type: "finished" });
+      void qc.invalidateQueries({ queryKey: ["deploy-targets"] });
+      void qc.invalidateQueries({ queryKey: ["deploy-runs"] });
+    }
+  }
+
+  const toggle = (key: string) => {
+    const next = new Set(chosen);
+    if (next.has(key)) next.delete(key);
+    else next.add(key);
+    setSelected(next);
+  };
+
+  return (
+    <>
+      <PageTitle
+        subtitle="Render, diff, test with Bacula on the host, swap, reload, verify — and roll back when any step fails"
+        actions={
+          <>
+            <Button variant="secondary" disabled={live.isPending || chosen.size === 0} onClick={() => live.mutate([...chosen])}>
+              {live.isPending ? "Reading live files…" : "Check live configs"}
+            </Button>
+            <Button
+              variant="secondary"
+              disabled={!canDeploy || progress.running || chosen.size === 0}
+              title={canDeploy ? "Everything up to the remote test; nothing is swapped" : "Deploying needs the operator role"}
+              onClick={() => start(true)}
+            >
+              Dry run
+            </Button>
+            <Button
+              disabled={!canDeploy || progress.running || chosen.size === 0}
+              title={canDeploy ? undefined : "Deploying needs the operator role"}
+              onClick={() => setConfirming(true)}
+            >
+              Deploy
+            </Button>
+          </>
+        }
+      >
+        Deploy
+      </PageTitle>
+      {!canDeploy && <Alert kind="info">You can see the targets, diffs and history; deploying needs the operator role.</Alert>}
+      {confirming && (
+        <div className="my-3">
+          <Alert kind="info">
+            Deploy {chosen.size} target{chosen.size === 1 ? "" : "s"}? Each host is tested, swapped and reloaded; a failing step rolls that host back.{" "}
+            <Button onClick={() => start(false)}>Confirm deploy</Button> <Button variant="secondary" onClick={() => setConfirming(false)}>Cancel</Button>
+          </Alert>
+        </div>
+      )}
+      {targets.error && <Alert>{String(targets.error)}</Alert>}
+      {live.error && <Alert>{String(live.error)}</Alert>}
+
+      <div className="mt-3 space-y-4">
+        <Card title="Targets">
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm">
+              <caption className="sr-only">Deploy targets with drift state and last deploy</caption>
+              <thead className="bg-slate-100 text-left">
+                <tr>
+                  <th scope="col" className="px-2 py-1.5"><span className="sr-only">Select</span></th>
+                  <th scope="col">Daemon</th>
+                  <th scope="col">Host</th>
+                  <th scope="col">Drift</th>
+                  <th scope="col">Last deploy</th>
+                  <th scope="col">Reload</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((t) => {
+                  const c = checks.get(t.key);
+                  const drift = c?.drift ?? t.drift;
+                  return (
+                    <tr key={t.key} className="border-t border-slate-100 align-top" data-testid={`target-${t.name}`}>
+                      <td className="px-2 py-1.5">
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${t.name}`}
+                          checked={chosen.has(t.key)}
+                          disabled={t.problems.length > 0}
+                          onChange={() => toggle(t.key)}
+                        />
+                      </td>
+                      <td className="py-1.5">
+                        <div className="font-medium">{t.name}</div>
+                        <div className="text-xs text-slate-500">
+                          {t.kind === "director" ? "Director" : "Storage Daemon"} · {t.role} · {t.files.join(", ")}
+                        </div>
+                        {t.problems.map((p, i) => (
+                          <div key={i} className="text-xs text-red-700">{p}</div>
+                        ))}
+                      </td>
+                      <td className="py-1.5">
+                        <div>{t.host.name}</div>
+                        <div className="text-xs text-slate-500">{t.host.user}@{t.host.address}:{t.host.port}</div>
+                        {t.host.id !== null && (
+                          <button type="button" className="text-xs text-brand-700 underline" onClick={() => setHostKeyFor(t.host.id)}>
+                            {t.host.pinned ? "host key pinned — check" : "host key not pinned — confirm"}
+                          </button>
+                        )}
+                      </td>
+                      <td className="py-1.5">
+                        <span data-testid="drift"><Badge tone={DRIFT[drift].tone}>{DRIFT[drift].label}</Badge></span>
+                        {t.live.checkedAt && <div className="text-xs text-slate-500">live checked {when(t.live.checkedAt)}</div>}
+                        {c?.error && <div className="text-xs text-red-700">{c.error}</div>}
+                        {c && c.files.some((f) => f.diff) && (
+                          <details className="mt-1">
+                            <summary className="cursor-pointer text-xs text-brand-700">diff live → model</summary>
+                            {c.files.map((f) => (
+                              <div key={f.path}>
+                                <div className="text-xs font-medium">{f.path}{f.exists ? "" : " (not on the host yet)"}</div>
+                                <DiffView diff={f.diff} />
+                              </div>
+                            ))}
+                          </details>
+                        )}
+                      </td>
+                      <td className="py-1.5">
+                        {t.lastDeploy.at ? (
+                          <>
+                            <div>{when(t.lastDeploy.at)}</div>
+                            <div className="text-xs text-slate-500">by {t.lastDeploy.by}</div>
+                          </>
+                        ) : (
+                          "never"
+                        )}
+                      </td>
+                      <td className="py-1.5 text-xs text-slate-600">{t.reload}</td>
+                    </tr>
+                  );
+                })}
+                {list.length === 0 && !targets.isLoading && (
+                  <tr>
+                    <td colSpan={6} className="px-2 py-3 text-slate-600">No Directors or Storage Daemons with a host yet.</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+
+        {(progress.running || progress.order.length > 0 || progress.error) && (
+          <Card title={`${progress.dryRun ? "Dry run" : "Deploy"}${progress.runId ? ` #${progress.runId}` : ""}${progress.status ? ` — ${progress.status}` : progress.running ? " — running" : ""}`}>
+            <div aria-live="polite" data-testid="progress" className="space-y-3">
+              {progress.error && <Alert>{progress.error}</Alert>}
+              {progress.order.map((key) => {
+                const t = progress.targets[key];
+                return (
+                  <div key={key} className="rounded border border-slate-200 p-2" data-testid={`progress-${t.name}`}>
+                    <div className="mb-1 flex flex-wrap items-center gap-2">
+                      <strong>{t.name}</strong>
+                      <span className="text-xs text-slate-500">on {t.hostName}</span>
+                      <span data-testid="target-status"><Badge tone={STATUS_TONE[t.status] ?? "slate"}>{t.status}</Badge></span>
+                    </div>
+                    {t.error && <Alert>{t.error}</Alert>}
+                    {(t.errorCode === "HOST_KEY_UNKNOWN" || t.errorCode === "HOST_KEY_MISMATCH") && (
+                      <p className="mt-1 text-sm">
+                        <button
+                          type="button"
+                          className="text-brand-700 underline"
+                          onClick={() => setHostKeyFor(list.find((x) => x.key === key)?.host.id ?? null)}
+                        >
+                          Review the host key
+                        </button>
+                      </p>
+                    )}
+                    <StepList steps={t.steps.filter(Boolean)} />
+                    {t.files.some((f) => f.diff) && (
+                      <details className="mt-1">
+                        <summary className="cursor-pointer text-xs text-brand-700">diff</summary>
+                        {t.files.map((f) => <DiffView key={f.path} diff={f.diff} />)}
+                      </details>
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+          </Card>
+        )}
+
+        <Card title="History">
+          {runs.error && <Alert>{String(runs.error)}</Alert>}
+          <table className="w-full text-sm">
+            <caption className="sr-only">Deploy runs, newest first</caption>
+            <thead className="bg-slate-100 text-left">
+              <tr>
+                <th scope="col" className="px-2 py-1.5">Run</th>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Status</th>
+                <th scope="col">Targets</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data?.runs.map((r) => (
+                <tr key={r.id} className="border-t border-slate-100 align-top" data-testid={`run-${r.id}`}>
+                  <td className="px-2 py-1.5">
+                    <button type="button" className="text-brand-700 underline" onClick={() => setOpenRun(openRun === r.id ? null : r.id)}>
+                      #{r.id}
+                    </button>
+                  </td>
+                  <td className="py-1.5">{when(r.startedAt)}</td>
+                  <td className="py-1.5">{r.actor}</td>
+                  <td className="py-1.5">{r.dryRun ? "dry run" : "deploy"}</td>
+                  <td className="py-1.5"><Badge tone={STATUS_TONE[r.status] ?? "slate"}>{r.status}</Badge></td>
+                  <td className="py-1.5 text-xs">{r.summary}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {openRun !== null && <RunDetailView id={openRun} />}
+        </Card>
+      </div>
+      {hostKeyFor !== null && <HostKeyDialog hostId={hostKeyFor} onClose={() => setHostKeyFor(null)} />}
+    </>
+  );
+}
+
+function RunDetailView({ id }: { id: number }) {
+  const q = useQuery({ queryKey: ["deploy-run", id], queryFn: () => apiFetch<{ run: RunDetail }>(`/api/deploy/runs/${id}`) });
+  if (q.isLoading) return <p>Loading run #{id}…</p>;
+  if (q.error) return <Alert>{String(q.error)}</Alert>;
+  const run = q.data!.run;
+  return (
+    <section className="mt-3 space-y-2" aria-label={`Run ${id} details`} data-testid="run-detail">
+      <h3 className="font-semibold">
+        Run #{run.id} ({run.dryRun ? "dry run" : "deploy"}, model revision {run.revision}) by {run.actor}
+      </h3>
+      {run.targets.map((t) => (
+        <div key={t.id} className="rounded border border-slate-200 p-2">
+          <div className="mb-1 flex items-center gap-2">
+            <strong>{t.daemonName}</strong> <span className="text-xs text-slate-500">on {t.hostName}</span>
+            <Badge tone={STATUS_TONE[t.status] ?? "slate"}>{t.status}</Badge>
+          </div>
+          {t.error && <Alert>{t.error}</Alert>}
+          <StepList
+            steps={t.steps.map((s) => ({ index: s.position, name: s.name, status: s.status as Step["status"], startedAt: s.startedAt, finishedAt: s.finishedAt ?? undefined, log: s.log }))}
+          />
+          {t.files.some((f) => f.diff) && (
+            <details className="mt-1">
+              <summary className="cursor-pointer text-xs text-brand-700">diff</summary>
+              {t.files.map((f) => <DiffView key={f.path} diff={f.diff} />)}
+            </details>
+          )}
+        </div>
+      ))}
+    </section>
+  );
+}

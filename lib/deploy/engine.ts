@@ -1,0 +1,852 @@
+/**
+ * The deploy engine: pure orchestration over an injected transport, so that it can be tested with
+ * a fake one and run for real over ssh2 (lib/deploy/transport.ts).
+ *
+ * Per target (a Director or a Storage Daemon on a host), in this order:
+ *
+ *   connect  one connection per host, under withHostLock (one deploy at a time per host; hosts in
+ *            parallel). Host key pinned; a mismatch or an unknown key is refused.
+ *   fetch    the live file(s)
+ *   diff     per-file unified diff, live -> model
+ *   upload   to a staging directory beside the live file (same filesystem, so the swap is a rename)
+ *   test     Bacula's own parser on the staged file (bdirjson / bacula-dir / bsdjson / bacula-sd -t -c)
+ *            -- a dry run stops here and removes the staged files
+ *   backup   the live files, into .bhd-deploy/backup-<run> beside them
+ *   swap     rename staged -> live (atomic per file)
+ *   reload   Director: bconsole `reload`; Storage Daemon: its restart command (argv, no shell);
+ *            a standby Director stays stopped (not reloaded)
+ *   verify   Director: bconsole's reply to reload and its `messages` must hold no configuration
+ *            error, and the resources it has loaded (.catalogs, .jobs, .pools ...) must be those of
+ *            the new file, because `reload` exits 0 and keeps the old configuration when the new one
+ *            is refused. Standby and Storage Daemon: the live file is the new one and passes the test.
+ *   rollback on any failure after the swap began: the backups go back into place, and the daemon
+ *            is reloaded / restarted again on the old configuration.
+ *   cleanup  staging removed (backups are kept)
+ */
+import { createHash } from "node:crypto";
+import { posix } from "node:path";
+import { createTwoFilesPatch } from "diff";
+import { withHostLock, isHostLocked } from "./lock";
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+
+export interface ExecResultLike {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RemoteStatLike {
+  type: "file" | "directory" | "symlink" | "other";
+  mode: number;
+}
+
+/** What the engine needs from one connection to a host (SshConnection provides all of it). */
+export interface Transport {
+  readonly isClosed: boolean;
+  readFile(path: string): Promise<Buffer | null>;
+  stat(path: string): Promise<RemoteStatLike | null>;
+  writeFileAtomic(
+    path: string,
+    content: string | Buffer,
+    mode: number,
+    opts?: { onProgress?: (written: number, total: number) => void },
+  ): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  mkdirp(path: string, mode?: number): Promise<void>;
+  remove(path: string): Promise<boolean>;
+  exec(argv: readonly string[], opts: { timeoutMs: number; stdin?: string }): Promise<ExecResultLike>;
+  close(): Promise<void>;
+}
+
+export interface HostSpec {
+  /** Lock key (hostLockKey(address, port)). */
+  key: string;
+  id?: number;
+  name: string;
+  address: string;
+  port: number;
+  username: string;
+  privateKey: string;
+  pinnedFingerprint: string | null;
+}
+
+export type OpenTransport = (host: HostSpec) => Promise<Transport>;
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+export interface TargetFile {
+  /** Absolute path of the live file on the host. */
+  path: string;
+  content: string;
+  /** Mode for a file that does not exist yet (an existing file keeps its mode). */
+  mode?: number;
+}
+
+export type ReloadSpec =
+  | { kind: "none"; reason: string }
+  | { kind: "bconsole"; bconsole: string; config: string }
+  | { kind: "command"; argv: string[] };
+
+export interface DeployTarget {
+  /** Stable key, e.g. `director:3` or `storage-daemon:2`. */
+  key: string;
+  kind: "director" | "storage-daemon";
+  daemonId: number;
+  name: string;
+  role: string;
+  host: HostSpec;
+  /** The first file is the daemon's main configuration file (the one tested). */
+  files: TargetFile[];
+  /** argv of the remote test, given the path of the file to test (staged or live). */
+  testArgv: (configPath: string) => string[];
+  reload: ReloadSpec;
+  /** Director only: resources the reloaded Director must have loaded (bconsole dot command -> names). */
+  expectLoaded?: Record<string, string[]>;
+  /** Refused before connecting (validator errors, missing host key ...). */
+  refused?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results and events
+
+export type StepName =
+  | "render"
+  | "connect"
+  | "fetch"
+  | "diff"
+  | "upload"
+  | "test"
+  | "backup"
+  | "swap"
+  | "reload"
+  | "verify"
+  | "rollback"
+  | "cleanup";
+
+export type StepStatus = "running" | "ok" | "failed" | "skipped";
+
+export interface StepRecord {
+  index: number;
+  name: StepName;
+  status: StepStatus;
+  startedAt: string;
+  finishedAt?: string;
+  log: string;
+}
+
+export type TargetStatus =
+  | "pending"
+  | "running"
+  | "succeeded"
+  | "unchanged"
+  | "dry_run_ok"
+  | "failed"
+  | "rolled_back"
+  | "rollback_failed";
+
+export interface FileDiff {
+  path: string;
+  existed: boolean;
+  changed: boolean;
+  liveHash: string | null;
+  modelHash: string;
+  diff: string;
+}
+
+export interface TargetResult {
+  key: string;
+  kind: DeployTarget["kind"];
+  daemonId: number;
+  name: string;
+  role: string;
+  hostName: string;
+  status: TargetStatus;
+  failedStep: StepName | null;
+  error: string | null;
+  /** Code of the transport error when there was one (HOST_KEY_UNKNOWN, AUTH_FAILED ...). */
+  errorCode: string | null;
+  /** When the host presented an unknown or different key: what it presented. */
+  presentedFingerprint: string | null;
+  modelHash: string;
+  liveHashBefore: string | null;
+  files: FileDiff[];
+  steps: StepRecord[];
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export type DeployEvent =
+  | { type: "target"; target: TargetResult }
+  | { type: "step"; targetKey: string; step: StepRecord };
+
+export interface EngineOptions {
+  runId: string;
+  dryRun: boolean;
+  open: OpenTransport;
+  onEvent?: (e: DeployEvent) => void;
+  /** Timeout of each remote command (test, bconsole, restart). Default 60 s. */
+  commandTimeoutMs?: number;
+  /** Lock implementation (default withHostLock). */
+  lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  now?: () => Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hashing
+
+/**
+ * Hash of a configuration text for drift: SHA-256 of the text without the `# Model revision:` header
+ * line, so that an edit elsewhere in the model (which bumps the revision) is not taken for drift.
+ */
+export function configHash(text: string): string {
+  const body = text.replace(/^# Model revision: .*\n/m, "");
+  return "sha256:" + createHash("sha256").update(body, "utf8").digest("hex");
+}
+
+/** Hash of a target's whole configuration (all files, in order). */
+export function filesHash(files: readonly { path: string; content: string | null }[]): string {
+  if (files.length === 1) return files[0].content === null ? "missing" : configHash(files[0].content);
+  const h = createHash("sha256");
+  for (const f of files) h.update(f.path + "\0" + (f.content === null ? "\u0000missing" : configHash(f.content)) + "\0");
+  return "sha256:" + h.digest("hex");
+}
+
+export function unifiedDiff(path: string, live: string | null, model: string): string {
+  return createTwoFilesPatch(
+    live === null ? "/dev/null" : `live${path}`,
+    `model${path}`,
+    live ?? "",
+    model,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bacula output
+
+/** What bconsole or the Director prints when a configuration was refused. */
+const FAILURE_MARKERS = [
+  /Please correct configuration file/i,
+  /Resetting previous configuration/i,
+  /Config error/i,
+  /ERROR in parse_conf/i,
+  /Fatal error/i,
+  /ERROR TERMINATION/i,
+  /Could not open Catalog/i,
+];
+
+export function findFailureMarkers(text: string): string[] {
+  const lines = text.split("\n");
+  return lines.filter((l) => FAILURE_MARKERS.some((re) => re.test(l))).map((l) => l.trim());
+}
+
+/** The dot commands that list what the Director has loaded, by resource type. */
+export const LOADED_COMMANDS: Record<string, string> = {
+  Catalog: ".catalogs",
+  Job: ".jobs all",
+  Pool: ".pools",
+  Client: ".clients",
+  Storage: ".storage",
+  FileSet: ".filesets",
+  Messages: ".msgs",
+  Schedule: ".schedule",
+};
+
+/**
+ * Names of the top-level resources of a Bacula configuration text, by type. Enough for the files
+ * this dashboard renders (one directive per line); quoted names may hold escaped characters.
+ */
+export function resourceNames(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let depth = 0;
+  let current: string | null = null;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    if (depth === 0) {
+      const m = /^([A-Za-z]+)\s*\{$/.exec(line);
+      if (m) {
+        current = m[1];
+        depth = 1;
+        continue;
+      }
+    }
+    if (depth === 1 && current) {
+      const n = /^Name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S.*?))\s*$/i.exec(line);
+      if (n) {
+        const name = n[1] !== undefined ? n[1].replace(/\\(.)/g, "$1") : n[2];
+        (out[current] ??= []).push(name);
+        current = null;
+      }
+    }
+    depth += countBraces(line);
+    if (depth <= 0) {
+      depth = 0;
+      current = null;
+    }
+  }
+  return out;
+}
+
+function countBraces(line: string): number {
+  let n = 0;
+  let inQuote = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inQuote) {
+      if (c === "\\") i++;
+      else if (c === '"') inQuote = false;
+    } else if (c === '"') inQuote = true;
+    else if (c === "#") break;
+    else if (c === "{") n++;
+    else if (c === "}") n--;
+  }
+  return n;
+}
+
+/** What the Director must list for each dot command, from the configuration text it should have loaded. */
+export function expectedLoaded(text: string): Record<string, string[]> {
+  const names = resourceNames(text);
+  const out: Record<string, string[]> = {};
+  for (const [type, cmd] of Object.entries(LOADED_COMMANDS)) out[cmd] = [...(names[type] ?? [])].sort();
+  return out;
+}
+
+/** Split bconsole output of several commands (it echoes each command line) into sections. */
+export function parseBconsoleSections(output: string, commands: readonly string[]): Record<string, string[]> {
+  const sections: Record<string, string[]> = {};
+  let current: string | null = null;
+  const set = new Set(commands);
+  for (const raw of output.split("\n")) {
+    const line = raw.replace(/\r$/, "");
+    if (set.has(line.trim())) {
+      current = line.trim();
+      sections[current] = [];
+      continue;
+    }
+    if (current && line.trim() !== "" && !/^You have (no )?messages\.$/.test(line.trim())) sections[current].push(line.trim());
+  }
+  return sections;
+}
+
+/**
+ * Split a command line into argv without a shell: words separated by blanks; single quotes keep
+ * everything literal, double quotes allow \" and \\. Shell operators are refused, not interpreted.
+ */
+export function splitArgv(command: string): string[] {
+  const argv: string[] = [];
+  let cur = "";
+  let inWord = false;
+  let quote: "'" | '"' | null = null;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (quote === "'") {
+      if (c === "'") quote = null;
+      else cur += c;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = null;
+      else if (c === "\\" && (command[i + 1] === '"' || command[i + 1] === "\\")) cur += command[++i];
+      else cur += c;
+      continue;
+    }
+    if (c === " " || c === "\t") {
+      if (inWord) argv.push(cur);
+      cur = "";
+      inWord = false;
+      continue;
+    }
+    if (c === "\n" || c === "\r" || c === "\0") throw new Error("the command must be one line");
+    if (";&|<>`$(){}".includes(c)) {
+      throw new Error(`shell syntax (${JSON.stringify(c)}) is not interpreted: the command runs without a shell; call a script instead`);
+    }
+    inWord = true;
+    if (c === "'" || c === '"') quote = c;
+    else if (c === "\\" && i + 1 < command.length) cur += command[++i];
+    else cur += c;
+  }
+  if (quote) throw new Error("unterminated quote");
+  if (inWord) argv.push(cur);
+  if (argv.length === 0) throw new Error("the command is empty");
+  return argv;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine
+
+class StepFailed extends Error {
+  constructor(
+    readonly step: StepName,
+    message: string,
+    readonly code: string | null = null,
+    readonly presentedFingerprint: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+function errorInfo(err: unknown): { message: string; code: string | null; presented: string | null } {
+  const e = err as { message?: string; code?: unknown; presentedFingerprint?: unknown };
+  return {
+    message: e?.message ?? String(err),
+    code: typeof e?.code === "string" ? e.code : null,
+    presented: typeof e?.presentedFingerprint === "string" ? e.presentedFingerprint : null,
+  };
+}
+
+function outputOf(r: ExecResultLike): string {
+  const parts = [];
+  if (r.stdout.trim()) parts.push(r.stdout.trimEnd());
+  if (r.stderr.trim()) parts.push("[stderr] " + r.stderr.trimEnd());
+  return parts.join("\n");
+}
+
+function exitText(r: ExecResultLike): string {
+  return r.code === null ? `killed by signal ${r.signal ?? "?"}` : `exit ${r.code}`;
+}
+
+interface HostSession {
+  transport: Transport | null;
+  open: () => Promise<Transport>;
+}
+
+/**
+ * Deploy (or dry-run) the targets: hosts in parallel, the targets of one host one after the other
+ * under that host's lock. Never throws for a target failure: each result says what happened.
+ */
+export async function runDeploy(targets: readonly DeployTarget[], opts: EngineOptions): Promise<TargetResult[]> {
+  const now = opts.now ?? (() => new Date());
+  const lock = opts.lock ?? withHostLock;
+  const results = new Map<string, TargetResult>();
+  const emit = (e: DeployEvent) => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      /* a listener must not break a deploy */
+    }
+  };
+  for (const t of targets) {
+    const r: TargetResult = {
+      key: t.key,
+      kind: t.kind,
+      daemonId: t.daemonId,
+      name: t.name,
+      role: t.role,
+      hostName: t.host.name,
+      status: "pending",
+      failedStep: null,
+      error: null,
+      errorCode: null,
+      presentedFingerprint: null,
+      modelHash: filesHash(t.files),
+      liveHashBefore: null,
+      files: [],
+      steps: [],
+      startedAt: now().toISOString(),
+      finishedAt: null,
+    };
+    results.set(t.key, r);
+    emit({ type: "target", target: snapshot(r) });
+  }
+
+  const byHost = new Map<string, DeployTarget[]>();
+  for (const t of targets) {
+    const r = results.get(t.key)!;
+    if (t.refused) {
+      const step = startStep(r, "render", now);
+      emit({ type: "step", targetKey: r.key, step: { ...step } });
+      endStep(r, step, "failed", t.refused, now);
+      emit({ type: "step", targetKey: r.key, step: { ...step } });
+      finish(r, "failed", "render", t.refused, null, null, now);
+      emit({ type: "target", target: snapshot(r) });
+      continue;
+    }
+    const list = byHost.get(t.host.key) ?? [];
+    list.push(t);
+    byHost.set(t.host.key, list);
+  }
+
+  await Promise.all(
+    [...byHost.entries()].map(async ([hostKey, list]) => {
+      const waited = isHostLocked(hostKey);
+      if (waited) {
+        for (const t of list) {
+          const r = results.get(t.key)!;
+          r.status = "running";
+          emit({ type: "target", target: snapshot(r) });
+        }
+      }
+      await lock(hostKey, async () => {
+        const host = list[0].host;
+        const session: HostSession = {
+          transport: null,
+          open: async () => {
+            if (session.transport && !session.transport.isClosed) return session.transport;
+            session.transport = await opts.open(host);
+            return session.transport;
+          },
+        };
+        try {
+          for (const t of list) {
+            await deployOne(t, results.get(t.key)!, session, opts, emit, now, waited);
+          }
+        } finally {
+          await session.transport?.close().catch(() => {});
+        }
+      });
+    }),
+  );
+  return targets.map((t) => snapshot(results.get(t.key)!));
+}
+
+function snapshot(r: TargetResult): TargetResult {
+  return { ...r, files: r.files.map((f) => ({ ...f })), steps: r.steps.map((s) => ({ ...s })) };
+}
+
+function startStep(r: TargetResult, name: StepName, now: () => Date): StepRecord {
+  const step: StepRecord = { index: r.steps.length, name, status: "running", startedAt: now().toISOString(), log: "" };
+  r.steps.push(step);
+  return step;
+}
+
+function endStep(r: TargetResult, step: StepRecord, status: StepStatus, log: string, now: () => Date) {
+  step.status = status;
+  step.finishedAt = now().toISOString();
+  if (log) step.log = step.log ? `${step.log}\n${log}` : log;
+}
+
+function finish(
+  r: TargetResult,
+  status: TargetStatus,
+  failedStep: StepName | null,
+  error: string | null,
+  code: string | null,
+  presented: string | null,
+  now: () => Date,
+) {
+  r.status = status;
+  r.failedStep = failedStep;
+  r.error = error;
+  r.errorCode = code;
+  r.presentedFingerprint = presented;
+  r.finishedAt = now().toISOString();
+}
+
+async function deployOne(
+  t: DeployTarget,
+  r: TargetResult,
+  session: HostSession,
+  opts: EngineOptions,
+  emit: (e: DeployEvent) => void,
+  now: () => Date,
+  waited: boolean,
+): Promise<void> {
+  const cmdTimeout = opts.commandTimeoutMs ?? 60_000;
+  r.status = "running";
+  emit({ type: "target", target: snapshot(r) });
+
+  /** Run one step: its log is what `fn` returns; a throw marks it failed. */
+  const step = async <T>(name: StepName, fn: (log: (line: string) => void) => Promise<T>): Promise<T> => {
+    const s = startStep(r, name, now);
+    emit({ type: "step", targetKey: r.key, step: { ...s } });
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    try {
+      const v = await fn(log);
+      endStep(r, s, "ok", lines.join("\n"), now);
+      emit({ type: "step", targetKey: r.key, step: { ...s } });
+      return v;
+    } catch (err) {
+      const info = errorInfo(err);
+      lines.push(info.message);
+      endStep(r, s, "failed", lines.join("\n"), now);
+      emit({ type: "step", targetKey: r.key, step: { ...s } });
+      throw new StepFailed(name, info.message, info.code, info.presented);
+    }
+  };
+  const skip = (name: StepName, why: string) => {
+    const s = startStep(r, name, now);
+    endStep(r, s, "skipped", why, now);
+    emit({ type: "step", targetKey: r.key, step: { ...s } });
+  };
+
+  const main = t.files[0];
+  const liveDir = posix.dirname(main.path);
+  const deployDir = posix.join(liveDir, ".bhd-deploy");
+  const stagingDir = posix.join(deployDir, `staging-${opts.runId}`);
+  const backupDir = posix.join(deployDir, `backup-${opts.runId}`);
+  const staged = t.files.map((f) => posix.join(stagingDir, posix.basename(f.path)));
+  const live: { content: string | null; mode: number | null }[] = [];
+  const swapped: number[] = [];
+  let reloadAttempted = false;
+
+  const runTest = async (path: string, log: (l: string) => void) => {
+    const tr = await session.open();
+    const argv = t.testArgv(path);
+    log(`$ ${argv.join(" ")}`);
+    const res = await tr.exec(argv, { timeoutMs: cmdTimeout });
+    const out = outputOf(res);
+    if (out) log(out);
+    log(exitText(res));
+    if (res.code !== 0) {
+      throw new StepFailed("test", `Bacula rejected the configuration (${exitText(res)}): ${out || "(no output)"}`);
+    }
+  };
+
+  try {
+    // connect ------------------------------------------------------------------------------
+    await step("connect", async (log) => {
+      if (waited) log(`waited for another deploy to ${t.host.address}:${t.host.port} to finish`);
+      const fresh = !session.transport || session.transport.isClosed;
+      await session.open();
+      log(
+        `${fresh ? "connected to" : "reusing the connection to"} ${t.host.username}@${t.host.address}:${t.host.port}` +
+          ` (host key ${t.host.pinnedFingerprint ?? "?"})`,
+      );
+    });
+
+    // fetch --------------------------------------------------------------------------------
+    await step("fetch", async (log) => {
+      const tr = await session.open();
+      for (const f of t.files) {
+        const [buf, st] = await Promise.all([tr.readFile(f.path), tr.stat(f.path)]);
+        const content = buf === null ? null : buf.toString("utf8");
+        live.push({ content, mode: st ? st.mode : null });
+        log(content === null ? `${f.path}: not there yet` : `${f.path}: ${buf!.length} bytes, ${configHash(content)}`);
+      }
+      r.liveHashBefore = filesHash(t.files.map((f, i) => ({ path: f.path, content: live[i].content })));
+    });
+
+    // diff ---------------------------------------------------------------------------------
+    const changed = await step("diff", async (log) => {
+      r.files = t.files.map((f, i) => {
+        const before = live[i].content;
+        const liveHash = before === null ? null : configHash(before);
+        const modelHash = configHash(f.content);
+        const diff = before === f.content ? "" : unifiedDiff(f.path, before, f.content);
+        return { path: f.path, existed: before !== null, changed: liveHash !== modelHash, liveHash, modelHash, diff };
+      });
+      for (const f of r.files) {
+        log(f.changed ? `${f.path}: changed` : `${f.path}: same as the model`);
+        if (f.diff) log(f.diff.trimEnd());
+      }
+      return r.files.some((f) => f.changed);
+    });
+    emit({ type: "target", target: snapshot(r) });
+
+    // upload -------------------------------------------------------------------------------
+    await step("upload", async (log) => {
+      const tr = await session.open();
+      await tr.mkdirp(stagingDir, 0o700);
+      for (let i = 0; i < t.files.length; i++) {
+        const mode = live[i].mode ?? t.files[i].mode ?? 0o640;
+        await tr.writeFileAtomic(staged[i], t.files[i].content, mode);
+        log(`${staged[i]}: ${Buffer.byteLength(t.files[i].content)} bytes, mode ${mode.toString(8)}`);
+      }
+    });
+
+    // test ---------------------------------------------------------------------------------
+    await step("test", (log) => runTest(staged[0], log));
+
+    if (opts.dryRun) {
+      for (const n of ["backup", "swap", "reload", "verify"] as const) skip(n, "dry run: nothing swapped");
+      await cleanup(step, session, staged, stagingDir).catch(() => {});
+      finish(r, "dry_run_ok", null, null, null, null, now);
+      return;
+    }
+    if (!changed) {
+      for (const n of ["backup", "swap", "reload", "verify"] as const) skip(n, "the live configuration already matches the model");
+      await cleanup(step, session, staged, stagingDir).catch(() => {});
+      finish(r, "unchanged", null, null, null, null, now);
+      return;
+    }
+
+    // backup -------------------------------------------------------------------------------
+    await step("backup", async (log) => {
+      const tr = await session.open();
+      await tr.mkdirp(backupDir, 0o700);
+      for (let i = 0; i < t.files.length; i++) {
+        const l = live[i];
+        if (l.content === null) {
+          log(`${t.files[i].path}: nothing to back up (new file)`);
+          continue;
+        }
+        const dest = posix.join(backupDir, posix.basename(t.files[i].path));
+        await tr.writeFileAtomic(dest, l.content, l.mode ?? 0o640);
+        log(`${t.files[i].path} -> ${dest}`);
+      }
+    });
+
+    // swap ---------------------------------------------------------------------------------
+    await step("swap", async (log) => {
+      const tr = await session.open();
+      for (let i = 0; i < t.files.length; i++) {
+        await tr.rename(staged[i], t.files[i].path);
+        swapped.push(i);
+        log(`${staged[i]} -> ${t.files[i].path}`);
+      }
+    });
+
+    // reload -------------------------------------------------------------------------------
+    const reload = t.reload;
+    if (reload.kind === "none") {
+      skip("reload", reload.reason);
+    } else {
+      await step("reload", async (log) => {
+        const tr = await session.open();
+        reloadAttempted = true;
+        if (reload.kind === "bconsole") {
+          const argv = [reload.bconsole, "-c", reload.config];
+          log(`$ ${argv.join(" ")} <<< reload`);
+          const res = await tr.exec(argv, { timeoutMs: cmdTimeout, stdin: "reload\n" });
+          const out = outputOf(res);
+          log(out);
+          if (res.code !== 0) throw new Error(`bconsole failed (${exitText(res)}): ${out}`);
+          const bad = findFailureMarkers(res.stdout + "\n" + res.stderr);
+          const msgs = await tr.exec(argv, { timeoutMs: cmdTimeout, stdin: "messages\n" });
+          log(`$ ${argv.join(" ")} <<< messages`);
+          log(outputOf(msgs));
+          bad.push(...findFailureMarkers(msgs.stdout));
+          if (bad.length) throw new Error(`the Director refused the new configuration and kept the old one: ${bad.join(" | ")}`);
+        } else {
+          log(`$ ${reload.argv.join(" ")}`);
+          const res = await tr.exec(reload.argv, { timeoutMs: cmdTimeout });
+          const out = outputOf(res);
+          if (out) log(out);
+          log(exitText(res));
+          if (res.code !== 0) throw new Error(`the restart command failed (${exitText(res)}): ${out || "(no output)"}`);
+        }
+      });
+    }
+
+    // verify -------------------------------------------------------------------------------
+    await step("verify", async (log) => {
+      const tr = await session.open();
+      for (let i = 0; i < t.files.length; i++) {
+        const cur = await tr.readFile(t.files[i].path);
+        const h = cur === null ? null : configHash(cur.toString("utf8"));
+        if (h !== configHash(t.files[i].content)) throw new Error(`${t.files[i].path} is not the deployed file (hash ${h ?? "missing"})`);
+      }
+      log("live files are the deployed ones");
+      if (reload.kind === "bconsole") {
+        const expected = t.expectLoaded ?? expectedLoaded(main.content);
+        const commands = Object.keys(expected);
+        const argv = [reload.bconsole, "-c", reload.config];
+        const res = await tr.exec(argv, { timeoutMs: cmdTimeout, stdin: ["status director", ...commands, "messages", ""].join("\n") });
+        const out = outputOf(res);
+        log(`$ ${argv.join(" ")} <<< status director, ${commands.join(", ")}, messages`);
+        log(out);
+        if (res.code !== 0) throw new Error(`bconsole failed (${exitText(res)})`);
+        const bad = findFailureMarkers(res.stdout);
+        if (bad.length) throw new Error(`the Director reports configuration errors: ${bad.join(" | ")}`);
+        const sections = parseBconsoleSections(res.stdout, ["status director", ...commands, "messages"]);
+        const problems: string[] = [];
+        for (const cmd of commands) {
+          const got = [...(sections[cmd] ?? [])].sort();
+          const want = expected[cmd];
+          const missing = want.filter((n) => !got.includes(n));
+          const extra = got.filter((n) => !want.includes(n));
+          if (missing.length || extra.length) {
+            problems.push(`${cmd}: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(extra)}`);
+          }
+        }
+        if (problems.length) throw new Error(`the Director has not loaded the new configuration: ${problems.join("; ")}`);
+        log("the Director has loaded every resource of the new configuration");
+      } else {
+        await runTest(main.path, log);
+      }
+    });
+
+    await cleanup(step, session, staged, stagingDir).catch(() => {});
+    finish(r, "succeeded", null, null, null, null, now);
+  } catch (err) {
+    const f = err instanceof StepFailed ? err : new StepFailed("connect", errorInfo(err).message);
+    let rolledBack: boolean | null = null;
+    if (swapped.length > 0 || reloadAttempted) {
+      rolledBack = await rollback(t, step, session, live, backupDir, reloadAttempted, cmdTimeout).then(
+        () => true,
+        () => false,
+      );
+    }
+    // Staged files never touched the live ones; remove them (reconnecting if the cut was ours to see).
+    if (f.step !== "connect") await cleanup(step, session, staged, stagingDir).catch(() => {});
+    const status: TargetStatus = rolledBack === null ? "failed" : rolledBack ? "rolled_back" : "rollback_failed";
+    const where =
+      rolledBack === null
+        ? " Nothing was changed on the host."
+        : rolledBack
+          ? " The previous configuration was put back."
+          : " ROLLBACK FAILED: check the host by hand.";
+    finish(r, status, f.step, `${f.step} failed: ${f.message}.${where}`, f.code, f.presentedFingerprint, now);
+  } finally {
+    emit({ type: "target", target: snapshot(r) });
+  }
+}
+
+type StepFn = <T>(name: StepName, fn: (log: (line: string) => void) => Promise<T>) => Promise<T>;
+
+async function cleanup(step: StepFn, session: HostSession, staged: string[], stagingDir: string) {
+  await step("cleanup", async (log) => {
+    const tr = await session.open();
+    for (const p of staged) if (await tr.remove(p)) log(`removed ${p}`);
+    // A cut upload may have left the transport's temporary file behind: remove the whole directory.
+    const leftovers = await tr.exec(["/usr/bin/find", stagingDir, "-mindepth", "1", "-maxdepth", "1", "-name", ".*.bhd-tmp-*", "-delete"], { timeoutMs: 15_000 }).catch(() => null);
+    if (leftovers && leftovers.code !== 0 && leftovers.stderr && !/No such file/.test(leftovers.stderr)) log(leftovers.stderr.trim());
+    if (await tr.remove(stagingDir).catch(() => false)) log(`removed ${stagingDir}`);
+  });
+}
+
+async function rollback(
+  t: DeployTarget,
+  step: StepFn,
+  session: HostSession,
+  live: { content: string | null; mode: number | null }[],
+  backupDir: string,
+  reloadAgain: boolean,
+  cmdTimeout: number,
+): Promise<void> {
+  await step("rollback", async (log) => {
+    const tr = await session.open(); // reconnects when the connection was cut
+    for (let i = 0; i < t.files.length; i++) {
+      const f = t.files[i];
+      const l = live[i];
+      if (!l) continue;
+      if (l.content === null) {
+        if (await tr.remove(f.path)) log(`${f.path}: removed (it did not exist before)`);
+        continue;
+      }
+      const current = await tr.readFile(f.path);
+      if (current !== null && current.toString("utf8") === l.content) {
+        log(`${f.path}: already the previous version`);
+        continue;
+      }
+      await tr.writeFileAtomic(f.path, l.content, l.mode ?? 0o640);
+      log(`${f.path}: restored from ${posix.join(backupDir, posix.basename(f.path))}`);
+    }
+    if (!reloadAgain) return;
+    const reload = t.reload;
+    if (reload.kind === "bconsole") {
+      const argv = [reload.bconsole, "-c", reload.config];
+      const res = await tr.exec(argv, { timeoutMs: cmdTimeout, stdin: "reload\nmessages\n" });
+      log(`$ ${argv.join(" ")} <<< reload, messages`);
+      log(outputOf(res));
+      const bad = findFailureMarkers(res.stdout);
+      if (res.code !== 0 || bad.length) throw new Error(`reloading the previous configuration failed: ${bad.join(" | ") || exitText(res)}`);
+      log("the Director runs the previous configuration");
+    } else if (reload.kind === "command") {
+      const res = await tr.exec(reload.argv, { timeoutMs: cmdTimeout });
+      log(`$ ${reload.argv.join(" ")}`);
+      const out = outputOf(res);
+      if (out) log(out);
+      log(exitText(res));
+      if (res.code !== 0) throw new Error(`restarting on the previous configuration failed (${exitText(res)})`);
+    }
+  });
+}

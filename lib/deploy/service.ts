@@ -1,0 +1,548 @@
+/**
+ * Deploys from the dashboard's database: plans the targets (every Director, standbys included, and
+ * every Storage Daemon that has a host), renders and validates them, runs the engine, persists the
+ * run with every step's log, records what was deployed per daemon (for drift), and audits.
+ * Server-side only.
+ */
+import { randomBytes } from "node:crypto";
+import { posix } from "node:path";
+import type { Prisma } from "@prisma/client";
+import { audit } from "@/lib/audit";
+import { hasErrors, renderDirector, renderStorageDaemon, validateDirector, validateStorageDaemon } from "@/lib/bacula";
+import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "@/lib/config/from-db";
+import { prisma } from "@/lib/db/client";
+import { decryptSecret } from "@/lib/secrets";
+import {
+  configHash,
+  expectedLoaded,
+  filesHash,
+  runDeploy,
+  splitArgv,
+  unifiedDiff,
+  type DeployEvent,
+  type DeployTarget,
+  type HostSpec,
+  type OpenTransport,
+  type ReloadSpec,
+  type TargetResult,
+} from "./engine";
+import { hostLockKey } from "./lock";
+import { DEFAULT_COMMAND_TIMEOUT_MS, sshTransport } from "./transport";
+
+export type TargetKind = "director" | "storage-daemon";
+
+export const BACULA_PATHS = {
+  bconsole: process.env.DEPLOY_BCONSOLE ?? "/usr/sbin/bconsole",
+  bdirjson: process.env.DEPLOY_BDIRJSON ?? "/usr/sbin/bdirjson",
+  "bacula-dir": process.env.DEPLOY_BACULA_DIR ?? "/usr/sbin/bacula-dir",
+  bsdjson: process.env.DEPLOY_BSDJSON ?? "/usr/sbin/bsdjson",
+  "bacula-sd": process.env.DEPLOY_BACULA_SD ?? "/usr/sbin/bacula-sd",
+} as const;
+
+export const DIRECTOR_TEST_TOOLS = ["bdirjson", "bacula-dir"] as const;
+export const SD_TEST_TOOLS = ["bsdjson", "bacula-sd"] as const;
+
+export interface PlannedTarget {
+  target: DeployTarget;
+  hostId: number | null;
+  hostPinned: boolean;
+  problems: string[];
+  revision: number;
+}
+
+interface StateRow {
+  lastHash: string | null;
+  lastDeployedAt: Date | null;
+  lastDeployedBy: string | null;
+  lastRunId: number | null;
+  liveHash: string | null;
+  liveCheckedAt: Date | null;
+  bconsolePath: string | null;
+  bconsoleConfig: string | null;
+  testTool: string | null;
+}
+
+type HostRow = {
+  id: number;
+  name: string;
+  address: string;
+  sshPort: number;
+  sshUser: string;
+  privateKeyEnc: string | null;
+  hostKeyFingerprint: string | null;
+};
+
+function hostSpec(h: HostRow): { spec: HostSpec; problem: string | null } {
+  let privateKey = "";
+  let problem: string | null = null;
+  if (!h.privateKeyEnc) problem = `Host ${h.name} has no SSH private key: add one on the host's page`;
+  else {
+    try {
+      privateKey = decryptSecret(h.privateKeyEnc);
+    } catch {
+      problem = `The SSH private key of host ${h.name} cannot be decrypted (wrong APP_SECRET_KEY?)`;
+    }
+  }
+  return {
+    spec: {
+      key: hostLockKey(h.address, h.sshPort),
+      id: h.id,
+      name: h.name,
+      address: h.address,
+      port: h.sshPort,
+      username: h.sshUser,
+      privateKey,
+      pinnedFingerprint: h.hostKeyFingerprint,
+    },
+    problem,
+  };
+}
+
+const targetKey = (kind: TargetKind, id: number) => `${kind}:${id}`;
+
+export function parseTargetKey(key: string): { kind: TargetKind; id: number } | null {
+  const m = /^(director|storage-daemon):(\d+)$/.exec(key);
+  return m ? { kind: m[1] as TargetKind, id: Number(m[2]) } : null;
+}
+
+async function states(): Promise<Map<string, StateRow>> {
+  const rows = await prisma.daemonDeployState.findMany();
+  return new Map(rows.map((r) => [targetKey(r.kind as TargetKind, r.daemonId), r]));
+}
+
+/** Plan every target (or the selected keys): rendered, validated, with host and settings. */
+export async function planTargets(selected?: readonly string[]): Promise<PlannedTarget[]> {
+  const revision = await modelRevision(prisma);
+  const rev = revision || 1;
+  const st = await states();
+  const want = selected ? new Set(selected) : null;
+  const out: PlannedTarget[] = [];
+  const directors = await prisma.director.findMany({ include: { host: true }, orderBy: [{ role: "asc" }, { name: "asc" }] });
+  for (const d of directors) {
+    const key = targetKey("director", d.id);
+    if (want && !want.has(key)) continue;
+    const s = st.get(key);
+    const problems: string[] = [];
+    let content = "";
+    try {
+      const cfg = await loadDirectorConfig(prisma, d.id);
+      // A standby receives its primary's configuration unchanged (loadDirectorConfig), so it can take over.
+      const errors = validateDirector(cfg).filter((p) => p.severity === "error");
+      if (hasErrors(errors)) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
+      else content = renderDirector(cfg, { revision: rev });
+    } catch (err) {
+      problems.push(`render: ${(err as Error).message}`);
+    }
+    const host = d.host ? hostSpec(d.host) : null;
+    if (!host) problems.push("No host: set the Director's host to deploy it");
+    else if (host.problem) problems.push(host.problem);
+    const standby = d.role === "standby" || !d.active;
+    const testTool = s?.testTool && (DIRECTOR_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bdirjson" | "bacula-dir") : "bdirjson";
+    const reload: ReloadSpec = standby
+      ? { kind: "none", reason: "standby Director: it gets the configuration but stays stopped (not reloaded); verified by test only" }
+      : {
+          kind: "bconsole",
+          bconsole: s?.bconsolePath || BACULA_PATHS.bconsole,
+          config: s?.bconsoleConfig || posix.join(d.configDir, "bconsole.conf"),
+        };
+    const path = posix.join(d.configDir, "bacula-dir.conf");
+    out.push({
+      hostId: d.hostId,
+      hostPinned: !!d.host?.hostKeyFingerprint,
+      problems,
+      revision: rev,
+      target: {
+        key,
+        kind: "director",
+        daemonId: d.id,
+        name: d.name,
+        role: d.role,
+        host: host?.spec ?? { key: `none:${key}`, name: "(no host)", address: "", port: 22, username: "", privateKey: "", pinnedFingerprint: null },
+        files: [{ path, content, mode: 0o640 }],
+        testArgv: (p) => [BACULA_PATHS[testTool], "-t", "-c", p],
+        reload,
+        expectLoaded: content ? expectedLoaded(content) : undefined,
+        refused: problems.length ? problems.join("; ") : undefined,
+      },
+    });
+  }
+  const sds = await prisma.storageDaemon.findMany({ include: { host: true }, orderBy: { name: "asc" } });
+  for (const sd of sds) {
+    const key = targetKey("storage-daemon", sd.id);
+    if (want && !want.has(key)) continue;
+    if (!sd.host && !want) continue; // an SD without a host is not deployed by the dashboard
+    const s = st.get(key);
+    const problems: string[] = [];
+    let content = "";
+    try {
+      const cfg = await loadStorageDaemonConfig(prisma, sd.id);
+      const errors = validateStorageDaemon(cfg).filter((p) => p.severity === "error");
+      if (errors.length) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
+      else content = renderStorageDaemon(cfg, { revision: rev });
+    } catch (err) {
+      problems.push(`render: ${(err as Error).message}`);
+    }
+    const host = sd.host ? hostSpec(sd.host) : null;
+    if (!host) problems.push("No host: set the Storage Daemon's host to deploy it");
+    else if (host.problem) problems.push(host.problem);
+    let reload: ReloadSpec = { kind: "none", reason: "no restart command" };
+    try {
+      reload = { kind: "command", argv: splitArgv(sd.restartCommand) };
+    } catch (err) {
+      problems.push(`restart command: ${(err as Error).message}`);
+    }
+    const testTool = s?.testTool && (SD_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bsdjson" | "bacula-sd") : "bsdjson";
+    out.push({
+      hostId: sd.hostId,
+      hostPinned: !!sd.host?.hostKeyFingerprint,
+      problems,
+      revision: rev,
+      target: {
+        key,
+        kind: "storage-daemon",
+        daemonId: sd.id,
+        name: sd.name,
+        role: "storage-daemon",
+        host: host?.spec ?? { key: `none:${key}`, name: "(no host)", address: "", port: 22, username: "", privateKey: "", pinnedFingerprint: null },
+        files: [{ path: posix.join(sd.configDir, "bacula-sd.conf"), content, mode: 0o640 }],
+        testArgv: (p) => [BACULA_PATHS[testTool], "-t", "-c", p],
+        reload,
+        refused: problems.length ? problems.join("; ") : undefined,
+      },
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target list with drift (no SSH)
+
+export type DriftState =
+  | "in_sync" // live file (last seen) = model
+  | "model_changed" // the model differs from what was last deployed / seen live: deploy pending
+  | "live_changed" // the live file differs from what was deployed: edited on the host
+  | "never_deployed"
+  | "unknown";
+
+export interface TargetView {
+  key: string;
+  kind: TargetKind;
+  daemonId: number;
+  name: string;
+  role: string;
+  host: { id: number | null; name: string; address: string; port: number; user: string; pinned: boolean };
+  files: string[];
+  reload: string;
+  modelHash: string | null;
+  problems: string[];
+  lastDeploy: { hash: string | null; at: string | null; by: string | null; runId: number | null };
+  live: { hash: string | null; checkedAt: string | null };
+  drift: DriftState;
+  settings: { bconsolePath: string | null; bconsoleConfig: string | null; testTool: string | null };
+}
+
+export function driftState(modelHash: string | null, lastHash: string | null, liveHash: string | null): DriftState {
+  if (liveHash) {
+    if (lastHash && liveHash !== lastHash) return "live_changed";
+    return liveHash === modelHash ? "in_sync" : "model_changed";
+  }
+  if (!lastHash) return "never_deployed";
+  if (modelHash && lastHash !== modelHash) return "model_changed";
+  return "unknown";
+}
+
+function reloadText(r: ReloadSpec): string {
+  if (r.kind === "none") return r.reason;
+  if (r.kind === "bconsole") return `${r.bconsole} -c ${r.config} <<< reload`;
+  return r.argv.join(" ");
+}
+
+export async function listTargets(): Promise<TargetView[]> {
+  const [plans, st] = await Promise.all([planTargets(), states()]);
+  return plans.map(({ target: t, problems, hostPinned }) => {
+    const s = st.get(t.key);
+    const modelHash = t.files[0].content ? filesHash(t.files) : null;
+    return {
+      key: t.key,
+      kind: t.kind,
+      daemonId: t.daemonId,
+      name: t.name,
+      role: t.role,
+      host: { id: t.host.id ?? null, name: t.host.name, address: t.host.address, port: t.host.port, user: t.host.username, pinned: hostPinned },
+      files: t.files.map((f) => f.path),
+      reload: reloadText(t.reload),
+      modelHash,
+      problems,
+      lastDeploy: {
+        hash: s?.lastHash ?? null,
+        at: s?.lastDeployedAt?.toISOString() ?? null,
+        by: s?.lastDeployedBy ?? null,
+        runId: s?.lastRunId ?? null,
+      },
+      live: { hash: s?.liveHash ?? null, checkedAt: s?.liveCheckedAt?.toISOString() ?? null },
+      drift: driftState(modelHash, s?.lastHash ?? null, s?.liveHash ?? null),
+      settings: { bconsolePath: s?.bconsolePath ?? null, bconsoleConfig: s?.bconsoleConfig ?? null, testTool: s?.testTool ?? null },
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live check (SSH, read-only): per-file diff and drift
+
+export interface LiveCheck {
+  key: string;
+  drift: DriftState;
+  liveHash: string | null;
+  modelHash: string | null;
+  files: { path: string; exists: boolean; changed: boolean; diff: string }[];
+  error: string | null;
+  errorCode: string | null;
+  presentedFingerprint: string | null;
+}
+
+export async function checkLive(keys?: readonly string[], open: OpenTransport = sshTransport()): Promise<LiveCheck[]> {
+  const plans = await planTargets(keys);
+  const st = await states();
+  const byHost = new Map<string, PlannedTarget[]>();
+  const results: LiveCheck[] = [];
+  for (const p of plans) {
+    if (!p.target.host.address || !p.target.host.privateKey) {
+      results.push({ key: p.target.key, drift: "unknown", liveHash: null, modelHash: null, files: [], error: p.problems.join("; ") || "no host", errorCode: null, presentedFingerprint: null });
+      continue;
+    }
+    byHost.set(p.target.host.key, [...(byHost.get(p.target.host.key) ?? []), p]);
+  }
+  await Promise.all(
+    [...byHost.values()].map(async (list) => {
+      let tr;
+      try {
+        tr = await open(list[0].target.host);
+      } catch (err) {
+        const e = err as { message: string; code?: string; presentedFingerprint?: string };
+        for (const p of list) {
+          results.push({ key: p.target.key, drift: "unknown", liveHash: null, modelHash: null, files: [], error: e.message, errorCode: e.code ?? null, presentedFingerprint: e.presentedFingerprint ?? null });
+        }
+        return;
+      }
+      try {
+        for (const p of list) {
+          const t = p.target;
+          try {
+            const live = await Promise.all(t.files.map(async (f) => (await tr.readFile(f.path))?.toString("utf8") ?? null));
+            const liveHash = filesHash(t.files.map((f, i) => ({ path: f.path, content: live[i] })));
+            const modelHash = t.files[0].content ? filesHash(t.files) : null;
+            await prisma.daemonDeployState.upsert({
+              where: { kind_daemonId: { kind: t.kind, daemonId: t.daemonId } },
+              create: { kind: t.kind, daemonId: t.daemonId, liveHash, liveCheckedAt: new Date() },
+              update: { liveHash, liveCheckedAt: new Date() },
+            });
+            const s = st.get(t.key);
+            results.push({
+              key: t.key,
+              drift: live.every((l) => l === null) ? (s?.lastHash ? "live_changed" : "never_deployed") : driftState(modelHash, s?.lastHash ?? null, liveHash),
+              liveHash,
+              modelHash,
+              files: t.files.map((f, i) => ({
+                path: f.path,
+                exists: live[i] !== null,
+                changed: live[i] === null || configHash(live[i]!) !== configHash(f.content),
+                diff: live[i] === f.content ? "" : unifiedDiff(f.path, live[i], f.content),
+              })),
+              error: p.problems.length ? p.problems.join("; ") : null,
+              errorCode: null,
+              presentedFingerprint: null,
+            });
+          } catch (err) {
+            results.push({ key: t.key, drift: "unknown", liveHash: null, modelHash: null, files: [], error: (err as Error).message, errorCode: (err as { code?: string }).code ?? null, presentedFingerprint: null });
+          }
+        }
+      } finally {
+        await tr.close().catch(() => {});
+      }
+    }),
+  );
+  const order = new Map(plans.map((p, i) => [p.target.key, i]));
+  return results.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a deploy
+
+export type RunEvent =
+  | { type: "run"; runId: number; dryRun: boolean; targets: { key: string; name: string; kind: string; role: string; hostName: string }[] }
+  | DeployEvent
+  | { type: "done"; runId: number; status: string; summary: string; targets: TargetResult[] };
+
+export interface StartDeployOptions {
+  actor: string;
+  ip?: string | null;
+  dryRun: boolean;
+  targets?: readonly string[];
+  open?: OpenTransport;
+  onEvent?: (e: RunEvent) => void;
+}
+
+function runStatus(results: TargetResult[]): string {
+  const ok = (r: TargetResult) => ["succeeded", "unchanged", "dry_run_ok"].includes(r.status);
+  if (results.length === 0) return "succeeded";
+  if (results.every(ok)) return "succeeded";
+  if (results.some(ok)) return "partial";
+  return "failed";
+}
+
+export async function startDeploy(o: StartDeployOptions): Promise<{ runId: number; status: string; results: TargetResult[] }> {
+  const plans = await planTargets(o.targets);
+  if (o.targets) {
+    const known = new Set(plans.map((p) => p.target.key));
+    const unknown = o.targets.filter((k) => !known.has(k));
+    if (unknown.length) throw Object.assign(new Error(`Unknown targets: ${unknown.join(", ")}`), { unknownTargets: unknown });
+  }
+  const revision = plans[0]?.revision ?? (await modelRevision(prisma));
+  const run = await prisma.deployRun.create({ data: { actor: o.actor, dryRun: o.dryRun, status: "running", revision } });
+  const rows = new Map<string, number>();
+  for (const p of plans) {
+    const t = p.target;
+    const row = await prisma.deployTargetRun.create({
+      data: {
+        runId: run.id,
+        targetKey: t.key,
+        kind: t.kind,
+        daemonId: t.daemonId,
+        daemonName: t.name,
+        role: t.role,
+        hostName: t.host.name,
+        status: "pending",
+        modelHash: t.files[0].content ? filesHash(t.files) : null,
+        files: [],
+      },
+    });
+    rows.set(t.key, row.id);
+  }
+  const emit = (e: RunEvent) => {
+    try {
+      o.onEvent?.(e);
+    } catch {
+      /* the stream may be gone; the deploy goes on */
+    }
+  };
+  emit({
+    type: "run",
+    runId: run.id,
+    dryRun: o.dryRun,
+    targets: plans.map((p) => ({ key: p.target.key, name: p.target.name, kind: p.target.kind, role: p.target.role, hostName: p.target.host.name })),
+  });
+
+  // Persist steps as they finish (serialised, so that rows are written in order).
+  let chain: Promise<unknown> = Promise.resolve();
+  const persist = (fn: () => Promise<unknown>) => {
+    chain = chain.then(fn).catch((err) => console.error("deploy: persisting a step failed", err));
+  };
+  const onEvent = (e: DeployEvent) => {
+    emit(e);
+    const id = rows.get(e.type === "step" ? e.targetKey : e.target.key);
+    if (!id) return;
+    if (e.type === "step") {
+      const s = e.step;
+      persist(() =>
+        prisma.deployStep.upsert({
+          where: { targetRunId_position: { targetRunId: id, position: s.index } },
+          create: { targetRunId: id, position: s.index, name: s.name, status: s.status, startedAt: new Date(s.startedAt), finishedAt: s.finishedAt ? new Date(s.finishedAt) : null, log: s.log },
+          update: { status: s.status, finishedAt: s.finishedAt ? new Date(s.finishedAt) : null, log: s.log },
+        }),
+      );
+    } else {
+      const t = e.target;
+      persist(() =>
+        prisma.deployTargetRun.update({
+          where: { id },
+          data: {
+            status: t.status,
+            failedStep: t.failedStep,
+            error: t.error,
+            errorCode: t.errorCode,
+            liveHashBefore: t.liveHashBefore,
+            files: t.files as unknown as Prisma.InputJsonValue,
+            finishedAt: t.finishedAt ? new Date(t.finishedAt) : null,
+          },
+        }),
+      );
+    }
+  };
+
+  const results = await runDeploy(
+    plans.map((p) => p.target),
+    { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: o.open ?? sshTransport(), onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS },
+  );
+  await chain;
+
+  const now = new Date();
+  for (const r of results) {
+    if (o.dryRun || !["succeeded", "unchanged"].includes(r.status)) continue;
+    await prisma.daemonDeployState.upsert({
+      where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
+      create: { kind: r.kind, daemonId: r.daemonId, lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
+      update: { lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
+    });
+  }
+  for (const r of results) {
+    if (r.liveHashBefore && (o.dryRun || !["succeeded", "unchanged"].includes(r.status))) {
+      // What the host has now: unchanged by a dry run or a rolled-back deploy.
+      const liveNow = r.status === "rollback_failed" ? null : r.liveHashBefore;
+      await prisma.daemonDeployState.upsert({
+        where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
+        create: { kind: r.kind, daemonId: r.daemonId, liveHash: liveNow, liveCheckedAt: now },
+        update: { liveHash: liveNow, liveCheckedAt: now },
+      });
+    }
+  }
+  const status = runStatus(results);
+  const summary = results.map((r) => `${r.name}: ${r.status}${r.failedStep ? ` at ${r.failedStep}` : ""}`).join("; ");
+  await prisma.deployRun.update({ where: { id: run.id }, data: { status, summary, finishedAt: now } });
+  await audit({
+    actor: o.actor,
+    action: o.dryRun ? "deploy_dry_run" : "deploy",
+    entityType: "deploy-run",
+    entityId: run.id,
+    entityName: `deploy #${run.id}`,
+    after: {
+      status,
+      revision,
+      targets: results.map((r) => ({ target: r.key, name: r.name, host: r.hostName, status: r.status, failedStep: r.failedStep, error: r.error, modelHash: r.modelHash, liveHashBefore: r.liveHashBefore })),
+    },
+    ip: o.ip ?? null,
+  });
+  emit({ type: "done", runId: run.id, status, summary, targets: results });
+  return { runId: run.id, status, results };
+}
+
+// ---------------------------------------------------------------------------------------------
+// History
+
+export async function listRuns(limit = 50) {
+  const runs = await prisma.deployRun.findMany({
+    orderBy: { id: "desc" },
+    take: limit,
+    include: { targets: { select: { targetKey: true, daemonName: true, hostName: true, status: true, failedStep: true } } },
+  });
+  return runs;
+}
+
+export async function getRun(id: number) {
+  return prisma.deployRun.findUnique({
+    where: { id },
+    include: { targets: { orderBy: { id: "asc" }, include: { steps: { orderBy: { position: "asc" } } } } },
+  });
+}
+
+export async function updateSettings(
+  key: string,
+  data: { bconsolePath?: string | null; bconsoleConfig?: string | null; testTool?: string | null },
+): Promise<void> {
+  const k = parseTargetKey(key);
+  if (!k) throw new Error("bad target key");
+  await prisma.daemonDeployState.upsert({
+    where: { kind_daemonId: { kind: k.kind, daemonId: k.id } },
+    create: { kind: k.kind, daemonId: k.id, ...data },
+    update: data,
+  });
+}

@@ -1,0 +1,291 @@
+/**
+ * Deploy API end to end: the topology in the database, a real sshd on loopback as the host, a real
+ * bacula-dir (reloaded through bconsole over SSH) and a real bacula-sd (restarted over SSH).
+ * Host key pinning, streamed progress, persistence with logs, drift, roles and audit.
+ */
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "../support/db";
+import { call } from "../support/api";
+import { startSshd, type TestSshd } from "../support/sshd";
+import { mkdirOwned, startDirector, storageDaemonFiles, type TestDirector, type TestStorageDaemonFiles } from "../support/bacula-daemons";
+
+freshDatabase();
+const { prisma } = await import("@/lib/db/client");
+const { encryptSecret } = await import("@/lib/secrets");
+const { bumpModelRevision } = await import("@/lib/audit");
+const { makeUser } = await import("./fixtures");
+const targetsRoute = await import("@/app/api/deploy/targets/route");
+const liveRoute = await import("@/app/api/deploy/live/route");
+const runsRoute = await import("@/app/api/deploy/runs/route");
+const runRoute = await import("@/app/api/deploy/runs/[id]/route");
+const hostKeyRoute = await import("@/app/api/deploy/hosts/[id]/host-key/route");
+
+let sshd: TestSshd;
+let dir: TestDirector;
+let sd: TestStorageDaemonFiles;
+let operator = "";
+let viewer = "";
+let hostId = 0;
+let directorId = 0;
+let standbyId = 0;
+let sdId = 0;
+let standbyEtc = "";
+
+type Ev = Record<string, any>;
+
+/** POST a deploy and read the NDJSON stream as it comes, chunk by chunk. */
+async function deploy(cookie: string, body: unknown): Promise<{ status: number; events: Ev[]; chunks: number; json?: Ev }> {
+  const req = new Request("http://dashboard.test/api/deploy/runs", {
+    method: "POST",
+    headers: { host: "dashboard.test", origin: "http://dashboard.test", cookie, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const res = await (runsRoute.POST as unknown as (r: Request) => Promise<Response>)(req);
+  if (res.headers.get("content-type")?.startsWith("application/json")) return { status: res.status, events: [], chunks: 0, json: await res.json() };
+  expect(res.headers.get("content-type")).toContain("application/x-ndjson");
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  let chunks = 0;
+  const events: Ev[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) {
+      chunks++;
+      buf += dec.decode(value, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        events.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
+    }
+    if (done) break;
+  }
+  return { status: res.status, events, chunks };
+}
+
+const finalTargets = (events: Ev[]) => {
+  const done = events.find((e) => e.type === "done");
+  expect(done, JSON.stringify(events.filter((e) => e.type === "error"))).toBeTruthy();
+  return Object.fromEntries((done!.targets as Ev[]).map((t) => [t.name, t]));
+};
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  dir = await startDirector(join(sshd.remoteDir, "dir"), sshd.user, { name: "api-dir" });
+  sd = await storageDaemonFiles(join(sshd.remoteDir, "sd"), sshd.user, dir.name);
+  standbyEtc = join(sshd.remoteDir, "standby", "etc");
+  mkdirOwned(join(sshd.remoteDir, "standby"), sshd.user);
+  mkdirOwned(standbyEtc, sshd.user);
+  operator = await makeUser("op", "operator");
+  viewer = await makeUser("vw", "viewer");
+
+  const host = await prisma.host.create({
+    data: { name: "loopback", address: sshd.host, sshPort: sshd.port, sshUser: sshd.user, privateKeyEnc: encryptSecret(sshd.privateKey) },
+  });
+  hostId = host.id;
+  const d = await prisma.director.create({
+    data: {
+      name: dir.name, address: "127.0.0.1", port: dir.port, passwordEnc: encryptSecret(dir.password), role: "primary", hostId,
+      configDir: dir.etc, workingDirectory: dir.work, pidDirectory: dir.run, queryFile: "/etc/bacula/scripts/query.sql",
+    },
+  });
+  directorId = d.id;
+  standbyId = (
+    await prisma.director.create({
+      data: {
+        name: "api-dir-standby", address: "127.0.0.1", port: dir.port + 1, passwordEnc: encryptSecret("standby"), role: "standby", active: false,
+        primaryId: d.id, hostId, configDir: standbyEtc, workingDirectory: dir.work, pidDirectory: dir.run,
+      },
+    })
+  ).id;
+  const s = await prisma.storageDaemon.create({
+    data: {
+      name: "test-sd", address: "127.0.0.1", port: sd.port, passwordEnc: encryptSecret("sd-secret"), hostId, configDir: sd.etc,
+      workingDirectory: sd.work, pidDirectory: sd.run, restartCommand: sd.restartScript,
+    },
+  });
+  sdId = s.id;
+  const dev = await prisma.device.create({ data: { name: "FileDev1", storageDaemonId: s.id, mediaType: "File1", archiveDevice: join(sd.etc, "..", "archive") } });
+  const storage = await prisma.storage.create({ data: { name: "File1", directorId: d.id, storageDaemonId: s.id, deviceId: dev.id, mediaType: "File1" } });
+  const catalog = await prisma.catalog.create({ data: { name: "MyCatalog", directorId: d.id, dbName: "bacula", dbAddress: "127.0.0.1" } });
+  const log = join(dir.work, "log");
+  const msgs = await prisma.messages.create({ data: { name: "Standard", directorId: d.id, destinations: [{ kind: "append", where: log, types: "all, !skipped" }] } });
+  await prisma.messages.create({ data: { name: "Daemon", directorId: d.id, destinations: [{ kind: "append", where: log, types: "all, !skipped" }] } });
+  const client = await prisma.client.create({ data: { name: "local-fd", directorId: d.id, address: "127.0.0.1", passwordEnc: encryptSecret("fd"), catalogId: catalog.id } });
+  const fs = await prisma.fileSet.create({ data: { name: "Config", directorId: d.id, includes: [dir.etc], excludes: [] } });
+  const pool = await prisma.pool.create({ data: { name: "Nightly", directorId: d.id } });
+  await prisma.storageGroupMember.create({ data: { poolId: pool.id, storageId: storage.id, position: 0 } });
+  await prisma.job.create({
+    data: {
+      name: "FromTheModel", directorId: d.id, type: "Admin", clientId: client.id, fileSetId: fs.id, poolId: pool.id, messagesId: msgs.id, runLines: [],
+      runScripts: [{ runsWhen: "Before", runsOnClient: false, failJobOnError: true, command: "/bin/true" }],
+    },
+  });
+  await bumpModelRevision();
+}, 120_000);
+
+afterAll(async () => {
+  sd?.stop();
+  await dir?.stop();
+  await sshd?.stop();
+  await prisma.$disconnect();
+});
+
+const loaded = (cmd: string) => dir.console([cmd]).split("\n").map((l) => l.trim()).filter((l) => l && !/^(Connecting|1000 OK|Enter a period|You have)/.test(l) && l !== cmd);
+
+describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
+  it("lists every Director (standby included) and Storage Daemon with drift and host-key state", async () => {
+    const res = await call(targetsRoute.GET as never, "/api/deploy/targets", { cookie: viewer });
+    expect(res.status).toBe(200);
+    const t = Object.fromEntries((res.json.targets as Ev[]).map((x) => [x.name, x]));
+    expect(Object.keys(t).sort()).toEqual(["api-dir", "api-dir-standby", "test-sd"]);
+    expect(t["api-dir"]).toMatchObject({ drift: "never_deployed", problems: [], host: { pinned: false }, lastDeploy: { at: null } });
+    expect(t["api-dir-standby"].reload).toContain("stays stopped");
+    expect(t["test-sd"].reload).toBe(sd.restartScript);
+    // The standby renders its primary's configuration.
+    expect(t["api-dir-standby"].modelHash).toBe(t["api-dir"].modelHash);
+  });
+
+  it("viewers may not deploy or pin (403); a cross-site POST is refused", async () => {
+    expect((await deploy(viewer, { dryRun: true })).status).toBe(403);
+    const pin = await call(hostKeyRoute.POST as never, "/api/deploy/hosts/1/host-key", { method: "POST", cookie: viewer, params: { id: String(hostId) }, body: { fingerprint: sshd.hostKeyFingerprint } });
+    expect(pin.status).toBe(403);
+    const cross = await call(runsRoute.POST as never, "/api/deploy/runs", { method: "POST", cookie: operator, origin: "http://evil.test", body: { dryRun: true } });
+    expect(cross.status).toBe(403);
+  });
+
+  it("an unpinned host is refused before authenticating; the presented fingerprint is offered for confirmation", async () => {
+    const before = readFileSync(dir.configPath, "utf8");
+    const r = await deploy(operator, { dryRun: false });
+    const t = finalTargets(r.events);
+    for (const name of ["api-dir", "api-dir-standby", "test-sd"]) {
+      expect(t[name]).toMatchObject({ status: "failed", failedStep: "connect", errorCode: "HOST_KEY_UNKNOWN", presentedFingerprint: sshd.hostKeyFingerprint });
+    }
+    expect(t["api-dir"].error).toContain("not pinned yet");
+    expect(readFileSync(dir.configPath, "utf8")).toBe(before);
+
+    const seen = await call(hostKeyRoute.GET as never, "/api/deploy/hosts/x/host-key", { cookie: viewer, params: { id: String(hostId) } });
+    expect(seen.json).toMatchObject({ presented: sshd.hostKeyFingerprint, keyType: "ssh-ed25519", pinned: null, matches: null });
+  });
+
+  it("pins only the fingerprint the host presents, and audits the pin", async () => {
+    const wrong = "SHA256:" + "A".repeat(43);
+    const bad = await call(hostKeyRoute.POST as never, "/x", { method: "POST", cookie: operator, params: { id: String(hostId) }, body: { fingerprint: wrong } });
+    expect(bad.status).toBe(409);
+    expect(bad.json.error).toContain("not the fingerprint you confirmed");
+    expect((await prisma.host.findUniqueOrThrow({ where: { id: hostId } })).hostKeyFingerprint).toBeNull();
+    const malformed = await call(hostKeyRoute.POST as never, "/x", { method: "POST", cookie: operator, params: { id: String(hostId) }, body: { fingerprint: "MD5:aa" } });
+    expect(malformed.status).toBe(400);
+
+    const ok = await call(hostKeyRoute.POST as never, "/x", { method: "POST", cookie: operator, params: { id: String(hostId) }, body: { fingerprint: sshd.hostKeyFingerprint } });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ pinned: sshd.hostKeyFingerprint, previous: null });
+    const ev = await prisma.auditEvent.findFirstOrThrow({ where: { action: "host_key_pin" } });
+    expect(ev).toMatchObject({ actor: "op", entityType: "host", entityName: "loopback" });
+    expect(ev.after).toMatchObject({ hostKeyFingerprint: sshd.hostKeyFingerprint });
+  });
+
+  it("a dry run tests every target on the host and changes nothing", async () => {
+    const before = readFileSync(dir.configPath, "utf8");
+    const r = await deploy(operator, { dryRun: true });
+    const t = finalTargets(r.events);
+    for (const name of ["api-dir", "api-dir-standby", "test-sd"]) expect(t[name].status, t[name].error).toBe("dry_run_ok");
+    expect(t["api-dir"].files[0].diff).toContain('+  Name = "FromTheModel"');
+    expect(readFileSync(dir.configPath, "utf8")).toBe(before);
+    expect(loaded(".jobs all")).not.toContain("FromTheModel");
+  });
+
+  it("deploys, streaming each step as it happens, and records the run, its logs and what was deployed", async () => {
+    const sdPid = sd.pid();
+    const r = await deploy(operator, { dryRun: false, targets: [`director:${directorId}`, `director:${standbyId}`, `storage-daemon:${sdId}`] });
+    expect(r.status).toBe(200);
+    // Streamed: many lines over many chunks, step events before the final one.
+    const steps = r.events.filter((e) => e.type === "step");
+    expect(steps.length).toBeGreaterThan(40);
+    expect(r.chunks).toBeGreaterThan(10);
+    expect(r.events[0].type).toBe("run");
+    expect(r.events.at(-1)!.type).toBe("done");
+    const dirSteps = steps.filter((e) => e.targetKey === `director:${directorId}` && e.step.status !== "running").map((e) => `${e.step.name}:${e.step.status}`);
+    expect(dirSteps).toEqual(["connect:ok", "fetch:ok", "diff:ok", "upload:ok", "test:ok", "backup:ok", "swap:ok", "reload:ok", "verify:ok", "cleanup:ok"]);
+    const t = finalTargets(r.events);
+    for (const name of ["api-dir", "api-dir-standby", "test-sd"]) expect(t[name].status, t[name].error).toBe("succeeded");
+    expect(t["api-dir-standby"].steps.find((s: Ev) => s.name === "reload").status).toBe("skipped");
+
+    // The real daemons run the new configuration.
+    expect(loaded(".jobs all")).toContain("FromTheModel");
+    expect(loaded(".pools")).toEqual(["Nightly"]);
+    expect(sd.pid()).not.toBe(sdPid);
+    expect(readFileSync(join(standbyEtc, "bacula-dir.conf"), "utf8")).toBe(readFileSync(dir.configPath, "utf8"));
+
+    const runId = r.events[0].runId as number;
+    const detail = await call(runRoute.GET as never, "/x", { cookie: viewer, params: { id: String(runId) } });
+    expect(detail.status).toBe(200);
+    expect(detail.json.run).toMatchObject({ actor: "op", dryRun: false, status: "succeeded" });
+    const dirRun = (detail.json.run.targets as Ev[]).find((x) => x.daemonName === "api-dir")!;
+    expect(dirRun.steps.map((s: Ev) => s.name)).toEqual(["connect", "fetch", "diff", "upload", "test", "backup", "swap", "reload", "verify", "cleanup"]);
+    expect(dirRun.steps.find((s: Ev) => s.name === "verify").log).toContain(".jobs all");
+    expect(dirRun.files[0].diff).toContain("FromTheModel");
+    const list = await call(runsRoute.GET as never, "/api/deploy/runs", { cookie: viewer });
+    expect((list.json.runs as Ev[]).map((x) => x.dryRun)).toEqual([false, true, false]);
+
+    const targets = await call(targetsRoute.GET as never, "/api/deploy/targets", { cookie: viewer });
+    for (const x of targets.json.targets as Ev[]) {
+      expect(x.drift, x.name).toBe("in_sync");
+      expect(x.lastDeploy).toMatchObject({ by: "op", runId });
+    }
+    const audits = await prisma.auditEvent.findMany({ where: { action: { in: ["deploy", "deploy_dry_run"] } }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => a.action)).toEqual(["deploy", "deploy_dry_run", "deploy"]);
+    expect(JSON.stringify(audits.at(-1)!.after)).toContain("succeeded");
+  });
+
+  it("shows drift when the live file was edited on the host, and when the model changed", async () => {
+    appendFileSync(dir.configPath, "# edited by hand\n");
+    const live = await call(liveRoute.GET as never, "/api/deploy/live", { cookie: viewer });
+    expect(live.status).toBe(200);
+    const c = Object.fromEntries((live.json.checks as Ev[]).map((x) => [x.key, x]));
+    expect(c[`director:${directorId}`].drift).toBe("live_changed");
+    expect(c[`director:${directorId}`].files[0].diff).toContain("-# edited by hand");
+    expect(c[`director:${standbyId}`].drift).toBe("in_sync");
+    expect(c[`storage-daemon:${sdId}`].drift).toBe("in_sync");
+    const t = await call(targetsRoute.GET as never, "/api/deploy/targets", { cookie: viewer });
+    expect((t.json.targets as Ev[]).find((x) => x.name === "api-dir")!.drift).toBe("live_changed");
+
+    // Put the file back as deployed, then change the model: the deploy is pending.
+    writeFileSync(dir.configPath, readFileSync(join(standbyEtc, "bacula-dir.conf"), "utf8"));
+    await prisma.pool.updateMany({ where: { name: "Nightly" }, data: { maximumVolumes: 7 } });
+    await bumpModelRevision();
+    const after = await call(liveRoute.GET as never, "/api/deploy/live", { cookie: viewer, query: { target: `director:${directorId}` } });
+    expect(after.json.checks).toHaveLength(1);
+    expect(after.json.checks[0].drift).toBe("model_changed");
+    expect(after.json.checks[0].files[0].diff).toContain("+  Maximum Volumes = 7");
+  });
+
+  it("refuses a restart command with shell syntax before connecting", async () => {
+    await prisma.storageDaemon.update({ where: { id: sdId }, data: { restartCommand: `${sd.restartScript}; rm -rf /` } });
+    const r = await deploy(operator, { dryRun: true, targets: [`storage-daemon:${sdId}`] });
+    const t = finalTargets(r.events);
+    expect(t["test-sd"]).toMatchObject({ status: "failed", failedStep: "render" });
+    expect(t["test-sd"].error).toContain("runs without a shell");
+    await prisma.storageDaemon.update({ where: { id: sdId }, data: { restartCommand: sd.restartScript } });
+  });
+
+  it("refuses a host whose key changed since it was pinned, with a clear error", async () => {
+    const pinned = sshd.hostKeyFingerprint;
+    const rotated = await sshd.rotateHostKey();
+    const before = readFileSync(dir.configPath, "utf8");
+    const r = await deploy(operator, { dryRun: false, targets: [`director:${directorId}`] });
+    const t = finalTargets(r.events);
+    expect(t["api-dir"]).toMatchObject({ status: "failed", failedStep: "connect", errorCode: "HOST_KEY_MISMATCH", presentedFingerprint: rotated });
+    expect(t["api-dir"].error).toContain(`expected ${pinned}`);
+    expect(readFileSync(dir.configPath, "utf8")).toBe(before);
+    const k = await call(hostKeyRoute.GET as never, "/x", { cookie: viewer, params: { id: String(hostId) } });
+    expect(k.json).toMatchObject({ pinned, presented: rotated, matches: false });
+    const runs = await prisma.deployRun.findMany({ orderBy: { id: "desc" }, take: 1, include: { targets: { include: { steps: true } } } });
+    expect(runs[0].status).toBe("failed");
+    expect(runs[0].targets[0].steps[0]).toMatchObject({ name: "connect", status: "failed" });
+    expect(runs[0].targets[0].steps[0].log).toContain("HOST KEY MISMATCH");
+  });
+});

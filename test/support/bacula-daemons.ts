@@ -1,0 +1,320 @@
+/**
+ * Real Bacula daemons for deploy tests, on loopback ports, with their files under a directory that
+ * the sshd test user owns (so that deploys over the test sshd can stage, swap and roll back there).
+ *
+ * - startDirector(): a bacula-dir (15.0.3, Debian's SQLite catalog backend) started by root in the
+ *   foreground as a child of the test process; its catalog tables come from Bacula's own
+ *   make_sqlite3_tables. bconsole.conf beside it, readable by the test user, so a deploy can run
+ *   `bconsole reload` over SSH.
+ * - storageDaemonFiles(): the files of a bacula-sd that the test user restarts itself over SSH with
+ *   a restart script (argv, no shell on our side), as a real SD's `systemctl restart` would.
+ *
+ * Missing binaries throw clear errors: the tests fail, they are never skipped.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderDirector, renderStorageDaemon } from "@/lib/bacula";
+import type { DirectorConfig, StorageDaemonConfig } from "@/lib/bacula/model";
+import { freePort } from "./sshd";
+
+export const BACULA_DIR = "/usr/sbin/bacula-dir";
+export const BACULA_SD = "/usr/sbin/bacula-sd";
+export const BCONSOLE = "/usr/sbin/bconsole";
+export const BDIRJSON = "/usr/sbin/bdirjson";
+export const BSDJSON = "/usr/sbin/bsdjson";
+const MAKE_TABLES = "/usr/share/bacula-director/make_sqlite3_tables";
+
+function need(path: string, pkg: string) {
+  if (!existsSync(path)) throw new Error(`${path} not found: install ${pkg} (Bacula 15 from bookworm-backports)`);
+}
+
+function uidGid(user: string): { uid: number; gid: number } {
+  const uid = Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());
+  const gid = Number(execFileSync("id", ["-g", user], { encoding: "utf8" }).trim());
+  return { uid, gid };
+}
+
+/** Write a file owned by `user` (the sshd test user), so that deploys may replace it. */
+export function writeOwned(path: string, content: string, user: string, mode = 0o640) {
+  writeFileSync(path, content, { mode });
+  chmodSync(path, mode);
+  const { uid, gid } = uidGid(user);
+  chownSync(path, uid, gid);
+}
+
+export function mkdirOwned(path: string, user: string, mode = 0o755) {
+  mkdirSync(path, { recursive: true, mode });
+  chmodSync(path, mode);
+  const { uid, gid } = uidGid(user);
+  chownSync(path, uid, gid);
+}
+
+export interface DirectorModelOptions {
+  name: string;
+  port: number;
+  password: string;
+  work: string;
+  run: string;
+  extraCatalog?: boolean;
+}
+
+/** A small Director model that a real bacula-dir with the SQLite backend starts with. */
+export function testDirectorModel(o: DirectorModelOptions): DirectorConfig {
+  const cfg: DirectorConfig = {
+    director: {
+      name: o.name,
+      address: "127.0.0.1",
+      port: o.port,
+      password: o.password,
+      version: "15.0.3",
+      queryFile: "/etc/bacula/scripts/query.sql",
+      workingDirectory: o.work,
+      pidDirectory: o.run,
+      maxConcurrentJobs: 10,
+      messages: "Daemon",
+    },
+    catalogs: [{ name: "MyCatalog", dbName: "bacula", dbUser: "bacula", dbPassword: "", dbAddress: "127.0.0.1", dbPort: 5432 }],
+    storages: [
+      { name: "File1", address: "127.0.0.1", sdPort: 1, password: "sd-secret", device: "FileDev1", mediaType: "File1", maxConcurrentJobs: 5 },
+    ],
+    pools: [{ name: "Default", poolType: "Backup", recycle: true, autoPrune: true, storage: ["File1"] }],
+    clients: [{ name: "local-fd", address: "127.0.0.1", fdPort: 1, password: "fd-secret", catalog: "MyCatalog", autoPrune: true }],
+    filesets: [{ name: "Config", include: [o.work], exclude: [] }],
+    schedules: [],
+    messages: [
+      { name: "Daemon", destinations: [{ kind: "console", types: ["all", "!skipped", "!saved"] }, { kind: "append", where: join(o.work, "log"), types: ["all", "!skipped"] }] },
+      { name: "Standard", destinations: [{ kind: "console", types: ["all", "!skipped", "!saved"] }, { kind: "append", where: join(o.work, "log"), types: ["all", "!skipped"] }] },
+    ],
+    jobDefs: [],
+    jobs: [
+      {
+        name: "Housekeeping",
+        type: "Admin",
+        client: "local-fd",
+        fileset: "Config",
+        pool: "Default",
+        messages: "Standard",
+        runScripts: [{ runsWhen: "Before", runsOnClient: false, failJobOnError: true, command: "/bin/true" }],
+      },
+    ],
+  };
+  return cfg;
+}
+
+export interface TestDirector {
+  name: string;
+  port: number;
+  password: string;
+  /** The config directory (owned by the sshd user). */
+  etc: string;
+  configPath: string;
+  bconsoleConfig: string;
+  work: string;
+  run: string;
+  model: DirectorConfig;
+  process: ChildProcess;
+  /** Run bconsole locally (as root) with these commands on stdin. */
+  console(commands: string[]): string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a Director whose configuration lives in `<base>/etc/bacula-dir.conf`, owned by `user`.
+ * `model` may adjust the default model before the first render.
+ */
+export async function startDirector(
+  base: string,
+  user: string,
+  opts: { name?: string; adjust?: (m: DirectorConfig) => void } = {},
+): Promise<TestDirector> {
+  need(BACULA_DIR, "bacula-director");
+  need(BCONSOLE, "bacula-console");
+  need(MAKE_TABLES, "bacula-director-sqlite3");
+  const etc = join(base, "etc");
+  const work = join(base, "work");
+  const run = join(base, "run");
+  mkdirOwned(base, user);
+  mkdirOwned(etc, user, 0o755);
+  mkdirSync(work, { recursive: true, mode: 0o755 });
+  mkdirSync(run, { recursive: true, mode: 0o755 });
+  chmodSync(work, 0o755);
+  const port = await freePort();
+  const name = opts.name ?? "test-dir";
+  const password = "console-" + Math.random().toString(36).slice(2);
+  const model = testDirectorModel({ name, port, password, work, run });
+  opts.adjust?.(model);
+  const configPath = join(etc, "bacula-dir.conf");
+  writeOwned(configPath, renderDirector(model, { revision: 1 }), user);
+  const bconsoleConfig = join(etc, "bconsole.conf");
+  writeOwned(
+    bconsoleConfig,
+    `Director {\n  Name = ${name}\n  DIRport = ${port}\n  Address = 127.0.0.1\n  Password = "${password}"\n}\n`,
+    user,
+    0o640,
+  );
+  // The catalog: Bacula's own table script, run in the working directory.
+  const script = readFileSync(MAKE_TABLES, "utf8").replace(/^cd \/var\/lib\/bacula$/m, `cd '${work}'`);
+  execFileSync("sh", ["-c", script], { env: { ...process.env, db_name: "bacula" }, stdio: "pipe" });
+
+  const child = spawn(BACULA_DIR, ["-f", "-c", configPath], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const consoleRun = (commands: string[]) =>
+    execFileSync(BCONSOLE, ["-c", bconsoleConfig], { input: commands.join("\n") + "\n", encoding: "utf8", timeout: 30_000 });
+  // Ready when bconsole gets an answer.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bacula-dir exited (${child.exitCode}): ${output}`);
+    try {
+      if (consoleRun(["status director"]).includes(`${name} Version`)) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`bacula-dir did not answer bconsole within 15 s: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name,
+    port,
+    password,
+    etc,
+    configPath,
+    bconsoleConfig,
+    work,
+    run,
+    model,
+    process: child,
+    console: consoleRun,
+    log: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode) return;
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}
+
+export interface TestStorageDaemonFiles {
+  etc: string;
+  configPath: string;
+  work: string;
+  run: string;
+  /** Argv-safe restart command: stops the running SD (pid file) and starts it on the live config. */
+  restartScript: string;
+  model: StorageDaemonConfig;
+  port: number;
+  /** Pid of the running SD, or null. */
+  pid(): number | null;
+  /** Stop it (by its pid file). */
+  stop(): void;
+}
+
+/** Files of a Storage Daemon run by `user`; start it by running restartScript as that user (over SSH). */
+export async function storageDaemonFiles(base: string, user: string, directorName: string): Promise<TestStorageDaemonFiles> {
+  need(BACULA_SD, "bacula-sd");
+  const etc = join(base, "etc");
+  const work = join(base, "work");
+  const run = join(base, "run");
+  const archive = join(base, "archive");
+  mkdirOwned(base, user);
+  for (const d of [etc, work, run, archive]) mkdirOwned(d, user, 0o755);
+  const port = await freePort();
+  const model: StorageDaemonConfig = {
+    storage: { name: "test-sd", address: "127.0.0.1", sdPort: port, workingDirectory: work, pidDirectory: run, maxConcurrentJobs: 5 },
+    directors: [{ name: directorName, password: "sd-secret" }],
+    devices: [
+      {
+        name: "FileDev1",
+        mediaType: "File1",
+        archiveDevice: archive,
+        deviceType: "File",
+        labelMedia: true,
+        randomAccess: true,
+        automaticMount: true,
+        removableMedia: false,
+        alwaysOpen: false,
+        maximumConcurrentJobs: 5,
+      },
+    ],
+    autochangers: [],
+    messages: [{ name: "Standard", destinations: [{ kind: "director", where: directorName, types: ["all"] }] }],
+  };
+  const configPath = join(etc, "bacula-sd.conf");
+  writeOwned(configPath, renderStorageDaemon(model, { revision: 1 }), user);
+  const restartScript = join(base, "restart-sd.sh");
+  writeOwned(
+    restartScript,
+    [
+      "#!/bin/sh",
+      "# Test stand-in for `systemctl restart bacula-sd`: stop the SD of this directory, start it again.",
+      "set -u",
+      `RUN='${run}'`,
+      `CONF='${configPath}'`,
+      'for f in "$RUN"/bacula-sd.*.pid; do',
+      '  [ -f "$f" ] || continue',
+      '  pid=$(cat "$f")',
+      '  kill "$pid" 2>/dev/null',
+      "  i=0; while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done",
+      '  kill -9 "$pid" 2>/dev/null',
+      '  rm -f "$f"',
+      "done",
+      `${BACULA_SD} -t -c "$CONF" || exit 1`,
+      `${BACULA_SD} -c "$CONF" </dev/null >/dev/null 2>&1 || exit 1`,
+      "i=0; while [ $i -lt 100 ]; do",
+      '  for f in "$RUN"/bacula-sd.*.pid; do [ -s "$f" ] && { echo "bacula-sd started, pid $(cat "$f")"; exit 0; }; done',
+      "  sleep 0.05; i=$((i+1))",
+      "done",
+      'echo "bacula-sd did not start" >&2; exit 1',
+      "",
+    ].join("\n"),
+    user,
+    0o755,
+  );
+  const pid = () => {
+    try {
+      for (const f of execFileSync("sh", ["-c", `ls '${run}'/bacula-sd.*.pid 2>/dev/null || true`], { encoding: "utf8" }).split("\n").filter(Boolean)) {
+        const p = Number(readFileSync(f, "utf8").trim());
+        if (p > 0) {
+          try {
+            process.kill(p, 0);
+            return p;
+          } catch {
+            /* stale */
+          }
+        }
+      }
+    } catch {
+      /* none */
+    }
+    return null;
+  };
+  return {
+    etc,
+    configPath,
+    work,
+    run,
+    restartScript,
+    model,
+    port,
+    pid,
+    stop() {
+      const p = pid();
+      if (p) {
+        try {
+          process.kill(p, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+    },
+  };
+}
