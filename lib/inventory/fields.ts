@@ -296,6 +296,8 @@ export const KINDS: Record<KindKey, KindMeta> = {
       { key: "dbName", label: "Database", type: "text", defaultValue: "bacula" },
       { key: "monitorUser", label: "Monitoring role", type: "text", defaultValue: "bacula_monitor", help: "A member of pg_monitor." },
       { key: "monitorPassword", label: "Monitoring password", type: "secret", column: "monitorPasswordEnc" },
+      { key: "adminUser", label: "Admin role", type: "text", defaultValue: "postgres", help: "Used only to promote (pg_promote) and re-attach (CHECKPOINT, pg_rewind source): a superuser." },
+      { key: "adminPassword", label: "Admin password", type: "secret", column: "adminPasswordEnc" },
       { key: "slotName", label: "Replication slot", type: "text" },
       { key: "dataDirectory", label: "Data directory", type: "text" },
       { key: "pgBinDir", label: "PostgreSQL bin directory", type: "text", defaultValue: "/usr/lib/postgresql/15/bin" },

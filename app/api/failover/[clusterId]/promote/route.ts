@@ -1,0 +1,28 @@
+import { NextResponse } from "next/server";
+import { clientIp, requireUser } from "@/lib/auth/guard";
+import { api, readJson } from "@/lib/http/handler";
+import { clusterParams, mapFailoverError } from "@/lib/failover/http";
+import { failoverDeps, startPromotion } from "@/lib/failover/machine";
+import { promoteRequestSchema } from "@/lib/failover/types";
+
+type Ctx = { params: Promise<{ clusterId: string }> };
+
+/**
+ * POST {targetMemberId, mode, confirmClusterName?, force?, forceReason?, dryRun?}
+ *   202 {id, existing: false}  started; follow GET /api/failover/promotions/<id>/stream
+ *   200 {id, existing: true}   one already runs on this cluster: that one
+ *   200 {dryRun: true, preflight, plan}
+ *   409 {error, fields, preflight}  refused, nothing changed
+ */
+export const POST = api(async (req: Request, ctx: Ctx) => {
+  const user = await requireUser(req, "admin");
+  const { clusterId } = clusterParams.parse(await ctx.params);
+  const body = promoteRequestSchema.parse(await readJson(req));
+  try {
+    const r = await startPromotion(failoverDeps(), clusterId, body, { actor: user.login, ip: clientIp(req) });
+    if (r.kind === "dry_run") return NextResponse.json({ dryRun: true, preflight: r.preflight, plan: r.plan });
+    return NextResponse.json({ id: r.id, existing: r.kind === "existing" }, { status: r.kind === "started" ? 202 : 200 });
+  } catch (err) {
+    mapFailoverError(err);
+  }
+});

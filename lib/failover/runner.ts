@@ -1,0 +1,322 @@
+/**
+ * The persisted step runner behind promotions and re-attaches.
+ *
+ * An operation is a Promotion row with its PromotionStep rows, written before anything changes:
+ * a step is marked `running` before it acts and `ok`/`skipped`/`failed` after, with its log; the
+ * facts it learns (fenced LSN, timelines ...) go into Promotion.state before the next step. So a
+ * process that dies at any instant leaves enough in the database for resume():
+ *
+ *  - the point of no return (promotion: `promote`; re-attach: `pg_rewind`) not started yet:
+ *    roll back (a switchover restarts the primary it stopped) -> `rolled_back`;
+ *  - started: roll forward, re-running every step not `ok` (each step is idempotent: `promote`
+ *    first checks whether the target is still in recovery) -> `succeeded`, or `failed` with the
+ *    step and the error when the target cannot be reached.
+ *
+ * One operation per cluster: Promotion.activeKey = "cluster:<id>" while running, under a unique
+ * index (NULL once finished), so a concurrent second insert fails in the database itself.
+ * Ownership: Promotion.owner = "<hostname>:<pid>:<nonce>" with a heartbeat; resume() only takes
+ * operations whose owner process is gone (same host) or silent for STALE_MS (another host).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Prisma, PrismaClient } from "@prisma/client";
+import { audit } from "@/lib/audit";
+import type { Tx } from "@/lib/db/client";
+import type { OperationStatus, PromotionView, StepStatus } from "./types";
+
+export const OWNER = `${os.hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+export const STALE_MS = 5 * 60_000;
+export const ROLLBACK_POSITION = 100;
+
+export type PromotionRow = Prisma.PromotionGetPayload<{ include: { steps: true } }>;
+
+export interface RunnerDeps {
+  db: PrismaClient;
+  /** Tests: called once a step is persisted as finished (the test child is killed in there). */
+  afterStep?: (step: string, promotionId: number) => Promise<void> | void;
+}
+
+export interface StepContext<D extends RunnerDeps = RunnerDeps> {
+  deps: D;
+  promotion: PromotionRow;
+  /** Facts persisted in Promotion.state (never secrets in clear). */
+  state: Record<string, unknown>;
+  log(line: string): Promise<void>;
+  saveState(): Promise<void>;
+}
+
+export interface StepDef<D extends RunnerDeps = RunnerDeps> {
+  name: string;
+  run(ctx: StepContext<D>): Promise<"ok" | "skipped" | void>;
+}
+
+export interface OperationDef<D extends RunnerDeps = RunnerDeps> {
+  steps(promotion: PromotionRow): StepDef<D>[];
+  pointOfNoReturn: string;
+  /** Undo what the steps before the point of no return did; returns a log line. */
+  rollback(ctx: StepContext<D>): Promise<string>;
+}
+
+const defs = new Map<string, OperationDef<never>>();
+export function registerOperation<D extends RunnerDeps>(kind: string, def: OperationDef<D>): void {
+  defs.set(kind, def as unknown as OperationDef<never>);
+}
+
+/** Operations this process runs right now (ids). */
+const runningHere = ((globalThis as unknown as { __bhdFailoverRunning?: Set<number> }).__bhdFailoverRunning ??= new Set<number>());
+
+export function isRunningHere(id: number): boolean {
+  return runningHere.has(id);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return true;
+  }
+}
+
+/** Whether nobody runs this operation any more. */
+export function isStale(p: { owner: string | null; heartbeatAt: Date | null; id: number }, now = Date.now()): boolean {
+  if (!p.owner) return true;
+  if (p.owner === OWNER) return !runningHere.has(p.id);
+  const [host, pidText] = p.owner.split(":");
+  const pid = Number(pidText);
+  if (host === os.hostname() && Number.isInteger(pid) && pid > 0) {
+    if (pid === process.pid) return true; // same pid, another nonce: an earlier life of this process
+    return !pidAlive(pid);
+  }
+  return !p.heartbeatAt || now - p.heartbeatAt.getTime() > STALE_MS;
+}
+
+export function activeKey(clusterId: number): string {
+  return `cluster:${clusterId}`;
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === "P2002";
+}
+
+export async function loadPromotion(db: PrismaClient, id: number): Promise<PromotionRow | null> {
+  return db.promotion.findUnique({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
+}
+
+function json(v: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(v ?? {})) as Prisma.InputJsonValue;
+}
+
+/** Keys of Promotion.state that must not leave the server (encrypted blobs). */
+const PRIVATE_STATE = /Enc$/;
+
+export function toView(p: PromotionRow): PromotionView {
+  const facts: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((p.state ?? {}) as Record<string, unknown>)) if (!PRIVATE_STATE.test(k)) facts[k] = v;
+  return {
+    id: p.id,
+    clusterId: p.clusterId,
+    kind: p.kind as PromotionView["kind"],
+    mode: p.mode,
+    status: p.status as OperationStatus,
+    targetMemberId: p.targetMemberId,
+    targetName: p.targetName,
+    oldPrimaryId: p.oldPrimaryId,
+    oldPrimaryName: p.oldPrimaryName,
+    actor: p.actor,
+    forced: p.forced,
+    forceReason: p.forceReason,
+    lastKnownLagBytes: p.lastKnownLagBytes,
+    error: p.error,
+    startedAt: p.startedAt.toISOString(),
+    finishedAt: p.finishedAt?.toISOString() ?? null,
+    facts,
+    steps: p.steps.map((s) => ({
+      position: s.position,
+      name: s.name,
+      status: s.status as StepStatus,
+      startedAt: s.startedAt?.toISOString() ?? null,
+      finishedAt: s.finishedAt?.toISOString() ?? null,
+      log: s.log,
+      detail: s.detail ?? null,
+    })),
+  };
+}
+
+function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, stepId: () => number | null): StepContext<D> {
+  const state = { ...((p.state ?? {}) as Record<string, unknown>) };
+  const ctx: StepContext<D> = {
+    deps,
+    promotion: p,
+    state,
+    async log(line: string) {
+      const id = stepId();
+      const stamp = new Date().toISOString().slice(11, 23);
+      if (id === null) return;
+      const s = await deps.db.promotionStep.findUnique({ where: { id }, select: { log: true } });
+      await deps.db.promotionStep.update({ where: { id }, data: { log: `${s?.log ?? ""}${stamp} ${line}\n` } });
+    },
+    async saveState() {
+      await deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } });
+    },
+  };
+  return ctx;
+}
+
+async function auditStep(deps: RunnerDeps, p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
+  await audit({
+    actor: p.actor,
+    action: `${p.kind === "reattach" ? "reattach" : "promotion"}.${step}`,
+    entityType: "catalog-cluster",
+    entityId: p.clusterId,
+    entityName: p.targetName,
+    after: { promotionId: p.id, mode: p.mode, step, status, ...extra },
+  }, deps.db as unknown as Tx).catch(() => undefined);
+}
+
+async function finish(deps: RunnerDeps, p: PromotionRow, status: OperationStatus, error: string | null) {
+  await deps.db.promotionStep.updateMany({ where: { promotionId: p.id, status: "pending" }, data: { status: "skipped" } });
+  await deps.db.promotion.update({
+    where: { id: p.id },
+    data: { status, error, activeKey: null, finishedAt: new Date(), heartbeatAt: new Date() },
+  });
+  await auditStep(deps, p, "finished", status, error ? { error } : {});
+}
+
+async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, deps: D, p: PromotionRow, cause: string): Promise<OperationStatus> {
+  let stepRowId: number | null = null;
+  const row = await deps.db.promotionStep.upsert({
+    where: { promotionId_position: { promotionId: p.id, position: ROLLBACK_POSITION } },
+    create: { promotionId: p.id, position: ROLLBACK_POSITION, name: "rollback", status: "running", startedAt: new Date() },
+    update: { status: "running", startedAt: new Date() },
+  });
+  stepRowId = row.id;
+  const fresh = (await loadPromotion(deps.db, p.id))!;
+  const ctx = makeContext(deps, fresh, () => stepRowId);
+  await ctx.log(`rolling back: ${cause}`);
+  try {
+    const msg = await def.rollback(ctx);
+    await ctx.log(msg);
+    await ctx.saveState();
+    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "ok", finishedAt: new Date() } });
+    await auditStep(deps, p, "rollback", "ok", { message: msg });
+    await finish(deps, p, "rolled_back", cause);
+    return "rolled_back";
+  } catch (err) {
+    const m = err instanceof Error ? err.message : String(err);
+    await ctx.log(`rollback failed: ${m}`);
+    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date() } });
+    await auditStep(deps, p, "rollback", "failed", { error: m });
+    await finish(deps, p, "failed", `${cause}; rollback failed: ${m}`);
+    return "failed";
+  }
+}
+
+/**
+ * Runs (or continues) an operation in this process until it is finished. Never throws for step
+ * failures: they end the operation (rolled back or failed) and are in its rows.
+ */
+export async function runOperation<D extends RunnerDeps>(deps: D, id: number): Promise<OperationStatus> {
+  let p = await loadPromotion(deps.db, id);
+  if (!p) throw new Error(`promotion ${id} does not exist`);
+  if (p.status !== "running") return p.status as OperationStatus;
+  const def = defs.get(p.kind) as OperationDef<D> | undefined;
+  if (!def) throw new Error(`unknown operation kind ${p.kind}`);
+  if (runningHere.has(id)) throw new Error(`operation ${id} already runs in this process`);
+  runningHere.add(id);
+  try {
+    await deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
+    const stepDefs = def.steps(p);
+    const ponr = p.steps.find((s) => s.name === def.pointOfNoReturn);
+    for (const row of p.steps) {
+      if (row.position >= ROLLBACK_POSITION) continue;
+      if (row.status === "ok" || row.status === "skipped") continue;
+      const sd = stepDefs.find((s) => s.name === row.name);
+      if (!sd) throw new Error(`operation ${id}: no step named ${row.name}`);
+      p = (await loadPromotion(deps.db, id))!;
+      const wasInterrupted = row.status === "running" || row.status === "failed";
+      await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
+      const ctx = makeContext(deps, p, () => row.id);
+      if (wasInterrupted) await ctx.log("resumed after an interruption: running this step again");
+      await auditStep(deps, p, row.name, "running");
+      try {
+        const r = await sd.run(ctx);
+        await ctx.saveState();
+        const status = r === "skipped" ? "skipped" : "ok";
+        await deps.db.promotionStep.update({ where: { id: row.id }, data: { status, finishedAt: new Date() } });
+        await auditStep(deps, p, row.name, status);
+      } catch (err) {
+        const m = err instanceof Error ? err.message : String(err);
+        await ctx.log(`failed: ${m}`).catch(() => undefined);
+        await ctx.saveState().catch(() => undefined);
+        await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date() } });
+        await auditStep(deps, p, row.name, "failed", { error: m });
+        const beforePonr = !ponr || row.position < ponr.position;
+        if (beforePonr) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`);
+        await finish(deps, p, "failed", `${row.name} failed after the point of no return (${def.pointOfNoReturn}): ${m}`);
+        return "failed";
+      }
+      await deps.afterStep?.(row.name, id);
+    }
+    await finish(deps, p, "succeeded", null);
+    return "succeeded";
+  } finally {
+    runningHere.delete(id);
+  }
+}
+
+export interface ResumeResult {
+  id: number;
+  action: "rolled_back" | "resumed" | "skipped";
+  status: OperationStatus;
+}
+
+/**
+ * Takes over operations left `running` by a process that is gone: before the point of no return
+ * they are rolled back, after it they are run to the end. Call at startup.
+ */
+export async function resumeOperations<D extends RunnerDeps>(deps: D): Promise<ResumeResult[]> {
+  const rows = await deps.db.promotion.findMany({ where: { status: "running" }, orderBy: { id: "asc" } });
+  const out: ResumeResult[] = [];
+  for (const r of rows) {
+    if (!isStale(r)) {
+      out.push({ id: r.id, action: "skipped", status: "running" });
+      continue;
+    }
+    const claimed = await deps.db.promotion.updateMany({ where: { id: r.id, status: "running", owner: r.owner }, data: { owner: OWNER, heartbeatAt: new Date() } });
+    if (claimed.count !== 1) continue;
+    const p = (await loadPromotion(deps.db, r.id))!;
+    const def = defs.get(p.kind) as OperationDef<D> | undefined;
+    if (!def) continue;
+    await auditStep(deps, p, "resume", "running", { previousOwner: r.owner });
+    const ponr = p.steps.find((s) => s.name === def.pointOfNoReturn);
+    if (!ponr || ponr.status === "pending") {
+      for (const s of p.steps) {
+        if (s.status === "running") {
+          await deps.db.promotionStep.update({
+            where: { id: s.id },
+            data: { status: "failed", finishedAt: new Date(), log: `${s.log}interrupted: the app stopped during this step\n` },
+          });
+        }
+      }
+      runningHere.add(p.id);
+      try {
+        const status = await rollbackAndFinish(def, deps, p, `interrupted by an app restart before ${def.pointOfNoReturn}`);
+        out.push({ id: p.id, action: "rolled_back", status });
+      } finally {
+        runningHere.delete(p.id);
+      }
+    } else {
+      const status = await runOperation(deps, p.id);
+      out.push({ id: p.id, action: "resumed", status });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+/**
+ * Shared types of guarded standby promotion (switchover / failover) and re-attach.
+ * Server-side and client-side (no I/O here): the UI imports these types.
+ */
+import { z } from "zod";
+
+export type PromotionMode = "switchover" | "failover";
+export type OperationKind = "promote" | "reattach";
+export type OperationStatus = "running" | "succeeded" | "failed" | "rolled_back";
+export type StepStatus = "pending" | "running" | "ok" | "failed" | "skipped" | "rolled_back";
+
+export type CheckSeverity = "blocker" | "forceable" | "warning" | "info";
+
+export interface PreflightCheck {
+  code: string;
+  ok: boolean;
+  /** blocker: refused, cannot be forced; forceable: refused unless an admin forces with a reason. */
+  severity: CheckSeverity;
+  message: string;
+}
+
+export interface PlanStep {
+  name: string;
+  description: string;
+}
+
+export interface PreflightMember {
+  id: number;
+  name: string;
+  address: string;
+  port: number;
+  /** Probe result kind: primary | standby | unreachable | auth_failed | error | not_configured. */
+  probe: string;
+  error?: string | null;
+  timeline: number | null;
+  currentLsn?: string | null;
+  receiveLsn?: string | null;
+  replayLsn?: string | null;
+  replayPaused?: boolean | null;
+  walReceiverStatus?: string | null;
+}
+
+export interface PreflightResult {
+  clusterId: number;
+  clusterName: string;
+  checkedAt: string;
+  target: PreflightMember | null;
+  oldPrimary: PreflightMember | null;
+  /** switchover: the old primary answers (it is fenced first); failover: it does not. null: undecidable. */
+  mode: PromotionMode | null;
+  lag: {
+    bytes: number | null;
+    thresholdBytes: number;
+    /** live: primary's current LSN minus the target's replay LSN now; last_sample: the poller's last sample. */
+    source: "live" | "last_sample" | "unknown";
+    sampledAt: string | null;
+  };
+  checks: PreflightCheck[];
+  /** No blocker and no failed forceable check. */
+  allowed: boolean;
+  /** No blocker, but failed forceable checks: an admin may force with a typed reason. */
+  forceable: boolean;
+  /** Failover: the operator must type the cluster name. */
+  requiresClusterName: boolean;
+  /** Failover: what may be lost, with the last known lag. */
+  dataLossWarning: string | null;
+  plan: PlanStep[];
+  runningPromotionId: number | null;
+}
+
+export interface StepView {
+  position: number;
+  name: string;
+  status: StepStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  log: string;
+  detail: unknown;
+}
+
+export interface PromotionView {
+  id: number;
+  clusterId: number;
+  kind: OperationKind;
+  mode: string;
+  status: OperationStatus;
+  targetMemberId: number;
+  targetName: string;
+  oldPrimaryId: number | null;
+  oldPrimaryName: string | null;
+  actor: string;
+  forced: boolean;
+  forceReason: string | null;
+  lastKnownLagBytes: number | null;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Facts gathered by the machine (timelines, LSNs, pg_promote time ...); no secrets. */
+  facts: Record<string, unknown>;
+  steps: StepView[];
+}
+
+export const promoteRequestSchema = z.object({
+  targetMemberId: z.number().int().positive(),
+  mode: z.enum(["switchover", "failover"]),
+  /** Failover: must equal the cluster's name. */
+  confirmClusterName: z.string().max(200).optional(),
+  /** Force past forceable refusals (lag over the threshold, lag unknown ...): a typed reason. */
+  force: z.boolean().optional().default(false),
+  forceReason: z.string().trim().max(500).optional(),
+  dryRun: z.boolean().optional().default(false),
+});
+export type PromoteRequest = z.infer<typeof promoteRequestSchema>;
+
+export const reattachRequestSchema = z.object({
+  memberId: z.number().int().positive(),
+  /** Must equal the member's name: pg_rewind discards whatever the old primary wrote after the fork. */
+  confirmMemberName: z.string().max(200),
+  dryRun: z.boolean().optional().default(false),
+});
+export type ReattachRequest = z.infer<typeof reattachRequestSchema>;
+
+export const FINAL_STATUSES: readonly OperationStatus[] = ["succeeded", "failed", "rolled_back"];
