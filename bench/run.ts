@@ -2,6 +2,9 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { benchConfig } from "./config";
 import { benchInventory } from "./inventory";
+import { benchReplication } from "./replication";
+import { benchDeploy } from "./deploy";
+import { benchFailover } from "./failover";
 
 /** `npm run bench`: every performance target of the issues, measured in one run. */
 async function main() {
@@ -11,7 +14,10 @@ async function main() {
   }
   const report: Record<string, unknown> = { machine: { cpus: (await import("node:os")).cpus().length, node: process.version } };
   report.inventory = await benchInventory();
+  report.replication = await benchReplication();
   report.config = await benchConfig();
+  report.deploy = await benchDeploy();
+  report.failover = await benchFailover();
   fs.mkdirSync("bench/out", { recursive: true });
   fs.writeFileSync("bench/out/report.json", JSON.stringify(report, null, 2));
   console.log("\nfull report: bench/out/report.json");

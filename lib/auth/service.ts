@@ -7,7 +7,7 @@ import { prisma } from "@/lib/db/client";
 import { badRequest, conflict, forbidden, HttpError, notFound } from "@/lib/http/errors";
 import { hashPassword, loginSchema, newPasswordSchema, verifyPassword } from "./password";
 import { roleSchema, type Role } from "./roles";
-import { createSession } from "./session";
+import { createSession, forgetSessionsOf } from "./session";
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "./throttle";
 
 export const credentialsSchema = z.object({
@@ -149,6 +149,7 @@ export async function updateUser(id: number, body: unknown, actor: { id: number;
   if (input.disabled !== undefined) data.disabled = input.disabled;
   if (input.password) data.passwordHash = await hashPassword(input.password);
   const user = await prisma.user.update({ where: { id }, data });
+  forgetSessionsOf(id);
   if (input.password || input.disabled) await prisma.session.deleteMany({ where: { userId: id } });
   await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: "user", entityId: id, entityName: user.login, before: userView(existing), after: { ...userView(user), passwordChanged: Boolean(input.password) } });
   return userView(user);
@@ -160,6 +161,7 @@ export async function deleteUser(id: number, actor: { id: number; login: string;
   if (!existing) throw notFound(`User ${id} does not exist`);
   await assertAdminRemains(id, "viewer", true);
   await prisma.user.delete({ where: { id } });
+  forgetSessionsOf(id);
   await audit({ actor: actor.login, ip: actor.ip, action: "delete", entityType: "user", entityId: id, entityName: existing.login, before: userView(existing) });
 }
 

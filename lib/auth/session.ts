@@ -30,9 +30,29 @@ export async function createSession(userId: number): Promise<{ token: string; ex
   return { token, expiresAt };
 }
 
+// Verified sessions are kept for a second so that bursts of API calls (the replication page polls)
+// do not each read the session row; logout and user changes clear the entries at once.
+const CACHE_MS = 1_000;
+const sessionCache = new Map<string, { user: SessionUser; until: number }>();
+
+export function forgetSessionsOf(userId: number): void {
+  for (const [token, entry] of sessionCache) if (entry.user.id === userId) sessionCache.delete(token);
+}
+
 /** Resolves a session token to its user; the DB row makes logout and role changes take effect at once. */
 export async function userFromToken(token: string | undefined | null): Promise<SessionUser | null> {
   if (!token) return null;
+  const hit = sessionCache.get(token);
+  if (hit && hit.until > Date.now()) return hit.user;
+  const user = await resolveToken(token);
+  if (user) {
+    if (sessionCache.size > 10_000) sessionCache.clear();
+    sessionCache.set(token, { user, until: Date.now() + CACHE_MS });
+  }
+  return user;
+}
+
+async function resolveToken(token: string): Promise<SessionUser | null> {
   let sid: unknown;
   try {
     const { payload } = await jwtVerify(token, signingKey(), { algorithms: ["HS256"] });
@@ -49,6 +69,7 @@ export async function userFromToken(token: string | undefined | null): Promise<S
 }
 
 export async function destroySession(sessionId: string): Promise<void> {
+  for (const [token, entry] of sessionCache) if (entry.user.sessionId === sessionId) sessionCache.delete(token);
   await prisma.session.deleteMany({ where: { id: sessionId } });
 }
 
