@@ -46,6 +46,11 @@ export async function requireUser(req: Request, needed: Role = "viewer"): Promis
   return user;
 }
 
+/**
+ * The client's address for throttling and the audit log. Forwarded headers are believed only when
+ * TRUST_PROXY=1 says a reverse proxy sets them; otherwise anyone could choose their own address.
+ */
 export function clientIp(req: Request): string | null {
+  if (process.env.TRUST_PROXY !== "1") return null;
   return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? req.headers.get("x-real-ip") ?? null;
 }

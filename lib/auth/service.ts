@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
-import { prisma } from "@/lib/db/client";
+import { prisma, type Tx } from "@/lib/db/client";
 import { badRequest, conflict, forbidden, HttpError, notFound } from "@/lib/http/errors";
 import { hashPassword, loginSchema, newPasswordSchema, verifyPassword } from "./password";
 import { roleSchema, type Role } from "./roles";
@@ -20,7 +20,7 @@ let dummyHash: Promise<string> | null = null;
 
 export async function login(body: unknown, ip: string | null) {
   const { login: name, password } = credentialsSchema.parse(body);
-  const keys = [`login:${name.toLowerCase()}`, `ip:${ip ?? "?"}`];
+  const keys = [`login:${name.toLowerCase()}`, ...(ip ? [`ip:${ip}`] : [])];
   const wait = loginBlockedFor(keys);
   if (wait > 0) {
     throw new HttpError(429, `Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes`);
@@ -30,7 +30,9 @@ export async function login(body: unknown, ip: string | null) {
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
   if (!user || !ok || user.disabled) {
     recordLoginFailure(keys);
-    await audit({ actor: name, action: "login_failed", entityType: "user", entityName: name, ip });
+    // An unknown login may be a password typed into the wrong field: it is not written down.
+    const who = user ? user.login : "(unknown login)";
+    await audit({ actor: who, action: "login_failed", entityType: "user", entityName: who, ip });
     throw new HttpError(401, "Wrong login or password", [{ field: "password", rule: "credentials", message: "wrong login or password" }]);
   }
   clearLoginFailures(keys);
@@ -131,8 +133,11 @@ export async function createUser(body: unknown, actor: { login: string; ip: stri
     throw conflict(`A user named "${input.login}" already exists`, [{ field: "login", rule: "unique", message: "is taken" }]);
   }
   const passwordHash = await hashPassword(input.password);
-  const user = await prisma.user.create({ data: { login: input.login, passwordHash, role: input.role } });
-  await audit({ actor: actor.login, ip: actor.ip, action: "create", entityType: "user", entityId: user.id, entityName: user.login, after: userView(user) });
+  const user = await prisma.$transaction(async (tx) => {
+    const created = await tx.user.create({ data: { login: input.login, passwordHash, role: input.role } });
+    await audit({ actor: actor.login, ip: actor.ip, action: "create", entityType: "user", entityId: created.id, entityName: created.login, after: userView(created) }, tx);
+    return created;
+  });
   return userView(user);
 }
 
@@ -143,15 +148,18 @@ export async function updateUser(id: number, body: unknown, actor: { id: number;
   if (id === actor.id && ((input.role && input.role !== "admin") || input.disabled)) {
     throw forbidden("You cannot demote or disable yourself; ask another admin");
   }
-  await assertAdminRemains(id, input.role, input.disabled);
   const data: { role?: Role; disabled?: boolean; passwordHash?: string } = {};
   if (input.role) data.role = input.role;
   if (input.disabled !== undefined) data.disabled = input.disabled;
   if (input.password) data.passwordHash = await hashPassword(input.password);
-  const user = await prisma.user.update({ where: { id }, data });
+  const user = await prisma.$transaction(async (tx) => {
+    await assertAdminRemains(tx, id, input.role, input.disabled);
+    const updated = await tx.user.update({ where: { id }, data });
+    if (input.password || input.disabled) await tx.session.deleteMany({ where: { userId: id } });
+    await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: "user", entityId: id, entityName: updated.login, before: userView(existing), after: { ...userView(updated), passwordChanged: Boolean(input.password) } }, tx);
+    return updated;
+  });
   forgetSessionsOf(id);
-  if (input.password || input.disabled) await prisma.session.deleteMany({ where: { userId: id } });
-  await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: "user", entityId: id, entityName: user.login, before: userView(existing), after: { ...userView(user), passwordChanged: Boolean(input.password) } });
   return userView(user);
 }
 
@@ -159,17 +167,19 @@ export async function deleteUser(id: number, actor: { id: number; login: string;
   if (id === actor.id) throw forbidden("You cannot delete yourself");
   const existing = await prisma.user.findUnique({ where: { id } });
   if (!existing) throw notFound(`User ${id} does not exist`);
-  await assertAdminRemains(id, "viewer", true);
-  await prisma.user.delete({ where: { id } });
+  await prisma.$transaction(async (tx) => {
+    await assertAdminRemains(tx, id, "viewer", true);
+    await tx.user.delete({ where: { id } });
+    await audit({ actor: actor.login, ip: actor.ip, action: "delete", entityType: "user", entityId: id, entityName: existing.login, before: userView(existing) }, tx);
+  });
   forgetSessionsOf(id);
-  await audit({ actor: actor.login, ip: actor.ip, action: "delete", entityType: "user", entityId: id, entityName: existing.login, before: userView(existing) });
 }
 
-async function assertAdminRemains(id: number, role: Role | undefined, disabled: boolean | undefined) {
-  const target = await prisma.user.findUnique({ where: { id } });
+async function assertAdminRemains(tx: Tx, id: number, role: Role | undefined, disabled: boolean | undefined) {
+  const target = await tx.user.findUnique({ where: { id } });
   if (!target || target.role !== "admin") return;
   const losesAdmin = (role && role !== "admin") || disabled;
   if (!losesAdmin) return;
-  const admins = await prisma.user.count({ where: { role: "admin", disabled: false } });
+  const admins = await tx.user.count({ where: { role: "admin", disabled: false } });
   if (admins <= 1) throw badRequest("At least one active admin must remain", [{ field: "role", rule: "last-admin", message: "the last active admin must stay admin" }]);
 }

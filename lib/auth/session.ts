@@ -21,6 +21,7 @@ function signingKey(): Uint8Array {
 export async function createSession(userId: number): Promise<{ token: string; expiresAt: Date }> {
   const id = crypto.randomBytes(24).toString("base64url");
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+  await prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
   await prisma.session.create({ data: { id, userId, expiresAt } });
   const token = await new SignJWT({ sid: id })
     .setProtectedHeader({ alg: "HS256" })

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import { prisma, type Tx } from "@/lib/db/client";
-import { badRequest, conflict, notFound, type FieldError } from "@/lib/http/errors";
+import { badRequest, conflict, forbidden, notFound, type FieldError } from "@/lib/http/errors";
+import type { Role } from "@/lib/auth/roles";
 import { encryptSecret } from "@/lib/secrets";
 import { KINDS, type FieldDef, type KindKey } from "./fields";
 import { inputSchema } from "./schema";
@@ -138,11 +139,22 @@ export async function getResource(kind: KindKey, id: number): Promise<ResourceVi
   return toView(kind, row);
 }
 
+const optionalId = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z.coerce.number({ error: "must be an id" }).int("must be an id").positive("must be an id").optional(),
+);
+export const optionsQuerySchema = z.object({ directorId: optionalId, storageDaemonId: optionalId, clusterId: optionalId });
+
 /** Names and ids for pickers, optionally within one Director or Storage Daemon. */
 export async function listOptions(kind: KindKey, filter: Record<string, string>) {
+  const query = optionsQuerySchema.parse(filter);
   const where: Record<string, unknown> = {};
-  for (const key of ["directorId", "storageDaemonId", "clusterId"]) {
-    if (filter[key]) where[key] = Number(filter[key]);
+  for (const key of ["directorId", "storageDaemonId", "clusterId"] as const) {
+    if (query[key] === undefined) continue;
+    if (!KINDS[kind].fields.some((f) => f.key === key)) {
+      throw badRequest(`${key}: ${KINDS[kind].plural} cannot be filtered by ${key}`, [{ field: key, rule: "filter", message: `${KINDS[kind].plural} cannot be filtered by it` }]);
+    }
+    where[key] = query[key];
   }
   const select: Record<string, boolean> = { id: true, name: true };
   if (kind === "devices" || kind === "storages") select.mediaType = true;
@@ -301,7 +313,20 @@ async function writeStorageGroup(tx: Tx, kind: KindKey, ownerId: number, ids: nu
 
 export interface Actor {
   login: string;
+  role?: Role;
   ip?: string | null;
+}
+
+/**
+ * Changing which Director or catalog member is the primary is a promotion: only an admin may do it
+ * by hand (the guarded promotion flow does it otherwise).
+ */
+function assertRoleChangeAllowed(kind: KindKey, before: Row, input: Record<string, unknown>, actor: Actor) {
+  const keys = kind === "directors" ? ["role", "primaryId"] : kind === "catalog-members" ? ["role"] : [];
+  const changed = keys.filter((k) => input[k] !== undefined && (input[k] ?? null) !== (before[k] ?? null));
+  if (changed.length > 0 && actor.role !== "admin") {
+    throw forbidden(`Changing ${changed.join(" and ")} of a ${KINDS[kind].label} swaps primary and standby: admin only (or use the promotion flow)`);
+  }
 }
 
 export async function createResource(kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
@@ -336,6 +361,7 @@ export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: 
     const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
     if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
     const before = toView(kind, existing);
+    assertRoleChangeAllowed(kind, existing, input, actor);
     if (KINDS[kind].directorScoped && input.directorId !== existing.directorId) {
       throw badRequest("directorId: a resource cannot move to another Director; create it there instead", [
         fieldError("directorId", "immutable", "cannot move to another Director; create it there instead"),

@@ -56,6 +56,7 @@ describe("sessions and roles", () => {
   });
 
   it("refuses a wrong password with 401, audits it, and slows down guessing", async () => {
+    process.env.TRUST_PROXY = "1";
     const bad = await call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "root", password: "wrong" }, headers: { "x-forwarded-for": "203.0.113.9" } });
     expect(bad.status).toBe(401);
     expect(await prisma.auditEvent.count({ where: { action: "login_failed", actor: "root" } })).toBe(1);
@@ -66,6 +67,16 @@ describe("sessions and roles", () => {
     expect(blocked.status).toBe(429);
     const { clearLoginFailures } = await import("@/lib/auth/throttle");
     clearLoginFailures(["login:root", "ip:203.0.113.9"]);
+    delete process.env.TRUST_PROXY;
+  });
+
+  it("does not write an unknown login (maybe a mistyped password) into the audit log, nor trust forwarded addresses by default", async () => {
+    const res = await call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "MySecretPassw0rd", password: "x" }, headers: { "x-forwarded-for": "198.51.100.7" } });
+    expect(res.status).toBe(401);
+    const events = await prisma.auditEvent.findMany({ where: { action: "login_failed" }, orderBy: { id: "desc" }, take: 1 });
+    expect(events[0].actor).toBe("(unknown login)");
+    expect(JSON.stringify(await prisma.auditEvent.findMany())).not.toContain("MySecretPassw0rd");
+    expect(events[0].ip).toBeNull();
   });
 
   it("gives each role what it may do and no more", async () => {

@@ -7,6 +7,7 @@ freshDatabase();
 const { prisma } = await import("@/lib/db/client");
 const { seedDemo } = await import("@/lib/demo/seed");
 const { loadDirectorConfig } = await import("@/lib/config/from-db");
+const { decryptSecret } = await import("@/lib/secrets");
 const directorRoute = (await import("@/app/api/config/directors/[id]/route")).GET as never;
 const sdRoute = (await import("@/app/api/config/storage-daemons/[id]/route")).GET as never;
 const previewRoute = (await import("@/app/api/config/preview/route")).POST as never;
@@ -60,6 +61,12 @@ describe("config previews", () => {
     expect(res.json.text).toMatch(/# Model revision: \d+/);
     expect(typeof res.json.revision).toBe("number");
     expect(res.json.problems.filter((p: { severity: string }) => p.severity === "error")).toEqual([]);
+    // Daemon passwords never reach the browser: masked, and the stored values are nowhere in the answer.
+    expect(res.json.text).toContain('Password = "••••••••"');
+    const body = JSON.stringify(res.json);
+    for (const row of [await prisma.director.findUniqueOrThrow({ where: { id: dirId } }), ...(await prisma.storageDaemon.findMany()), ...(await prisma.client.findMany())]) {
+      expect(body).not.toContain(decryptSecret(row.passwordEnc));
+    }
     const anon = await call(directorRoute, `/api/config/directors/${dirId}`, { params: { id: String(dirId) } });
     expect(anon.status).toBe(401);
     const missing = await call(directorRoute, "/api/config/directors/9999", { cookie: viewer, params: { id: "9999" } });
@@ -72,6 +79,8 @@ describe("config previews", () => {
     expect(res.status).toBe(200);
     expect(res.json.text).toContain('Name = "FileDev4"');
     expect(res.json.text).toContain('Name = "bacula-dir"');
+    expect(res.json.text).toContain('Password = "••••••••"');
+    expect(JSON.stringify(res.json)).not.toContain(decryptSecret(sd.passwordEnc));
   });
 
   it("previews a storage group draft: ordered Storage line, LeastUsed, the explanation, and writes nothing", async () => {

@@ -175,6 +175,17 @@ describe("inventory API", () => {
     expect(res.json.items.map((o: { name: string }) => o.name)).toContain("OffsiteFile");
   });
 
+  it("refuses a malformed options filter with 400 naming the field (not a 500)", async () => {
+    for (const [key, value] of [["directorId", "abc"], ["storageDaemonId", "-1"], ["clusterId", "1.5"]]) {
+      const res = await call(options.GET as unknown as H, "/api/storages/options", { cookie: viewer, params: { kind: "storages" }, query: { [key]: value } });
+      expect(res.status, `${key}=${value}`).toBe(400);
+      expect(res.json.fields[0]).toMatchObject({ field: key });
+    }
+    const foreign = await call(options.GET as unknown as H, "/api/hosts/options", { cookie: viewer, params: { kind: "hosts" }, query: { directorId: String(dirId) } });
+    expect(foreign.status).toBe(400);
+    expect(foreign.json.fields[0]).toMatchObject({ field: "directorId", rule: "filter" });
+  });
+
   it("requires a primary for a standby Director and only a primary", async () => {
     const res = await post("directors", { name: "dir-x", address: "x.example.net", password: "p4ssword", version: "15.0.3", role: "standby" });
     expect(res.json.fields[0]).toMatchObject({ field: "primaryId" });
@@ -182,4 +193,24 @@ describe("inventory API", () => {
     const wrong = await post("directors", { name: "dir-x", address: "x.example.net", password: "p4ssword", version: "15.0.3", role: "standby", primaryId: standby.id });
     expect(wrong.json.fields[0]).toMatchObject({ field: "primaryId", rule: "role" });
   });
+  it("lets only an admin swap primary and standby by hand", async () => {
+    const standby = await prisma.director.findFirstOrThrow({ where: { role: "standby" } });
+    const body = { name: standby.name, address: standby.address, version: standby.version, role: "independent", site: standby.site };
+    const params = { kind: "directors", id: String(standby.id) };
+    const denied = await call(update, `/api/directors/${standby.id}`, { method: "PUT", body, cookie: op, params });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error).toMatch(/admin only/);
+    expect((await prisma.director.findUniqueOrThrow({ where: { id: standby.id } })).role).toBe("standby");
+    const admin = await makeUser("adm", "admin");
+    const allowed = await call(update, `/api/directors/${standby.id}`, { method: "PUT", body, cookie: admin, params });
+    expect(allowed.status).toBe(200);
+    expect(allowed.json.role).toBe("independent");
+    const member = await prisma.catalogMember.findFirstOrThrow({ where: { role: "standby" } });
+    const m = await call(update, `/api/catalog-members/${member.id}`, {
+      method: "PUT", cookie: op, params: { kind: "catalog-members", id: String(member.id) },
+      body: { name: member.name, clusterId: member.clusterId, role: "primary", address: member.address },
+    });
+    expect(m.status).toBe(403);
+  });
+
 });

@@ -7,14 +7,14 @@ import { createResource, listResources } from "@/lib/inventory/service";
 type Ctx = { params: Promise<{ kind: string }> };
 
 export const GET = api<Ctx>(async (req, ctx) => {
-  const kind = kindParam((await ctx.params).kind);
   await requireUser(req, "viewer");
+  const kind = kindParam((await ctx.params).kind);
   return NextResponse.json(await listResources(kind, searchParams(req)));
 });
 
 export const POST = api<Ctx>(async (req, ctx) => {
-  const kind = kindParam((await ctx.params).kind);
   const user = await requireUser(req, "operator");
-  const created = await createResource(kind, await readJson(req), { login: user.login, ip: clientIp(req) });
+  const kind = kindParam((await ctx.params).kind);
+  const created = await createResource(kind, await readJson(req), { login: user.login, role: user.role, ip: clientIp(req) });
   return NextResponse.json(created, { status: 201 });
 });

@@ -7,24 +7,24 @@ import { deleteResource, getResource, updateResource } from "@/lib/inventory/ser
 type Ctx = { params: Promise<{ kind: string; id: string }> };
 
 export const GET = api<Ctx>(async (req, ctx) => {
+  await requireUser(req, "viewer");
   const p = await ctx.params;
   const kind = kindParam(p.kind);
-  await requireUser(req, "viewer");
   return NextResponse.json(await getResource(kind, idParam(p.id)));
 });
 
 export const PUT = api<Ctx>(async (req, ctx) => {
+  const user = await requireUser(req, "operator");
   const p = await ctx.params;
   const kind = kindParam(p.kind);
-  const user = await requireUser(req, "operator");
-  const updated = await updateResource(kind, idParam(p.id), await readJson(req), { login: user.login, ip: clientIp(req) });
+  const updated = await updateResource(kind, idParam(p.id), await readJson(req), { login: user.login, role: user.role, ip: clientIp(req) });
   return NextResponse.json(updated);
 });
 
 export const DELETE = api<Ctx>(async (req, ctx) => {
+  const user = await requireUser(req, "operator");
   const p = await ctx.params;
   const kind = kindParam(p.kind);
-  const user = await requireUser(req, "operator");
-  await deleteResource(kind, idParam(p.id), { login: user.login, ip: clientIp(req) });
+  await deleteResource(kind, idParam(p.id), { login: user.login, role: user.role, ip: clientIp(req) });
   return new NextResponse(null, { status: 204 });
 });

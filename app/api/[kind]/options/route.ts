@@ -7,7 +7,7 @@ import { listOptions } from "@/lib/inventory/service";
 type Ctx = { params: Promise<{ kind: string }> };
 
 export const GET = api<Ctx>(async (req, ctx) => {
-  const kind = kindParam((await ctx.params).kind);
   await requireUser(req, "viewer");
+  const kind = kindParam((await ctx.params).kind);
   return NextResponse.json({ items: await listOptions(kind, searchParams(req)) });
 });
