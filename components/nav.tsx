@@ -45,6 +45,7 @@ export function Nav({ login, role }: { login: string; role: string }) {
       <div className="mt-4">
         <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Monitoring</h2>
         <ul className="space-y-0.5">
+          {link("/topology", "Topology map")}
           {link("/replication", "Catalog replication")}
           {role === "admin" && link("/failover", "Standby promotion")}
         </ul>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { SELECTION_TYPES } from "@/lib/inventory/fields";
 import { ApiError, apiFetch } from "../api";
@@ -69,9 +70,11 @@ function toPlan(startMode: "job" | "pool", start: string, hops: HopState[], defa
 export function ChainBuilder() {
   const canEdit = useCan("operator");
   const qc = useQueryClient();
-  const [directorId, setDirectorId] = useState("");
-  const [startMode, setStartMode] = useState<"job" | "pool">("job");
-  const [start, setStart] = useState("");
+  // ?director=<id>&pool=<name> or &job=<name> (from the topology map) starts the chain there.
+  const params = useSearchParams();
+  const [directorId, setDirectorId] = useState(() => params.get("director") ?? "");
+  const [startMode, setStartMode] = useState<"job" | "pool">(() => (params.get("pool") ? "pool" : "job"));
+  const [start, setStart] = useState(() => params.get("pool") ?? params.get("job") ?? "");
   const [hops, setHops] = useState<HopState[]>([]);
   const [defaults, setDefaults] = useState({ client: "", fileset: "", messages: "" });
   const [applied, setApplied] = useState<string | null>(null);
