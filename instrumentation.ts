@@ -8,6 +8,9 @@ export async function register(): Promise<void> {
   if (process.env.DEMO_SEED !== "0" && (await seedDemo(prisma, { actor: "first run" }))) {
     console.log("demo topology loaded (set DEMO_SEED=0 to start empty)");
   }
+  // Director switchover over the deploy engine (the director_switchover step of site promotions).
+  const { registerDirectorDeploy } = await import("@/lib/failover/director-deploy");
+  await registerDirectorDeploy();
   // Promotions / re-attaches a previous process left half done: rolled back or completed (lib/failover/runner.ts).
   const { resumeInterrupted } = await import("@/lib/failover/machine");
   void resumeInterrupted()

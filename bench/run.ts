@@ -5,6 +5,7 @@ import { benchInventory } from "./inventory";
 import { benchReplication } from "./replication";
 import { benchDeploy } from "./deploy";
 import { benchFailover } from "./failover";
+import { benchTopology } from "./topology";
 
 /** `npm run bench`: every performance target of the issues, measured in one run. */
 async function main() {
@@ -18,6 +19,7 @@ async function main() {
   report.config = await benchConfig();
   report.deploy = await benchDeploy();
   report.failover = await benchFailover();
+  report.topology = await benchTopology();
   fs.mkdirSync("bench/out", { recursive: true });
   fs.writeFileSync("bench/out/report.json", JSON.stringify(report, null, 2));
   console.log("\nfull report: bench/out/report.json");

@@ -1,5 +1,6 @@
 "use client";
 
+import { useSearchParams } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useReducer, useRef, useState } from "react";
 import { apiFetch, ApiError } from "./api";
@@ -24,6 +25,16 @@ interface TargetView {
   lastDeploy: { hash: string | null; at: string | null; by: string | null; runId: number | null };
   live: { hash: string | null; checkedAt: string | null };
   drift: Drift;
+  settings: TargetSettings;
+}
+
+interface TargetSettings {
+  bconsolePath: string | null;
+  bconsoleConfig: string | null;
+  testTool: string | null;
+  startCommand?: string;
+  stopCommand?: string;
+  replication?: { enabled: boolean; sshKeyPath: string; knownHostsPath: string; scriptPath?: string; standbyHost?: string; standbyUser?: string; remoteDir?: string; schedule?: string };
 }
 
 interface LiveCheck {
@@ -252,6 +263,124 @@ async function streamDeploy(body: { dryRun: boolean; targets?: string[] }, onEve
 
 // ---- host key dialog ----------------------------------------------------------------------------
 
+// ---- Per-daemon deploy settings (PUT /api/deploy/targets) ---------------------------------------
+
+const REPL_FIELDS = [
+  ["sshKeyPath", "SSH key on the primary's host"],
+  ["knownHostsPath", "known_hosts on the primary's host"],
+  ["standbyHost", "Standby host (default: the Director's address)"],
+  ["standbyUser", "Standby SSH user (default bacula)"],
+  ["remoteDir", "Directory on the standby (default: its config directory)"],
+  ["scriptPath", "Script path on the primary (default <configDir>/scripts/…)"],
+  ["schedule", "Schedule (optional)"],
+] as const;
+
+function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () => void }) {
+  const qc = useQueryClient();
+  const s = target.settings;
+  const isDir = target.kind === "director";
+  const [v, setV] = useState<Record<string, string>>({
+    bconsolePath: s.bconsolePath ?? "",
+    bconsoleConfig: s.bconsoleConfig ?? "",
+    testTool: s.testTool ?? "",
+    startCommand: s.startCommand ?? "",
+    stopCommand: s.stopCommand ?? "",
+    ...Object.fromEntries(REPL_FIELDS.map(([k]) => [k, (s.replication?.[k] as string | undefined) ?? ""])),
+  });
+  const [repl, setRepl] = useState(!!s.replication?.enabled);
+  const save = useMutation({
+    mutationFn: () => {
+      const orNull = (x: string) => (x.trim() === "" ? null : x.trim());
+      const body: Record<string, unknown> = { target: target.key, testTool: orNull(v.testTool) };
+      if (isDir) {
+        Object.assign(body, { bconsolePath: orNull(v.bconsolePath), bconsoleConfig: orNull(v.bconsoleConfig), startCommand: orNull(v.startCommand), stopCommand: orNull(v.stopCommand) });
+        if (target.role === "standby") {
+          const r: Record<string, unknown> = { enabled: repl };
+          for (const [k] of REPL_FIELDS) if (v[k].trim()) r[k] = v[k].trim();
+          body.replication = repl || v.sshKeyPath.trim() || v.knownHostsPath.trim() ? r : null;
+        }
+      }
+      return apiFetch<{ ok: true }>("/api/deploy/targets", { method: "PUT", json: body });
+    },
+    onSuccess: async () => {
+      // Refetched before closing, so the form opens with the saved values next time.
+      await qc.invalidateQueries({ queryKey: ["deploy-targets"] });
+      onClose();
+    },
+  });
+  const fieldErr = (f: string) => (save.error instanceof ApiError ? save.error.fields.filter((x) => x.field === f || x.field === `replication.${f}`).map((x) => x.message).join("; ") : "");
+  const input = (f: string, label: string) => (
+    <label key={f} className="block text-sm">
+      {label}
+      <input
+        className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 font-mono text-xs"
+        aria-label={label}
+        aria-invalid={!!fieldErr(f)}
+        value={v[f]}
+        onChange={(e) => setV({ ...v, [f]: e.target.value })}
+      />
+      {fieldErr(f) && (
+        <span className="text-xs text-red-700" data-testid={`error-${f}`}>
+          {f}: {fieldErr(f)}
+        </span>
+      )}
+    </label>
+  );
+  return (
+    <div role="dialog" aria-modal="true" aria-labelledby="settings-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-6">
+      <form
+        className="w-full max-w-xl space-y-2 rounded-lg bg-white p-5 shadow-xl"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <h2 id="settings-title" className="text-lg font-semibold">
+          Deploy settings: {target.name}
+        </h2>
+        <label className="block text-sm">
+          Test tool
+          <select className="mt-0.5 block rounded border border-slate-300 px-2 py-1" aria-label="Test tool" value={v.testTool} onChange={(e) => setV({ ...v, testTool: e.target.value })}>
+            <option value="">default ({isDir ? "bdirjson" : "bsdjson"})</option>
+            {(isDir ? ["bdirjson", "bacula-dir"] : ["bsdjson", "bacula-sd"]).map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          {fieldErr("testTool") && <span className="text-xs text-red-700">testTool: {fieldErr("testTool")}</span>}
+        </label>
+        {isDir && (
+          <>
+            {input("bconsolePath", "bconsole path (default /usr/sbin/bconsole)")}
+            {input("bconsoleConfig", "bconsole config (default <configDir>/bconsole.conf)")}
+            {input("startCommand", "Start command (argv, no shell; default systemctl start bacula-director)")}
+            {input("stopCommand", "Stop command (argv, no shell; default systemctl stop bacula-director)")}
+          </>
+        )}
+        {isDir && target.role === "standby" && (
+          <fieldset className="rounded border border-slate-200 p-2">
+            <legend className="px-1 text-sm font-medium">Configuration replication to this standby (Admin Job on the primary)</legend>
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={repl} onChange={(e) => setRepl(e.target.checked)} /> Add the Admin Job and its script to the primary&apos;s deploy
+            </label>
+            {REPL_FIELDS.map(([k, label]) => input(k, label))}
+          </fieldset>
+        )}
+        {save.error && <Alert>{(save.error as Error).message}</Alert>}
+        <div className="flex justify-end gap-2 pt-2">
+          <Button type="submit" disabled={save.isPending}>
+            Save settings
+          </Button>
+          <Button type="button" variant="ghost" onClick={onClose}>
+            Cancel
+          </Button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
 function HostKeyDialog({ hostId, onClose }: { hostId: number; onClose: () => void }) {
   const canPin = useCan("operator");
   const qc = useQueryClient();
@@ -335,8 +464,11 @@ export function DeployPage() {
   const qc = useQueryClient();
   const targets = useQuery({ queryKey: ["deploy-targets"], queryFn: () => apiFetch<{ targets: TargetView[] }>("/api/deploy/targets") });
   const runs = useQuery({ queryKey: ["deploy-runs"], queryFn: () => apiFetch<{ runs: RunSummary[] }>("/api/deploy/runs") });
-  const [selected, setSelected] = useState<Set<string> | null>(null);
+  // ?target=director:<id> (from the topology map) preselects that target.
+  const wanted = useSearchParams().getAll("target");
+  const [selected, setSelected] = useState<Set<string> | null>(() => (wanted.length ? new Set(wanted) : null));
   const [hostKeyFor, setHostKeyFor] = useState<number | null>(null);
+  const [settingsFor, setSettingsFor] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [openRun, setOpenRun] = useState<number | null>(null);
   const [progress, dispatch] = useReducer(progressReducer, initialProgress);
@@ -484,7 +616,16 @@ export function DeployPage() {
                           "never"
                         )}
                       </td>
-                      <td className="py-1.5 text-xs text-slate-600">{t.reload}</td>
+                      <td className="py-1.5 text-xs text-slate-600">
+                        {t.reload}
+                        {canDeploy && (
+                          <div>
+                            <button type="button" className="text-xs text-brand-700 underline" onClick={() => setSettingsFor(t.key)}>
+                              Settings
+                            </button>
+                          </div>
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
@@ -572,6 +713,9 @@ export function DeployPage() {
         </Card>
       </div>
       {hostKeyFor !== null && <HostKeyDialog hostId={hostKeyFor} onClose={() => setHostKeyFor(null)} />}
+      {settingsFor !== null && list.find((x) => x.key === settingsFor) && (
+        <SettingsDialog target={list.find((x) => x.key === settingsFor)!} onClose={() => setSettingsFor(null)} />
+      )}
     </>
   );
 }

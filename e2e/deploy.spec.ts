@@ -84,6 +84,19 @@ test("operator confirms the host key, dry-runs the Director with streamed steps;
   await detail.getByText("test", { exact: true }).first().click();
   await expect(detail).toContainText("/usr/sbin/bdirjson -t -c");
 
+  // Per-daemon deploy settings: a field error names the field; a good value is saved and shown again.
+  await row.getByRole("button", { name: "Settings" }).click();
+  const settings = page.getByRole("dialog");
+  await settings.getByLabel(/^Start command/).fill("systemctl start bacula-director; reboot");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(settings.getByTestId("error-startCommand")).toContainText("without a shell");
+  await settings.getByLabel(/^Start command/).fill("/usr/local/sbin/start-director --site b");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await row.getByRole("button", { name: "Settings" }).click();
+  await expect(page.getByRole("dialog").getByLabel(/^Start command/)).toHaveValue("/usr/local/sbin/start-director --site b");
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+
   const audit = (await (await page.request.get("/api/audit?action=host_key_pin")).json()) as { items: { actor: string }[] };
   expect(audit.items[0]?.actor).toBe(ADMIN.login);
 

@@ -73,7 +73,7 @@ test("an admin switches the catalog over with one guarded click and watches the 
   await expect(dialog.getByTestId("step-promote")).toHaveAttribute("data-status", "ok", { timeout: 60_000 });
   await expect(dialog.getByTestId("promotion-status")).toHaveText("succeeded", { timeout: 60_000 });
   await expect(dialog.getByTestId("step-director_switchover")).toHaveAttribute("data-status", "skipped");
-  await expect(dialog.getByTestId("step-director_switchover")).toContainText("no deploy engine is configured");
+  await expect(dialog.getByTestId("step-director_switchover")).toContainText("catalog only: the Directors were not switched");
   await dialog.getByRole("button", { name: "Close" }).click();
 
   await expect(page.getByTestId("member-pg-e2e-standby")).toContainText("primary", { timeout: 15_000 });

@@ -83,11 +83,12 @@ export function PromotionProgress({ id }: { id: number }) {
   return (
     <div data-testid="promotion-progress" aria-live="polite">
       <p className="mb-2 text-sm">
-        {p.kind === "reattach" ? "Re-attach" : `Promotion (${p.mode})`} #{p.id} of <strong>{p.targetName}</strong>:{" "}
+        {p.kind === "reattach" ? "Re-attach" : p.kind === "director" ? "Director switch" : `Promotion (${p.mode}${p.facts.scope === "site" ? ", site" : ""})`} #{p.id} of <strong>{p.targetName}</strong>:{" "}
         <span data-testid="promotion-status">
           <Badge tone={STATUS_TONE[p.status] ?? "slate"}>{p.status}</Badge>
         </span>
         {typeof p.facts.pgPromoteMs === "number" && <span className="ml-2 text-slate-600">pg_promote {String(p.facts.pgPromoteMs)} ms</span>}
+        {typeof p.facts.directorSwitchMs === "number" && <span className="ml-2 text-slate-600">Director switch {String(p.facts.directorSwitchMs)} ms</span>}
       </p>
       {p.error && <Alert>{p.error}</Alert>}
       <ol className="mt-2 space-y-1">
@@ -114,6 +115,14 @@ function PromoteDialog({ clusterId, clusterName, memberId, memberName, onClose }
   const [force, setForce] = useState(false);
   const [reason, setReason] = useState("");
   const [promotionId, setPromotionId] = useState<number | null>(null);
+  const [scope, setScope] = useState<"catalog" | "site">("catalog");
+  const dpf = useQuery({
+    queryKey: ["failover", clusterId, "director-preflight"],
+    queryFn: () => apiFetch<DirectorPreflightView>(`/api/failover/${clusterId}/director-switch`),
+    enabled: scope === "site",
+    staleTime: 0,
+    refetchOnWindowFocus: false,
+  });
   const pf = useQuery({
     queryKey: ["failover", clusterId, "preflight", memberId],
     queryFn: () => apiFetch<PreflightResult>(`/api/failover/${clusterId}/preflight?target=${memberId}`),
@@ -131,6 +140,7 @@ function PromoteDialog({ clusterId, clusterName, memberId, memberName, onClose }
           force,
           forceReason: force ? reason : undefined,
           dryRun,
+          scope,
         },
       }),
     onSuccess: (r) => {
@@ -139,8 +149,9 @@ function PromoteDialog({ clusterId, clusterName, memberId, memberName, onClose }
     },
   });
   const d = pf.data;
+  const directorOk = scope === "catalog" || !!dpf.data?.allowed;
   const canSubmit =
-    !!d && d.mode !== null && (d.allowed || (d.forceable && force && reason.trim().length >= 10)) && (!d.requiresClusterName || typedName === clusterName) && !promote.isPending;
+    !!d && d.mode !== null && directorOk && (d.allowed || (d.forceable && force && reason.trim().length >= 10)) && (!d.requiresClusterName || typedName === clusterName) && !promote.isPending;
 
   return (
     <div role="dialog" aria-modal="true" aria-labelledby="promote-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-6">
@@ -173,6 +184,26 @@ function PromoteDialog({ clusterId, clusterName, memberId, memberName, onClose }
                 </li>
               ))}
             </ul>
+            <fieldset className="rounded border border-slate-200 p-2" data-testid="promotion-scope">
+              <legend className="px-1 font-medium">What to promote</legend>
+              <label className="mr-4 inline-flex items-center gap-1">
+                <input type="radio" name="scope" value="catalog" checked={scope === "catalog"} onChange={() => setScope("catalog")} /> Catalog only
+              </label>
+              <label className="inline-flex items-center gap-1">
+                <input type="radio" name="scope" value="site" checked={scope === "site"} onChange={() => setScope("site")} /> Standby site (catalog + Director)
+              </label>
+              {scope === "site" && (
+                <div className="mt-2" data-testid="director-preflight">
+                  {dpf.isPending ? (
+                    <p>Checking the standby Director (SSH, configuration test)…</p>
+                  ) : dpf.error ? (
+                    <Alert>{(dpf.error as Error).message}</Alert>
+                  ) : (
+                    <DirectorChecks checks={dpf.data?.checks ?? []} />
+                  )}
+                </div>
+              )}
+            </fieldset>
             {d.dataLossWarning && (
               <Alert>
                 <strong>Possible data loss.</strong> {d.dataLossWarning}
@@ -226,6 +257,87 @@ function PromoteDialog({ clusterId, clusterName, memberId, memberName, onClose }
               </Button>
               <Button variant="danger" onClick={() => promote.mutate(false)} disabled={!canSubmit}>
                 {d?.mode === "failover" ? "Fail over" : "Promote"}
+              </Button>
+            </>
+          )}
+          <Button variant="ghost" onClick={onClose}>
+            Close
+          </Button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+interface DirectorPreflightView {
+  plan: { pairs: Array<{ oldId: number; oldName: string; newId: number; newName: string; catalogs: string[] }>; inPlace: Array<{ id: number; name: string }>; problems: string[] };
+  checks: PreflightResult["checks"];
+  allowed: boolean;
+}
+
+function DirectorChecks({ checks }: { checks: PreflightResult["checks"] }) {
+  return (
+    <ul className="space-y-1">
+      {checks.map((c, i) => (
+        <li key={i} data-code={c.code} data-ok={c.ok} className={c.ok ? (c.severity === "warning" ? "text-amber-800" : "text-slate-700") : "font-medium text-red-700"}>
+          {c.ok ? (c.severity === "warning" ? "⚠" : "✓") : "✗"} {c.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** "Switch Director to standby site" alone: preflight, typed cluster name, then the streamed steps. */
+function DirectorSwitchDialog({ clusterId, clusterName, onClose }: { clusterId: number; clusterName: string; onClose: () => void }) {
+  const qc = useQueryClient();
+  const [typed, setTyped] = useState("");
+  const [id, setId] = useState<number | null>(null);
+  const pf = useQuery({
+    queryKey: ["failover", clusterId, "director-preflight"],
+    queryFn: () => apiFetch<DirectorPreflightView>(`/api/failover/${clusterId}/director-switch`),
+    staleTime: 0,
+    refetchOnWindowFocus: false,
+  });
+  const go = useMutation({
+    mutationFn: () => apiFetch<{ id: number }>(`/api/failover/${clusterId}/director-switch`, { method: "POST", json: { confirmClusterName: typed } }),
+    onSuccess: (r) => {
+      setId(r.id);
+      void qc.invalidateQueries({ queryKey: ["failover", clusterId] });
+    },
+  });
+  return (
+    <div role="dialog" aria-modal="true" aria-labelledby="director-switch-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-6">
+      <div className="w-full max-w-2xl rounded-lg bg-white p-5 shadow-xl">
+        <h2 id="director-switch-title" className="text-lg font-semibold">
+          Switch the Director to the standby site
+        </h2>
+        {id !== null ? (
+          <div className="mt-3">
+            <PromotionProgress id={id} />
+          </div>
+        ) : pf.isPending ? (
+          <p className="mt-3 text-sm">Checking the standby Director (SSH, configuration test)…</p>
+        ) : pf.error ? (
+          <Alert>{(pf.error as Error).message}</Alert>
+        ) : (
+          <div className="mt-3 space-y-2 text-sm" data-testid="director-preflight">
+            <p>The catalog stays where it is. The old Director is stopped, the standby&apos;s configuration deployed, the standby started and checked; the roles swap in the model.</p>
+            <DirectorChecks checks={pf.data?.checks ?? []} />
+            <label className="block">
+              Type the cluster name <code>{clusterName}</code> to confirm
+              <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Cluster name" />
+            </label>
+            {go.error && <Alert>{(go.error as Error).message}</Alert>}
+          </div>
+        )}
+        <div className="mt-4 flex justify-end gap-2">
+          {id === null && (
+            <>
+              <Button variant="secondary" onClick={() => void pf.refetch()} disabled={pf.isFetching}>
+                Check again
+              </Button>
+              <Button variant="danger" disabled={typed !== clusterName || !pf.data?.allowed || go.isPending} onClick={() => go.mutate()}>
+                Switch Director
               </Button>
             </>
           )}
@@ -295,6 +407,7 @@ function ReattachDialog({ clusterId, memberId, memberName, onClose }: { clusterI
 export function FailoverPanel({ clusterId }: { clusterId: number }) {
   const [promoting, setPromoting] = useState<{ id: number; name: string } | null>(null);
   const [reattaching, setReattaching] = useState<{ id: number; name: string } | null>(null);
+  const [switchingDirector, setSwitchingDirector] = useState(false);
   const ov = useQuery({ queryKey: ["failover", clusterId, "overview"], queryFn: () => apiFetch<Overview>(`/api/failover/${clusterId}`), refetchInterval: 5000 });
   const hist = useQuery({
     queryKey: ["failover", clusterId, "history"],
@@ -358,12 +471,22 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
           Catalogs on this cluster: {catalogs.length ? catalogs.map((c) => `${c.name} → ${c.dbAddress}:${c.dbPort}`).join(", ") : "none"}
         </p>
       </Card>
+      <Card title="Director">
+        <p className="text-sm text-slate-700">
+          Promote a standby member with &quot;Standby site&quot; to switch the catalog and the Director together, or switch only the Director to its standby site here.
+        </p>
+        <div className="mt-2">
+          <Button variant="secondary" onClick={() => setSwitchingDirector(true)} disabled={runningPromotionId !== null}>
+            Switch Director to standby site…
+          </Button>
+        </div>
+      </Card>
       <Card title="History">
         {hist.data?.promotions.length ? (
           <ul className="space-y-1 text-sm">
             {hist.data.promotions.map((p) => (
               <li key={p.id}>
-                #{p.id} {p.kind === "reattach" ? "re-attach" : p.mode} of <strong>{p.targetName}</strong> by {p.actor} at {new Date(p.startedAt).toLocaleString()}:{" "}
+                #{p.id} {p.kind === "reattach" ? "re-attach" : p.kind === "director" ? "Director switch" : `${p.mode}${p.facts.scope === "site" ? " (site)" : ""}`} of <strong>{p.targetName}</strong> by {p.actor} at {new Date(p.startedAt).toLocaleString()}:{" "}
                 <Badge tone={STATUS_TONE[p.status] ?? "slate"}>{p.status}</Badge> {p.forced && <Badge tone="amber">forced: {p.forceReason}</Badge>} {p.error && <span className="text-red-700">{p.error}</span>}
               </li>
             ))}
@@ -373,6 +496,7 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
         )}
       </Card>
       {promoting && <PromoteDialog clusterId={clusterId} clusterName={cluster.name} memberId={promoting.id} memberName={promoting.name} onClose={() => setPromoting(null)} />}
+      {switchingDirector && <DirectorSwitchDialog clusterId={clusterId} clusterName={cluster.name} onClose={() => setSwitchingDirector(false)} />}
       {reattaching && <ReattachDialog clusterId={clusterId} memberId={reattaching.id} memberName={reattaching.name} onClose={() => setReattaching(null)} />}
     </div>
   );

@@ -38,14 +38,18 @@ describe("demo topology from the database to Bacula", () => {
     const a = renderDirector(await loadDirectorConfig(prisma, standby.id), { revision: 1 });
     const b = renderDirector(await loadDirectorConfig(prisma, primary.id), { revision: 1 });
     expect(a).toBe(b);
+    // What the standby runs once switched over: its own Director resource, the primary's resources.
+    const own = await loadDirectorConfig(prisma, standby.id, { asPrimary: true });
+    expect(own.director.name).toBe("bacula-dir-standby");
+    expect(own.jobs.map((j) => j.name)).toEqual((await loadDirectorConfig(prisma, primary.id)).jobs.map((j) => j.name));
   });
 
-  it("renders each Storage Daemon with a Director resource for the Directors that use it", async () => {
+  it("renders each Storage Daemon with a Director resource for the Directors that use it and their standbys", async () => {
     for (const sd of await prisma.storageDaemon.findMany()) {
       const { work, run } = makeBaculaTempDir();
       await prisma.storageDaemon.update({ where: { id: sd.id }, data: { workingDirectory: work, pidDirectory: run } });
       const cfg = await loadStorageDaemonConfig(prisma, sd.id);
-      expect(cfg.directors.map((d) => d.name)).toEqual(["bacula-dir"]);
+      expect(cfg.directors.map((d) => d.name)).toEqual(["bacula-dir", "bacula-dir-standby"]);
       expect(validateStorageDaemon(cfg).filter((p) => p.severity === "error")).toEqual([]);
       const checked = runBsdjson(renderStorageDaemon(cfg, { revision: 1 }), { test: true });
       expect(checked.code, checked.stdout).toBe(0);

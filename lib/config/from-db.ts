@@ -46,12 +46,16 @@ function strings(raw: unknown): string[] {
  * The Bacula model of one Director, from the dashboard's database. A standby Director receives its
  * primary's configuration unchanged (that is what lets it take over), so it loads the primary's.
  */
-export async function loadDirectorConfig(db: Db, directorId: number): Promise<DirectorConfig> {
+export async function loadDirectorConfig(db: Db, directorId: number, opts: { asPrimary?: boolean } = {}): Promise<DirectorConfig> {
   let director = await db.director.findUniqueOrThrow({ where: { id: directorId } });
+  let owner = director;
   if (director.role === "standby" && director.primaryId) {
-    director = await db.director.findUniqueOrThrow({ where: { id: director.primaryId } });
+    owner = await db.director.findUniqueOrThrow({ where: { id: director.primaryId } });
+    // asPrimary: what this standby runs once it has taken over (Director switchover): its own
+    // Director resource (name, port, password, directories) with its primary's resources.
+    if (!opts.asPrimary) director = owner;
   }
-  const where = { directorId: director.id };
+  const where = { directorId: owner.id };
   const byName = { orderBy: { name: "asc" as const } };
   const [catalogs, storages, pools, clients, filesets, schedules, messages, jobDefs, jobs] = await Promise.all([
     db.catalog.findMany({ where, ...byName }),
@@ -173,14 +177,17 @@ export async function loadDirectorConfig(db: Db, directorId: number): Promise<Di
 
 /**
  * The Bacula model of one Storage Daemon: its devices, and a Director resource for every Director
- * that has a Storage on it (with the SD's password, which those Storage resources carry).
+ * that has a Storage on it and for each of their standbys (with the SD's password, which those
+ * Storage resources carry).
  */
 export async function loadStorageDaemonConfig(db: Db, sdId: number): Promise<StorageDaemonConfig> {
   const sd = await db.storageDaemon.findUniqueOrThrow({
     where: { id: sdId },
-    include: { devices: { orderBy: { name: "asc" } }, storages: { include: { director: true } } },
+    include: { devices: { orderBy: { name: "asc" } }, storages: { include: { director: { include: { standbys: { select: { name: true } } } } } } },
   });
-  const directorNames = [...new Set(sd.storages.map((s) => s.director.name))].sort();
+  // The standbys of those Directors too: after a Director switchover the standby, with its own
+  // name, uses the same Storages (and the old primary becomes its standby): the SD accepts both.
+  const directorNames = [...new Set(sd.storages.flatMap((s) => [s.director.name, ...s.director.standbys.map((b) => b.name)]))].sort();
   const password = secret(sd.passwordEnc);
   return {
     storage: {

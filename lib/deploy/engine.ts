@@ -26,6 +26,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { createTwoFilesPatch } from "diff";
+import { maskConfigSecrets } from "@/lib/bacula/mask";
 import { withHostLock, isHostLocked } from "./lock";
 
 // ---------------------------------------------------------------------------------------------
@@ -215,8 +216,9 @@ export function filesHash(files: readonly { path: string; content: string | null
   return "sha256:" + h.digest("hex");
 }
 
+/** The per-file diff shown and stored: which Password lines change is visible, their values are not. */
 export function unifiedDiff(path: string, live: string | null, model: string): string {
-  return createTwoFilesPatch(
+  return maskConfigSecrets(createTwoFilesPatch(
     live === null ? "/dev/null" : `live${path}`,
     `model${path}`,
     live ?? "",
@@ -224,7 +226,7 @@ export function unifiedDiff(path: string, live: string | null, model: string): s
     undefined,
     undefined,
     { context: 3 },
-  );
+  ));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -557,7 +559,8 @@ async function deployOne(
     const s = startStep(r, name, now);
     emit({ type: "step", targetKey: r.key, step: { ...s } });
     const lines: string[] = [];
-    const log = (line: string) => lines.push(line);
+    // Step logs are stored and streamed: a Password line never reaches them in clear.
+    const log = (line: string) => lines.push(maskConfigSecrets(line));
     try {
       const v = await fn(log);
       endStep(r, s, "ok", lines.join("\n"), now);
@@ -565,7 +568,7 @@ async function deployOne(
       return v;
     } catch (err) {
       const info = errorInfo(err);
-      lines.push(info.message);
+      lines.push(maskConfigSecrets(info.message));
       endStep(r, s, "failed", lines.join("\n"), now);
       emit({ type: "step", targetKey: r.key, step: { ...s } });
       throw new StepFailed(name, info.message, info.code, info.presented);
@@ -688,6 +691,8 @@ async function deployOne(
     await step("swap", async (log) => {
       const tr = await session.open();
       for (let i = 0; i < t.files.length; i++) {
+        // A further file (a script) may live in a directory that does not exist yet.
+        if (i > 0 && live[i].content === null) await tr.mkdirp(posix.dirname(t.files[i].path), 0o755);
         await tr.rename(staged[i], t.files[i].path);
         swapped.push(i);
         log(`${staged[i]} -> ${t.files[i].path}`);

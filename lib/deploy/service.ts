@@ -9,6 +9,8 @@ import { posix } from "node:path";
 import type { Prisma } from "@prisma/client";
 import { audit } from "@/lib/audit";
 import { hasErrors, renderDirector, renderStorageDaemon, validateDirector, validateStorageDaemon } from "@/lib/bacula";
+import { AdminReplicationError, adminReplicationJob, adminReplicationScript, type AdminReplicationOptions } from "@/lib/bacula/admin-replication";
+import type { DirectorConfig } from "@/lib/bacula/model";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "@/lib/config/from-db";
 import { prisma } from "@/lib/db/client";
 import { decryptSecret } from "@/lib/secrets";
@@ -27,6 +29,7 @@ import {
   type TargetResult,
 } from "./engine";
 import { hostLockKey } from "./lock";
+import { readSettings, type DaemonSettings, type ReplicationSettings } from "./settings";
 import { DEFAULT_COMMAND_TIMEOUT_MS, sshTransport } from "./transport";
 
 export type TargetKind = "director" | "storage-daemon";
@@ -60,6 +63,7 @@ interface StateRow {
   bconsolePath: string | null;
   bconsoleConfig: string | null;
   testTool: string | null;
+  settings: unknown;
 }
 
 type HostRow = {
@@ -110,61 +114,139 @@ async function states(): Promise<Map<string, StateRow>> {
   return new Map(rows.map((r) => [targetKey(r.kind as TargetKind, r.daemonId), r]));
 }
 
+type DirectorRow = Prisma.DirectorGetPayload<{ include: { host: true } }>;
+
+/**
+ * The replication Admin Job options for one standby, from its stored settings, with the same
+ * defaults as the builder's preview (lib/builder/service.ts).
+ */
+export function replicationOptions(
+  primary: { configDir: string },
+  standby: { name: string; address: string; configDir: string },
+  r: ReplicationSettings,
+  cfg: DirectorConfig,
+): AdminReplicationOptions {
+  const backup = cfg.jobs.find((j) => (j.type ?? "Backup") === "Backup" && j.client && j.fileset && j.pool);
+  const safeName = standby.name.replace(/[^A-Za-z0-9._-]/g, "-");
+  return {
+    jobName: `ReplicateConfig-${safeName}`,
+    scriptPath: r.scriptPath ?? `${primary.configDir.replace(/\/$/, "")}/scripts/replicate-config-${safeName}.sh`,
+    configDir: primary.configDir,
+    standbyHost: r.standbyHost ?? standby.address,
+    standbyUser: r.standbyUser ?? "bacula",
+    standbyPort: r.standbyPort ?? 22,
+    remoteDir: r.remoteDir ?? standby.configDir,
+    sshKeyPath: r.sshKeyPath,
+    knownHostsPath: r.knownHostsPath,
+    method: r.method ?? "scp",
+    standbyName: standby.name,
+    client: backup?.client ?? cfg.clients[0]?.name ?? "",
+    fileset: backup?.fileset ?? cfg.filesets[0]?.name ?? "",
+    pool: backup?.pool ?? cfg.pools[0]?.name ?? "",
+    messages: backup?.messages ?? cfg.messages[0]?.name ?? "",
+    schedule: r.schedule,
+  };
+}
+
+export interface DirectorPlanOptions {
+  /** Plan a standby as what it runs once switched over (its own identity, its primary's resources). */
+  asPrimary?: boolean;
+  /** The standbys to replicate to (default: the Director's standbys in the model). */
+  standbys?: DirectorRow[];
+  reload?: ReloadSpec;
+}
+
+/** Plan one Director target (rendered, validated, with host, settings and replication Job). */
+export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev: number, all: DirectorRow[], settingsOf: (id: number) => DaemonSettings, o: DirectorPlanOptions = {}): Promise<PlannedTarget> {
+  const key = targetKey("director", d.id);
+  const problems: string[] = [];
+  let content = "";
+  const extraFiles: { path: string; content: string; mode: number }[] = [];
+  const actsAsPrimary = o.asPrimary || (d.role !== "standby" && d.active);
+  try {
+    const cfg = await loadDirectorConfig(prisma, d.id, { asPrimary: o.asPrimary });
+    // A standby receives its primary's configuration unchanged (loadDirectorConfig), so it can take over.
+    if (actsAsPrimary) {
+      // The configuration replication Admin Job for each standby that has it enabled (its settings).
+      const standbys = o.standbys ?? all.filter((x) => x.primaryId === d.id && x.role === "standby");
+      for (const b of standbys) {
+        const r = settingsOf(b.id).replication;
+        if (!r?.enabled) continue;
+        try {
+          const opts = replicationOptions(d, b, r, cfg);
+          const job = adminReplicationJob(opts);
+          cfg.jobs = [...cfg.jobs.filter((j) => j.name !== job.name), job];
+          extraFiles.push({ path: opts.scriptPath, content: adminReplicationScript(opts), mode: 0o750 });
+        } catch (err) {
+          if (err instanceof AdminReplicationError) problems.push(`replication to ${b.name}: ${err.message}`);
+          else throw err;
+        }
+      }
+    }
+    const errors = validateDirector(cfg).filter((p) => p.severity === "error");
+    if (hasErrors(errors)) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
+    else content = renderDirector(cfg, { revision: rev });
+  } catch (err) {
+    problems.push(`render: ${(err as Error).message}`);
+  }
+  const host = d.host ? hostSpec(d.host) : null;
+  if (!host) problems.push("No host: set the Director's host to deploy it");
+  else if (host.problem) problems.push(host.problem);
+  const standby = !actsAsPrimary;
+  const testTool = s?.testTool && (DIRECTOR_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bdirjson" | "bacula-dir") : "bdirjson";
+  const reload: ReloadSpec =
+    o.reload ??
+    (standby
+      ? { kind: "none", reason: "standby Director: it gets the configuration but stays stopped (not reloaded); verified by test only" }
+      : { kind: "bconsole", ...bconsoleOf(d, s) });
+  const path = posix.join(d.configDir, "bacula-dir.conf");
+  return {
+    hostId: d.hostId,
+    hostPinned: !!d.host?.hostKeyFingerprint,
+    problems,
+    revision: rev,
+    target: {
+      key,
+      kind: "director",
+      daemonId: d.id,
+      name: d.name,
+      role: o.asPrimary ? "primary" : d.role,
+      host: host?.spec ?? { key: `none:${key}`, name: "(no host)", address: "", port: 22, username: "", privateKey: "", pinnedFingerprint: null },
+      files: [{ path, content, mode: 0o640 }, ...extraFiles],
+      testArgv: (p) => [BACULA_PATHS[testTool], "-t", "-c", p],
+      reload,
+      expectLoaded: content ? expectedLoaded(content) : undefined,
+      refused: problems.length ? problems.join("; ") : undefined,
+    },
+  };
+}
+
+/** bconsole path and config of a Director (its deploy settings, or the defaults). */
+export function bconsoleOf(d: { configDir: string }, s: { bconsolePath: string | null; bconsoleConfig: string | null } | undefined | null): { bconsole: string; config: string } {
+  return { bconsole: s?.bconsolePath || BACULA_PATHS.bconsole, config: s?.bconsoleConfig || posix.join(d.configDir, "bconsole.conf") };
+}
+
+export async function directorRows(): Promise<DirectorRow[]> {
+  return prisma.director.findMany({ include: { host: true }, orderBy: [{ role: "asc" }, { name: "asc" }] });
+}
+
+export async function stateOf(kind: TargetKind, id: number): Promise<StateRow | undefined> {
+  return (await states()).get(targetKey(kind, id));
+}
+
 /** Plan every target (or the selected keys): rendered, validated, with host and settings. */
-export async function planTargets(selected?: readonly string[]): Promise<PlannedTarget[]> {
+export async function planTargets(selected?: readonly string[], overrides: Record<string, DirectorPlanOptions> = {}): Promise<PlannedTarget[]> {
   const revision = await modelRevision(prisma);
   const rev = revision || 1;
   const st = await states();
   const want = selected ? new Set(selected) : null;
   const out: PlannedTarget[] = [];
-  const directors = await prisma.director.findMany({ include: { host: true }, orderBy: [{ role: "asc" }, { name: "asc" }] });
+  const directors = await directorRows();
+  const settingsOf = (id: number) => readSettings(st.get(targetKey("director", id))?.settings);
   for (const d of directors) {
     const key = targetKey("director", d.id);
     if (want && !want.has(key)) continue;
-    const s = st.get(key);
-    const problems: string[] = [];
-    let content = "";
-    try {
-      const cfg = await loadDirectorConfig(prisma, d.id);
-      // A standby receives its primary's configuration unchanged (loadDirectorConfig), so it can take over.
-      const errors = validateDirector(cfg).filter((p) => p.severity === "error");
-      if (hasErrors(errors)) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
-      else content = renderDirector(cfg, { revision: rev });
-    } catch (err) {
-      problems.push(`render: ${(err as Error).message}`);
-    }
-    const host = d.host ? hostSpec(d.host) : null;
-    if (!host) problems.push("No host: set the Director's host to deploy it");
-    else if (host.problem) problems.push(host.problem);
-    const standby = d.role === "standby" || !d.active;
-    const testTool = s?.testTool && (DIRECTOR_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bdirjson" | "bacula-dir") : "bdirjson";
-    const reload: ReloadSpec = standby
-      ? { kind: "none", reason: "standby Director: it gets the configuration but stays stopped (not reloaded); verified by test only" }
-      : {
-          kind: "bconsole",
-          bconsole: s?.bconsolePath || BACULA_PATHS.bconsole,
-          config: s?.bconsoleConfig || posix.join(d.configDir, "bconsole.conf"),
-        };
-    const path = posix.join(d.configDir, "bacula-dir.conf");
-    out.push({
-      hostId: d.hostId,
-      hostPinned: !!d.host?.hostKeyFingerprint,
-      problems,
-      revision: rev,
-      target: {
-        key,
-        kind: "director",
-        daemonId: d.id,
-        name: d.name,
-        role: d.role,
-        host: host?.spec ?? { key: `none:${key}`, name: "(no host)", address: "", port: 22, username: "", privateKey: "", pinnedFingerprint: null },
-        files: [{ path, content, mode: 0o640 }],
-        testArgv: (p) => [BACULA_PATHS[testTool], "-t", "-c", p],
-        reload,
-        expectLoaded: content ? expectedLoaded(content) : undefined,
-        refused: problems.length ? problems.join("; ") : undefined,
-      },
-    });
+    out.push(await planDirector(d, st.get(key), rev, directors, settingsOf, overrides[key]));
   }
   const sds = await prisma.storageDaemon.findMany({ include: { host: true }, orderBy: { name: "asc" } });
   for (const sd of sds) {
@@ -238,7 +320,7 @@ export interface TargetView {
   lastDeploy: { hash: string | null; at: string | null; by: string | null; runId: number | null };
   live: { hash: string | null; checkedAt: string | null };
   drift: DriftState;
-  settings: { bconsolePath: string | null; bconsoleConfig: string | null; testTool: string | null };
+  settings: { bconsolePath: string | null; bconsoleConfig: string | null; testTool: string | null } & DaemonSettings;
 }
 
 export function driftState(modelHash: string | null, lastHash: string | null, liveHash: string | null): DriftState {
@@ -281,7 +363,7 @@ export async function listTargets(): Promise<TargetView[]> {
       },
       live: { hash: s?.liveHash ?? null, checkedAt: s?.liveCheckedAt?.toISOString() ?? null },
       drift: driftState(modelHash, s?.lastHash ?? null, s?.liveHash ?? null),
-      settings: { bconsolePath: s?.bconsolePath ?? null, bconsoleConfig: s?.bconsoleConfig ?? null, testTool: s?.testTool ?? null },
+      settings: { bconsolePath: s?.bconsolePath ?? null, bconsoleConfig: s?.bconsoleConfig ?? null, testTool: s?.testTool ?? null, ...readSettings(s?.settings) },
     };
   });
 }
@@ -380,6 +462,8 @@ export interface StartDeployOptions {
   targets?: readonly string[];
   open?: OpenTransport;
   onEvent?: (e: RunEvent) => void;
+  /** Director switchover: plan a target differently (as primary, reload spec). */
+  overrides?: Record<string, DirectorPlanOptions>;
 }
 
 function runStatus(results: TargetResult[]): string {
@@ -391,7 +475,7 @@ function runStatus(results: TargetResult[]): string {
 }
 
 export async function startDeploy(o: StartDeployOptions): Promise<{ runId: number; status: string; results: TargetResult[] }> {
-  const plans = await planTargets(o.targets);
+  const plans = await planTargets(o.targets, o.overrides);
   if (o.targets) {
     const known = new Set(plans.map((p) => p.target.key));
     const unknown = o.targets.filter((k) => !known.has(k));
@@ -536,13 +620,34 @@ export async function getRun(id: number) {
 
 export async function updateSettings(
   key: string,
-  data: { bconsolePath?: string | null; bconsoleConfig?: string | null; testTool?: string | null },
-): Promise<void> {
+  data: {
+    bconsolePath?: string | null;
+    bconsoleConfig?: string | null;
+    testTool?: string | null;
+    startCommand?: string | null;
+    stopCommand?: string | null;
+    replication?: ReplicationSettings | null;
+  },
+): Promise<{ before: Record<string, unknown>; after: Record<string, unknown> }> {
   const k = parseTargetKey(key);
   if (!k) throw new Error("bad target key");
-  await prisma.daemonDeployState.upsert({
+  const exists = k.kind === "director" ? await prisma.director.findUnique({ where: { id: k.id } }) : await prisma.storageDaemon.findUnique({ where: { id: k.id } });
+  if (!exists) throw Object.assign(new Error(`${key} does not exist`), { notFound: true });
+  const row = await prisma.daemonDeployState.findUnique({ where: { kind_daemonId: { kind: k.kind, daemonId: k.id } } });
+  const blob: DaemonSettings = { ...readSettings(row?.settings) };
+  for (const f of ["startCommand", "stopCommand", "replication"] as const) {
+    if (data[f] === undefined) continue;
+    if (data[f] === null) delete blob[f];
+    else (blob as Record<string, unknown>)[f] = data[f];
+  }
+  const columns: Record<string, string | null> = {};
+  for (const f of ["bconsolePath", "bconsoleConfig", "testTool"] as const) if (data[f] !== undefined) columns[f] = data[f] || null;
+  const before = { bconsolePath: row?.bconsolePath ?? null, bconsoleConfig: row?.bconsoleConfig ?? null, testTool: row?.testTool ?? null, ...readSettings(row?.settings) };
+  const settings = JSON.parse(JSON.stringify(blob)) as Prisma.InputJsonValue;
+  const saved = await prisma.daemonDeployState.upsert({
     where: { kind_daemonId: { kind: k.kind, daemonId: k.id } },
-    create: { kind: k.kind, daemonId: k.id, ...data },
-    update: data,
+    create: { kind: k.kind, daemonId: k.id, ...columns, settings },
+    update: { ...columns, settings },
   });
+  return { before, after: { bconsolePath: saved.bconsolePath, bconsoleConfig: saved.bconsoleConfig, testTool: saved.testTool, ...readSettings(saved.settings) } };
 }

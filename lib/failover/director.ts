@@ -5,6 +5,10 @@
  * (lib/deploy/engine.ts). Until one registers here, the step `director_switchover` is skipped
  * with a status that says so.
  *
+ * The implementation is lib/failover/director-deploy.ts (registered at startup by instrumentation.ts
+ * and by the routes that start operations). It runs only when the promotion's scope is "site"
+ * (catalog + Director); a "catalog" promotion skips the step with CATALOG_ONLY_MESSAGE.
+ *
  * Contract for the hook (registerDirectorSwitchover):
  *  - idempotent: after an app restart the step runs again from the start;
  *  - returns { status: "ok" } only once every affected Director runs on the new catalog address
@@ -22,6 +26,9 @@ export interface DirectorSwitchoverContext {
   /** Catalogs of the cluster, already pointed at the new primary in the model. */
   catalogs: Array<{ id: number; name: string; directorId: number; directorName: string; directorRole: string }>;
   log(line: string): Promise<void>;
+  /** The operation's persisted state (Promotion.state): the hook keeps what it decided there, for re-runs. */
+  state?: Record<string, unknown>;
+  saveState?(): Promise<void>;
 }
 
 export interface DirectorSwitchoverResult {
@@ -46,3 +53,7 @@ export function directorSwitchoverHook(): DirectorSwitchoverHook | null {
 export const NO_DEPLOY_ENGINE_MESSAGE =
   "no deploy engine is configured for Director switchover: the Catalog resources were updated in the model; " +
   "deploy the Directors' configuration to apply the new DB Address/DB Port";
+
+export const CATALOG_ONLY_MESSAGE =
+  "catalog only: the Directors were not switched (the Catalog resources were updated in the model); " +
+  "switch the Director to the standby site separately, or deploy the Directors' configuration";

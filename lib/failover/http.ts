@@ -4,6 +4,7 @@ import { prisma } from "@/lib/db/client";
 import { HttpError, notFound } from "@/lib/http/errors";
 import { PromotionNotFound, PromotionRefused } from "./machine";
 import { ReattachRefused } from "./reattach";
+import { DirectorSwitchRefused } from "./director-op";
 import { loadPromotion, toView } from "./runner";
 import type { PromotionView } from "./types";
 
@@ -13,6 +14,10 @@ export const idParams = z.object({ id: z.coerce.number().int().positive() });
 export function mapFailoverError(err: unknown): never {
   if (err instanceof PromotionRefused || err instanceof ReattachRefused) {
     const field = err.field ?? "targetMemberId";
+    throw new HttpError(409, err.message, [{ field, rule: "refused", message: err.message }], { preflight: err.preflight });
+  }
+  if (err instanceof DirectorSwitchRefused) {
+    const field = err.field ?? "directors";
     throw new HttpError(409, err.message, [{ field, rule: "refused", message: err.message }], { preflight: err.preflight });
   }
   if (err instanceof PromotionNotFound) throw notFound(err.message);

@@ -18,7 +18,7 @@ import { audit, bumpModelRevision } from "@/lib/audit";
 import { prisma as defaultPrisma, type Tx } from "@/lib/db/client";
 import { probeMember } from "@/lib/replication/probes";
 import { decryptSecret } from "@/lib/secrets";
-import { directorSwitchoverHook, NO_DEPLOY_ENGINE_MESSAGE, type DirectorSwitchoverHook } from "./director";
+import { CATALOG_ONLY_MESSAGE, directorSwitchoverHook, NO_DEPLOY_ENGINE_MESSAGE, type DirectorSwitchoverHook } from "./director";
 import { withPg, type PgConn } from "./pg";
 import { loadCluster, preflight, type ProbeFn } from "./preflight";
 import { hostAccess, pgControlData, pgCtlStart, pgCtlStatus, pgCtlStop, withSsh } from "./remote";
@@ -36,6 +36,7 @@ import {
 } from "./runner";
 import type { PlanStep, PreflightResult, PromoteRequest, PromotionMode } from "./types";
 import "./reattach";
+import "./director-op";
 
 export interface FailoverDeps extends RunnerDeps {
   probe?: ProbeFn;
@@ -301,6 +302,11 @@ const stepUpdateModel: StepDef<FailoverDeps> = {
 const stepDirector: StepDef<FailoverDeps> = {
   name: "director_switchover",
   async run(ctx) {
+    if (ctx.state.scope !== "site") {
+      await ctx.log(CATALOG_ONLY_MESSAGE);
+      ctx.state.directorSwitchover = "catalog_only";
+      return "skipped";
+    }
     const hook = ctx.deps.directorSwitchover === undefined ? directorSwitchoverHook() : ctx.deps.directorSwitchover;
     if (!hook) {
       await ctx.log(NO_DEPLOY_ENGINE_MESSAGE);
@@ -317,6 +323,8 @@ const stepDirector: StepDef<FailoverDeps> = {
       newPrimary: { memberId: target.id, name: target.name, address: target.address, port: target.port },
       catalogs: cluster.catalogs.map((c) => ({ id: c.id, name: c.name, directorId: c.directorId, directorName: c.director.name, directorRole: c.director.role })),
       log: (l) => ctx.log(l),
+      state: ctx.state,
+      saveState: () => ctx.saveState(),
     });
     await ctx.log(res.message);
     ctx.state.directorSwitchover = res.status;
@@ -387,12 +395,21 @@ export async function startPromotion(
   } catch (e) {
     throw new PromotionNotFound((e as Error).message);
   }
+  if (req.scope === "site") {
+    // The Director half must be possible before the catalog's point of no return is crossed.
+    const { directorPreflight } = await import("./director-deploy");
+    const targetRow = await db.catalogMember.findUnique({ where: { id: req.targetMemberId }, select: { hostId: true } });
+    const dpf = await directorPreflight(db, clusterId, { preferHostId: targetRow?.hostId ?? null });
+    pf = { ...pf, checks: [...pf.checks, ...dpf.checks], allowed: pf.allowed && dpf.allowed, forceable: pf.forceable && dpf.allowed };
+    pf.plan = [...pf.plan.filter((s) => s.name !== "director_switchover"), { name: "director_switchover", description: "stop the old Director, swap the roles, deploy and start the standby site's Director, verify it answers and reaches the catalog" }];
+  }
   if (req.dryRun) return { kind: "dry_run", preflight: pf, plan: pf.plan };
   const blockers = pf.checks.filter((c) => !c.ok && c.severity === "blocker");
   if (blockers.length) {
     const now = await runningFor(db, clusterId);
     if (now !== null) return { kind: "existing", id: now };
-    throw new PromotionRefused(`Promotion refused: ${blockers.map((b) => b.message).join("; ")}`, pf);
+    const field = blockers.every((b) => b.code.startsWith("director") || b.code.startsWith("old_director")) ? "scope" : undefined;
+    throw new PromotionRefused(`Promotion refused: ${blockers.map((b) => b.message).join("; ")}`, pf, field);
   }
   if (pf.mode !== req.mode) {
     throw new PromotionRefused(`The preflight says ${pf.mode ?? "undecidable"}, the request says ${req.mode}: check again`, pf, "mode");
@@ -428,7 +445,7 @@ export async function startPromotion(
         forceReason: !pf.allowed && req.force ? (req.forceReason ?? null) : null,
         preflight: JSON.parse(JSON.stringify(pf)),
         lastKnownLagBytes: pf.lag.bytes,
-        state: { requestedAt: Date.now() },
+        state: { requestedAt: Date.now(), scope: req.scope ?? "catalog" },
         owner: OWNER,
         heartbeatAt: new Date(),
         steps: { create: steps.map((s, i) => ({ position: i, name: s.name, status: "pending" })) },
@@ -448,7 +465,7 @@ export async function startPromotion(
     entityType: "catalog-cluster",
     entityId: clusterId,
     entityName: cluster.name,
-    after: { promotionId: id, mode: pf.mode, target: target.name, oldPrimary: old?.name ?? null, forced: !pf.allowed, forceReason: req.forceReason ?? null, lagBytes: pf.lag.bytes },
+    after: { promotionId: id, mode: pf.mode, scope: req.scope ?? "catalog", target: target.name, oldPrimary: old?.name ?? null, forced: !pf.allowed, forceReason: req.forceReason ?? null, lagBytes: pf.lag.bytes },
     ip: who.ip ?? null,
   }, db as unknown as Tx);
   if (opts.background !== false) {

@@ -173,7 +173,7 @@ function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, stepId: () 
 async function auditStep(deps: RunnerDeps, p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
   await audit({
     actor: p.actor,
-    action: `${p.kind === "reattach" ? "reattach" : "promotion"}.${step}`,
+    action: `${p.kind === "reattach" ? "reattach" : p.kind === "director" ? "director_switch" : "promotion"}.${step}`,
     entityType: "catalog-cluster",
     entityId: p.clusterId,
     entityName: p.targetName,

@@ -5,7 +5,9 @@
 import { z } from "zod";
 
 export type PromotionMode = "switchover" | "failover";
-export type OperationKind = "promote" | "reattach";
+export type OperationKind = "promote" | "reattach" | "director";
+/** catalog: the PostgreSQL promotion only; site: catalog + Director switchover in one operation. */
+export type PromotionScope = "catalog" | "site";
 export type OperationStatus = "running" | "succeeded" | "failed" | "rolled_back";
 export type StepStatus = "pending" | "running" | "ok" | "failed" | "skipped" | "rolled_back";
 
@@ -109,8 +111,10 @@ export const promoteRequestSchema = z.object({
   force: z.boolean().optional().default(false),
   forceReason: z.string().trim().max(500).optional(),
   dryRun: z.boolean().optional().default(false),
+  /** catalog (default): PostgreSQL only; site: then switch the Directors to the standby site too. */
+  scope: z.enum(["catalog", "site"]).optional().default("catalog"),
 });
-export type PromoteRequest = z.infer<typeof promoteRequestSchema>;
+export type PromoteRequest = Omit<z.infer<typeof promoteRequestSchema>, "scope"> & { scope?: PromotionScope };
 
 export const reattachRequestSchema = z.object({
   memberId: z.number().int().positive(),
@@ -119,5 +123,12 @@ export const reattachRequestSchema = z.object({
   dryRun: z.boolean().optional().default(false),
 });
 export type ReattachRequest = z.infer<typeof reattachRequestSchema>;
+
+export const directorSwitchRequestSchema = z.object({
+  /** Must equal the cluster's name: the active Director changes site. */
+  confirmClusterName: z.string().max(200).optional(),
+  dryRun: z.boolean().optional().default(false),
+});
+export type DirectorSwitchRequest = z.infer<typeof directorSwitchRequestSchema>;
 
 export const FINAL_STATUSES: readonly OperationStatus[] = ["succeeded", "failed", "rolled_back"];

@@ -157,6 +157,20 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(cross.status).toBe(403);
   });
 
+  it("refuses malformed live-check targets and settings for unknown targets or the wrong test tool, naming the field", async () => {
+    const live = await call(liveRoute.GET as never, "/api/deploy/live", { cookie: viewer, query: { target: "director:x" } });
+    expect(live.status).toBe(400);
+    expect(live.json.fields[0]).toMatchObject({ field: "target.0" });
+    const put = (body: unknown) => call(targetsRoute.PUT as never, "/api/deploy/targets", { method: "PUT", cookie: operator, body });
+    const unknown = await put({ target: "director:99999", testTool: "bdirjson" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.fields[0]).toMatchObject({ field: "target", rule: "exists" });
+    expect(await prisma.daemonDeployState.count({ where: { daemonId: 99999 } })).toBe(0);
+    const tool = await put({ target: `storage-daemon:${sdId}`, testTool: "bdirjson" });
+    expect(tool.status).toBe(400);
+    expect(tool.json.fields[0]).toMatchObject({ field: "testTool" });
+  });
+
   it("an unpinned host is refused before authenticating; the presented fingerprint is offered for confirmation", async () => {
     const before = readFileSync(dir.configPath, "utf8");
     const r = await deploy(operator, { dryRun: false });
@@ -194,6 +208,9 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     const t = finalTargets(r.events);
     for (const name of ["api-dir", "api-dir-standby", "test-sd"]) expect(t[name].status, t[name].error).toBe("dry_run_ok");
     expect(t["api-dir"].files[0].diff).toContain('+  Name = "FromTheModel"');
+    // The stream carries diffs and logs of files that hold the daemons' passwords: masked.
+    expect(t["api-dir"].files[0].diff).toContain('Password = "••••••••"');
+    for (const secret of [dir.password, "sd-secret"]) expect(JSON.stringify(r.events)).not.toContain(secret);
     expect(readFileSync(dir.configPath, "utf8")).toBe(before);
     expect(loaded(".jobs all")).not.toContain("FromTheModel");
   });
@@ -228,6 +245,15 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(dirRun.steps.map((s: Ev) => s.name)).toEqual(["connect", "fetch", "diff", "upload", "test", "backup", "swap", "reload", "verify", "cleanup"]);
     expect(dirRun.steps.find((s: Ev) => s.name === "verify").log).toContain(".jobs all");
     expect(dirRun.files[0].diff).toContain("FromTheModel");
+    expect(dirRun.files[0].diff).toContain('Password = "••••••••"');
+    // Nor at rest: the stored step logs and per-file diffs hold no password in clear.
+    const stored = JSON.stringify([await prisma.deployStep.findMany(), await prisma.deployTargetRun.findMany()]);
+    expect(stored).toContain("••••••••");
+    for (const secret of [dir.password, "sd-secret"]) {
+      expect(JSON.stringify(detail.json)).not.toContain(secret);
+      expect(JSON.stringify(r.events)).not.toContain(secret);
+      expect(stored).not.toContain(secret);
+    }
     const list = await call(runsRoute.GET as never, "/api/deploy/runs", { cookie: viewer });
     expect((list.json.runs as Ev[]).map((x) => x.dryRun)).toEqual([false, true, false]);
 
@@ -248,6 +274,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     const c = Object.fromEntries((live.json.checks as Ev[]).map((x) => [x.key, x]));
     expect(c[`director:${directorId}`].drift).toBe("live_changed");
     expect(c[`director:${directorId}`].files[0].diff).toContain("-# edited by hand");
+    expect(JSON.stringify(live.json)).not.toContain(dir.password);
     expect(c[`director:${standbyId}`].drift).toBe("in_sync");
     expect(c[`storage-daemon:${sdId}`].drift).toBe("in_sync");
     const t = await call(targetsRoute.GET as never, "/api/deploy/targets", { cookie: viewer });
@@ -287,5 +314,77 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(runs[0].status).toBe("failed");
     expect(runs[0].targets[0].steps[0]).toMatchObject({ name: "connect", status: "failed" });
     expect(runs[0].targets[0].steps[0].log).toContain("HOST KEY MISMATCH");
+  });
+
+  it("deploy settings: operator only, each bad field named, null clears, audited with before/after", async () => {
+    const put = (cookie: string, body: unknown) => call(targetsRoute.PUT as never, "/api/deploy/targets", { method: "PUT", cookie, body });
+    expect((await put(viewer, { target: `director:${directorId}`, startCommand: "/bin/true" })).status).toBe(403);
+    const bad = await put(operator, {
+      target: `director:${standbyId}`,
+      startCommand: "systemctl start bacula-director; rm -rf /",
+      stopCommand: "",
+      replication: { enabled: true, sshKeyPath: "~/.ssh/id", knownHostsPath: "/etc/k", standbyPort: 70000 },
+    });
+    expect(bad.status).toBe(400);
+    const fields = (bad.json.fields as Ev[]).map((f) => f.field).sort();
+    expect(fields).toEqual(["replication.sshKeyPath", "replication.standbyPort", "startCommand", "stopCommand"]);
+    expect((bad.json.fields as Ev[]).find((f) => f.field === "startCommand")!.message).toContain("without a shell");
+    const sdBad = await put(operator, { target: `storage-daemon:${sdId}`, startCommand: "/bin/true", testTool: "bdirjson" });
+    expect(sdBad.status).toBe(400);
+    expect((sdBad.json.fields as Ev[]).map((f) => f.field).sort()).toEqual(["startCommand", "testTool"]);
+    expect((await put(operator, { target: "director:99999", startCommand: "/bin/true" })).status).toBe(404);
+    expect((await put(operator, { target: `director:${directorId}`, unknownKey: 1 })).status).toBe(400);
+
+    const ok = await put(operator, { target: `director:${directorId}`, startCommand: "/usr/local/bin/start dir", stopCommand: "systemctl stop bacula-director" });
+    expect(ok.status).toBe(200);
+    expect(ok.json.settings).toMatchObject({ startCommand: "/usr/local/bin/start dir", stopCommand: "systemctl stop bacula-director" });
+    const cleared = await put(operator, { target: `director:${directorId}`, startCommand: null });
+    expect(cleared.json.settings.startCommand).toBeUndefined();
+    expect(cleared.json.settings.stopCommand).toBe("systemctl stop bacula-director");
+    const ev = await prisma.auditEvent.findFirstOrThrow({ where: { action: "deploy_settings" }, orderBy: { id: "desc" } });
+    expect(ev).toMatchObject({ actor: "op", entityId: `director:${directorId}` });
+    expect(ev.before).toMatchObject({ startCommand: "/usr/local/bin/start dir" });
+    const t = await call(targetsRoute.GET as never, "/api/deploy/targets", { cookie: viewer });
+    expect((t.json.targets as Ev[]).find((x) => x.name === "api-dir")!.settings).toMatchObject({ stopCommand: "systemctl stop bacula-director" });
+  });
+
+  it("adds the standby replication Admin Job and its script to the primary's deploy when configured; Bacula accepts it", async () => {
+    const sshDir = join(standbyEtc, "..");
+    // The test before rotated the host key: pin the current one (as an operator would after checking it).
+    await prisma.host.update({ where: { id: hostId }, data: { hostKeyFingerprint: sshd.hostKeyFingerprint } });
+    const put = await call(targetsRoute.PUT as never, "/x", {
+      method: "PUT",
+      cookie: operator,
+      body: {
+        target: `director:${standbyId}`,
+        replication: { enabled: true, sshKeyPath: `${sshDir}/id_replicate`, knownHostsPath: `${sshDir}/known_hosts`, standbyHost: "127.0.0.1", standbyUser: "bacula", scriptPath: `${dir.etc}/scripts/replicate.sh` },
+      },
+    });
+    expect(put.status, JSON.stringify(put.json)).toBe(200);
+    const t = Object.fromEntries(((await call(targetsRoute.GET as never, "/x", { cookie: viewer })).json.targets as Ev[]).map((x) => [x.name, x]));
+    expect(t["api-dir"].files).toEqual([dir.configPath, `${dir.etc}/scripts/replicate.sh`]);
+    expect(t["api-dir"].problems).toEqual([]);
+    // Only the primary gets it: the standby's render is the primary's configuration without the job.
+    expect(t["api-dir-standby"].files).toHaveLength(1);
+
+    const r = await deploy(operator, { dryRun: false, targets: [`director:${directorId}`] });
+    const res = finalTargets(r.events)["api-dir"];
+    expect(res.status, res.error).toBe("succeeded");
+    expect(res.steps.find((s: Ev) => s.name === "test").log).toContain("bdirjson -t -c");
+    const script = readFileSync(`${dir.etc}/scripts/replicate.sh`, "utf8");
+    expect(script).toContain(`KNOWN_HOSTS='${sshDir}/known_hosts'`);
+    const { statSync } = await import("node:fs");
+    expect(statSync(`${dir.etc}/scripts/replicate.sh`).mode & 0o777).toBe(0o750);
+    expect(readFileSync(dir.configPath, "utf8")).toContain('Name = "ReplicateConfig-api-dir-standby"');
+    // The reloaded Director has loaded the Admin Job.
+    expect(loaded(".jobs all")).toContain("ReplicateConfig-api-dir-standby");
+
+    // A bad stored path (written before validation existed) is a planning problem naming the job's field.
+    await prisma.daemonDeployState.update({
+      where: { kind_daemonId: { kind: "director", daemonId: standbyId } },
+      data: { settings: { replication: { enabled: false, sshKeyPath: "/k", knownHostsPath: "/h" } } },
+    });
+    const off = Object.fromEntries(((await call(targetsRoute.GET as never, "/x", { cookie: viewer })).json.targets as Ev[]).map((x) => [x.name, x]));
+    expect(off["api-dir"].files).toHaveLength(1);
   });
 });

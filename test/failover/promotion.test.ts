@@ -114,7 +114,7 @@ describe("switchover, then re-attach of the old primary", () => {
     expect(done.promotion.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
       "preflight:ok", "fence_old_primary:ok", "wait_replay:ok", "promote:ok", "verify:ok", "update_model:ok", "director_switchover:skipped",
     ]);
-    expect(done.promotion.steps[6].log).toContain("no deploy engine is configured");
+    expect(done.promotion.steps[6].log).toContain("catalog only: the Directors were not switched");
     const facts = done.promotion.facts;
     expect(facts.newTimeline).toBe(2);
     expect(typeof facts.pgPromoteMs).toBe("number");

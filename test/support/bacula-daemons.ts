@@ -318,3 +318,152 @@ export async function storageDaemonFiles(base: string, user: string, directorNam
     },
   };
 }
+
+export interface TestDirectorFiles {
+  name: string;
+  port: number;
+  password: string;
+  etc: string;
+  configPath: string;
+  bconsoleConfig: string;
+  work: string;
+  run: string;
+  /** Argv-safe start / stop commands (scripts run by `user`, as `systemctl start|stop` would). */
+  startScript: string;
+  stopScript: string;
+  /** Pid of the running bacula-dir of this directory, or null. */
+  pid(): number | null;
+  /** Run bconsole locally (as root) against this Director. */
+  console(commands: string[]): string;
+  /** Whether it answers bconsole as itself. */
+  answers(): boolean;
+  /** Start it now as `user` (the test's "running old primary"). */
+  start(): void;
+  /** Kill it (cleanup). */
+  kill(): void;
+}
+
+/**
+ * The files of a Director run by `user` (so that a Director switchover can start and stop it over
+ * SSH): etc/ with bconsole.conf for its own identity (name, port, password), work/ holding its
+ * SQLite catalog `<dbName>.db` (Bacula's make_sqlite3_tables), run/, and start/stop scripts. The
+ * bacula-dir.conf itself comes from the model (deployed, or written by the test).
+ */
+export async function directorFiles(base: string, user: string, o: { name: string; password: string; dbName?: string; port?: number }): Promise<TestDirectorFiles> {
+  need(BACULA_DIR, "bacula-director");
+  need(BCONSOLE, "bacula-console");
+  need(MAKE_TABLES, "bacula-director-sqlite3");
+  const etc = join(base, "etc");
+  const work = join(base, "work");
+  const run = join(base, "run");
+  mkdirOwned(base, user);
+  for (const d of [etc, work, run]) mkdirOwned(d, user, 0o755);
+  const port = o.port ?? (await freePort());
+  const bconsoleConfig = join(etc, "bconsole.conf");
+  writeOwned(bconsoleConfig, `Director {\n  Name = ${o.name}\n  DIRport = ${port}\n  Address = 127.0.0.1\n  Password = "${o.password}"\n}\n`, user, 0o640);
+  const dbName = o.dbName ?? "bacula";
+  const script = readFileSync(MAKE_TABLES, "utf8").replace(/^cd \/var\/lib\/bacula$/m, `cd '${work}'`);
+  execFileSync("sh", ["-c", script], { env: { ...process.env, db_name: dbName }, stdio: "pipe" });
+  const { uid, gid } = uidGid(user);
+  chownSync(join(work, `${dbName}.db`), uid, gid);
+  const configPath = join(etc, "bacula-dir.conf");
+  const startScript = join(base, "start-dir.sh");
+  writeOwned(
+    startScript,
+    [
+      "#!/bin/sh",
+      "# Test stand-in for `systemctl start bacula-director`: start the Director of this directory.",
+      "set -u",
+      `RUN='${run}'`,
+      `CONF='${configPath}'`,
+      'for f in "$RUN"/bacula-dir.*.pid; do',
+      '  [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && { echo "bacula-dir already runs, pid $(cat "$f")"; exit 0; }',
+      '  rm -f "$f"',
+      "done",
+      `${BACULA_DIR} -t -c "$CONF" || exit 1`,
+      `${BACULA_DIR} -c "$CONF" </dev/null >/dev/null 2>&1 || exit 1`,
+      "i=0; while [ $i -lt 200 ]; do",
+      '  for f in "$RUN"/bacula-dir.*.pid; do [ -s "$f" ] && { echo "bacula-dir started, pid $(cat "$f")"; exit 0; }; done',
+      "  sleep 0.05; i=$((i+1))",
+      "done",
+      'echo "bacula-dir did not start" >&2; exit 1',
+      "",
+    ].join("\n"),
+    user,
+    0o755,
+  );
+  const stopScript = join(base, "stop-dir.sh");
+  writeOwned(
+    stopScript,
+    [
+      "#!/bin/sh",
+      "# Test stand-in for `systemctl stop bacula-director`.",
+      "set -u",
+      `RUN='${run}'`,
+      'for f in "$RUN"/bacula-dir.*.pid; do',
+      '  [ -f "$f" ] || continue',
+      '  pid=$(cat "$f")',
+      '  kill "$pid" 2>/dev/null',
+      "  i=0; while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done",
+      '  kill -9 "$pid" 2>/dev/null',
+      '  rm -f "$f"',
+      "done",
+      'echo "bacula-dir stopped"',
+      "",
+    ].join("\n"),
+    user,
+    0o755,
+  );
+  const pid = () => {
+    const files = execFileSync("sh", ["-c", `ls '${run}'/bacula-dir.*.pid 2>/dev/null || true`], { encoding: "utf8" }).split("\n").filter(Boolean);
+    for (const f of files) {
+      const p = Number(readFileSync(f, "utf8").trim());
+      if (p > 0) {
+        try {
+          process.kill(p, 0);
+          return p;
+        } catch {
+          /* stale */
+        }
+      }
+    }
+    return null;
+  };
+  const consoleRun = (commands: string[]) =>
+    execFileSync(BCONSOLE, ["-c", bconsoleConfig], { input: commands.join("\n") + "\n", encoding: "utf8", timeout: 30_000 });
+  return {
+    name: o.name,
+    port,
+    password: o.password,
+    etc,
+    configPath,
+    bconsoleConfig,
+    work,
+    run,
+    startScript,
+    stopScript,
+    pid,
+    console: consoleRun,
+    answers() {
+      try {
+        // bconsole retries a refused connection for 15 s: a running Director answers at once.
+        return execFileSync(BCONSOLE, ["-c", bconsoleConfig], { input: "status director\n", encoding: "utf8", timeout: 4_000 }).includes(`${o.name} Version:`);
+      } catch {
+        return false;
+      }
+    },
+    start() {
+      execFileSync("runuser", ["-u", user, "--", startScript], { stdio: "pipe", timeout: 30_000 });
+    },
+    kill() {
+      const p = pid();
+      if (p) {
+        try {
+          process.kill(p, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+    },
+  };
+}

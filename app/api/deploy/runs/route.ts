@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { clientIp, requireUser } from "@/lib/auth/guard";
+import { maskSecretsDeep } from "@/lib/bacula/mask";
 import { listRuns, parseTargetKey, startDeploy, type RunEvent } from "@/lib/deploy/service";
 import { api, readJson } from "@/lib/http/handler";
 
@@ -39,7 +40,8 @@ export const POST = api(async (req: Request) => {
       const send = (e: RunEvent | { type: "error"; error: string }) => {
         if (closed) return;
         try {
-          controller.enqueue(encoder.encode(JSON.stringify(e) + "\n"));
+          // Step logs and diffs hold the daemons' passwords: masked for the browser.
+          controller.enqueue(encoder.encode(JSON.stringify(maskSecretsDeep(e)) + "\n"));
         } catch {
           closed = true;
         }

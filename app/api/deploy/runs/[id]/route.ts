@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireUser } from "@/lib/auth/guard";
+import { maskSecretsDeep } from "@/lib/bacula/mask";
 import { getRun } from "@/lib/deploy/service";
 import { api } from "@/lib/http/handler";
 import { notFound } from "@/lib/http/errors";
@@ -12,5 +13,6 @@ export const GET = api<{ params: Promise<{ id: string }> }>(async (req, ctx) => 
   await requireUser(req, "viewer");
   const run = await getRun(idParam((await ctx.params).id));
   if (!run) throw notFound("No such deploy run");
-  return NextResponse.json({ run });
+  // Step logs and per-file diffs hold the daemons' passwords: masked for the browser.
+  return NextResponse.json({ run: maskSecretsDeep(run) });
 });

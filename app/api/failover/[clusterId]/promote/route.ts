@@ -4,11 +4,14 @@ import { api, readJson } from "@/lib/http/handler";
 import { clusterParams, mapFailoverError } from "@/lib/failover/http";
 import { failoverDeps, startPromotion } from "@/lib/failover/machine";
 import { promoteRequestSchema } from "@/lib/failover/types";
+import { registerDirectorDeploy } from "@/lib/failover/director-deploy";
 
 type Ctx = { params: Promise<{ clusterId: string }> };
 
 /**
- * POST {targetMemberId, mode, confirmClusterName?, force?, forceReason?, dryRun?}
+ * POST {targetMemberId, mode, scope?, confirmClusterName?, force?, forceReason?, dryRun?}
+ *   scope "catalog" (default): PostgreSQL only, the Director step is skipped;
+ *   scope "site": catalog + Director switchover (its preflight joins the catalog's; blockers -> 409 field "scope")
  *   202 {id, existing: false}  started; follow GET /api/failover/promotions/<id>/stream
  *   200 {id, existing: true}   one already runs on this cluster: that one
  *   200 {dryRun: true, preflight, plan}
@@ -18,6 +21,7 @@ export const POST = api(async (req: Request, ctx: Ctx) => {
   const user = await requireUser(req, "admin");
   const { clusterId } = clusterParams.parse(await ctx.params);
   const body = promoteRequestSchema.parse(await readJson(req));
+  await registerDirectorDeploy();
   try {
     const r = await startPromotion(failoverDeps(), clusterId, body, { actor: user.login, ip: clientIp(req) });
     if (r.kind === "dry_run") return NextResponse.json({ dryRun: true, preflight: r.preflight, plan: r.plan });

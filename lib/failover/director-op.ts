@@ -1,0 +1,146 @@
+/**
+ * "Switch Director to standby site" alone (no catalog promotion): a guarded admin operation on a
+ * catalog cluster, persisted and streamed like a promotion (Promotion kind "director", mode
+ * "director"), one at a time per cluster (the same activeKey).
+ *
+ *   director_preflight   the standby Director's host answers over SSH and its configuration as
+ *                        the primary passes Bacula's test there; start/stop commands parse
+ *   director_switchover  lib/failover/director-deploy.ts switchDirectors, with the Catalogs
+ *                        left on the cluster's current primary
+ *
+ * The point of no return is director_switchover (the preflight changes nothing: nothing to roll
+ * back). The admin types the cluster's name to confirm.
+ */
+import type { PrismaClient } from "@prisma/client";
+import { audit } from "@/lib/audit";
+import type { Tx } from "@/lib/db/client";
+import { directorPreflight, switchDirectors, type DirectorPreflight } from "./director-deploy";
+import { loadCluster } from "./preflight";
+import { activeKey, isUniqueViolation, OWNER, registerOperation, runOperation, type RunnerDeps, type StepDef } from "./runner";
+import type { DirectorSwitchRequest } from "./types";
+import type { OpenTransport } from "@/lib/deploy/engine";
+
+export interface DirectorOpDeps extends RunnerDeps {
+  open?: OpenTransport;
+}
+
+export class DirectorSwitchRefused extends Error {
+  constructor(
+    message: string,
+    readonly preflight: DirectorPreflight | null,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "DirectorSwitchRefused";
+  }
+}
+
+async function currentPrimary(db: PrismaClient, clusterId: number) {
+  const cluster = await loadCluster(db, clusterId);
+  if (!cluster) throw new Error(`catalog cluster ${clusterId} does not exist`);
+  const primary = cluster.members.find((m) => m.role === "primary" && !m.fenced) ?? null;
+  return { cluster, primary };
+}
+
+const stepPreflight: StepDef<DirectorOpDeps> = {
+  name: "director_preflight",
+  async run(ctx) {
+    const { primary } = await currentPrimary(ctx.deps.db, ctx.promotion.clusterId);
+    const pf = await directorPreflight(ctx.deps.db, ctx.promotion.clusterId, { open: ctx.deps.open, preferHostId: primary?.hostId ?? null });
+    for (const c of pf.checks) await ctx.log(`${c.ok ? "ok" : c.severity === "blocker" ? "REFUSED" : "note"}: ${c.message}`);
+    const blockers = pf.checks.filter((c) => !c.ok && c.severity === "blocker");
+    if (blockers.length) throw new Error(blockers.map((b) => b.message).join("; "));
+  },
+};
+
+const stepSwitch: StepDef<DirectorOpDeps> = {
+  name: "director_switchover",
+  async run(ctx) {
+    const { primary } = await currentPrimary(ctx.deps.db, ctx.promotion.clusterId);
+    if (!primary) throw new Error("the cluster has no unfenced primary member: promote the catalog (site promotion) instead");
+    const res = await switchDirectors({
+      db: ctx.deps.db,
+      clusterId: ctx.promotion.clusterId,
+      actor: ctx.promotion.actor,
+      newPrimary: { name: primary.name, address: primary.address, port: primary.port, hostId: primary.hostId },
+      log: (l) => ctx.log(l),
+      state: ctx.state,
+      saveState: () => ctx.saveState(),
+      open: ctx.deps.open,
+    });
+    await ctx.log(res.message);
+    ctx.state.directorSwitchover = res.status;
+  },
+};
+
+registerOperation<DirectorOpDeps>("director", {
+  steps: () => [stepPreflight, stepSwitch],
+  pointOfNoReturn: "director_switchover",
+  rollback: async () => "nothing to undo: the preflight changes nothing",
+});
+
+export type DirectorStart = { kind: "dry_run"; preflight: DirectorPreflight } | { kind: "started"; id: number } | { kind: "existing"; id: number };
+
+/** Validate (fresh preflight, typed cluster name), persist and start the Director switch. */
+export async function startDirectorSwitch(
+  deps: DirectorOpDeps,
+  clusterId: number,
+  req: DirectorSwitchRequest,
+  who: { actor: string; ip?: string | null },
+  opts: { background?: boolean } = {},
+): Promise<DirectorStart> {
+  const db = deps.db;
+  const running = await db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true } });
+  if (running && !req.dryRun) return { kind: "existing", id: running.id };
+  const { cluster, primary } = await currentPrimary(db, clusterId);
+  const pf = await directorPreflight(db, clusterId, { open: deps.open, preferHostId: primary?.hostId ?? null });
+  if (req.dryRun) return { kind: "dry_run", preflight: pf };
+  if (!primary) throw new DirectorSwitchRefused("the cluster has no unfenced primary member", pf, "clusterId");
+  if (!pf.allowed) throw new DirectorSwitchRefused(`Director switch refused: ${pf.checks.filter((c) => !c.ok && c.severity === "blocker").map((c) => c.message).join("; ")}`, pf);
+  if (req.confirmClusterName !== cluster.name) throw new DirectorSwitchRefused(`type the cluster name "${cluster.name}" to confirm`, pf, "confirmClusterName");
+  const names = pf.plan.pairs.map((p) => p.newName).concat(pf.plan.inPlace.map((d) => d.name));
+  const olds = pf.plan.pairs.map((p) => p.oldName);
+  let id: number;
+  try {
+    const row = await db.promotion.create({
+      data: {
+        clusterId,
+        kind: "director",
+        mode: "director",
+        status: "running",
+        activeKey: activeKey(clusterId),
+        targetMemberId: primary.id,
+        targetName: names.join(", ") || "(none)",
+        oldPrimaryId: null,
+        oldPrimaryName: olds.join(", ") || null,
+        actor: who.actor,
+        preflight: JSON.parse(JSON.stringify(pf)),
+        state: { requestedAt: Date.now(), scope: "director" },
+        owner: OWNER,
+        heartbeatAt: new Date(),
+        steps: { create: [stepPreflight, stepSwitch].map((s, i) => ({ position: i, name: s.name, status: "pending" })) },
+      },
+    });
+    id = row.id;
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      const now = await db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true } });
+      if (now) return { kind: "existing", id: now.id };
+    }
+    throw err;
+  }
+  await audit(
+    {
+      actor: who.actor,
+      action: "director_switch.requested",
+      entityType: "catalog-cluster",
+      entityId: clusterId,
+      entityName: cluster.name,
+      after: { promotionId: id, pairs: pf.plan.pairs, inPlace: pf.plan.inPlace },
+      ip: who.ip ?? null,
+    },
+    db as unknown as Tx,
+  );
+  if (opts.background !== false) void runOperation(deps, id).catch((err) => console.error(`director switch ${id} crashed`, err));
+  return { kind: "started", id };
+}

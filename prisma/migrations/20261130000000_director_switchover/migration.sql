@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "DaemonDeployState" ADD COLUMN "settings" JSONB;
+
