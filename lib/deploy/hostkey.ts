@@ -5,7 +5,8 @@
  */
 import { audit } from "@/lib/audit";
 import { prisma } from "@/lib/db/client";
-import { conflict, notFound, badRequest } from "@/lib/http/errors";
+import { conflict, forbidden, notFound, badRequest } from "@/lib/http/errors";
+import type { Role } from "@/lib/auth/roles";
 import { fetchHostKey, normalizeFingerprint, type HostKeySeen } from "./ssh";
 
 export type FetchKey = (host: string, port: number, opts: { timeoutMs?: number }) => Promise<HostKeySeen>;
@@ -54,6 +55,7 @@ export async function pinHostKey(
   actor: string,
   ip: string | null,
   fetch: FetchKey = fetchHostKey,
+  actorRole: Role = "operator",
 ): Promise<{ pinned: string; previous: string | null }> {
   const fp = normalizeFingerprint(fingerprint);
   if (!fp) {
@@ -61,6 +63,12 @@ export async function pinHostKey(
   }
   const h = await prisma.host.findUnique({ where: { id: hostId } });
   if (!h) throw notFound(`No host with id ${hostId}`);
+  // A key that differs from the pinned one may mean a man in the middle: only an admin replaces it.
+  if (h.hostKeyFingerprint && h.hostKeyFingerprint !== fp && actorRole !== "admin") {
+    throw forbidden(
+      `Host ${h.name} already has a pinned key (${h.hostKeyFingerprint}); replacing it needs an admin, since a changed host key can mean an attack`,
+    );
+  }
   let seen: HostKeySeen;
   try {
     seen = await fetch(h.address, h.sshPort, { timeoutMs: 10_000 });
@@ -74,16 +82,18 @@ export async function pinHostKey(
       { presented: seen.fingerprint },
     );
   }
-  await prisma.host.update({ where: { id: h.id }, data: { hostKeyFingerprint: fp, hostKeyPinnedAt: new Date() } });
-  await audit({
-    actor,
-    action: h.hostKeyFingerprint ? "host_key_repin" : "host_key_pin",
-    entityType: "host",
-    entityId: h.id,
-    entityName: h.name,
-    before: { hostKeyFingerprint: h.hostKeyFingerprint },
-    after: { hostKeyFingerprint: fp, keyType: seen.keyType, address: `${h.address}:${h.sshPort}` },
-    ip,
+  await prisma.$transaction(async (tx) => {
+    await tx.host.update({ where: { id: h.id }, data: { hostKeyFingerprint: fp, hostKeyPinnedAt: new Date() } });
+    await audit({
+      actor,
+      action: h.hostKeyFingerprint ? "host_key_repin" : "host_key_pin",
+      entityType: "host",
+      entityId: h.id,
+      entityName: h.name,
+      before: { hostKeyFingerprint: h.hostKeyFingerprint },
+      after: { hostKeyFingerprint: fp, keyType: seen.keyType, address: `${h.address}:${h.sshPort}` },
+      ip,
+    }, tx);
   });
   return { pinned: fp, previous: h.hostKeyFingerprint };
 }

@@ -314,6 +314,16 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(runs[0].status).toBe("failed");
     expect(runs[0].targets[0].steps[0]).toMatchObject({ name: "connect", status: "failed" });
     expect(runs[0].targets[0].steps[0].log).toContain("HOST KEY MISMATCH");
+
+    // Replacing the pinned key: an operator is refused, an admin may after comparing it.
+    const byOperator = await call(hostKeyRoute.POST as never, "/x", { method: "POST", cookie: operator, params: { id: String(hostId) }, body: { fingerprint: rotated } });
+    expect(byOperator.status).toBe(403);
+    expect(byOperator.json.error).toContain("needs an admin");
+    expect((await prisma.host.findUniqueOrThrow({ where: { id: hostId } })).hostKeyFingerprint).toBe(pinned);
+    const admin = await makeUser("adm", "admin");
+    const byAdmin = await call(hostKeyRoute.POST as never, "/x", { method: "POST", cookie: admin, params: { id: String(hostId) }, body: { fingerprint: rotated } });
+    expect(byAdmin.json).toEqual({ pinned: rotated, previous: pinned });
+    expect(await prisma.auditEvent.count({ where: { action: "host_key_repin", actor: "adm" } })).toBe(1);
   });
 
   it("deploy settings: operator only, each bad field named, null clears, audited with before/after", async () => {

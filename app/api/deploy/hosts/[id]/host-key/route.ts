@@ -20,5 +20,5 @@ const pinSchema = z.object({ fingerprint: z.string().min(1).max(200) }).strict()
 export const POST = api<Ctx>(async (req, ctx) => {
   const user = await requireUser(req, "operator");
   const { fingerprint } = pinSchema.parse(await readJson(req));
-  return NextResponse.json(await pinHostKey(idParam((await ctx.params).id), fingerprint, user.login, clientIp(req)));
+  return NextResponse.json(await pinHostKey(idParam((await ctx.params).id), fingerprint, user.login, clientIp(req), undefined, user.role));
 });
