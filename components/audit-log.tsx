@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { apiFetch } from "./api";
-import { Alert, Badge, Button, inputClass, PageTitle } from "./ui";
+import { Alert, Badge, inputClass, PageTitle, Pager } from "./ui";
 
 interface Event {
   id: number;
@@ -72,11 +72,7 @@ export function AuditLog() {
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
-        <Button variant="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>Newer</Button>
-        <span>Page {page} of {pages}</span>
-        <Button variant="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>Older</Button>
-      </nav>
+      <Pager page={page} pages={pages} onPage={setPage} previous="Newer" next="Older" />
     </>
   );
 }

@@ -7,26 +7,11 @@ import { apiFetch, ApiError } from "./api";
 import { Alert, Badge, Button, Card, PageTitle } from "./ui";
 import { useCan } from "./user-context";
 
-// ---- API shapes (see lib/deploy/service.ts) -----------------------------------------------------
+// ---- API shapes (types only: nothing of the server modules reaches the browser bundle) -----------
+import type { DriftState as Drift, TargetView } from "@/lib/deploy/service";
+import type { PresentedKey } from "@/lib/deploy/hostkey";
 
-type Drift = "in_sync" | "model_changed" | "live_changed" | "never_deployed" | "unknown";
 
-interface TargetView {
-  key: string;
-  kind: "director" | "storage-daemon";
-  daemonId: number;
-  name: string;
-  role: string;
-  host: { id: number | null; name: string; address: string; port: number; user: string; pinned: boolean };
-  files: string[];
-  reload: string;
-  modelHash: string | null;
-  problems: string[];
-  lastDeploy: { hash: string | null; at: string | null; by: string | null; runId: number | null };
-  live: { hash: string | null; checkedAt: string | null };
-  drift: Drift;
-  settings: TargetSettings;
-}
 
 interface TargetSettings {
   bconsolePath: string | null;
@@ -106,18 +91,6 @@ interface RunDetail extends Omit<RunSummary, "targets"> {
   }[];
 }
 
-interface PresentedKey {
-  hostId: number;
-  hostName: string;
-  address: string;
-  port: number;
-  presented: string | null;
-  keyType: string | null;
-  pinned: string | null;
-  pinnedAt: string | null;
-  matches: boolean | null;
-  error: string | null;
-}
 
 // ---- small pieces -------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { KINDS, type FieldDef, type KindKey } from "@/lib/inventory/fields";
 import { ApiError, apiFetch } from "./api";
-import { Alert, Badge, Button, inputClass, PageTitle } from "./ui";
+import { Alert, Badge, Button, inputClass, PageTitle, Pager } from "./ui";
 import { useCan } from "./user-context";
 
 interface Row {
@@ -145,11 +145,7 @@ export function ResourceList({ kind }: { kind: KindKey }) {
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
-        <Button variant="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</Button>
-        <span>Page {page} of {pages}</span>
-        <Button variant="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>Next</Button>
-      </nav>
+      <Pager page={page} pages={pages} onPage={setPage} />
     </>
   );
 }

@@ -70,3 +70,14 @@ export function Badge({ tone = "slate", children }: { tone?: "slate" | "green" |
 
 export const inputClass =
   "block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-brand-600 aria-[invalid=true]:border-red-500";
+
+/** Previous / next paging under a table, the same on every list page. */
+export function Pager({ page, pages, onPage, previous = "Previous", next = "Next" }: { page: number; pages: number; onPage: (page: number) => void; previous?: string; next?: string }) {
+  return (
+    <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
+      <Button variant="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>{previous}</Button>
+      <span>Page {page} of {pages}</span>
+      <Button variant="secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>{next}</Button>
+    </nav>
+  );
+}

@@ -12,6 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { freePort } from "../support/net";
 
 export const BACULA_BIN = {
   dir: process.env.BACULA_DIR_BIN ?? "/usr/sbin/bacula-dir",
@@ -32,17 +33,7 @@ export function requireBaculaDaemons(): void {
   if (process.getuid?.() !== 0) throw new Error("the Bacula end-to-end test runs the daemons as root: run it as root");
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
+export { freePort };
 
 function readLog(file: string): string {
   try {

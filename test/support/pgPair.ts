@@ -34,6 +34,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { freePort } from "./net";
 
 export const PG_PAIR_SCRIPT = fileURLToPath(new URL("../../scripts/testenv/pg-pair.sh", import.meta.url));
 export const DEFAULT_PG_BIN = "/usr/lib/postgresql/15/bin";
@@ -164,19 +165,7 @@ export function assertPostgresAvailable(pgBin = process.env.PG_BIN ?? DEFAULT_PG
   }
 }
 
-/** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error("no port"))));
-    });
-  });
-}
+export { freePort };
 
 async function twoFreePorts(): Promise<[number, number]> {
   const a = await freePort();

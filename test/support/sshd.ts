@@ -24,6 +24,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./net";
 
 export const SSHD_SCRIPT = fileURLToPath(new URL("../../scripts/testenv/sshd.sh", import.meta.url));
 const SSHD_BIN = process.env.SSHD_BIN ?? "/usr/sbin/sshd";
@@ -103,19 +104,7 @@ function parseFacts(stdout: string): Record<string, string> {
   return facts;
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function checkPrerequisites() {
   if (!existsSync(SSHD_BIN)) {
