@@ -28,7 +28,7 @@ import {
   type ReloadSpec,
   type TargetResult,
 } from "./engine";
-import { hostLockKey } from "./lock";
+import { hostLockKey, withHostLock } from "./lock";
 import { readSettings, type DaemonSettings, type ReplicationSettings } from "./settings";
 import { DEFAULT_COMMAND_TIMEOUT_MS, sshTransport } from "./transport";
 
@@ -107,6 +107,17 @@ const targetKey = (kind: TargetKind, id: number) => `${kind}:${id}`;
 export function parseTargetKey(key: string): { kind: TargetKind; id: number } | null {
   const m = /^(director|storage-daemon):(\d+)$/.exec(key);
   return m ? { kind: m[1] as TargetKind, id: Number(m[2]) } : null;
+}
+
+/** The target keys that name no Director or Storage Daemon, so a deploy can be refused before it starts. */
+export async function unknownTargetKeys(keys: readonly string[]): Promise<string[]> {
+  const ids = (kind: TargetKind) => keys.map(parseTargetKey).filter((t) => t?.kind === kind).map((t) => t!.id);
+  const [dirs, sds] = await Promise.all([
+    prisma.director.findMany({ where: { id: { in: ids("director") } }, select: { id: true } }),
+    prisma.storageDaemon.findMany({ where: { id: { in: ids("storage-daemon") } }, select: { id: true } }),
+  ]);
+  const known = new Set([...dirs.map((d) => targetKey("director", d.id)), ...sds.map((d) => targetKey("storage-daemon", d.id))]);
+  return keys.filter((k) => !known.has(k));
 }
 
 async function states(): Promise<Map<string, StateRow>> {
@@ -395,7 +406,8 @@ export async function checkLive(keys?: readonly string[], open: OpenTransport = 
     byHost.set(p.target.host.key, [...(byHost.get(p.target.host.key) ?? []), p]);
   }
   await Promise.all(
-    [...byHost.values()].map(async (list) => {
+    // Under the host lock: a check never reads a host halfway through a deploy's swap.
+    [...byHost.values()].map((list) => withHostLock(list[0].target.host.key, async () => {
       let tr;
       try {
         tr = await open(list[0].target.host);
@@ -441,7 +453,7 @@ export async function checkLive(keys?: readonly string[], open: OpenTransport = 
       } finally {
         await tr.close().catch(() => {});
       }
-    }),
+    })),
   );
   const order = new Map(plans.map((p, i) => [p.target.key, i]));
   return results.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));

@@ -155,6 +155,12 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(pin.status).toBe(403);
     const cross = await call(runsRoute.POST as never, "/api/deploy/runs", { method: "POST", cookie: operator, origin: "http://evil.test", body: { dryRun: true } });
     expect(cross.status).toBe(403);
+    // An unknown target is refused before any stream or run row exists.
+    const runsBefore = await prisma.deployRun.count();
+    const unknown = await call(runsRoute.POST as never, "/api/deploy/runs", { method: "POST", cookie: operator, body: { dryRun: true, targets: ["director:99999"] } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.fields[0]).toMatchObject({ field: "targets", rule: "exists" });
+    expect(await prisma.deployRun.count()).toBe(runsBefore);
   });
 
   it("refuses malformed live-check targets and settings for unknown targets or the wrong test tool, naming the field", async () => {

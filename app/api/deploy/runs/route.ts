@@ -2,7 +2,8 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { maskSecretsDeep } from "@/lib/bacula/mask";
-import { listRuns, parseTargetKey, startDeploy, type RunEvent } from "@/lib/deploy/service";
+import { listRuns, parseTargetKey, startDeploy, unknownTargetKeys, type RunEvent } from "@/lib/deploy/service";
+import { HttpError } from "@/lib/http/errors";
 import { api, readJson } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
@@ -32,6 +33,11 @@ const startSchema = z
 export const POST = api(async (req: Request) => {
   const user = await requireUser(req, "operator");
   const body = startSchema.parse(await readJson(req));
+  const unknown = body.targets ? await unknownTargetKeys(body.targets) : [];
+  if (unknown.length > 0) {
+    const message = `no such Director or Storage Daemon: ${unknown.join(", ")}`;
+    throw new HttpError(404, `Nothing deployed: ${message}`, [{ field: "targets", rule: "exists", message }]);
+  }
   const ip = clientIp(req);
   const encoder = new TextEncoder();
   let closed = false;
