@@ -49,21 +49,38 @@ function fail(ctx: Ctx, dir: DirectiveSpec, problem: string, index?: number): ne
   throw new RenderError(ctx.resource, ctx.name, field, dir.name, problem);
 }
 
-function renderDirectives(block: BlockSpec, obj: Obj, depth: number, ctx: Ctx): string[] {
-  const pad = INDENT.repeat(depth);
-  const lines: string[] = [];
+const PADS: string[] = [];
+function padOf(depth: number): string {
+  return PADS[depth] ?? (PADS[depth] = INDENT.repeat(depth));
+}
+
+/** `<indent><Keyword> = ` of each directive of a block, per depth (the tables are static). */
+const PREFIXES = new WeakMap<BlockSpec, string[][]>();
+function prefixesOf(block: BlockSpec, depth: number): string[] {
+  let byDepth = PREFIXES.get(block);
+  if (byDepth === undefined) PREFIXES.set(block, (byDepth = []));
+  return byDepth[depth] ?? (byDepth[depth] = block.directives.map((dir) => `${padOf(depth)}${dir.name} = `));
+}
+
+/** Appends the directive lines of one block to `out`. */
+function renderDirectives(block: BlockSpec, obj: Obj, depth: number, ctx: Ctx, out: string[]): void {
+  const pad = padOf(depth);
+  const prefixes = prefixesOf(block, depth);
   let destinationsDone = false;
-  for (const dir of block.directives) {
+  const directives = block.directives;
+  for (let d = 0; d < directives.length; d++) {
+    const dir = directives[d];
     const v = obj[dir.key];
     if (v === undefined || v === null) continue;
-    if (dir.type === "msg-destination") {
+    const type = dir.type;
+    if (type === "msg-destination") {
       if (destinationsDone) continue;
       destinationsDone = true;
       if (!Array.isArray(v)) fail(ctx, dir, "must be a list of destinations");
       v.forEach((dest: MessageDestination, i) => {
         try {
           const { keyword, value } = formatDestination(dest);
-          lines.push(`${pad}${keyword} = ${value}`);
+          out.push(`${pad}${keyword} = ${value}`);
         } catch (e) {
           if (e instanceof ValueError) fail(ctx, { ...dir, name: "Destination" }, e.message, i);
           throw e;
@@ -71,59 +88,88 @@ function renderDirectives(block: BlockSpec, obj: Obj, depth: number, ctx: Ctx): 
       });
       continue;
     }
-    if (REPEATED_TYPES.has(dir.type) && dir.type !== "ref-list") {
+    if (type !== "ref-list" && REPEATED_TYPES.has(type)) {
       if (!Array.isArray(v)) fail(ctx, dir, "must be a list");
-      v.forEach((item, i) => {
+      for (let i = 0; i < v.length; i++) {
+        let text: string;
         try {
-          lines.push(`${pad}${dir.name} = ${formatValue(dir, item)}`);
+          text = formatValue(dir, v[i]);
         } catch (e) {
           if (e instanceof ValueError) fail(ctx, dir, e.message, i);
           throw e;
         }
-      });
+        out.push(prefixes[d] + text);
+      }
       continue;
     }
-    if (dir.type === "ref-list" && Array.isArray(v) && v.length === 0) continue;
+    if (type === "ref-list" && Array.isArray(v) && v.length === 0) continue;
+    let text: string;
     try {
-      lines.push(`${pad}${dir.name} = ${formatValue(dir, v)}`);
+      text = formatValue(dir, v);
     } catch (e) {
       if (e instanceof ValueError) fail(ctx, dir, e.message);
       throw e;
     }
+    out.push(prefixes[d] + text);
   }
-  return lines;
 }
 
-function renderBlockBody(block: BlockSpec, obj: Obj, depth: number, ctx: Ctx): string[] {
-  const own = renderDirectives(block, obj, depth, ctx);
-  const subs: string[] = [];
-  const pad = INDENT.repeat(depth);
-  for (const sub of block.blocks ?? []) {
+/** Appends the lines of a block's body (its directives and sub-blocks) to `out`. */
+function renderBlockBody(block: BlockSpec, obj: Obj, depth: number, ctx: Ctx, out: string[]): void {
+  const blocks = block.blocks;
+  if (blocks === undefined || blocks.length === 0) {
+    renderDirectives(block, obj, depth, ctx, out);
+    return;
+  }
+  // Own directives are always formatted first (so their errors come first), even when written after the sub-blocks.
+  let own: string[] | undefined;
+  if (block.blocksFirst) {
+    own = [];
+    renderDirectives(block, obj, depth, ctx, own);
+  } else {
+    renderDirectives(block, obj, depth, ctx, out);
+  }
+  const pad = padOf(depth);
+  for (const sub of blocks) {
     if (sub.key) {
       const arr = obj[sub.key];
       if (arr === undefined || arr === null) continue;
       if (!Array.isArray(arr))
         throw new RenderError(ctx.resource, ctx.name, ctx.path + sub.key, sub.name, "must be a list");
-      arr.forEach((el, i) => {
+      for (let i = 0; i < arr.length; i++) {
+        const el = arr[i];
         if (!el || typeof el !== "object")
           throw new RenderError(ctx.resource, ctx.name, `${ctx.path}${sub.key}[${i}]`, sub.name, "must be an object");
-        const inner = renderBlockBody(sub, el as Obj, depth + 1, { ...ctx, path: `${ctx.path}${sub.key}[${i}].` });
-        subs.push(`${pad}${sub.name} {`, ...inner, `${pad}}`);
-      });
+        out.push(`${pad}${sub.name} {`);
+        renderBlockBody(sub, el as Obj, depth + 1, { ...ctx, path: `${ctx.path}${sub.key}[${i}].` }, out);
+        out.push(`${pad}}`);
+      }
     } else {
-      const inner = renderBlockBody(sub, obj, depth + 1, ctx);
-      if (inner.length > 0) subs.push(`${pad}${sub.name} {`, ...inner, `${pad}}`);
+      const at = out.length;
+      out.push(`${pad}${sub.name} {`);
+      renderBlockBody(sub, obj, depth + 1, ctx, out);
+      if (out.length === at + 1) out.pop(); // an empty block is not written
+      else out.push(`${pad}}`);
     }
   }
-  return block.blocksFirst ? [...subs, ...own] : [...own, ...subs];
+  if (own) for (let i = 0; i < own.length; i++) out.push(own[i]);
+}
+
+/** Appends the lines of one resource (`Keyword {` ... `}`) to `out`. */
+function pushResourceLines(spec: ResourceSpec, resource: object, out: string[]): void {
+  const obj = resource as Obj;
+  const name = typeof obj.name === "string" ? obj.name : String(obj.name);
+  const ctx: Ctx = { resource: spec.kind, name, path: "" };
+  out.push(`${spec.name} {`);
+  renderBlockBody(spec, obj, 1, ctx, out);
+  out.push("}");
 }
 
 /** Lines of one resource (`Keyword {` ... `}`), without a trailing blank line. */
 export function renderResourceLines(spec: ResourceSpec, resource: object): string[] {
-  const obj = resource as Obj;
-  const name = typeof obj.name === "string" ? obj.name : String(obj.name);
-  const ctx: Ctx = { resource: spec.kind, name, path: "" };
-  return [`${spec.name} {`, ...renderBlockBody(spec, obj, 1, ctx), "}"];
+  const out: string[] = [];
+  pushResourceLines(spec, resource, out);
+  return out;
 }
 
 /** One resource as text, e.g. for a preview of a single Job. */
@@ -142,21 +188,32 @@ function header(file: string, opts: RenderOptions): string[] {
   ];
 }
 
+const CHUNK_LINES = 4096;
+
 function renderAll(
   file: string,
   specs: readonly ResourceSpec[],
   cfg: Record<string, unknown>,
   opts: RenderOptions,
 ): string {
+  // Lines are joined into a flat chunk every few thousand lines, so that the many small line
+  // strings die young instead of staying alive (and being copied by the GC) until the end.
+  const chunks: string[] = [];
   const out: string[] = header(file, opts);
   for (const spec of specs) {
     const v = cfg[spec.configKey];
     const list = spec.single ? (v ? [v] : []) : ((v as unknown[] | undefined) ?? []);
     for (const res of list) {
-      out.push("", ...renderResourceLines(spec, res as object));
+      out.push("");
+      pushResourceLines(spec, res as object, out);
+      if (out.length >= CHUNK_LINES) {
+        chunks.push(out.join("\n"));
+        out.length = 0;
+      }
     }
   }
-  return out.join("\n") + "\n";
+  if (out.length > 0) chunks.push(out.join("\n"));
+  return chunks.join("\n") + "\n";
 }
 
 export function renderDirector(cfg: DirectorConfig, opts: RenderOptions): string {

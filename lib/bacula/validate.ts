@@ -11,7 +11,6 @@ import {
   REPEATED_TYPES,
   RESOURCE_SPECS,
   SD_RESOURCES,
-  versionSupports,
   type BlockSpec,
   type DirectiveSpec,
   type ResourceKind,
@@ -26,7 +25,7 @@ import {
   type StorageResource,
 } from "./model";
 import { timeUsesMonthM } from "./units";
-import { checkName, formatDestination, formatValue, ValueError } from "./values";
+import { checkName, formatDestination, ValueError, valueProblem } from "./values";
 
 export type Severity = "error" | "warning";
 
@@ -57,9 +56,9 @@ const REF_LISTS: Partial<Record<ResourceKind, keyof DirectorConfig>> = {
 };
 
 /** The Job with its JobDefs applied (the Job's own values win). */
-export function effectiveJob(cfg: DirectorConfig, job: JobLike): JobLike {
+export function effectiveJob(cfg: DirectorConfig, job: JobLike, jobDefsByName?: ReadonlyMap<string, JobLike>): JobLike {
   if (!job.jobDefs) return job;
-  const jd = cfg.jobDefs.find((j) => j.name === job.jobDefs);
+  const jd = jobDefsByName ? jobDefsByName.get(job.jobDefs) : cfg.jobDefs.find((j) => j.name === job.jobDefs);
   if (!jd) return job;
   const out: Obj = { ...(jd as unknown as Obj) };
   // An empty list means "not set" (see model.ts): it does not hide the JobDefs' list.
@@ -76,7 +75,9 @@ function isSet(v: unknown): boolean {
 }
 
 function names<T extends { name: string }>(list: readonly T[]): Set<string> {
-  return new Set(list.map((x) => x.name));
+  const out = new Set<string>();
+  for (let i = 0; i < list.length; i++) out.add(list[i].name);
+  return out;
 }
 
 /** Commands that need a shell: RunScript splits the command into words itself. */
@@ -94,112 +95,144 @@ class Collector {
   }
 }
 
+/** What stays the same during one validation run. */
+interface Run {
+  c: Collector;
+  version: string | undefined;
+  refNames: (kind: ResourceKind) => Set<string> | undefined;
+  /** compareVersions(version, x) < 0, cached per x (the tables name few versions). */
+  older: Map<string, boolean>;
+}
+
+function olderThan(run: Run, x: string): boolean {
+  let r = run.older.get(x);
+  if (r === undefined) {
+    r = compareVersions(run.version!, x) < 0;
+    run.older.set(x, r);
+  }
+  return r;
+}
+
+function labelOf(spec: ResourceSpec, resName: string): string {
+  return `${spec.name} ${JSON.stringify(resName)}`;
+}
+
 /** Value, version and reference checks of one block, driven by the table. */
 function checkBlock(
-  c: Collector,
+  run: Run,
   spec: ResourceSpec,
   block: BlockSpec,
   obj: Obj,
   resName: string,
   prefix: string,
-  version: string | undefined,
-  refNames: (kind: ResourceKind) => Set<string> | undefined,
   checkRequired: boolean,
 ) {
+  const c = run.c;
+  const version = run.version;
   const kind = spec.kind;
-  const label = `${spec.name} ${JSON.stringify(resName)}`;
   let destDone = false;
-  for (const dir of block.directives) {
-    const field = prefix + dir.key;
+  const directives = block.directives;
+  for (let d = 0; d < directives.length; d++) {
+    const dir = directives[d];
     const v = obj[dir.key];
     if (!isSet(v) && !(dir.allowEmpty && v === "")) {
       if (checkRequired && dir.required)
-        c.add(kind, resName, field, "required", `${label}: ${dir.name} is required`);
+        c.add(kind, resName, prefix + dir.key, "required", `${labelOf(spec, resName)}: ${dir.name} is required`);
       continue;
     }
     // Values the renderer would refuse.
     if (dir.type === "msg-destination") {
       if (destDone) continue;
       destDone = true;
+      const field = prefix + dir.key;
       (v as unknown[]).forEach((dest, i) => {
         try {
           formatDestination(dest as never);
         } catch (e) {
-          if (e instanceof ValueError) c.add(kind, resName, `${field}[${i}]`, "value", `${label}: destination ${i + 1}: ${e.message}`);
+          if (e instanceof ValueError) c.add(kind, resName, `${field}[${i}]`, "value", `${labelOf(spec, resName)}: destination ${i + 1}: ${e.message}`);
         }
       });
       continue;
     }
-    const repeated = REPEATED_TYPES.has(dir.type) && dir.type !== "ref-list";
-    if (repeated && !Array.isArray(v)) {
-      c.add(kind, resName, field, "value", `${label}: ${dir.name} must be a list`);
-      continue;
-    }
-    const items = repeated ? (v as unknown[]) : [v];
-    items.forEach((item, i) => {
-      try {
-        formatValue(dir, item);
-      } catch (e) {
-        if (!(e instanceof ValueError)) throw e;
-        if (dir.type === "enum" && dir.caseSensitiveValues) return; // reported by the policy rules
-        c.add(kind, resName, repeated ? `${field}[${i}]` : field, "value", `${label}: ${dir.name} ${e.message}`);
+    const repeated = dir.type !== "ref-list" && REPEATED_TYPES.has(dir.type);
+    if (repeated) {
+      if (!Array.isArray(v)) {
+        c.add(kind, resName, prefix + dir.key, "value", `${labelOf(spec, resName)}: ${dir.name} must be a list`);
+        continue;
       }
-    });
+      for (let i = 0; i < v.length; i++) {
+        const p = valueProblem(dir, v[i]);
+        if (p !== null) c.add(kind, resName, `${prefix + dir.key}[${i}]`, "value", `${labelOf(spec, resName)}: ${dir.name} ${p}`);
+      }
+    } else {
+      const p = valueProblem(dir, v);
+      // Case-sensitive enums are reported by the policy rules.
+      if (p !== null && !(dir.type === "enum" && dir.caseSensitiveValues))
+        c.add(kind, resName, prefix + dir.key, "value", `${labelOf(spec, resName)}: ${dir.name} ${p}`);
+    }
     // Version.
-    if (version && dir.firstVersion && !versionSupports(version, dir)) {
-      const extra = dir.key === "storageGroupPolicy" && compareVersions(version, "13.0") < 0
-        ? ` (Bacula ${version} has no StorageGroupPolicy at all: "Keyword \\"StorageGroupPolicy\\" not permitted in this resource")`
-        : "";
-      c.add(kind, resName, field, "version", `${label}: ${dir.name} needs Bacula ${dir.firstVersion} or later; the Director runs ${version}${extra}`);
-    } else if (version && dir.type === "enum" && typeof v === "string" && !versionSupports(version, dir, v)) {
-      c.add(kind, resName, field, "version", `${label}: ${dir.name} = ${v} needs Bacula ${dir.valueVersions?.[v]} or later; the Director runs ${version}`);
+    if (version) {
+      if (dir.firstVersion && olderThan(run, dir.firstVersion)) {
+        const extra = dir.key === "storageGroupPolicy" && olderThan(run, "13.0")
+          ? ` (Bacula ${version} has no StorageGroupPolicy at all: "Keyword \\"StorageGroupPolicy\\" not permitted in this resource")`
+          : "";
+        c.add(kind, resName, prefix + dir.key, "version", `${labelOf(spec, resName)}: ${dir.name} needs Bacula ${dir.firstVersion} or later; the Director runs ${version}${extra}`);
+      } else if (dir.type === "enum" && typeof v === "string" && dir.valueVersions) {
+        const vv = dir.valueVersions[v];
+        if (vv && olderThan(run, vv))
+          c.add(kind, resName, prefix + dir.key, "version", `${labelOf(spec, resName)}: ${dir.name} = ${v} needs Bacula ${dir.valueVersions?.[v]} or later; the Director runs ${version}`);
+      }
     }
     // Time values written with a bare "m" mean months.
     if (dir.type === "time" && typeof v === "string" && timeUsesMonthM(v))
-      c.add(kind, resName, field, "time-months", `${label}: ${dir.name} = ${v}: Bacula reads "m" as months; write "min" for minutes`, "warning");
+      c.add(kind, resName, prefix + dir.key, "time-months", `${labelOf(spec, resName)}: ${dir.name} = ${v}: Bacula reads "m" as months; write "min" for minutes`, "warning");
     // References.
     if (dir.ref && (dir.type === "ref" || dir.type === "ref-list" || (dir.type === "bool-or-ref" && typeof v === "string"))) {
-      const known = refNames(dir.ref);
+      const known = run.refNames(dir.ref);
       if (known) {
-        const refs = Array.isArray(v) ? (v as string[]) : [v as string];
-        for (const r of refs)
-          if (typeof r === "string" && !known.has(r))
-            c.add(kind, resName, field, "dangling-reference", `${label}: ${dir.name} refers to ${RESOURCE_SPECS[dir.ref].name} ${JSON.stringify(r)}, which does not exist`);
+        if (Array.isArray(v)) {
+          for (const r of v as unknown[]) if (typeof r === "string" && !known.has(r)) danglingRef(run, spec, resName, prefix + dir.key, dir, r);
+        } else if (typeof v === "string" && !known.has(v)) danglingRef(run, spec, resName, prefix + dir.key, dir, v);
       }
     }
   }
-  for (const sub of block.blocks ?? []) {
+  const blocks = block.blocks;
+  if (blocks === undefined) return;
+  for (const sub of blocks) {
     if (sub.key) {
       const arr = obj[sub.key];
       if (!Array.isArray(arr)) continue;
-      arr.forEach((el, i) =>
-        checkBlock(c, spec, sub, el as Obj, resName, `${prefix}${sub.key}[${i}].`, version, refNames, true),
-      );
+      for (let i = 0; i < arr.length; i++) checkBlock(run, spec, sub, arr[i] as Obj, resName, `${prefix}${sub.key}[${i}].`, true);
     } else {
-      checkBlock(c, spec, sub, obj, resName, prefix, version, refNames, checkRequired);
+      checkBlock(run, spec, sub, obj, resName, prefix, checkRequired);
     }
   }
 }
 
+function danglingRef(run: Run, spec: ResourceSpec, resName: string, field: string, dir: DirectiveSpec, r: string) {
+  run.c.add(spec.kind, resName, field, "dangling-reference", `${labelOf(spec, resName)}: ${dir.name} refers to ${RESOURCE_SPECS[dir.ref!].name} ${JSON.stringify(r)}, which does not exist`);
+}
+
 function checkResources(
-  c: Collector,
+  run: Run,
   specs: readonly ResourceSpec[],
   cfg: Obj,
-  version: string | undefined,
-  refNames: (kind: ResourceKind) => Set<string> | undefined,
   requiredAfterInheritance: Set<ResourceKind>,
 ) {
+  const c = run.c;
   for (const spec of specs) {
     const raw = cfg[spec.configKey];
     const list = (spec.single ? (raw ? [raw] : []) : ((raw as Obj[] | undefined) ?? [])) as Obj[];
     const seen = new Map<string, number>();
-    list.forEach((res) => {
+    const checkRequired = !requiredAfterInheritance.has(spec.kind);
+    for (let i = 0; i < list.length; i++) {
+      const res = list[i];
       const name = typeof res.name === "string" ? res.name : "";
       const p = checkName(res.name);
       if (p) c.add(spec.kind, name, "name", "name-syntax", `${spec.name} name ${JSON.stringify(name)} ${p}`);
       seen.set(name, (seen.get(name) ?? 0) + 1);
-      checkBlock(c, spec, spec, res, name, "", version, refNames, !requiredAfterInheritance.has(spec.kind));
-    });
+      checkBlock(run, spec, spec, res, name, "", checkRequired);
+    }
     for (const [name, n] of seen)
       if (n > 1) c.add(spec.kind, name, "name", "duplicate-name", `${n} ${spec.name} resources are named ${JSON.stringify(name)}`);
   }
@@ -209,9 +242,10 @@ function canonicalPolicy(v: string): string | undefined {
   return STORAGE_GROUP_POLICIES.find((p) => p.toLowerCase() === v.toLowerCase());
 }
 
-function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolResource | JobLike, version: string) {
-  const label = `${kind} ${JSON.stringify(res.name)}`;
+function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolResource | JobLike, version: string, before13: boolean) {
   const v = res.storageGroupPolicy;
+  if (v === undefined && res.storageGroupPolicyThreshold === undefined && !(res.storage && res.storage.length > 1 && before13)) return;
+  const label = `${kind} ${JSON.stringify(res.name)}`;
   if (v !== undefined) {
     const canon = canonicalPolicy(v);
     if (v === "LastBackupedTo" || v.toLowerCase() === "lastbackupedto") {
@@ -231,7 +265,7 @@ function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolRe
       c.add(kind, res.name, "storageGroupPolicyThreshold", "policy-threshold",
         `${label}: StorageGroupPolicyThreshold is only used by the FreeSpace and FreeSpaceLeastUsed policies`, "warning");
   }
-  if (res.storage && res.storage.length > 1 && compareVersions(version, "13.0") < 0)
+  if (res.storage && res.storage.length > 1 && before13)
     c.add(kind, res.name, "storage", "storage-group-version",
       `${label}: Bacula ${version} accepts a list of storages but uses only the first (${res.storage[0]}); storage groups need 13.0 or later`, "warning");
 }
@@ -246,13 +280,17 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
 
   const nameSets = new Map<ResourceKind, Set<string>>();
   const refNames = (kind: ResourceKind) => {
-    const key = REF_LISTS[kind];
-    if (!key) return undefined;
-    if (!nameSets.has(kind)) nameSets.set(kind, names(cfg[key] as { name: string }[]));
-    return nameSets.get(kind);
+    let set = nameSets.get(kind);
+    if (set === undefined) {
+      const key = REF_LISTS[kind];
+      if (!key) return undefined;
+      set = names(cfg[key] as { name: string }[]);
+      nameSets.set(kind, set);
+    }
+    return set;
   };
 
-  checkResources(c, DIRECTOR_RESOURCES, cfg as unknown as Obj, v, refNames, new Set(["Job"]));
+  checkResources({ c, version: v, refNames, older: new Map() }, DIRECTOR_RESOURCES, cfg as unknown as Obj, new Set(["Job"]));
 
   if (cfg.messages.length === 0) c.add("Config", "", "messages", "min-count", "at least one Messages resource is required");
   if (cfg.jobs.length === 0) c.add("Config", "", "jobs", "min-count", "at least one Job is required");
@@ -261,14 +299,18 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   const storages = new Map(cfg.storages.map((s) => [s.name, s]));
 
   // Every Job with its JobDefs applied, computed once (the rules below are linear in the jobs).
-  const effective = new Map(cfg.jobs.map((j) => [j, effectiveJob(cfg, j)]));
+  // (The first JobDefs of a name wins, as in effectiveJob.)
+  const jobDefsByName = new Map<string, JobLike>();
+  for (const jd of cfg.jobDefs) if (!jobDefsByName.has(jd.name)) jobDefsByName.set(jd.name, jd);
+  const effective = new Map<JobLike, JobLike>();
+  for (const j of cfg.jobs) effective.set(j, effectiveJob(cfg, j, jobDefsByName));
 
   // Required directives of Jobs, after JobDefs inheritance.
-  const jobSpec = RESOURCE_SPECS.Job;
+  const requiredJobDirectives = RESOURCE_SPECS.Job.directives.filter((dir) => dir.required);
   for (const job of cfg.jobs) {
     const eff = effective.get(job) as unknown as Obj;
-    for (const dir of jobSpec.directives) {
-      if (dir.required && !isSet(eff[dir.key]))
+    for (const dir of requiredJobDirectives) {
+      if (!isSet(eff[dir.key]))
         c.add("Job", job.name, dir.key, "required",
           `Job ${JSON.stringify(job.name)}: ${dir.name} is required${job.jobDefs ? ` (neither the Job nor JobDefs ${JSON.stringify(job.jobDefs)} sets it)` : ""}`);
     }
@@ -280,9 +322,10 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   }
 
   // Storage group policies.
-  for (const p of cfg.pools) checkPolicy(c, "Pool", p, version);
-  for (const j of cfg.jobDefs) checkPolicy(c, "JobDefs", j, version);
-  for (const j of cfg.jobs) checkPolicy(c, "Job", j, version);
+  const before13 = compareVersions(version, "13.0") < 0;
+  for (const p of cfg.pools) checkPolicy(c, "Pool", p, version, before13);
+  for (const j of cfg.jobDefs) checkPolicy(c, "JobDefs", j, version, before13);
+  for (const j of cfg.jobs) checkPolicy(c, "Job", j, version, before13);
 
   // Schedule times of day that Bacula refuses ("Config error: Bad time specification").
   for (const s of cfg.schedules)
@@ -341,7 +384,12 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
         `${label}: Selection Type ${e.selectionType} needs a Selection Pattern (${e.selectionType === "SqlQuery" ? "an SQL query" : "a POSIX extended regex"})`);
   }
   const feeders = new Map<string, Hop[]>();
-  for (const h of hops) if (h.target) feeders.set(h.target, [...(feeders.get(h.target) ?? []), h]);
+  for (const h of hops) {
+    if (!h.target) continue;
+    const l = feeders.get(h.target);
+    if (l) l.push(h);
+    else feeders.set(h.target, [h]);
+  }
   for (const hop of hops) {
     if (hop.selection !== "PoolUncopiedJobs" || !hop.source) continue;
     const feeder = (feeders.get(hop.source) ?? []).find((h) => h !== hop);
@@ -353,7 +401,11 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   // A Copy of a job that has Run = lines starts the clone again.
   const clonersByPool = new Map<string, JobLike[]>();
   for (const j of effective.values())
-    if ((j.type ?? "Backup") === "Backup" && j.pool && isSet(j.run)) clonersByPool.set(j.pool, [...(clonersByPool.get(j.pool) ?? []), j]);
+    if ((j.type ?? "Backup") === "Backup" && j.pool && isSet(j.run)) {
+      const l = clonersByPool.get(j.pool);
+      if (l) l.push(j);
+      else clonersByPool.set(j.pool, [j]);
+    }
   for (const hop of hops) {
     if (!hop.source) continue;
     const cloners = clonersByPool.get(hop.source) ?? [];
@@ -363,35 +415,34 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   }
 
   // Storage groups whose members share a Media Type on different devices.
-  const groups: Array<{ kind: "Pool" | "Job" | "JobDefs"; name: string; list: string[] }> = [
-    ...cfg.pools.map((p) => ({ kind: "Pool" as const, name: p.name, list: p.storage ?? [] })),
-    ...cfg.jobDefs.map((j) => ({ kind: "JobDefs" as const, name: j.name, list: j.storage ?? [] })),
-    ...cfg.jobs.map((j) => ({ kind: "Job" as const, name: j.name, list: j.storage ?? [] })),
-  ];
-  for (const g of groups) {
-    if (g.list.length < 2) continue;
+  const group = (kind: "Pool" | "Job" | "JobDefs", name: string, list: readonly string[] | undefined) => {
+    if (!list || list.length < 2) return;
     const byMedia = new Map<string, StorageResource[]>();
-    for (const s of g.list.map((n) => storages.get(n)).filter((s): s is StorageResource => !!s && !!s.mediaType)) {
-      const l = byMedia.get(s.mediaType!) ?? [];
-      l.push(s);
-      byMedia.set(s.mediaType!, l);
+    for (const n of list) {
+      const s = storages.get(n);
+      if (!s || !s.mediaType) continue;
+      const l = byMedia.get(s.mediaType);
+      if (l) l.push(s);
+      else byMedia.set(s.mediaType, [s]);
     }
     for (const [media, members] of byMedia) {
+      if (members.length < 2) continue;
       const devices = new Set(members.map((s) => `${s.address ?? ""}\u0000${s.sdPort ?? 9103}\u0000${s.device ?? ""}`));
-      if (members.length > 1 && devices.size > 1)
-        c.add(g.kind, g.name, "storage", "media-type-shared",
-          `${g.kind} ${JSON.stringify(g.name)}: storages ${members.map((s) => s.name).join(", ")} share Media Type ${JSON.stringify(media)} but use different devices; a restore may look for a volume on the wrong device. Give each device its own Media Type.`, "warning");
+      if (devices.size > 1)
+        c.add(kind, name, "storage", "media-type-shared",
+          `${kind} ${JSON.stringify(name)}: storages ${members.map((s) => s.name).join(", ")} share Media Type ${JSON.stringify(media)} but use different devices; a restore may look for a volume on the wrong device. Give each device its own Media Type.`, "warning");
     }
-  }
+  };
+  for (const p of cfg.pools) group("Pool", p.name, p.storage);
+  for (const j of cfg.jobDefs) group("JobDefs", j.name, j.storage);
+  for (const j of cfg.jobs) group("Job", j.name, j.storage);
 
   // RunScript commands that need a shell.
-  const scripts: Array<{ kind: "Job" | "JobDefs"; job: JobLike }> = [
-    ...cfg.jobDefs.map((job) => ({ kind: "JobDefs" as const, job })),
-    ...cfg.jobs.map((job) => ({ kind: "Job" as const, job })),
-  ];
-  for (const { kind, job } of scripts) {
-    const type = kind === "Job" ? effectiveJob(cfg, job).type : job.type;
-    (job.runScripts ?? []).forEach((rs, i) => {
+  const scripts = (kind: "Job" | "JobDefs", job: JobLike) => {
+    const runScripts = job.runScripts;
+    if (!runScripts || runScripts.length === 0) return;
+    const type = kind === "Job" ? (effective.get(job) ?? effectiveJob(cfg, job, jobDefsByName)).type : job.type;
+    runScripts.forEach((rs, i) => {
       if (typeof rs.command !== "string") return;
       const op = commandNeedsShell(rs.command);
       if (op)
@@ -399,7 +450,9 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
           `${kind} ${JSON.stringify(job.name)}: RunScript command uses ${JSON.stringify(op)}, which needs a shell; Bacula splits the command into words without one${type === "Admin" ? " (generate a script and call it)" : ""}`,
           type === "Admin" ? "error" : "warning");
     });
-  }
+  };
+  for (const job of cfg.jobDefs) scripts("JobDefs", job);
+  for (const job of cfg.jobs) scripts("Job", job);
 
   // Messages "director" destinations should name this Director.
   for (const m of cfg.messages)
@@ -417,7 +470,7 @@ export function validateStorageDaemon(cfg: StorageDaemonConfig): Problem[] {
   const sets: Partial<Record<ResourceKind, Set<string>>> = {
     Device: names(cfg.devices),
   };
-  checkResources(c, SD_RESOURCES, cfg as unknown as Obj, undefined, (k) => sets[k], new Set());
+  checkResources({ c, version: undefined, refNames: (k) => sets[k], older: new Map() }, SD_RESOURCES, cfg as unknown as Obj, new Set());
   if (cfg.directors.length === 0) c.add("Config", "", "directors", "min-count", "at least one Director must be allowed to connect");
   if (cfg.devices.length === 0) c.add("Config", "", "devices", "min-count", "at least one Device is required");
   return c.problems;

@@ -86,10 +86,10 @@ function formatText(v: unknown, maxLength?: number): string {
   return quote(v as string);
 }
 
-function formatInt(v: unknown, min: number, max: number): string {
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new ValueError("must be an integer");
-  if (v < min || v > max) throw new ValueError(`must be between ${min} and ${max}`);
-  return String(v);
+function intProblem(v: unknown, min: number, max: number): string | null {
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) return "must be an integer";
+  if (v < min || v > max) return `must be between ${min} and ${max}`;
+  return null;
 }
 
 function formatBool(v: unknown): string {
@@ -113,14 +113,14 @@ export function checkTime(v: unknown): string | null {
   return null;
 }
 
-function formatEnum(spec: DirectiveSpec, v: unknown): string {
+function enumProblem(spec: DirectiveSpec, v: unknown): string | null {
   const values = spec.values ?? [];
   if (typeof v !== "string" || !values.includes(v)) {
     const ci = typeof v === "string" ? values.find((x) => x.toLowerCase() === v.toLowerCase()) : undefined;
-    if (ci) throw new ValueError(`must be written ${ci} (canonical spelling), not ${v}`);
-    throw new ValueError(`must be one of ${values.join(", ")}`);
+    if (ci) return `must be written ${ci} (canonical spelling), not ${v}`;
+    return `must be one of ${values.join(", ")}`;
   }
-  return v;
+  return null;
 }
 
 export function checkScheduleRun(v: unknown): string | null {
@@ -156,6 +156,60 @@ export function formatDestination(dest: MessageDestination): { keyword: string; 
 }
 
 /**
+ * Why one value of a directive (for repeated types, one element) cannot be written, or null.
+ * The same check as formatValue, without building the text: the validator calls this.
+ */
+export function valueProblem(spec: DirectiveSpec, v: unknown): string | null {
+  switch (spec.type) {
+    case "name":
+    case "ref":
+      return checkName(v);
+    case "ref-list": {
+      if (!Array.isArray(v)) return "must be a list of names";
+      for (let i = 0; i < v.length; i++) {
+        const p = checkName(v[i]);
+        if (p) return `item ${i + 1} ${p}`;
+      }
+      return null;
+    }
+    case "string":
+    case "path":
+    case "password":
+    case "run-line":
+    case "path-list":
+      return checkText(v, spec.maxLength);
+    case "address":
+      return typeof v !== "string" || !ADDRESS_RE.test(v)
+        ? "must be a host name or IP address (letters, digits and . - : _ only)"
+        : null;
+    case "int":
+      return intProblem(v, 0, Number.MAX_SAFE_INTEGER);
+    case "port":
+      return intProblem(v, 1, 65535);
+    case "bool":
+      return typeof v !== "boolean" ? "must be true or false" : null;
+    case "size":
+      return checkSize(v);
+    case "time":
+      return checkTime(v);
+    case "enum":
+      return enumProblem(spec, v);
+    case "bool-or-ref":
+      return typeof v === "boolean" ? null : checkName(v);
+    case "schedule-run":
+      return checkScheduleRun(v);
+    case "msg-destination":
+      try {
+        formatDestination(v as MessageDestination);
+        return null;
+      } catch (e) {
+        if (e instanceof ValueError) return e.message;
+        throw e;
+      }
+  }
+}
+
+/**
  * Text after `Keyword = ` for one value of a directive (for repeated types, one element).
  * Throws ValueError with a message when the value cannot be written safely.
  */
@@ -166,13 +220,14 @@ export function formatValue(spec: DirectiveSpec, v: unknown): string {
       return formatName(v);
     case "ref-list": {
       if (!Array.isArray(v)) throw new ValueError("must be a list of names");
-      return v
-        .map((x, i) => {
-          const p = checkName(x);
-          if (p) throw new ValueError(`item ${i + 1} ${p}`);
-          return quote(x as string);
-        })
-        .join(", ");
+      let out = "";
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        const p = checkName(x);
+        if (p) throw new ValueError(`item ${i + 1} ${p}`);
+        out += i === 0 ? quote(x as string) : `, ${quote(x as string)}`;
+      }
+      return out;
     }
     case "string":
     case "path":
@@ -185,9 +240,11 @@ export function formatValue(spec: DirectiveSpec, v: unknown): string {
         throw new ValueError("must be a host name or IP address (letters, digits and . - : _ only)");
       return v;
     case "int":
-      return formatInt(v, 0, Number.MAX_SAFE_INTEGER);
+      need(intProblem(v, 0, Number.MAX_SAFE_INTEGER));
+      return String(v);
     case "port":
-      return formatInt(v, 1, 65535);
+      need(intProblem(v, 1, 65535));
+      return String(v);
     case "bool":
       return formatBool(v);
     case "size":
@@ -197,7 +254,8 @@ export function formatValue(spec: DirectiveSpec, v: unknown): string {
       need(checkTime(v));
       return String(v);
     case "enum":
-      return formatEnum(spec, v);
+      need(enumProblem(spec, v));
+      return v as string;
     case "bool-or-ref":
       return typeof v === "boolean" ? formatBool(v) : formatName(v);
     case "schedule-run":
