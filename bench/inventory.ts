@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { fmt, load, peakRssMiB, percentile, startServer } from "./lib";
+import { adminCookie, fmt, load, peakRssMiB, percentile, startServer } from "./lib";
+import { applyMigrations } from "../test/support/db";
 
 /**
  * Issue 2's target: with 2,000 storages, 1,000 pools and 10,000 jobs, the paged list endpoints and
@@ -12,10 +13,7 @@ export async function benchInventory(): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-bench-"));
   const file = path.join(dir, "app.db");
   const db = new Database(file);
-  for (const name of fs.readdirSync("prisma/migrations").sort()) {
-    const sql = path.join("prisma/migrations", name, "migration.sql");
-    if (fs.existsSync(sql)) db.exec(fs.readFileSync(sql, "utf8"));
-  }
+  applyMigrations(db);
   const now = new Date().toISOString();
   db.exec("BEGIN");
   const DIRECTORS = 10;
@@ -56,14 +54,7 @@ export async function benchInventory(): Promise<Record<string, unknown>> {
     DEMO_SEED: "0",
   });
   try {
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ login: "admin", password: "bench-password-123" }),
-    });
-    if (!login.ok) throw new Error(`login failed: ${login.status}`);
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
-    const headers = { cookie };
+    const headers = { cookie: await adminCookie(server.url, "bench-password-123") };
     const endpoints: Record<string, string> = {
       "storages page 1": "/api/storages?page=1&pageSize=25",
       "storages page 40 by name desc": "/api/storages?page=40&pageSize=25&sort=name&dir=desc",

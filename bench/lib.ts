@@ -86,3 +86,14 @@ export async function load(url: string, headers: Record<string, string>, total: 
 export function fmt(n: number): string {
   return n.toFixed(1);
 }
+
+/** Logs in as the bench's admin and returns the session cookie as "name=value". */
+export async function adminCookie(url: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ login: "admin", password }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  return (res.headers.get("set-cookie") ?? "").split(";")[0];
+}

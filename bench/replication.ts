@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { fmt, load, percentile, startServer } from "./lib";
+import { adminCookie, fmt, load, percentile, startServer } from "./lib";
+import { applyMigrations } from "../test/support/db";
 
 /**
  * Issue 5's targets, against a real PostgreSQL 15 pair on loopback:
@@ -28,10 +29,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
   const makeDb = (name: string, clusters: number) => {
     const file = path.join(dir, `${name}.db`);
     const db = new Database(file);
-    for (const m of fs.readdirSync("prisma/migrations").sort()) {
-      const sql = path.join("prisma/migrations", m, "migration.sql");
-      if (fs.existsSync(sql)) db.exec(fs.readFileSync(sql, "utf8"));
-    }
+    applyMigrations(db);
     db.close();
     return file;
   };
@@ -121,13 +119,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       REPLICATION_POLL_MS: "5000",
     });
     try {
-      const login = await fetch(`${server.url}/api/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ login: "admin", password: "bench-password-123" }),
-      });
-      if (!login.ok) throw new Error(`login failed: ${login.status}`);
-      const headers = { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0] };
+      const headers = { cookie: await adminCookie(server.url, "bench-password-123") };
       // Wait for the first cycle so the answer holds 50 polled clusters.
       for (let i = 0; i < 100; i++) {
         const s = (await (await fetch(`${server.url}/api/replication`, { headers })).json()) as { clusters: Array<{ health: string }> };

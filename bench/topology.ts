@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { chromium } from "playwright-core";
-import { fmt, percentile, startServer } from "./lib";
+import { adminCookie, fmt, percentile, startServer } from "./lib";
+import { applyMigrations } from "../test/support/db";
 
 /**
  * Issue 7's target: time to interactive of the topology map for a large topology (5 sites,
@@ -21,10 +22,7 @@ export function largeTopologyDb(): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-bench-topo-"));
   const file = path.join(dir, "app.db");
   const db = new Database(file);
-  for (const name of fs.readdirSync("prisma/migrations").sort()) {
-    const sql = path.join("prisma/migrations", name, "migration.sql");
-    if (fs.existsSync(sql)) db.exec(fs.readFileSync(sql, "utf8"));
-  }
+  applyMigrations(db);
   const now = new Date().toISOString();
   db.exec("BEGIN");
   const SITES = 5;
@@ -99,13 +97,7 @@ export async function benchTopology(): Promise<Record<string, unknown>> {
   });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: server.url },
-      body: JSON.stringify({ login: "admin", password: "bench-password-123" }),
-    });
-    if (!login.ok) throw new Error(`login failed: ${login.status}`);
-    const [name, value] = (login.headers.get("set-cookie") ?? "").split(";")[0].split("=");
+    const [name, value] = (await adminCookie(server.url, "bench-password-123")).split("=");
     const host = new URL(server.url).hostname;
 
     const visit = async (shots?: string) => {

@@ -11,14 +11,19 @@ export function freshDatabase(): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-test-"));
   const file = path.join(dir, "app.db");
   const db = new Database(file);
-  const migrations = path.resolve(process.cwd(), "prisma/migrations");
-  for (const name of fs.readdirSync(migrations).sort()) {
-    const sql = path.join(migrations, name, "migration.sql");
-    if (fs.existsSync(sql)) db.exec(fs.readFileSync(sql, "utf8"));
-  }
+  applyMigrations(db);
   db.close();
   process.env.DATABASE_URL = `file:${file}`;
   process.env.APP_KEY_FILE = path.join(dir, "secret.key");
   process.env.APP_SETUP_TOKEN_FILE = path.join(dir, "setup-token");
   return { dir, file };
+}
+
+/** Every committed migration, in order, on an open SQLite database (what `migrate deploy` does). */
+export function applyMigrations(db: Database.Database): void {
+  const migrations = path.resolve(process.cwd(), "prisma/migrations");
+  for (const name of fs.readdirSync(migrations).sort()) {
+    const sql = path.join(migrations, name, "migration.sql");
+    if (fs.existsSync(sql)) db.exec(fs.readFileSync(sql, "utf8"));
+  }
 }
