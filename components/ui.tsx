@@ -81,3 +81,17 @@ export function Pager({ page, pages, onPage, previous = "Previous", next = "Next
     </nav>
   );
 }
+
+/** A modal dialog panel with its title: the frame every confirmation dialog shares. */
+export function Modal({ titleId, title, children }: { titleId: string; title: ReactNode; children: ReactNode }) {
+  return (
+    <div role="dialog" aria-modal="true" aria-labelledby={titleId} className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-6">
+      <div className="w-full max-w-2xl rounded-lg bg-white p-5 shadow-xl">
+        <h2 id={titleId} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {children}
+      </div>
+    </div>
+  );
+}

@@ -12,7 +12,7 @@ import {
   ConfigText,
   fieldErrors,
   InlineProblems,
-  ProblemList,
+  ValidatorSection,
   SelectInput,
   TextInput,
   useDebounced,
@@ -287,10 +287,7 @@ export function ChainBuilder() {
                 {preview.data.resources.map((r) => (
                   <ConfigText key={`${r.kind}-${r.name}`} title={`${r.kind} “${r.name}”${r.created ? " (new)" : " (changed)"}`} text={r.text} error={r.error} />
                 ))}
-                <section aria-labelledby="chain-problems-title">
-                  <h3 id="chain-problems-title" className="mb-1 text-sm font-medium text-slate-700">Validator</h3>
-                  <ProblemList problems={preview.data.problems} />
-                </section>
+                <ValidatorSection titleId="chain-problems-title" problems={preview.data.problems} />
               </div>
             </Card>
           )}

@@ -202,3 +202,13 @@ export function InlineProblems({ id, problems }: { id: string; problems: Problem
     </div>
   );
 }
+
+/** The validator's findings under a preview, with their own heading. */
+export function ValidatorSection({ titleId, problems }: { titleId: string; problems: Problem[] }) {
+  return (
+    <section aria-labelledby={titleId}>
+      <h3 id={titleId} className="mb-1 text-sm font-medium text-slate-700">Validator</h3>
+      <ProblemList problems={problems} />
+    </section>
+  );
+}

@@ -11,7 +11,7 @@ import {
   ConfigText,
   fieldErrors,
   InlineProblems,
-  ProblemList,
+  ValidatorSection,
   problemsFor,
   SelectInput,
   TextInput,
@@ -286,10 +286,7 @@ export function StorageGroupBuilder() {
                     {preview.data.explanation?.lines.map((l, i) => <p key={i}>{l}</p>)}
                   </div>
                 </section>
-                <section aria-labelledby="sg-problems-title">
-                  <h3 id="sg-problems-title" className="mb-1 text-sm font-medium text-slate-700">Validator</h3>
-                  <ProblemList problems={preview.data.problems} />
-                </section>
+                <ValidatorSection titleId="sg-problems-title" problems={preview.data.problems} />
               </div>
             )}
           </Card>

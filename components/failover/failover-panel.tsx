@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { experimental_streamedQuery as streamedQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, apiFetch } from "@/components/api";
-import { Alert, Badge, Button, Card, PageTitle } from "@/components/ui";
+import { Alert, Badge, Button, Card, Modal, PageTitle } from "@/components/ui";
 import type { PreflightResult, PromotionView, StepView } from "@/lib/failover/types";
 
 interface Overview {
@@ -154,118 +154,113 @@ function PromoteDialog({ clusterId, clusterName, memberId, memberName, onClose }
     !!d && d.mode !== null && directorOk && (d.allowed || (d.forceable && force && reason.trim().length >= 10)) && (!d.requiresClusterName || typedName === clusterName) && !promote.isPending;
 
   return (
-    <div role="dialog" aria-modal="true" aria-labelledby="promote-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-6">
-      <div className="w-full max-w-2xl rounded-lg bg-white p-5 shadow-xl">
-        <h2 id="promote-title" className="text-lg font-semibold">
-          Promote {memberName}
-        </h2>
-        {promotionId !== null ? (
-          <div className="mt-3">
-            <PromotionProgress id={promotionId} />
-          </div>
-        ) : pf.isPending ? (
-          <p className="mt-3 text-sm">Checking {memberName} and the primary…</p>
-        ) : pf.error ? (
-          <Alert>{(pf.error as Error).message}</Alert>
-        ) : d ? (
-          <div className="mt-3 space-y-3 text-sm" data-testid="preflight">
-            <p>
-              Mode: <strong data-testid="preflight-mode">{d.mode ?? "undecidable"}</strong>
-              {d.mode === "switchover" && " — the old primary is stopped first, then the standby replays its last WAL: no committed transaction is lost."}
-              {d.mode === "failover" && " — the old primary does not answer: promoted without draining it."}
-            </p>
-            <p>
-              Replay lag: <strong>{bytes(d.lag.bytes)}</strong> ({d.lag.source === "live" ? "now" : d.lag.source === "last_sample" ? `last sample ${d.lag.sampledAt}` : "unknown"}), limit {bytes(d.lag.thresholdBytes)}
-            </p>
-            <ul className="space-y-1" data-testid="preflight-checks">
-              {d.checks.map((c, i) => (
-                <li key={i} data-code={c.code} data-ok={c.ok} className={c.ok ? (c.severity === "warning" ? "text-amber-800" : "text-slate-700") : "font-medium text-red-700"}>
-                  {c.ok ? (c.severity === "warning" ? "⚠" : "✓") : "✗"} {c.message}
-                </li>
-              ))}
-            </ul>
-            <fieldset className="rounded border border-slate-200 p-2" data-testid="promotion-scope">
-              <legend className="px-1 font-medium">What to promote</legend>
-              <label className="mr-4 inline-flex items-center gap-1">
-                <input type="radio" name="scope" value="catalog" checked={scope === "catalog"} onChange={() => setScope("catalog")} /> Catalog only
-              </label>
-              <label className="inline-flex items-center gap-1">
-                <input type="radio" name="scope" value="site" checked={scope === "site"} onChange={() => setScope("site")} /> Standby site (catalog + Director)
-              </label>
-              {scope === "site" && (
-                <div className="mt-2" data-testid="director-preflight">
-                  {dpf.isPending ? (
-                    <p>Checking the standby Director (SSH, configuration test)…</p>
-                  ) : dpf.error ? (
-                    <Alert>{(dpf.error as Error).message}</Alert>
-                  ) : (
-                    <DirectorChecks checks={dpf.data?.checks ?? []} />
-                  )}
-                </div>
-              )}
-            </fieldset>
-            {d.dataLossWarning && (
-              <Alert>
-                <strong>Possible data loss.</strong> {d.dataLossWarning}
-              </Alert>
-            )}
-            <details>
-              <summary className="cursor-pointer">Plan ({d.plan.length} steps)</summary>
-              <ol className="ml-5 list-decimal">
-                {d.plan.map((s) => (
-                  <li key={s.name}>
-                    <code>{s.name}</code>: {s.description}
-                  </li>
-                ))}
-              </ol>
-            </details>
-            {d.requiresClusterName && (
-              <label className="block">
-                Type the cluster name <code>{clusterName}</code> to confirm the failover
-                <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typedName} onChange={(e) => setTypedName(e.target.value)} aria-label="Cluster name" />
-              </label>
-            )}
-            {d.forceable && (
-              <div className="rounded border border-amber-300 bg-amber-50 p-2">
-                <label className="flex items-center gap-2">
-                  <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force past the refusals above
-                </label>
-                {force && (
-                  <label className="mt-2 block">
-                    Reason (kept in the audit log, at least 10 characters)
-                    <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Force reason" />
-                  </label>
+    <Modal titleId="promote-title" title={<>Promote {memberName}</>}>
+      {promotionId !== null ? (
+        <div className="mt-3">
+          <PromotionProgress id={promotionId} />
+        </div>
+      ) : pf.isPending ? (
+        <p className="mt-3 text-sm">Checking {memberName} and the primary…</p>
+      ) : pf.error ? (
+        <Alert>{(pf.error as Error).message}</Alert>
+      ) : d ? (
+        <div className="mt-3 space-y-3 text-sm" data-testid="preflight">
+          <p>
+            Mode: <strong data-testid="preflight-mode">{d.mode ?? "undecidable"}</strong>
+            {d.mode === "switchover" && " — the old primary is stopped first, then the standby replays its last WAL: no committed transaction is lost."}
+            {d.mode === "failover" && " — the old primary does not answer: promoted without draining it."}
+          </p>
+          <p>
+            Replay lag: <strong>{bytes(d.lag.bytes)}</strong> ({d.lag.source === "live" ? "now" : d.lag.source === "last_sample" ? `last sample ${d.lag.sampledAt}` : "unknown"}), limit {bytes(d.lag.thresholdBytes)}
+          </p>
+          <ul className="space-y-1" data-testid="preflight-checks">
+            {d.checks.map((c, i) => (
+              <li key={i} data-code={c.code} data-ok={c.ok} className={c.ok ? (c.severity === "warning" ? "text-amber-800" : "text-slate-700") : "font-medium text-red-700"}>
+                {c.ok ? (c.severity === "warning" ? "⚠" : "✓") : "✗"} {c.message}
+              </li>
+            ))}
+          </ul>
+          <fieldset className="rounded border border-slate-200 p-2" data-testid="promotion-scope">
+            <legend className="px-1 font-medium">What to promote</legend>
+            <label className="mr-4 inline-flex items-center gap-1">
+              <input type="radio" name="scope" value="catalog" checked={scope === "catalog"} onChange={() => setScope("catalog")} /> Catalog only
+            </label>
+            <label className="inline-flex items-center gap-1">
+              <input type="radio" name="scope" value="site" checked={scope === "site"} onChange={() => setScope("site")} /> Standby site (catalog + Director)
+            </label>
+            {scope === "site" && (
+              <div className="mt-2" data-testid="director-preflight">
+                {dpf.isPending ? (
+                  <p>Checking the standby Director (SSH, configuration test)…</p>
+                ) : dpf.error ? (
+                  <Alert>{(dpf.error as Error).message}</Alert>
+                ) : (
+                  <DirectorChecks checks={dpf.data?.checks ?? []} />
                 )}
               </div>
             )}
-            {promote.error && (
-              <Alert>
-                {(promote.error as Error).message}
-              </Alert>
-            )}
-            {promote.data?.dryRun && <Alert kind="info">Dry run: the checks pass as shown; nothing was changed.</Alert>}
-          </div>
-        ) : null}
-        <div className="mt-4 flex justify-end gap-2">
-          {promotionId === null && (
-            <>
-              <Button variant="secondary" onClick={() => void pf.refetch()} disabled={pf.isFetching}>
-                Check again
-              </Button>
-              <Button variant="secondary" onClick={() => promote.mutate(true)} disabled={!d || d.mode === null || promote.isPending}>
-                Dry run
-              </Button>
-              <Button variant="danger" onClick={() => promote.mutate(false)} disabled={!canSubmit}>
-                {d?.mode === "failover" ? "Fail over" : "Promote"}
-              </Button>
-            </>
+          </fieldset>
+          {d.dataLossWarning && (
+            <Alert>
+              <strong>Possible data loss.</strong> {d.dataLossWarning}
+            </Alert>
           )}
-          <Button variant="ghost" onClick={onClose}>
-            Close
-          </Button>
+          <details>
+            <summary className="cursor-pointer">Plan ({d.plan.length} steps)</summary>
+            <ol className="ml-5 list-decimal">
+              {d.plan.map((s) => (
+                <li key={s.name}>
+                  <code>{s.name}</code>: {s.description}
+                </li>
+              ))}
+            </ol>
+          </details>
+          {d.requiresClusterName && (
+            <label className="block">
+              Type the cluster name <code>{clusterName}</code> to confirm the failover
+              <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typedName} onChange={(e) => setTypedName(e.target.value)} aria-label="Cluster name" />
+            </label>
+          )}
+          {d.forceable && (
+            <div className="rounded border border-amber-300 bg-amber-50 p-2">
+              <label className="flex items-center gap-2">
+                <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force past the refusals above
+              </label>
+              {force && (
+                <label className="mt-2 block">
+                  Reason (kept in the audit log, at least 10 characters)
+                  <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Force reason" />
+                </label>
+              )}
+            </div>
+          )}
+          {promote.error && (
+            <Alert>
+              {(promote.error as Error).message}
+            </Alert>
+          )}
+          {promote.data?.dryRun && <Alert kind="info">Dry run: the checks pass as shown; nothing was changed.</Alert>}
         </div>
+      ) : null}
+      <div className="mt-4 flex justify-end gap-2">
+        {promotionId === null && (
+          <>
+            <Button variant="secondary" onClick={() => void pf.refetch()} disabled={pf.isFetching}>
+              Check again
+            </Button>
+            <Button variant="secondary" onClick={() => promote.mutate(true)} disabled={!d || d.mode === null || promote.isPending}>
+              Dry run
+            </Button>
+            <Button variant="danger" onClick={() => promote.mutate(false)} disabled={!canSubmit}>
+              {d?.mode === "failover" ? "Fail over" : "Promote"}
+            </Button>
+          </>
+        )}
+        <Button variant="ghost" onClick={onClose}>
+          Close
+        </Button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
@@ -306,47 +301,42 @@ function DirectorSwitchDialog({ clusterId, clusterName, onClose }: { clusterId: 
     },
   });
   return (
-    <div role="dialog" aria-modal="true" aria-labelledby="director-switch-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-6">
-      <div className="w-full max-w-2xl rounded-lg bg-white p-5 shadow-xl">
-        <h2 id="director-switch-title" className="text-lg font-semibold">
-          Switch the Director to the standby site
-        </h2>
-        {id !== null ? (
-          <div className="mt-3">
-            <PromotionProgress id={id} />
-          </div>
-        ) : pf.isPending ? (
-          <p className="mt-3 text-sm">Checking the standby Director (SSH, configuration test)…</p>
-        ) : pf.error ? (
-          <Alert>{(pf.error as Error).message}</Alert>
-        ) : (
-          <div className="mt-3 space-y-2 text-sm" data-testid="director-preflight">
-            <p>The catalog stays where it is. The old Director is stopped, the standby&apos;s configuration deployed, the standby started and checked; the roles swap in the model.</p>
-            <DirectorChecks checks={pf.data?.checks ?? []} />
-            <label className="block">
-              Type the cluster name <code>{clusterName}</code> to confirm
-              <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Cluster name" />
-            </label>
-            {go.error && <Alert>{(go.error as Error).message}</Alert>}
-          </div>
-        )}
-        <div className="mt-4 flex justify-end gap-2">
-          {id === null && (
-            <>
-              <Button variant="secondary" onClick={() => void pf.refetch()} disabled={pf.isFetching}>
-                Check again
-              </Button>
-              <Button variant="danger" disabled={typed !== clusterName || !pf.data?.allowed || go.isPending} onClick={() => go.mutate()}>
-                Switch Director
-              </Button>
-            </>
-          )}
-          <Button variant="ghost" onClick={onClose}>
-            Close
-          </Button>
+    <Modal titleId="director-switch-title" title="Switch the Director to the standby site">
+      {id !== null ? (
+        <div className="mt-3">
+          <PromotionProgress id={id} />
         </div>
+      ) : pf.isPending ? (
+        <p className="mt-3 text-sm">Checking the standby Director (SSH, configuration test)…</p>
+      ) : pf.error ? (
+        <Alert>{(pf.error as Error).message}</Alert>
+      ) : (
+        <div className="mt-3 space-y-2 text-sm" data-testid="director-preflight">
+          <p>The catalog stays where it is. The old Director is stopped, the standby&apos;s configuration deployed, the standby started and checked; the roles swap in the model.</p>
+          <DirectorChecks checks={pf.data?.checks ?? []} />
+          <label className="block">
+            Type the cluster name <code>{clusterName}</code> to confirm
+            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Cluster name" />
+          </label>
+          {go.error && <Alert>{(go.error as Error).message}</Alert>}
+        </div>
+      )}
+      <div className="mt-4 flex justify-end gap-2">
+        {id === null && (
+          <>
+            <Button variant="secondary" onClick={() => void pf.refetch()} disabled={pf.isFetching}>
+              Check again
+            </Button>
+            <Button variant="danger" disabled={typed !== clusterName || !pf.data?.allowed || go.isPending} onClick={() => go.mutate()}>
+              Switch Director
+            </Button>
+          </>
+        )}
+        <Button variant="ghost" onClick={onClose}>
+          Close
+        </Button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
@@ -367,40 +357,35 @@ function ReattachDialog({ clusterId, memberId, memberName, onClose }: { clusterI
     },
   });
   return (
-    <div role="dialog" aria-modal="true" aria-labelledby="reattach-title" className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-6">
-      <div className="w-full max-w-2xl rounded-lg bg-white p-5 shadow-xl">
-        <h2 id="reattach-title" className="text-lg font-semibold">
-          Re-attach {memberName} as a standby
-        </h2>
-        {id !== null ? (
-          <PromotionProgress id={id} />
-        ) : (
-          <div className="mt-3 space-y-2 text-sm">
-            {pf.data?.checks.map((c, i) => (
-              <p key={i} className={c.ok ? "" : "font-medium text-red-700"}>
-                {c.ok ? "✓" : "✗"} {c.message}
-              </p>
-            ))}
-            <Alert kind="info">pg_rewind discards whatever {memberName} wrote after the timelines forked.</Alert>
-            <label className="block">
-              Type <code>{memberName}</code> to confirm
-              <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Member name" />
-            </label>
-            {go.error && <Alert>{(go.error as Error).message}</Alert>}
-          </div>
-        )}
-        <div className="mt-4 flex justify-end gap-2">
-          {id === null && (
-            <Button variant="danger" disabled={typed !== memberName || !pf.data?.allowed || go.isPending} onClick={() => go.mutate()}>
-              Re-attach
-            </Button>
-          )}
-          <Button variant="ghost" onClick={onClose}>
-            Close
-          </Button>
+    <Modal titleId="reattach-title" title={<>Re-attach {memberName} as a standby</>}>
+      {id !== null ? (
+        <PromotionProgress id={id} />
+      ) : (
+        <div className="mt-3 space-y-2 text-sm">
+          {pf.data?.checks.map((c, i) => (
+            <p key={i} className={c.ok ? "" : "font-medium text-red-700"}>
+              {c.ok ? "✓" : "✗"} {c.message}
+            </p>
+          ))}
+          <Alert kind="info">pg_rewind discards whatever {memberName} wrote after the timelines forked.</Alert>
+          <label className="block">
+            Type <code>{memberName}</code> to confirm
+            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Member name" />
+          </label>
+          {go.error && <Alert>{(go.error as Error).message}</Alert>}
         </div>
+      )}
+      <div className="mt-4 flex justify-end gap-2">
+        {id === null && (
+          <Button variant="danger" disabled={typed !== memberName || !pf.data?.allowed || go.isPending} onClick={() => go.mutate()}>
+            Re-attach
+          </Button>
+        )}
+        <Button variant="ghost" onClick={onClose}>
+          Close
+        </Button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
