@@ -9,9 +9,9 @@ export async function register(): Promise<void> {
     console.log("demo topology loaded (set DEMO_SEED=0 to start empty)");
   }
   // Deploys a previous process was running when it stopped are marked interrupted, not left "running".
-  const stale = await prisma.deployRun.updateMany({ where: { status: "running" }, data: { status: "interrupted", finishedAt: new Date() } });
-  await prisma.deployTargetRun.updateMany({ where: { status: { in: ["running", "pending"] } }, data: { status: "interrupted" } });
-  if (stale.count > 0) console.log(`${stale.count} deploy run(s) interrupted by the last stop: check the hosts' live configs on the Deploy page`);
+  const { markInterruptedRuns } = await import("@/lib/deploy/service");
+  const stale = await markInterruptedRuns();
+  if (stale > 0) console.log(`${stale} deploy run(s) interrupted by the last stop: check the hosts' live configs on the Deploy page`);
   // Director switchover over the deploy engine (the director_switchover step of site promotions).
   const { registerDirectorDeploy } = await import("@/lib/failover/director-deploy");
   await registerDirectorDeploy();

@@ -109,6 +109,16 @@ export function parseTargetKey(key: string): { kind: TargetKind; id: number } | 
   return m ? { kind: m[1] as TargetKind, id: Number(m[2]) } : null;
 }
 
+/**
+ * Deploys a stopped process left "running" are marked interrupted at start-up, so history and the
+ * Deploy page say so (the hosts' live configs show by drift whether a swap happened).
+ */
+export async function markInterruptedRuns(): Promise<number> {
+  const stale = await prisma.deployRun.updateMany({ where: { status: "running" }, data: { status: "interrupted", finishedAt: new Date() } });
+  await prisma.deployTargetRun.updateMany({ where: { status: { in: ["running", "pending"] } }, data: { status: "interrupted", finishedAt: new Date() } });
+  return stale.count;
+}
+
 /** The target keys that name no Director or Storage Daemon, so a deploy can be refused before it starts. */
 export async function unknownTargetKeys(keys: readonly string[]): Promise<string[]> {
   const ids = (kind: TargetKind) => keys.map(parseTargetKey).filter((t) => t?.kind === kind).map((t) => t!.id);
