@@ -98,7 +98,11 @@ export type StoreFn =
 
 /** One directive (one RES_ITEM row, with its aliases folded in). */
 export interface DirectiveDef {
-  /** The keyword as Bacula's table spells it (also the key of Bacula's JSON view), e.g. "MaximumConcurrentJobs". */
+  /**
+   * The keyword as Bacula's table spells it (also the key of Bacula's JSON view), e.g.
+   * "MaximumConcurrentJobs". Rows the source spells all in lowercase ("runbeforejob", "dbdriver",
+   * the RunScript items) get their CamelCase spelling here: keywords match case-insensitively.
+   */
   name: string;
   /**
    * Other keywords of rows that store into the same field with the same store function (e.g.
@@ -119,11 +123,21 @@ export interface DirectiveDef {
   valueUntil?: Readonly<Record<string, Version>>;
   /** The parser compares values case-insensitively but the runtime does not (StorageGroupPolicy). */
   caseSensitiveValues?: boolean;
-  /** ITEM_REQUIRED: Bacula refuses the resource without it. */
+  /**
+   * ITEM_REQUIRED: Bacula refuses the resource without it. In a Job the check runs after the
+   * JobDefs are applied; in JobDefs only Name is required.
+   */
   required?: boolean;
-  /** ITEM_DEFAULT: the value Bacula uses when the directive is absent, in config syntax or as a number/boolean. */
+  /**
+   * ITEM_DEFAULT: the value Bacula uses when the directive is absent, in config syntax or as a
+   * number/boolean (times in seconds, sizes in bytes, as the JSON view shows them).
+   */
   default?: string | number | boolean;
-  /** The directive may be written several times (lists add up, blocks repeat, destinations accumulate). */
+  /**
+   * The directive may be written several times (lists add up, blocks repeat, destinations
+   * accumulate). Otherwise a second line is refused for string, name, path, password and resource
+   * stores ("Attempt to redefine"), while number, bool, time and size stores silently keep the last.
+   */
   repeatable?: boolean;
   /** ITEM_ALLOW_DUPS: a second line replaces the first instead of being an error. */
   allowDups?: boolean;
@@ -137,6 +151,25 @@ export interface DirectiveDef {
   deprecated?: boolean;
   /** For stores that take a `{ }` sub-block (runscript, inc, options_res, addresses): what it holds. */
   block?: BlockDef;
+  /**
+   * How Bacula's JSON view (bdirjson/bsdjson/bfdjson/bbconsjson `-c`) shows the directive when not
+   * under `name`: another key (RunBeforeJob and friends appear inside "Runscript"), or null when the
+   * JSON view never shows it (rows the source spells in lowercase with no uppercase sibling for the
+   * same field: Catalog DbDriver, Job AllowHigherDuplicates, Storage SddPort...).
+   */
+  jsonKey?: string | null;
+  /** Aliases that the JSON view does not show when a config uses them (Job FullMaxWaitTime...). */
+  jsonHiddenAliases?: readonly string[];
+  /**
+   * Bacula refuses the resource without this directive unless the named bool directive of the
+   * same resource is yes (Director Client Address unless AllowFDConnections). Checked after the
+   * parse (dird.c), not by ITEM_REQUIRED.
+   */
+  requiredUnless?: string;
+  /** For msgs: what comes before `= types`: a comma list of addresses, one file name, or nothing. */
+  destination?: "list" | "one" | "none";
+  /** For lopts: the option letters Bacula accepts in the value (BaseJob, Accurate, Verify). */
+  letters?: string;
   /** A short explanation in our own words, for forms. */
   help?: string;
 }
