@@ -8,8 +8,8 @@
  */
 import { Lexer, Tok, TOK_NAMES, type LexerHooks } from "./lexer";
 import { STORES, isRepeatable, readValue } from "./stores";
-import { lookupDirective, lookupResource } from "./tables/lookup";
-import type { BlockDef, DaemonTable, DirectiveDef } from "./tables/types";
+import { findDirective as lookupDirective, findResource, normalizeKeyword, TABLES } from "./tables";
+import type { BlockDef, Daemon, DaemonTable, DirectiveDef } from "./tables/types";
 import type { ConfigTree, Item, Pos, ResourceNode } from "./tree";
 
 export interface ParseIssue {
@@ -96,7 +96,7 @@ class TreeParser {
         continue;
       }
       const kw = this.lx.str;
-      const def = lookupResource(this.table, kw);
+      const def = findResource(this.table.daemon, kw);
       const open = this.lx.next(true);
       if (open !== Tok.BOB) {
         this.issue("error", `expected "{" after the resource type ${def ? def.name : shownKeyword(kw)}`, {}, pos);
@@ -109,6 +109,8 @@ class TreeParser {
         continue;
       }
       const node: ResourceNode = { type: def.name, items: [], pos };
+      const alias = (def.aliases ?? []).find((a) => normalizeKeyword(a) === normalizeKeyword(kw));
+      if (alias) node.keyword = alias;
       const ctx: Partial<ParseIssue> = { resource: def.name };
       this.body(def, node.items, ctx, pos, `${def.name}`);
       out.push(node);
@@ -208,7 +210,8 @@ function overwriteIsError(def: DirectiveDef): boolean {
 }
 
 /** Parses a config text into the generic tree of the table's daemon. */
-export function parseTree(text: string, table: DaemonTable, opts: TreeParseOptions = {}): TreeParseResult {
+export function parseTree(text: string, daemon: Daemon, opts: TreeParseOptions = {}): TreeParseResult {
+  const table = TABLES[daemon];
   const file = opts.file ?? table.file;
   const issues: ParseIssue[] = [];
   const lx = new Lexer(text, file, {

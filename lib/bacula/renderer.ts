@@ -5,8 +5,8 @@
  * Bacula would read back differently. Deterministic: resources and items in the order given.
  */
 import { STORES, StoreValueError, formatValue } from "./stores";
-import { lookupDirective, lookupResource } from "./tables/lookup";
-import type { BlockDef, DaemonTable } from "./tables/types";
+import { findDirective as lookupDirective, findResource, TABLES } from "./tables";
+import type { BlockDef, Daemon } from "./tables/types";
 import type { ConfigTree, Item, ResourceNode } from "./tree";
 
 /** A value that cannot be written safely; names the resource, the directive and the problem. */
@@ -65,12 +65,14 @@ function renderItems(items: readonly Item[], container: BlockDef, depth: number,
 }
 
 /** The lines of one resource (`Type {` … `}`). */
-export function renderResourceNode(res: ResourceNode, table: DaemonTable): string[] {
-  const def = lookupResource(table, res.type);
+export function renderResourceNode(res: ResourceNode, daemon: Daemon): string[] {
+  const table = TABLES[daemon];
+  const def = findResource(daemon, res.type);
   const nameItem = res.items.find((i) => i.kind === "directive" && i.name === "Name");
   const resName = nameItem && nameItem.kind === "directive" && typeof nameItem.value === "string" ? nameItem.value : "";
   if (!def || def.name !== res.type) throw new TreeRenderError(res.type, resName, "", `is not a resource type of ${table.file}`, "");
-  const out = [`${def.name} {`];
+  const keyword = res.keyword && (def.aliases ?? []).includes(res.keyword) ? res.keyword : def.name;
+  const out = [`${keyword} {`];
   renderItems(res.items, def, 1, res, resName, "", out);
   out.push("}");
   return out;
@@ -90,14 +92,15 @@ function header(file: string, revision: string | number): string[] {
 const CHUNK_LINES = 4096;
 
 /** The whole config text. */
-export function renderTree(tree: ConfigTree, table: DaemonTable, opts: TreeRenderOptions): string {
+export function renderTree(tree: ConfigTree, opts: TreeRenderOptions): string {
+  const table = TABLES[tree.daemon];
   const file = opts.file ?? table.file;
   // Lines are joined into chunks every few thousand lines so that the small strings die young.
   const chunks: string[] = [];
   let out: string[] = header(file, opts.revision);
   for (const res of tree.resources) {
     out.push("");
-    for (const l of renderResourceNode(res, table)) out.push(l);
+    for (const l of renderResourceNode(res, tree.daemon)) out.push(l);
     if (out.length >= CHUNK_LINES) {
       chunks.push(out.join("\n"));
       out = [];

@@ -147,6 +147,8 @@ export const SHELL_CHARS = "`$;|&<>*?\"'\\~[](){}!#";
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+// eslint-disable-next-line no-control-regex
+const CONTROL_NO_LF_RE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
 /** Host names and IP addresses (written unquoted). */
 export const ADDRESS_RE = /^[A-Za-z0-9._:%\[\]-]{1,255}$/;
 
@@ -161,9 +163,13 @@ function describeChar(c: string): string {
   return `the character ${JSON.stringify(c)}`;
 }
 
-/** Why a text is refused (control characters, broken UTF-16, too long), or null. */
-export function textProblem(v: string, maxBytes = MAX_STRING_BYTES): string | null {
-  const m = CONTROL_RE.exec(v);
+/**
+ * Why a text is refused (control characters, broken UTF-16, too long), or null. `lineBreaks`: a
+ * line feed is allowed (a quoted string may go on over a line end in Bacula; the newline is part
+ * of the value and cannot end the quote, so it cannot start a directive).
+ */
+export function textProblem(v: string, maxBytes = MAX_STRING_BYTES, lineBreaks = false): string | null {
+  const m = (lineBreaks ? CONTROL_NO_LF_RE : CONTROL_RE).exec(v);
   if (m) {
     if (m[0] === "\n") return "must not contain a line break (it would start a new directive)";
     return `must not contain ${describeChar(m[0])}`;
@@ -284,7 +290,7 @@ export function valueProblem(def: DirectiveDef, value: Value): string | null {
     case "string": {
       if (typeof value !== "string") return "must be text";
       if (def.store === "strname") return nameTokenProblem(value);
-      return textProblem(value);
+      return textProblem(value, MAX_STRING_BYTES, def.store === "str");
     }
     case "password":
       if (typeof value !== "string") return "must be text";
@@ -553,7 +559,7 @@ function readList(lx: Lexer, r: ReadResult): string[] | undefined {
 }
 
 function readMsgs(lx: Lexer, def: DirectiveDef, r: ReadResult): MsgValue | undefined {
-  const takesWhere = MSG_WHERE[def.name.toLowerCase()];
+  const takesWhere = def.destination === "none" ? undefined : (def.destination ?? MSG_WHERE[def.name.toLowerCase()]);
   let where: string[] | undefined;
   if (takesWhere) {
     where = [];

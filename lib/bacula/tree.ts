@@ -49,6 +49,11 @@ export type Item = DirectiveItem | BlockItem;
 export interface ResourceNode {
   /** Canonical resource keyword (the table's spelling). */
   type: string;
+  /**
+   * The alias keyword the resource was declared with, when not the canonical one: a Director-side
+   * `Autochanger { }` is a Storage that is its own autochanger, which `Storage { }` would lose.
+   */
+  keyword?: string;
   items: Item[];
   pos?: Pos;
 }
