@@ -1,117 +1,77 @@
 /**
- * Plain TypeScript model of a Bacula topology, independent of the database.
+ * Plain TypeScript model of a Bacula topology, independent of the database: the typed view of the
+ * generic tree (typed.ts maps one to the other). Each resource has typed keys for what the app
+ * reasons about and `extra`: every other directive and sub-block it holds, in order, as generic
+ * items. Each config has `others`: resources of types the app has no typed view of (Console,
+ * Counter, Statistics, Cloud…), kept whole.
  *
- * Every resource field except `name` is optional: a model imported from an
- * existing configuration may be incomplete, and `validate.ts` reports what is
- * missing.  Sizes and durations are kept as Bacula writes them ("50G",
- * "365 days"); `units.ts` converts them to bytes / seconds.
- *
- * An empty list and an absent list mean the same thing (nothing is rendered);
- * `normalizeDirector` / `normalizeStorageDaemon` drop both.
+ * Every field except `name` is optional: an absent field is an absent directive (Bacula's default
+ * applies). Sizes and durations are kept as Bacula writes them ("50G", "365 days").
  */
+import { JOB_LEVELS, JOB_TYPES, SELECTION_TYPES, DEVICE_TYPES, findDirective, findResource } from "./tables";
+import type { Item, ResourceNode } from "./tree";
+import type { MessageDestination, RunScript } from "./typed";
 
-export const STORAGE_GROUP_POLICIES = [
-  "ListedOrder",
-  "LeastUsed",
-  "FreeSpace",
-  "FreeSpaceLeastUsed",
-  "LastBackedUpTo",
-] as const;
-export type StorageGroupPolicy = (typeof STORAGE_GROUP_POLICIES)[number];
+export type { MessageDestination, RunScript } from "./typed";
+export type { Item, ResourceNode } from "./tree";
+export { JOB_LEVELS, JOB_TYPES, SELECTION_TYPES, DEVICE_TYPES };
 
-export const JOB_TYPES = ["Backup", "Restore", "Verify", "Admin", "Copy", "Migrate"] as const;
+function valuesOf(resource: string, directive: string, daemon: "dir" | "sd" = "dir"): readonly string[] {
+  const r = findResource(daemon, resource);
+  const d = r ? findDirective(r, directive) : undefined;
+  return d?.values ?? [];
+}
+
+/** StorageGroupPolicy values in their canonical spelling (the table's). */
+export const STORAGE_GROUP_POLICIES = valuesOf("Pool", "StorageGroupPolicy") as readonly string[];
+export type StorageGroupPolicy = string;
+
 export type JobType = (typeof JOB_TYPES)[number];
-
-export const JOB_LEVELS = [
-  "Full",
-  "Incremental",
-  "Differential",
-  "VirtualFull",
-  "Base",
-  "InitCatalog",
-  "Catalog",
-  "VolumeToCatalog",
-  "DiskToCatalog",
-  "Data",
-] as const;
 export type JobLevel = (typeof JOB_LEVELS)[number];
-
-export const SELECTION_TYPES = [
-  "SmallestVolume",
-  "OldestVolume",
-  "PoolOccupancy",
-  "PoolTime",
-  "PoolUncopiedJobs",
-  "Client",
-  "Volume",
-  "Job",
-  "SqlQuery",
-] as const;
 export type SelectionType = (typeof SELECTION_TYPES)[number];
+export type DeviceType = (typeof DEVICE_TYPES)[number];
 
+/**
+ * Pool types the Director understands. The parser takes any name (PoolType is a string in
+ * Bacula's table); the Director acts on these.
+ */
 export const POOL_TYPES = ["Backup", "Copy", "Cloned", "Archive", "Migration", "Save"] as const;
 export type PoolType = (typeof POOL_TYPES)[number];
 
-export const RUNS_WHEN = ["Before", "After", "Always", "AfterVSS", "Queued", "AtJobCompletion"] as const;
-export type RunsWhen = (typeof RUNS_WHEN)[number];
+/** RunsWhen of a RunScript, canonical spelling. */
+export const RUNS_WHEN = (() => {
+  const job = findResource("dir", "Job");
+  const rs = job ? findDirective(job, "RunScript") : undefined;
+  const when = rs?.block ? findDirective(rs.block, "RunsWhen") : undefined;
+  return (when?.values ?? []) as readonly string[];
+})();
 
-export const SIGNATURES = ["MD5", "SHA1", "SHA256", "SHA512", "XXHASH64"] as const;
-export type Signature = (typeof SIGNATURES)[number];
+/** FileSet Options Signature and Compression keywords, canonical spelling. */
+export const SIGNATURES = optionValues("Signature");
+export const COMPRESSIONS = optionValues("Compression");
 
-export const COMPRESSIONS = [
-  "GZIP",
-  "GZIP1",
-  "GZIP2",
-  "GZIP3",
-  "GZIP4",
-  "GZIP5",
-  "GZIP6",
-  "GZIP7",
-  "GZIP8",
-  "GZIP9",
-  "LZO",
-  "ZSTD",
-] as const;
-export type Compression = (typeof COMPRESSIONS)[number];
-
-export const DEVICE_TYPES = ["File", "Tape", "Fifo", "VTape", "Aligned", "Cloud", "Null"] as const;
-export type DeviceType = (typeof DEVICE_TYPES)[number];
-
-/** Message destinations, lower-case ids; `MESSAGE_KINDS` in directives.ts gives the keywords. */
-export type MessageDestinationKind =
-  | "mail"
-  | "mailonerror"
-  | "mailonsuccess"
-  | "operator"
-  | "file"
-  | "append"
-  | "director"
-  | "console"
-  | "stdout"
-  | "stderr"
-  | "syslog"
-  | "catalog";
-
-export interface MessageDestination {
-  kind: MessageDestinationKind;
-  /** Address list, file path or Director name, as the kind needs; absent for console, catalog... */
-  where?: string;
-  /** Message types, e.g. ["all", "!skipped"]. */
-  types: string[];
+function optionValues(name: string): readonly string[] {
+  const fs = findResource("dir", "FileSet");
+  const inc = fs ? findDirective(fs, "Include") : undefined;
+  const opts = inc?.block ? findDirective(inc.block, "Options") : undefined;
+  const d = opts?.block ? findDirective(opts.block, name) : undefined;
+  return d?.values ?? [];
 }
 
-export interface MessagesResource {
+interface WithExtra {
+  /** Every other directive and sub-block of the resource, in order. */
+  extra?: Item[];
+}
+
+export interface MessagesResource extends WithExtra {
   name: string;
-  mailCommand?: string;
-  operatorCommand?: string;
+  /** Destinations, when the resource holds nothing else (else they are in `extra`, in order). */
   destinations?: MessageDestination[];
 }
 
-export interface DirectorResource {
+export interface DirectorResource extends WithExtra {
   name: string;
   description?: string;
-  /** DirAddress: the address the Director listens on (host name or IP, written unquoted). */
-  address?: string;
   port?: number;
   password?: string;
   /** Target Bacula version, e.g. "15.0.3". Not a directive: drives version checks. */
@@ -124,7 +84,7 @@ export interface DirectorResource {
   messages?: string;
 }
 
-export interface CatalogResource {
+export interface CatalogResource extends WithExtra {
   name: string;
   dbName?: string;
   dbUser?: string;
@@ -133,21 +93,24 @@ export interface CatalogResource {
   dbPort?: number;
 }
 
-export interface StorageResource {
+export interface StorageResource extends WithExtra {
   name: string;
   address?: string;
   sdPort?: number;
   password?: string;
+  /** Device or Autochanger name in the Storage Daemon. */
   device?: string;
   mediaType?: string;
   maxConcurrentJobs?: number;
   /** `true`: this Storage is an autochanger; a string names the Storage resource of the shared changer. */
   autochanger?: boolean | string;
+  /** Declared as `Autochanger { }` (a Storage that is its own autochanger). */
+  keyword?: "Autochanger";
 }
 
-export interface PoolResource {
+export interface PoolResource extends WithExtra {
   name: string;
-  poolType?: PoolType;
+  poolType?: string;
   volumeRetention?: string;
   labelFormat?: string;
   maximumVolumeBytes?: string;
@@ -158,11 +121,11 @@ export interface PoolResource {
   /** Storage group, in order. */
   storage?: string[];
   /** Kept as written when imported: the runtime compares case-sensitively. */
-  storageGroupPolicy?: StorageGroupPolicy | (string & {});
+  storageGroupPolicy?: string;
   storageGroupPolicyThreshold?: string;
 }
 
-export interface ClientResource {
+export interface ClientResource extends WithExtra {
   name: string;
   description?: string;
   address?: string;
@@ -174,35 +137,29 @@ export interface ClientResource {
   autoPrune?: boolean;
 }
 
-export interface FileSetResource {
+/** A FileSet: in its simple shape typed (include/exclude/signature/compression), else all in `extra`. */
+export interface FileSetResource extends WithExtra {
   name: string;
+  description?: string;
   include?: string[];
   exclude?: string[];
-  signature?: Signature;
-  compression?: Compression;
+  signature?: string;
+  compression?: string;
 }
 
-export interface ScheduleResource {
+export interface ScheduleResource extends WithExtra {
   name: string;
   /** Schedule specifications, e.g. "Full 1st sun at 23:05" (written unquoted). */
   run?: string[];
-}
-
-export interface RunScript {
-  runsWhen?: RunsWhen;
-  runsOnClient?: boolean;
-  runsOnSuccess?: boolean;
-  runsOnFailure?: boolean;
-  failJobOnError?: boolean;
-  command?: string;
+  enabled?: boolean;
 }
 
 /** Directives shared by Job and JobDefs. */
-export interface JobLike {
+export interface JobLike extends WithExtra {
   name: string;
   description?: string;
-  type?: JobType;
-  level?: JobLevel;
+  type?: string;
+  level?: string;
   jobDefs?: string;
   pool?: string;
   nextPool?: string;
@@ -211,12 +168,13 @@ export interface JobLike {
   schedule?: string;
   messages?: string;
   storage?: string[];
-  storageGroupPolicy?: StorageGroupPolicy | (string & {});
+  storageGroupPolicy?: string;
   storageGroupPolicyThreshold?: string;
-  selectionType?: SelectionType;
+  selectionType?: string;
   selectionPattern?: string;
   /** `Run = "..."` lines (clone jobs), e.g. `CloneJob level=%l since="%s"`. */
   run?: string[];
+  /** RunScripts in their simple shape; others are blocks in `extra`. */
   runScripts?: RunScript[];
   priority?: number;
   maxConcurrentJobs?: number;
@@ -237,9 +195,11 @@ export interface DirectorConfig {
   messages: MessagesResource[];
   jobDefs: JobDefsResource[];
   jobs: JobResource[];
+  /** Resources of types without a typed view (Console, Counter, Statistics, Tenant…), whole. */
+  others?: ResourceNode[];
 }
 
-export interface SdStorageResource {
+export interface SdStorageResource extends WithExtra {
   name: string;
   sdPort?: number;
   /** SDAddress (host name or IP, written unquoted). */
@@ -249,26 +209,27 @@ export interface SdStorageResource {
   maxConcurrentJobs?: number;
 }
 
-export interface SdDirectorResource {
+export interface SdDirectorResource extends WithExtra {
   name: string;
   password?: string;
   monitor?: boolean;
 }
 
-export interface DeviceResource {
+export interface DeviceResource extends WithExtra {
   name: string;
   mediaType?: string;
   archiveDevice?: string;
-  deviceType?: DeviceType;
+  deviceType?: string;
   labelMedia?: boolean;
   randomAccess?: boolean;
   automaticMount?: boolean;
   removableMedia?: boolean;
   alwaysOpen?: boolean;
+  autochanger?: boolean;
   maximumConcurrentJobs?: number;
 }
 
-export interface SdAutochangerResource {
+export interface SdAutochangerResource extends WithExtra {
   name: string;
   devices?: string[];
   changerDevice?: string;
@@ -281,25 +242,16 @@ export interface StorageDaemonConfig {
   devices: DeviceResource[];
   autochangers: SdAutochangerResource[];
   messages: MessagesResource[];
+  /** Cloud, Statistics… resources, whole. */
+  others?: ResourceNode[];
 }
 
 export function emptyDirectorConfig(director: DirectorResource): DirectorConfig {
-  return {
-    director,
-    catalogs: [],
-    storages: [],
-    pools: [],
-    clients: [],
-    filesets: [],
-    schedules: [],
-    messages: [],
-    jobDefs: [],
-    jobs: [],
-  };
+  return { director, catalogs: [], storages: [], pools: [], clients: [], filesets: [], schedules: [], messages: [], jobDefs: [], jobs: [], others: [] };
 }
 
 export function emptyStorageDaemonConfig(storage: SdStorageResource): StorageDaemonConfig {
-  return { storage, directors: [], devices: [], autochangers: [], messages: [] };
+  return { storage, directors: [], devices: [], autochangers: [], messages: [], others: [] };
 }
 
 /** Drop undefined fields and empty lists (which render to nothing) recursively. */
@@ -330,6 +282,7 @@ export function normalizeDirector(cfg: DirectorConfig): DirectorConfig {
     messages: cfg.messages.map(normalizeValue),
     jobDefs: cfg.jobDefs.map(normalizeValue),
     jobs: cfg.jobs.map(normalizeValue),
+    others: (cfg.others ?? []).map(normalizeValue),
   };
 }
 
@@ -340,5 +293,6 @@ export function normalizeStorageDaemon(cfg: StorageDaemonConfig): StorageDaemonC
     devices: cfg.devices.map(normalizeValue),
     autochangers: cfg.autochangers.map(normalizeValue),
     messages: cfg.messages.map(normalizeValue),
+    others: (cfg.others ?? []).map(normalizeValue),
   };
 }

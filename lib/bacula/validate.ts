@@ -1,21 +1,10 @@
 /**
- * Validation of a Director (and Storage Daemon) model: what Bacula would refuse
- * (required directives, dangling references, versions) and what it would accept
- * but run badly (policy spellings, copy chains, storage groups, shell commands).
+ * Validation of a Director (and Storage Daemon) model: what Bacula would refuse (the table-driven
+ * checks of check-tree.ts: unknown or repeated directives, values, versions, required directives,
+ * dangling references) and what it would accept but run badly (policy spellings, copy chains,
+ * storage groups, shell commands).
  */
-import {
-  compareVersions,
-  DIRECTOR_RESOURCES,
-  isVersionString,
-  MESSAGE_KINDS,
-  REPEATED_TYPES,
-  RESOURCE_SPECS,
-  SD_RESOURCES,
-  type BlockSpec,
-  type DirectiveSpec,
-  type ResourceKind,
-  type ResourceSpec,
-} from "./directives";
+import { checkTree, type TreeProblem } from "./check-tree";
 import {
   STORAGE_GROUP_POLICIES,
   type DirectorConfig,
@@ -24,17 +13,23 @@ import {
   type StorageDaemonConfig,
   type StorageResource,
 } from "./model";
-import { timeUsesMonthM } from "./units";
-import { checkName, formatDestination, ValueError, valueProblem } from "./values";
+import { directorTree, storageDaemonTree } from "./render";
+import { compareVersions, findResource } from "./tables";
+import type { Daemon } from "./tables/types";
+import type { ConfigTree } from "./tree";
+import { kindsOf, resourceDefOf, typedKeys, type ResourceKind } from "./typed";
 
 export type Severity = "error" | "warning";
 
 export interface Problem {
-  /** Resource kind, e.g. "Job", "Pool", or "Config" for whole-config rules. */
-  resource: ResourceKind | "Config";
+  /** Resource kind, e.g. "Job", "Pool", "Console", or "Config" for whole-config rules. */
+  resource: ResourceKind | "Config" | (string & {});
   /** Resource name ("" for whole-config rules). */
   name: string;
-  /** Model key (path) of the field, e.g. "storageGroupPolicy" or "runScripts[0].command". */
+  /**
+   * Where: the model key of a typed directive ("storageGroupPolicy", "run[1]"), or
+   * "directives.<path>" for a directive kept as generic items ("directives.RunScript[0].Command").
+   */
   field: string;
   rule: string;
   message: string;
@@ -42,18 +37,6 @@ export interface Problem {
 }
 
 type Obj = Record<string, unknown>;
-
-const REF_LISTS: Partial<Record<ResourceKind, keyof DirectorConfig>> = {
-  Catalog: "catalogs",
-  Storage: "storages",
-  Pool: "pools",
-  Client: "clients",
-  FileSet: "filesets",
-  Schedule: "schedules",
-  Messages: "messages",
-  JobDefs: "jobDefs",
-  Job: "jobs",
-};
 
 /** The Job with its JobDefs applied (the Job's own values win). */
 export function effectiveJob(cfg: DirectorConfig, job: JobLike, jobDefsByName?: ReadonlyMap<string, JobLike>): JobLike {
@@ -74,12 +57,6 @@ function isSet(v: unknown): boolean {
   return true;
 }
 
-function names<T extends { name: string }>(list: readonly T[]): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i < list.length; i++) out.add(list[i].name);
-  return out;
-}
-
 /** Commands that need a shell: RunScript splits the command into words itself. */
 const SHELL_RE = /&&|\|\||[|;<>`&]|\$\(|\$\{|\$[A-Za-z_]|(^|\s)~/;
 
@@ -95,147 +72,38 @@ class Collector {
   }
 }
 
-/** What stays the same during one validation run. */
-interface Run {
-  c: Collector;
-  version: string | undefined;
-  refNames: (kind: ResourceKind) => Set<string> | undefined;
-  /** compareVersions(version, x) < 0, cached per x (the tables name few versions). */
-  older: Map<string, boolean>;
+/** The kind of a resource type of a daemon ("Storage" in the SD is SdStorage). */
+function kindOfType(daemon: Daemon, type: string): ResourceKind | undefined {
+  return kindsOf(daemon).find((k) => resourceDefOf(k).name === type);
 }
 
-function olderThan(run: Run, x: string): boolean {
-  let r = run.older.get(x);
-  if (r === undefined) {
-    r = compareVersions(run.version!, x) < 0;
-    run.older.set(x, r);
-  }
-  return r;
-}
-
-function labelOf(spec: ResourceSpec, resName: string): string {
-  return `${spec.name} ${JSON.stringify(resName)}`;
-}
-
-/** Value, version and reference checks of one block, driven by the table. */
-function checkBlock(
-  run: Run,
-  spec: ResourceSpec,
-  block: BlockSpec,
-  obj: Obj,
-  resName: string,
-  prefix: string,
-  checkRequired: boolean,
-) {
-  const c = run.c;
-  const version = run.version;
-  const kind = spec.kind;
-  let destDone = false;
-  const directives = block.directives;
-  for (let d = 0; d < directives.length; d++) {
-    const dir = directives[d];
-    const v = obj[dir.key];
-    if (!isSet(v) && !(dir.allowEmpty && v === "")) {
-      if (checkRequired && dir.required)
-        c.add(kind, resName, prefix + dir.key, "required", `${labelOf(spec, resName)}: ${dir.name} is required`);
-      continue;
-    }
-    // Values the renderer would refuse.
-    if (dir.type === "msg-destination") {
-      if (destDone) continue;
-      destDone = true;
-      const field = prefix + dir.key;
-      (v as unknown[]).forEach((dest, i) => {
-        try {
-          formatDestination(dest as never);
-        } catch (e) {
-          if (e instanceof ValueError) c.add(kind, resName, `${field}[${i}]`, "value", `${labelOf(spec, resName)}: destination ${i + 1}: ${e.message}`);
-        }
-      });
-      continue;
-    }
-    const repeated = dir.type !== "ref-list" && REPEATED_TYPES.has(dir.type);
-    if (repeated) {
-      if (!Array.isArray(v)) {
-        c.add(kind, resName, prefix + dir.key, "value", `${labelOf(spec, resName)}: ${dir.name} must be a list`);
-        continue;
-      }
-      for (let i = 0; i < v.length; i++) {
-        const p = valueProblem(dir, v[i]);
-        if (p !== null) c.add(kind, resName, `${prefix + dir.key}[${i}]`, "value", `${labelOf(spec, resName)}: ${dir.name} ${p}`);
-      }
-    } else {
-      const p = valueProblem(dir, v);
-      // Case-sensitive enums are reported by the policy rules.
-      if (p !== null && !(dir.type === "enum" && dir.caseSensitiveValues))
-        c.add(kind, resName, prefix + dir.key, "value", `${labelOf(spec, resName)}: ${dir.name} ${p}`);
-    }
-    // Version.
-    if (version) {
-      if (dir.firstVersion && olderThan(run, dir.firstVersion)) {
-        const extra = dir.key === "storageGroupPolicy" && olderThan(run, "13.0")
-          ? ` (Bacula ${version} has no StorageGroupPolicy at all: "Keyword \\"StorageGroupPolicy\\" not permitted in this resource")`
-          : "";
-        c.add(kind, resName, prefix + dir.key, "version", `${labelOf(spec, resName)}: ${dir.name} needs Bacula ${dir.firstVersion} or later; the Director runs ${version}${extra}`);
-      } else if (dir.type === "enum" && typeof v === "string" && dir.valueVersions) {
-        const vv = dir.valueVersions[v];
-        if (vv && olderThan(run, vv))
-          c.add(kind, resName, prefix + dir.key, "version", `${labelOf(spec, resName)}: ${dir.name} = ${v} needs Bacula ${dir.valueVersions?.[v]} or later; the Director runs ${version}`);
-      }
-    }
-    // Time values written with a bare "m" mean months.
-    if (dir.type === "time" && typeof v === "string" && timeUsesMonthM(v))
-      c.add(kind, resName, prefix + dir.key, "time-months", `${labelOf(spec, resName)}: ${dir.name} = ${v}: Bacula reads "m" as months; write "min" for minutes`, "warning");
-    // References.
-    if (dir.ref && (dir.type === "ref" || dir.type === "ref-list" || (dir.type === "bool-or-ref" && typeof v === "string"))) {
-      const known = run.refNames(dir.ref);
-      if (known) {
-        if (Array.isArray(v)) {
-          for (const r of v as unknown[]) if (typeof r === "string" && !known.has(r)) danglingRef(run, spec, resName, prefix + dir.key, dir, r);
-        } else if (typeof v === "string" && !known.has(v)) danglingRef(run, spec, resName, prefix + dir.key, dir, v);
-      }
+/** A tree problem as a model problem: the field is the typed key when there is one. */
+function fromTree(daemon: Daemon, p: TreeProblem): Problem {
+  const kind = p.resource === "Config" ? undefined : kindOfType(daemon, p.resource);
+  let field = p.path === "" ? "" : `directives.${p.path}`;
+  if (kind && p.directive) {
+    const top = p.path.split(".")[0].replace(/\[\d+\]$/, "");
+    const ks = typedKeys(kind).byName.get(top);
+    if (ks && top === p.directive) {
+      const idx = /\[(\d+)\]$/.exec(p.path.split(".")[0]);
+      field = ks.conv === "repeat" && idx ? `${ks.key}[${idx[1]}]` : ks.key;
     }
   }
-  const blocks = block.blocks;
-  if (blocks === undefined) return;
-  for (const sub of blocks) {
-    if (sub.key) {
-      const arr = obj[sub.key];
-      if (!Array.isArray(arr)) continue;
-      for (let i = 0; i < arr.length; i++) checkBlock(run, spec, sub, arr[i] as Obj, resName, `${prefix}${sub.key}[${i}].`, true);
-    } else {
-      checkBlock(run, spec, sub, obj, resName, prefix, checkRequired);
-    }
-  }
+  if (p.resource === "Config") field = p.path;
+  let rule = p.rule;
+  if (p.directive === "StorageGroupPolicy" && p.rule === "value") rule = "policy-spelling";
+  return { resource: kind === "SdStorage" ? "SdStorage" : (kind ?? p.resource), name: p.name, field, rule, message: p.message, severity: p.severity };
 }
 
-function danglingRef(run: Run, spec: ResourceSpec, resName: string, field: string, dir: DirectiveSpec, r: string) {
-  run.c.add(spec.kind, resName, field, "dangling-reference", `${labelOf(spec, resName)}: ${dir.name} refers to ${RESOURCE_SPECS[dir.ref!].name} ${JSON.stringify(r)}, which does not exist`);
+export function treeProblems(tree: ConfigTree, version: string | undefined): Problem[] {
+  const opts = tree.daemon === "dir"
+    ? { version, skipRequired: new Set(["Job"]), externalRefs: new Set(["Device"]) }
+    : { version };
+  return checkTree(tree, opts).map((p) => fromTree(tree.daemon, p));
 }
 
-function checkResources(
-  run: Run,
-  specs: readonly ResourceSpec[],
-  cfg: Obj,
-  requiredAfterInheritance: Set<ResourceKind>,
-) {
-  const c = run.c;
-  for (const spec of specs) {
-    const raw = cfg[spec.configKey];
-    const list = (spec.single ? (raw ? [raw] : []) : ((raw as Obj[] | undefined) ?? [])) as Obj[];
-    const seen = new Map<string, number>();
-    const checkRequired = !requiredAfterInheritance.has(spec.kind);
-    for (let i = 0; i < list.length; i++) {
-      const res = list[i];
-      const name = typeof res.name === "string" ? res.name : "";
-      const p = checkName(res.name);
-      if (p) c.add(spec.kind, name, "name", "name-syntax", `${spec.name} name ${JSON.stringify(name)} ${p}`);
-      seen.set(name, (seen.get(name) ?? 0) + 1);
-      checkBlock(run, spec, spec, res, name, "", checkRequired);
-    }
-    for (const [name, n] of seen)
-      if (n > 1) c.add(spec.kind, name, "name", "duplicate-name", `${n} ${spec.name} resources are named ${JSON.stringify(name)}`);
-  }
+function isVersionString(v: string): boolean {
+  return /^\d+(\.\d+){0,3}$/.test(v);
 }
 
 function canonicalPolicy(v: string): string | undefined {
@@ -270,30 +138,13 @@ function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolRe
       `${label}: Bacula ${version} accepts a list of storages but uses only the first (${res.storage[0]}); storage groups need 13.0 or later`, "warning");
 }
 
-export function validateDirector(cfg: DirectorConfig): Problem[] {
+export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg)): Problem[] {
   const c = new Collector();
   const version = cfg.director?.version ?? "";
   const versionOk = isVersionString(version);
   if (!versionOk)
     c.add("Director", cfg.director?.name ?? "", "version", "version-format", `Director version ${JSON.stringify(version)} is not a version such as 15.0.3`);
-  const v = versionOk ? version : undefined;
-
-  const nameSets = new Map<ResourceKind, Set<string>>();
-  const refNames = (kind: ResourceKind) => {
-    let set = nameSets.get(kind);
-    if (set === undefined) {
-      const key = REF_LISTS[kind];
-      if (!key) return undefined;
-      set = names(cfg[key] as { name: string }[]);
-      nameSets.set(kind, set);
-    }
-    return set;
-  };
-
-  checkResources({ c, version: v, refNames, older: new Map() }, DIRECTOR_RESOURCES, cfg as unknown as Obj, new Set(["Job"]));
-
-  if (cfg.messages.length === 0) c.add("Config", "", "messages", "min-count", "at least one Messages resource is required");
-  if (cfg.jobs.length === 0) c.add("Config", "", "jobs", "min-count", "at least one Job is required");
+  c.problems.push(...treeProblems(tree, versionOk ? version : undefined));
 
   const pools = new Map(cfg.pools.map((p) => [p.name, p]));
   const storages = new Map(cfg.storages.map((s) => [s.name, s]));
@@ -306,12 +157,17 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   for (const j of cfg.jobs) effective.set(j, effectiveJob(cfg, j, jobDefsByName));
 
   // Required directives of Jobs, after JobDefs inheritance.
-  const requiredJobDirectives = RESOURCE_SPECS.Job.directives.filter((dir) => dir.required);
+  const jobKeys = typedKeys("Job").list;
+  const requiredJobDirectives = resourceDefOf("Job").directives.filter((dir) => dir.required && dir.name !== "Name");
   for (const job of cfg.jobs) {
     const eff = effective.get(job) as unknown as Obj;
     for (const dir of requiredJobDirectives) {
-      if (!isSet(eff[dir.key]))
-        c.add("Job", job.name, dir.key, "required",
+      const ks = jobKeys.find((x) => x.def.name === dir.name);
+      const inExtra = (x: JobLike | undefined) => (x?.extra ?? []).some((i) => i.name === dir.name);
+      const jd = job.jobDefs ? jobDefsByName.get(job.jobDefs) : undefined;
+      const present = ks ? isSet(eff[ks.key]) : inExtra(job) || inExtra(jd);
+      if (!present)
+        c.add("Job", job.name, ks?.key ?? `directives.${dir.name}`, "required",
           `Job ${JSON.stringify(job.name)}: ${dir.name} is required${job.jobDefs ? ` (neither the Job nor JobDefs ${JSON.stringify(job.jobDefs)} sets it)` : ""}`);
     }
     const e = eff as unknown as JobLike;
@@ -465,14 +321,12 @@ export function validateDirector(cfg: DirectorConfig): Problem[] {
   return c.problems;
 }
 
-export function validateStorageDaemon(cfg: StorageDaemonConfig): Problem[] {
+export function validateStorageDaemon(cfg: StorageDaemonConfig, version?: string, tree: ConfigTree = storageDaemonTree(cfg)): Problem[] {
   const c = new Collector();
-  const sets: Partial<Record<ResourceKind, Set<string>>> = {
-    Device: names(cfg.devices),
-  };
-  checkResources({ c, version: undefined, refNames: (k) => sets[k], older: new Map() }, SD_RESOURCES, cfg as unknown as Obj, new Set());
-  if (cfg.directors.length === 0) c.add("Config", "", "directors", "min-count", "at least one Director must be allowed to connect");
-  if (cfg.devices.length === 0) c.add("Config", "", "devices", "min-count", "at least one Device is required");
+  c.problems.push(...treeProblems(tree, version));
+  if (cfg.directors.length === 0 && !(cfg.others ?? []).some((o) => o.type === "Director"))
+    c.add("Config", "", "directors", "min-count", "at least one Director must be allowed to connect");
+  if (cfg.devices.length === 0 && cfg.autochangers.length === 0) c.add("Config", "", "devices", "min-count", "at least one Device is required");
   return c.problems;
 }
 
@@ -480,6 +334,4 @@ export function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === "error");
 }
 
-/** Used by form code: the message kinds and whether they take an address. */
-export { MESSAGE_KINDS };
-export type { DirectiveSpec };
+void findResource;

@@ -1,14 +1,10 @@
 import type { PrismaClient } from "@prisma/client";
-import type {
-  DirectorConfig,
-  JobLike,
-  MessageDestination,
-  MessageDestinationKind,
-  RunScript,
-  StorageDaemonConfig,
-} from "@/lib/bacula/model";
+import type { DirectorConfig, Item, JobLike, MessageDestination, ResourceNode, RunScript, StorageDaemonConfig } from "@/lib/bacula/model";
+import { nodeToTyped, resourceDefOf, kindOfNode, type ResourceKind } from "@/lib/bacula/typed";
+import { findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
+import { openItems } from "./items";
 
 type Db = PrismaClient | Tx;
 
@@ -20,26 +16,29 @@ export async function modelRevision(db: Db): Promise<number> {
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 const secret = (v: string | null | undefined): string | undefined => (v ? decryptSecret(v) : undefined);
+const extraOf = (kind: ResourceKind, json: unknown): Item[] | undefined => {
+  const items = openItems(json, resourceDefOf(kind));
+  return items.length > 0 ? items : undefined;
+};
 
 function destinations(raw: unknown): MessageDestination[] {
   if (!Array.isArray(raw)) return [];
-  return raw.map((d: { kind: string; where?: string | null; types: string }) => ({
-    kind: d.kind as MessageDestinationKind,
+  return raw.map((d: { kind: string; where?: string | null; types: string | string[] }) => ({
+    kind: d.kind,
     where: d.where ? d.where : undefined,
-    types: String(d.types)
-      .split(",")
-      .map((t) => t.trim())
-      .filter(Boolean),
+    types: (Array.isArray(d.types) ? d.types : String(d.types).split(",")).map((t) => t.trim()).filter(Boolean),
   }));
-}
-
-function runScripts(raw: unknown): RunScript[] {
-  if (!Array.isArray(raw)) return [];
-  return raw as RunScript[];
 }
 
 function strings(raw: unknown): string[] {
   return Array.isArray(raw) ? raw.map(String) : [];
+}
+
+/** Stored resources of types without a typed page, as tree nodes in their stored order. */
+function configResources(rows: { type: string; items: unknown; position: number; id: number }[], daemon: "dir" | "sd"): ResourceNode[] {
+  return [...rows]
+    .sort((a, b) => a.position - b.position || a.id - b.id)
+    .map((r) => ({ type: findResource(daemon, r.type)?.name ?? r.type, items: openItems(r.items, findResource(daemon, r.type)) }));
 }
 
 /**
@@ -57,7 +56,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
   }
   const where = { directorId: owner.id };
   const byName = { orderBy: { name: "asc" as const } };
-  const [catalogs, storages, pools, clients, filesets, schedules, messages, jobDefs, jobs] = await Promise.all([
+  const [catalogs, storages, pools, clients, filesets, schedules, messages, jobDefs, jobs, others] = await Promise.all([
     db.catalog.findMany({ where, ...byName }),
     db.storage.findMany({ where, ...byName, include: { storageDaemon: true, device: true } }),
     db.pool.findMany({ where, ...byName, include: { nextPool: true, storages: { orderBy: { position: "asc" }, include: { storage: true } } } }),
@@ -78,14 +77,20 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
         storages: { orderBy: { position: "asc" }, include: { storage: true } },
       },
     }),
+    db.configResource.findMany({ where }),
   ]);
-  const daemonMessages = messages.find((m) => m.name === "Daemon") ?? messages[0];
+  const directorExtra = extraOf("Director", director.extra);
+  // The Director's own Messages: as imported (in extra), else the "Daemon" resource or the first.
+  const daemonMessages = (directorExtra ?? []).some((i) => i.name === "Messages")
+    ? undefined
+    : (messages.find((m) => m.name === "Daemon") ?? messages[0])?.name;
   const jobLike = (j: (typeof jobs)[number] | (typeof jobDefs)[number], isJob: boolean): JobLike => {
     const job = j as (typeof jobs)[number];
+    const kind = isJob ? "Job" : "JobDefs";
     return {
       name: j.name,
-      type: opt(j.type) as JobLike["type"],
-      level: opt(j.level) as JobLike["level"],
+      type: opt(j.type),
+      level: opt(j.level),
       jobDefs: isJob ? job.jobDefs?.name : undefined,
       pool: j.pool?.name,
       nextPool: isJob ? job.nextPool?.name : undefined,
@@ -96,60 +101,73 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
       storage: j.storages.map((m) => m.storage.name),
       storageGroupPolicy: opt(j.storagePolicy),
       storageGroupPolicyThreshold: isJob ? opt(job.storagePolicyThreshold) : undefined,
-      selectionType: isJob ? (opt(job.selectionType) as JobLike["selectionType"]) : undefined,
+      selectionType: isJob ? opt(job.selectionType) : undefined,
       selectionPattern: isJob ? opt(job.selectionPattern) : undefined,
       run: isJob ? strings(job.runLines) : undefined,
-      runScripts: isJob ? runScripts(job.runScripts) : undefined,
+      runScripts: isJob && Array.isArray(job.runScripts) && job.runScripts.length > 0 ? (job.runScripts as unknown as RunScript[]) : undefined,
       priority: opt(j.priority),
       maxConcurrentJobs: isJob ? opt(job.maxConcurrentJobs) : undefined,
-      enabled: isJob ? (job.enabled ? undefined : false) : undefined,
+      enabled: isJob ? opt(job.enabled) : undefined,
+      extra: extraOf(kind, j.extra),
     };
   };
   return {
     director: {
       name: director.name,
-      // No DirAddress: Bacula resolves it at start-up and the Director listens on every address
-      // without it; `address` in the model is how the dashboard and the daemons reach it.
+      // No DirAddress unless set as a directive (extra): the Director then listens on every
+      // address; `address` in the model is how the dashboard and the daemons reach it.
       port: director.port,
       password: secret(director.passwordEnc),
       version: director.version,
       queryFile: director.queryFile,
       workingDirectory: director.workingDirectory,
       pidDirectory: director.pidDirectory,
-      maxConcurrentJobs: director.maxConcurrentJobs,
-      messages: daemonMessages?.name,
+      maxConcurrentJobs: opt(director.maxConcurrentJobs),
+      messages: daemonMessages,
+      extra: directorExtra,
     },
     catalogs: catalogs.map((c) => ({
       name: c.name,
       dbName: c.dbName,
-      dbUser: c.dbUser,
+      dbUser: opt(c.dbUser),
       dbPassword: secret(c.dbPasswordEnc),
-      dbAddress: c.dbAddress,
-      dbPort: c.dbPort,
+      dbAddress: opt(c.dbAddress),
+      dbPort: opt(c.dbPort),
+      extra: extraOf("Catalog", c.extra),
     })),
-    storages: storages.map((s) => ({
-      name: s.name,
-      address: s.storageDaemon.address,
-      sdPort: s.storageDaemon.port,
-      password: secret(s.storageDaemon.passwordEnc),
-      device: s.device.name,
-      mediaType: s.mediaType,
-      maxConcurrentJobs: s.maxConcurrentJobs,
-      autochanger: s.autochanger || undefined,
-    })),
+    storages: storages.map((s) => {
+      const names = strings(s.deviceNames);
+      const devices = names.length > 0 ? names : s.device ? [s.device.name] : [];
+      const extra = extraOf("Storage", s.extra) ?? [];
+      // Several device names stay one `Device = a, b` line.
+      const deviceExtra: Item[] = devices.length > 1 ? [{ kind: "directive", name: "Device", value: devices }] : [];
+      const all = [...deviceExtra, ...extra];
+      return {
+        name: s.name,
+        address: s.address ?? s.storageDaemon.address,
+        sdPort: s.sdPort ?? s.storageDaemon.port,
+        password: secret(s.passwordEnc ?? s.storageDaemon.passwordEnc),
+        device: devices.length === 1 ? devices[0] : undefined,
+        mediaType: s.mediaType,
+        maxConcurrentJobs: opt(s.maxConcurrentJobs),
+        autochanger: opt(s.autochanger),
+        extra: all.length > 0 ? all : undefined,
+      };
+    }),
     pools: pools.map((p) => ({
       name: p.name,
-      poolType: p.poolType as DirectorConfig["pools"][number]["poolType"],
+      poolType: p.poolType,
       volumeRetention: opt(p.volumeRetention),
       labelFormat: opt(p.labelFormat),
       maximumVolumeBytes: opt(p.maximumVolumeBytes),
       maximumVolumes: opt(p.maximumVolumes),
-      recycle: p.recycle,
-      autoPrune: p.autoPrune,
+      recycle: opt(p.recycle),
+      autoPrune: opt(p.autoPrune),
       nextPool: p.nextPool?.name,
       storage: p.storages.map((m) => m.storage.name),
       storageGroupPolicy: opt(p.storagePolicy),
       storageGroupPolicyThreshold: opt(p.storagePolicyThreshold),
+      extra: extraOf("Pool", p.extra),
     })),
     clients: clients.map((c) => ({
       name: c.name,
@@ -159,60 +177,102 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
       catalog: c.catalog.name,
       fileRetention: opt(c.fileRetention),
       jobRetention: opt(c.jobRetention),
-      autoPrune: c.autoPrune,
+      autoPrune: opt(c.autoPrune),
+      extra: extraOf("Client", c.extra),
     })),
-    filesets: filesets.map((f) => ({
-      name: f.name,
-      include: strings(f.includes),
-      exclude: strings(f.excludes),
-      signature: opt(f.signature) as DirectorConfig["filesets"][number]["signature"],
-      compression: opt(f.compression) as DirectorConfig["filesets"][number]["compression"],
-    })),
-    schedules: schedules.map((s) => ({ name: s.name, run: strings(s.runs) })),
-    messages: messages.map((m) => ({ name: m.name, destinations: destinations(m.destinations) })),
+    filesets: filesets.map((f) => {
+      const extra = extraOf("FileSet", f.extra);
+      // A FileSet is either in its simple shape (the typed columns) or all in extra.
+      if (extra) return { name: f.name, extra };
+      return {
+        name: f.name,
+        include: strings(f.includes),
+        exclude: strings(f.excludes),
+        signature: opt(f.signature),
+        compression: opt(f.compression),
+      };
+    }),
+    schedules: schedules.map((s) => ({ name: s.name, run: strings(s.runs), enabled: opt(s.enabled), extra: extraOf("Schedule", s.extra) })),
+    messages: messages.map((m) => {
+      const extra = extraOf("Messages", m.extra);
+      if (extra) return { name: m.name, extra };
+      return { name: m.name, destinations: destinations(m.destinations) };
+    }),
     jobDefs: jobDefs.map((j) => jobLike(j, false)),
     jobs: jobs.map((j) => jobLike(j, true)),
+    others: configResources(others, "dir"),
   };
 }
 
 /**
  * The Bacula model of one Storage Daemon: its devices, and a Director resource for every Director
- * that has a Storage on it and for each of their standbys (with the SD's password, which those
- * Storage resources carry).
+ * that has a Storage on it and for each of their standbys (with the password those Storage
+ * resources carry). Resources stored whole for this SD (imported Director and Messages resources,
+ * Autochangers, Cloud, Statistics) are rendered as they are; a stored Director resource named like
+ * a derived one adds its other directives (TLS…) to it.
  */
 export async function loadStorageDaemonConfig(db: Db, sdId: number): Promise<StorageDaemonConfig> {
   const sd = await db.storageDaemon.findUniqueOrThrow({
     where: { id: sdId },
-    include: { devices: { orderBy: { name: "asc" } }, storages: { include: { director: { include: { standbys: { select: { name: true } } } } } } },
+    include: {
+      devices: { orderBy: { name: "asc" } },
+      storages: { include: { director: { include: { standbys: { select: { name: true } } } } } },
+      resources: true,
+    },
   });
   // The standbys of those Directors too: after a Director switchover the standby, with its own
   // name, uses the same Storages (and the old primary becomes its standby): the SD accepts both.
-  const directorNames = [...new Set(sd.storages.flatMap((s) => [s.director.name, ...s.director.standbys.map((b) => b.name)]))].sort();
-  const password = secret(sd.passwordEnc);
+  const passwordOf = new Map<string, string | undefined>();
+  for (const s of [...sd.storages].sort((a, b) => a.id - b.id)) {
+    const pw = secret(s.passwordEnc ?? sd.passwordEnc);
+    for (const name of [s.director.name, ...s.director.standbys.map((b) => b.name)]) if (!passwordOf.has(name)) passwordOf.set(name, pw);
+  }
+  const derivedNames = [...passwordOf.keys()].sort();
+  const stored = configResources(sd.resources, "sd");
+  const typedStored = (kind: ResourceKind) => stored.filter((n) => kindOfNode("sd", n) === kind).map((n) => nodeToTyped(kind, n));
+  const storedDirectors = typedStored("SdDirector") as unknown as StorageDaemonConfig["directors"];
+  const directors: StorageDaemonConfig["directors"] = derivedNames.map((name) => {
+    const overlay = storedDirectors.find((d) => d.name === name);
+    return {
+      name,
+      password: passwordOf.get(name),
+      monitor: overlay?.monitor,
+      extra: overlay?.extra,
+    };
+  });
+  for (const d of storedDirectors) if (!passwordOf.has(d.name)) directors.push(d);
+  const storedMessages = typedStored("SdMessages") as unknown as StorageDaemonConfig["messages"];
+  const messages: StorageDaemonConfig["messages"] = storedMessages.length > 0
+    ? storedMessages
+    : derivedNames.length
+      ? [{ name: "Standard", destinations: [{ kind: "director", where: derivedNames[0], types: ["all"] }] }]
+      : [];
   return {
     storage: {
       name: sd.name,
       sdPort: sd.port,
       workingDirectory: sd.workingDirectory,
       pidDirectory: sd.pidDirectory,
-      maxConcurrentJobs: sd.maxConcurrentJobs,
+      maxConcurrentJobs: opt(sd.maxConcurrentJobs),
+      extra: extraOf("SdStorage", sd.extra),
     },
-    directors: directorNames.map((name) => ({ name, password })),
+    directors,
     devices: sd.devices.map((d) => ({
       name: d.name,
       mediaType: d.mediaType,
       archiveDevice: d.archiveDevice,
-      deviceType: d.deviceType as StorageDaemonConfig["devices"][number]["deviceType"],
-      labelMedia: d.labelMedia,
-      randomAccess: d.randomAccess,
-      automaticMount: d.automaticMount,
-      removableMedia: d.removableMedia,
-      alwaysOpen: d.alwaysOpen,
-      maximumConcurrentJobs: d.maxConcurrentJobs,
+      deviceType: opt(d.deviceType),
+      labelMedia: opt(d.labelMedia),
+      randomAccess: opt(d.randomAccess),
+      automaticMount: opt(d.automaticMount),
+      removableMedia: opt(d.removableMedia),
+      alwaysOpen: opt(d.alwaysOpen),
+      autochanger: opt(d.autochanger),
+      maximumConcurrentJobs: opt(d.maxConcurrentJobs),
+      extra: extraOf("Device", d.extra),
     })),
-    autochangers: [],
-    messages: directorNames.length
-      ? [{ name: "Standard", destinations: [{ kind: "director", where: directorNames[0], types: ["all"] }] }]
-      : [],
+    autochangers: typedStored("Autochanger") as unknown as StorageDaemonConfig["autochangers"],
+    messages,
+    others: stored.filter((n) => kindOfNode("sd", n) === undefined),
   };
 }
