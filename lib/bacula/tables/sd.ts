@@ -28,7 +28,8 @@ const STORAGE: ResourceDef = {
     NAME,
     DESCRIPTION,
     d("SdAddress", "addresses_address"),
-    d("SdAddresses", "addresses"),
+    // The JSON view shows only the block's first address, as SdAddress and SdPort.
+    d("SdAddresses", "addresses", { jsonKey: "SdAddress" }),
     d("Messages", "res", { ref: "Messages" }),
     d("SdPort", "addresses_port", { default: 9103 }),
     d("WorkingDirectory", "dir", { required: true }),
