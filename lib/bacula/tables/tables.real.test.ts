@@ -158,7 +158,7 @@ function sampleByStore(def: DirectiveDef, k: number): string {
     case "runscript_bool":
       return "no";
     case "addresses":
-      return "{ ip = { addr = 127.0.0.1; port = 9199; } }";
+      return "{ ip = { addr = 127.0.0.1; port = 9199; } ipv4 = { addr = 127.0.0.2; port = 9198; } ipv6 = { addr = ::1; port = 9197; } }";
     case "addresses_address":
       return "127.0.0.1";
     case "addresses_port":
@@ -246,7 +246,7 @@ function renderBody(daemon: Daemon, ownerName: string, owner: ResourceDef | Bloc
       continue;
     }
     if (o.skip.has(`${ownerName}.${def.name}`)) continue;
-    if (o.only && !o.only.has(`${ownerName}.${def.name}`) && !def.required) continue;
+    if (o.only && !o.only.has(`${ownerName}.${def.name}`) && !def.required && !def.requiredUnless) continue;
     if (def.block) {
       lines.push(`${indent}${def.name} {`);
       lines.push(...renderBody(daemon, def.name, def.block, o, indent + "  "));
@@ -539,6 +539,68 @@ for (const daemon of ["dir", "sd", "fd", "console"] as const) {
     });
   });
 }
+
+describe("aliases against the 15.0.3 binaries", () => {
+  const baseText = (daemon: Daemon, except?: string) =>
+    Object.entries(FIXTURES[daemon].base())
+      .filter(([type, t]) => t && type !== except)
+      .map(([, t]) => t)
+      .join("\n\n") + "\n";
+
+  /** A resource with its required directives, `def` written under `alias`. */
+  const withAlias = (daemon: Daemon, res: ResourceDef, def: DirectiveDef, alias: string, name: string) => {
+    const lines = renderBody(daemon, res.name, res, { k: 0, skip: new Set([`${res.name}.${def.name}`]), only: new Set() }, "  ", name);
+    const value = override(daemon, res.name, def) ?? sampleByStore(def, 0);
+    return [`${res.name} {`, ...lines, `  ${alias} = ${value}`, "}"].join("\n");
+  };
+
+  for (const daemon of ["dir", "sd", "fd", "console"] as const) {
+    const cases = resourcesFor(daemon, VERSION).flatMap((res) =>
+      directivesFor(res, VERSION).flatMap((def) => (def.aliases ?? []).map((alias) => ({ res, def, alias }))),
+    );
+    if (!cases.length) continue;
+    it(`${daemon}: every directive alias stores into its directive (an alias does not satisfy ITEM_REQUIRED)`, () => {
+      const accepted = cases.filter((c) => !c.def.required);
+      const text =
+        baseText(daemon) + accepted.map((c, i) => withAlias(daemon, c.res, c.def, c.alias, `A_${i}`)).join("\n\n") + "\n";
+      const r = run(daemon, text);
+      expect(r.code, explain(r, text)).toBe(0);
+      const json: unknown = JSON.parse(run(daemon, text, false).out.replace(/^[^[]*/, ""));
+      accepted.forEach((c, i) => {
+        const body = jsonResources(json, c.res.name).find((b) => b.Name === `A_${i}`)!;
+        const shown = c.def.name in body || c.alias in body;
+        expect(shown, `${c.res.name}.${c.alias} -> ${c.def.name}`).toBe(!c.def.jsonHiddenAliases?.includes(c.alias));
+      });
+      for (const c of cases.filter((x) => x.def.required)) {
+        const t = baseText(daemon) + withAlias(daemon, c.res, c.def, c.alias, "A_req") + "\n";
+        const rr = run(daemon, t);
+        expect(rr.code, `${c.res.name}.${c.alias} satisfied ${c.def.name}`).toBe(1);
+        expect(rr.out).toContain(`"${c.def.name}" directive is required`);
+      }
+    });
+  }
+
+  it("dir: RunScript Target and AbortJobOnError are the RunsOnClient and FailJobOnError keywords", () => {
+    const job = (name: string, line: string) =>
+      `Job {\n  Name = "${name}"\n  JobDefs = "${REF}"\n  Runscript {\n    RunsWhen = Before\n    ${line}\n    Command = "/bin/true"\n  }\n}`;
+    const text = baseText("dir") + [job("A_t", "Target = no"), job("A_a", "AbortJobOnError = no")].join("\n\n") + "\n";
+    const r = run("dir", text);
+    expect(r.code, explain(r, text)).toBe(0);
+    const twice = baseText("dir") + job("A_2", "Target = no\n    RunsOnClient = no").replace("RunsWhen", "FailJobOnError = no\n    AbortJobOnError = no\n    RunsWhen") + "\n";
+    expect(run("dir", twice).code).toBe(0); // block items overwrite silently: no redefinition error
+  });
+
+  it("resource aliases: Autochanger is a Director Storage, Client is the FileDaemon", () => {
+    const ac = baseText("dir") + FIXTURES.dir.base().Storage!.replace("Storage {", "Autochanger {").replace(`"${REF}"`, '"AC"') + "\n";
+    const r = run("dir", ac, false);
+    expect(r.code, explain(r, ac)).toBe(0);
+    expect(jsonResources(JSON.parse(r.out.replace(/^[^[]*/, "")), "Storage").map((b) => b.Name)).toContain("AC");
+    const fd = baseText("fd", "FileDaemon") + FIXTURES.fd.base().FileDaemon!.replace("FileDaemon {", "Client {") + "\n";
+    const f = run("fd", fd, false);
+    expect(f.code, explain(f, fd)).toBe(0);
+    expect(jsonResources(JSON.parse(f.out.replace(/^[^[]*/, "")), "FileDaemon").map((b) => b.Name)).toEqual(["bfd"]);
+  });
+});
 
 /** Edits of a generated file that Bacula must refuse, for rows and values the table leaves out. */
 const REFUSED: { daemon: Daemon; what: string; res: string; line: string; message?: string }[] = [
