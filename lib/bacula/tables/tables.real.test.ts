@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { directivesFor, resourcesFor, TABLES, valuesFor } from "./index";
+import { directivesFor, normalizeKeyword, resourcesFor, SCHEDULE_TIME_KEYWORDS, TABLES, valuesFor } from "./index";
 import type { BlockDef, Daemon, DirectiveDef, ResourceDef } from "./types";
 
 const VERSION = "15.0.3";
@@ -599,6 +599,40 @@ describe("aliases against the 15.0.3 binaries", () => {
     const f = run("fd", fd, false);
     expect(f.code, explain(f, fd)).toBe(0);
     expect(jsonResources(JSON.parse(f.out.replace(/^[^[]*/, "")), "FileDaemon").map((b) => b.Name)).toEqual(["bfd"]);
+  });
+});
+
+describe("keyword spelling and repeats, as the tables and normalizeKeyword describe them", () => {
+  const dir = (jobLines: string) =>
+    Object.values(FIXTURES.dir.base()).filter(Boolean).join("\n\n") +
+    `\n\nJob {\n  Name = "K"\n  JobDefs = "${REF}"\n${jobLines}\n}\n`;
+
+  it("matches keywords case-insensitively, ignoring blanks inside them", () => {
+    const r = run("dir", dir(`  maximum Concurrent \tJOBS = 3\n  Spool  Attributes = yes`));
+    expect(r.code, r.out).toBe(0);
+    expect(normalizeKeyword("maximum Concurrent \tJOBS")).toBe(normalizeKeyword("MaximumConcurrentJobs"));
+  });
+  it("does not take a digit or an underscore inside a keyword", () => {
+    expect(run("dir", dir("  Maximum_Concurrent_Jobs = 3")).code).toBe(1);
+  });
+  it("keeps the last of repeated number/bool lines, refuses a repeated string or resource line", () => {
+    expect(run("dir", dir("  MaximumConcurrentJobs = 3\n  MaximumConcurrentJobs = 4\n  SpoolData = yes\n  SpoolData = no")).code).toBe(0);
+    expect(run("dir", dir(`  Description = "a"\n  Description = "b"`)).code).toBe(1);
+    expect(run("dir", dir(`  Schedule = "${REF}"\n  Schedule = "${REF}"`)).code).toBe(1);
+    expect(run("dir", dir(`  Storage = "${REF}"\n  Storage = "${REF}"\n  Run = "a"\n  Run = "b"`)).code).toBe(0);
+  });
+  it("accepts every schedule time keyword in Director Run and File Daemon Connect lines", () => {
+    const spec = (kw: string) =>
+      kw === "at" ? "at 01:00" : kw === "on" ? "on mon at 01:00" : kw === "hourly" ? "hourly at 0:05" : `${kw} at 01:00`;
+    const runs = SCHEDULE_TIME_KEYWORDS.map((kw) => `  Run = Full ${spec(kw)}`).join("\n");
+    const text = Object.values(FIXTURES.dir.base()).filter(Boolean).join("\n\n") + `\n\nSchedule {\n  Name = "S"\n${runs}\n}\n`;
+    const r = run("dir", text);
+    expect(r.code, explain(r, text)).toBe(0);
+    const connects = SCHEDULE_TIME_KEYWORDS.map((kw) => `  Connect = ${spec(kw)}`).join("\n");
+    const fd = Object.values(FIXTURES.fd.base()).filter(Boolean).join("\n\n") + `\n\nSchedule {\n  Name = "S"\n${connects}\n}\n`;
+    const f = run("fd", fd);
+    expect(f.code, explain(f, fd)).toBe(0);
+    expect(run("dir", text.replace("Run = Full at 01:00", "Run = Full noday at 01:00")).code).toBe(1);
   });
 });
 
