@@ -602,6 +602,39 @@ describe("aliases against the 15.0.3 binaries", () => {
   });
 });
 
+describe("resource types: required ones, single ones", () => {
+  /** The base config of a daemon with only the resource types the table marks required. */
+  const requiredOnly = (daemon: Daemon): Record<string, string> => {
+    const base = FIXTURES[daemon].base();
+    const req = new Set(resourcesFor(daemon, VERSION).filter((r) => r.required).map((r) => r.name));
+    const out: Record<string, string> = {};
+    for (const [type, text] of Object.entries(base)) if (req.has(type) && text) out[type] = text;
+    // The base Job takes its required rows from a JobDefs, which is optional: spell them out.
+    if (daemon === "dir")
+      out.Job = `Job {\n  Name = "${REF}"\n  Type = Backup\n  Messages = "${REF}"\n  Pool = "${REF}"\n  Client = "${REF}"\n  Fileset = "${REF}"\n}`;
+    return out;
+  };
+  const join = (parts: Record<string, string>) => Object.values(parts).join("\n\n") + "\n";
+
+  for (const daemon of ["dir", "sd", "fd", "console"] as const) {
+    it(`${daemon}: accepts the required resource types alone, refuses a config without any one of them`, () => {
+      const parts = requiredOnly(daemon);
+      const r = run(daemon, join(parts));
+      expect(r.code, explain(r, join(parts))).toBe(0);
+      for (const type of Object.keys(parts)) {
+        const { [type]: _gone, ...rest } = parts;
+        expect(run(daemon, join(rest)).code, `${daemon} without ${type}`).toBe(1);
+      }
+      for (const res of TABLES[daemon].resources.filter((x) => x.single)) {
+        const twice = join(parts) + "\n" + parts[res.name]!.replace(/Name = "[^"]+"/, 'Name = "Second"') + "\n";
+        const t = run(daemon, twice);
+        expect(t.code, `two ${res.name}`).toBe(1);
+        expect(t.out).toContain(`Only one ${res.name === "FileDaemon" ? "Client" : res.name} resource`);
+      }
+    });
+  }
+});
+
 describe("keyword spelling and repeats, as the tables and normalizeKeyword describe them", () => {
   const dir = (jobLines: string) =>
     Object.values(FIXTURES.dir.base()).filter(Boolean).join("\n\n") +

@@ -341,6 +341,8 @@ describe("directive tables: facts from the source", () => {
       "Director.RestoreJobUser",
     ]);
     expect(since15("console")).toEqual([]);
+    expect(supports("13.0.3", res("dir", "Tenant"))).toBe(false);
+    expect(supports("15.0", res("dir", "Tenant"))).toBe(true);
     expect(resourcesFor("dir", "13.0.3").map((r) => r.name)).not.toContain("Tenant");
     expect(resourcesFor("dir", "15.0.3").map((r) => r.name)).toContain("Tenant");
     const job = res("dir", "Job");
