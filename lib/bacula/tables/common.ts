@@ -64,6 +64,13 @@ export const TLS_FULL: readonly TlsName[] = [
   "TlsAllowedCn",
 ];
 
+/**
+ * The grammar of an `addresses` store (DirAddresses, SdAddresses, FdAddresses; lib/address_conf.c):
+ * `= { ip = { addr = <host>; port = <port>; } ipv4 = {...} ipv6 = {...} }`, one or more entries,
+ * each with an optional addr and an optional port (a number or a service name).
+ */
+export const ADDRESS_BLOCK_KEYWORDS = { families: ["ip", "ipv4", "ipv6"], fields: ["addr", "port"] } as const;
+
 /** tapelabels (lib/parse_conf.c): Pool and Device Label Type */
 export const LABEL_TYPES = ["Bacula", "ANSI", "IBM"] as const;
 

@@ -209,7 +209,8 @@ const DIRECTOR: ResourceDef = {
     d("Catalog", "res", { ref: "Catalog" }),
     d("DirPort", "addresses_port", { default: 9101 }),
     d("DirAddress", "addresses_address"),
-    d("DirAddresses", "addresses"),
+    // The JSON view shows only the block's first address, as DirAddress and DirPort.
+    d("DirAddresses", "addresses", { jsonKey: "DirAddress" }),
     d("DirSourceAddress", "addresses_address"),
     d("QueryFile", "dir", { required: true }),
     d("WorkingDirectory", "dir", { required: true }),
@@ -373,8 +374,9 @@ const JOB_DIRECTIVES: readonly DirectiveDef[] = [
   d("AddSuffix", "str"),
   d("Bootstrap", "dir"),
   d("RestoreClient", "str"),
-  d("WriteBootstrap", "dir"),
-  d("WriteVerifyList", "dir"),
+  // One field (a C union) in both versions: a second of the two lines is refused as a redefinition.
+  // Verify jobs write the list of changed files there.
+  d("WriteBootstrap", "dir", { aliases: ["WriteVerifyList"] }),
   d("Replace", "replace", { values: REPLACE_OPTIONS, default: "Always" }),
   d("MaximumBandwidth", "speed"),
   d("MaxRunSchedTime", "time"),
@@ -508,7 +510,8 @@ const POOL: ResourceDef = {
     d("Recycle", "bool", { default: true }),
     d("RecyclePool", "res", { ref: "Pool" }),
     d("ScratchPool", "res", { ref: "Pool" }),
-    d("CopyPool", "alist_res", { ref: "Pool", repeatable: true }),
+    // Parsed, then dropped: the Pool keeps no CopyPool list (save_resource does not copy it).
+    d("CopyPool", "alist_res", { ref: "Pool", repeatable: true, deprecated: true, jsonKey: null }),
     d("Catalog", "res", { ref: "Catalog" }),
     d("FileRetention", "time"),
     d("JobRetention", "time"),

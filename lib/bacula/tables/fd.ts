@@ -28,7 +28,8 @@ const FILEDAEMON: ResourceDef = {
     DESCRIPTION,
     d("FdPort", "addresses_port", { default: 9102 }),
     d("FdAddress", "addresses_address"),
-    d("FdAddresses", "addresses"),
+    // The JSON view shows only the block's first address, as FdAddress and FdPort.
+    d("FdAddresses", "addresses", { jsonKey: "FdAddress" }),
     d("FdSourceAddress", "addresses_address"),
     d("WorkingDirectory", "dir", { required: true }),
     d("PidDirectory", "dir", { required: true }),
@@ -98,7 +99,10 @@ const CONSOLE: ResourceDef = {
     d("Password", "password", { required: true }),
     d("Address", "str"),
     d("DirPort", "pint32", { default: 9101 }),
-    ...tls(...TLS_FULL),
+    ...tls(...TLS_FULL.filter((n) => n !== "TlsAllowedCn")),
+    // Parsed, then dropped (save_resource keeps no list for an FD Console). bfdjson 15.0.3 then
+    // prints nothing for it and leaves a trailing comma: invalid JSON (measured).
+    d("TlsAllowedCn", "alist_str", { repeatable: true, deprecated: true, jsonKey: null }),
   ],
 };
 

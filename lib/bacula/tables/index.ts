@@ -11,7 +11,7 @@ import type { BlockDef, Daemon, DaemonTable, DirectiveDef, ResourceDef, Version 
 export type * from "./types";
 export { CONSOLE_TABLE, DIR_TABLE, FD_TABLE, SD_TABLE };
 export { MESSAGE_TYPES, MESSAGES_DIRECTIVES, MESSAGES_RESOURCE, type MessageType } from "./messages";
-export { LABEL_TYPES, SCHEDULE_TIME_KEYWORDS, STATISTICS_RESOURCE } from "./common";
+export { ADDRESS_BLOCK_KEYWORDS, LABEL_TYPES, SCHEDULE_TIME_KEYWORDS, STATISTICS_RESOURCE } from "./common";
 export {
   EXCLUDE_BLOCK,
   INCLUDE_BLOCK,

@@ -40,9 +40,10 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   { name: "All" },
 ];
 
-const list = { repeatable: true, destination: "list" } as const;
-const one = { repeatable: true, destination: "one" } as const;
-const none = { repeatable: true, destination: "none" } as const;
+// The JSON view lists every destination line in "Destinations", as { Type: keyword, MsgTypes, Where, Command }.
+const list = { repeatable: true, destination: "list", jsonKey: "Destinations" } as const;
+const one = { repeatable: true, destination: "one", jsonKey: "Destinations" } as const;
+const none = { repeatable: true, destination: "none", jsonKey: "Destinations" } as const;
 
 export const MESSAGES_DIRECTIVES: readonly DirectiveDef[] = [
   NAME,

@@ -28,7 +28,8 @@ const STORAGE: ResourceDef = {
     NAME,
     DESCRIPTION,
     d("SdAddress", "addresses_address"),
-    d("SdAddresses", "addresses"),
+    // The JSON view shows only the block's first address, as SdAddress and SdPort.
+    d("SdAddresses", "addresses", { jsonKey: "SdAddress" }),
     d("Messages", "res", { ref: "Messages" }),
     d("SdPort", "addresses_port", { default: 9103 }),
     d("WorkingDirectory", "dir", { required: true }),
@@ -157,8 +158,10 @@ const CLOUD: ResourceDef = {
   directives: [
     NAME,
     DESCRIPTION,
-    // Community drivers only; Azure, Google, Oracle, Generic, Swift and Amazon are enterprise.
-    d("Driver", "cloud_driver", { required: true, values: ["S3", "File"] }),
+    // Branch-15.0 lists Amazon among the enterprise (#if BEEF) drivers with Azure, Google, Oracle,
+    // Generic and Swift; Debian's 15.0.3 accepts Amazon (measured) and refuses the others: the
+    // binary wins for 15.0. 13.0.3 has S3 and File only.
+    d("Driver", "cloud_driver", { required: true, values: ["S3", "File", "Amazon"], valueSince: { Amazon: V15 } }),
     // Not ITEM_REQUIRED (the source puts the flag in the default column); the SD needs it to start.
     d("HostName", "strname"),
     d("BucketName", "strname", { required: true }),

@@ -124,8 +124,9 @@ export interface DirectiveDef {
   /** The parser compares values case-insensitively but the runtime does not (StorageGroupPolicy). */
   caseSensitiveValues?: boolean;
   /**
-   * ITEM_REQUIRED: Bacula refuses the resource without it. In a Job the check runs after the
-   * JobDefs are applied; in JobDefs only Name is required.
+   * ITEM_REQUIRED: Bacula refuses the resource without it, written under `name`: an alias line
+   * does not count (a Director Storage with `SdAddress` but no `Address` is refused). In a Job the
+   * check runs after the JobDefs are applied; in JobDefs only Name is required.
    */
   required?: boolean;
   /**
