@@ -48,6 +48,24 @@ export async function audit(entry: AuditInput, tx?: Tx): Promise<void> {
   });
 }
 
+/** Many audit events in one statement (an import writes one per record). */
+export async function auditMany(entries: readonly AuditInput[], tx?: Tx): Promise<void> {
+  if (entries.length === 0) return;
+  const db = tx ?? prisma;
+  await db.auditEvent.createMany({
+    data: entries.map((entry) => ({
+      actor: entry.actor,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId === undefined ? undefined : String(entry.entityId),
+      entityName: entry.entityName,
+      before: asJson(entry.before),
+      after: asJson(entry.after),
+      ip: entry.ip ?? undefined,
+    })),
+  });
+}
+
 /** Every change bumps the model revision; rendered configs cite it in their header. */
 export async function bumpModelRevision(tx?: Tx): Promise<number> {
   const db = tx ?? prisma;

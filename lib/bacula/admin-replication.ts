@@ -8,10 +8,9 @@
  * whose shell is /usr/sbin/nologin (Debian's `bacula` user), where exec-based tools
  * (rsync, tar over ssh) do not. `rsync` is offered for accounts with a shell.
  */
-import { RESOURCE_SPECS } from "./directives";
 import type { JobResource } from "./model";
 import { renderResource } from "./render";
-import { checkName, checkText } from "./values";
+import { nameProblem, textProblem } from "./stores";
 
 export interface AdminReplicationOptions {
   /** Name of the Admin Job, e.g. "ReplicateConfig-standby1". */
@@ -69,7 +68,7 @@ const USER_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 
 function checkOptions(o: AdminReplicationOptions): void {
   const text = (field: keyof AdminReplicationOptions, v: string) => {
-    const p = checkText(v);
+    const p = typeof v === "string" ? textProblem(v) : "must be text";
     if (p) throw new AdminReplicationError(field, p);
   };
   const plainPath = (field: keyof AdminReplicationOptions, v: string) => {
@@ -78,7 +77,7 @@ function checkOptions(o: AdminReplicationOptions): void {
       throw new AdminReplicationError(field, `must be an absolute path of letters, digits and . _ / + - only (got ${JSON.stringify(v)})`);
   };
   for (const f of ["jobName", "client", "fileset", "pool", "messages"] as const) {
-    const p = checkName(o[f]);
+    const p = typeof o[f] === "string" ? nameProblem(o[f] as string) : "must be a name";
     if (p) throw new AdminReplicationError(f, p);
   }
   plainPath("scriptPath", o.scriptPath);
@@ -117,7 +116,7 @@ export function adminReplicationJob(o: AdminReplicationOptions): JobResource {
 
 /** The Admin Job as bacula-dir.conf text. */
 export function renderAdminReplicationJob(o: AdminReplicationOptions): string {
-  return renderResource(RESOURCE_SPECS.Job, adminReplicationJob(o));
+  return renderResource("Job", adminReplicationJob(o));
 }
 
 /** The POSIX sh script the Admin Job calls. Every user value is single-quoted. */

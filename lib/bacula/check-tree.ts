@@ -184,7 +184,7 @@ function checkItem(it: Item, def: DirectiveDef, path: string, n: number, ctx: Ct
   if (def.ref && !(ctx.externalRefs?.has(def.ref) ?? false)) {
     const targetDef = findResource(ctx.daemon, def.ref);
     const known = targetDef ? ctx.names.get(targetDef.name) : undefined;
-    const refs = typeof it.value === "string" ? [it.value] : Array.isArray(it.value) ? (it.value as unknown[]).filter((x): x is string => typeof x === "string") : [];
+    const refs = (typeof it.value === "string" ? [it.value] : Array.isArray(it.value) ? (it.value as unknown[]).filter((x): x is string => typeof x === "string") : []).filter((r) => !/^%[a-z]$/.test(r));
     for (const r of refs)
       if (!known || !known.has(r))
         ctx.add(path, "dangling-reference", `${ctx.resLabel}: ${def.name} refers to ${def.ref} ${JSON.stringify(r)}, which does not exist`, "error", def.name);

@@ -15,8 +15,9 @@ import {
   SELECTION_TYPES,
   SIGNATURES,
   STORAGE_GROUP_POLICIES,
-  type MessageDestinationKind,
+  type MessageDestination,
 } from "./model";
+type MessageDestinationKind = MessageDestination["kind"];
 
 /**
  * How a value is written and read:

@@ -65,6 +65,8 @@ interface WithExtra {
 
 export interface MessagesResource extends WithExtra {
   name: string;
+  mailCommand?: string;
+  operatorCommand?: string;
   /** Destinations, when the resource holds nothing else (else they are in `extra`, in order). */
   destinations?: MessageDestination[];
 }
@@ -72,6 +74,8 @@ export interface MessagesResource extends WithExtra {
 export interface DirectorResource extends WithExtra {
   name: string;
   description?: string;
+  /** DirAddress: the address the Director listens on (host name or IP, written unquoted). */
+  address?: string;
   port?: number;
   password?: string;
   /** Target Bacula version, e.g. "15.0.3". Not a directive: drives version checks. */

@@ -93,7 +93,7 @@ export const STORES: Readonly<Record<StoreFn, Store>> = {
   short_runscript: S("string", { repeatable: true }),
   runscript_when: S("keyword"),
   runscript_cmd: S("string", { repeatable: true }),
-  runscript_target: S("string"),
+  runscript_target: S("ac"),
   runscript_bool: S("bool"),
   runscript_int: S("int", { min: 0, max: INT32_MAX }),
   inc: S("block", { noEquals: true, repeatable: true }),
@@ -351,7 +351,11 @@ export function valueProblem(def: DirectiveDef, value: Value): string | null {
       return null;
     }
     case "ac":
-      return typeof value === "boolean" ? null : typeof value === "string" ? nameProblem(value) : "must be yes, no or the name of a Storage";
+      if (typeof value === "boolean") return null;
+      if (typeof value !== "string") return def.store === "ac_res" ? "must be yes, no or the name of a Storage" : "must be yes, no, %c or the name of a Client";
+      // RunsOnClient / Target also take Bacula's %c (the Job's client)
+      if (def.store === "runscript_target" && /^%[a-z]$/.test(value)) return null;
+      return nameProblem(value);
     case "msgs":
       return msgsProblem(value);
     case "addresses":

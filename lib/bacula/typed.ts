@@ -68,6 +68,9 @@ const JOB_KEYS: KeySpec[] = [
   k("Run", "run", "concat"),
 ];
 
+/** MailCommand / OperatorCommand apply to the destination lines after them: typed only when they come first. */
+const MESSAGES_KEYS: KeySpec[] = [k("Name", "name"), k("MailCommand", "mailCommand"), k("OperatorCommand", "operatorCommand")];
+
 export const KINDS = {
   Director: {
     daemon: "dir",
@@ -77,6 +80,7 @@ export const KINDS = {
     keys: [
       k("Name", "name"),
       k("Description", "description"),
+      k("DirAddress", "address"),
       k("DirPort", "port"),
       k("Password", "password"),
       k("QueryFile", "queryFile"),
@@ -144,7 +148,7 @@ export const KINDS = {
   },
   FileSet: { daemon: "dir", type: "Fileset", configKey: "filesets", keys: [k("Name", "name"), k("Description", "description")], special: "fileset" },
   Schedule: { daemon: "dir", type: "Schedule", configKey: "schedules", keys: [k("Name", "name"), k("Run", "run", "repeat"), k("Enabled", "enabled")] },
-  Messages: { daemon: "dir", type: "Messages", configKey: "messages", keys: [k("Name", "name")], special: "messages" },
+  Messages: { daemon: "dir", type: "Messages", configKey: "messages", keys: MESSAGES_KEYS, special: "messages" },
   JobDefs: { daemon: "dir", type: "JobDefs", configKey: "jobDefs", keys: JOB_KEYS, special: "runscripts" },
   Job: { daemon: "dir", type: "Job", configKey: "jobs", keys: JOB_KEYS, special: "runscripts" },
   SdStorage: {
@@ -186,7 +190,7 @@ export const KINDS = {
     configKey: "autochangers",
     keys: [k("Name", "name"), k("Device", "devices", "concat"), k("ChangerDevice", "changerDevice"), k("ChangerCommand", "changerCommand")],
   },
-  SdMessages: { daemon: "sd", type: "Messages", configKey: "messages", keys: [k("Name", "name")], special: "messages" },
+  SdMessages: { daemon: "sd", type: "Messages", configKey: "messages", keys: MESSAGES_KEYS, special: "messages" },
 } as const satisfies Record<string, KindSpec>;
 
 export type ResourceKind = keyof typeof KINDS;
@@ -377,6 +381,12 @@ export function nodeToTyped(kind: ResourceKind, node: ResourceNode): Obj {
     lines.set(it.name, l);
   }
   const accepted = new Set<string>();
+  if (spec.special === "messages" && !commandsFirst(kind, node.items)) {
+    // Keep the Name typed; everything else in order.
+    lines.forEach((_its, name) => {
+      if (name !== "Name") lines.delete(name);
+    });
+  }
   for (const [name, its] of lines) {
     const ks = byName.get(name)!;
     if (ks.conv === "one" && its.length === 1) accepted.add(name);
@@ -421,6 +431,17 @@ export function nodeToTyped(kind: ResourceKind, node: ResourceNode): Obj {
   }
   if (rest.length > 0) obj.extra = rest;
   return obj;
+}
+
+/** True when no destination line comes before a MailCommand / OperatorCommand line. */
+function commandsFirst(kind: ResourceKind, items: readonly Item[]): boolean {
+  let destSeen = false;
+  for (const it of items) {
+    if (it.kind !== "directive") continue;
+    if (isMsgs(kind, it.name)) destSeen = true;
+    else if ((it.name === "MailCommand" || it.name === "OperatorCommand") && destSeen) return false;
+  }
+  return true;
 }
 
 function isMsgs(kind: ResourceKind, name: string): boolean {

@@ -233,7 +233,7 @@ export function compileChain(cfg: DirectorConfig, plan: ChainPlan): CompiledChai
         name: hop.job.name,
         create: true,
         type: "Backup",
-        level: startJob.level,
+        level: startJob.level as JobChange["level"],
         pool: dest,
         client: startJob.client ?? client,
         fileset: startJob.fileset ?? fileset,

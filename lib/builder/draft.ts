@@ -11,7 +11,6 @@ import {
   POOL_TYPES,
   RenderError,
   renderResource,
-  RESOURCE_SPECS,
   SELECTION_TYPES,
   validateDirector,
   type DirectorConfig,
@@ -173,9 +172,9 @@ export interface RenderedResource {
 export function renderOne(kind: "Pool" | "Job" | "Storage", res: object, created = false): RenderedResource {
   const name = String((res as { name?: unknown }).name ?? "");
   try {
-    return { kind, name, created, text: renderResource(RESOURCE_SPECS[kind], res) };
+    return { kind, name, created, text: renderResource(kind, res) };
   } catch (e) {
-    if (e instanceof RenderError) return { kind, name, created, text: null, error: { field: e.field, message: e.message } };
+    if (e instanceof RenderError) return { kind, name, created, text: null, error: { field: e.path || e.directive, message: e.message } };
     throw e;
   }
 }

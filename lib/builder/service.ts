@@ -45,7 +45,7 @@ function renderOrError(render: () => string) {
   try {
     return { text: render(), renderError: null };
   } catch (e) {
-    if (e instanceof RenderError) return { text: null, renderError: { resource: e.resource, name: e.resourceName, field: e.field, message: e.message } };
+    if (e instanceof RenderError) return { text: null, renderError: { resource: e.resource, name: e.resourceName, field: e.path || e.directive, message: e.message } };
     throw e;
   }
 }

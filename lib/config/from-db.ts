@@ -180,24 +180,18 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
       autoPrune: opt(c.autoPrune),
       extra: extraOf("Client", c.extra),
     })),
-    filesets: filesets.map((f) => {
-      const extra = extraOf("FileSet", f.extra);
-      // A FileSet is either in its simple shape (the typed columns) or all in extra.
-      if (extra) return { name: f.name, extra };
-      return {
-        name: f.name,
-        include: strings(f.includes),
-        exclude: strings(f.excludes),
-        signature: opt(f.signature),
-        compression: opt(f.compression),
-      };
-    }),
+    // A FileSet's blocks are either in its simple shape (the typed columns) or all in extra.
+    filesets: filesets.map((f) => ({
+      name: f.name,
+      include: strings(f.includes),
+      exclude: strings(f.excludes),
+      signature: opt(f.signature),
+      compression: opt(f.compression),
+      extra: extraOf("FileSet", f.extra),
+    })),
     schedules: schedules.map((s) => ({ name: s.name, run: strings(s.runs), enabled: opt(s.enabled), extra: extraOf("Schedule", s.extra) })),
-    messages: messages.map((m) => {
-      const extra = extraOf("Messages", m.extra);
-      if (extra) return { name: m.name, extra };
-      return { name: m.name, destinations: destinations(m.destinations) };
-    }),
+    // Destinations are typed only while nothing else is stored (columns.ts folds them into extra otherwise).
+    messages: messages.map((m) => ({ name: m.name, destinations: destinations(m.destinations), extra: extraOf("Messages", m.extra) })),
     jobDefs: jobDefs.map((j) => jobLike(j, false)),
     jobs: jobs.map((j) => jobLike(j, true)),
     others: configResources(others, "dir"),

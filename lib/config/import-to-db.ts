@@ -1,36 +1,37 @@
 /**
- * Import existing bacula-dir.conf / bacula-sd.conf files into the dashboard's database.
+ * Import existing bacula-dir.conf / bacula-sd.conf files into the dashboard's database, keeping
+ * every directive: what the app reasons about goes to typed columns (lib/config/columns.ts), the
+ * rest to each record's generic items, and resources of types without a page to ConfigResource.
  *
- * Input: the results of lib/bacula's parseDirector / parseStorageDaemon (see `parseConfigFile`,
- * which reads a file with its @ includes and also locates every resource for the report).
- * Output: Directors, Storage Daemons, Devices, Storages, Pools (ordered storage groups, policy,
- * Next Pool), Catalogs, Clients, FileSets, Schedules, Messages, JobDefs and Jobs created, or merged
- * into the records of the same name, in ONE transaction, with secrets encrypted, the model
- * revision bumped once and an audit event per record. Everything that could not be mapped is
- * reported with its file and line: parse issues and mapping issues alike.
- *
- * By default an import with errors (a parse error, or a record that cannot be written because a
- * required value or a referenced resource is missing) writes nothing; `allowErrors` writes what
- * could be mapped. `dryRun` runs everything inside the transaction and rolls it back.
+ * - The files are checked the way Bacula's parser would (lib/bacula/check-tree.ts) before anything
+ *   is written: what Bacula would refuse is an error with its file and line. By default an import
+ *   with errors writes nothing; `allowErrors` leaves out the resources in error (and those that
+ *   then refer to a missing one) and says which.
+ * - Daemons are matched by name, never by address (several SDs listen on 0.0.0.0). A Director's
+ *   Storage finds its Storage Daemon by the SD's Director password, port and device names.
+ * - One transaction; records are compared with what is stored, so importing the same files again
+ *   changes nothing: no update, no audit event, no model revision bump.
+ * - After writing, every Director and SD the import touched is rendered and validated inside the
+ *   transaction: an import whose result cannot be rendered is refused.
  */
 import fs from "node:fs";
 import path from "node:path";
 import type { Prisma, PrismaClient } from "@prisma/client";
-import { audit, bumpModelRevision } from "@/lib/audit";
+import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
 import type { Tx } from "@/lib/db/client";
-import { encryptSecret, decryptSecret } from "@/lib/secrets";
-import {
-  normalizeKeyword,
-  parseDirector,
-  parseStorageDaemon,
-  type DirectorConfig,
-  type JobLike,
-  type ParseIssue,
-  type ParseResult,
-  type ResourceKind,
-  type StorageDaemonConfig,
-} from "@/lib/bacula";
-import { locateResources, type ResourceLocation } from "./locate";
+import { decryptSecret, encryptSecret } from "@/lib/secrets";
+import { parseDirector, parseStorageDaemon, type ParseResult } from "@/lib/bacula/parse";
+import type { ParseIssue } from "@/lib/bacula/parser";
+import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig } from "@/lib/bacula/model";
+import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
+import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
+import type { Item, ResourceNode } from "@/lib/bacula/tree";
+import { kindOfNode, nodeToTyped, resourceDefOf, type Obj, type ResourceKind } from "@/lib/bacula/typed";
+import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
+import { splitColumns } from "./columns";
+import { includeResolver, type FileAccess } from "./includes";
+import { openItems, sealItems } from "./items";
+import { loadDirectorConfig, loadStorageDaemonConfig } from "./from-db";
 
 export type Daemon = "dir" | "sd";
 
@@ -38,13 +39,11 @@ export interface ParsedDirectorSource {
   daemon: "dir";
   file: string;
   result: ParseResult<DirectorConfig>;
-  locations?: ResourceLocation[];
 }
 export interface ParsedSdSource {
   daemon: "sd";
   file: string;
   result: ParseResult<StorageDaemonConfig>;
-  locations?: ResourceLocation[];
 }
 export type ParsedSource = ParsedDirectorSource | ParsedSdSource;
 
@@ -52,8 +51,8 @@ export interface ImportIssue {
   file: string;
   line: number;
   severity: "error" | "warning";
-  /** parse: lib/bacula's parser; map: what the dashboard's model cannot hold or resolve. */
-  stage: "parse" | "map";
+  /** parse: the file cannot be read as Bacula reads it; check: Bacula would refuse it; map: what the dashboard cannot resolve. */
+  stage: "parse" | "check" | "map";
   message: string;
 }
 
@@ -73,7 +72,9 @@ export interface ImportReport {
   dryRun: boolean;
   issues: ImportIssue[];
   changes: ImportChange[];
-  /** Model revision after the import (when applied). */
+  /** Resources left out (with allowErrors) because of errors. */
+  leftOut: { file: string; line: number; resource: string; name: string }[];
+  /** Model revision after the import (when applied and something changed). */
   revision?: number;
 }
 
@@ -81,9 +82,9 @@ export interface ImportOptions {
   actor?: string;
   ip?: string | null;
   dryRun?: boolean;
-  /** Write what could be mapped even when there are errors. */
+  /** Write what can be imported even when there are errors (the resources in error are left out). */
   allowErrors?: boolean;
-  /** Director version recorded for imported Directors (default: the parse result's, 15.0.3). */
+  /** Director version recorded for imported Directors (default 15.0.3). */
   version?: string;
 }
 
@@ -96,69 +97,66 @@ class Rollback extends Error {
 
 /* ------------------------------------------------------------------ reading */
 
-/** "dir" or "sd" from the resources a config holds (a Storage Daemon has Device resources, a Director Jobs/Pools). */
+/** "dir" or "sd" from the resource types a config opens. */
 export function detectDaemon(text: string): Daemon | undefined {
-  const clean = text.replace(/"(?:\\.|[^"\\\n])*"/g, '""').replace(/#[^\n]*/g, "");
+  const clean = text.replace(/"(?:\\.|[^"\\])*"/g, '""').replace(/#[^\n]*/g, "");
   const kws = new Set<string>();
   for (const m of clean.matchAll(/(^|[\n;{}])\s*([A-Za-z][A-Za-z ]*?)\s*\{/g)) kws.add(normalizeKeyword(m[2]));
-  const dirOnly = ["job", "jobdefs", "pool", "client", "fileset", "schedule", "catalog", "console"];
-  const sdOnly = ["device"];
+  const dirOnly = ["job", "jobdefs", "pool", "client", "fileset", "schedule", "catalog", "console", "counter"];
   if (dirOnly.some((k) => kws.has(k))) return "dir";
-  if (sdOnly.some((k) => kws.has(k))) return "sd";
+  if (kws.has("device") || kws.has("cloud")) return "sd";
   if (kws.has("director") && !kws.has("storage")) return "dir";
-  if (kws.has("storage")) {
-    // A Director with only Storages is unusual; an SD always has exactly one Storage and Directors.
-    return /WorkingDirectory|Pid\s*Directory/i.test(clean) && !/QueryFile/i.test(clean) ? "sd" : "dir";
-  }
+  if (kws.has("storage")) return /QueryFile/i.test(clean) ? "dir" : "sd";
+  // A main file made only of @ lines: look at what it includes.
   return undefined;
 }
 
-/**
- * Reads and parses one config file (includes resolved relative to the file's directory when
- * relative), detecting the daemon unless given.
- */
-export function parseConfigFile(file: string, daemon?: Daemon, opts: { version?: string } = {}): ParsedSource {
+/** Regular files only, capped in size; directories listed as they are. */
+export const defaultFileAccess: FileAccess = {
+  readFile(abs: string): string {
+    const st = fs.statSync(abs);
+    if (!st.isFile()) throw new Error("not a regular file");
+    if (st.size > 64 * 1024 * 1024) throw new Error(`larger than 64 MiB (${st.size} bytes)`);
+    return fs.readFileSync(abs, "utf8");
+  },
+  listDir(abs: string): string[] {
+    return fs.readdirSync(abs);
+  },
+};
+
+/** Reads and parses one config file with its includes, detecting the daemon unless given. */
+export function parseConfigFile(file: string, daemon?: Daemon, opts: { version?: string; access?: FileAccess } = {}): ParsedSource {
+  const access = opts.access ?? defaultFileAccess;
   const abs = path.resolve(file);
-  const text = fs.readFileSync(abs, "utf8");
-  const base = path.dirname(abs);
-  const resolve = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
-  const readFile = (p: string) => fs.readFileSync(resolve(p), "utf8");
-  const src = parseConfigText(text, abs, daemon, { ...opts, readFile });
-  // Name included files by their full path in the report.
-  for (const i of src.result.issues) if (i.file) i.file = resolve(i.file);
-  for (const l of src.locations ?? []) {
-    l.file = resolve(l.file);
-    for (const d of l.directives.values()) d.file = resolve(d.file);
+  const text = access.readFile(abs);
+  let d = daemon ?? detectDaemon(text);
+  if (!d) {
+    // The main file may be only @ lines: decide from the included files.
+    const seen: string[] = [];
+    const probe = includeResolver(access);
+    for (const m of text.matchAll(/^\s*@(\S.*)$/gm)) {
+      const t = m[1].trim().replace(/^"(.*)"$/, "$1");
+      const r = probe(t, abs);
+      if (r.kind === "files") for (const f of r.files) seen.push(f.text);
+    }
+    d = detectDaemon(seen.join("\n"));
   }
-  return src;
+  return parseConfigText(text, abs, d, { version: opts.version, include: includeResolver(access) });
 }
 
 export function parseConfigText(
   text: string,
   file: string,
   daemon?: Daemon,
-  opts: { version?: string; readFile?: (p: string) => string } = {},
+  opts: { version?: string; include?: (target: string, from: string, line: number) => import("@/lib/bacula/lexer").IncludeResult } = {},
 ): ParsedSource {
   const d = daemon ?? detectDaemon(text);
   if (!d) throw new Error(`${file}: cannot tell whether this is a Director or a Storage Daemon config (no Job, Pool, Device... resource)`);
-  const locations = locateResources(d, text, file, opts.readFile);
-  if (d === "dir") {
-    return { daemon: "dir", file, result: parseDirector(text, { file, readFile: opts.readFile, version: opts.version }), locations };
-  }
-  return { daemon: "sd", file, result: parseStorageDaemon(text, { file, readFile: opts.readFile }), locations };
+  if (d === "dir") return { daemon: "dir", file, result: parseDirector(text, { file, include: opts.include, version: opts.version }) };
+  return { daemon: "sd", file, result: parseStorageDaemon(text, { file, include: opts.include }) };
 }
 
 /* ------------------------------------------------------------------ helpers */
-
-/** Bacula defaults the dashboard writes explicitly when a config leaves them out. */
-const BACULA_DEFAULTS = {
-  dirPort: 9101,
-  dirMaxJobs: 20,
-  sdPort: 9103,
-  fdPort: 9102,
-  storageMaxJobs: 1,
-  sdMaxJobs: 20,
-} as const;
 
 type Db = PrismaClient;
 
@@ -166,37 +164,116 @@ interface Ctx {
   tx: Tx;
   issues: ImportIssue[];
   changes: ImportChange[];
+  audits: AuditInput[];
   actor: string;
   ip?: string | null;
+  touchedDirectors: Set<number>;
+  touchedSds: Set<number>;
 }
 
-class Locator {
-  private byKey = new Map<string, ResourceLocation>();
-  constructor(
-    readonly file: string,
-    locs: ResourceLocation[] | undefined,
-  ) {
-    for (const l of locs ?? []) {
-      const k = `${l.kind}\u0000${l.name}`;
-      if (!this.byKey.has(k)) this.byKey.set(k, l);
-    }
-  }
-  at(kind: ResourceKind, name: string, directive?: string): { file: string; line: number } {
-    const l = this.byKey.get(`${kind}\u0000${name}`);
-    if (!l) return { file: this.file, line: 0 };
-    if (directive) {
-      const d = l.directives.get(normalizeKeyword(directive));
-      if (d) return d;
-    }
-    return { file: l.file, line: l.line };
-  }
+const SD_DEFAULT_PORT = 9103;
+const DIR_DEFAULT_PORT = 9101;
+const FD_DEFAULT_PORT = 9102;
+
+function posOf(node: { pos?: { file: string; line: number } } | undefined, file: string) {
+  return node?.pos ?? { file, line: 0 };
 }
 
 function issue(ctx: Ctx, where: { file: string; line: number }, severity: "error" | "warning", message: string) {
   ctx.issues.push({ file: where.file, line: where.line, severity, stage: "map", message });
 }
 
-const enc = (v: string | undefined | null) => (v ? encryptSecret(v) : undefined);
+/** A stable JSON form for comparisons (object keys sorted). */
+function canon(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+}
+
+/** A desired row: plain columns, secrets in clear (encrypted only when written), generic items. */
+interface Desired {
+  cols: Record<string, unknown>;
+  secrets?: Record<string, string | undefined>;
+  /** Column name -> items, stored sealed (passwords encrypted). */
+  items?: Record<string, { items: Item[]; kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" }>;
+}
+
+function sealFor(spec: { items: Item[]; kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" }) {
+  const container = spec.kind ? resourceDefOf(spec.kind) : spec.type ? findResource(spec.daemon ?? "dir", spec.type) : undefined;
+  return spec.items.length > 0 ? (sealItems(spec.items, container) as unknown as Prisma.InputJsonValue) : null;
+}
+
+function openFor(json: unknown, spec: { kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" }): Item[] {
+  const container = spec.kind ? resourceDefOf(spec.kind) : spec.type ? findResource(spec.daemon ?? "dir", spec.type) : undefined;
+  return openItems(json, container);
+}
+
+/** The data to write for a desired row (secrets encrypted, items sealed). */
+function toData(d: Desired): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...d.cols };
+  for (const [k, v] of Object.entries(d.secrets ?? {})) data[k] = v === undefined ? null : encryptSecret(v);
+  for (const [k, spec] of Object.entries(d.items ?? {})) data[k] = sealFor(spec) ?? null;
+  return data;
+}
+
+/** Which fields of an existing row differ from the desired one (secrets and items compared in clear). */
+function changedFields(existing: Record<string, unknown>, d: Desired): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(d.cols)) {
+    const e = existing[k];
+    if (canon(e instanceof Date ? e.toISOString() : (e ?? null)) !== canon(v ?? null)) out.push(k);
+  }
+  for (const [k, v] of Object.entries(d.secrets ?? {})) {
+    const e = existing[k] as string | null | undefined;
+    const plain = e ? decryptSecret(e) : undefined;
+    if ((plain ?? null) !== (v ?? null)) out.push(k);
+  }
+  for (const [k, spec] of Object.entries(d.items ?? {})) {
+    const e = openFor(existing[k], spec);
+    if (canon(e) !== canon(spec.items)) out.push(k);
+  }
+  return out;
+}
+
+type Delegate = {
+  findMany(a: unknown): Promise<Record<string, unknown>[]>;
+  create(a: unknown): Promise<{ id: number }>;
+  update(a: unknown): Promise<{ id: number }>;
+};
+
+function delegateOf(tx: Tx, model: string): Delegate {
+  return (tx as unknown as Record<string, Delegate>)[model];
+}
+
+/** Creates or updates one record; records the change and an audit event only when something changed. */
+async function save(
+  ctx: Ctx,
+  kind: string,
+  model: string,
+  existing: Record<string, unknown> | undefined,
+  name: string,
+  desired: Desired,
+  scope: Record<string, unknown>,
+  placeholder = false,
+): Promise<number> {
+  const del = delegateOf(ctx.tx, model);
+  if (existing) {
+    const changed = changedFields(existing, desired);
+    if (changed.length === 0) return existing.id as number;
+    const data = toData(desired);
+    const patch = Object.fromEntries(changed.map((k) => [k, data[k]]));
+    await del.update({ where: { id: existing.id }, data: patch });
+    ctx.changes.push({ action: "update", kind, name, id: existing.id as number });
+    ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-update", entityType: kind, entityId: existing.id as number, entityName: name, after: { changed } });
+    return existing.id as number;
+  }
+  const row = await del.create({ data: { ...scope, ...toData(desired) } });
+  ctx.changes.push({ action: "create", kind, name, id: row.id, ...(placeholder ? { placeholder } : {}) });
+  ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-create", entityType: kind, entityId: row.id, entityName: name, after: { ...desired.cols, ...(placeholder ? { placeholder: true } : {}) } });
+  return row.id;
+}
+
+function byName<T extends Record<string, unknown>>(rows: T[]): Map<string, T> {
+  return new Map(rows.map((r) => [String(r.name), r]));
+}
 
 /** A Bacula-valid resource name made from arbitrary text. */
 function toName(s: string): string {
@@ -204,44 +281,92 @@ function toName(s: string): string {
   return n || "imported";
 }
 
-/** create or update by a unique where; records the change and an audit event. */
-async function upsert(
-  ctx: Ctx,
-  kind: string,
-  model: string,
-  where: Record<string, unknown>,
-  name: string,
-  create: Record<string, unknown>,
-  update: Record<string, unknown>,
-  placeholder = false,
-): Promise<{ id: number; created: boolean }> {
-  const delegate = (ctx.tx as unknown as Record<string, { findFirst(a: unknown): Promise<{ id: number } | null>; create(a: unknown): Promise<{ id: number }>; update(a: unknown): Promise<{ id: number }> }>)[model];
-  const existing = await delegate.findFirst({ where });
-  let id: number;
-  if (existing) {
-    id = (await delegate.update({ where: { id: existing.id }, data: update })).id;
-  } else {
-    id = (await delegate.create({ data: create })).id;
+/** Stored resources (ConfigResource) of a scope: create, update or keep, by type and name. */
+async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; storageDaemonId?: number }, daemon: "dir" | "sd", nodes: ResourceNode[]) {
+  if (nodes.length === 0) return;
+  const existing = await ctx.tx.configResource.findMany({ where: scope });
+  const key = (type: string, name: string) => `${type}\u0000${name}`;
+  const byKey = new Map(existing.map((r) => [key(r.type, r.name), r]));
+  const maxPos = existing.reduce((m, r) => Math.max(m, r.position), -1);
+  let next = maxPos + 1;
+  for (const node of nodes) {
+    const name = String(node.items.find((i) => i.kind === "directive" && i.name === "Name")?.kind === "directive" ? (node.items.find((i) => i.kind === "directive" && i.name === "Name") as { value: unknown }).value : "");
+    const prev = byKey.get(key(node.type, name));
+    const desired: Desired = { cols: { type: node.type, name }, items: { items: { items: node.items, type: node.type, daemon } } };
+    await save(ctx, "resources", "configResource", prev as unknown as Record<string, unknown> | undefined, `${node.type} ${name}`, desired, { ...scope, position: prev ? prev.position : next++ });
   }
-  const action = existing ? "update" : "create";
-  ctx.changes.push({ action, kind, name, id, ...(placeholder ? { placeholder } : {}) });
-  await audit(
-    {
-      actor: ctx.actor,
-      ip: ctx.ip,
-      action: `import-${action}`,
-      entityType: kind,
-      entityId: id,
-      entityName: name,
-      after: { ...(existing ? update : create), ...(placeholder ? { placeholder: true } : {}) },
-    },
-    ctx.tx,
-  );
-  return { id, created: !existing };
 }
 
-function destinationsJson(cfg: DirectorConfig["messages"][number]) {
-  return (cfg.destinations ?? []).map((d) => ({ kind: d.kind, where: d.where ?? null, types: d.types.join(", ") }));
+/* ------------------------------------------------------------------ checking */
+
+interface Checked {
+  /** Resources left out of the import (with allowErrors), by node. */
+  excluded: Set<ResourceNode>;
+}
+
+/**
+ * What Bacula's parser would refuse, as import issues; with allowErrors, the resources in error are
+ * left out (and, to a fixed point, the resources that then refer to a missing one).
+ */
+function checkSource(src: ParsedSource, version: string, opts: ImportOptions, report: ImportReport, issues: ImportIssue[]): Checked {
+  const excluded = new Set<ResourceNode>();
+  const tree = src.result.tree;
+  const nodeOf = (p: Problem): ResourceNode | undefined =>
+    tree.resources.find((n) => {
+      if (n.type !== p.resource && kindOfNode(tree.daemon, n) !== p.resource) return false;
+      const nm = n.items.find((i) => i.kind === "directive" && i.name === "Name");
+      return (nm && nm.kind === "directive" ? nm.value : "") === p.name;
+    });
+  for (let round = 0; round < 5; round++) {
+    const live = { daemon: tree.daemon, resources: tree.resources.filter((n) => !excluded.has(n)) };
+    const problems = src.daemon === "dir" ? directorProblems(live, version) : treeProblems(live, undefined);
+    const errors = problems.filter((p) => p.severity === "error");
+    if (round === 0)
+      for (const p of problems) {
+        const n = p.resource === "Config" ? undefined : nodeOf(p);
+        issues.push({ ...posOf(n, src.file), severity: p.severity, stage: "check", message: p.message });
+      }
+    if (!opts.allowErrors || errors.length === 0) break;
+    let more = false;
+    for (const p of errors) {
+      const n = p.resource === "Config" ? undefined : nodeOf(p);
+      if (n && !excluded.has(n)) {
+        excluded.add(n);
+        more = true;
+      }
+    }
+    if (!more) break;
+  }
+  for (const n of excluded) {
+    const nm = n.items.find((i) => i.kind === "directive" && i.name === "Name");
+    report.leftOut.push({ ...posOf(n, src.file), resource: n.type, name: nm && nm.kind === "directive" ? String(nm.value) : "" });
+  }
+  return { excluded };
+}
+
+/** The tree checks of a Director config plus Job directives required after JobDefs. */
+function directorProblems(tree: { daemon: "dir" | "sd" | "fd" | "console"; resources: ResourceNode[] }, version: string): Problem[] {
+  const out = treeProblems(tree, version);
+  // Bacula checks a Job's required directives after its JobDefs are applied.
+  const jobdefs = new Map<string, ResourceNode>();
+  for (const n of tree.resources) if (n.type === "JobDefs") jobdefs.set(nameOf(n), n);
+  const required = resourceDefOf("Job").directives.filter((d) => d.required && d.name !== "Name");
+  for (const n of tree.resources) {
+    if (n.type !== "Job") continue;
+    const jdName = n.items.find((i) => i.kind === "directive" && i.name === "JobDefs");
+    const jd = jdName && jdName.kind === "directive" ? jobdefs.get(String(jdName.value)) : undefined;
+    for (const d of required) {
+      const has = (x: ResourceNode | undefined) => !!x && x.items.some((i) => i.name === d.name);
+      if (!has(n) && !has(jd))
+        out.push({ resource: "Job", name: nameOf(n), field: d.name, rule: "required", message: `Job ${JSON.stringify(nameOf(n))}: ${d.name} is required${jd ? " (neither the Job nor its JobDefs sets it)" : ""}`, severity: "error" });
+    }
+  }
+  return out;
+}
+
+function nameOf(n: ResourceNode): string {
+  const nm = n.items.find((i) => i.kind === "directive" && i.name === "Name");
+  return nm && nm.kind === "directive" ? String(nm.value) : "";
 }
 
 /* ------------------------------------------------------------------ Storage Daemons */
@@ -251,466 +376,409 @@ interface SdInfo {
   name: string;
   address: string;
   port: number;
-  /** Plain password known from this import (SD config or Director Storage). */
+  /** The SD's password (the one derived Director resources get). */
   password?: string;
-  /** Whether the password came from the SD's own config in this import. */
-  fromSdConfig: boolean;
+  /** Director resources of the SD's config in this import: name -> password. */
+  directorPasswords: Map<string, string>;
   devices: Map<string, { id: number; mediaType: string }>;
-  /** SD Autochanger name -> its devices (from the SD's config in this import). */
   changers: Map<string, string[]>;
+  fromSdConfig: boolean;
 }
 
-async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, dirSources: ParsedDirectorSource[]): Promise<SdInfo | undefined> {
+const WILDCARD = new Set(["0.0.0.0", "::", "[::]", "*"]);
+
+/** The address Directors reach an SD at, from this import's Director Storages that match it. */
+function sdAddressFromDirectors(sd: StorageDaemonConfig, dirSources: ParsedDirectorSource[]): string | undefined {
+  const port = sd.storage.sdPort ?? SD_DEFAULT_PORT;
+  const devices = new Set([...sd.devices.map((d) => d.name), ...sd.autochangers.map((a) => a.name)]);
+  const passwords = new Map(sd.directors.map((d) => [d.name, d.password]));
+  for (const ds of dirSources) {
+    const dirName = ds.result.config.director.name;
+    for (const s of ds.result.config.storages) {
+      if ((s.sdPort ?? SD_DEFAULT_PORT) !== port || !s.address) continue;
+      if (!s.device || !devices.has(s.device)) continue;
+      if (passwords.get(dirName) !== undefined && passwords.get(dirName) === s.password) return s.address;
+    }
+  }
+  return undefined;
+}
+
+async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<ResourceNode>, dirSources: ParsedDirectorSource[]): Promise<SdInfo | undefined> {
+  const tree = src.result.tree;
+  const live = tree.resources.filter((n) => !excluded.has(n));
+  const storageNode = live.find((n) => kindOfNode("sd", n) === "SdStorage");
+  if (!storageNode) return undefined;
+  const st = nodeToTyped("SdStorage", storageNode) as unknown as StorageDaemonConfig["storage"];
   const cfg = src.result.config;
-  const loc = new Locator(src.file, src.locations);
-  const st = cfg.storage;
-  if (!st.name) return undefined;
-  const at = (kind: ResourceKind, name: string, d?: string) => loc.at(kind, name, d);
-  const port = st.sdPort ?? BACULA_DEFAULTS.sdPort;
-  const deviceNames = new Set([...cfg.devices.map((d) => d.name), ...cfg.autochangers.map((a) => a.name)]);
+  const port = st.sdPort ?? SD_DEFAULT_PORT;
+  const where = posOf(storageNode, src.file);
+  const existing = await ctx.tx.storageDaemon.findUnique({ where: { name: st.name } });
 
-  // The address: SDAddress, else the Address of a Director Storage on this port naming one of its devices.
-  let address = st.address;
+  const fromDirs = sdAddressFromDirectors(cfg, dirSources);
+  let address = fromDirs ?? (st.address && !WILDCARD.has(st.address) ? st.address : undefined) ?? existing?.address;
   if (!address) {
-    for (const ds of dirSources)
-      for (const s of ds.result.config.storages)
-        if (!address && s.address && (s.sdPort ?? BACULA_DEFAULTS.sdPort) === port && s.device && deviceNames.has(s.device)) address = s.address;
+    address = "localhost";
+    issue(ctx, where, "warning",
+      `Storage Daemon "${st.name}": no Director Storage of this import reaches it and it listens on ${st.address ?? "every address"}; the address Directors use is set to "localhost" (edit it in the dashboard)`);
   }
-  const existingByName = await ctx.tx.storageDaemon.findUnique({ where: { name: st.name } });
-  const existingByAddr = !existingByName && address ? await ctx.tx.storageDaemon.findFirst({ where: { address, port } }) : null;
-  const existing = existingByName ?? existingByAddr;
-  if (!address) {
-    address = existing?.address ?? "localhost";
-    if (!existing)
-      issue(ctx, at("SdStorage", st.name), "warning",
-        `Storage Daemon "${st.name}": no SDAddress and no Director Storage names its devices on port ${port}; its address is set to "localhost" (edit it in the dashboard)`);
+  const directorNodes = live.filter((n) => kindOfNode("sd", n) === "SdDirector");
+  const directorPasswords = new Map<string, string>();
+  for (const n of directorNodes) {
+    const d = nodeToTyped("SdDirector", n) as { name: string; password?: string };
+    if (d.password) directorPasswords.set(d.name, d.password);
   }
-  if (existingByAddr)
-    issue(ctx, at("SdStorage", st.name), "warning",
-      `Storage Daemon "${st.name}" merged into the existing Storage Daemon "${existingByAddr.name}" at ${address}:${port}, which is renamed`);
-
-  // Password: the Director resources allowed to connect; the dashboard keeps one password per SD.
-  const full = cfg.directors.filter((d) => !d.monitor);
-  for (const d of cfg.directors.filter((d) => d.monitor))
-    issue(ctx, at("SdDirector", d.name), "warning", `Storage Daemon "${st.name}": monitor Director "${d.name}" is not kept (the dashboard writes one Director resource per Director that uses this SD)`);
-  const passwords = new Set(full.map((d) => d.password).filter((p): p is string => !!p));
-  if (passwords.size > 1)
-    issue(ctx, at("SdDirector", full[1].name), "warning",
-      `Storage Daemon "${st.name}": its Directors have different passwords; the dashboard keeps one per Storage Daemon (the first, from Director "${full[0].name}")`);
-  const password = full.find((d) => d.password)?.password;
-  if (!password && !existing) {
-    issue(ctx, at("SdStorage", st.name), "error", `Storage Daemon "${st.name}": no Director resource with a Password; cannot store it`);
+  // The SD's password: the one its config gives a Director of this import that uses it, else the first non-monitor one's.
+  const importedDirs = new Set(dirSources.map((d) => d.result.config.director.name));
+  const firstFull = directorNodes.map((n) => nodeToTyped("SdDirector", n) as { name: string; password?: string; monitor?: boolean }).find((d) => !d.monitor && d.password);
+  const password = [...directorPasswords].find(([n]) => importedDirs.has(n))?.[1] ?? firstFull?.password ?? (existing ? decryptSecret(existing.passwordEnc) : undefined);
+  if (!password) {
+    issue(ctx, where, "error", `Storage Daemon "${st.name}": no Director resource with a Password; cannot store it`);
     return undefined;
   }
-  for (const m of cfg.messages)
-    issue(ctx, at("SdMessages", m.name), "warning",
-      `Storage Daemon "${st.name}": Messages "${m.name}" is not kept; the dashboard writes a Messages resource that sends everything to the Director`);
-
-  const data = {
-    name: st.name,
-    address,
-    port,
-    ...(password ? { passwordEnc: encryptSecret(password) } : {}),
-    ...(st.workingDirectory ? { workingDirectory: st.workingDirectory } : {}),
-    ...(st.pidDirectory ? { pidDirectory: st.pidDirectory } : {}),
-    maxConcurrentJobs: st.maxConcurrentJobs ?? BACULA_DEFAULTS.sdMaxJobs,
+  const { cols, extra } = splitColumns("SdStorage", st as unknown as Obj);
+  const desired: Desired = {
+    cols: {
+      name: st.name,
+      address,
+      port,
+      workingDirectory: cols.workingDirectory ?? existing?.workingDirectory ?? "/var/lib/bacula",
+      pidDirectory: cols.pidDirectory ?? existing?.pidDirectory ?? "/run/bacula",
+      maxConcurrentJobs: (cols.maxConcurrentJobs as number | undefined) ?? null,
+    },
+    secrets: { passwordEnc: password },
+    items: { extra: { items: extra, kind: "SdStorage" } },
   };
-  if (!st.workingDirectory) issue(ctx, at("SdStorage", st.name), "error", `Storage Daemon "${st.name}": WorkingDirectory is required`);
-  if (!st.pidDirectory) issue(ctx, at("SdStorage", st.name), "error", `Storage Daemon "${st.name}": Pid Directory is required`);
-  const { id } = await upsert(ctx, "storage-daemons", "storageDaemon", existing ? { id: existing.id } : { name: st.name }, st.name,
-    { ...data, passwordEnc: data.passwordEnc! }, data);
+  const id = await save(ctx, "storage-daemons", "storageDaemon", existing as unknown as Record<string, unknown> | undefined, st.name, desired, {});
+  ctx.touchedSds.add(id);
 
-  const info: SdInfo = {
-    id, name: st.name, address, port, password: password ?? (existing ? decryptSecret(existing.passwordEnc) : undefined), fromSdConfig: !!password,
-    devices: new Map(), changers: new Map(cfg.autochangers.map((a) => [a.name, a.devices ?? []])),
-  };
-  const inChanger = new Set(cfg.autochangers.flatMap((a) => a.devices ?? []));
-  for (const a of cfg.autochangers)
-    issue(ctx, at("Autochanger", a.name), "warning",
-      `Storage Daemon "${st.name}": Autochanger "${a.name}" is not kept (the dashboard has no SD autochanger resource); its devices ${(a.devices ?? []).join(", ")} are imported as devices`);
-  for (const dev of cfg.devices) {
-    const where = at("Device", dev.name);
-    if (!dev.mediaType || !dev.archiveDevice) {
-      issue(ctx, where, "error", `Device "${dev.name}": ${!dev.mediaType ? "Media Type" : "Archive Device"} is required`);
-      continue;
+  const info: SdInfo = { id, name: st.name, address, port, password, directorPasswords, devices: new Map(), changers: new Map(), fromSdConfig: true };
+  const existingDevices = byName(await ctx.tx.device.findMany({ where: { storageDaemonId: id } }) as unknown as Record<string, unknown>[]);
+  const stored: ResourceNode[] = [];
+  for (const n of live) {
+    const kind = kindOfNode("sd", n);
+    if (kind === "Device") {
+      const dev = nodeToTyped("Device", n) as unknown as StorageDaemonConfig["devices"][number];
+      const split = splitColumns("Device", dev as unknown as Obj);
+      const c = split.cols;
+      const d: Desired = {
+        cols: {
+          name: dev.name,
+          mediaType: c.mediaType,
+          archiveDevice: c.archiveDevice,
+          deviceType: c.deviceType ?? null,
+          labelMedia: c.labelMedia ?? null,
+          randomAccess: c.randomAccess ?? null,
+          automaticMount: c.automaticMount ?? null,
+          removableMedia: c.removableMedia ?? null,
+          alwaysOpen: c.alwaysOpen ?? null,
+          autochanger: c.autochanger ?? null,
+          maxConcurrentJobs: c.maximumConcurrentJobs ?? null,
+        },
+        items: { extra: { items: split.extra, kind: "Device" } },
+      };
+      const devId = await save(ctx, "devices", "device", existingDevices.get(dev.name), dev.name, d, { storageDaemonId: id });
+      info.devices.set(dev.name, { id: devId, mediaType: String(c.mediaType) });
+    } else if (kind !== "SdStorage") {
+      if (kind === "Autochanger") {
+        const a = nodeToTyped("Autochanger", n) as { name: string; devices?: string[] };
+        info.changers.set(a.name, a.devices ?? []);
+      }
+      stored.push(n);
     }
-    const defaulted: string[] = [];
-    const b = (v: boolean | undefined, def: boolean, label: string) => {
-      if (v === undefined) defaulted.push(`${label} = ${def ? "yes" : "no"}`);
-      return v ?? def;
-    };
-    const devData = {
-      mediaType: dev.mediaType,
-      archiveDevice: dev.archiveDevice,
-      deviceType: dev.deviceType ?? "File",
-      maxConcurrentJobs: dev.maximumConcurrentJobs ?? 1,
-      autochanger: inChanger.has(dev.name),
-      labelMedia: b(dev.labelMedia, false, "LabelMedia"),
-      randomAccess: b(dev.randomAccess, dev.deviceType === undefined || dev.deviceType === "File", "Random Access"),
-      automaticMount: b(dev.automaticMount, false, "AutomaticMount"),
-      removableMedia: b(dev.removableMedia, dev.deviceType === "Tape", "RemovableMedia"),
-      alwaysOpen: b(dev.alwaysOpen, true, "AlwaysOpen"),
-    };
-    if (dev.deviceType === undefined) defaulted.push("Device Type = File");
-    if (dev.maximumConcurrentJobs === undefined) defaulted.push("Maximum Concurrent Jobs = 1");
-    if (defaulted.length)
-      issue(ctx, where, "warning", `Device "${dev.name}": not set in the file, the dashboard will write ${defaulted.join(", ")}`);
-    const r = await upsert(ctx, "devices", "device", { storageDaemonId: id, name: dev.name }, dev.name,
-      { name: dev.name, storageDaemonId: id, ...devData }, devData);
-    info.devices.set(dev.name, { id: r.id, mediaType: dev.mediaType });
   }
+  await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored);
   return info;
 }
 
 /* ------------------------------------------------------------------ Directors */
 
-interface NameIds {
-  catalogs: Map<string, number>;
-  messages: Map<string, number>;
-  schedules: Map<string, number>;
-  filesets: Map<string, number>;
-  clients: Map<string, number>;
-  storages: Map<string, number>;
-  pools: Map<string, number>;
-  jobDefs: Map<string, number>;
-}
-
-async function existingIds(tx: Tx, directorId: number): Promise<NameIds> {
-  const where = { directorId };
-  const sel = { select: { id: true, name: true } } as const;
-  const m = (rows: { id: number; name: string }[]) => new Map(rows.map((r) => [r.name, r.id]));
-  const [catalogs, messages, schedules, filesets, clients, storages, pools, jobDefs] = await Promise.all([
-    tx.catalog.findMany({ where, ...sel }),
-    tx.messages.findMany({ where, ...sel }),
-    tx.schedule.findMany({ where, ...sel }),
-    tx.fileSet.findMany({ where, ...sel }),
-    tx.client.findMany({ where, ...sel }),
-    tx.storage.findMany({ where, ...sel }),
-    tx.pool.findMany({ where, ...sel }),
-    tx.jobDefs.findMany({ where, ...sel }),
-  ]);
-  return { catalogs: m(catalogs), messages: m(messages), schedules: m(schedules), filesets: m(filesets), clients: m(clients), storages: m(storages), pools: m(pools), jobDefs: m(jobDefs) };
-}
-
-async function findOrPlaceholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: number, device: string, password: string | undefined, where: { file: string; line: number }, storageName: string): Promise<SdInfo | undefined> {
-  const known = sds.find((s) => s.address === address && s.port === port);
+async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: number, password: string, where: { file: string; line: number }, storageName: string): Promise<SdInfo> {
+  const known = sds.find((s) => !s.fromSdConfig && s.address === address && s.port === port);
   if (known) return known;
-  // An SD imported with this batch on the same port that has the device (or autochanger): the
-  // same daemon reached by another name (localhost / 127.0.0.1).
-  const byDevice = sds.filter((s) => s.fromSdConfig && s.port === port && (s.devices.has(device) || s.changers.has(device)));
-  if (byDevice.length === 1) {
-    issue(ctx, where, "warning",
-      `Storage "${storageName}": matched to Storage Daemon "${byDevice[0].name}" by port ${port} and device "${device}"; the Director reaches it as ${address}, the dashboard keeps ${byDevice[0].address}`);
-    return byDevice[0];
-  }
-  const row = await ctx.tx.storageDaemon.findFirst({ where: { address, port }, include: { devices: true } });
+  // An SD already in the database (not one of this import's configs) at that address and port.
+  const mine = sds.filter((x) => x.fromSdConfig).map((x) => x.id);
+  const row = await ctx.tx.storageDaemon.findFirst({ where: { address, port, id: { notIn: mine } }, include: { devices: true } });
   if (row) {
     const info: SdInfo = {
-      id: row.id, name: row.name, address, port, password: decryptSecret(row.passwordEnc), fromSdConfig: false,
-      devices: new Map(row.devices.map((d) => [d.name, { id: d.id, mediaType: d.mediaType }])),
-      changers: new Map(),
+      id: row.id, name: row.name, address, port, password: decryptSecret(row.passwordEnc), directorPasswords: new Map(),
+      devices: new Map(row.devices.map((d) => [d.name, { id: d.id, mediaType: d.mediaType }])), changers: new Map(), fromSdConfig: false,
     };
     sds.push(info);
     return info;
   }
-  if (!password) return undefined;
   let name = toName(`sd-${address}-${port}`);
   for (let n = 2; await ctx.tx.storageDaemon.findUnique({ where: { name } }); n++) name = toName(`sd-${address}-${port}-${n}`);
-  const { id } = await upsert(ctx, "storage-daemons", "storageDaemon", { name }, name,
-    { name, address, port, passwordEnc: encryptSecret(password) }, {}, true);
+  const id = await save(ctx, "storage-daemons", "storageDaemon", undefined, name, { cols: { name, address, port }, secrets: { passwordEnc: password } }, {}, true);
   issue(ctx, where, "warning",
-    `Storage "${storageName}": no Storage Daemon at ${address}:${port} is known; created the placeholder Storage Daemon "${name}" (import its bacula-sd.conf, or edit it, before deploying)`);
-  const info: SdInfo = { id, name, address, port, password, fromSdConfig: false, devices: new Map(), changers: new Map() };
+    `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)`);
+  const info: SdInfo = { id, name, address, port, password, directorPasswords: new Map(), devices: new Map(), changers: new Map(), fromSdConfig: false };
   sds.push(info);
   return info;
 }
 
-async function importDirector(ctx: Ctx, src: ParsedDirectorSource, sds: SdInfo[], opts: ImportOptions) {
-  const cfg = src.result.config;
-  const loc = new Locator(src.file, src.locations);
-  const at = (kind: ResourceKind, name: string, d?: string) => loc.at(kind, name, d);
-  const err = (w: { file: string; line: number }, m: string) => issue(ctx, w, "error", m);
-  const warn = (w: { file: string; line: number }, m: string) => issue(ctx, w, "warning", m);
-  const dir = cfg.director;
-  if (!dir.name) return;
-  const dAt = (d?: string) => at("Director", dir.name, d);
+/**
+ * The Storage Daemon a Director's Storage reaches: by the SD's password for this Director, port and
+ * device (an SD of this import whose password and port match but lacks the device is still it).
+ */
+function matchSd(sds: SdInfo[], directorName: string, s: { address?: string; sdPort?: number; password?: string; device?: string }): SdInfo | undefined {
+  return matchSdWith(sds, directorName, s, true) ?? matchSdWith(sds, directorName, s, false);
+}
 
-  // Director.
+function matchSdWith(sds: SdInfo[], directorName: string, s: { address?: string; sdPort?: number; password?: string; device?: string }, needDevice: boolean): SdInfo | undefined {
+  const port = s.sdPort ?? SD_DEFAULT_PORT;
+  const hasDevice = (sd: SdInfo) => !needDevice || !s.device || sd.devices.has(s.device) || sd.changers.has(s.device);
+  const candidates = sds.filter((sd) => sd.fromSdConfig && sd.port === port && hasDevice(sd));
+  if (!needDevice) {
+    const byPw = candidates.filter((sd) => s.password !== undefined && sd.directorPasswords.get(directorName) === s.password);
+    return byPw.length === 1 ? byPw[0] : undefined;
+  }
+  const byOwnPassword = candidates.filter((sd) => s.password !== undefined && sd.directorPasswords.get(directorName) === s.password);
+  if (byOwnPassword.length === 1) return byOwnPassword[0];
+  const byAnyPassword = candidates.filter((sd) => s.password !== undefined && [...sd.directorPasswords.values()].includes(s.password));
+  if (byAnyPassword.length === 1) return byAnyPassword[0];
+  const byAddress = (byOwnPassword.length > 1 ? byOwnPassword : byAnyPassword.length > 1 ? byAnyPassword : candidates).filter((sd) => sd.address === s.address);
+  if (byAddress.length === 1) return byAddress[0];
+  if (candidates.length === 1 && byAnyPassword.length === 0 && byOwnPassword.length === 0 && s.password === undefined) return candidates[0];
+  return undefined;
+}
+
+interface NameIds {
+  [kind: string]: Map<string, Record<string, unknown>>;
+}
+
+async function existingRows(tx: Tx, directorId: number): Promise<NameIds> {
+  const where = { directorId };
+  const [catalogs, messages, schedules, filesets, clients, storages, pools, jobDefs, jobs] = await Promise.all([
+    tx.catalog.findMany({ where }),
+    tx.messages.findMany({ where }),
+    tx.schedule.findMany({ where }),
+    tx.fileSet.findMany({ where }),
+    tx.client.findMany({ where }),
+    tx.storage.findMany({ where }),
+    tx.pool.findMany({ where, include: { storages: { orderBy: { position: "asc" } } } }),
+    tx.jobDefs.findMany({ where, include: { storages: { orderBy: { position: "asc" } } } }),
+    tx.job.findMany({ where, include: { storages: { orderBy: { position: "asc" } } } }),
+  ]);
+  const m = (rows: unknown[]) => byName(rows as Record<string, unknown>[]);
+  return { catalogs: m(catalogs), messages: m(messages), schedules: m(schedules), filesets: m(filesets), clients: m(clients), storages: m(storages), pools: m(pools), jobDefs: m(jobDefs), jobs: m(jobs) };
+}
+
+async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set<ResourceNode>, sds: SdInfo[], opts: ImportOptions) {
+  const tree = src.result.tree;
+  const live = tree.resources.filter((n) => !excluded.has(n));
+  const dirNode = live.find((n) => kindOfNode("dir", n) === "Director");
+  if (!dirNode) return;
+  const version = opts.version ?? src.result.config.director.version ?? "15.0.3";
+  const dir = nodeToTyped("Director", dirNode) as unknown as DirectorConfig["director"];
+  const at = (n: ResourceNode | undefined) => posOf(n, src.file);
   const existing = await ctx.tx.director.findUnique({ where: { name: dir.name } });
-  if (!dir.password && !existing) {
-    err(dAt(), `Director "${dir.name}": Password is required`);
-    return;
+  const dsplit = splitColumns("Director", dir as unknown as Obj);
+  // The address the dashboard and the daemons reach the Director at: its DirAddress unless a wildcard.
+  const dirAddress = (dsplit.extra.find((i) => i.kind === "directive" && i.name === "DirAddress") as { value?: unknown } | undefined)?.value;
+  const reach = typeof dirAddress === "string" && !WILDCARD.has(dirAddress) ? dirAddress : (existing?.address ?? "localhost");
+  if (!existing && reach === "localhost" && typeof dirAddress !== "string")
+    issue(ctx, at(dirNode), "warning", `Director "${dir.name}": no DirAddress; the address the dashboard reaches it at is set to "localhost" (edit it in the dashboard)`);
+  const directorId = await save(ctx, "directors", "director", existing as unknown as Record<string, unknown> | undefined, dir.name, {
+    cols: {
+      name: dir.name,
+      address: reach,
+      port: (dsplit.cols.port as number | undefined) ?? DIR_DEFAULT_PORT,
+      version,
+      queryFile: dsplit.cols.queryFile,
+      workingDirectory: dsplit.cols.workingDirectory,
+      pidDirectory: dsplit.cols.pidDirectory,
+      maxConcurrentJobs: dsplit.cols.maxConcurrentJobs ?? null,
+    },
+    secrets: { passwordEnc: dir.password },
+    // The Director's Messages directive is kept as written (the dashboard derives one only for Directors it creates).
+    items: { extra: { items: dsplit.extra, kind: "Director" } },
+  }, {});
+  ctx.touchedDirectors.add(directorId);
+  const rows = await existingRows(ctx.tx, directorId);
+  const scope = { directorId };
+  const ids = new Map<string, Map<string, number>>();
+  const idsOf = (k: string) => ids.get(k) ?? ids.set(k, new Map()).get(k)!;
+  for (const [k, m] of Object.entries(rows)) for (const [n, r] of m) idsOf(k).set(n, r.id as number);
+  const nodesOf = (kind: ResourceKind) => live.filter((n) => kindOfNode("dir", n) === kind);
+  const typedOf = <T>(kind: ResourceKind) => nodesOf(kind).map((n) => ({ node: n, obj: nodeToTyped(kind, n) as unknown as T }));
+  const ref = (k: string, name: string | undefined) => (name === undefined ? null : (idsOf(k).get(name) ?? null));
+
+  // Resources without a typed page (Console, Counter, Statistics, Tenant): whole.
+  await saveConfigResources(ctx, scope, "dir", live.filter((n) => kindOfNode("dir", n) === undefined));
+
+  for (const { obj: c } of typedOf<DirectorConfig["catalogs"][number]>("Catalog")) {
+    const { cols, extra } = splitColumns("Catalog", c as unknown as Obj);
+    idsOf("catalogs").set(c.name, await save(ctx, "catalogs", "catalog", rows.catalogs.get(c.name), c.name, {
+      cols: { name: c.name, dbName: cols.dbName, dbUser: cols.dbUser ?? null, dbAddress: cols.dbAddress ?? null, dbPort: cols.dbPort ?? null },
+      secrets: { dbPasswordEnc: c.dbPassword },
+      items: { extra: { items: extra, kind: "Catalog" } },
+    }, scope));
   }
-  for (const [key, label] of [["queryFile", "QueryFile"], ["workingDirectory", "WorkingDirectory"], ["pidDirectory", "PidDirectory"]] as const)
-    if (!dir[key]) err(dAt(), `Director "${dir.name}": ${label} is required${existing ? "; the stored value is kept" : "; the dashboard's default is used"}`);
-  if (dir.address)
-    warn(dAt("DirAddress"), `Director "${dir.name}": DirAddress ${dir.address} is kept as the address the dashboard reaches it by; rendered configs leave DirAddress out (the Director listens on every address)`);
-  else if (!existing)
-    warn(dAt(), `Director "${dir.name}": no DirAddress; its address is set to "localhost" (edit it in the dashboard)`);
-  if (dir.description) warn(dAt("Description"), `Director "${dir.name}": Description is not stored by the dashboard`);
-  const dirData = {
-    address: dir.address ?? existing?.address ?? "localhost",
-    port: dir.port ?? BACULA_DEFAULTS.dirPort,
-    ...(dir.password ? { passwordEnc: encryptSecret(dir.password) } : {}),
-    version: opts.version ?? dir.version ?? "15.0.3",
-    ...(dir.queryFile ? { queryFile: dir.queryFile } : {}),
-    ...(dir.workingDirectory ? { workingDirectory: dir.workingDirectory } : {}),
-    ...(dir.pidDirectory ? { pidDirectory: dir.pidDirectory } : {}),
-    maxConcurrentJobs: dir.maxConcurrentJobs ?? BACULA_DEFAULTS.dirMaxJobs,
-  };
-  const { id: directorId } = await upsert(ctx, "directors", "director", { name: dir.name }, dir.name,
-    { name: dir.name, ...dirData, passwordEnc: dirData.passwordEnc! }, dirData);
-  const ids = await existingIds(ctx.tx, directorId);
-  const scoped = (name: string) => ({ directorId, name });
-
-  const ref = (map: Map<string, number>, _kind: ResourceKind, refKind: string, owner: ResourceKind, ownerName: string, directive: string, name: string | undefined, required = false): number | null | undefined => {
-    if (!name) return null;
-    const id = map.get(name);
-    if (id === undefined) {
-      issue(ctx, at(owner, ownerName, directive), "error",
-        `${owner} "${ownerName}": ${directive} refers to ${refKind} "${name}", which does not exist${required ? "" : "; left empty"}`);
-      return undefined;
-    }
-    return id;
-  };
-
-  // Catalogs.
-  for (const c of cfg.catalogs) {
-    if (!c.dbName) {
-      err(at("Catalog", c.name), `Catalog "${c.name}": DbName is required`);
+  for (const { obj: m } of typedOf<DirectorConfig["messages"][number]>("Messages")) {
+    const { cols, extra } = splitColumns("Messages", m as unknown as Obj);
+    const dests = ((cols.destinations as MessageDestination[] | undefined) ?? []).map((d) => ({ kind: d.kind, where: d.where ?? null, types: d.types.join(", ") }));
+    idsOf("messages").set(m.name, await save(ctx, "messages", "messages", rows.messages.get(m.name), m.name, {
+      cols: { name: m.name, destinations: dests },
+      items: { extra: { items: extra, kind: "Messages" } },
+    }, scope));
+  }
+  for (const { obj: s } of typedOf<DirectorConfig["schedules"][number]>("Schedule")) {
+    const { extra } = splitColumns("Schedule", s as unknown as Obj);
+    idsOf("schedules").set(s.name, await save(ctx, "schedules", "schedule", rows.schedules.get(s.name), s.name, {
+      cols: { name: s.name, runs: s.run ?? [], enabled: s.enabled ?? null },
+      items: { extra: { items: extra, kind: "Schedule" } },
+    }, scope));
+  }
+  for (const { obj: f } of typedOf<DirectorConfig["filesets"][number]>("FileSet")) {
+    const { extra } = splitColumns("FileSet", f as unknown as Obj);
+    idsOf("filesets").set(f.name, await save(ctx, "filesets", "fileSet", rows.filesets.get(f.name), f.name, {
+      cols: { name: f.name, includes: f.include ?? [], excludes: f.exclude ?? [], signature: f.signature ?? null, compression: f.compression ?? null },
+      items: { extra: { items: extra, kind: "FileSet" } },
+    }, scope));
+  }
+  for (const { node, obj: c } of typedOf<DirectorConfig["clients"][number]>("Client")) {
+    const { cols, extra } = splitColumns("Client", c as unknown as Obj);
+    const catalogId = ref("catalogs", c.catalog);
+    if (!c.address || !c.password || catalogId === null) {
+      issue(ctx, at(node), "error", `Client "${c.name}": ${!c.address ? "Address" : !c.password ? "Password" : "Catalog"} is needed by the dashboard; not imported`);
       continue;
     }
-    const defaulted: string[] = [];
-    if (!c.dbUser) defaulted.push('DbUser = "bacula"');
-    if (!c.dbAddress) defaulted.push("DbAddress = localhost");
-    if (!c.dbPort) defaulted.push("DbPort = 5432");
-    if (defaulted.length) warn(at("Catalog", c.name), `Catalog "${c.name}": not set in the file, the dashboard will write ${defaulted.join(", ")}`);
-    const data = {
-      dbName: c.dbName,
-      ...(c.dbUser ? { dbUser: c.dbUser } : {}),
-      dbPasswordEnc: enc(c.dbPassword) ?? null,
-      ...(c.dbAddress ? { dbAddress: c.dbAddress } : {}),
-      ...(c.dbPort ? { dbPort: c.dbPort } : {}),
-    };
-    const r = await upsert(ctx, "catalogs", "catalog", scoped(c.name), c.name, { ...scoped(c.name), ...data }, data);
-    ids.catalogs.set(c.name, r.id);
+    idsOf("clients").set(c.name, await save(ctx, "clients", "client", rows.clients.get(c.name), c.name, {
+      cols: {
+        name: c.name, address: c.address, port: (cols.fdPort as number | undefined) ?? FD_DEFAULT_PORT, catalogId,
+        fileRetention: cols.fileRetention ?? null, jobRetention: cols.jobRetention ?? null, autoPrune: cols.autoPrune ?? null,
+      },
+      secrets: { passwordEnc: c.password },
+      items: { extra: { items: extra, kind: "Client" } },
+    }, scope));
   }
 
-  // Messages.
-  for (const m of cfg.messages) {
-    if (m.mailCommand) warn(at("Messages", m.name, "MailCommand"), `Messages "${m.name}": MailCommand is not stored by the dashboard and will not be rendered`);
-    if (m.operatorCommand) warn(at("Messages", m.name, "OperatorCommand"), `Messages "${m.name}": OperatorCommand is not stored by the dashboard and will not be rendered`);
-    const data = { destinations: destinationsJson(m) as Prisma.InputJsonValue };
-    const r = await upsert(ctx, "messages", "messages", scoped(m.name), m.name, { ...scoped(m.name), ...data }, data);
-    ids.messages.set(m.name, r.id);
-  }
-  if (dir.messages) {
-    const names = [...ids.messages.keys()].sort();
-    const rendered = names.includes("Daemon") ? "Daemon" : names[0];
-    if (!ids.messages.has(dir.messages)) err(dAt("Messages"), `Director "${dir.name}": Messages refers to "${dir.messages}", which does not exist`);
-    else if (rendered !== dir.messages)
-      warn(dAt("Messages"), `Director "${dir.name}": Messages = "${dir.messages}" is not kept; the dashboard renders the Director's Messages as "${rendered}" (the one named Daemon, else the first by name)`);
-  }
-
-  // Schedules.
-  for (const s of cfg.schedules) {
-    const data = { runs: (s.run ?? []) as Prisma.InputJsonValue };
-    const r = await upsert(ctx, "schedules", "schedule", scoped(s.name), s.name, { ...scoped(s.name), ...data }, data);
-    ids.schedules.set(s.name, r.id);
-  }
-
-  // FileSets.
-  for (const f of cfg.filesets) {
-    const data = {
-      includes: (f.include ?? []) as Prisma.InputJsonValue,
-      excludes: (f.exclude ?? []) as Prisma.InputJsonValue,
-      signature: f.signature ?? null,
-      compression: f.compression ?? null,
-    };
-    const r = await upsert(ctx, "filesets", "fileSet", scoped(f.name), f.name, { ...scoped(f.name), ...data }, data);
-    ids.filesets.set(f.name, r.id);
-  }
-
-  // Clients.
-  for (const c of cfg.clients) {
-    const w = at("Client", c.name);
-    const missing = [!c.address && "Address", !c.password && "Password", !c.catalog && "Catalog"].filter(Boolean);
-    if (missing.length) {
-      err(w, `Client "${c.name}": ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} required; not imported`);
+  // Storages: each reaches a Storage Daemon; the address, port and password it uses are kept when they differ from the SD's.
+  for (const { node, obj: s } of typedOf<DirectorConfig["storages"][number]>("Storage")) {
+    const split = splitColumns("Storage", s as unknown as Obj);
+    let extra = split.extra;
+    const deviceItem = extra.find((i) => i.kind === "directive" && i.name === "Device");
+    const deviceNames = s.device ? [s.device] : deviceItem && deviceItem.kind === "directive" && Array.isArray(deviceItem.value) ? (deviceItem.value as string[]) : [];
+    if (deviceItem) extra = extra.filter((i) => i !== deviceItem);
+    if (node.keyword === "Autochanger" && s.autochanger === undefined && !extra.some((i) => i.name === "Autochanger"))
+      extra = [...extra, { kind: "directive", name: "Autochanger", value: s.name }];
+    const address = s.address;
+    if (!address || !s.password || !s.mediaType || deviceNames.length === 0) {
+      issue(ctx, at(node), "error", `Storage "${s.name}": Address, Password, Device and Media Type are needed; not imported`);
       continue;
     }
-    const catalogId = ref(ids.catalogs, "Catalog", "Catalog", "Client", c.name, "Catalog", c.catalog, true);
-    if (!catalogId) continue;
-    if (c.description) warn(at("Client", c.name, "Description"), `Client "${c.name}": Description is not stored by the dashboard`);
-    const data = {
-      address: c.address!,
-      port: c.fdPort ?? BACULA_DEFAULTS.fdPort,
-      passwordEnc: encryptSecret(c.password!),
-      catalogId,
-      fileRetention: c.fileRetention ?? null,
-      jobRetention: c.jobRetention ?? null,
-      autoPrune: c.autoPrune ?? true,
-    };
-    const r = await upsert(ctx, "clients", "client", scoped(c.name), c.name, { ...scoped(c.name), ...data }, data);
-    ids.clients.set(c.name, r.id);
-  }
-
-  // Storages: each needs a Storage Daemon (address:port) and a device on it.
-  for (const s of cfg.storages) {
-    const w = at("Storage", s.name);
-    const missing = [!s.address && "Address", !s.device && "Device", !s.mediaType && "Media Type"].filter(Boolean);
-    if (missing.length) {
-      err(w, `Storage "${s.name}": ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} required; not imported`);
-      continue;
-    }
-    const port = s.sdPort ?? BACULA_DEFAULTS.sdPort;
-    const sd = await findOrPlaceholderSd(ctx, sds, s.address!, port, s.device!, s.password, w, s.name);
-    if (!sd) {
-      err(w, `Storage "${s.name}": no Storage Daemon at ${s.address}:${port} is known and the Storage has no Password to create one; not imported`);
-      continue;
-    }
-    if (s.password && sd.password && s.password !== sd.password)
-      warn(at("Storage", s.name, "Password"),
-        `Storage "${s.name}": its Password differs from the one of Storage Daemon "${sd.name}"${sd.fromSdConfig ? " in its bacula-sd.conf" : ""}; the dashboard keeps one password per Storage Daemon (the Storage Daemon's)`);
-    let device = sd.devices.get(s.device!);
-    const changer = sd.changers.get(s.device!);
-    if (!device && changer?.length && sd.devices.get(changer[0])) {
-      device = sd.devices.get(changer[0]);
-      warn(at("Storage", s.name, "Device"),
-        `Storage "${s.name}": Device "${s.device}" is an Autochanger of Storage Daemon "${sd.name}", which the dashboard does not model; the Storage now uses its first drive "${changer[0]}" (and is no longer marked Autochanger)`);
-    }
-    if (!device) {
-      const row = await ctx.tx.device.findFirst({ where: { storageDaemonId: sd.id, name: s.device! } });
+    const port = s.sdPort ?? SD_DEFAULT_PORT;
+    let sd = matchSd(sds, dir.name, { address, sdPort: port, password: s.password, device: deviceNames[0] });
+    if (!sd) sd = await placeholderSd(ctx, sds, address, port, s.password, at(node), s.name);
+    let device = sd.devices.get(deviceNames[0]);
+    if (!device && !sd.changers.has(deviceNames[0])) {
+      const row = await ctx.tx.device.findFirst({ where: { storageDaemonId: sd.id, name: deviceNames[0] } });
       if (row) device = { id: row.id, mediaType: row.mediaType };
+      else if (!sd.fromSdConfig) {
+        const archiveDevice = `/var/lib/bacula/volumes/${deviceNames[0].replace(/[^A-Za-z0-9._-]/g, "_")}`;
+        const devId = await save(ctx, "devices", "device", undefined, deviceNames[0], {
+          cols: { name: deviceNames[0], mediaType: s.mediaType, archiveDevice, deviceType: "File", labelMedia: true, randomAccess: true, automaticMount: true, removableMedia: false, alwaysOpen: false },
+        }, { storageDaemonId: sd.id }, true);
+        device = { id: devId, mediaType: s.mediaType };
+        sd.devices.set(deviceNames[0], device);
+        ctx.touchedSds.add(sd.id);
+        issue(ctx, at(node), "warning", `Storage "${s.name}": Storage Daemon "${sd.name}" is a placeholder; created the placeholder device "${deviceNames[0]}" (File, ${archiveDevice})`);
+      } else issue(ctx, at(node), "warning", `Storage "${s.name}": Storage Daemon "${sd.name}" has no Device or Autochanger "${deviceNames[0]}"`);
     }
-    if (!device) {
-      const archiveDevice = `/var/lib/bacula/volumes/${s.device!.replace(/[^A-Za-z0-9._-]/g, "_")}`;
-      const r = await upsert(ctx, "devices", "device", { storageDaemonId: sd.id, name: s.device! }, s.device!,
-        { name: s.device!, storageDaemonId: sd.id, mediaType: s.mediaType!, archiveDevice, labelMedia: true }, {}, true);
-      device = { id: r.id, mediaType: s.mediaType! };
-      warn(at("Storage", s.name, "Device"),
-        `Storage "${s.name}": Storage Daemon "${sd.name}" has no device "${s.device}"; created a placeholder device (File, Archive Device ${archiveDevice}) — import the SD's config or edit it`);
-    }
-    if (!changer) sd.devices.set(s.device!, device);
-    if (device.mediaType !== s.mediaType)
-      warn(at("Storage", s.name, "Media Type"), `Storage "${s.name}": Media Type "${s.mediaType}" differs from device "${s.device}"'s "${device.mediaType}"; Bacula will not find volumes`);
-    if (!changer && typeof s.autochanger === "string" && s.autochanger !== s.name)
-      warn(at("Storage", s.name, "Autochanger"),
-        `Storage "${s.name}": Autochanger = "${s.autochanger}" (a shared changer) is not kept; the dashboard writes Autochanger = yes`);
-    const data = {
-      storageDaemonId: sd.id,
-      deviceId: device.id,
-      mediaType: s.mediaType!,
-      maxConcurrentJobs: s.maxConcurrentJobs ?? BACULA_DEFAULTS.storageMaxJobs,
-      autochanger: !changer && (s.autochanger === true || typeof s.autochanger === "string"),
-    };
-    const r = await upsert(ctx, "storages", "storage", scoped(s.name), s.name, { ...scoped(s.name), ...data }, data);
-    ids.storages.set(s.name, r.id);
+    const sdPassword = sd.password;
+    const storageId = await save(ctx, "storages", "storage", rows.storages.get(s.name), s.name, {
+      cols: {
+        name: s.name, storageDaemonId: sd.id, deviceId: device?.id ?? null, deviceNames, mediaType: s.mediaType,
+        maxConcurrentJobs: split.cols.maxConcurrentJobs ?? null,
+        autochanger: typeof s.autochanger === "boolean" ? s.autochanger : null,
+        address: address !== sd.address ? address : null,
+        sdPort: port !== sd.port ? port : null,
+      },
+      secrets: { passwordEnc: s.password !== sdPassword ? s.password : undefined },
+      items: { extra: { items: extra, kind: "Storage" } },
+    }, scope);
+    idsOf("storages").set(s.name, storageId);
+    ctx.touchedSds.add(sd.id);
   }
 
-  const storageGroup = async (owner: "poolId" | "jobId" | "jobDefsId", ownerId: number, kind: ResourceKind, name: string, list: string[] | undefined) => {
+  const storageGroup = async (owner: "poolId" | "jobId" | "jobDefsId", ownerId: number, existingMembers: { storageId: number }[] | undefined, list: string[] | undefined) => {
+    const want = (list ?? []).map((n) => idsOf("storages").get(n)).filter((x): x is number => x !== undefined);
+    const have = (existingMembers ?? []).map((m) => m.storageId);
+    if (canon(want) === canon(have)) return false;
     await ctx.tx.storageGroupMember.deleteMany({ where: { [owner]: ownerId } });
-    const rows: { storageId: number; position: number }[] = [];
-    for (const s of list ?? []) {
-      const id = ref(ids.storages, "Storage", "Storage", kind, name, "Storage", s);
-      if (id) rows.push({ storageId: id, position: rows.length });
+    if (want.length) await ctx.tx.storageGroupMember.createMany({ data: want.map((storageId, position) => ({ storageId, position, [owner]: ownerId })) });
+    return true;
+  };
+  const groupChange = (kind: string, name: string, id: number) => {
+    if (!ctx.changes.some((c) => c.kind === kind && c.id === id)) {
+      ctx.changes.push({ action: "update", kind, name, id });
+      ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-update", entityType: kind, entityId: id, entityName: name, after: { changed: ["storage group"] } });
     }
-    if (rows.length) await ctx.tx.storageGroupMember.createMany({ data: rows.map((r) => ({ ...r, [owner]: ownerId })) });
   };
 
   // Pools, then their Next Pools.
-  const poolIds: Array<[string, number]> = [];
-  for (const p of cfg.pools) {
-    if (!p.poolType) warn(at("Pool", p.name), `Pool "${p.name}": no Pool Type; the dashboard writes Pool Type = Backup`);
-    const data = {
-      poolType: p.poolType ?? "Backup",
-      volumeRetention: p.volumeRetention ?? null,
-      labelFormat: p.labelFormat ?? null,
-      maximumVolumeBytes: p.maximumVolumeBytes ?? null,
-      maximumVolumes: p.maximumVolumes ?? null,
-      recycle: p.recycle ?? true,
-      autoPrune: p.autoPrune ?? true,
-      storagePolicy: p.storageGroupPolicy ?? null,
-      storagePolicyThreshold: p.storageGroupPolicyThreshold ?? null,
-      nextPoolId: null,
-    };
-    const r = await upsert(ctx, "pools", "pool", scoped(p.name), p.name, { ...scoped(p.name), ...data }, data);
-    ids.pools.set(p.name, r.id);
-    poolIds.push([p.name, r.id]);
-    await storageGroup("poolId", r.id, "Pool", p.name, p.storage);
+  const pools = typedOf<DirectorConfig["pools"][number]>("Pool");
+  for (const { obj: p } of pools) {
+    const { cols, extra } = splitColumns("Pool", p as unknown as Obj);
+    const prev = rows.pools.get(p.name);
+    const id = await save(ctx, "pools", "pool", prev, p.name, {
+      cols: {
+        name: p.name, poolType: cols.poolType ?? "Backup", volumeRetention: cols.volumeRetention ?? null, labelFormat: cols.labelFormat ?? null,
+        maximumVolumeBytes: cols.maximumVolumeBytes ?? null, maximumVolumes: cols.maximumVolumes ?? null, recycle: cols.recycle ?? null,
+        autoPrune: cols.autoPrune ?? null, storagePolicy: cols.storageGroupPolicy ?? null, storagePolicyThreshold: cols.storageGroupPolicyThreshold ?? null,
+      },
+      items: { extra: { items: extra, kind: "Pool" } },
+    }, scope);
+    idsOf("pools").set(p.name, id);
+    if (await storageGroup("poolId", id, prev?.storages as { storageId: number }[] | undefined, p.storage)) groupChange("pools", p.name, id);
   }
-  for (const p of cfg.pools) {
-    if (!p.nextPool) continue;
-    const id = ref(ids.pools, "Pool", "Pool", "Pool", p.name, "Next Pool", p.nextPool);
-    if (id) await ctx.tx.pool.update({ where: { id: ids.pools.get(p.name)! }, data: { nextPoolId: id } });
-  }
-
-  // JobDefs: what the dashboard's JobDefs cannot hold goes down to the Jobs that use it.
-  const JOBDEFS_ONLY_ON_JOBS: Array<[keyof JobLike, string]> = [
-    ["nextPool", "Next Pool"], ["storageGroupPolicyThreshold", "StorageGroupPolicyThreshold"], ["selectionType", "Selection Type"],
-    ["selectionPattern", "Selection Pattern"], ["run", "Run"], ["runScripts", "RunScript"], ["maxConcurrentJobs", "Maximum Concurrent Jobs"],
-    ["enabled", "Enabled"],
-  ];
-  for (const jd of cfg.jobDefs) {
-    const w = (d?: string) => at("JobDefs", jd.name, d);
-    const pushed = JOBDEFS_ONLY_ON_JOBS.filter(([k]) => jd[k] !== undefined && !(Array.isArray(jd[k]) && (jd[k] as unknown[]).length === 0));
-    if (pushed.length) {
-      const users = cfg.jobs.filter((j) => j.jobDefs === jd.name).map((j) => j.name);
-      warn(w(pushed[0][1]),
-        `JobDefs "${jd.name}": ${pushed.map(([, l]) => l).join(", ")} cannot be stored on a JobDefs in the dashboard; copied to the Jobs that use it and do not set it themselves${users.length ? ` (${users.join(", ")})` : " (none)"}`);
+  for (const { obj: p } of pools) {
+    const id = idsOf("pools").get(p.name)!;
+    const next = ref("pools", p.nextPool);
+    const prev = rows.pools.get(p.name);
+    if ((prev?.nextPoolId ?? null) !== next) {
+      await ctx.tx.pool.update({ where: { id }, data: { nextPoolId: next } });
+      groupChange("pools", p.name, id);
     }
-    if (jd.description) warn(w("Description"), `JobDefs "${jd.name}": Description is not stored by the dashboard`);
-    const data = {
-      type: jd.type ?? null,
-      level: jd.level ?? null,
-      poolId: ref(ids.pools, "Pool", "Pool", "JobDefs", jd.name, "Pool", jd.pool) ?? null,
-      clientId: ref(ids.clients, "Client", "Client", "JobDefs", jd.name, "Client", jd.client) ?? null,
-      fileSetId: ref(ids.filesets, "FileSet", "FileSet", "JobDefs", jd.name, "FileSet", jd.fileset) ?? null,
-      scheduleId: ref(ids.schedules, "Schedule", "Schedule", "JobDefs", jd.name, "Schedule", jd.schedule) ?? null,
-      messagesId: ref(ids.messages, "Messages", "Messages", "JobDefs", jd.name, "Messages", jd.messages) ?? null,
-      storagePolicy: jd.storageGroupPolicy ?? null,
-      priority: jd.priority ?? null,
-    };
-    const r = await upsert(ctx, "jobdefs", "jobDefs", scoped(jd.name), jd.name, { ...scoped(jd.name), ...data }, data);
-    ids.jobDefs.set(jd.name, r.id);
-    await storageGroup("jobDefsId", r.id, "JobDefs", jd.name, jd.storage);
   }
 
-  // Jobs.
-  for (const job of cfg.jobs) {
-    const w = (d?: string) => at("Job", job.name, d);
-    const jd = job.jobDefs ? cfg.jobDefs.find((x) => x.name === job.jobDefs) : undefined;
-    const jobDefsId = ref(ids.jobDefs, "JobDefs", "JobDefs", "Job", job.name, "JobDefs", job.jobDefs);
-    const j: JobLike = { ...job };
-    if (jd) for (const [k] of JOBDEFS_ONLY_ON_JOBS) if (j[k] === undefined && jd[k] !== undefined) (j as unknown as Record<string, unknown>)[k] = jd[k];
-    const type = j.type ?? jd?.type;
+  for (const { obj: jd } of typedOf<JobLike>("JobDefs")) {
+    const { cols, extra } = splitColumns("JobDefs", jd as unknown as Obj);
+    const prev = rows.jobDefs.get(jd.name);
+    const id = await save(ctx, "jobdefs", "jobDefs", prev, jd.name, {
+      cols: {
+        name: jd.name, type: cols.type ?? null, level: cols.level ?? null, poolId: ref("pools", jd.pool), clientId: ref("clients", jd.client),
+        fileSetId: ref("filesets", jd.fileset), scheduleId: ref("schedules", jd.schedule), messagesId: ref("messages", jd.messages),
+        storagePolicy: cols.storageGroupPolicy ?? null, priority: cols.priority ?? null,
+      },
+      items: { extra: { items: extra, kind: "JobDefs" } },
+    }, scope);
+    idsOf("jobDefs").set(jd.name, id);
+    if (await storageGroup("jobDefsId", id, prev?.storages as { storageId: number }[] | undefined, jd.storage)) groupChange("jobdefs", jd.name, id);
+  }
+
+  const jobDefsTyped = new Map(typedOf<JobLike>("JobDefs").map(({ obj }) => [obj.name, obj]));
+  for (const { node, obj: job } of typedOf<JobLike>("Job")) {
+    const { cols, extra } = splitColumns("Job", job as unknown as Obj);
+    // A Job's Type may come from its JobDefs; the column needs it (Bacula's JSON view shows it on the Job either way).
+    const type = job.type ?? (job.jobDefs ? jobDefsTyped.get(job.jobDefs)?.type : undefined);
     if (!type) {
-      err(w(), `Job "${job.name}": Type is required (neither the Job nor its JobDefs sets it); not imported`);
+      issue(ctx, at(node), "error", `Job "${job.name}": Type is required (neither the Job nor its JobDefs sets it); not imported`);
       continue;
     }
-    if (job.description) warn(w("Description"), `Job "${job.name}": Description is not stored by the dashboard`);
-    const data = {
-      type,
-      level: j.level ?? null,
-      enabled: j.enabled ?? true,
-      jobDefsId: jobDefsId ?? null,
-      poolId: ref(ids.pools, "Pool", "Pool", "Job", job.name, "Pool", j.pool) ?? null,
-      nextPoolId: ref(ids.pools, "Pool", "Pool", "Job", job.name, "Next Pool", j.nextPool) ?? null,
-      clientId: ref(ids.clients, "Client", "Client", "Job", job.name, "Client", j.client) ?? null,
-      fileSetId: ref(ids.filesets, "FileSet", "FileSet", "Job", job.name, "FileSet", j.fileset) ?? null,
-      scheduleId: ref(ids.schedules, "Schedule", "Schedule", "Job", job.name, "Schedule", j.schedule) ?? null,
-      messagesId: ref(ids.messages, "Messages", "Messages", "Job", job.name, "Messages", j.messages) ?? null,
-      storagePolicy: j.storageGroupPolicy ?? null,
-      storagePolicyThreshold: j.storageGroupPolicyThreshold ?? null,
-      selectionType: j.selectionType ?? null,
-      selectionPattern: j.selectionPattern ?? null,
-      runLines: (j.run ?? []) as Prisma.InputJsonValue,
-      runScripts: (j.runScripts ?? []) as unknown as Prisma.InputJsonValue,
-      priority: j.priority ?? null,
-      maxConcurrentJobs: j.maxConcurrentJobs ?? null,
-    };
-    const r = await upsert(ctx, "jobs", "job", scoped(job.name), job.name, { ...scoped(job.name), ...data }, data);
-    await storageGroup("jobId", r.id, "Job", job.name, j.storage);
+    const prev = rows.jobs.get(job.name);
+    const id = await save(ctx, "jobs", "job", prev, job.name, {
+      cols: {
+        name: job.name, type, level: cols.level ?? null, enabled: cols.enabled ?? null, jobDefsId: ref("jobDefs", job.jobDefs),
+        poolId: ref("pools", job.pool), nextPoolId: ref("pools", job.nextPool), clientId: ref("clients", job.client),
+        fileSetId: ref("filesets", job.fileset), scheduleId: ref("schedules", job.schedule), messagesId: ref("messages", job.messages),
+        storagePolicy: cols.storageGroupPolicy ?? null, storagePolicyThreshold: cols.storageGroupPolicyThreshold ?? null,
+        selectionType: cols.selectionType ?? null, selectionPattern: cols.selectionPattern ?? null,
+        runLines: job.run ?? [], runScripts: job.runScripts ?? [], priority: cols.priority ?? null, maxConcurrentJobs: cols.maxConcurrentJobs ?? null,
+      },
+      items: { extra: { items: extra, kind: "Job" } },
+    }, scope);
+    if (await storageGroup("jobId", id, prev?.storages as { storageId: number }[] | undefined, job.storage)) groupChange("jobs", job.name, id);
   }
 }
 
@@ -721,34 +789,59 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, sds: SdInfo[]
  * device), then Directors. One transaction; see the module comment for errors and dry runs.
  */
 export async function importConfigs(db: Db, sources: ParsedSource[], opts: ImportOptions = {}): Promise<ImportReport> {
-  const parseIssues: ImportIssue[] = sources.flatMap((s) =>
+  const version = opts.version ?? "15.0.3";
+  const report: ImportReport = { applied: false, dryRun: !!opts.dryRun, issues: [], changes: [], leftOut: [] };
+  const issues: ImportIssue[] = sources.flatMap((s) =>
     s.result.issues.map((i: ParseIssue) => ({ file: i.file || s.file, line: i.line, severity: i.severity, stage: "parse" as const, message: i.message })),
   );
+  const parseErrors = new Set(sources.filter((s) => s.result.issues.some((i) => i.severity === "error")));
+  const checked = new Map<ParsedSource, Checked>();
+  for (const s of sources) checked.set(s, checkSource(s, version, opts, report, issues));
   const dirSources = sources.filter((s): s is ParsedDirectorSource => s.daemon === "dir");
   const sdSources = sources.filter((s): s is ParsedSdSource => s.daemon === "sd");
   const seen = new Map<string, string>();
-  for (const s of dirSources) {
-    const n = s.result.config.director.name;
-    if (n && seen.has(n)) parseIssues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: `Director "${n}" is also defined in ${seen.get(n)}` });
-    if (n) seen.set(n, s.file);
+  for (const s of sources) {
+    const n = s.daemon === "dir" ? s.result.config.director.name : s.result.config.storage.name;
+    const k = `${s.daemon}:${n}`;
+    if (n && seen.has(k)) issues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: `${s.daemon === "dir" ? "Director" : "Storage Daemon"} "${n}" is also defined in ${seen.get(k)}` });
+    if (n) seen.set(k, s.file);
   }
-  const dryRun = !!opts.dryRun;
+  const blocked = issues.some((i) => i.severity === "error") && !opts.allowErrors;
   try {
     return await db.$transaction(
       async (tx) => {
-        const ctx: Ctx = { tx, issues: [...parseIssues], changes: [], actor: opts.actor ?? "import", ip: opts.ip };
-        const sds: SdInfo[] = [];
-        for (const s of sdSources) {
-          const info = await importStorageDaemon(ctx, s, dirSources);
-          if (info) sds.push(info);
+        const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set() };
+        if (!blocked) {
+          const sds: SdInfo[] = [];
+          for (const s of sdSources) {
+            if (parseErrors.has(s) && !opts.allowErrors) continue;
+            const info = await importStorageDaemon(ctx, s, checked.get(s)!.excluded, dirSources);
+            if (info) sds.push(info);
+          }
+          for (const s of dirSources) {
+            if (parseErrors.has(s) && !opts.allowErrors) continue;
+            await importDirector(ctx, s, checked.get(s)!.excluded, sds, opts);
+          }
+          // The result must render: validate every touched daemon as it will be deployed.
+          for (const id of ctx.touchedDirectors) {
+            const cfg = await loadDirectorConfig(tx, id);
+            for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.severity === "error" && x.rule !== "version-format"))
+              issues.push({ file: "(import result)", line: 0, severity: isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${p.message}` });
+          }
+          for (const id of ctx.touchedSds) {
+            const cfg = await loadStorageDaemonConfig(tx, id);
+            for (const p of validateStorageDaemon(cfg, version, storageDaemonTree(cfg)).filter((x) => x.severity === "error"))
+              issues.push({ file: "(import result)", line: 0, severity: "error", stage: "map", message: `Storage Daemon "${cfg.storage.name}": ${p.message}` });
+          }
         }
-        for (const s of dirSources) await importDirector(ctx, s, sds, opts);
-        const hasErrors = ctx.issues.some((i) => i.severity === "error");
-        const report: ImportReport = { applied: false, dryRun, issues: sortIssues(ctx.issues), changes: ctx.changes };
-        if (dryRun || (hasErrors && !opts.allowErrors)) throw new Rollback(report);
-        report.revision = await bumpModelRevision(tx);
-        await audit(
-          {
+        report.issues = sortIssues(issues);
+        report.changes = ctx.changes;
+        const hasErrors = issues.some((i) => i.severity === "error");
+        if (opts.dryRun || (hasErrors && !opts.allowErrors)) throw new Rollback(report);
+        if (ctx.changes.length > 0) {
+          await auditMany(ctx.audits, tx);
+          report.revision = await bumpModelRevision(tx);
+          await auditMany([{
             actor: ctx.actor,
             ip: opts.ip,
             action: "import",
@@ -759,12 +852,12 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
               created: ctx.changes.filter((c) => c.action === "create").length,
               updated: ctx.changes.filter((c) => c.action === "update").length,
               placeholders: ctx.changes.filter((c) => c.placeholder).map((c) => `${c.kind} ${c.name}`),
-              errors: ctx.issues.filter((i) => i.severity === "error").length,
-              warnings: ctx.issues.filter((i) => i.severity === "warning").length,
+              leftOut: report.leftOut.map((l) => `${l.resource} ${l.name}`),
+              errors: issues.filter((i) => i.severity === "error").length,
+              warnings: issues.filter((i) => i.severity === "warning").length,
             },
-          },
-          tx,
-        );
+          }], tx);
+        }
         report.applied = true;
         return report;
       },
@@ -774,6 +867,11 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
     if (e instanceof Rollback) return e.report;
     throw e;
   }
+}
+
+/** Semantic rules of validate.ts that Bacula itself accepts (reported as warnings at import, not refused). */
+function isBaculaAccepted(p: Problem): boolean {
+  return p.rule.startsWith("copy-") || p.rule === "runscript-shell" || p.rule === "next-pool-cycle" || p.rule === "uncopied-second-hop";
 }
 
 function sortIssues(issues: ImportIssue[]): ImportIssue[] {

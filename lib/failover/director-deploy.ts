@@ -343,14 +343,14 @@ function splitSections(output: string, commands: string[]): Record<string, strin
 async function verifyCatalogs(c: SwitchContext): Promise<void> {
   const catalogs = await c.db.catalog.findMany({ where: { clusterId: c.clusterId } });
   for (const cat of catalogs) {
-    if (cat.dbAddress !== c.newPrimary.address || cat.dbPort !== c.newPrimary.port) {
+    if ((cat.dbAddress ?? "localhost") !== c.newPrimary.address || (cat.dbPort ?? 5432) !== c.newPrimary.port) {
       throw new Error(`Catalog ${cat.name} points at ${cat.dbAddress}:${cat.dbPort}, not at ${c.newPrimary.name} (${c.newPrimary.address}:${c.newPrimary.port})`);
     }
     if (cat.dbDriver !== "postgresql" || !cat.dbPasswordEnc) {
       await c.log(`Catalog ${cat.name}: DB Address ${cat.dbAddress}:${cat.dbPort} (no stored DB password: the database itself was not checked as ${cat.dbUser})`);
       continue;
     }
-    const r = await withPg({ host: cat.dbAddress, port: cat.dbPort, user: cat.dbUser, password: decryptSecret(cat.dbPasswordEnc), database: cat.dbName }, async (q) => {
+    const r = await withPg({ host: cat.dbAddress ?? "localhost", port: cat.dbPort ?? 5432, user: cat.dbUser ?? "bacula", password: decryptSecret(cat.dbPasswordEnc), database: cat.dbName }, async (q) => {
       const [row] = await q("SELECT 1 AS one, pg_is_in_recovery() AS rec");
       return row;
     });

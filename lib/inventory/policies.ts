@@ -1,4 +1,4 @@
-import { findDirective, findResource } from "@/lib/bacula/directives";
+import { findDirective, findResource } from "@/lib/bacula/tables";
 
 /** Storage groups and their policies, with the first Bacula version of each, from the directive table. */
 const policySpec = (() => {
@@ -8,9 +8,10 @@ const policySpec = (() => {
   return spec;
 })();
 
-export const STORAGE_GROUPS_FIRST_VERSION = policySpec.firstVersion ?? "13.0";
+/** Storage groups exist from Bacula 13.0 (community); 9.6 takes a list but uses only the first. */
+export const STORAGE_GROUPS_FIRST_VERSION = policySpec.since ?? "13.0";
 
 export function policyFirstVersion(policy: string): string | null {
   if (!policySpec.values?.includes(policy)) return null;
-  return policySpec.valueVersions?.[policy] ?? STORAGE_GROUPS_FIRST_VERSION;
+  return policySpec.valueSince?.[policy] ?? STORAGE_GROUPS_FIRST_VERSION;
 }

@@ -10,8 +10,8 @@ import type { Health, TopoEdge, TopoNode, TopoNodeKind, TopoSite } from "./types
 export interface TopologyRows {
   directors: Array<{ id: number; name: string; role: string; site: string; active: boolean; primaryId: number | null; hostId: number | null; version: string }>;
   storageDaemons: Array<{ id: number; name: string; site: string; hostId: number | null }>;
-  devices: Array<{ id: number; name: string; storageDaemonId: number; mediaType: string; deviceType: string }>;
-  storages: Array<{ id: number; name: string; directorId: number; storageDaemonId: number; deviceId: number; mediaType: string }>;
+  devices: Array<{ id: number; name: string; storageDaemonId: number; mediaType: string; deviceType: string | null }>;
+  storages: Array<{ id: number; name: string; directorId: number; storageDaemonId: number; deviceId: number | null; mediaType: string }>;
   pools: Array<{ id: number; name: string; directorId: number; poolType: string; nextPoolId: number | null; storagePolicy: string | null }>;
   jobs: Array<{ id: number; name: string; directorId: number; type: string; poolId: number | null; nextPoolId: number | null; storagePolicy: string | null; runLines: unknown; jobDefsId: number | null }>;
   groupMembers: Array<{ position: number; storageId: number; poolId: number | null; jobId: number | null }>;

@@ -27,7 +27,7 @@ export interface TopoDevice {
   id: number;
   name: string;
   mediaType: string;
-  deviceType: string;
+  deviceType: string | null;
 }
 
 export interface TopoNode {
