@@ -5,10 +5,10 @@
  * independent of specs that switch the server's "replication-e2e" pair over.
  */
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
 import { startPgPair, type PgPair } from "../test/support/pgPair";
+import { openSqlite } from "../test/support/sqlite";
 import { ADMIN, logIn } from "./helpers";
 
 const E2E_DIR = path.resolve(".testenv", `e2e-${process.env.E2E_PORT ?? 3210}`);
@@ -40,7 +40,7 @@ test.beforeAll(async () => {
   };
   process.env.APP_KEY_FILE = path.join(E2E_DIR, "secret.key");
   const { encryptSecret } = await import("../lib/secrets");
-  const db = new Database(path.join(E2E_DIR, "app.db"));
+  const db = openSqlite(path.join(E2E_DIR, "app.db"));
   const now = new Date().toISOString().replace("Z", "+00:00");
   clusterId = Number(db.prepare(`INSERT INTO CatalogCluster (name, createdAt, updatedAt) VALUES (?, ?, ?)`).run(CLUSTER, now, now).lastInsertRowid);
   const add = db.prepare(
@@ -54,7 +54,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   if (clusterId) {
-    const db = new Database(path.join(E2E_DIR, "app.db"));
+    const db = openSqlite(path.join(E2E_DIR, "app.db"));
     db.prepare(`DELETE FROM ReplicationSample WHERE clusterId = ?`).run(clusterId);
     db.prepare(`DELETE FROM CatalogMember WHERE clusterId = ?`).run(clusterId);
     db.prepare(`DELETE FROM CatalogCluster WHERE id = ?`).run(clusterId);
