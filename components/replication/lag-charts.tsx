@@ -62,6 +62,7 @@ function Chart({ h, data, ids, names, format, label, testId }: { h: HistoryRespo
   // The newest bucket would sit on the right edge, where a spike is a hairline against the frame:
   // leave room after it, and mark it with a dot and its value in words.
   const pad = Math.max(2 * h.bucketMs, (h.to - h.from) * 0.04);
+  const bucket = h.bucketMs >= 60_000 ? `${h.bucketMs / 60_000} min` : `${h.bucketMs / 1000} s`;
   const latest = ids
     .map((id, i) => {
       const idx = lastWithValue(data, `m${id}`);
@@ -75,7 +76,7 @@ function Chart({ h, data, ids, names, format, label, testId }: { h: HistoryRespo
         {latest.map((x) => (
           <span key={x.id} data-member={names.get(x.id) ?? String(x.id)} data-value={x.value ?? ""}>
             <span aria-hidden="true" className="mr-1 inline-block h-2 w-2 rounded-full" style={{ background: x.color }} />
-            {names.get(x.id) ?? x.id} latest: <strong>{format(x.value ?? 0)}</strong>
+            {names.get(x.id) ?? x.id}, newest {bucket}: <strong>{format(x.value ?? 0)}</strong>
           </span>
         ))}
       </p>
