@@ -142,7 +142,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       await load(`${server.url}/login`, {}, 200, 100);
       const floor = await load(`${server.url}/login`, {}, 2000, 100);
       res["static /login page, 100 in flight (floor)"] = { medianMs: Number(fmt(percentile(floor, 50))), p95Ms: Number(fmt(percentile(floor, 95))), requests: floor.length };
-      console.log(`\nReplication status API (next start, 50 clusters polled every 5 s; list answer ${(size / 1024).toFixed(0)} KiB), 2,000 requests`);
+      console.log(`\nReplication status API (scripts/serve.mjs, 50 clusters polled every 5 s; list answer ${(size / 1024).toFixed(0)} KiB), 2,000 requests`);
       console.log("endpoint".padEnd(34), "median ms".padStart(10), "p95 ms".padStart(8));
       for (const [name, r] of Object.entries(res)) console.log(name.padEnd(34), String(r.medianMs).padStart(10), String(r.p95Ms).padStart(8));
       const p95 = res["status, 100 in flight"].p95Ms;
