@@ -3,11 +3,10 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { ensureFirstAdmin } = await import("@/lib/auth/service");
   const { prisma } = await import("@/lib/db/client");
-  const { seedDemo } = await import("@/lib/demo/seed");
+  const { demoSeedWanted, seedDemo } = await import("@/lib/demo/seed");
   await ensureFirstAdmin();
-  if (process.env.DEMO_SEED !== "0" && (await seedDemo(prisma, { actor: "first run" }))) {
-    console.log("demo topology loaded (set DEMO_SEED=0 to start empty)");
-  }
+  if (!demoSeedWanted()) console.log("DEMO_SEED=0: no demo topology, the model starts empty");
+  else if (await seedDemo(prisma, { actor: "first run" })) console.log("demo topology loaded (set DEMO_SEED=0 to start empty)");
   // Deploys a previous process was running when it stopped are marked interrupted, not left "running".
   const { markInterruptedRuns } = await import("@/lib/deploy/service");
   const stale = await markInterruptedRuns();

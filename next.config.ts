@@ -2,8 +2,9 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   serverExternalPackages: [
-    "better-sqlite3",
-    "@prisma/adapter-better-sqlite3",
+    "libsql",
+    "@libsql/client",
+    "@prisma/adapter-libsql",
     "@prisma/client",
     "@node-rs/argon2",
     "ssh2",

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "prisma/config";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { SqliteAdapter } from "./lib/db/adapter";
 import { databaseUrl, sqliteFileReady } from "./lib/db/url";
 
 // The CLI must not fetch a native query engine (no network here): the JS engine and the adapter do the work.
@@ -13,6 +13,6 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   async adapter() {
-    return new PrismaBetterSQLite3({ url: sqliteFileReady(url) });
+    return new SqliteAdapter(sqliteFileReady(url));
   },
 });

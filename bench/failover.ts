@@ -9,7 +9,7 @@
  * Target: overhead < 2 s. Each run uses a fresh pair (~3-6 s to build, not measured).
  */
 import { PrismaClient } from "@prisma/client";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { SqliteAdapter } from "@/lib/db/adapter";
 import { freshDatabase } from "@/test/support/db";
 import { startSshd } from "@/test/support/sshd";
 import { ensurePostgresSshLogin, startRig } from "@/test/failover/support";
@@ -24,7 +24,7 @@ function median(xs: number[]): number {
 export async function benchFailover(): Promise<Record<string, unknown>> {
   console.log("\n== failover: switchover on loopback (request -> writable new primary) ==");
   const { file } = freshDatabase();
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+  const db = new PrismaClient({ adapter: new SqliteAdapter(file) });
   const { failoverDeps, runOperation, startPromotion } = await import("@/lib/failover/machine");
   ensurePostgresSshLogin();
   const sshd = await startSshd({ user: "postgres" });

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { adminCookie, fmt, load, peakRssMiB, percentile, startServer } from "./lib";
 import { applyMigrations } from "../test/support/db";
+import { openSqlite } from "../test/support/sqlite";
 
 /**
  * Issue 2's target: with 2,000 storages, 1,000 pools and 10,000 jobs, the paged list endpoints and
@@ -12,7 +12,7 @@ import { applyMigrations } from "../test/support/db";
 export async function benchInventory(): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-bench-"));
   const file = path.join(dir, "app.db");
-  const db = new Database(file);
+  const db = openSqlite(file);
   applyMigrations(db);
   const now = new Date().toISOString();
   db.exec("BEGIN");

@@ -36,8 +36,9 @@ export interface Server {
 
 export async function startServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
+  // The app's own server (what `npm run demo` runs): `next start` plus the client address.
+  const proc = spawn(process.execPath, ["scripts/serve.mjs"], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { adminCookie, fmt, load, percentile, startServer } from "./lib";
 import { applyMigrations } from "../test/support/db";
+import { openSqlite } from "../test/support/sqlite";
 
 /**
  * Issue 5's targets, against a real PostgreSQL 15 pair on loopback:
@@ -21,14 +21,14 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
   process.env.APP_KEY_FILE = path.join(dir, "secret.key");
   const { startPgPair } = await import("../test/support/pgPair");
   const { PrismaClient } = await import("@prisma/client");
-  const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
+  const { SqliteAdapter } = await import("../lib/db/adapter");
   const { encryptSecret } = await import("../lib/secrets");
   const { createReplicationService, loadClusters } = await import("../lib/replication/service");
   const { createPoller } = await import("../lib/replication/poller");
 
   const makeDb = (name: string, clusters: number) => {
     const file = path.join(dir, `${name}.db`);
-    const db = new Database(file);
+    const db = openSqlite(file);
     applyMigrations(db);
     db.close();
     return file;
@@ -38,7 +38,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
   const out: Record<string, unknown> = {};
   try {
     const seed = async (file: string, n: number) => {
-      const client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }) });
+      const client = new PrismaClient({ adapter: new SqliteAdapter(file) });
       const pw = encryptSecret(pair.monitor.password);
       for (let i = 1; i <= n; i++) {
         const c = await client.catalogCluster.create({ data: { name: `catalog-${String(i).padStart(2, "0")}` } });
@@ -142,7 +142,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       await load(`${server.url}/login`, {}, 200, 100);
       const floor = await load(`${server.url}/login`, {}, 2000, 100);
       res["static /login page, 100 in flight (floor)"] = { medianMs: Number(fmt(percentile(floor, 50))), p95Ms: Number(fmt(percentile(floor, 95))), requests: floor.length };
-      console.log(`\nReplication status API (next start, 50 clusters polled every 5 s; list answer ${(size / 1024).toFixed(0)} KiB), 2,000 requests`);
+      console.log(`\nReplication status API (scripts/serve.mjs, 50 clusters polled every 5 s; list answer ${(size / 1024).toFixed(0)} KiB), 2,000 requests`);
       console.log("endpoint".padEnd(34), "median ms".padStart(10), "p95 ms".padStart(8));
       for (const [name, r] of Object.entries(res)) console.log(name.padEnd(34), String(r.medianMs).padStart(10), String(r.p95Ms).padStart(8));
       const p95 = res["status, 100 in flight"].p95Ms;

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { chromium } from "playwright-core";
 import { adminCookie, fmt, percentile, startServer } from "./lib";
 import { applyMigrations } from "../test/support/db";
+import { openSqlite } from "../test/support/sqlite";
 
 /**
  * Issue 7's target: time to interactive of the topology map for a large topology (5 sites,
@@ -21,7 +21,7 @@ import { applyMigrations } from "../test/support/db";
 export function largeTopologyDb(): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-bench-topo-"));
   const file = path.join(dir, "app.db");
-  const db = new Database(file);
+  const db = openSqlite(file);
   applyMigrations(db);
   const now = new Date().toISOString();
   db.exec("BEGIN");

@@ -2,6 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { AUDIT_ACTION_FILTERS } from "@/lib/audit/actions";
 import { apiFetch } from "./api";
 import { Alert, Badge, inputClass, PageTitle, Pager } from "./ui";
 
@@ -17,7 +18,6 @@ interface Event {
   ip: string | null;
 }
 
-const ACTIONS = ["", "create", "update", "delete", "login", "login_failed", "logout", "setup", "seed"];
 
 export function AuditLog() {
   const [q, setQ] = useState("");
@@ -38,10 +38,11 @@ export function AuditLog() {
           <label htmlFor="audit-q" className="mb-1 block text-sm font-medium">Search by user or resource</label>
           <input id="audit-q" type="search" className={inputClass} value={q} onChange={(e) => { setQ(e.target.value); setPage(1); }} />
         </div>
-        <div className="w-48">
+        <div className="w-96">
           <label htmlFor="audit-action" className="mb-1 block text-sm font-medium">Action</label>
           <select id="audit-action" className={inputClass} value={action} onChange={(e) => { setAction(e.target.value); setPage(1); }}>
-            {ACTIONS.map((a) => <option key={a} value={a}>{a || "(all)"}</option>)}
+            <option value="">(all)</option>
+            {AUDIT_ACTION_FILTERS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
           </select>
         </div>
       </div>
@@ -56,7 +57,7 @@ export function AuditLog() {
             {data?.items.map((e) => (
               <tr key={e.id} className="border-t border-slate-100 align-top">
                 <td className="whitespace-nowrap px-3 py-1.5"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
-                <td className="py-1.5">{e.actor}{e.ip ? <span className="text-slate-500"> ({e.ip})</span> : null}</td>
+                <td className="py-1.5" data-testid="audit-who">{e.actor}{e.ip ? <span className="text-slate-500" data-testid="audit-ip"> ({e.ip})</span> : null}</td>
                 <td className="py-1.5"><Badge tone={e.action === "delete" || e.action === "login_failed" ? "red" : e.action === "create" ? "green" : "slate"}>{e.action}</Badge></td>
                 <td className="py-1.5">{e.entityType ? `${e.entityType} ` : ""}<strong>{e.entityName}</strong></td>
                 <td className="py-1.5 pr-3">

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { Fragment } from "react";
 import type { TopologySummary } from "@/lib/summary";
 import { apiFetch } from "./api";
 import { HealthBadge } from "./replication/badges";
@@ -66,16 +67,26 @@ export function HomeSummary() {
               </thead>
               <tbody>
                 {data.catalogClusters.map((c) => (
-                  <tr key={c.id} className="border-t border-slate-100">
-                    <td className="py-1">{c.name}</td>
-                    <td>{c.primary ?? "none"}</td>
-                    <td>{c.standbys}</td>
-                    <td>
-                      <Link href={`/replication/${c.id}`} title={c.healthHeadline ?? undefined} className="hover:underline">
-                        <HealthBadge health={c.health} />
-                      </Link>
-                    </td>
-                  </tr>
+                  <Fragment key={c.id}>
+                    <tr className="border-t border-slate-100" data-testid={`cluster-${c.name}`}>
+                      <td className="py-1">{c.name}</td>
+                      <td>{c.primary ?? "none"}</td>
+                      <td>{c.standbys}</td>
+                      <td>
+                        <Link href={`/replication/${c.id}`} title={c.healthHeadline ?? undefined} className="hover:underline">
+                          <HealthBadge health={c.health} />
+                        </Link>
+                      </td>
+                    </tr>
+                    {/* Why, in words, whenever it is not healthy: a badge alone says nothing of the cause. */}
+                    {c.healthHeadline && c.health !== "ok" && (
+                      <tr>
+                        <td colSpan={4} className="pb-1.5 text-xs text-slate-600" data-testid={`cluster-why-${c.name}`}>
+                          {c.healthHeadline}
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>

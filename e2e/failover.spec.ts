@@ -9,9 +9,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
+import { openSqlite } from "../test/support/sqlite";
 import { startSshd, type TestSshd } from "../test/support/sshd";
 import { ensurePostgresSshLogin } from "../test/failover/support";
 import { ADMIN, logIn } from "./helpers";
@@ -38,7 +38,7 @@ test.beforeAll(async () => {
   const { encryptSecret } = await import("../lib/secrets");
   const f = JSON.parse(fs.readFileSync(path.join(E2E_DIR, "pgpair.json"), "utf8")) as PairFacts;
   const pairDir = fs.readFileSync(path.join(E2E_DIR, "pgpair.dir"), "utf8").trim();
-  const db = new Database(path.join(E2E_DIR, "app.db"));
+  const db = openSqlite(path.join(E2E_DIR, "app.db"));
   const now = new Date().toISOString();
   const hostId = db
     .prepare(`INSERT INTO Host (name, address, sshPort, sshUser, privateKeyEnc, hostKeyFingerprint, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)

@@ -5,10 +5,10 @@
  * independent of specs that switch the server's "replication-e2e" pair over.
  */
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
 import { startPgPair, type PgPair } from "../test/support/pgPair";
+import { openSqlite } from "../test/support/sqlite";
 import { ADMIN, logIn } from "./helpers";
 
 const E2E_DIR = path.resolve(".testenv", `e2e-${process.env.E2E_PORT ?? 3210}`);
@@ -40,7 +40,7 @@ test.beforeAll(async () => {
   };
   process.env.APP_KEY_FILE = path.join(E2E_DIR, "secret.key");
   const { encryptSecret } = await import("../lib/secrets");
-  const db = new Database(path.join(E2E_DIR, "app.db"));
+  const db = openSqlite(path.join(E2E_DIR, "app.db"));
   const now = new Date().toISOString().replace("Z", "+00:00");
   clusterId = Number(db.prepare(`INSERT INTO CatalogCluster (name, createdAt, updatedAt) VALUES (?, ?, ?)`).run(CLUSTER, now, now).lastInsertRowid);
   const add = db.prepare(
@@ -54,7 +54,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   if (clusterId) {
-    const db = new Database(path.join(E2E_DIR, "app.db"));
+    const db = openSqlite(path.join(E2E_DIR, "app.db"));
     db.prepare(`DELETE FROM ReplicationSample WHERE clusterId = ?`).run(clusterId);
     db.prepare(`DELETE FROM CatalogMember WHERE clusterId = ?`).run(clusterId);
     db.prepare(`DELETE FROM CatalogCluster WHERE id = ?`).run(clusterId);
@@ -105,11 +105,29 @@ test("the replication pages show the live state and lag of a real PostgreSQL pai
     await expect(page.getByTestId("replay-paused")).toContainText("paused");
     await expect(page.getByTestId("headline")).toContainText(/replay/i);
     await expect(page.getByTestId("reasons")).toContainText("pg_wal_replay_resume()");
+
+    // The lag chart shows the fresh spike: its newest point is marked, stands well above the
+    // baseline (the bucket's highest value, not an average) and clear of the right edge.
+    const latest = page.getByTestId("chart-bytes-latest").locator('[data-member="pg-view-standby"]');
+    await expect.poll(async () => Number(await latest.getAttribute("data-value")), { timeout: 20_000 }).toBeGreaterThan(100_000);
+    const plot = page.getByTestId("chart-bytes");
+    const dot = plot.locator('[data-testid="chart-bytes-last"][data-member="pg-view-standby"]');
+    await expect(dot).toHaveCount(1);
+    const box = (await plot.boundingBox())!;
+    const d = (await dot.boundingBox())!;
+    const cy = d.y + d.height / 2 - box.y;
+    const cx = d.x + d.width / 2 - box.x;
+    expect(cy, "the spike reaches the upper half of the plot").toBeLessThan(box.height * 0.5);
+    expect(box.width - cx, "room after the newest point").toBeGreaterThan(12);
   } finally {
     await sql("standby", "SELECT pg_wal_replay_resume()");
   }
   await expect(row.getByTestId("state")).toHaveAttribute("data-state", /^(streaming|idle|caught_up)$/, { timeout: 20_000 });
   await expect(row.getByTestId("replay-bytes")).toHaveText("0 B", { timeout: 20_000 });
+  // Caught up reads as such, whether PostgreSQL still reports a replay_lag or NULL (idle primary).
+  await expect(row.getByTestId("state")).toHaveAttribute("data-state", /^(idle|caught_up)$/, { timeout: 20_000 });
+  await expect(row.getByTestId("state")).toHaveText("streaming, caught up");
+  await expect(row.getByTestId("replay-lag")).not.toHaveText("idle");
   await expect(page.getByRole("img", { name: "Replay byte lag over time" })).toBeVisible();
   await page.getByRole("button", { name: "Last day" }).click();
   await expect(page.getByRole("button", { name: "Last day" })).toHaveAttribute("aria-pressed", "true");

@@ -7,18 +7,18 @@
  * switchover that failover.spec.ts makes on "catalog-e2e").
  */
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { startPgPair, type PgPair } from "../test/support/pgPair";
+import { openSqlite, type SqliteDb } from "../test/support/sqlite";
 import { ADMIN, logIn } from "./helpers";
 
 const E2E_DIR = path.resolve(".testenv", `e2e-${process.env.E2E_PORT ?? 3210}`);
 const DB_FILE = path.join(E2E_DIR, "app.db");
 const BASE = `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`;
 
-function db<T>(fn: (d: Database.Database) => T): T {
-  const d = new Database(DB_FILE, { readonly: false });
+function db<T>(fn: (d: SqliteDb) => T): T {
+  const d = openSqlite(DB_FILE);
   try {
     return fn(d);
   } finally {

@@ -1,4 +1,4 @@
-import type { MemberState } from "@/lib/replication/view";
+import { STATE_HINTS, STATE_LABELS, type MemberState } from "@/lib/replication/view";
 import { Badge } from "../ui";
 
 type Tone = "slate" | "green" | "amber" | "red" | "blue";
@@ -50,8 +50,8 @@ const STATE_TONE: Record<MemberState, Tone> = {
 
 export function StateBadge({ state }: { state: MemberState }) {
   return (
-    <span data-testid="state" data-state={state}>
-      <Badge tone={STATE_TONE[state] ?? "slate"}>{state.replace("_", " ")}</Badge>
+    <span data-testid="state" data-state={state} title={STATE_HINTS[state]}>
+      <Badge tone={STATE_TONE[state] ?? "slate"}>{STATE_LABELS[state] ?? state}</Badge>
     </span>
   );
 }

@@ -10,11 +10,14 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
 
-/** A write/flush/replay_lag cell: NULL after catch-up with an idle primary reads "idle", not unknown. */
+/** A write/flush/replay_lag cell: NULL after catch-up with an idle primary reads as no lag, not unknown. */
+/** What a NULL lag interval reads when the standby caught up with an idle primary. */
+export const IDLE_LAG = "none (primary idle)";
+
 export function formatTimeLag(s: number | null, r: ReplicationDetail | null): string {
   if (s !== null) return formatSeconds(s);
   if (!r) return "—";
-  if (r.lagIdle) return "idle";
+  if (r.lagIdle) return IDLE_LAG;
   if (r.state === null) return "—";
   return "not reported";
 }

@@ -2,7 +2,7 @@
 
 import type { ClusterStatusView, MemberStatusView } from "@/lib/replication/view";
 import { RoleBadge, StateBadge, HealthBadge } from "./badges";
-import { formatAgo, formatBytes, formatTimeLag } from "./format";
+import { formatAgo, formatBytes, formatTimeLag, IDLE_LAG } from "./format";
 
 function ByteLag({ m }: { m: MemberStatusView }) {
   const r = m.replication;
@@ -26,7 +26,7 @@ function TimeLag({ m, which }: { m: MemberStatusView; which: "write" | "flush" |
   const v = which === "write" ? r.writeLagSeconds : which === "flush" ? r.flushLagSeconds : r.replayLagSeconds;
   const text = formatTimeLag(v, r);
   return (
-    <span data-testid={`${which}-lag`} className={text === "idle" ? "text-slate-500" : undefined}>
+    <span data-testid={`${which}-lag`} className={text === IDLE_LAG ? "text-slate-500" : undefined}>
       {text}
       {which === "replay" && r.replayPaused && <span className="ml-1 text-xs text-amber-800">{r.replayLagFrozen ? "(frozen)" : "(paused)"}</span>}
     </span>

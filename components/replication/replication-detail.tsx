@@ -147,7 +147,7 @@ export function ReplicationDetail({ clusterId }: { clusterId: number }) {
         <Card title="Members">
           <MemberTable cluster={c} />
           <p className="mt-2 text-xs text-slate-500">
-            Limits: {formatBytes(c.thresholds.maxLagBytes)} and {c.thresholds.maxLagSeconds} s of replay lag. A time lag reads “idle” when PostgreSQL reports NULL because the standby caught up with an idle primary.
+            Limits: {formatBytes(c.thresholds.maxLagBytes)} and {c.thresholds.maxLagSeconds} s of replay lag. A caught-up standby reads “streaming, caught up”; its time lag reads “none (primary idle)” when PostgreSQL reports NULL because the primary is idle.
           </p>
         </Card>
         <div className="grid gap-4 xl:grid-cols-2">

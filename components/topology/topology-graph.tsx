@@ -19,6 +19,7 @@ import {
   type Viewport,
 } from "@xyflow/react";
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { shortStateLabel } from "@/lib/replication/view";
 import { placeSites } from "@/lib/topology/place";
 import type { DriftBadge, Health, LaidOutNode, TopoEdge, TopologyView, TopoNodeKind, TopoSite } from "@/lib/topology/types";
 
@@ -111,7 +112,7 @@ const TopoNodeView = memo(function TopoNodeView({ data }: NodeProps<Node<TopoDat
           {n.drift && <span className={`rounded px-1 ${DRIFT_TONE[n.drift.state]}`} title={`deploy: ${n.drift.text}`}>{n.drift.text}</span>}
           {n.kind === "member" && (
             <span className="rounded px-1 font-semibold text-white" style={{ background: HEALTH_COLOR[n.health ?? "unknown"] }}>
-              {n.liveRole ?? n.memberRole} · {String(n.state ?? "pending").replace("_", " ")}
+              {n.liveRole ?? n.memberRole} · {shortStateLabel(String(n.state ?? "pending"))}
             </span>
           )}
         </span>

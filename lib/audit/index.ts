@@ -1,9 +1,12 @@
 import type { Prisma } from "@prisma/client";
 import { prisma, type Tx } from "@/lib/db/client";
+import type { AuditAction } from "./actions";
+import { currentClientAddress } from "./client-address";
 
 export interface AuditInput {
   actor: string;
-  action: string;
+  /** One of lib/audit/actions.ts (the audit page filters by the same list). */
+  action: AuditAction;
   entityType?: string;
   entityId?: string | number;
   entityName?: string;
@@ -43,7 +46,8 @@ export async function audit(entry: AuditInput, tx?: Tx): Promise<void> {
       entityName: entry.entityName,
       before: asJson(entry.before),
       after: asJson(entry.after),
-      ip: entry.ip ?? undefined,
+      // The request being served (or that started this work) when the caller names none.
+      ip: entry.ip ?? currentClientAddress() ?? undefined,
     },
   });
 }

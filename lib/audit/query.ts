@@ -1,9 +1,14 @@
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
+import { actionCondition, isAuditActionFilter } from "./actions";
 
 export const auditQuerySchema = z.object({
   q: z.string().max(200).optional(),
-  action: z.string().max(64).optional(),
+  action: z
+    .string()
+    .max(64)
+    .refine((v) => v === "" || isAuditActionFilter(v), "is not an action the audit log records")
+    .optional(),
   page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
   pageSize: z.coerce.number().int().min(1).max(200, "must be at most 200").default(50),
 });
@@ -11,7 +16,7 @@ export const auditQuerySchema = z.object({
 export async function listAudit(raw: Record<string, string>) {
   const query = auditQuerySchema.parse(raw);
   const where: Record<string, unknown> = {};
-  if (query.action) where.action = query.action;
+  if (query.action && isAuditActionFilter(query.action)) where.action = actionCondition(query.action);
   if (query.q) where.OR = [{ actor: { contains: query.q } }, { entityName: { contains: query.q } }, { entityType: { contains: query.q } }];
   const [total, items] = await Promise.all([
     prisma.auditEvent.count({ where }),

@@ -1,3 +1,4 @@
+import { clientAddress } from "@/lib/audit/client-address";
 import { forbidden, unauthorized } from "@/lib/http/errors";
 import { hasRole, type Role } from "./roles";
 import { readCookie, SESSION_COOKIE, userFromToken, type SessionUser } from "./session";
@@ -47,10 +48,10 @@ export async function requireUser(req: Request, needed: Role = "viewer"): Promis
 }
 
 /**
- * The client's address for throttling and the audit log. Forwarded headers are believed only when
- * TRUST_PROXY=1 says a reverse proxy sets them; otherwise anyone could choose their own address.
+ * The client's address for throttling and the audit log: forwarded headers only when TRUST_PROXY=1
+ * says a reverse proxy sets them (otherwise anyone could choose their own address), else the TCP
+ * peer (lib/audit/client-address.ts).
  */
 export function clientIp(req: Request): string | null {
-  if (process.env.TRUST_PROXY !== "1") return null;
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? req.headers.get("x-real-ip") ?? null;
+  return clientAddress(req);
 }

@@ -1,12 +1,11 @@
 import { PrismaClient } from "@prisma/client";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { SqliteAdapter } from "./adapter";
 import { databaseUrl, sqliteFileReady } from "./url";
 
 const globalForPrisma = globalThis as unknown as { __prisma?: PrismaClient };
 
 function createClient(): PrismaClient {
-  const adapter = new PrismaBetterSQLite3({ url: sqliteFileReady(databaseUrl()) });
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter: new SqliteAdapter(sqliteFileReady(databaseUrl())) });
 }
 
 /** One client per process (Next.js dev reloads modules; the global keeps it single). */

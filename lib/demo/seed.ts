@@ -3,6 +3,11 @@ import type { PrismaClient } from "@prisma/client";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import { encryptSecret } from "@/lib/secrets";
 
+/** `DEMO_SEED=0` starts with an empty topology: no demo on the first start, nor from `npm run seed`. */
+export function demoSeedWanted(env: Record<string, string | undefined> = process.env): boolean {
+  return env.DEMO_SEED?.trim() !== "0";
+}
+
 const secret = () => encryptSecret(crypto.randomBytes(18).toString("base64url"));
 
 /**

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import { withRequestContext } from "@/lib/audit/client-address";
 import { HttpError, type FieldError } from "./errors";
 
 export function zodToFieldErrors(err: ZodError): FieldError[] {
@@ -37,15 +38,19 @@ export function errorResponse(err: unknown): NextResponse {
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
-/** Wraps a route handler so every error becomes a JSON answer with a status that means what it says. */
+/**
+ * Wraps a route handler so every error becomes a JSON answer with a status that means what it says,
+ * and every audit event it writes (also from work it starts) records the client's address.
+ */
 export function api<C>(fn: Handler<C>): Handler<C> {
-  return async (req, ctx) => {
-    try {
-      return await fn(req, ctx);
-    } catch (err) {
-      return errorResponse(err);
-    }
-  };
+  return (req, ctx) =>
+    withRequestContext(req, async () => {
+      try {
+        return await fn(req, ctx);
+      } catch (err) {
+        return errorResponse(err);
+      }
+    });
 }
 
 export async function readJson(req: Request): Promise<unknown> {

@@ -448,9 +448,9 @@ function standbyView(
   }
   if (connected && !lagging && !v.replayPaused) {
     if (bytes === 0 && v.replayLagSeconds === null && row) {
-      add("idle", "info", "caught up; lag intervals are NULL because the primary is idle");
+      add("idle", "info", "streaming, caught up: 0 B behind; the primary is idle, so its lag intervals are NULL");
     } else if (bytes === 0) {
-      add("caught_up", "info", `caught up (replay_lag ${fmtSeconds(v.replayLagSeconds)})`);
+      add("caught_up", "info", `streaming, caught up: 0 B behind (replay_lag ${fmtSeconds(v.replayLagSeconds)})`);
     } else {
       add("streaming", "info", `streaming, replay ${formatBytes(bytes)} behind (replay_lag ${fmtSeconds(v.replayLagSeconds)})`);
     }

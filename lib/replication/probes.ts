@@ -13,6 +13,7 @@
  * plus a `host all bacula_monitor <net> scram-sha-256` line in pg_hba.conf.
  */
 import pg from "pg";
+import { exampleAddressReason } from "./example-address";
 import type {
   AuthFailedProbe,
   ErrorProbe,
@@ -355,6 +356,8 @@ export async function probeMember(endpoint: PgEndpoint, opts: ProbeOptions = {})
   const host = endpoint.host;
   const port = endpoint.port ?? 5432;
   const base = () => ({ probedAt, durationMs: Date.now() - started, host, port });
+  const example = exampleAddressReason(host, port);
+  if (example) return { kind: "unreachable", code: "EXAMPLE_ADDRESS", error: example, ...base() } satisfies UnreachableProbe;
 
   let client: pg.Client;
   try {

@@ -3,7 +3,7 @@ import { assessCluster } from "./health";
 import { renderMetrics } from "./metrics";
 import type { ClusterSnapshot } from "./poller";
 import type { MemberProbe, PrimaryProbe, ReplicationRow, StandbyProbe } from "./types";
-import { clusterView, memberState, type ClusterConfig } from "./view";
+import { clusterView, memberState, shortStateLabel, STATE_HINTS, STATE_LABELS, type ClusterConfig } from "./view";
 
 const at = "2026-01-01T00:00:00.000Z";
 const base = { probedAt: at, durationMs: 3, serverVersion: "15.8", systemIdentifier: "1", serverTime: at, checkpointTimeline: 1, warnings: [] };
@@ -48,6 +48,21 @@ describe("clusterView", () => {
     expect(v.headline).toBe("all members healthy");
     const text = renderMetrics([v], { enabled: true, intervalMs: 5000, lastCycleAt: at, lastCycleMs: 12 });
     expect(text).toContain('bacula_replication_lag_seconds{cluster="cat \\"main\\"",member="pg-b",role="standby",stage="replay"} 0\n');
+  });
+
+  it("a caught-up standby reads 'streaming, caught up' (idle describes the primary), a lagging one 'streaming'", () => {
+    const idle = clusterView(cfg, snap(primary([row()]), standby())).members[1];
+    expect(idle.state).toBe("idle");
+    expect(STATE_LABELS[idle.state]).toBe("streaming, caught up");
+    expect(STATE_HINTS[idle.state]).toMatch(/primary is idle/);
+    expect(idle.reasons.map((r) => r.message)).toEqual([expect.stringMatching(/^streaming, caught up: 0 B behind; the primary is idle/)]);
+    const caughtUp = clusterView(cfg, snap(primary([row({ replayLagSeconds: 0.002 })]), standby())).members[1];
+    expect(caughtUp.state).toBe("caught_up");
+    expect(STATE_LABELS[caughtUp.state]).toBe("streaming, caught up");
+    const behind = clusterView(cfg, snap(primary([row({ replayLagBytes: 5000, replayLagSeconds: 0.4 })]), standby())).members[1];
+    expect(STATE_LABELS[behind.state]).toBe("streaming");
+    expect(Object.values(STATE_LABELS)).not.toContain("idle");
+    expect([shortStateLabel("idle"), shortStateLabel("caught_up"), shortStateLabel("catching_up")]).toEqual(["caught up", "caught up", "catching up"]);
   });
 
   it("NULL lag with byte lag is not idle; a lag value is kept", () => {

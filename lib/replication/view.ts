@@ -119,6 +119,40 @@ export interface ClusterStatusView {
   members: MemberStatusView[];
 }
 
+/**
+ * The words the UI shows for a state. A standby that has caught up reads "streaming, caught up"
+ * whether PostgreSQL still reports a replay_lag (caught_up) or reports NULL intervals because the
+ * primary is idle (idle): "idle" describes the primary, and alone it reads as a standby that does
+ * nothing. STATE_HINTS says the rest.
+ */
+export const STATE_LABELS: Record<MemberState, string> = {
+  pending: "not polled yet",
+  primary: "primary",
+  split_brain: "split brain",
+  streaming: "streaming",
+  idle: "streaming, caught up",
+  caught_up: "streaming, caught up",
+  catching_up: "catching up",
+  lagging: "lagging",
+  paused: "replay paused",
+  disconnected: "disconnected",
+  unreachable: "unreachable",
+  auth_failed: "authentication failed",
+  error: "probe error",
+  unknown: "unknown",
+};
+
+/** The short word of a state for tight places (map labels): a caught-up standby is "caught up", never "idle". */
+export function shortStateLabel(state: string): string {
+  return state === "idle" || state === "caught_up" ? "caught up" : state.replace("_", " ");
+}
+
+export const STATE_HINTS: Partial<Record<MemberState, string>> = {
+  idle: "0 B behind; the primary is idle, so PostgreSQL reports no time lag (NULL write/flush/replay_lag)",
+  caught_up: "0 B behind the primary",
+  streaming: "receiving WAL, some bytes still to replay",
+};
+
 const STANDBY_ORDER: Array<[HealthReason["code"][], MemberState]> = [
   [["replay_paused"], "paused"],
   [["standby_disconnected", "wal_receiver_not_streaming", "slot_inactive"], "disconnected"],

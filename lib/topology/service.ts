@@ -8,7 +8,7 @@ import { prisma } from "@/lib/db/client";
 import { listTargets, type TargetView } from "@/lib/deploy/service";
 import { formatBytes } from "@/lib/replication/health";
 import { currentStatus } from "@/lib/replication/http";
-import type { ClusterStatusView, MemberStatusView } from "@/lib/replication/view";
+import { shortStateLabel, type ClusterStatusView, type MemberStatusView } from "@/lib/replication/view";
 import { buildTopology, type TopologyRows } from "./build";
 import { layoutTopology } from "./layout";
 import type { DriftBadge, Health, TopoEdgeLive, TopologyView } from "./types";
@@ -96,10 +96,10 @@ function linkWhy(m: MemberStatusView, c: ClusterStatusView): { why: string; lagB
       why = `${m.state.replace("_", " ")}: ${m.error ?? worst?.message ?? "cannot be probed"}`;
       break;
     case "idle":
-      why = "caught up (the primary is idle)";
+      why = "streaming, caught up: 0 B behind (the primary is idle)";
       break;
     case "caught_up":
-      why = "caught up: 0 B behind";
+      why = "streaming, caught up: 0 B behind";
       break;
     case "streaming":
       why = `streaming: ${behind}`;
@@ -163,7 +163,7 @@ export async function getTopology(opts: { jobs?: "auto" | "all" | "none" } = {})
       live = { clusterId: v.c.id, clusterName: v.c.name, health: asHealth(v.m.status), state: v.m.state, ...w };
     }
     e.live = live;
-    e.label = `${live.state.replace("_", " ")} · ${live.lagBytes === null ? "lag ?" : formatBytes(live.lagBytes)}`;
+    e.label = `${shortStateLabel(live.state)} · ${live.lagBytes === null ? "lag ?" : formatBytes(live.lagBytes)}`;
     links.push({ ...live, edgeId: e.id, from: nameOf.get(e.source) ?? e.source, to: nameOf.get(e.target) ?? e.target });
   }
 

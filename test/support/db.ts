@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { openSqlite, type SqliteDb } from "./sqlite";
 
 /**
  * A fresh SQLite database with every committed migration applied, for one test file. Call before
@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 export function freshDatabase(): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-test-"));
   const file = path.join(dir, "app.db");
-  const db = new Database(file);
+  const db = openSqlite(file);
   applyMigrations(db);
   db.close();
   process.env.DATABASE_URL = `file:${file}`;
@@ -20,7 +20,7 @@ export function freshDatabase(): { dir: string; file: string } {
 }
 
 /** Every committed migration, in order, on an open SQLite database (what `migrate deploy` does). */
-export function applyMigrations(db: Database.Database): void {
+export function applyMigrations(db: SqliteDb): void {
   const migrations = path.resolve(process.cwd(), "prisma/migrations");
   for (const name of fs.readdirSync(migrations).sort()) {
     const sql = path.join(migrations, name, "migration.sql");
