@@ -24,4 +24,5 @@ if [ -z "${ADMIN_PASSWORD:-}" ]; then
   echo "    open http://localhost:${PORT}/setup and enter it to create the first admin."
 fi
 echo "==> serving on http://localhost:${PORT}"
-exec node node_modules/next/dist/bin/next start -p "$PORT"
+# scripts/http-limits.cjs: request and body timeouts, the body cap, the peer address (see the file).
+exec node --require ./scripts/http-limits.cjs node_modules/next/dist/bin/next start -p "$PORT"

@@ -34,7 +34,7 @@ PAIR_DIR=$(mktemp -d /tmp/bhd-e2e-pgpair-XXXXXX)
 echo "$PAIR_DIR" >"$PAIR_RECORD"
 trap stop_pair EXIT
 npx tsx scripts/testenv/e2e-pg-pair.ts "$PAIR_DIR" "$DIR/pgpair.json"
-node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$PORT" &
+node --require ./scripts/http-limits.cjs node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$PORT" &
 NEXT_PID=$!
 trap 'kill -TERM "$NEXT_PID" 2>/dev/null || true' TERM INT
 set +e

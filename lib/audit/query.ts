@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
+import { strictInt } from "@/lib/http/numbers";
 
 export const auditQuerySchema = z.object({
   q: z.string().max(200).optional(),
   action: z.string().max(64).optional(),
-  page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
-  pageSize: z.coerce.number().int().min(1).max(200, "must be at most 200").default(50),
+  page: strictInt({ min: 1, rangeMessage: "must be 1 or more" }).default(1),
+  pageSize: strictInt({ min: 1, max: 200, rangeMessage: "must be between 1 and 200" }).default(50),
 });
 
 export async function listAudit(raw: Record<string, string>) {

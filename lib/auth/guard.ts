@@ -49,8 +49,19 @@ export async function requireUser(req: Request, needed: Role = "viewer"): Promis
 /**
  * The client's address for throttling and the audit log. Forwarded headers are believed only when
  * TRUST_PROXY=1 says a reverse proxy sets them; otherwise anyone could choose their own address.
+ * Without a proxy, the socket's address, which scripts/http-limits.cjs (loaded by every way this
+ * app is served) copies into its own header after dropping whatever a client sent under that name.
+ * Without either (in-process tests, `next dev`), null: throttling then works per login only.
  */
 export function clientIp(req: Request): string | null {
-  if (process.env.TRUST_PROXY !== "1") return null;
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? req.headers.get("x-real-ip") ?? null;
+  if (process.env.TRUST_PROXY === "1") {
+    const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip")?.trim();
+    if (forwarded) return forwarded.slice(0, 64);
+  }
+  const peerHeader = (globalThis as { __bhdPeerHeader?: unknown }).__bhdPeerHeader;
+  if (typeof peerHeader === "string") {
+    const peer = req.headers.get(peerHeader)?.trim();
+    if (peer) return peer.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "").slice(0, 64);
+  }
+  return null;
 }

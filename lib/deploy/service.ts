@@ -13,6 +13,7 @@ import { AdminReplicationError, adminReplicationJob, adminReplicationScript, typ
 import type { DirectorConfig } from "@/lib/bacula/model";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "@/lib/config/from-db";
 import { prisma } from "@/lib/db/client";
+import { INT32_MAX } from "@/lib/http/numbers";
 import { decryptSecret } from "@/lib/secrets";
 import {
   configHash,
@@ -104,9 +105,12 @@ function hostSpec(h: HostRow): { spec: HostSpec; problem: string | null } {
 
 const targetKey = (kind: TargetKind, id: number) => `${kind}:${id}`;
 
+/** `director:<id>` / `storage-daemon:<id>`, the id within the database's Int range (else null). */
 export function parseTargetKey(key: string): { kind: TargetKind; id: number } | null {
-  const m = /^(director|storage-daemon):(\d+)$/.exec(key);
-  return m ? { kind: m[1] as TargetKind, id: Number(m[2]) } : null;
+  const m = /^(director|storage-daemon):(\d{1,10})$/.exec(key);
+  if (!m) return null;
+  const id = Number(m[2]);
+  return id >= 1 && id <= INT32_MAX ? { kind: m[1] as TargetKind, id } : null;
 }
 
 /**

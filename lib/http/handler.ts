@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import { assertDeclaredLength, readJsonBody, type BodyOptions } from "./body";
 import { HttpError, type FieldError } from "./errors";
 
 export function zodToFieldErrors(err: ZodError): FieldError[] {
@@ -37,10 +38,15 @@ export function errorResponse(err: unknown): NextResponse {
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
-/** Wraps a route handler so every error becomes a JSON answer with a status that means what it says. */
+/**
+ * Wraps a route handler so every error becomes a JSON answer with a status that means what it says.
+ * A body declared larger than the general cap is refused (413) before the handler runs, whether or
+ * not the handler reads it.
+ */
 export function api<C>(fn: Handler<C>): Handler<C> {
   return async (req, ctx) => {
     try {
+      assertDeclaredLength(req);
       return await fn(req, ctx);
     } catch (err) {
       return errorResponse(err);
@@ -48,14 +54,10 @@ export function api<C>(fn: Handler<C>): Handler<C> {
   };
 }
 
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "The request body is not valid JSON", [
-      { field: "(body)", rule: "json", message: "not valid JSON" },
-    ]);
-  }
+/**
+ * The request body as JSON ({} when empty): at most 1 MiB unless `limitBytes` says less (413), read
+ * within the body deadline (408), valid UTF-8 and Unicode, bounded nesting (400 naming the rule).
+ */
+export async function readJson(req: Request, o: BodyOptions = {}): Promise<unknown> {
+  return readJsonBody(req, o);
 }

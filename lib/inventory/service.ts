@@ -9,6 +9,7 @@ import { inputSchema } from "./schema";
 import { policyFirstVersion, STORAGE_GROUPS_FIRST_VERSION } from "./policies";
 import { versionAtLeast } from "./rules";
 import { findReferences } from "./references";
+import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -55,8 +56,8 @@ export const listQuerySchema = z.object({
   q: z.string().max(200, "must be at most 200 characters").optional(),
   sort: z.string().max(64).optional(),
   dir: z.enum(["asc", "desc"], { error: "must be asc or desc" }).optional(),
-  page: z.coerce.number().int("must be a whole number").min(1, "must be 1 or more").default(1),
-  pageSize: z.coerce.number().int("must be a whole number").min(1, "must be 1 or more").max(200, "must be at most 200").default(25),
+  page: strictInt({ min: 1, rangeMessage: "must be 1 or more" }).default(1),
+  pageSize: strictInt({ min: 1, max: 200, rangeMessage: "must be between 1 and 200" }).default(25),
 });
 
 function includeFor(kind: KindKey): Record<string, unknown> {
@@ -109,8 +110,8 @@ export async function listResources(kind: KindKey, rawQuery: Record<string, stri
     if (f.type !== "ref") continue;
     const raw = rawQuery[f.key];
     if (raw === undefined || raw === "") continue;
-    const id = Number(raw);
-    if (!Number.isInteger(id) || id <= 0) throw badRequest(`${f.key} must be an id`, [{ field: f.key, rule: "id", message: "must be an id" }]);
+    const id = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(id) || id <= 0 || id > INT32_MAX) throw badRequest(`${f.key} must be an id`, [{ field: f.key, rule: "id", message: "must be an id" }]);
     where[f.key] = id;
   }
   const sort = query.sort ?? "name";
@@ -141,7 +142,7 @@ export async function getResource(kind: KindKey, id: number): Promise<ResourceVi
 
 const optionalId = z.preprocess(
   (v) => (v === "" ? undefined : v),
-  z.coerce.number({ error: "must be an id" }).int("must be an id").positive("must be an id").optional(),
+  strictId().optional(),
 );
 export const optionsQuerySchema = z.object({ directorId: optionalId, storageDaemonId: optionalId, clusterId: optionalId });
 
