@@ -34,10 +34,13 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string>): Promise<Server> {
+/** `next start` as served (with scripts/http-limits.cjs), or bare with `{ limits: false }` to measure the app alone. */
+export async function startServer(env: Record<string, string>, o: { limits?: boolean; distDir?: string; cwd?: string } = {}): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ["--require", "./scripts/http-limits.cjs", "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
+  const preload = o.limits === false ? [] : ["--require", "./scripts/http-limits.cjs"];
+  const proc = spawn(process.execPath, [...preload, "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...(o.distDir ? { NEXT_DIST_DIR: o.distDir } : {}), ...env },
+    cwd: o.cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

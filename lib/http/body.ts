@@ -19,8 +19,9 @@ export interface BodyOptions {
   timeoutMs?: number;
 }
 
+// A body refused before its end leaves the rest of it on the connection: close it after answering.
 const bodyError = (status: number, rule: string, message: string) =>
-  new HttpError(status, `The request body ${message}`, [{ field: "(body)", rule, message }]);
+  new HttpError(status, `The request body ${message}`, [{ field: "(body)", rule, message }], undefined, status === 400 ? undefined : { connection: "close" });
 
 export const tooLarge = (limit: number) => bodyError(413, "max-size", `is larger than ${formatBytes(limit)}`);
 

@@ -15,7 +15,7 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof HttpError) {
     return NextResponse.json(
       { error: err.message, fields: err.fields ?? [], ...(err.details ?? {}) },
-      { status: err.status },
+      { status: err.status, headers: err.headers },
     );
   }
   if (err instanceof ZodError) {
