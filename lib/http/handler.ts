@@ -4,11 +4,15 @@ import { assertDeclaredLength, readJsonBody, type BodyOptions } from "./body";
 import { HttpError, type FieldError } from "./errors";
 
 export function zodToFieldErrors(err: ZodError): FieldError[] {
-  return err.issues.map((issue) => ({
-    field: issue.path.map(String).join(".") || "(body)",
-    rule: issue.code,
-    message: issue.message,
-  }));
+  return err.issues.map((issue) => {
+    // A custom refinement may name its rule: ctx.addIssue({ code: "custom", params: { rule } }).
+    const named = issue.code === "custom" ? (issue.params as { rule?: unknown } | undefined)?.rule : undefined;
+    return {
+      field: issue.path.map(String).join(".") || "(body)",
+      rule: typeof named === "string" ? named : issue.code,
+      message: issue.message,
+    };
+  });
 }
 
 export function errorResponse(err: unknown): NextResponse {

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { requireUser } from "@/lib/auth/guard";
-import { maskSecretsDeep } from "@/lib/bacula/mask";
+import { maskSecretsDeep } from "@/lib/deploy/mask";
 import { checkLive, parseTargetKey } from "@/lib/deploy/service";
 import { api } from "@/lib/http/handler";
 
