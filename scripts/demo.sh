@@ -11,6 +11,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "==> generating the database client"
 npx prisma generate >/dev/null
+# data/ holds the database (password hashes, encrypted secrets), the secret key and the setup token:
+# owner only. The app creates it 0700 and the database 0600 too (lib/db/url.ts); this covers an
+# existing checkout whose data/ was made with the default umask.
+install -d -m 0700 data
+chmod 0700 data
 echo "==> migrating the embedded database (${DATABASE_URL:-data/app.db})"
 npx prisma migrate deploy
 echo "==> loading the demo topology (only into an empty database)"

@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { prisma, type Tx } from "@/lib/db/client";
+import { privateDir } from "@/lib/db/url";
 import { badRequest, conflict, forbidden, HttpError, notFound } from "@/lib/http/errors";
 import { hashPassword, loginSchema, newPasswordSchema, verifyPassword } from "./password";
 import { roleSchema, type Role } from "./roles";
@@ -88,7 +89,7 @@ export async function ensureFirstAdmin(log: (msg: string) => void = console.log)
   }
   const file = setupTokenPath();
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    privateDir(path.dirname(file));
     fs.writeFileSync(file, crypto.randomBytes(18).toString("base64url") + "\n", { mode: 0o600 });
   }
   log(`no user yet: open /setup and enter the one-time token from ${file}`);
