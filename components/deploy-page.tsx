@@ -3,6 +3,7 @@
 import { useSearchParams } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useReducer, useRef, useState } from "react";
+import { AllowedPrograms } from "./allowed-programs";
 import { apiFetch, ApiError } from "./api";
 import { Alert, Badge, Button, Card, PageTitle } from "./ui";
 import { useCan } from "./user-context";
@@ -645,6 +646,8 @@ export function DeployPage() {
             </table>
           </div>
         </Card>
+
+        <AllowedPrograms />
 
         {(progress.running || progress.order.length > 0 || progress.error) && (
           <Card title={`${progress.dryRun ? "Dry run" : "Deploy"}${progress.runId ? ` #${progress.runId}` : ""}${progress.status ? ` — ${progress.status}` : progress.running ? " — running" : ""}`}>
