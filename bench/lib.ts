@@ -34,11 +34,14 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string>): Promise<Server> {
+/** `next start` as served (with scripts/http-limits.cjs), or bare with `{ limits: false }` to measure the app alone. */
+export async function startServer(env: Record<string, string>, o: { limits?: boolean; distDir?: string; cwd?: string } = {}): Promise<Server> {
   const port = await freePort();
+  const preload = o.limits === false ? [] : ["--require", "./scripts/http-limits.cjs"];
   // The app's own server (what `npm run demo` runs): `next start` plus the client address.
-  const proc = spawn(process.execPath, ["scripts/serve.mjs"], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env, HOST: "127.0.0.1", PORT: String(port) },
+  const proc = spawn(process.execPath, [...preload, "scripts/serve.mjs"], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...(o.distDir ? { NEXT_DIST_DIR: o.distDir } : {}), ...env, HOST: "127.0.0.1", PORT: String(port) },
+    cwd: o.cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

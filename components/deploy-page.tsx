@@ -3,6 +3,7 @@
 import { useSearchParams } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useReducer, useRef, useState } from "react";
+import { AllowedPrograms } from "./allowed-programs";
 import { apiFetch, ApiError } from "./api";
 import { Alert, Badge, Button, Card, PageTitle } from "./ui";
 import { useCan } from "./user-context";
@@ -10,6 +11,8 @@ import { useCan } from "./user-context";
 // ---- API shapes (types only: nothing of the server modules reaches the browser bundle) -----------
 import type { DriftState as Drift, TargetView } from "@/lib/deploy/service";
 import type { PresentedKey } from "@/lib/deploy/hostkey";
+
+type PinnedKey = Pick<PresentedKey, "hostId" | "hostName" | "address" | "port" | "pinned" | "pinnedAt">;
 
 
 
@@ -248,8 +251,12 @@ const REPL_FIELDS = [
   ["schedule", "Schedule (optional)"],
 ] as const;
 
+/** Settings that choose what runs on the host: admin only (lib/deploy/settings-service.ts). */
+const ADMIN_FIELDS = new Set(["bconsolePath", "bconsoleConfig", "startCommand", "stopCommand"]);
+
 function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () => void }) {
   const qc = useQueryClient();
+  const isAdmin = useCan("admin");
   const s = target.settings;
   const isDir = target.kind === "director";
   const [v, setV] = useState<Record<string, string>>({
@@ -289,6 +296,8 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
         className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 font-mono text-xs"
         aria-label={label}
         aria-invalid={!!fieldErr(f)}
+        readOnly={ADMIN_FIELDS.has(f) && !isAdmin}
+        title={ADMIN_FIELDS.has(f) && !isAdmin ? "What runs on the host is an admin's decision" : undefined}
         value={v[f]}
         onChange={(e) => setV({ ...v, [f]: e.target.value })}
       />
@@ -329,6 +338,11 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
             {input("bconsoleConfig", "bconsole config (default <configDir>/bconsole.conf)")}
             {input("startCommand", "Start command (argv, no shell; default systemctl start bacula-director)")}
             {input("stopCommand", "Stop command (argv, no shell; default systemctl stop bacula-director)")}
+            <p className="text-xs text-slate-600">
+              Commands run without a shell and only allowed programs (systemctl, service, the Bacula daemons and bacula-ctl-*,
+              pg_ctl …, or one an admin added); bconsole and its config are checked on the host.
+              {!isAdmin && " Only an admin can change them."}
+            </p>
           </>
         )}
         {isDir && target.role === "standby" && (
@@ -362,9 +376,13 @@ function HostKeyDialog({ hostId, onClose }: { hostId: number; onClose: () => voi
     const d = ref.current;
     if (d && !d.open) d.showModal();
   }, []);
+  // Asking the host for its key opens a connection: a POST, for operators. Viewers see what is pinned.
   const key = useQuery({
-    queryKey: ["host-key", hostId],
-    queryFn: () => apiFetch<PresentedKey>(`/api/deploy/hosts/${hostId}/host-key`),
+    queryKey: ["host-key", hostId, canPin],
+    queryFn: () =>
+      canPin
+        ? apiFetch<PresentedKey>(`/api/deploy/hosts/${hostId}/host-key/scan`, { method: "POST" })
+        : apiFetch<PinnedKey>(`/api/deploy/hosts/${hostId}/host-key`).then((p): PresentedKey => ({ ...p, presented: null, keyType: null, matches: null, error: "Reading the key the host presents needs the operator role", errorCode: null })),
     staleTime: 0,
   });
   const pin = useMutation({
@@ -446,7 +464,8 @@ export function DeployPage() {
   const [openRun, setOpenRun] = useState<number | null>(null);
   const [progress, dispatch] = useReducer(progressReducer, initialProgress);
   const live = useMutation({
-    mutationFn: (keys: string[]) => apiFetch<{ checks: LiveCheck[] }>(`/api/deploy/live?${new URLSearchParams(keys.map((k) => ["target", k]))}`),
+    // A POST (operator): it connects to the hosts and records what it saw.
+    mutationFn: (keys: string[]) => apiFetch<{ checks: LiveCheck[] }>("/api/deploy/live", { method: "POST", json: { targets: keys } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ["deploy-targets"] }),
   });
   const list = targets.data?.targets ?? [];
@@ -480,7 +499,12 @@ export function DeployPage() {
         subtitle="Render, diff, test with Bacula on the host, swap, reload, verify — and roll back when any step fails"
         actions={
           <>
-            <Button variant="secondary" disabled={live.isPending || chosen.size === 0} onClick={() => live.mutate([...chosen])}>
+            <Button
+              variant="secondary"
+              disabled={!canDeploy || live.isPending || chosen.size === 0}
+              title={canDeploy ? "Reads the live files over SSH" : "Checking live configs needs the operator role"}
+              onClick={() => live.mutate([...chosen])}
+            >
               {live.isPending ? "Reading live files…" : "Check live configs"}
             </Button>
             <Button
@@ -591,6 +615,17 @@ export function DeployPage() {
                       </td>
                       <td className="py-1.5 text-xs text-slate-600">
                         {t.reload}
+                        <details className="mt-0.5" data-testid="commands">
+                          <summary className="cursor-pointer text-brand-700">commands on the host</summary>
+                          <ul className="mt-0.5 space-y-0.5">
+                            {t.commands.map((c) => (
+                              <li key={c.use}>
+                                <span className="font-medium">{c.use}</span>: <code className="break-all">{c.argv.join(" ")}</code>
+                                {c.problem && <div className="text-red-700">{c.problem}</div>}
+                              </li>
+                            ))}
+                          </ul>
+                        </details>
                         {canDeploy && (
                           <div>
                             <button type="button" className="text-xs text-brand-700 underline" onClick={() => setSettingsFor(t.key)}>
@@ -611,6 +646,8 @@ export function DeployPage() {
             </table>
           </div>
         </Card>
+
+        <AllowedPrograms />
 
         {(progress.running || progress.order.length > 0 || progress.error) && (
           <Card title={`${progress.dryRun ? "Dry run" : "Deploy"}${progress.runId ? ` #${progress.runId}` : ""}${progress.status ? ` — ${progress.status}` : progress.running ? " — running" : ""}`}>

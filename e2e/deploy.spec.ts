@@ -90,11 +90,16 @@ test("operator confirms the host key, dry-runs the Director with streamed steps;
   await settings.getByLabel(/^Start command/).fill("systemctl start bacula-director; reboot");
   await settings.getByRole("button", { name: "Save settings" }).click();
   await expect(settings.getByTestId("error-startCommand")).toContainText("without a shell");
+  // A program off the allow-list is refused, naming the rule; an allowed one is saved (admin only).
   await settings.getByLabel(/^Start command/).fill("/usr/local/sbin/start-director --site b");
   await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(settings.getByTestId("error-startCommand")).toContainText("is not an allowed program");
+  await settings.getByLabel(/^Start command/).fill("systemctl start bacula-director@site-b");
+  await settings.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(row.getByTestId("commands")).toContainText("systemctl start bacula-director@site-b");
   await row.getByRole("button", { name: "Settings" }).click();
-  await expect(page.getByRole("dialog").getByLabel(/^Start command/)).toHaveValue("/usr/local/sbin/start-director --site b");
+  await expect(page.getByRole("dialog").getByLabel(/^Start command/)).toHaveValue("systemctl start bacula-director@site-b");
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 
   const audit = (await (await page.request.get("/api/audit?action=host_key_pin")).json()) as { items: { actor: string }[] };
@@ -108,5 +113,6 @@ test("operator confirms the host key, dry-runs the Director with streamed steps;
   await expect(page.getByRole("button", { name: "Deploy", exact: true })).toBeDisabled();
   await expect(page.getByRole("button", { name: "Dry run" })).toBeDisabled();
   await expect(page.getByText("deploying needs the operator role")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Check live configs" })).toBeDisabled();
   expect(readFileSync(sshd.logPath, "utf8")).toContain("Accepted publickey");
 });

@@ -4,7 +4,10 @@
  *
  *   npm run config:render -- --out DIR     validate, then write DIR/<daemon>/bacula-dir.conf | bacula-sd.conf
  *   npm run config:import -- FILE...       import bacula-dir.conf / bacula-sd.conf files (auto-detected)
- *                 [--dry-run] [--force] [--dir|--sd] [--actor NAME]
+ *                 [--dry-run] [--force] [--dir|--sd] [--actor NAME] [--allow-root DIR]...
+ *                 Files and their @ includes are read by lib/config/read-files.ts: regular files
+ *                 only, size caps, includes only under the given files' directories or an
+ *                 --allow-root DIR.
  *   npm run config:check -- DIR            bdirjson -t -c / bsdjson -t -c on every config of a rendered tree
  *
  * Exit 0 on success, 1 on validation / import / check errors, 2 on usage or environment errors.
@@ -14,7 +17,7 @@ import { databaseUrl, sqliteFileFromUrl } from "../lib/db/url";
 
 const USAGE = `usage:
   npm run config:render -- --out DIR
-  npm run config:import -- [--dry-run] [--force] [--dir|--sd] [--actor NAME] FILE...
+  npm run config:import -- [--dry-run] [--force] [--dir|--sd] [--actor NAME] [--allow-root DIR]... FILE...
   npm run config:check -- DIR`;
 
 class UsageError extends Error {}
@@ -22,10 +25,16 @@ class UsageError extends Error {}
 function parseArgs(argv: string[]) {
   const flags = new Map<string, string | true>();
   const rest: string[] = [];
+  const allowRoots: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--") continue;
-    if (a === "--out" || a === "--actor") {
+    if (a === "--allow-root") {
+      const v = argv[++i];
+      if (!v) throw new UsageError(`${a} needs a value`);
+      allowRoots.push(v);
+    } else if (a.startsWith("--allow-root=")) allowRoots.push(a.slice("--allow-root=".length));
+    else if (a === "--out" || a === "--actor") {
       const v = argv[++i];
       if (!v) throw new UsageError(`${a} needs a value`);
       flags.set(a, v);
@@ -36,7 +45,7 @@ function parseArgs(argv: string[]) {
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else rest.push(a);
   }
-  return { flags, rest };
+  return { flags, rest, allowRoots };
 }
 
 /** The database must exist and be migrated: a missing file would otherwise be created empty. */
@@ -67,16 +76,23 @@ async function render(out: string): Promise<number> {
   }
 }
 
-async function importFiles(files: string[], flags: Map<string, string | true>): Promise<number> {
+async function importFiles(files: string[], flags: Map<string, string | true>, allowRoots: string[]): Promise<number> {
   requireDatabase();
-  const { parseConfigFile, importConfigs, formatIssue } = await import("../lib/config/import-to-db");
+  const { importConfigs, formatIssue } = await import("../lib/config/import-to-db");
+  const { parseConfigFiles, ConfigReadError } = await import("../lib/config/read-files");
   const daemon = flags.has("--dir") ? "dir" : flags.has("--sd") ? "sd" : undefined;
-  const sources = files.map((f) => {
-    if (!fs.existsSync(f)) throw new UsageError(`${f}: no such file`);
-    const src = parseConfigFile(f, daemon);
-    console.log(`${f}: ${src.daemon === "dir" ? "Director" : "Storage Daemon"} config`);
-    return src;
-  });
+  for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`${f}: no such file`);
+  let sources;
+  try {
+    sources = parseConfigFiles(files, daemon, { allowRoots });
+  } catch (e) {
+    if (e instanceof ConfigReadError) {
+      console.error(`${e.message} [${e.rule}]; nothing written`);
+      return 1;
+    }
+    throw e;
+  }
+  sources.forEach((src, i) => console.log(`${files[i]}: ${src.daemon === "dir" ? "Director" : "Storage Daemon"} config`));
   const { prisma } = await import("../lib/db/client");
   try {
     const report = await importConfigs(prisma, sources, {
@@ -133,7 +149,7 @@ async function check(dir: string): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  const { flags, rest } = parseArgs(args);
+  const { flags, rest, allowRoots } = parseArgs(args);
   if (!command || flags.has("--help") || flags.has("-h")) {
     console.log(USAGE);
     return command ? 0 : 2;
@@ -146,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "import":
       if (rest.length === 0) throw new UsageError("import needs at least one FILE");
-      return importFiles(rest, flags);
+      return importFiles(rest, flags, allowRoots);
     case "check":
       if (rest.length !== 1) throw new UsageError("check needs one DIR");
       return check(rest[0]);

@@ -19,6 +19,11 @@ if [ ! -f node_modules/.prisma/client/index.js ] || [ prisma/schema.prisma -nt n
   step "generating the database client"
   npx prisma generate >/dev/null
 fi
+# data/ holds the database (password hashes, encrypted secrets), the secret key and the setup token:
+# owner only. The app creates it 0700 and the database 0600 too (lib/db/url.ts); this covers an
+# existing checkout whose data/ was made with the default umask.
+install -d -m 0700 data
+chmod 0700 data
 step "migrating the embedded database (${DATABASE_URL:-data/app.db})"
 npx prisma migrate deploy
 # The demo topology is loaded by the server itself on its first start into an empty database
@@ -34,4 +39,5 @@ if [ -z "${ADMIN_PASSWORD:-}" ]; then
 fi
 shown="$HOST"; [[ "$HOST" == *:* ]] && shown="[$HOST]"
 step "serving on http://${shown}:${PORT}"
-exec node scripts/serve.mjs
+# scripts/http-limits.cjs: request and body timeouts and the body cap (see the file).
+exec node --require ./scripts/http-limits.cjs scripts/serve.mjs

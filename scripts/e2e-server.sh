@@ -34,8 +34,8 @@ PAIR_DIR=$(mktemp -d /tmp/bhd-e2e-pgpair-XXXXXX)
 echo "$PAIR_DIR" >"$PAIR_RECORD"
 trap stop_pair EXIT
 npx tsx scripts/testenv/e2e-pg-pair.ts "$PAIR_DIR" "$DIR/pgpair.json"
-# The app's own server (what `npm run demo` runs): `next start` plus the client address for the audit log.
-HOST=127.0.0.1 PORT="$PORT" node scripts/serve.mjs &
+# The app's own server (what `npm run demo` runs): `next start` plus the client address for the audit log, with the server limits.
+HOST=127.0.0.1 PORT="$PORT" node --require ./scripts/http-limits.cjs scripts/serve.mjs &
 NEXT_PID=$!
 trap 'kill -TERM "$NEXT_PID" 2>/dev/null || true' TERM INT
 set +e

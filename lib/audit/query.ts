@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { actionCondition, isAuditActionFilter } from "./actions";
+import { strictInt } from "@/lib/http/numbers";
 
 export const auditQuerySchema = z.object({
   q: z.string().max(200).optional(),
@@ -9,8 +10,8 @@ export const auditQuerySchema = z.object({
     .max(64)
     .refine((v) => v === "" || isAuditActionFilter(v), "is not an action the audit log records")
     .optional(),
-  page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
-  pageSize: z.coerce.number().int().min(1).max(200, "must be at most 200").default(50),
+  page: strictInt({ min: 1, rangeMessage: "must be 1 or more" }).default(1),
+  pageSize: strictInt({ min: 1, max: 200, rangeMessage: "must be between 1 and 200" }).default(50),
 });
 
 export async function listAudit(raw: Record<string, string>) {

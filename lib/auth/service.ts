@@ -4,11 +4,12 @@ import path from "node:path";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { prisma, type Tx } from "@/lib/db/client";
+import { privateDir } from "@/lib/db/url";
 import { badRequest, conflict, forbidden, HttpError, notFound } from "@/lib/http/errors";
 import { hashPassword, loginSchema, newPasswordSchema, verifyPassword } from "./password";
 import { roleSchema, type Role } from "./roles";
 import { createSession, forgetSessionsOf } from "./session";
-import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "./throttle";
+import { admit, clearLoginFailures, recordLoginFailure, throttleKeys } from "./throttle";
 
 export const credentialsSchema = z.object({
   login: z.string().min(1, "is required").max(64, "must be at most 64 characters"),
@@ -18,27 +19,49 @@ export const credentialsSchema = z.object({
 // A hash to verify against when the login is unknown, so both paths take the same time.
 let dummyHash: Promise<string> | null = null;
 
+export const UNKNOWN_LOGIN = "(unknown login)";
+/** Failed logins for unknown names (nobody's account) keep only the newest rows. */
+export const UNKNOWN_LOGIN_AUDIT_CAP = 1_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export async function login(body: unknown, ip: string | null) {
   const { login: name, password } = credentialsSchema.parse(body);
-  const keys = [`login:${name.toLowerCase()}`, ...(ip ? [`ip:${ip}`] : [])];
-  const wait = loginBlockedFor(keys);
-  if (wait > 0) {
-    throw new HttpError(429, `Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes`);
+  const keys = throttleKeys(name, ip);
+  const admission = admit(keys);
+  if (admission.kind === "refused") {
+    const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+    const why = admission.reason === "parallel" ? "Too many login attempts at once from your address" : "Too many failed logins from your address";
+    throw new HttpError(429, `${why}; try again in ${seconds} s`, [{ field: "login", rule: "throttle", message: `try again in ${seconds} s` }], { retryAfterSeconds: seconds }, { "retry-after": String(seconds) });
   }
-  const user = await prisma.user.findUnique({ where: { login: name } });
-  dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex"));
-  const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
-  if (!user || !ok || user.disabled) {
-    recordLoginFailure(keys);
-    // An unknown login may be a password typed into the wrong field: it is not written down.
-    const who = user ? user.login : "(unknown login)";
-    await audit({ actor: who, action: "login_failed", entityType: "user", entityName: who, ip });
-    throw new HttpError(401, "Wrong login or password", [{ field: "password", rule: "credentials", message: "wrong login or password" }]);
+  try {
+    // Failures elsewhere for this login hold the answer a few seconds; the password is checked after.
+    if (admission.holdMs > 0) await sleep(admission.holdMs);
+    const user = await prisma.user.findUnique({ where: { login: name } });
+    dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex"));
+    const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
+    if (!user || !ok || user.disabled) {
+      recordLoginFailure(keys);
+      // An unknown login may be a password typed into the wrong field: it is not written down.
+      const who = user ? user.login : UNKNOWN_LOGIN;
+      await audit({ actor: who, action: "login_failed", entityType: "user", entityName: who, ip });
+      if (!user) await pruneUnknownLoginRows();
+      throw new HttpError(401, "Wrong login or password", [{ field: "password", rule: "credentials", message: "wrong login or password" }]);
+    }
+    clearLoginFailures(keys);
+    const session = await createSession(user.id);
+    await audit({ actor: user.login, action: "login", entityType: "user", entityId: user.id, entityName: user.login, ip });
+    return { user: { id: user.id, login: user.login, role: user.role }, ...session };
+  } finally {
+    admission.release();
   }
-  clearLoginFailures(keys);
-  const session = await createSession(user.id);
-  await audit({ actor: user.login, action: "login", entityType: "user", entityId: user.id, entityName: user.login, ip });
-  return { user: { id: user.id, login: user.login, role: user.role }, ...session };
+}
+
+/** Keeps the newest UNKNOWN_LOGIN_AUDIT_CAP failed logins of unknown names; older ones are dropped. */
+async function pruneUnknownLoginRows(): Promise<void> {
+  const where = { action: "login_failed", actor: UNKNOWN_LOGIN };
+  const cutoff = await prisma.auditEvent.findFirst({ where, orderBy: { id: "desc" }, skip: UNKNOWN_LOGIN_AUDIT_CAP, select: { id: true } });
+  if (cutoff) await prisma.auditEvent.deleteMany({ where: { ...where, id: { lte: cutoff.id } } });
 }
 
 // ---------- first admin ----------
@@ -66,7 +89,7 @@ export async function ensureFirstAdmin(log: (msg: string) => void = console.log)
   }
   const file = setupTokenPath();
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    privateDir(path.dirname(file));
     fs.writeFileSync(file, crypto.randomBytes(18).toString("base64url") + "\n", { mode: 0o600 });
   }
   log(`no user yet: open /setup and enter the one-time token from ${file}`);

@@ -20,6 +20,7 @@ import {
   type StorageSelection,
 } from "@/lib/bacula";
 import { baculaName, baculaSize, baculaTime, safeText } from "@/lib/inventory/rules";
+import { strictInt } from "@/lib/http/numbers";
 
 /** A policy is sent as written: the validator (not the schema) judges spelling and version, naming the field. */
 const policyText = z
@@ -69,7 +70,7 @@ export const jobChangeSchema = z
     selectionPattern: nullable(safeText(1024)),
     /** Replaces the Job's `Run =` lines. */
     run: z.array(safeText(1024).refine((s) => s.trim() !== "", { message: "must not be empty" })).max(20).optional(),
-    priority: nullable(z.coerce.number().int("must be a whole number").min(1, "must be 1 or more").max(10000)),
+    priority: nullable(strictInt({ min: 1, max: 10000, rangeMessage: "must be between 1 and 10000" })),
     enabled: z.boolean().optional(),
   })
   .strict();

@@ -26,10 +26,11 @@ import { createResourceIn, delegate, updateResourceIn, type Actor } from "@/lib/
 import { chainPlanSchema, compileChain, type ChainStep, type CompiledChain } from "./chain";
 import { applyDraft, DraftError, draftSchema, previewDraft, withFormField, type DraftPreview, type JobChange, type PoolChange } from "./draft";
 import { chainGraph, type ChainGraph } from "./graph";
+import { strictId, strictInt } from "@/lib/http/numbers";
 
 type Db = typeof prisma | Tx;
 
-const id = z.coerce.number({ error: "must be an id" }).int("must be an id").positive("must be an id");
+const id = strictId();
 
 async function directorRow(db: Db, directorId: number, forDraft: boolean) {
   const row = await db.director.findUnique({ where: { id: directorId } });
@@ -301,7 +302,7 @@ export const adminReplicationRequestSchema = z
     standbyId: id,
     standbyHost: z.string().trim().max(253).optional(),
     standbyUser: z.string().trim().max(32).optional(),
-    standbyPort: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1..65535").max(65535, "must be 1..65535").optional()),
+    standbyPort: z.preprocess((v) => (v === "" || v === null ? undefined : v), strictInt({ min: 1, max: 65535, rangeMessage: "must be 1..65535" }).optional()),
     sshKeyPath: plainPath.optional(),
     knownHostsPath: plainPath.optional(),
     remoteDir: plainPath.optional(),

@@ -19,9 +19,37 @@ export function sqliteFileFromUrl(url: string): string {
   return path.isAbsolute(rest) ? rest : path.resolve(/*turbopackIgnore: true*/ process.cwd(), rest);
 }
 
-/** The SQLite file of a URL, with its folder created (a fresh clone has no data/ yet). */
+/** The app's own data folder (database, secret key, setup token): created 0700. */
+export function dataDir(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), "data");
+}
+
+/** Creates `dir` (and missing parents) 0700; the app's data folder is tightened to 0700 if it exists. */
+export function privateDir(dir: string): void {
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  else if (path.resolve(dir) === dataDir()) tighten(dir, 0o700);
+}
+
+/** Removes group/other bits of a file or folder we own (never widens, never touches others' files). */
+function tighten(p: string, mode: number): void {
+  try {
+    const st = fs.statSync(p);
+    if ((st.mode & 0o777 & ~mode) !== 0 && (typeof process.getuid !== "function" || st.uid === process.getuid())) fs.chmodSync(p, st.mode & 0o777 & mode);
+  } catch {
+    /* gone, or not ours */
+  }
+}
+
+/**
+ * The SQLite file of a URL, ready to open: its folder created 0700 (a fresh clone has no data/ yet),
+ * the file created 0600 before SQLite opens it (SQLite gives its journal and WAL files the same
+ * mode), an existing one and its journals tightened to 0600. It holds password hashes and the
+ * encrypted secrets.
+ */
 export function sqliteFileReady(url: string): string {
   const file = sqliteFileFromUrl(url);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  privateDir(path.dirname(file));
+  if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (fs.existsSync(f)) tighten(f, 0o600);
   return file;
 }

@@ -23,10 +23,11 @@
  *            is reloaded / restarted again on the old configuration.
  *   cleanup  staging removed (backups are kept)
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { posix } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { maskConfigSecrets } from "@/lib/bacula/mask";
+import { maskConfigSecrets } from "./mask";
+import { runHostChecks, type HostCheck } from "./host-checks";
 import { withHostLock, isHostLocked } from "./lock";
 
 // ---------------------------------------------------------------------------------------------
@@ -109,6 +110,8 @@ export interface DeployTarget {
   expectLoaded?: Record<string, string[]>;
   /** Refused before connecting (validator errors, missing host key ...). */
   refused?: string;
+  /** Paths checked on the host in the test step, before anything runs them (bconsole and its config). */
+  hostChecks?: HostCheck[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,26 +197,31 @@ export interface EngineOptions {
   /** Lock implementation (default withHostLock). */
   lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   now?: () => Date;
+  /** Key of the drift hashes (HMAC); without it, plain SHA-256 (tests of the engine alone). */
+  hashKey?: Uint8Array;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hashing
 
 /**
- * Hash of a configuration text for drift: SHA-256 of the text without the `# Model revision:` header
- * line, so that an edit elsewhere in the model (which bumps the revision) is not taken for drift.
+ * Hash of a configuration text for drift, without the `# Model revision:` header line (an edit
+ * elsewhere in the model bumps the revision and is not drift). With a key (the deploy service
+ * passes the server's drift key): HMAC-SHA256, so that a stored or shown hash of a file holding
+ * passwords cannot be used to test password guesses offline. Without one: plain SHA-256.
  */
-export function configHash(text: string): string {
+export function configHash(text: string, key?: Uint8Array): string {
   const body = text.replace(/^# Model revision: .*\n/m, "");
+  if (key) return "hmac:" + createHmac("sha256", key).update(body, "utf8").digest("hex");
   return "sha256:" + createHash("sha256").update(body, "utf8").digest("hex");
 }
 
 /** Hash of a target's whole configuration (all files, in order). */
-export function filesHash(files: readonly { path: string; content: string | null }[]): string {
-  if (files.length === 1) return files[0].content === null ? "missing" : configHash(files[0].content);
-  const h = createHash("sha256");
-  for (const f of files) h.update(f.path + "\0" + (f.content === null ? "\u0000missing" : configHash(f.content)) + "\0");
-  return "sha256:" + h.digest("hex");
+export function filesHash(files: readonly { path: string; content: string | null }[], key?: Uint8Array): string {
+  if (files.length === 1) return files[0].content === null ? "missing" : configHash(files[0].content, key);
+  const h = key ? createHmac("sha256", key) : createHash("sha256");
+  for (const f of files) h.update(f.path + "\0" + (f.content === null ? "\u0000missing" : configHash(f.content, key)) + "\0");
+  return (key ? "hmac:" : "sha256:") + h.digest("hex");
 }
 
 /** The per-file diff shown and stored: which Password lines change is visible, their values are not. */
@@ -447,7 +455,7 @@ export async function runDeploy(targets: readonly DeployTarget[], opts: EngineOp
       error: null,
       errorCode: null,
       presentedFingerprint: null,
-      modelHash: filesHash(t.files),
+      modelHash: filesHash(t.files, opts.hashKey),
       liveHashBefore: null,
       files: [],
       steps: [],
@@ -551,6 +559,7 @@ async function deployOne(
   waited: boolean,
 ): Promise<void> {
   const cmdTimeout = opts.commandTimeoutMs ?? 60_000;
+  const hk = opts.hashKey;
   r.status = "running";
   emit({ type: "target", target: snapshot(r) });
 
@@ -622,17 +631,17 @@ async function deployOne(
         const [buf, st] = await Promise.all([tr.readFile(f.path), tr.stat(f.path)]);
         const content = buf === null ? null : buf.toString("utf8");
         live.push({ content, mode: st ? st.mode : null });
-        log(content === null ? `${f.path}: not there yet` : `${f.path}: ${buf!.length} bytes, ${configHash(content)}`);
+        log(content === null ? `${f.path}: not there yet` : `${f.path}: ${buf!.length} bytes, ${configHash(content, hk)}`);
       }
-      r.liveHashBefore = filesHash(t.files.map((f, i) => ({ path: f.path, content: live[i].content })));
+      r.liveHashBefore = filesHash(t.files.map((f, i) => ({ path: f.path, content: live[i].content })), hk);
     });
 
     // diff ---------------------------------------------------------------------------------
     const changed = await step("diff", async (log) => {
       r.files = t.files.map((f, i) => {
         const before = live[i].content;
-        const liveHash = before === null ? null : configHash(before);
-        const modelHash = configHash(f.content);
+        const liveHash = before === null ? null : configHash(before, hk);
+        const modelHash = configHash(f.content, hk);
         const diff = before === f.content ? "" : unifiedDiff(f.path, before, f.content);
         return { path: f.path, existed: before !== null, changed: liveHash !== modelHash, liveHash, modelHash, diff };
       });
@@ -656,7 +665,15 @@ async function deployOne(
     });
 
     // test ---------------------------------------------------------------------------------
-    await step("test", (log) => runTest(staged[0], log));
+    await step("test", async (log) => {
+      await runTest(staged[0], log);
+      if (t.hostChecks?.length) {
+        const tr = await session.open();
+        const problems = await runHostChecks(tr, t.hostChecks, t.host.name);
+        for (const c of t.hostChecks) log(`${c.field} ${c.path}: ${problems.some((p) => p.field === c.field) ? "refused" : "ok"}`);
+        if (problems.length) throw new StepFailed("test", problems.map((p) => `${p.field}: ${p.message} [${p.rule}]`).join("; "));
+      }
+    });
 
     if (opts.dryRun) {
       for (const n of ["backup", "swap", "reload", "verify"] as const) skip(n, "dry run: nothing swapped");
@@ -736,8 +753,8 @@ async function deployOne(
       const tr = await session.open();
       for (let i = 0; i < t.files.length; i++) {
         const cur = await tr.readFile(t.files[i].path);
-        const h = cur === null ? null : configHash(cur.toString("utf8"));
-        if (h !== configHash(t.files[i].content)) throw new Error(`${t.files[i].path} is not the deployed file (hash ${h ?? "missing"})`);
+        const h = cur === null ? null : configHash(cur.toString("utf8"), hk);
+        if (h !== configHash(t.files[i].content, hk)) throw new Error(`${t.files[i].path} is not the deployed file (hash ${h ?? "missing"})`);
       }
       log("live files are the deployed ones");
       if (reload.kind === "bconsole") {

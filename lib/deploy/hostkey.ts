@@ -5,7 +5,8 @@
  */
 import { audit } from "@/lib/audit";
 import { prisma } from "@/lib/db/client";
-import { conflict, forbidden, notFound, badRequest } from "@/lib/http/errors";
+import { conflict, forbidden, notFound, badRequest, HttpError } from "@/lib/http/errors";
+import { pinnedHostsAt } from "./host-identity";
 import type { Role } from "@/lib/auth/roles";
 import { fetchHostKey, normalizeFingerprint, type HostKeySeen } from "./ssh";
 
@@ -25,6 +26,14 @@ export interface PresentedKey {
   errorCode: string | null;
 }
 
+/** What is pinned for a host (no connection): for GET, which has no side effects. */
+export async function pinnedHostKey(hostId: number): Promise<Pick<PresentedKey, "hostId" | "hostName" | "address" | "port" | "pinned" | "pinnedAt">> {
+  const h = await prisma.host.findUnique({ where: { id: hostId } });
+  if (!h) throw notFound(`No host with id ${hostId}`);
+  return { hostId: h.id, hostName: h.name, address: h.address, port: h.sshPort, pinned: h.hostKeyFingerprint, pinnedAt: h.hostKeyPinnedAt?.toISOString() ?? null };
+}
+
+/** The key the host presents now (a handshake, nothing authenticated): POST .../host-key/scan. */
 export async function presentedHostKey(hostId: number, fetch: FetchKey = fetchHostKey): Promise<PresentedKey> {
   const h = await prisma.host.findUnique({ where: { id: hostId } });
   if (!h) throw notFound(`No host with id ${hostId}`);
@@ -68,6 +77,15 @@ export async function pinHostKey(
     throw forbidden(
       `Host ${h.name} already has a pinned key (${h.hostKeyFingerprint}); replacing it needs an admin, since a changed host key can mean an attack`,
     );
+  }
+  // Another record of this address already has a pinned key: a different key for it is an admin's call.
+  if (actorRole !== "admin") {
+    const other = (await pinnedHostsAt(h.address, h.id)).find((x) => x.hostKeyFingerprint !== fp);
+    if (other) {
+      throw new HttpError(403, `Host ${other.name} has the same address (${h.address}) with another pinned key (${other.hostKeyFingerprint}); pinning a different key for it needs an admin`, [
+        { field: "fingerprint", rule: "admin-only", message: `the address ${h.address} already has another pinned key (host ${other.name}): needs an admin` },
+      ]);
+    }
   }
   let seen: HostKeySeen;
   try {

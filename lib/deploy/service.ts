@@ -13,11 +13,11 @@ import { AdminReplicationError, adminReplicationJob, adminReplicationScript, typ
 import type { DirectorConfig } from "@/lib/bacula/model";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "@/lib/config/from-db";
 import { prisma } from "@/lib/db/client";
+import { INT32_MAX } from "@/lib/http/numbers";
 import { decryptSecret } from "@/lib/secrets";
 import {
   configHash,
   expectedLoaded,
-  filesHash,
   runDeploy,
   splitArgv,
   unifiedDiff,
@@ -28,8 +28,12 @@ import {
   type ReloadSpec,
   type TargetResult,
 } from "./engine";
+import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "./commands";
+import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
+import type { HostCheck } from "./host-checks";
 import { hostLockKey, withHostLock } from "./lock";
-import { readSettings, type DaemonSettings, type ReplicationSettings } from "./settings";
+import { extraPrograms } from "./programs";
+import { DEFAULT_START_COMMAND, DEFAULT_STOP_COMMAND, readSettings, type DaemonSettings, type ReplicationSettings } from "./settings";
 import { DEFAULT_COMMAND_TIMEOUT_MS, sshTransport } from "./transport";
 
 export type TargetKind = "director" | "storage-daemon";
@@ -104,9 +108,12 @@ function hostSpec(h: HostRow): { spec: HostSpec; problem: string | null } {
 
 const targetKey = (kind: TargetKind, id: number) => `${kind}:${id}`;
 
+/** `director:<id>` / `storage-daemon:<id>`, the id within the database's Int range (else null). */
 export function parseTargetKey(key: string): { kind: TargetKind; id: number } | null {
-  const m = /^(director|storage-daemon):(\d+)$/.exec(key);
-  return m ? { kind: m[1] as TargetKind, id: Number(m[2]) } : null;
+  const m = /^(director|storage-daemon):(\d{1,10})$/.exec(key);
+  if (!m) return null;
+  const id = Number(m[2]);
+  return id >= 1 && id <= INT32_MAX ? { kind: m[1] as TargetKind, id } : null;
 }
 
 /**
@@ -220,6 +227,18 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
     (standby
       ? { kind: "none", reason: "standby Director: it gets the configuration but stays stopped (not reloaded); verified by test only" }
       : { kind: "bconsole", ...bconsoleOf(d, s) });
+  // bconsole runs on the host with its config: plain paths here, regular files there (test step).
+  let hostChecks: HostCheck[] | undefined;
+  if (reload.kind === "bconsole") {
+    const pp = checkBconsolePath(reload.bconsole);
+    if (pp) problems.push(`bconsolePath: ${pp.message} [${pp.rule}]`);
+    const cp = checkBconsoleConfig(reload.config);
+    if (cp) problems.push(`bconsoleConfig: ${cp.message} [${cp.rule}]`);
+    hostChecks = [
+      { field: "bconsolePath", path: reload.bconsole, kind: "program" },
+      { field: "bconsoleConfig", path: reload.config, kind: "file" },
+    ];
+  }
   const path = posix.join(d.configDir, "bacula-dir.conf");
   return {
     hostId: d.hostId,
@@ -238,6 +257,7 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
       reload,
       expectLoaded: content ? expectedLoaded(content) : undefined,
       refused: problems.length ? problems.join("; ") : undefined,
+      hostChecks,
     },
   };
 }
@@ -264,6 +284,7 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
   const out: PlannedTarget[] = [];
   const directors = await directorRows();
   const settingsOf = (id: number) => readSettings(st.get(targetKey("director", id))?.settings);
+  const extras = await extraPrograms();
   for (const d of directors) {
     const key = targetKey("director", d.id);
     if (want && !want.has(key)) continue;
@@ -290,9 +311,12 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
     else if (host.problem) problems.push(host.problem);
     let reload: ReloadSpec = { kind: "none", reason: "no restart command" };
     try {
-      reload = { kind: "command", argv: splitArgv(sd.restartCommand) };
+      const argv = splitArgv(sd.restartCommand);
+      const refused = checkCommandPolicy(argv, extras);
+      if (refused) problems.push(`restartCommand: ${refused.message} [${refused.rule}]`);
+      else reload = { kind: "command", argv };
     } catch (err) {
-      problems.push(`restart command: ${(err as Error).message}`);
+      problems.push(`restartCommand: ${(err as Error).message}`);
     }
     const testTool = s?.testTool && (SD_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bsdjson" | "bacula-sd") : "bsdjson";
     out.push({
@@ -342,6 +366,41 @@ export interface TargetView {
   live: { hash: string | null; checkedAt: string | null };
   drift: DriftState;
   settings: { bconsolePath: string | null; bconsoleConfig: string | null; testTool: string | null } & DaemonSettings;
+  /** Every command the dashboard runs on the host for this target, as argv, with the policy's verdict. */
+  commands: PlannedCommand[];
+}
+
+export interface PlannedCommand {
+  /** test | reload | start | stop */
+  use: string;
+  /** The setting it comes from (restartCommand, startCommand, bconsolePath ...), or null for a built-in. */
+  field: string | null;
+  argv: string[];
+  problem: string | null;
+}
+
+function commandOfSetting(use: string, field: string, text: string, extras: readonly string[]): PlannedCommand {
+  try {
+    const argv = splitArgv(text);
+    const p = checkCommandPolicy(argv, extras);
+    return { use, field, argv, problem: p ? `${p.message} [${p.rule}]` : null };
+  } catch (err) {
+    return { use, field, argv: [text], problem: (err as Error).message };
+  }
+}
+
+function plannedCommands(t: DeployTarget, settings: DaemonSettings, extras: readonly string[]): PlannedCommand[] {
+  const out: PlannedCommand[] = [{ use: "test", field: "testTool", argv: t.testArgv(t.files[0].path), problem: null }];
+  const r = t.reload;
+  if (r.kind === "bconsole") {
+    const p = checkBconsolePath(r.bconsole) ?? checkBconsoleConfig(r.config);
+    out.push({ use: "reload", field: "bconsolePath", argv: [r.bconsole, "-c", r.config], problem: p ? `${p.message} [${p.rule}]` : null });
+  } else if (r.kind === "command") out.push({ use: "reload", field: "restartCommand", argv: r.argv, problem: null });
+  if (t.kind === "director") {
+    out.push(commandOfSetting("start", "startCommand", settings.startCommand ?? DEFAULT_START_COMMAND, extras));
+    out.push(commandOfSetting("stop", "stopCommand", settings.stopCommand ?? DEFAULT_STOP_COMMAND, extras));
+  }
+  return out;
 }
 
 export function driftState(modelHash: string | null, lastHash: string | null, liveHash: string | null): DriftState {
@@ -361,10 +420,12 @@ function reloadText(r: ReloadSpec): string {
 }
 
 export async function listTargets(): Promise<TargetView[]> {
-  const [plans, st] = await Promise.all([planTargets(), states()]);
+  const [plans, st, extras] = await Promise.all([planTargets(), states(), extraPrograms()]);
   return plans.map(({ target: t, problems, hostPinned }) => {
     const s = st.get(t.key);
-    const modelHash = t.files[0].content ? filesHash(t.files) : null;
+    const internal = t.files[0].content ? driftHash(t.files) : null;
+    const model = internal ? { drift: internal, view: viewHash(t.files) } : null;
+    const settings = readSettings(s?.settings);
     return {
       key: t.key,
       kind: t.kind,
@@ -374,17 +435,18 @@ export async function listTargets(): Promise<TargetView[]> {
       host: { id: t.host.id ?? null, name: t.host.name, address: t.host.address, port: t.host.port, user: t.host.username, pinned: hostPinned },
       files: t.files.map((f) => f.path),
       reload: reloadText(t.reload),
-      modelHash,
+      modelHash: model?.view ?? null,
       problems,
       lastDeploy: {
-        hash: s?.lastHash ?? null,
+        hash: viewOfStored(s?.lastHash ?? null, model),
         at: s?.lastDeployedAt?.toISOString() ?? null,
         by: s?.lastDeployedBy ?? null,
         runId: s?.lastRunId ?? null,
       },
-      live: { hash: s?.liveHash ?? null, checkedAt: s?.liveCheckedAt?.toISOString() ?? null },
-      drift: driftState(modelHash, s?.lastHash ?? null, s?.liveHash ?? null),
-      settings: { bconsolePath: s?.bconsolePath ?? null, bconsoleConfig: s?.bconsoleConfig ?? null, testTool: s?.testTool ?? null, ...readSettings(s?.settings) },
+      live: { hash: viewOfStored(s?.liveHash ?? null, model), checkedAt: s?.liveCheckedAt?.toISOString() ?? null },
+      drift: driftState(internal, s?.lastHash ?? null, s?.liveHash ?? null),
+      settings: { bconsolePath: s?.bconsolePath ?? null, bconsoleConfig: s?.bconsoleConfig ?? null, testTool: s?.testTool ?? null, ...settings },
+      commands: plannedCommands(t, settings, extras),
     };
   });
 }
@@ -433,8 +495,9 @@ export async function checkLive(keys?: readonly string[], open: OpenTransport = 
           const t = p.target;
           try {
             const live = await Promise.all(t.files.map(async (f) => (await tr.readFile(f.path))?.toString("utf8") ?? null));
-            const liveHash = filesHash(t.files.map((f, i) => ({ path: f.path, content: live[i] })));
-            const modelHash = t.files[0].content ? filesHash(t.files) : null;
+            const liveHash = driftHash(t.files.map((f, i) => ({ path: f.path, content: live[i] })));
+            const modelHash = t.files[0].content ? driftHash(t.files) : null;
+            const model = modelHash ? { drift: modelHash, view: viewHash(t.files) } : null;
             await prisma.daemonDeployState.upsert({
               where: { kind_daemonId: { kind: t.kind, daemonId: t.daemonId } },
               create: { kind: t.kind, daemonId: t.daemonId, liveHash, liveCheckedAt: new Date() },
@@ -444,8 +507,8 @@ export async function checkLive(keys?: readonly string[], open: OpenTransport = 
             results.push({
               key: t.key,
               drift: live.every((l) => l === null) ? (s?.lastHash ? "live_changed" : "never_deployed") : driftState(modelHash, s?.lastHash ?? null, liveHash),
-              liveHash,
-              modelHash,
+              liveHash: viewOfStored(liveHash, model),
+              modelHash: model?.view ?? null,
               files: t.files.map((f, i) => ({
                 path: f.path,
                 exists: live[i] !== null,
@@ -467,6 +530,20 @@ export async function checkLive(keys?: readonly string[], open: OpenTransport = 
   );
   const order = new Map(plans.map((p, i) => [p.target.key, i]));
   return results.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
+}
+
+/** A live check asked for by someone (POST /api/deploy/live): it connects and records what it saw, so it is audited. */
+export async function liveCheckBy(keys: readonly string[] | undefined, actor: { login: string; ip: string | null }): Promise<LiveCheck[]> {
+  const checks = await checkLive(keys);
+  await audit({
+    actor: actor.login,
+    ip: actor.ip,
+    action: "deploy_live_check",
+    entityType: "deploy-target",
+    entityName: keys?.length ? keys.join(", ") : "all targets",
+    after: { targets: checks.map((c) => ({ target: c.key, drift: c.drift, error: c.errorCode ?? (c.error ? "error" : null) })) },
+  });
+  return checks;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,7 +595,7 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
         role: t.role,
         hostName: t.host.name,
         status: "pending",
-        modelHash: t.files[0].content ? filesHash(t.files) : null,
+        modelHash: t.files[0].content ? driftHash(t.files) : null,
         files: [],
       },
     });
@@ -577,7 +654,7 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
 
   const results = await runDeploy(
     plans.map((p) => p.target),
-    { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: o.open ?? sshTransport(), onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS },
+    { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: o.open ?? sshTransport(), onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS, hashKey: driftKey() },
   );
   await chain;
 

@@ -93,7 +93,10 @@ const absPath = z
 /** PUT /api/deploy/targets: one target's settings (null clears a column; omitted keeps it). */
 export const settingsUpdateSchema = z
   .object({
-    target: z.string().regex(/^(director|storage-daemon):\d+$/, "must be director:<id> or storage-daemon:<id>"),
+    target: z
+      .string()
+      .regex(/^(director|storage-daemon):\d{1,10}$/, "must be director:<id> or storage-daemon:<id>")
+      .refine((t) => Number(t.split(":")[1]) >= 1 && Number(t.split(":")[1]) <= 2_147_483_647, "the id must be between 1 and 2147483647"),
     bconsolePath: absPath,
     bconsoleConfig: absPath,
     testTool: z.enum(["bdirjson", "bacula-dir", "bsdjson", "bacula-sd"]).nullable().optional(),

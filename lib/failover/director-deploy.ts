@@ -41,6 +41,8 @@ import { decryptSecret } from "@/lib/secrets";
 import { registerDirectorSwitchover, type DirectorSwitchoverContext, type DirectorSwitchoverResult } from "./director";
 import { withPg } from "./pg";
 import type { PreflightCheck } from "./types";
+import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "@/lib/deploy/commands";
+import { extraPrograms } from "@/lib/deploy/programs";
 
 export interface DirectorPair {
   oldId: number;
@@ -104,6 +106,8 @@ async function hostTransport(directorId: number, open: OpenTransport): Promise<{
 async function bconsoleArgv(directorId: number): Promise<string[]> {
   const d = await directorRows().then((r) => r.find((x) => x.id === directorId)!);
   const b = bconsoleOf(d, await stateOf("director", directorId));
+  const refused = checkBconsolePath(b.bconsole) ?? checkBconsoleConfig(b.config);
+  if (refused) throw new Error(`bconsole of ${d.name}: ${refused.message} [${refused.rule}]`);
   return [b.bconsole, "-c", b.config];
 }
 
@@ -119,9 +123,13 @@ async function answers(tr: Transport, argv: string[], name: string): Promise<{ o
   return { ok: r.code === 0 && r.stdout.includes(`${name} Version:`), output };
 }
 
+/** A Director's start / stop command as argv, refused unless it passes the command policy (checked again at use: it may predate the rule). */
 async function commandOf(directorId: number, which: "startCommand" | "stopCommand"): Promise<string[]> {
   const s = readSettings((await stateOf("director", directorId))?.settings);
-  return splitArgv(s[which] ?? (which === "startCommand" ? DEFAULT_START_COMMAND : DEFAULT_STOP_COMMAND));
+  const argv = splitArgv(s[which] ?? (which === "startCommand" ? DEFAULT_START_COMMAND : DEFAULT_STOP_COMMAND));
+  const refused = checkCommandPolicy(argv, await extraPrograms());
+  if (refused) throw new Error(`${which}: ${refused.message} [${refused.rule}]`);
+  return argv;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,9 +7,10 @@ import { ReattachRefused } from "./reattach";
 import { DirectorSwitchRefused } from "./director-op";
 import { loadPromotion, toView } from "./runner";
 import type { PromotionView } from "./types";
+import { strictId } from "@/lib/http/numbers";
 
-export const clusterParams = z.object({ clusterId: z.coerce.number().int().positive() });
-export const idParams = z.object({ id: z.coerce.number().int().positive() });
+export const clusterParams = z.object({ clusterId: strictId() });
+export const idParams = z.object({ id: strictId() });
 
 export function mapFailoverError(err: unknown): never {
   if (err instanceof PromotionRefused || err instanceof ReattachRefused) {

@@ -3,6 +3,7 @@
  * Server-side and client-side (no I/O here): the UI imports these types.
  */
 import { z } from "zod";
+import { strictId } from "@/lib/http/numbers";
 
 export type PromotionMode = "switchover" | "failover";
 export type OperationKind = "promote" | "reattach" | "director";
@@ -103,7 +104,7 @@ export interface PromotionView {
 }
 
 export const promoteRequestSchema = z.object({
-  targetMemberId: z.number().int().positive(),
+  targetMemberId: strictId(),
   mode: z.enum(["switchover", "failover"]),
   /** Failover: must equal the cluster's name. */
   confirmClusterName: z.string().max(200).optional(),
@@ -117,7 +118,7 @@ export const promoteRequestSchema = z.object({
 export type PromoteRequest = Omit<z.infer<typeof promoteRequestSchema>, "scope"> & { scope?: PromotionScope };
 
 export const reattachRequestSchema = z.object({
-  memberId: z.number().int().positive(),
+  memberId: strictId(),
   /** Must equal the member's name: pg_rewind discards whatever the old primary wrote after the fork. */
   confirmMemberName: z.string().max(200),
   dryRun: z.boolean().optional().default(false),

@@ -5,6 +5,8 @@ export class HttpError extends Error {
     message: string,
     public readonly fields?: FieldError[],
     public readonly details?: Record<string, unknown>,
+    /** Extra response headers (Retry-After ...). */
+    public readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "HttpError";

@@ -1,21 +1,26 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { withRequestContext } from "@/lib/audit/client-address";
+import { assertDeclaredLength, readJsonBody, type BodyOptions } from "./body";
 import { HttpError, type FieldError } from "./errors";
 
 export function zodToFieldErrors(err: ZodError): FieldError[] {
-  return err.issues.map((issue) => ({
-    field: issue.path.map(String).join(".") || "(body)",
-    rule: issue.code,
-    message: issue.message,
-  }));
+  return err.issues.map((issue) => {
+    // A custom refinement may name its rule: ctx.addIssue({ code: "custom", params: { rule } }).
+    const named = issue.code === "custom" ? (issue.params as { rule?: unknown } | undefined)?.rule : undefined;
+    return {
+      field: issue.path.map(String).join(".") || "(body)",
+      rule: typeof named === "string" ? named : issue.code,
+      message: issue.message,
+    };
+  });
 }
 
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof HttpError) {
     return NextResponse.json(
       { error: err.message, fields: err.fields ?? [], ...(err.details ?? {}) },
-      { status: err.status },
+      { status: err.status, headers: err.headers },
     );
   }
   if (err instanceof ZodError) {
@@ -39,13 +44,16 @@ export function errorResponse(err: unknown): NextResponse {
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
 /**
+/**
  * Wraps a route handler so every error becomes a JSON answer with a status that means what it says,
- * and every audit event it writes (also from work it starts) records the client's address.
+ * every audit event it writes (also from work it starts) records the client's address, and a body
+ * declared larger than the general cap is refused (413) before the handler runs.
  */
 export function api<C>(fn: Handler<C>): Handler<C> {
   return (req, ctx) =>
     withRequestContext(req, async () => {
       try {
+        assertDeclaredLength(req);
         return await fn(req, ctx);
       } catch (err) {
         return errorResponse(err);
@@ -53,14 +61,10 @@ export function api<C>(fn: Handler<C>): Handler<C> {
     });
 }
 
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "The request body is not valid JSON", [
-      { field: "(body)", rule: "json", message: "not valid JSON" },
-    ]);
-  }
+/**
+ * The request body as JSON ({} when empty): at most 1 MiB unless `limitBytes` says less (413), read
+ * within the body deadline (408), valid UTF-8 and Unicode, bounded nesting (400 naming the rule).
+ */
+export async function readJson(req: Request, o: BodyOptions = {}): Promise<unknown> {
+  return readJsonBody(req, o);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { strictInt } from "@/lib/http/numbers";
 
 /** Bacula's rule for resource names: letters, digits and `:.-_` and space, 1 to 127 characters. */
 export const BACULA_NAME = /^[A-Za-z0-9:.\-_ ]{1,127}$/;
@@ -23,11 +24,10 @@ export const safeText = (max = 1024) =>
 export const requiredText = (max = 1024) =>
   safeText(max).refine((s) => s.trim().length > 0, { message: "is required" });
 
-export const port = z.coerce
-  .number({ error: "must be a number" })
-  .int("must be a whole number")
-  .min(1, "must be between 1 and 65535")
-  .max(65535, "must be between 1 and 65535");
+/** A TCP port, strictly (no "0x16", "1e1" nor [22]: see lib/http/numbers). */
+export const port = strictInt({ min: 1, max: 65535, rangeMessage: "must be between 1 and 65535" });
+
+export { strictId, strictInt, strictNumber } from "@/lib/http/numbers";
 
 /** A host name or IP address (no scheme, no path). */
 export const address = z

@@ -17,6 +17,7 @@ import {
   requiredText,
   safeText,
 } from "./rules";
+import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
 
 const blankToNull = (v: unknown) => (v === "" || v === undefined ? null : v);
 
@@ -67,7 +68,7 @@ function fieldSchema(field: FieldDef, mode: "create" | "update"): z.ZodType {
       const isPort = /port$/i.test(field.key);
       const rule = isPort
         ? port
-        : z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").max(2 ** 53, "is too large");
+        : strictInt({ min: 0, max: INT32_MAX, rangeMessage: `must be between 0 and ${INT32_MAX}` });
       return field.required ? rule : optional(rule);
     }
     case "bool": {
@@ -80,12 +81,12 @@ function fieldSchema(field: FieldDef, mode: "create" | "update"): z.ZodType {
       return field.required ? rule : optional(rule);
     }
     case "ref": {
-      const rule = z.coerce.number({ error: "must be chosen" }).int().positive("must be chosen");
+      const rule = strictId("must be chosen");
       return field.required ? z.preprocess(blankToNull, rule) : optional(rule);
     }
     case "storageList":
       return z
-        .array(z.coerce.number().int().positive())
+        .array(strictId())
         .max(64, "may hold at most 64 storages")
         .refine((ids) => new Set(ids).size === ids.length, { message: "lists a storage twice" })
         .default([]);

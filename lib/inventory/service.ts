@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import { prisma, type Tx } from "@/lib/db/client";
-import { badRequest, conflict, forbidden, notFound, type FieldError } from "@/lib/http/errors";
+import { badRequest, conflict, notFound, type FieldError } from "@/lib/http/errors";
 import type { Role } from "@/lib/auth/roles";
 import { encryptSecret } from "@/lib/secrets";
 import { KINDS, type FieldDef, type KindKey } from "./fields";
@@ -9,6 +9,8 @@ import { inputSchema } from "./schema";
 import { policyFirstVersion, STORAGE_GROUPS_FIRST_VERSION } from "./policies";
 import { versionAtLeast } from "./rules";
 import { findReferences } from "./references";
+import { assertAdminControls } from "./admin-guard";
+import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -55,8 +57,8 @@ export const listQuerySchema = z.object({
   q: z.string().max(200, "must be at most 200 characters").optional(),
   sort: z.string().max(64).optional(),
   dir: z.enum(["asc", "desc"], { error: "must be asc or desc" }).optional(),
-  page: z.coerce.number().int("must be a whole number").min(1, "must be 1 or more").default(1),
-  pageSize: z.coerce.number().int("must be a whole number").min(1, "must be 1 or more").max(200, "must be at most 200").default(25),
+  page: strictInt({ min: 1, rangeMessage: "must be 1 or more" }).default(1),
+  pageSize: strictInt({ min: 1, max: 200, rangeMessage: "must be between 1 and 200" }).default(25),
 });
 
 function includeFor(kind: KindKey): Record<string, unknown> {
@@ -109,8 +111,8 @@ export async function listResources(kind: KindKey, rawQuery: Record<string, stri
     if (f.type !== "ref") continue;
     const raw = rawQuery[f.key];
     if (raw === undefined || raw === "") continue;
-    const id = Number(raw);
-    if (!Number.isInteger(id) || id <= 0) throw badRequest(`${f.key} must be an id`, [{ field: f.key, rule: "id", message: "must be an id" }]);
+    const id = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(id) || id <= 0 || id > INT32_MAX) throw badRequest(`${f.key} must be an id`, [{ field: f.key, rule: "id", message: "must be an id" }]);
     where[f.key] = id;
   }
   const sort = query.sort ?? "name";
@@ -141,7 +143,7 @@ export async function getResource(kind: KindKey, id: number): Promise<ResourceVi
 
 const optionalId = z.preprocess(
   (v) => (v === "" ? undefined : v),
-  z.coerce.number({ error: "must be an id" }).int("must be an id").positive("must be an id").optional(),
+  strictId().optional(),
 );
 export const optionsQuerySchema = z.object({ directorId: optionalId, storageDaemonId: optionalId, clusterId: optionalId });
 
@@ -317,18 +319,6 @@ export interface Actor {
   ip?: string | null;
 }
 
-/**
- * Changing which Director or catalog member is the primary is a promotion: only an admin may do it
- * by hand (the guarded promotion flow does it otherwise).
- */
-function assertRoleChangeAllowed(kind: KindKey, before: Row, input: Record<string, unknown>, actor: Actor) {
-  const keys = kind === "directors" ? ["role", "primaryId"] : kind === "catalog-members" ? ["role"] : [];
-  const changed = keys.filter((k) => input[k] !== undefined && (input[k] ?? null) !== (before[k] ?? null));
-  if (changed.length > 0 && actor.role !== "admin") {
-    throw forbidden(`Changing ${changed.join(" and ")} of a ${KINDS[kind].label} swaps primary and standby: admin only (or use the promotion flow)`);
-  }
-}
-
 export async function createResource(kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
   const input = inputSchema(kind, "create").parse(body) as Record<string, unknown>;
   return prisma.$transaction((tx) => createResourceIn(tx, kind, input, actor));
@@ -338,6 +328,7 @@ export async function createResource(kind: KindKey, body: unknown, actor: Actor)
 export async function createResourceIn(tx: Tx, kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
   const input = inputSchema(kind, "create").parse(body) as Record<string, unknown>;
   {
+    await assertAdminControls(tx, kind, { op: "create", input }, actor);
     await checkReferences(tx, kind, input, null);
     const created = await delegate(tx, kind).create({ data: toData(kind, input, "create") });
     await writeStorageGroup(tx, kind, created.id, input.storageIds as number[] | undefined);
@@ -361,7 +352,7 @@ export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: 
     const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
     if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
     const before = toView(kind, existing);
-    assertRoleChangeAllowed(kind, existing, input, actor);
+    await assertAdminControls(tx, kind, { op: "update", input, before: existing }, actor);
     if (KINDS[kind].directorScoped && input.directorId !== existing.directorId) {
       throw badRequest("directorId: a resource cannot move to another Director; create it there instead", [
         fieldError("directorId", "immutable", "cannot move to another Director; create it there instead"),
@@ -382,6 +373,7 @@ export async function deleteResource(kind: KindKey, id: number, actor: Actor): P
   await prisma.$transaction(async (tx) => {
     const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
     if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
+    await assertAdminControls(tx, kind, { op: "delete", before: existing }, actor);
     const refs = await findReferences(tx, kind, id);
     if (refs.length > 0) {
       const list = refs.map((r) => `${r.kind} "${r.name}"${r.via ? ` (${r.via})` : ""}`).join(", ");

@@ -4,8 +4,9 @@ import { prisma } from "@/lib/db/client";
 import { notFound } from "@/lib/http/errors";
 import { getReplicationService, idleStatus, type ReplicationStatus } from "./service";
 import type { ClusterStatusView } from "./view";
+import { strictId } from "@/lib/http/numbers";
 
-export const clusterParamsSchema = z.object({ clusterId: z.coerce.number().int().positive() });
+export const clusterParamsSchema = z.object({ clusterId: strictId() });
 export const historyQuerySchema = z.object({ range: z.enum(["1h", "24h", "7d"]).default("1h") });
 
 /** The latest status: from the running poller's memory, else (polling disabled) the configured clusters. */

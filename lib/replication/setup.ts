@@ -15,6 +15,7 @@
  * SCRAM verifier; pg_basebackup reads the replication password from ~/.pgpass or prompts.
  */
 import { z } from "zod";
+import { strictInt } from "@/lib/http/numbers";
 
 export const SUPPORTED_PG_MAJORS = [12, 13, 14, 15, 16, 17] as const;
 
@@ -56,14 +57,12 @@ const absPath = z
   .refine((p) => !p.split("/").includes(".."), "must not contain ..");
 
 export const setupInputSchema = z.object({
-  pgMajor: z.coerce
-    .number()
-    .int()
+  pgMajor: strictInt({ min: 0, max: 1000 })
     .refine((v) => (SUPPORTED_PG_MAJORS as readonly number[]).includes(v), `PostgreSQL ${SUPPORTED_PG_MAJORS[0]} to ${SUPPORTED_PG_MAJORS.at(-1)}`),
   primaryHost: hostSchema,
-  primaryPort: z.coerce.number().int().min(1).max(65535).default(5432),
+  primaryPort: strictInt({ min: 1, max: 65535 }).default(5432),
   standbyHost: hostSchema,
-  standbyPort: z.coerce.number().int().min(1).max(65535).default(5432),
+  standbyPort: strictInt({ min: 1, max: 65535 }).default(5432),
   /** Network the standby connects from (pg_hba replication line). Default: the standby's address /32 (/128). */
   standbyNetwork: cidrSchema.optional(),
   /** Network the dashboard's monitor connects from (pg_hba monitoring line). */
@@ -75,10 +74,10 @@ export const setupInputSchema = z.object({
   monitorUser: identifier("Monitoring role").default("bacula_monitor"),
   replicationUser: identifier("Replication role").default("replicator"),
   slotName: identifier("Slot name"),
-  maxWalSenders: z.coerce.number().int().min(2).max(1000).default(10),
-  maxReplicationSlots: z.coerce.number().int().min(1).max(1000).default(10),
+  maxWalSenders: strictInt({ min: 2, max: 1000 }).default(10),
+  maxReplicationSlots: strictInt({ min: 1, max: 1000 }).default(10),
   /** WAL kept for a standby that falls behind without a slot (MB); 0 = rely on the slot. */
-  walKeepMb: z.coerce.number().int().min(0).max(1_000_000).default(1024),
+  walKeepMb: strictInt({ min: 0, max: 1_000_000 }).default(1024),
 });
 export type SetupInput = z.input<typeof setupInputSchema>;
 export type SetupValues = z.output<typeof setupInputSchema>;

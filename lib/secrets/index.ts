@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { privateDir } from "@/lib/db/url";
 
 /**
  * Secrets at rest: AES-256-GCM with a 32-byte key from APP_SECRET_KEY (base64 or hex) or from a key
@@ -32,7 +33,7 @@ export function secretKey(): Buffer {
   }
   const file = keyFilePath();
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    privateDir(path.dirname(file));
     const fresh = crypto.randomBytes(32).toString("base64");
     try {
       fs.writeFileSync(file, fresh + "\n", { mode: 0o600, flag: "wx" });

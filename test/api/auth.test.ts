@@ -55,19 +55,67 @@ describe("sessions and roles", () => {
     admin = cookieFrom(res);
   });
 
-  it("refuses a wrong password with 401, audits it, and slows down guessing", async () => {
+  it("refuses a wrong password with 401, audits it, and backs off per address; the right password gets in after the delay", async () => {
     process.env.TRUST_PROXY = "1";
-    const bad = await call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "root", password: "wrong" }, headers: { "x-forwarded-for": "203.0.113.9" } });
+    const { resetThrottle } = await import("@/lib/auth/throttle");
+    resetThrottle();
+    const from = (ip: string, password: string) =>
+      call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "root", password }, headers: { "x-forwarded-for": ip } });
+    const bad = await from("203.0.113.9", "wrong");
     expect(bad.status).toBe(401);
     expect(await prisma.auditEvent.count({ where: { action: "login_failed", actor: "root" } })).toBe(1);
-    for (let i = 0; i < 4; i++) {
-      await call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "root", password: "wrong" }, headers: { "x-forwarded-for": "203.0.113.9" } });
-    }
-    const blocked = await call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "root", password: "a-long-password-1" }, headers: { "x-forwarded-for": "203.0.113.9" } });
-    expect(blocked.status).toBe(429);
-    const { clearLoginFailures } = await import("@/lib/auth/throttle");
-    clearLoginFailures(["login:root", "ip:203.0.113.9"]);
+    for (let i = 0; i < 3; i++) expect((await from("203.0.113.9", "wrong")).status).toBe(401);
+    // Four failures for root from this address: the next try waits 1 s (refused without checking the password).
+    const early = await from("203.0.113.9", "a-long-password-1");
+    expect(early.status).toBe(429);
+    expect(early.headers.get("retry-after")).toBe("1");
+    expect(early.json.fields[0]).toMatchObject({ field: "login", rule: "throttle" });
+    expect(await prisma.auditEvent.count({ where: { action: "login_failed", actor: "root" } })).toBe(4);
+    await new Promise((r) => setTimeout(r, 1_050));
+    const after = await from("203.0.113.9", "a-long-password-1");
+    expect(after.status).toBe(200);
     delete process.env.TRUST_PROXY;
+  });
+
+  it("cannot lock the owner out: failures from elsewhere only hold the right password a moment, never refuse it", async () => {
+    process.env.TRUST_PROXY = "1";
+    const { resetThrottle, throttleState } = await import("@/lib/auth/throttle");
+    resetThrottle();
+    const from = (ip: string, password: string) =>
+      call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "root", password }, headers: { "x-forwarded-for": ip } });
+    // An attacker: four wrong passwords from one address (then refused there), two from another.
+    for (let i = 0; i < 4; i++) expect((await from("198.51.100.66", "guess")).status).toBe(401);
+    expect((await from("198.51.100.66", "guess")).status).toBe(429);
+    for (let i = 0; i < 2; i++) expect((await from("198.51.100.67", "guess")).status).toBe(401);
+    expect(throttleState("login", "root")).toMatchObject({ failures: 6 });
+    // The owner elsewhere: held 0.5 s by the login's counter, then let in; it clears the login's counter.
+    const t0 = performance.now();
+    const owner = await from("192.0.2.10", "a-long-password-1");
+    expect(owner.status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(450);
+    expect(throttleState("login", "root")).toBeNull();
+    // Parallel guesses from one address do not skip the counters: at most 2 are checked at once.
+    resetThrottle();
+    const burst = await Promise.all(Array.from({ length: 6 }, () => from("198.51.100.77", "guess")));
+    expect(burst.filter((r) => r.status === 401).length).toBeLessThanOrEqual(2);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(4);
+    resetThrottle();
+    delete process.env.TRUST_PROXY;
+  });
+
+  it("keeps throttle memory and unknown-login audit rows bounded", async () => {
+    const { MAX_ENTRIES, recordLoginFailure, resetThrottle, throttleKeys, throttleSizes } = await import("@/lib/auth/throttle");
+    for (let i = 0; i < MAX_ENTRIES + 500; i++) recordLoginFailure(throttleKeys(`user${i}`, `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`));
+    expect(throttleSizes()).toEqual({ address: MAX_ENTRIES, pair: MAX_ENTRIES, login: MAX_ENTRIES });
+    resetThrottle();
+    const { UNKNOWN_LOGIN, UNKNOWN_LOGIN_AUDIT_CAP } = await import("@/lib/auth/service");
+    await prisma.auditEvent.createMany({ data: Array.from({ length: UNKNOWN_LOGIN_AUDIT_CAP + 20 }, () => ({ actor: UNKNOWN_LOGIN, action: "login_failed", entityType: "user", entityName: UNKNOWN_LOGIN })) });
+    const res = await call(loginRoute, "/api/auth/login", { method: "POST", body: { login: "nobody-here", password: "x" } });
+    expect(res.status).toBe(401);
+    expect(await prisma.auditEvent.count({ where: { action: "login_failed", actor: UNKNOWN_LOGIN } })).toBe(UNKNOWN_LOGIN_AUDIT_CAP);
+    // Rows of real accounts are kept.
+    expect(await prisma.auditEvent.count({ where: { action: "login_failed", actor: "root" } })).toBeGreaterThan(0);
+    resetThrottle();
   });
 
   it("does not write an unknown login (maybe a mistyped password) into the audit log, nor trust forwarded addresses by default", async () => {

@@ -3,7 +3,8 @@
  * bacula-dir (reloaded through bconsole over SSH) and a real bacula-sd (restarted over SSH).
  * Host key pinning, streamed progress, persistence with logs, drift, roles and audit.
  */
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../support/db";
@@ -21,12 +22,15 @@ const liveRoute = await import("@/app/api/deploy/live/route");
 const runsRoute = await import("@/app/api/deploy/runs/route");
 const runRoute = await import("@/app/api/deploy/runs/[id]/route");
 const hostKeyRoute = await import("@/app/api/deploy/hosts/[id]/host-key/route");
+const hostKeyScanRoute = await import("@/app/api/deploy/hosts/[id]/host-key/scan/route");
+const programsRoute = await import("@/app/api/deploy/programs/route");
 
 let sshd: TestSshd;
 let dir: TestDirector;
 let sd: TestStorageDaemonFiles;
 let operator = "";
 let viewer = "";
+let admin = "";
 let hostId = 0;
 let directorId = 0;
 let standbyId = 0;
@@ -81,6 +85,10 @@ beforeAll(async () => {
   mkdirOwned(standbyEtc, sshd.user);
   operator = await makeUser("op", "operator");
   viewer = await makeUser("vw", "viewer");
+  admin = await makeUser("adm", "admin");
+  // The test SD's restart script is not one of the built-in programs: an admin allows it.
+  const allowed = await call(programsRoute.PUT as never, "/api/deploy/programs", { method: "PUT", cookie: admin, body: { programs: [sd.restartScript] } });
+  expect(allowed.status, JSON.stringify(allowed.json)).toBe(200);
 
   const host = await prisma.host.create({
     data: { name: "loopback", address: sshd.host, sshPort: sshd.port, sshUser: sshd.user, privateKeyEnc: encryptSecret(sshd.privateKey) },
@@ -147,6 +155,16 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(t["test-sd"].reload).toBe(sd.restartScript);
     // The standby renders its primary's configuration.
     expect(t["api-dir-standby"].modelHash).toBe(t["api-dir"].modelHash);
+    // The plan shows every command that runs on the host, with the policy's verdict.
+    expect(t["test-sd"].commands).toContainEqual({ use: "reload", field: "restartCommand", argv: [sd.restartScript], problem: null });
+    expect(t["api-dir"].commands).toContainEqual({ use: "start", field: "startCommand", argv: ["systemctl", "start", "bacula-director"], problem: null });
+    expect(t["api-dir"].commands.find((c: Ev) => c.use === "reload").argv).toEqual(["/usr/sbin/bconsole", "-c", join(dir.etc, "bconsole.conf")]);
+    // What a viewer sees of the config is a keyed hash of the masked text, never the SHA-256 of the file.
+    expect(t["api-dir"].modelHash).toMatch(/^view:[0-9a-f]{64}$/);
+    const { planTargets } = await import("@/lib/deploy/service");
+    const text = (await planTargets([`director:${directorId}`]))[0].target.files[0].content;
+    const plain = createHash("sha256").update(text.replace(/^# Model revision: .*\n/m, "")).digest("hex");
+    expect(JSON.stringify(res.json)).not.toContain(plain);
   });
 
   it("viewers may not deploy or pin (403); a cross-site POST is refused", async () => {
@@ -164,9 +182,14 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
   });
 
   it("refuses malformed live-check targets and settings for unknown targets or the wrong test tool, naming the field", async () => {
-    const live = await call(liveRoute.GET as never, "/api/deploy/live", { cookie: viewer, query: { target: "director:x" } });
+    // A live check connects to hosts and records what it saw: a POST, for operators; GET does not exist.
+    expect("GET" in liveRoute).toBe(false);
+    expect((await call(liveRoute.POST as never, "/api/deploy/live", { method: "POST", cookie: viewer, body: {} })).status).toBe(403);
+    const live = await call(liveRoute.POST as never, "/api/deploy/live", { method: "POST", cookie: operator, body: { targets: ["director:x"] } });
     expect(live.status).toBe(400);
-    expect(live.json.fields[0]).toMatchObject({ field: "target.0" });
+    expect(live.json.fields[0]).toMatchObject({ field: "targets.0" });
+    const huge = await call(liveRoute.POST as never, "/api/deploy/live", { method: "POST", cookie: operator, body: { targets: ["director:99999999999999999999"] } });
+    expect(huge.status).toBe(400);
     const put = (body: unknown) => call(targetsRoute.PUT as never, "/api/deploy/targets", { method: "PUT", cookie: operator, body });
     const unknown = await put({ target: "director:99999", testTool: "bdirjson" });
     expect(unknown.status).toBe(404);
@@ -187,7 +210,13 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(t["api-dir"].error).toContain("not pinned yet");
     expect(readFileSync(dir.configPath, "utf8")).toBe(before);
 
-    const seen = await call(hostKeyRoute.GET as never, "/api/deploy/hosts/x/host-key", { cookie: viewer, params: { id: String(hostId) } });
+    // GET shows what is pinned without connecting; reading the presented key is a POST for operators.
+    const connectsBefore = (readFileSync(sshd.logPath, "utf8").match(/Connection from|connection from/g) ?? []).length;
+    const pinned = await call(hostKeyRoute.GET as never, "/api/deploy/hosts/x/host-key", { cookie: viewer, params: { id: String(hostId) } });
+    expect(pinned.json).toEqual({ hostId, hostName: "loopback", address: sshd.host, port: sshd.port, pinned: null, pinnedAt: null });
+    expect((readFileSync(sshd.logPath, "utf8").match(/Connection from|connection from/g) ?? []).length).toBe(connectsBefore);
+    expect((await call(hostKeyScanRoute.POST as never, "/x", { method: "POST", cookie: viewer, params: { id: String(hostId) } })).status).toBe(403);
+    const seen = await call(hostKeyScanRoute.POST as never, "/x", { method: "POST", cookie: operator, params: { id: String(hostId) } });
     expect(seen.json).toMatchObject({ presented: sshd.hostKeyFingerprint, keyType: "ssh-ed25519", pinned: null, matches: null });
   });
 
@@ -275,7 +304,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
 
   it("shows drift when the live file was edited on the host, and when the model changed", async () => {
     appendFileSync(dir.configPath, "# edited by hand\n");
-    const live = await call(liveRoute.GET as never, "/api/deploy/live", { cookie: viewer });
+    const live = await call(liveRoute.POST as never, "/api/deploy/live", { method: "POST", cookie: operator, body: {} });
     expect(live.status).toBe(200);
     const c = Object.fromEntries((live.json.checks as Ev[]).map((x) => [x.key, x]));
     expect(c[`director:${directorId}`].drift).toBe("live_changed");
@@ -283,6 +312,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(JSON.stringify(live.json)).not.toContain(dir.password);
     expect(c[`director:${standbyId}`].drift).toBe("in_sync");
     expect(c[`storage-daemon:${sdId}`].drift).toBe("in_sync");
+    expect(await prisma.auditEvent.count({ where: { action: "deploy_live_check", actor: "op" } })).toBe(1);
     const t = await call(targetsRoute.GET as never, "/api/deploy/targets", { cookie: viewer });
     expect((t.json.targets as Ev[]).find((x) => x.name === "api-dir")!.drift).toBe("live_changed");
 
@@ -290,7 +320,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     writeFileSync(dir.configPath, readFileSync(join(standbyEtc, "bacula-dir.conf"), "utf8"));
     await prisma.pool.updateMany({ where: { name: "Nightly" }, data: { maximumVolumes: 7 } });
     await bumpModelRevision();
-    const after = await call(liveRoute.GET as never, "/api/deploy/live", { cookie: viewer, query: { target: `director:${directorId}` } });
+    const after = await call(liveRoute.POST as never, "/api/deploy/live", { method: "POST", cookie: operator, body: { targets: [`director:${directorId}`] } });
     expect(after.json.checks).toHaveLength(1);
     expect(after.json.checks[0].drift).toBe("model_changed");
     expect(after.json.checks[0].files[0].diff).toContain("+  Maximum Volumes = 7");
@@ -314,7 +344,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(t["api-dir"]).toMatchObject({ status: "failed", failedStep: "connect", errorCode: "HOST_KEY_MISMATCH", presentedFingerprint: rotated });
     expect(t["api-dir"].error).toContain(`expected ${pinned}`);
     expect(readFileSync(dir.configPath, "utf8")).toBe(before);
-    const k = await call(hostKeyRoute.GET as never, "/x", { cookie: viewer, params: { id: String(hostId) } });
+    const k = await call(hostKeyScanRoute.POST as never, "/x", { method: "POST", cookie: operator, params: { id: String(hostId) } });
     expect(k.json).toMatchObject({ pinned, presented: rotated, matches: false });
     const runs = await prisma.deployRun.findMany({ orderBy: { id: "desc" }, take: 1, include: { targets: { include: { steps: true } } } });
     expect(runs[0].status).toBe("failed");
@@ -326,16 +356,20 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(byOperator.status).toBe(403);
     expect(byOperator.json.error).toContain("needs an admin");
     expect((await prisma.host.findUniqueOrThrow({ where: { id: hostId } })).hostKeyFingerprint).toBe(pinned);
-    const admin = await makeUser("adm", "admin");
     const byAdmin = await call(hostKeyRoute.POST as never, "/x", { method: "POST", cookie: admin, params: { id: String(hostId) }, body: { fingerprint: rotated } });
     expect(byAdmin.json).toEqual({ pinned: rotated, previous: pinned });
     expect(await prisma.auditEvent.count({ where: { action: "host_key_repin", actor: "adm" } })).toBe(1);
   });
 
-  it("deploy settings: operator only, each bad field named, null clears, audited with before/after", async () => {
+  it("deploy settings: commands and bconsole are admin-only, checked by the policy and on the host; null clears; audited", async () => {
     const put = (cookie: string, body: unknown) => call(targetsRoute.PUT as never, "/api/deploy/targets", { method: "PUT", cookie, body });
     expect((await put(viewer, { target: `director:${directorId}`, startCommand: "/bin/true" })).status).toBe(403);
-    const bad = await put(operator, {
+    // What runs on the host is an admin's decision: an operator is refused, naming each field.
+    // (Sending the command in force, here the default start command, changes nothing and is allowed.)
+    const byOp = await put(operator, { target: `director:${directorId}`, startCommand: "systemctl start bacula-director", stopCommand: "systemctl stop x", bconsolePath: "/bin/sh" });
+    expect(byOp.status).toBe(403);
+    expect((byOp.json.fields as Ev[]).map((f) => `${f.field}:${f.rule}`).sort()).toEqual(["bconsolePath:admin-only", "stopCommand:admin-only"]);
+    const bad = await put(admin, {
       target: `director:${standbyId}`,
       startCommand: "systemctl start bacula-director; rm -rf /",
       stopCommand: "",
@@ -348,20 +382,54 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     const sdBad = await put(operator, { target: `storage-daemon:${sdId}`, startCommand: "/bin/true", testTool: "bdirjson" });
     expect(sdBad.status).toBe(400);
     expect((sdBad.json.fields as Ev[]).map((f) => f.field).sort()).toEqual(["startCommand", "testTool"]);
-    expect((await put(operator, { target: "director:99999", startCommand: "/bin/true" })).status).toBe(404);
+    expect((await put(admin, { target: "director:99999", startCommand: "/bin/true" })).status).toBe(404);
     expect((await put(operator, { target: `director:${directorId}`, unknownKey: 1 })).status).toBe(400);
 
-    const ok = await put(operator, { target: `director:${directorId}`, startCommand: "/usr/local/bin/start dir", stopCommand: "systemctl stop bacula-director" });
-    expect(ok.status).toBe(200);
-    expect(ok.json.settings).toMatchObject({ startCommand: "/usr/local/bin/start dir", stopCommand: "systemctl stop bacula-director" });
-    const cleared = await put(operator, { target: `director:${directorId}`, startCommand: null });
+    // The command policy: no shell as argv, no program off the list (unless an admin allowed it).
+    const policy = await put(admin, { target: `director:${directorId}`, startCommand: "/bin/sh -c 'systemctl start bacula-director'", stopCommand: "/usr/local/bin/stop-dir now" });
+    expect(policy.status).toBe(400);
+    expect((policy.json.fields as Ev[]).map((f) => `${f.field}:${f.rule}`).sort()).toEqual(["startCommand:interpreter", "stopCommand:program-allowed"]);
+
+    // bconsole and its config: plain paths, then regular files on the host that are not a shell.
+    const remote = join(sshd.remoteDir, "bconsole-check");
+    mkdirSync(join(remote, "dir.conf"), { recursive: true });
+    symlinkSync("/bin/sh", join(remote, "bconsole"));
+    const shellish = await put(admin, { target: `director:${directorId}`, bconsolePath: "/usr/bin/env", bconsoleConfig: "/etc/passwd" });
+    expect((shellish.json.fields as Ev[]).map((f) => `${f.field}:${f.rule}`).sort()).toEqual(["bconsoleConfig:conf-file", "bconsolePath:interpreter"]);
+    const onHost = await put(admin, { target: `director:${directorId}`, bconsolePath: join(remote, "bconsole"), bconsoleConfig: join(remote, "dir.conf") });
+    expect(onHost.status).toBe(400);
+    expect((onHost.json.fields as Ev[]).map((f) => `${f.field}:${f.rule}`).sort()).toEqual(["bconsoleConfig:regular-file", "bconsolePath:interpreter"]);
+    expect(onHost.json.error).toContain("is dash on loopback");
+    const missing = await put(admin, { target: `director:${directorId}`, bconsolePath: join(remote, "nothing-here") });
+    expect(missing.json.fields[0]).toMatchObject({ field: "bconsolePath", rule: "regular-file" });
+    expect(await prisma.auditEvent.count({ where: { action: "deploy_settings" } })).toBe(0);
+
+    const ok = await put(admin, { target: `director:${directorId}`, startCommand: "systemctl start bacula-director@site-b", stopCommand: "systemctl stop bacula-director", bconsolePath: "/usr/sbin/bconsole", bconsoleConfig: dir.bconsoleConfig });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(ok.json.settings).toMatchObject({ startCommand: "systemctl start bacula-director@site-b", stopCommand: "systemctl stop bacula-director", bconsoleConfig: dir.bconsoleConfig });
+    // Unchanged admin fields sent back by an operator's form are fine; the operator's own fields save.
+    const opSame = await put(operator, { target: `director:${directorId}`, startCommand: "systemctl start bacula-director@site-b", testTool: "bdirjson" });
+    expect(opSame.status, JSON.stringify(opSame.json)).toBe(200);
+    const cleared = await put(admin, { target: `director:${directorId}`, startCommand: null, bconsolePath: null, bconsoleConfig: null });
     expect(cleared.json.settings.startCommand).toBeUndefined();
     expect(cleared.json.settings.stopCommand).toBe("systemctl stop bacula-director");
     const ev = await prisma.auditEvent.findFirstOrThrow({ where: { action: "deploy_settings" }, orderBy: { id: "desc" } });
-    expect(ev).toMatchObject({ actor: "op", entityId: `director:${directorId}` });
-    expect(ev.before).toMatchObject({ startCommand: "/usr/local/bin/start dir" });
+    expect(ev).toMatchObject({ actor: "adm", entityId: `director:${directorId}` });
+    expect(ev.before).toMatchObject({ startCommand: "systemctl start bacula-director@site-b", bconsolePath: "/usr/sbin/bconsole" });
+    expect(ev.after).toMatchObject({ bconsolePath: null });
     const t = await call(targetsRoute.GET as never, "/api/deploy/targets", { cookie: viewer });
-    expect((t.json.targets as Ev[]).find((x) => x.name === "api-dir")!.settings).toMatchObject({ stopCommand: "systemctl stop bacula-director" });
+    const planned = (t.json.targets as Ev[]).find((x) => x.name === "api-dir")!;
+    expect(planned.settings).toMatchObject({ stopCommand: "systemctl stop bacula-director" });
+    expect(planned.commands).toContainEqual({ use: "stop", field: "stopCommand", argv: ["systemctl", "stop", "bacula-director"], problem: null });
+
+    // A bconsole path stored around the API (written before these rules) is refused by the deploy's test step.
+    await prisma.daemonDeployState.update({ where: { kind_daemonId: { kind: "director", daemonId: directorId } }, data: { bconsolePath: join(remote, "bconsole") } });
+    const r = await deploy(operator, { dryRun: true, targets: [`director:${directorId}`] });
+    const res = finalTargets(r.events)["api-dir"];
+    expect(res).toMatchObject({ status: "failed", failedStep: "test" });
+    expect(res.error).toContain("bconsolePath");
+    expect(res.error).toContain("[interpreter]");
+    await prisma.daemonDeployState.update({ where: { kind_daemonId: { kind: "director", daemonId: directorId } }, data: { bconsolePath: null } });
   });
 
   it("adds the standby replication Admin Job and its script to the primary's deploy when configured; Bacula accepts it", async () => {

@@ -190,7 +190,8 @@ describe("inventory API", () => {
     const res = await post("directors", { name: "dir-x", address: "x.example.net", password: "p4ssword", version: "15.0.3", role: "standby" });
     expect(res.json.fields[0]).toMatchObject({ field: "primaryId" });
     const standby = await prisma.director.findFirstOrThrow({ where: { role: "standby" } });
-    const wrong = await post("directors", { name: "dir-x", address: "x.example.net", password: "p4ssword", version: "15.0.3", role: "standby", primaryId: standby.id });
+    const admin = await makeUser("adm-standby", "admin");
+    const wrong = await post("directors", { name: "dir-x", address: "x.example.net", password: "p4ssword", version: "15.0.3", role: "standby", primaryId: standby.id }, admin);
     expect(wrong.json.fields[0]).toMatchObject({ field: "primaryId", rule: "role" });
   });
   it("lets only an admin swap primary and standby by hand", async () => {
@@ -199,7 +200,8 @@ describe("inventory API", () => {
     const params = { kind: "directors", id: String(standby.id) };
     const denied = await call(update, `/api/directors/${standby.id}`, { method: "PUT", body, cookie: op, params });
     expect(denied.status).toBe(403);
-    expect(denied.json.error).toMatch(/admin only/);
+    expect(denied.json.error).toMatch(/needs an admin/);
+    expect(denied.json.fields[0]).toMatchObject({ field: "role", rule: "admin-only" });
     expect((await prisma.director.findUniqueOrThrow({ where: { id: standby.id } })).role).toBe("standby");
     const admin = await makeUser("adm", "admin");
     const allowed = await call(update, `/api/directors/${standby.id}`, { method: "PUT", body, cookie: admin, params });

@@ -59,6 +59,52 @@ describe("config command line", () => {
     expect(cli("render").code).toBe(2);
   });
 
+  it("import reads only regular files under the given files' directories (or --allow-root), within the caps, never echoing them", () => {
+    const inside = path.join(dir, "imp");
+    const outside = path.join(dir, "elsewhere");
+    fs.mkdirSync(inside, { recursive: true });
+    fs.mkdirSync(outside, { recursive: true });
+    const secretLine = "Password-of-someone-else = s3cr3t-line-never-shown";
+    fs.writeFileSync(path.join(outside, "secret.conf"), `${secretLine}\n`);
+    fs.writeFileSync(path.join(outside, "msgs.conf"), "Messages {\n  Name = FromElsewhere\n  console = all\n}\n");
+    fs.symlinkSync(path.join(outside, "secret.conf"), path.join(inside, "link.conf"));
+    const main = (name: string, include: string) => {
+      const f = path.join(inside, name);
+      fs.writeFileSync(f, `Director {\n  Name = imp-dir\n  Password = "p"\n  QueryFile = "/q"\n  WorkingDirectory = "/w"\n  PidDirectory = "/p"\n}\n@${include}\n`);
+      return f;
+    };
+    // A device is refused at once (it used to be read forever), as are a FIFO and a directory.
+    const t0 = Date.now();
+    expect(cli("import", "--dry-run", main("zero.conf", "/dev/zero")).out).toContain("/dev/zero: is outside the directories of the files given");
+    const zero = cli("import", "--dry-run", "--allow-root", "/dev", main("zero.conf", "/dev/zero"));
+    expect(zero.code).toBe(1);
+    expect(zero.out).toContain("/dev/zero: is a character device, not a regular file");
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    spawnSync("mkfifo", [path.join(inside, "fifo.conf")]);
+    expect(cli("import", "--dry-run", main("fifo-inc.conf", path.join(inside, "fifo.conf"))).out).toContain("is a FIFO, not a regular file");
+    const fifoMain = cli("import", "--dry-run", path.join(inside, "fifo.conf"));
+    expect(fifoMain.code).toBe(1);
+    expect(fifoMain.out).toContain("fifo.conf: is a FIFO, not a regular file [not-regular]; nothing written");
+    // Outside the roots, directly or through a symlink: refused, and not a byte of it is shown.
+    for (const include of [path.join(outside, "secret.conf"), path.join(inside, "link.conf"), "/etc/shadow"]) {
+      const r = cli("import", "--dry-run", main("out.conf", include));
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toContain("is outside the directories of the files given");
+      expect(r.out).not.toContain("s3cr3t-line-never-shown");
+      expect(r.out).not.toMatch(/root:[^\n]*:\d+:/);
+    }
+    // --allow-root opens that directory.
+    const allowed = cli("import", "--dry-run", "--allow-root", outside, main("ok.conf", path.join(outside, "msgs.conf")));
+    expect(allowed.out).not.toContain("outside the directories");
+    expect(allowed.out).toContain("dry run, nothing written");
+    // Over the per-file cap (a sparse 17 MiB file: refused from its size, without reading it).
+    fs.closeSync(fs.openSync(path.join(inside, "huge.conf"), "w"));
+    fs.truncateSync(path.join(inside, "huge.conf"), 17 * 1024 * 1024);
+    const huge = cli("import", "--dry-run", path.join(inside, "huge.conf"));
+    expect(huge.code).toBe(1);
+    expect(huge.out).toContain(`huge.conf: is ${17 * 1024 * 1024} bytes, more than the ${16 * 1024 * 1024} a config file may have [max-size]`);
+  });
+
   it("refuses to render when validation fails, writing nothing", async () => {
     const { prisma } = await import("@/lib/db/client");
     await prisma.job.updateMany({ where: { name: "NightlyBackup" }, data: { storagePolicy: "leastused" } });

@@ -98,6 +98,12 @@ export async function seedDirectorPair(
       update: { settings: { startCommand: f.startScript, stopCommand: f.stopScript } },
     });
   }
+  // The rig's start / stop scripts (and /bin/false, a start that fails) are programs an admin allowed.
+  await db.setting.upsert({
+    where: { key: "deploy.extraPrograms" },
+    create: { key: "deploy.extraPrograms", value: JSON.stringify([a.startScript, a.stopScript, b.startScript, b.stopScript, "/bin/false"]) },
+    update: { value: JSON.stringify([a.startScript, a.stopScript, b.startScript, b.stopScript, "/bin/false"]) },
+  });
   await bumpModelRevision();
   // The old primary runs the model's configuration; the standby has it too (as a regular deploy
   // would have put it there) and stays stopped.

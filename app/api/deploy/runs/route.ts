@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { clientIp, requireUser } from "@/lib/auth/guard";
-import { maskSecretsDeep } from "@/lib/bacula/mask";
+import { maskSecretsDeep } from "@/lib/deploy/mask";
 import { listRuns, parseTargetKey, startDeploy, unknownTargetKeys, type RunEvent } from "@/lib/deploy/service";
 import { HttpError } from "@/lib/http/errors";
 import { api, readJson } from "@/lib/http/handler";

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireUser } from "@/lib/auth/guard";
-import { maskSecretsDeep } from "@/lib/bacula/mask";
+import { maskSecretsDeep } from "@/lib/deploy/mask";
 import { getRun } from "@/lib/deploy/service";
 import { api } from "@/lib/http/handler";
 import { notFound } from "@/lib/http/errors";

@@ -5,9 +5,10 @@ import { prisma } from "@/lib/db/client";
 import { api } from "@/lib/http/handler";
 import { clusterParams, mapFailoverError } from "@/lib/failover/http";
 import { preflight } from "@/lib/failover/preflight";
+import { strictId } from "@/lib/http/numbers";
 
 type Ctx = { params: Promise<{ clusterId: string }> };
-const query = z.object({ target: z.coerce.number().int().positive() });
+const query = z.object({ target: strictId() });
 
 /** GET ?target=<memberId>: the preflight of promoting that member (reads only). */
 export const GET = api(async (req: Request, ctx: Ctx) => {

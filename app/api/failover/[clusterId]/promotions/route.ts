@@ -5,9 +5,10 @@ import { prisma } from "@/lib/db/client";
 import { api } from "@/lib/http/handler";
 import { clusterParams } from "@/lib/failover/http";
 import { toView } from "@/lib/failover/runner";
+import { strictInt } from "@/lib/http/numbers";
 
 type Ctx = { params: Promise<{ clusterId: string }> };
-const query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+const query = z.object({ limit: strictInt({ min: 1, max: 200 }).default(20) });
 
 /** Promotion and re-attach history of a cluster, newest first, with their steps. */
 export const GET = api(async (req: Request, ctx: Ctx) => {

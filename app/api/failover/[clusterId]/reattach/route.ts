@@ -7,6 +7,7 @@ import { clusterParams, mapFailoverError } from "@/lib/failover/http";
 import { reattachPreflight, startReattach } from "@/lib/failover/reattach";
 import { reattachRequestSchema } from "@/lib/failover/types";
 import "@/lib/failover/machine";
+import { strictId } from "@/lib/http/numbers";
 
 type Ctx = { params: Promise<{ clusterId: string }> };
 
@@ -14,7 +15,7 @@ type Ctx = { params: Promise<{ clusterId: string }> };
 export const GET = api(async (req: Request, ctx: Ctx) => {
   await requireUser(req, "admin");
   const { clusterId } = clusterParams.parse(await ctx.params);
-  const { member } = z.object({ member: z.coerce.number().int().positive() }).parse(Object.fromEntries(new URL(req.url).searchParams));
+  const { member } = z.object({ member: strictId() }).parse(Object.fromEntries(new URL(req.url).searchParams));
   try {
     return NextResponse.json(await reattachPreflight({ db: prisma }, clusterId, member), { headers: { "cache-control": "no-store" } });
   } catch (err) {

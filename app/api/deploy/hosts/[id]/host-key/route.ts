@@ -1,17 +1,17 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { clientIp, requireUser } from "@/lib/auth/guard";
-import { pinHostKey, presentedHostKey } from "@/lib/deploy/hostkey";
+import { pinHostKey, pinnedHostKey } from "@/lib/deploy/hostkey";
 import { api, readJson } from "@/lib/http/handler";
 import { idParam } from "@/lib/http/kind";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
 
-/** The fingerprint the host presents now (handshake only, nothing authenticated), and the pinned one. */
+/** The pinned fingerprint (viewer; no connection). What the host presents now: POST .../host-key/scan. */
 export const GET = api<Ctx>(async (req, ctx) => {
   await requireUser(req, "viewer");
-  return NextResponse.json(await presentedHostKey(idParam((await ctx.params).id)));
+  return NextResponse.json(await pinnedHostKey(idParam((await ctx.params).id)));
 });
 
 const pinSchema = z.object({ fingerprint: z.string().min(1).max(200) }).strict();

@@ -1,0 +1,155 @@
+/**
+ * How `npm run config:import` reads files: the configs named on the command line and every `@`
+ * include they pull in, through one reader that supplies the parser's `readFile`.
+ *
+ *   regular files only   a device (`@/dev/zero` would be read forever), a FIFO (would block), a
+ *                        directory or a socket is refused; opened non-blocking, checked with fstat
+ *                        on the open descriptor.
+ *   size caps            MAX_FILE_BYTES per file, MAX_TOTAL_BYTES for everything one import reads
+ *                        (each file counted once, however often it is included).
+ *   roots                an include must resolve (symlinks followed) under the directory of one of
+ *                        the files given, or under a directory given with `--allow-root DIR`.
+ *   text                 valid UTF-8 without NUL bytes.
+ *
+ * A refusal names the file and the rule, never a byte of what it holds.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseConfigText, type Daemon, type ParsedSource } from "./import-to-db";
+
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+export const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+
+export class ConfigReadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly rule: "missing" | "outside-roots" | "not-regular" | "max-size" | "max-total" | "encoding" | "read",
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = "ConfigReadError";
+  }
+}
+
+export interface ReaderOptions {
+  /** Further directories includes may come from (`--allow-root`). */
+  allowRoots?: readonly string[];
+  maxFileBytes?: number;
+  maxTotalBytes?: number;
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+const within = (root: string, p: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+
+export interface ConfigReader {
+  /** Reads one file under the rules above; throws ConfigReadError. */
+  read(file: string): string;
+  roots: readonly string[];
+  /** Bytes read so far (each file once). */
+  readonly totalBytes: number;
+}
+
+/** A reader for one import of `files` (their directories are the roots, with `allowRoots`). */
+export function createConfigReader(files: readonly string[], o: ReaderOptions = {}): ConfigReader {
+  const maxFile = o.maxFileBytes ?? MAX_FILE_BYTES;
+  const maxTotal = o.maxTotalBytes ?? MAX_TOTAL_BYTES;
+  const roots: string[] = [];
+  for (const dir of [...files.map((f) => path.dirname(path.resolve(f))), ...(o.allowRoots ?? []).map((d) => path.resolve(d))]) {
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch {
+      throw new ConfigReadError(dir, "missing", "no such directory");
+    }
+    if (!roots.includes(real)) roots.push(real);
+  }
+  const cache = new Map<string, string>();
+  let total = 0;
+
+  const read = (file: string): string => {
+    let real: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      throw new ConfigReadError(file, "missing", "no such file");
+    }
+    const hit = cache.get(real);
+    if (hit !== undefined) return hit;
+    if (!roots.some((r) => within(r, real))) {
+      throw new ConfigReadError(file, "outside-roots", `is outside the directories of the files given (${roots.join(", ")}); add --allow-root DIR to read from there`);
+    }
+    let fd: number;
+    try {
+      // Non-blocking: opening a FIFO does not wait for a writer. No-follow: `real` is resolved already.
+      fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+    } catch (err) {
+      throw new ConfigReadError(file, "read", `cannot be opened (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw new ConfigReadError(file, "not-regular", `is ${kindOf(st)}, not a regular file`);
+      if (st.size > maxFile) throw new ConfigReadError(file, "max-size", `is ${st.size} bytes, more than the ${maxFile} a config file may have`);
+      if (total + st.size > maxTotal) throw new ConfigReadError(file, "max-total", `would take this import past ${maxTotal} bytes read in all`);
+      // One byte more than allowed, to notice a file that grew since fstat.
+      const buf = Buffer.alloc(Math.min(st.size, maxFile) + 1);
+      let n = 0;
+      for (;;) {
+        const got = fs.readSync(fd, buf, n, buf.length - n, null);
+        if (got === 0) break;
+        n += got;
+        if (n >= buf.length) break;
+      }
+      if (n > maxFile) throw new ConfigReadError(file, "max-size", `is more than the ${maxFile} bytes a config file may have`);
+      if (total + n > maxTotal) throw new ConfigReadError(file, "max-total", `would take this import past ${maxTotal} bytes read in all`);
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, n));
+      } catch {
+        throw new ConfigReadError(file, "encoding", "is not UTF-8 text");
+      }
+      if (text.includes("\0")) throw new ConfigReadError(file, "encoding", "holds NUL bytes: not a text file");
+      total += n;
+      cache.set(real, text);
+      return text;
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  return {
+    read,
+    roots,
+    get totalBytes() {
+      return total;
+    },
+  };
+}
+
+/**
+ * Reads and parses the given config files with one reader (like parseConfigFile, whose reading
+ * this replaces for the command line): includes resolved relative to the file's directory.
+ */
+export function parseConfigFiles(files: readonly string[], daemon: Daemon | undefined, o: ReaderOptions = {}): ParsedSource[] {
+  const reader = createConfigReader(files, o);
+  return files.map((file) => {
+    const abs = path.resolve(file);
+    const text = reader.read(abs);
+    const base = path.dirname(abs);
+    const resolve = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
+    const src = parseConfigText(text, abs, daemon, { readFile: (p) => reader.read(resolve(p)) });
+    // Name included files by their full path in the report.
+    for (const i of src.result.issues) if (i.file) i.file = resolve(i.file);
+    for (const l of src.locations ?? []) {
+      l.file = resolve(l.file);
+      for (const d of l.directives.values()) d.file = resolve(d.file);
+    }
+    return src;
+  });
+}
