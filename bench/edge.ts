@@ -7,7 +7,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { openSqlite } from "../test/support/sqlite";
 import { peakRssMiB, startServer, type Server } from "./lib";
 import { applyMigrations } from "../test/support/db";
 
@@ -81,7 +81,7 @@ async function attack(server: Server, declareLength: boolean) {
 export async function benchEdge(o: { limits?: boolean; distDir?: string; cwd?: string; label?: string } = {}): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-bench-edge-"));
   const file = path.join(dir, "app.db");
-  const db = new Database(file);
+  const db = openSqlite(file);
   applyMigrations(db);
   db.close();
   const server = await startServer(

@@ -4,6 +4,8 @@ export interface FieldProblem {
   field: string;
   rule: string;
   message: string;
+  /** The field's label, when the server knows it. */
+  label?: string;
 }
 
 export class ApiError extends Error {

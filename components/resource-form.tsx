@@ -6,11 +6,15 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { Controller, useFieldArray, useForm, type Control, type FieldValues, type Resolver, type UseFormRegister } from "react-hook-form";
-import { KINDS, MESSAGE_KINDS, RUNS_WHEN, type FieldDef, type KindKey } from "@/lib/inventory/fields";
+import { KINDS, MESSAGE_KINDS, RUNS_WHEN, labelOfField, type FieldDef, type KindKey } from "@/lib/inventory/fields";
+import { KINDS as KIND_SPECS, resourceDefOf } from "@/lib/bacula/typed";
+import type { ViewItem } from "@/lib/inventory/view-items";
+import { DirectivesEditor } from "./directives-editor";
 import { policyFirstVersion } from "@/lib/inventory/policies";
 import { versionAtLeast } from "@/lib/inventory/rules";
+import { supports } from "@/lib/bacula/tables";
 import { defaultValues, inputSchema } from "@/lib/inventory/schema";
-import { ApiError, apiFetch } from "./api";
+import { ApiError, apiFetch, type FieldProblem } from "./api";
 import { Alert, Button, Card, inputClass, PageTitle } from "./ui";
 import { useCan } from "./user-context";
 
@@ -18,6 +22,7 @@ type Values = Record<string, unknown>;
 interface Option {
   id: number;
   name: string;
+  autochanger?: boolean;
   directorId?: number;
   storageDaemonId?: number;
   mediaType?: string;
@@ -44,10 +49,23 @@ function toFormValues(kind: KindKey, record: Values): Values {
     if (f.readOnly) continue;
     const v = record[f.key];
     if (f.type === "secret") out[f.key] = "";
+    else if (f.type === "tribool") out[f.key] = v === true ? "yes" : v === false ? "no" : "";
     else if (v === null || v === undefined) out[f.key] = f.type === "bool" ? false : (out[f.key] ?? "");
     else out[f.key] = v;
   }
   return out;
+}
+
+/** The daemon and resource type whose directives a record holds (for the directive editor). */
+function directiveScope(kind: KindKey, values: Values): { daemon: "dir" | "sd"; type: string } | undefined {
+  const rk = KINDS[kind].resourceKind;
+  if (rk) return { daemon: KIND_SPECS[rk].daemon as "dir" | "sd", type: resourceDefOf(rk).name };
+  if (kind === "resources") {
+    const type = String(values.type ?? "");
+    if (!type) return undefined;
+    return { daemon: values.storageDaemonId ? "sd" : "dir", type };
+  }
+  return undefined;
 }
 
 export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
@@ -55,51 +73,94 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
   const router = useRouter();
   const qc = useQueryClient();
   const canEdit = useCan("operator");
+  const isAdmin = useCan("admin");
   const mode = id ? "update" : "create";
   const schema = useMemo(() => inputSchema(kind, mode), [kind, mode]);
   const record = useQuery({
     queryKey: ["record", kind, id],
     queryFn: () => apiFetch<Values>(`/api/${kind}/${id}`),
     enabled: Boolean(id),
+    // Always the stored record when a form opens (never the cache of before a save).
+    staleTime: 0,
+    refetchOnMount: "always",
   });
+  // The record the form shows and the version it will save over (updatedAt).
+  const [base, setBase] = useState<Values | null>(null);
+  useEffect(() => {
+    if (record.data && (!base || base.id !== record.data.id)) setBase(record.data);
+  }, [record.data, base]);
+  const formValues = useMemo(() => (base ? toFormValues(kind, base) : undefined), [base, kind]);
   const form = useForm<Values>({
     resolver: zodResolver(schema as never) as unknown as Resolver<Values>,
     defaultValues: defaultValues(kind),
+    // A record that arrives later fills the fields the user has not touched; it never resets typing.
+    values: formValues,
+    resetOptions: { keepDirtyValues: true },
     mode: "onTouched",
     reValidateMode: "onChange",
   });
   const { register, handleSubmit, control, formState, reset, setError, watch } = form;
   const [topError, setTopError] = useState<string | null>(null);
+  const [stale, setStale] = useState<Values | null>(null);
   const [saved, setSaved] = useState(false);
-
-  useEffect(() => {
-    if (record.data) reset(toFormValues(kind, record.data));
-  }, [record.data, kind, reset]);
+  const [warnings, setWarnings] = useState<FieldProblem[]>([]);
+  const [textOk, setTextOk] = useState(true);
 
   const save = useMutation({
     mutationFn: (values: Values) =>
-      apiFetch<Values>(id ? `/api/${kind}/${id}` : `/api/${kind}`, { method: id ? "PUT" : "POST", json: values }),
+      apiFetch<Values>(id ? `/api/${kind}/${id}` : `/api/${kind}`, {
+        method: id ? "PUT" : "POST",
+        json: id ? { ...values, updatedAt: base?.updatedAt } : values,
+      }),
     onSuccess: (result) => {
       setTopError(null);
+      setStale(null);
       setSaved(true);
+      setWarnings((result.warnings as FieldProblem[] | undefined) ?? []);
       void qc.invalidateQueries({ queryKey: ["list", kind] });
       void qc.invalidateQueries({ queryKey: ["options", kind] });
-      if (!id) router.push(`/inventory/${kind}/${String(result.id)}`);
-      else reset(toFormValues(kind, result));
+      if (!id) {
+        router.push(`/inventory/${kind}/${String(result.id)}`);
+        return;
+      }
+      // What was saved is what the form (and the next visit) shows.
+      qc.setQueryData(["record", kind, id], result);
+      setBase(result);
+      reset(toFormValues(kind, result));
     },
     onError: (err) => {
       setSaved(false);
+      setWarnings([]);
       if (err instanceof ApiError) {
-        setTopError(err.message);
-        for (const f of err.fields) setError(f.field.split(".")[0], { type: f.rule, message: f.message });
-      } else setTopError("Saving failed");
+        if (err.status === 409 && err.fields.some((f) => f.rule === "stale")) {
+          setStale((err.body.current as Values | undefined) ?? null);
+          setTopError(err.message);
+          return;
+        }
+        const shown = new Set(meta.fields.map((f) => f.key));
+        const unplaced: string[] = [];
+        for (const f of err.fields) {
+          const key = f.field.split(/[.[]/)[0];
+          if (shown.has(key)) setError(key, { type: f.rule, message: f.message });
+          else unplaced.push(`${f.label ?? labelOfField(kind, f.field)}: ${f.message}`);
+        }
+        setTopError(
+          err.fields.length > 0 && unplaced.length === 0
+            ? "Not saved: some fields need attention (see the messages below them)."
+            : unplaced.length > 0
+              ? `Not saved: ${unplaced.join("; ")}`
+              : `Not saved: ${err.message}`,
+        );
+      } else setTopError("Saving failed: the server did not answer.");
     },
   });
 
-  const directorId = watch("directorId");
-  const storageDaemonId = watch("storageDaemonId");
+  const values = watch();
+  const directorId = values.directorId;
+  const storageDaemonId = values.storageDaemonId;
   const directors = useOptions("directors", {}, meta.directorScoped || kind === "directors");
   const director = directors.data?.find((d) => d.id === Number(directorId));
+  const scope = directiveScope(kind, values);
 
   if (id && record.isLoading) return <p aria-busy="true">Loading…</p>;
   if (id && record.error) return <Alert>{String(record.error)}</Alert>;
@@ -110,12 +171,22 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
   return (
     <>
       <PageTitle subtitle={meta.description}>
-        {id ? `${meta.label} “${String(record.data?.name ?? "")}”` : `New ${meta.label}`}
+        {id ? `${meta.label} “${String(base?.name ?? record.data?.name ?? "")}”` : `New ${meta.label}`}
       </PageTitle>
       <form
         noValidate
         aria-label={`${meta.label} form`}
-        onSubmit={handleSubmit((values) => { setSaved(false); save.mutate(values); }, () => setTopError("Some fields need attention: see the messages below them."))}
+        onSubmit={handleSubmit(
+          (v) => {
+            setSaved(false);
+            if (!textOk) {
+              setTopError("Not saved: the directives text has errors (see the messages under it).");
+              return;
+            }
+            save.mutate(v);
+          },
+          () => setTopError("Not saved: some fields need attention (see the messages below them)."),
+        )}
         className="max-w-3xl space-y-4"
       >
         <Card>
@@ -129,16 +200,48 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
                 register={register}
                 control={control}
                 error={errorOf(f.key)}
-                record={record.data}
+                record={base ?? undefined}
                 directorId={directorId}
                 storageDaemonId={storageDaemonId}
                 directorVersion={director?.version}
+                scope={scope}
+                onTextValidity={setTextOk}
+                disabled={Boolean(f.adminOnly) && !isAdmin}
               />
             ))}
           </fieldset>
         </Card>
-        {topError && <Alert>{topError}</Alert>}
+        {topError && (
+          <Alert>
+            {topError}
+            {stale && (
+              <div className="mt-2">
+                <Button
+                  type="button"
+                  variant="secondary"
+                  onClick={() => {
+                    qc.setQueryData(["record", kind, id], stale);
+                    setBase(stale);
+                    reset(toFormValues(kind, stale));
+                    setStale(null);
+                    setTopError(null);
+                  }}
+                >
+                  Load the newer version (your unsaved changes are dropped)
+                </Button>
+              </div>
+            )}
+          </Alert>
+        )}
         {saved && <Alert kind="success">Saved.</Alert>}
+        {warnings.length > 0 && (
+          <Alert kind="warning">
+            <p>Saved, but Bacula would run this badly:</p>
+            <ul className="list-disc pl-5">
+              {warnings.map((w, i) => <li key={i}>{w.label ?? labelOfField(kind, w.field)}: {w.message}</li>)}
+            </ul>
+          </Alert>
+        )}
         <div className="flex gap-2">
           {canEdit ? (
             <Button type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : id ? "Save changes" : `Create ${meta.label}`}</Button>
@@ -162,6 +265,9 @@ interface FieldInputProps {
   directorId: unknown;
   storageDaemonId: unknown;
   directorVersion?: string;
+  scope?: { daemon: "dir" | "sd"; type: string };
+  onTextValidity?: (ok: boolean) => void;
+  disabled?: boolean;
 }
 
 function Described({ field, error, children, wide }: { field: FieldDef; error?: string; children: React.ReactNode; wide?: boolean }) {
@@ -188,13 +294,14 @@ function Label({ field }: { field: FieldDef }) {
 }
 
 function FieldInput(props: FieldInputProps) {
-  const { field, register, control, error, record } = props;
+  const { field, register, control, error, record, scope, disabled } = props;
   const common = {
     id: fid(field.key),
     "aria-invalid": Boolean(error),
     "aria-describedby": describedBy(field, error),
     "aria-required": field.required || undefined,
     className: inputClass,
+    disabled: disabled || undefined,
   };
   if (field.readOnly) {
     return (
@@ -205,6 +312,52 @@ function FieldInput(props: FieldInputProps) {
     );
   }
   switch (field.type) {
+    case "tribool":
+      return (
+        <Described field={field} error={error}>
+          <Label field={field} />
+          <select {...common} {...register(field.key)}>
+            <option value="">{field.placeholder ? `(not set: ${field.placeholder})` : "(not set: Bacula's default)"}</option>
+            <option value="yes">yes</option>
+            <option value="no">no</option>
+          </select>
+        </Described>
+      );
+    case "deviceName":
+      return <DeviceNameInput {...props} common={common} />;
+    case "directives":
+    case "items":
+      if (!scope) {
+        return (
+          <Described field={field} error={error} wide>
+            <Label field={field} />
+            <p className="text-sm text-slate-600">Choose the resource type and its daemon first.</p>
+          </Described>
+        );
+      }
+      return (
+        <Described field={field} error={error} wide>
+          <Label field={field} />
+          <Controller
+            control={control}
+            name={field.key}
+            render={({ field: f }) => (
+              <DirectivesEditor
+                id={fid(field.key)}
+                label={field.label}
+                value={(f.value as ViewItem[] | undefined) ?? []}
+                onChange={f.onChange}
+                onBlur={f.onBlur}
+                daemon={scope.daemon}
+                type={scope.type}
+                describedBy={describedBy(field, error)}
+                disabled={disabled}
+                onValidity={props.onTextValidity}
+              />
+            )}
+          />
+        </Described>
+      );
     case "bool":
       return (
         <Described field={field} error={error}>
@@ -280,6 +433,8 @@ function EnumInput({ field, register, error, common, directorVersion }: WithComm
   // The policies offered follow the Director's Bacula version.
   if (field.key === "storagePolicy" && directorVersion) {
     values = values.filter((v) => versionAtLeast(directorVersion, policyFirstVersion(v) ?? "0"));
+  } else if (field.directive && directorVersion) {
+    values = values.filter((v) => supports(directorVersion, field.directive!.def, v));
   }
   return (
     <Described field={field} error={error}>
@@ -291,6 +446,19 @@ function EnumInput({ field, register, error, common, directorVersion }: WithComm
       {field.key === "storagePolicy" && directorVersion && values.length === 0 && (
         <p className="mt-1 text-xs text-amber-800">Bacula {directorVersion} has no storage groups (they need 13.0).</p>
       )}
+    </Described>
+  );
+}
+
+function DeviceNameInput({ field, register, error, common, storageDaemonId }: WithCommon) {
+  const options = useOptions("devices", { storageDaemonId }, Boolean(storageDaemonId));
+  return (
+    <Described field={field} error={error}>
+      <Label field={field} />
+      <select {...common} {...register(field.key)}>
+        <option value="">{storageDaemonId ? "(choose)" : "(choose the Storage Daemon first)"}</option>
+        {options.data?.map((o) => <option key={`${o.id}`} value={o.name}>{o.name}{o.autochanger ? " (autochanger)" : o.mediaType ? ` (${o.mediaType})` : ""}</option>)}
+      </select>
     </Described>
   );
 }

@@ -44,9 +44,10 @@ export function PageTitle({ children, actions, subtitle }: { children: ReactNode
   );
 }
 
-export function Alert({ kind = "error", children, id }: { kind?: "error" | "info" | "success"; children: ReactNode; id?: string }) {
+export function Alert({ kind = "error", children, id }: { kind?: "error" | "info" | "success" | "warning"; children: ReactNode; id?: string }) {
   const styles = {
     error: "border-red-300 bg-red-50 text-red-800",
+    warning: "border-amber-300 bg-amber-50 text-amber-900",
     info: "border-sky-300 bg-sky-50 text-sky-900",
     success: "border-emerald-300 bg-emerald-50 text-emerald-900",
   }[kind];

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
-import { SELECTION_TYPES } from "@/lib/inventory/fields";
+import { SELECTION_TYPES } from "@/lib/bacula/model";
 import { ApiError, apiFetch } from "../api";
 import { Alert, Badge, Button, Card, PageTitle } from "../ui";
 import { useCan } from "../user-context";

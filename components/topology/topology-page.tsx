@@ -24,6 +24,8 @@ function formBody(kind: "pools" | "jobs", record: Record_): Record<string, unkno
     if (f.readOnly || f.type === "secret") continue;
     body[f.key] = record[f.key] ?? null;
   }
+  // The version read: a gesture never overwrites a newer save (409).
+  body.updatedAt = record.updatedAt;
   return body;
 }
 

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = {
   deploy_settings: "deploy settings changed",
   host_key_pin: "host key pinned",
   host_key_repin: "host key replaced",
+  deploy_programs: "programs allowed in host commands changed",
+  deploy_live_check: "live config check of a host",
 } as const;
 
 /**

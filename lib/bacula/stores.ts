@@ -152,8 +152,11 @@ const CONTROL_NO_LF_RE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/
 /** Host names and IP addresses (written unquoted). */
 export const ADDRESS_RE = /^[A-Za-z0-9._:%\[\]-]{1,255}$/;
 
-function utf8Bytes(v: string): number {
-  return v.length * 3 <= 127 ? v.length : Buffer.byteLength(v, "utf8");
+const encoder = new TextEncoder();
+
+/** UTF-8 length (client-safe: no Buffer). */
+export function utf8Bytes(v: string): number {
+  return v.length * 3 <= 127 && /^[\x00-\x7f]*$/.test(v) ? v.length : encoder.encode(v).length;
 }
 
 function describeChar(c: string): string {
@@ -175,8 +178,8 @@ export function textProblem(v: string, maxBytes = MAX_STRING_BYTES, lineBreaks =
     return `must not contain ${describeChar(m[0])}`;
   }
   if (!v.isWellFormed()) return "must be valid Unicode (it holds an unpaired UTF-16 surrogate)";
-  const bytes = v.length * 3 <= maxBytes ? v.length : Buffer.byteLength(v, "utf8");
-  if (bytes > maxBytes) return `must be at most ${maxBytes} bytes long (it is ${Buffer.byteLength(v, "utf8")})`;
+  const bytes = v.length * 3 <= maxBytes ? v.length : utf8Bytes(v);
+  if (bytes > maxBytes) return `must be at most ${maxBytes} bytes long (it is ${bytes})`;
   return null;
 }
 

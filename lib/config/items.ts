@@ -4,25 +4,19 @@
  * directive tables say which directives hold passwords, at any depth of sub-blocks.
  */
 import { z } from "zod";
-import { STORES } from "@/lib/bacula/stores";
 import { findDirective } from "@/lib/bacula/tables";
 import type { BlockDef } from "@/lib/bacula/tables/types";
 import type { Item, Value } from "@/lib/bacula/tree";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
+import { valueSchema, type ViewItem } from "@/lib/inventory/view-items";
+
+export type { ViewItem } from "@/lib/inventory/view-items";
 
 export type StoredItem =
   | { kind: "directive"; name: string; value: Value }
   | { kind: "directive"; name: string; enc: string }
   | { kind: "block"; name: string; items: StoredItem[] };
 
-const valueSchema: z.ZodType<Value> = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.array(z.string()),
-  z.object({ where: z.array(z.string()).optional(), types: z.array(z.string()) }).strict(),
-  z.array(z.object({ family: z.enum(["ip", "ipv4", "ipv6"]), addr: z.string().optional(), port: z.string().optional() }).strict()),
-]);
 
 const storedItemSchema: z.ZodType<StoredItem> = z.lazy(() =>
   z.union([
@@ -65,18 +59,6 @@ export function openItems(json: unknown, container: BlockDef | undefined): Item[
       return { kind: "directive", name: it.name, value: it.value };
     });
   return open(parsed, container);
-}
-
-/**
- * Items for an API answer: passwords never leave the server; each password item is sent with an
- * empty value and `secret: true` (a client that sends it back unchanged keeps the stored value).
- */
-export interface ViewItem {
-  kind: "directive" | "block";
-  name: string;
-  value?: Value;
-  secret?: true;
-  items?: ViewItem[];
 }
 
 export function viewItems(json: unknown, container: BlockDef | undefined): ViewItem[] {
@@ -124,19 +106,3 @@ export function mergeKeptSecrets(incoming: readonly ViewItem[], storedJson: unkn
   return walk(incoming, stored, container);
 }
 
-/** The client-side form of items (`secret` flags allowed), for zod at the API boundary. */
-export const viewItemSchema: z.ZodType<ViewItem> = z.lazy(() =>
-  z
-    .object({
-      kind: z.enum(["directive", "block"]),
-      name: z.string().min(1).max(64),
-      value: valueSchema.optional(),
-      secret: z.literal(true).optional(),
-      items: z.array(viewItemSchema).max(500).optional(),
-    })
-    .strict(),
-);
-
-export const viewItemsSchema = z.array(viewItemSchema).max(2000);
-
-void STORES;

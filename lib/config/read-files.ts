@@ -15,7 +15,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parseConfigText, type Daemon, type ParsedSource } from "./import-to-db";
+import { parseConfigFile, type Daemon, type ParsedSource } from "./import-to-db";
+import type { FileAccess } from "./includes";
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
@@ -132,24 +133,30 @@ export function createConfigReader(files: readonly string[], o: ReaderOptions = 
   };
 }
 
+/** The reader as the include resolver's file access: directories listed only under the roots. */
+export function readerAccess(reader: ConfigReader): FileAccess {
+  return {
+    readFile: (abs) => reader.read(abs),
+    listDir: (abs) => {
+      let real: string;
+      try {
+        real = fs.realpathSync(abs);
+      } catch {
+        throw new ConfigReadError(abs, "missing", "no such directory");
+      }
+      if (!reader.roots.some((r) => within(r, real)))
+        throw new ConfigReadError(abs, "outside-roots", `is outside the directories of the files given (${reader.roots.join(", ")}); add --allow-root DIR to read from there`);
+      return fs.readdirSync(real);
+    },
+  };
+}
+
 /**
- * Reads and parses the given config files with one reader (like parseConfigFile, whose reading
- * this replaces for the command line): includes resolved relative to the file's directory.
+ * Reads and parses the given config files with one reader (includes resolved relative to the
+ * including file's directory, piped directory listings read without a shell).
  */
-export function parseConfigFiles(files: readonly string[], daemon: Daemon | undefined, o: ReaderOptions = {}): ParsedSource[] {
+export function parseConfigFiles(files: readonly string[], daemon: Daemon | undefined, o: ReaderOptions & { version?: string } = {}): ParsedSource[] {
   const reader = createConfigReader(files, o);
-  return files.map((file) => {
-    const abs = path.resolve(file);
-    const text = reader.read(abs);
-    const base = path.dirname(abs);
-    const resolve = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
-    const src = parseConfigText(text, abs, daemon, { readFile: (p) => reader.read(resolve(p)) });
-    // Name included files by their full path in the report.
-    for (const i of src.result.issues) if (i.file) i.file = resolve(i.file);
-    for (const l of src.locations ?? []) {
-      l.file = resolve(l.file);
-      for (const d of l.directives.values()) d.file = resolve(d.file);
-    }
-    return src;
-  });
+  const access = readerAccess(reader);
+  return files.map((file) => parseConfigFile(file, daemon, { access, version: o.version }));
 }

@@ -17,6 +17,8 @@ export interface FieldError {
   field: string;
   rule: string;
   message: string;
+  /** The field's label as the form shows it ("Storage group policy"), for messages people read. */
+  label?: string;
 }
 
 export const badRequest = (message: string, fields?: FieldError[]) => new HttpError(400, message, fields);

@@ -583,3 +583,10 @@ export function labelOfField(kind: KindKey, key: string): string {
   const top = key.split(".")[0].replace(/\[\d+\]$/, "");
   return KINDS[kind].fields.find((f) => f.key === top)?.label ?? labelOf(top);
 }
+
+/** Message destination kinds (the Messages table's destination keywords, lower-cased) and whether each takes an address. */
+export const MESSAGE_KINDS: readonly string[] = resourceDefOf("Messages")
+  .directives.filter((d) => d.store === "msgs")
+  .map((d) => d.name.toLowerCase());
+
+export { RUNS_WHEN } from "@/lib/bacula/model";

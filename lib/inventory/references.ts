@@ -83,6 +83,17 @@ const FINDERS: Record<KindKey, Finder[]> = {
   ],
   jobdefs: [async (tx, id) => named("Job")(await tx.job.findMany({ where: { jobDefsId: id }, ...sel }))],
   jobs: [],
+  resources: [
+    // An SD Autochanger is named by Director Storages (Device = <autochanger>).
+    async (tx, id) => {
+      const r = await tx.configResource.findUnique({ where: { id } });
+      if (!r || r.type !== "Autochanger" || r.storageDaemonId === null) return [];
+      const storages = await tx.storage.findMany({ where: { storageDaemonId: r.storageDaemonId }, select: { id: true, name: true, deviceNames: true } });
+      return storages
+        .filter((s) => Array.isArray(s.deviceNames) && (s.deviceNames as unknown[]).includes(r.name))
+        .map((s) => ({ kind: "Storage", id: s.id, name: s.name, via: "Device" }));
+    },
+  ],
 };
 
 export async function findReferences(tx: Tx, kind: KindKey, id: number): Promise<Reference[]> {

@@ -1,49 +1,96 @@
+/**
+ * The zod schemas the API and the forms share, generated from the field tables (fields.ts): a
+ * directive field is checked by its store function's own rule (lib/bacula/stores.ts), the one the
+ * renderer applies, so a value accepted here renders and Bacula reads it back. Client-safe.
+ */
 import { z } from "zod";
-import {
-  KINDS,
-  MESSAGE_KINDS,
-  RUNS_WHEN,
-  type FieldDef,
-  type KindKey,
-} from "./fields";
-import {
-  absolutePath,
-  address,
-  baculaName,
-  baculaSize,
-  baculaTime,
-  baculaVersion,
-  port,
-  requiredText,
-  safeText,
-} from "./rules";
+import { STORES, valueProblem, type DirectiveDef, type Value } from "@/lib/bacula";
+import { RUNS_WHEN } from "@/lib/bacula/model";
 import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
+import { KINDS, type FieldDef, type KindKey } from "./fields";
+import { absolutePath, address, baculaName, baculaVersion, requiredText, safeText } from "./rules";
+import { viewItemsSchema } from "./view-items";
 
 const blankToNull = (v: unknown) => (v === "" || v === undefined ? null : v);
+const optional = (s: z.ZodType) => z.preprocess(blankToNull, s.nullable().optional());
 
-const PATH_KEYS = new Set(["configDir", "workingDirectory", "pidDirectory", "queryFile", "archiveDevice", "dataDirectory", "pgBinDir"]);
-const TIME_KEYS = new Set(["volumeRetention", "fileRetention", "jobRetention"]);
-const SIZE_KEYS = new Set(["maximumVolumeBytes", "storagePolicyThreshold"]);
-const ADDRESS_KEYS = new Set(["address", "dbAddress"]);
+/** A value the directive's store accepts (the renderer's own check). */
+function storeCheck(def: DirectiveDef) {
+  return (v: unknown, ctx: z.RefinementCtx) => {
+    if (v === null || v === undefined) return;
+    const p = valueProblem(def, v as Value);
+    if (p) ctx.addIssue({ code: "custom", message: p, params: { rule: STORES[def.store].shellExpanded && /shell/.test(p) ? "shell-expansion" : "value" } });
+  };
+}
 
-function textRule(field: FieldDef): z.ZodType<string> {
-  if (ADDRESS_KEYS.has(field.key)) return address;
-  if (field.key === "version") return baculaVersion;
-  if (PATH_KEYS.has(field.key)) return absolutePath;
-  if (TIME_KEYS.has(field.key)) return baculaTime;
-  if (SIZE_KEYS.has(field.key)) return baculaSize;
-  if (field.key === "restartCommand") return requiredText(512);
-  return field.required ? requiredText(1024) : safeText(1024);
+/** yes / no / absent from a checkbox, a select ("yes", "no", "") or JSON. */
+const triBool = z.preprocess(
+  (v) => (v === "" || v === undefined ? null : v === "yes" || v === "true" ? true : v === "no" || v === "false" ? false : v),
+  z.boolean({ error: "must be yes or no" }).nullable().optional(),
+);
+
+function directiveSchema(field: FieldDef, mode: "create" | "update"): z.ZodType {
+  const def = field.directive!.def;
+  const st = STORES[def.store];
+  const required = field.required && mode === "create" && field.defaultValue === undefined;
+  const need = (s: z.ZodType) => (required ? s : optional(s));
+  switch (field.type) {
+    case "int": {
+      const min = st.shape === "port" ? 1 : (st.min ?? 0);
+      const max = st.shape === "port" ? 65534 : (st.max ?? INT32_MAX);
+      return need(strictInt({ min, max, rangeMessage: `must be between ${min} and ${max} (as Bacula stores it)` }));
+    }
+    case "tribool":
+      return triBool;
+    case "enum": {
+      const values = (field.enumValues ?? def.values ?? []) as readonly [string, ...string[]];
+      return need(z.enum(values, { error: `must be one of ${values.join(", ")}` }).superRefine(storeCheck(def)));
+    }
+    case "secret": {
+      const rule = z.string({ error: "must be text" }).superRefine(storeCheck(def));
+      if (field.required && mode === "create") return z.preprocess((v) => (v === undefined ? "" : v), rule.refine((s) => s.length > 0, { message: "is required" }));
+      return optional(rule);
+    }
+    case "stringList": {
+      const list = z.array(z.string({ error: "must be text" }).superRefine(storeCheck(def))).max(200, "may hold at most 200 lines");
+      return field.required ? list.min(1, "needs at least one line") : list.default([]);
+    }
+    case "deviceName":
+      return need(z.string({ error: "must be chosen" }).min(1, "must be chosen").superRefine((v, ctx) => {
+        const p = v ? valueProblem(def, [v]) : null;
+        if (p) ctx.addIssue({ code: "custom", message: p });
+      }));
+    default: {
+      const text = z.string({ error: "must be text" });
+      const rule = (st.shape === "path" || st.shape === "address" ? z.string({ error: "must be text" }).trim() : text).superRefine(storeCheck(def));
+      return need(field.type === "name" ? baculaName : rule);
+    }
+  }
+}
+
+function appRule(field: FieldDef): z.ZodType<string> {
+  switch (field.rule) {
+    case "address":
+      return address;
+    case "version":
+      return baculaVersion;
+    case "path":
+      return absolutePath;
+    case "command":
+      return requiredText(512);
+    default:
+      return field.required ? requiredText(1024) : safeText(1024);
+  }
 }
 
 export const destinationSchema = z.object({
-  kind: z.enum(MESSAGE_KINDS, { error: `must be one of ${MESSAGE_KINDS.join(", ")}` }),
+  kind: z.string({ error: "must be chosen" }).min(1, "must be chosen").max(32),
   where: safeText(512).optional().nullable(),
   types: requiredText(512),
 });
 
 export const runScriptSchema = z.object({
-  runsWhen: z.enum(RUNS_WHEN, { error: `must be one of ${RUNS_WHEN.join(", ")}` }),
+  runsWhen: z.enum(RUNS_WHEN as [string, ...string[]], { error: `must be one of ${RUNS_WHEN.join(", ")}` }),
   runsOnClient: z.boolean().default(false),
   runsOnSuccess: z.boolean().default(true),
   runsOnFailure: z.boolean().default(false),
@@ -52,29 +99,28 @@ export const runScriptSchema = z.object({
 });
 
 export type Destination = z.infer<typeof destinationSchema>;
-export type RunScript = z.infer<typeof runScriptSchema>;
+export type RunScriptInput = z.infer<typeof runScriptSchema>;
 
 function fieldSchema(field: FieldDef, mode: "create" | "update"): z.ZodType {
-  const optional = (s: z.ZodType) => z.preprocess(blankToNull, s.nullable().optional());
+  if (field.directive && field.type !== "name") return directiveSchema(field, mode);
   switch (field.type) {
     case "name":
       return baculaName;
-    case "text":
-    case "textarea": {
-      const rule = textRule(field);
+    case "text": {
+      const rule = appRule(field);
       return field.required ? rule : optional(rule);
     }
     case "int": {
       const isPort = /port$/i.test(field.key);
-      const rule = isPort
-        ? port
-        : strictInt({ min: 0, max: INT32_MAX, rangeMessage: `must be between 0 and ${INT32_MAX}` });
+      const rule = isPort ? strictInt({ min: 1, max: 65534, rangeMessage: "must be between 1 and 65534" }) : strictInt({ min: 0, max: INT32_MAX, rangeMessage: `must be between 0 and ${INT32_MAX}` });
       return field.required ? rule : optional(rule);
     }
     case "bool": {
       const rule = z.boolean({ error: "must be true or false" });
       return mode === "create" ? rule.default(Boolean(field.defaultValue)) : rule.optional();
     }
+    case "tribool":
+      return triBool;
     case "enum": {
       const values = field.enumValues as readonly [string, ...string[]];
       const rule = z.enum(values, { error: `must be one of ${values.join(", ")}` });
@@ -105,9 +151,15 @@ function fieldSchema(field: FieldDef, mode: "create" | "update"): z.ZodType {
       return field.required ? list.min(1, "needs at least one line") : list.default([]);
     }
     case "destinations":
-      return z.array(destinationSchema).min(1, "needs at least one destination");
+      return z.array(destinationSchema).max(100, "may hold at most 100 destinations").default([]);
     case "runScripts":
       return z.array(runScriptSchema).max(20, "may hold at most 20 RunScripts").default([]);
+    case "directives":
+      return viewItemsSchema.default([]);
+    case "items":
+      return viewItemsSchema.min(1, "needs at least the Name directive");
+    case "deviceName":
+      return z.string().min(1, "must be chosen");
   }
 }
 
@@ -118,9 +170,12 @@ export function inputSchema(kind: KindKey, mode: "create" | "update") {
     if (field.readOnly) continue;
     shape[field.key] = fieldSchema(field, mode);
   }
-  let schema = z.object(shape).strict();
-  const refined = schema.superRefine((value, ctx) => crossFieldRules(kind, value as Record<string, unknown>, ctx));
-  return refined;
+  // The record's updatedAt as the client read it: an update refuses to overwrite a newer save.
+  if (mode === "update") shape.updatedAt = z.string().max(40).optional();
+  return z
+    .object(shape)
+    .strict()
+    .superRefine((value, ctx) => crossFieldRules(kind, value as Record<string, unknown>, ctx));
 }
 
 function crossFieldRules(kind: KindKey, v: Record<string, unknown>, ctx: z.RefinementCtx) {
@@ -156,8 +211,22 @@ function crossFieldRules(kind: KindKey, v: Record<string, unknown>, ctx: z.Refin
       ctx.addIssue({ code: "custom", path: ["selectionType"], message: "is required for Copy and Migrate jobs" });
     }
   }
+  if (kind === "filesets") {
+    const blocks = ((v.directives as { name: string }[] | undefined) ?? []).some((i) => i.name === "Include" || i.name === "Exclude");
+    const simple = ((v.includes as unknown[] | undefined) ?? []).length > 0 || ((v.excludes as unknown[] | undefined) ?? []).length > 0 || v.signature || v.compression;
+    if (blocks && simple)
+      ctx.addIssue({ code: "custom", path: ["includes"], message: "use either these fields or Include / Exclude blocks under Other directives, not both" });
+    if (!blocks && ((v.includes as unknown[] | undefined) ?? []).length === 0)
+      ctx.addIssue({ code: "custom", path: ["includes"], message: "needs at least one file (or an Include block under Other directives)" });
+  }
   if (kind === "pools" && v.nextPoolId != null && v.id != null && v.nextPoolId === v.id) {
     ctx.addIssue({ code: "custom", path: ["nextPoolId"], message: "cannot be the pool itself" });
+  }
+  if (kind === "resources" && v.directorId == null && v.storageDaemonId == null) {
+    ctx.addIssue({ code: "custom", path: ["directorId"], message: "choose the Director or the Storage Daemon the resource belongs to" });
+  }
+  if (kind === "resources" && v.directorId != null && v.storageDaemonId != null) {
+    ctx.addIssue({ code: "custom", path: ["storageDaemonId"], message: "a resource belongs to one daemon: a Director or a Storage Daemon" });
   }
 }
 
@@ -172,9 +241,14 @@ export function defaultValues(kind: KindKey): Record<string, unknown> {
       case "bool":
         out[field.key] = field.defaultValue ?? false;
         break;
+      case "tribool":
+        out[field.key] = "";
+        break;
       case "storageList":
       case "stringList":
       case "runScripts":
+      case "directives":
+      case "items":
         out[field.key] = [];
         break;
       case "destinations":

@@ -1,16 +1,33 @@
+/**
+ * The inventory API's work: list, read, create, update and delete records of every kind, driven
+ * by the field tables (fields.ts). Directive fields are stored in their column or in the record's
+ * generic items (`extra`, with passwords encrypted); the rest of a record's directives come and go
+ * as generic items too. Every write is checked three ways inside its transaction: the schema
+ * (the directive's own store rule), the cross-record references, and then the daemon's whole
+ * config as Bacula would read it (lib/bacula/validate.ts, per the Director's version): what the
+ * renderer or Bacula would refuse is refused with the field and the rule; what Bacula accepts but
+ * will not work comes back as warnings. An update refuses to overwrite a save newer than the one
+ * the client read (409).
+ */
 import { z } from "zod";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import { prisma, type Tx } from "@/lib/db/client";
 import { badRequest, conflict, notFound, type FieldError } from "@/lib/http/errors";
 import type { Role } from "@/lib/auth/roles";
 import { encryptSecret } from "@/lib/secrets";
-import { KINDS, type FieldDef, type KindKey } from "./fields";
+import { findDirective, findResource, type BlockDef, type Problem } from "@/lib/bacula";
+import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
+import { resourceDefOf, typedKeys } from "@/lib/bacula/typed";
+import { validateDirector, validateStorageDaemon } from "@/lib/bacula/validate";
+import type { Item } from "@/lib/bacula/tree";
+import { mergeKeptSecrets, openItems, sealItems, viewItems } from "@/lib/config/items";
+import { loadDirectorConfig, loadStorageDaemonConfig } from "@/lib/config/from-db";
+import { KINDS, OTHER_RESOURCE_TYPES, fieldForModelKey, labelOfField, type FieldDef, type KindKey } from "./fields";
 import { inputSchema } from "./schema";
-import { policyFirstVersion, STORAGE_GROUPS_FIRST_VERSION } from "./policies";
-import { versionAtLeast } from "./rules";
 import { findReferences } from "./references";
 import { assertAdminControls } from "./admin-guard";
 import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
+import type { ViewItem } from "./view-items";
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -41,6 +58,7 @@ export const MODEL: Record<KindKey, string> = {
   messages: "messages",
   jobdefs: "jobDefs",
   jobs: "job",
+  resources: "configResource",
 };
 
 export function delegate(db: Tx | typeof prisma, kind: KindKey): Delegate {
@@ -69,7 +87,24 @@ function includeFor(kind: KindKey): Record<string, unknown> {
       include.storages = { orderBy: { position: "asc" }, select: { storage: { select: { id: true, name: true } } } };
     }
   }
+  if (kind === "storages") include.device = { select: { id: true, name: true } };
   return include;
+}
+
+/** The block definition of a record's generic items (its resource type). */
+function containerOf(kind: KindKey, row?: Row | Record<string, unknown>): BlockDef | undefined {
+  const rk = KINDS[kind].resourceKind;
+  if (rk) return resourceDefOf(rk);
+  if (kind === "resources" && row) {
+    const daemon = row.storageDaemonId != null ? "sd" : "dir";
+    return findResource(daemon, String(row.type ?? ""));
+  }
+  return undefined;
+}
+
+/** The directive fields a kind stores in its generic items (featured in the form). */
+function extraFields(kind: KindKey): FieldDef[] {
+  return KINDS[kind].fields.filter((f) => f.directive && f.store === "extra");
 }
 
 export interface ResourceView {
@@ -77,10 +112,13 @@ export interface ResourceView {
   [key: string]: unknown;
 }
 
-/** What the API sends back: secrets only as "is set", references with their names. */
+/** What the API sends back: secrets only as "is set", references with their names, generic items with passwords blanked. */
 export function toView(kind: KindKey, row: Row): ResourceView {
-  const view: ResourceView = { id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  const view: ResourceView = { id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt instanceof Date ? row.updatedAt.toISOString() : row.updatedAt };
   const names: Record<string, string | null> = {};
+  const container = containerOf(kind, row);
+  const featured = new Set(extraFields(kind).map((f) => f.directive!.def.name));
+  const extra = kind === "resources" ? [] : viewItems(row.extra, container);
   for (const f of KINDS[kind].fields) {
     if (f.type === "secret") {
       view[`${f.key}Set`] = Boolean(row[f.column ?? f.key]);
@@ -92,6 +130,16 @@ export function toView(kind: KindKey, row: Row): ResourceView {
       view[f.key] = row[f.key] ?? null;
       const rel = f.relation ? (row[f.relation] as { name: string } | null | undefined) : undefined;
       names[f.key] = rel?.name ?? null;
+    } else if (f.type === "directives") {
+      view[f.key] = extra.filter((i) => !(i.kind === "directive" && featured.has(i.name)));
+    } else if (f.type === "items") {
+      view[f.key] = viewItems(row.items, container);
+    } else if (f.type === "deviceName") {
+      const list = Array.isArray(row.deviceNames) ? (row.deviceNames as string[]) : [];
+      view[f.key] = list[0] ?? (row.device as { name?: string } | null | undefined)?.name ?? null;
+    } else if (f.directive && f.store === "extra") {
+      const it = extra.find((i) => i.kind === "directive" && i.name === f.directive!.def.name);
+      view[f.key] = it?.value ?? null;
     } else {
       view[f.key] = row[f.key] ?? null;
     }
@@ -112,7 +160,7 @@ export async function listResources(kind: KindKey, rawQuery: Record<string, stri
     const raw = rawQuery[f.key];
     if (raw === undefined || raw === "") continue;
     const id = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isInteger(id) || id <= 0 || id > INT32_MAX) throw badRequest(`${f.key} must be an id`, [{ field: f.key, rule: "id", message: "must be an id" }]);
+    if (!Number.isInteger(id) || id <= 0 || id > INT32_MAX) throw badRequest(`${f.label} must be an id`, [{ field: f.key, rule: "id", message: "must be an id" }]);
     where[f.key] = id;
   }
   const sort = query.sort ?? "name";
@@ -141,10 +189,7 @@ export async function getResource(kind: KindKey, id: number): Promise<ResourceVi
   return toView(kind, row);
 }
 
-const optionalId = z.preprocess(
-  (v) => (v === "" ? undefined : v),
-  strictId().optional(),
-);
+const optionalId = z.preprocess((v) => (v === "" ? undefined : v), strictId().optional());
 export const optionsQuerySchema = z.object({ directorId: optionalId, storageDaemonId: optionalId, clusterId: optionalId });
 
 /** Names and ids for pickers, optionally within one Director or Storage Daemon. */
@@ -154,7 +199,7 @@ export async function listOptions(kind: KindKey, filter: Record<string, string>)
   for (const key of ["directorId", "storageDaemonId", "clusterId"] as const) {
     if (query[key] === undefined) continue;
     if (!KINDS[kind].fields.some((f) => f.key === key)) {
-      throw badRequest(`${key}: ${KINDS[kind].plural} cannot be filtered by ${key}`, [{ field: key, rule: "filter", message: `${KINDS[kind].plural} cannot be filtered by it` }]);
+      throw badRequest(`${KINDS[kind].plural} cannot be filtered by ${key}`, [{ field: key, rule: "filter", message: `${KINDS[kind].plural} cannot be filtered by it` }]);
     }
     where[key] = query[key];
   }
@@ -167,22 +212,33 @@ export async function listOptions(kind: KindKey, filter: Record<string, string>)
     select.role = true;
     select.version = true;
   }
-  return delegate(prisma, kind).findMany({ where, select, orderBy: { name: "asc" }, take: 5000 });
+  if (kind === "resources") select.type = true;
+  const rows = await delegate(prisma, kind).findMany({ where, select, orderBy: { name: "asc" }, take: 5000 });
+  // A Storage may name an SD Autochanger as its Device: devices of an SD list its autochangers too.
+  if (kind === "devices" && query.storageDaemonId !== undefined) {
+    const changers = await prisma.configResource.findMany({ where: { storageDaemonId: query.storageDaemonId, type: "Autochanger" }, select: { id: true, name: true } });
+    return [...rows, ...changers.map((c) => ({ id: -c.id, name: c.name, autochanger: true, storageDaemonId: query.storageDaemonId }))];
+  }
+  return rows;
 }
 
-function fieldError(field: string, rule: string, message: string): FieldError {
-  return { field, rule, message };
+function fieldError(kind: KindKey, field: string, rule: string, message: string): FieldError {
+  return { field, rule, message, label: labelOfField(kind, field) };
 }
 
-/** Checks that cross records: references exist and belong to the same Director, names are unique, versions fit. */
+function refuse(kind: KindKey, errors: FieldError[]): never {
+  throw badRequest(errors.map((e) => `${e.label ?? e.field}: ${e.message}`).join("; "), errors);
+}
+
+/** Checks that cross records: references exist and belong to the same Director, names are unique. */
 async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unknown>, selfId: number | null) {
   const meta = KINDS[kind];
   const errors: FieldError[] = [];
   const directorId = data.directorId as number | undefined;
   let directorRow: Row | null = null;
-  if (meta.directorScoped && directorId != null) {
+  if ((meta.directorScoped || kind === "resources") && directorId != null) {
     directorRow = await tx.director.findUnique({ where: { id: directorId } });
-    if (!directorRow) errors.push(fieldError("directorId", "exists", `no Director with id ${directorId}`));
+    if (!directorRow) errors.push(fieldError(kind, "directorId", "exists", `no Director with id ${directorId}`));
   }
   for (const f of meta.fields) {
     if (f.type !== "ref" || f.key === "directorId") continue;
@@ -190,14 +246,14 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
     if (id == null) continue;
     const target = await delegate(tx, f.ref!).findUnique({ where: { id } });
     if (!target) {
-      errors.push(fieldError(f.key, "exists", `no ${KINDS[f.ref!].label} with id ${id}`));
+      errors.push(fieldError(kind, f.key, "exists", `no ${KINDS[f.ref!].label} with id ${id}`));
       continue;
     }
     if (f.sameDirector && directorRow && target.directorId !== directorRow.id) {
-      errors.push(fieldError(f.key, "same-director", `${KINDS[f.ref!].label} "${String(target.name)}" belongs to another Director than "${String(directorRow.name)}"`));
+      errors.push(fieldError(kind, f.key, "same-director", `${KINDS[f.ref!].label} "${String(target.name)}" belongs to another Director than "${String(directorRow.name)}"`));
     }
     if (selfId != null && f.ref === kind && id === selfId) {
-      errors.push(fieldError(f.key, "not-self", `cannot point at this ${meta.label.toLowerCase()} itself`));
+      errors.push(fieldError(kind, f.key, "not-self", `cannot point at this ${meta.label.toLowerCase()} itself`));
     }
   }
   const storageIds = (data.storageIds as number[] | undefined) ?? [];
@@ -205,40 +261,16 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
     const storages = await tx.storage.findMany({ where: { id: { in: storageIds } } });
     for (const id of storageIds) {
       const s = storages.find((x) => x.id === id);
-      if (!s) errors.push(fieldError("storageIds", "exists", `no Storage with id ${id}`));
+      if (!s) errors.push(fieldError(kind, "storageIds", "exists", `no Storage with id ${id}`));
       else if (directorRow && s.directorId !== directorRow.id) {
-        errors.push(fieldError("storageIds", "same-director", `Storage "${s.name}" belongs to another Director`));
+        errors.push(fieldError(kind, "storageIds", "same-director", `Storage "${s.name}" belongs to another Director`));
       }
-    }
-  }
-  if (directorRow) {
-    const version = String(directorRow.version);
-    if (storageIds.length > 1 && !versionAtLeast(version, STORAGE_GROUPS_FIRST_VERSION)) {
-      errors.push(fieldError("storageIds", "version", `storage groups need Bacula ${STORAGE_GROUPS_FIRST_VERSION}; Director "${String(directorRow.name)}" runs ${version}, which would use only the first storage`));
-    }
-    const policy = data.storagePolicy as string | null | undefined;
-    if (policy) {
-      const first = policyFirstVersion(policy);
-      if (first && !versionAtLeast(version, first)) {
-        errors.push(fieldError("storagePolicy", "version", `${policy} needs Bacula ${first}; Director "${String(directorRow.name)}" runs ${version}`));
-      }
-    }
-    if (data.storagePolicyThreshold && !versionAtLeast(version, "15.0")) {
-      errors.push(fieldError("storagePolicyThreshold", "version", `StorageGroupPolicyThreshold needs Bacula 15.0; Director "${String(directorRow.name)}" runs ${version}`));
-    }
-  }
-  if (kind === "storages" && data.deviceId != null && data.storageDaemonId != null) {
-    const device = await tx.device.findUnique({ where: { id: data.deviceId as number } });
-    if (device && device.storageDaemonId !== data.storageDaemonId) {
-      errors.push(fieldError("deviceId", "same-sd", `device "${device.name}" is not on the chosen Storage Daemon`));
-    } else if (device && data.mediaType !== device.mediaType) {
-      errors.push(fieldError("mediaType", "match-device", `must match the device's media type "${device.mediaType}"`));
     }
   }
   if (kind === "directors" && data.primaryId != null) {
     const primary = await tx.director.findUnique({ where: { id: data.primaryId as number } });
     if (primary && primary.role !== "primary") {
-      errors.push(fieldError("primaryId", "role", `Director "${primary.name}" is not a primary`));
+      errors.push(fieldError(kind, "primaryId", "role", `Director "${primary.name}" is not a primary`));
     }
   }
   if (kind === "pools" && data.nextPoolId != null) {
@@ -249,7 +281,7 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
       seen.add(cursor);
       if (selfId != null && cursor === selfId) {
         chain.push(String(data.name));
-        errors.push(fieldError("nextPoolId", "cycle", `makes a Next Pool cycle: ${chain.join(" → ")}`));
+        errors.push(fieldError(kind, "nextPoolId", "cycle", `makes a Next Pool cycle: ${chain.join(" → ")}`));
         break;
       }
       const p = await tx.pool.findUnique({ where: { id: cursor }, select: { name: true, nextPoolId: true } });
@@ -262,29 +294,72 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
     const other = await tx.catalogMember.findFirst({
       where: { clusterId: data.clusterId as number, role: "primary", ...(selfId != null ? { id: { not: selfId } } : {}) },
     });
-    if (other) errors.push(fieldError("role", "one-primary", `cluster already has a primary ("${other.name}")`));
+    if (other) errors.push(fieldError(kind, "role", "one-primary", `cluster already has a primary ("${other.name}")`));
   }
-  if (errors.length > 0) throw badRequest(errors.map((e) => `${e.field}: ${e.message}`).join("; "), errors);
+  if (kind === "resources") {
+    const daemon = data.storageDaemonId != null ? "sd" : "dir";
+    const allowed: readonly string[] = OTHER_RESOURCE_TYPES[daemon];
+    if (!allowed.includes(String(data.type)))
+      errors.push(fieldError(kind, "type", "resource-type", `a ${daemon === "sd" ? "Storage Daemon" : "Director"} resource here is one of ${allowed.join(", ")} (the others have their own pages)`));
+  }
+  if (errors.length > 0) refuse(kind, errors);
 
   // Names: unique per resource type within a Director (or globally for daemons and hosts).
   const nameWhere: Record<string, unknown> = { name: data.name };
   if (meta.directorScoped) nameWhere.directorId = directorId;
   if (kind === "devices") nameWhere.storageDaemonId = data.storageDaemonId;
   if (kind === "catalog-members") nameWhere.clusterId = data.clusterId;
+  if (kind === "resources") Object.assign(nameWhere, { type: data.type, directorId: data.directorId ?? null, storageDaemonId: data.storageDaemonId ?? null });
   if (selfId != null) nameWhere.id = { not: selfId };
   const clash = await delegate(tx, kind).findFirst({ where: nameWhere });
   if (clash) {
     const scope = meta.directorScoped && directorRow ? ` on Director "${String(directorRow.name)}"` : "";
     throw conflict(`A ${meta.label} named "${String(data.name)}" already exists${scope}`, [
-      fieldError("name", "unique", `a ${meta.label} named "${String(data.name)}" already exists${scope}`),
+      fieldError(kind, "name", "unique", `a ${meta.label} named "${String(data.name)}" already exists${scope}`),
     ]);
   }
 }
 
-function toData(kind: KindKey, input: Record<string, unknown>, mode: "create" | "update") {
+/** The generic items a write keeps: featured directive fields, then the other directives, with kept secrets filled in. */
+function extraItems(kind: KindKey, input: Record<string, unknown>, existing: Row | null): Item[] | undefined {
+  const container = containerOf(kind);
+  if (!container) return undefined;
+  const touched = extraFields(kind).some((f) => input[f.key] !== undefined) || input.directives !== undefined;
+  if (!touched) return undefined;
+  const oldOpen = existing ? openItems(existing.extra, container) : [];
+  const featured: Item[] = [];
+  for (const f of extraFields(kind)) {
+    const def = f.directive!.def;
+    const v = input[f.key] !== undefined ? input[f.key] : (oldOpen.find((i) => i.kind === "directive" && i.name === def.name) as { value?: unknown } | undefined)?.value;
+    if (v !== null && v !== undefined && v !== "") featured.push({ kind: "directive", name: def.name, value: v as string });
+  }
+  const featuredNames = new Set(extraFields(kind).map((f) => f.directive!.def.name));
+  const given = input.directives !== undefined
+    ? mergeKeptSecrets(input.directives as ViewItem[], existing?.extra ?? null, container)
+    : oldOpen.filter((i) => !(i.kind === "directive" && featuredNames.has(i.name)));
+  const errors: FieldError[] = [];
+  const typed = KINDS[kind].resourceKind ? typedKeys(KINDS[kind].resourceKind!).byName : new Map();
+  given.forEach((it, i) => {
+    const def = findDirective(container, it.name);
+    if (!def || def.name !== it.name) errors.push(fieldError(kind, `directives[${i}]`, "unknown-directive", `${JSON.stringify(it.name)} is not a directive of a ${container === undefined ? "resource" : KINDS[kind].label}`));
+    else if (featuredNames.has(def.name)) errors.push(fieldError(kind, `directives[${i}]`, "featured", `${def.name} has its own field in the form`));
+    else if (typed.has(def.name) && kind !== "messages" && columnOwns(kind, def.name)) errors.push(fieldError(kind, `directives[${i}]`, "typed", `${def.name} has its own field in the form`));
+  });
+  if (errors.length > 0) refuse(kind, errors);
+  return [...featured, ...given];
+}
+
+/** Whether a directive is held by one of the kind's fields (so it cannot also be a generic item). */
+function columnOwns(kind: KindKey, directive: string): boolean {
+  return KINDS[kind].fields.some((f) => f.directive?.def.name === directive && f.store !== "extra") ||
+    KINDS[kind].fields.some((f) => f.modelKey && KINDS[kind].resourceKind && typedKeys(KINDS[kind].resourceKind!).list.find((k) => k.key === f.modelKey)?.def.name === directive);
+}
+
+function toData(kind: KindKey, input: Record<string, unknown>, mode: "create" | "update", existing: Row | null) {
   const data: Record<string, unknown> = {};
   for (const f of KINDS[kind].fields) {
-    if (f.readOnly || f.type === "storageList") continue;
+    if (f.readOnly || f.type === "storageList" || f.type === "directives" || f.type === "items" || f.type === "deviceName") continue;
+    if (f.directive && f.store === "extra") continue;
     const value = input[f.key];
     if (f.type === "secret") {
       if (typeof value === "string" && value.length > 0) data[f.column!] = encryptSecret(value);
@@ -299,7 +374,38 @@ function toData(kind: KindKey, input: Record<string, unknown>, mode: "create" | 
     }
     data[f.key] = value;
   }
+  const container = containerOf(kind, { ...existing, ...input });
+  if (kind === "resources" && input.items !== undefined) {
+    const items = mergeKeptSecrets(input.items as ViewItem[], existing?.items ?? null, container);
+    const nameItem = items.find((i) => i.kind === "directive" && i.name === "Name");
+    if (!nameItem || nameItem.kind !== "directive" || typeof nameItem.value !== "string" || nameItem.value === "")
+      refuse(kind, [fieldError(kind, "items", "required", "needs a Name directive")]);
+    data.name = nameItem.value;
+    data.items = sealItems(items, container);
+  } else {
+    const extra = extraItems(kind, input, existing);
+    if (extra !== undefined) data.extra = extra.length > 0 ? sealItems(extra, container) : null;
+  }
   return data;
+}
+
+/** Storage's Device: a Device of its SD (linked by id) or an Autochanger (by name). */
+async function resolveDevice(tx: Tx, input: Record<string, unknown>, data: Record<string, unknown>) {
+  const name = input.deviceName as string | undefined;
+  if (name === undefined) return;
+  const sdId = input.storageDaemonId as number;
+  const device = await tx.device.findFirst({ where: { storageDaemonId: sdId, name } });
+  if (device) {
+    data.deviceId = device.id;
+    data.deviceNames = [name];
+    if (input.mediaType && device.mediaType !== input.mediaType)
+      refuse("storages", [fieldError("storages", "mediaType", "match-device", `must match the device's media type "${device.mediaType}"`)]);
+    return;
+  }
+  const changer = await tx.configResource.findFirst({ where: { storageDaemonId: sdId, type: "Autochanger", name } });
+  if (!changer) refuse("storages", [fieldError("storages", "deviceName", "exists", `the Storage Daemon has no Device or Autochanger "${name}"`)]);
+  data.deviceId = null;
+  data.deviceNames = [name];
 }
 
 async function writeStorageGroup(tx: Tx, kind: KindKey, ownerId: number, ids: number[] | undefined) {
@@ -319,53 +425,152 @@ export interface Actor {
   ip?: string | null;
 }
 
+/** The Bacula resource kind of a record in the validator's terms, and its name. */
+function problemTarget(kind: KindKey, row: Row): { resource: string; name: string } | undefined {
+  const rk = KINDS[kind].resourceKind;
+  if (rk) return { resource: rk, name: String(row.name) };
+  if (kind === "resources") return { resource: String(row.type), name: String(row.name) };
+  return undefined;
+}
+
+/** The form field of a validator problem about this record (`field` is a typed model key or `directives.<path>`). */
+function fieldOfProblem(kind: KindKey, p: Problem): string {
+  if (p.field.startsWith("directives.")) {
+    const name = p.field.slice("directives.".length).split(/[.[]/)[0];
+    const f = KINDS[kind].fields.find((x) => x.directive?.def.name === name);
+    return f?.key ?? (kind === "resources" ? "items" : "directives");
+  }
+  const key = p.field.replace(/\[\d+\]$/, "");
+  return fieldForModelKey(kind, key)?.key ?? (key === "name" ? "name" : kind === "resources" ? "items" : key);
+}
+
+/**
+ * The daemon's whole config as Bacula would read it, after the write: errors about this record (or
+ * whole-config errors the write caused) refuse it; warnings about it come back with the view.
+ */
+async function validateAfterWrite(tx: Tx, kind: KindKey, row: Row, before: Problem[] | null): Promise<Problem[]> {
+  const target = problemTarget(kind, row);
+  if (!target) return [];
+  let problems: Problem[];
+  if (kind === "storage-daemons" || kind === "devices" || (kind === "resources" && row.storageDaemonId != null)) {
+    const sdId = (kind === "storage-daemons" ? row.id : row.storageDaemonId) as number;
+    const sd = await tx.storageDaemon.findUnique({ where: { id: sdId } });
+    const cfg = await loadStorageDaemonConfig(tx, sdId);
+    problems = validateStorageDaemon(cfg, sd?.version, storageDaemonTree(cfg));
+  } else {
+    const directorId = (kind === "directors" ? row.id : row.directorId) as number | undefined;
+    if (directorId == null) return [];
+    const cfg = await loadDirectorConfig(tx, directorId);
+    problems = validateDirector(cfg, directorTree(cfg));
+  }
+  const mine = (p: Problem) => (p.resource === target.resource || p.resource === findResource(kind === "resources" && row.storageDaemonId != null ? "sd" : "dir", target.resource)?.name) && p.name === target.name;
+  const key = (p: Problem) => `${p.resource}\u0000${p.name}\u0000${p.rule}\u0000${p.message}`;
+  const old = new Set((before ?? []).map(key));
+  const errors = problems.filter((p) => p.severity === "error" && (mine(p) || (p.resource === "Config" && !old.has(key(p)))));
+  // Whole-config rules a fresh, still incomplete Director breaks (no Job yet…) are not this record's fault.
+  const blocking = errors.filter((p) => !(p.resource === "Config" && (p.rule === "min-count" || p.rule === "required")));
+  if (blocking.length > 0)
+    refuse(kind, blocking.map((p) => fieldError(kind, fieldOfProblem(kind, p), p.rule, p.message.replace(/^[A-Za-z]+ "[^"]*": /, ""))));
+  return problems.filter((p) => p.severity === "warning" && mine(p));
+}
+
+function warningsOf(kind: KindKey, problems: Problem[]) {
+  return problems.map((p) => ({ ...fieldError(kind, fieldOfProblem(kind, p), p.rule, p.message.replace(/^[A-Za-z]+ "[^"]*": /, "")) }));
+}
+
+/** The input checked by the kind's schema; problems name each field by its label. */
+export function parseInput(kind: KindKey, mode: "create" | "update", body: unknown): Record<string, unknown> {
+  const r = inputSchema(kind, mode).safeParse(body);
+  if (r.success) return r.data as Record<string, unknown>;
+  refuse(kind, r.error.issues.map((issue) => {
+    const field = issue.path.map(String).join(".") || "(body)";
+    const named = issue.code === "custom" ? (issue.params as { rule?: unknown } | undefined)?.rule : undefined;
+    const rule = typeof named === "string" ? named : issue.code;
+    const message = issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a field of a ${KINDS[kind].label}` : issue.message;
+    return fieldError(kind, field, rule, message);
+  }));
+}
+
 export async function createResource(kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
-  const input = inputSchema(kind, "create").parse(body) as Record<string, unknown>;
+  const input = parseInput(kind, "create", body);
   return prisma.$transaction((tx) => createResourceIn(tx, kind, input, actor));
 }
 
 /** createResource inside a caller's transaction (several records, all or nothing). */
 export async function createResourceIn(tx: Tx, kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
-  const input = inputSchema(kind, "create").parse(body) as Record<string, unknown>;
-  {
-    await assertAdminControls(tx, kind, { op: "create", input }, actor);
-    await checkReferences(tx, kind, input, null);
-    const created = await delegate(tx, kind).create({ data: toData(kind, input, "create") });
-    await writeStorageGroup(tx, kind, created.id, input.storageIds as number[] | undefined);
-    const row = await delegate(tx, kind).findUnique({ where: { id: created.id }, include: includeFor(kind) });
-    const view = toView(kind, row!);
-    await bumpModelRevision(tx);
-    await audit({ actor: actor.login, ip: actor.ip, action: "create", entityType: kind, entityId: created.id, entityName: String(input.name), after: view }, tx);
-    return view;
-  }
+  const input = parseInput(kind, "create", body);
+  await assertAdminControls(tx, kind, { op: "create", input }, actor);
+  const data = toData(kind, input, "create", null);
+  if (kind === "resources") input.name = data.name;
+  await checkReferences(tx, kind, { ...input, name: data.name ?? input.name }, null);
+  if (kind === "storages") await resolveDevice(tx, input, data);
+  const created = await delegate(tx, kind).create({ data });
+  await writeStorageGroup(tx, kind, created.id, input.storageIds as number[] | undefined);
+  const row = await delegate(tx, kind).findUnique({ where: { id: created.id }, include: includeFor(kind) });
+  const warnings = await validateAfterWrite(tx, kind, row!, null);
+  const view = toView(kind, row!);
+  await bumpModelRevision(tx);
+  await audit({ actor: actor.login, ip: actor.ip, action: "create", entityType: kind, entityId: created.id, entityName: String(row!.name), after: view }, tx);
+  return warnings.length > 0 ? { ...view, warnings: warningsOf(kind, warnings) } : view;
 }
 
 export async function updateResource(kind: KindKey, id: number, body: unknown, actor: Actor): Promise<ResourceView> {
-  const input = inputSchema(kind, "update").parse(body) as Record<string, unknown>;
+  const input = parseInput(kind, "update", body);
   return prisma.$transaction((tx) => updateResourceIn(tx, kind, id, input, actor));
 }
 
 /** updateResource inside a caller's transaction (several records, all or nothing). */
 export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: unknown, actor: Actor): Promise<ResourceView> {
-  const input = inputSchema(kind, "update").parse(body) as Record<string, unknown>;
-  {
-    const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
-    if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
-    const before = toView(kind, existing);
-    await assertAdminControls(tx, kind, { op: "update", input, before: existing }, actor);
-    if (KINDS[kind].directorScoped && input.directorId !== existing.directorId) {
-      throw badRequest("directorId: a resource cannot move to another Director; create it there instead", [
-        fieldError("directorId", "immutable", "cannot move to another Director; create it there instead"),
-      ]);
+  const input = parseInput(kind, "update", body);
+  const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
+  if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
+  // Optimistic concurrency: the client says which version it read; a newer save is never overwritten.
+  if (typeof input.updatedAt === "string") {
+    const read = Date.parse(input.updatedAt);
+    const stored = existing.updatedAt instanceof Date ? existing.updatedAt.getTime() : Date.parse(String(existing.updatedAt));
+    if (!Number.isFinite(read) || read !== stored) {
+      throw conflict(
+        `${KINDS[kind].label} "${String(existing.name)}" was changed by someone else since you opened it (saved ${new Date(stored).toISOString()}). Reload it to see the newer values; your changes were not saved.`,
+        [fieldError(kind, "updatedAt", "stale", "the record changed since it was read")],
+        { current: toView(kind, existing) },
+      );
     }
-    await checkReferences(tx, kind, input, id);
-    await delegate(tx, kind).update({ where: { id }, data: toData(kind, input, "update") });
-    await writeStorageGroup(tx, kind, id, input.storageIds as number[] | undefined);
-    const row = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
-    const view = toView(kind, row!);
-    await bumpModelRevision(tx);
-    await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: kind, entityId: id, entityName: String(input.name), before, after: view }, tx);
-    return view;
+  }
+  delete input.updatedAt;
+  const before = toView(kind, existing);
+  await assertAdminControls(tx, kind, { op: "update", input, before: existing }, actor);
+  if (KINDS[kind].directorScoped && input.directorId !== existing.directorId) {
+    refuse(kind, [fieldError(kind, "directorId", "immutable", "cannot move to another Director; create it there instead")]);
+  }
+  const beforeProblems = await problemsNow(tx, kind, existing);
+  const data = toData(kind, input, "update", existing);
+  await checkReferences(tx, kind, { ...input, id, name: data.name ?? input.name ?? existing.name, type: input.type ?? existing.type }, id);
+  if (kind === "storages") await resolveDevice(tx, input, data);
+  await delegate(tx, kind).update({ where: { id }, data });
+  await writeStorageGroup(tx, kind, id, input.storageIds as number[] | undefined);
+  const row = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
+  const warnings = await validateAfterWrite(tx, kind, row!, beforeProblems);
+  const view = toView(kind, row!);
+  await bumpModelRevision(tx);
+  await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: kind, entityId: id, entityName: String(row!.name), before, after: view }, tx);
+  return warnings.length > 0 ? { ...view, warnings: warningsOf(kind, warnings) } : view;
+}
+
+/** The whole-config problems before a write (a write is refused only for those it causes). */
+async function problemsNow(tx: Tx, kind: KindKey, row: Row): Promise<Problem[] | null> {
+  if (!problemTarget(kind, row)) return null;
+  try {
+    if (kind === "storage-daemons" || kind === "devices" || (kind === "resources" && row.storageDaemonId != null)) {
+      const sdId = (kind === "storage-daemons" ? row.id : row.storageDaemonId) as number;
+      const cfg = await loadStorageDaemonConfig(tx, sdId);
+      return validateStorageDaemon(cfg, undefined, storageDaemonTree(cfg));
+    }
+    const directorId = (kind === "directors" ? row.id : row.directorId) as number | undefined;
+    if (directorId == null) return null;
+    const cfg = await loadDirectorConfig(tx, directorId);
+    return validateDirector(cfg, directorTree(cfg));
+  } catch {
+    return null;
   }
 }
 
