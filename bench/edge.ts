@@ -52,11 +52,11 @@ function bigLogin(url: string, bytes: number, declareLength: boolean): Promise<{
   });
 }
 
-/** Sends headers and 10 of 1,000 declared bytes, then nothing: how long until the server lets go. */
-function stalledBody(url: string): Promise<{ status: number | null; ms: number }> {
+/** Sends headers and 10 of 1,000 declared bytes, then nothing: how long until the server lets go of the connection. */
+function stalledBody(url: string, route = "/api/auth/login"): Promise<{ status: number | null; ms: number }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const u = new URL("/api/auth/login", url);
+    const u = new URL(route, url);
     let status: number | null = null;
     const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers: { "content-type": "application/json", origin: url, "content-length": "1000" } }, (res) => {
       status = res.statusCode ?? null;
@@ -93,13 +93,17 @@ export async function benchEdge(o: { limits?: boolean; distDir?: string; cwd?: s
     out.chunked = await attack(server, false);
     out.contentLength = await attack(server, true);
     out.stalledBody = await stalledBody(server.url);
+    // A route that answers without reading the body: the connection is Node's to close (requestTimeout).
+    out.stalledUnreadBody = await stalledBody(server.url, "/api/auth/logout");
     console.log(`\nEdge limits (${String(out.label)}): 4 parallel 450 MB login bodies`);
     for (const k of ["chunked", "contentLength"] as const) {
       const a = out[k] as Awaited<ReturnType<typeof attack>>;
       console.log(`  ${k.padEnd(14)} statuses ${a.results.map((r) => r.status).join(",")}; sent ${a.results.map((r) => r.sentMiB).join(",")} MiB in ${Math.max(...a.results.map((r) => r.ms))} ms; server peak RSS ${a.peakRssMiBBefore} -> ${a.peakRssMiBAfter} MiB`);
     }
-    const st = out.stalledBody as { status: number | null; ms: number };
-    console.log(`  stalled body   answered ${st.status ?? "(closed)"} after ${st.ms} ms`);
+    for (const k of ["stalledBody", "stalledUnreadBody"] as const) {
+      const st = out[k] as { status: number | null; ms: number };
+      console.log(`  ${k.padEnd(17)} answered ${st.status ?? "(nothing)"}; connection closed after ${st.ms} ms`);
+    }
     return out;
   } finally {
     await server.stop();
@@ -111,7 +115,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const limits = !process.argv.includes("--no-limits");
   const distArg = process.argv.find((a) => a.startsWith("--dist="));
   const cwdArg = process.argv.find((a) => a.startsWith("--cwd="));
-  benchEdge({ limits, distDir: distArg?.slice(7), cwd: cwdArg?.slice(6) }).then(
+  const labelArg = process.argv.find((a) => a.startsWith("--label="));
+  benchEdge({ limits, distDir: distArg?.slice(7), cwd: cwdArg?.slice(6), label: labelArg?.slice(8) }).then(
     (r) => console.log(JSON.stringify(r)),
     (e) => {
       console.error(e);

@@ -6,6 +6,7 @@ import { benchReplication } from "./replication";
 import { benchDeploy } from "./deploy";
 import { benchFailover } from "./failover";
 import { benchTopology } from "./topology";
+import { benchEdge } from "./edge";
 
 /** `npm run bench`: every performance target of the issues, measured in one run. */
 async function main() {
@@ -20,6 +21,7 @@ async function main() {
   report.deploy = await benchDeploy();
   report.failover = await benchFailover();
   report.topology = await benchTopology();
+  report.edge = await benchEdge();
   fs.mkdirSync("bench/out", { recursive: true });
   fs.writeFileSync("bench/out/report.json", JSON.stringify(report, null, 2));
   console.log("\nfull report: bench/out/report.json");

@@ -1,4 +1,4 @@
-import { mkdirSync, chownSync, readFileSync, existsSync } from "node:fs";
+import { mkdirSync, chownSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
@@ -20,6 +20,9 @@ test.beforeAll(async () => {
   const uid = Number(execFileSync("id", ["-u", sshd.user], { encoding: "utf8" }));
   const gid = Number(execFileSync("id", ["-g", sshd.user], { encoding: "utf8" }));
   chownSync(etc, uid, gid);
+  // bconsole's config is on the host (the deploy's test step checks it is a regular file before any reload).
+  writeFileSync(join(etc, "bconsole.conf"), 'Director {\n  Name = bacula-dir\n  DIRport = 9101\n  Address = 127.0.0.1\n  Password = "x"\n}\n', { mode: 0o640 });
+  chownSync(join(etc, "bconsole.conf"), uid, gid);
 });
 
 test.afterAll(async () => {
