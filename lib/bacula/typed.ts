@@ -324,6 +324,12 @@ export function fileSetItems(fs: SimpleFileSet): BlockItem[] {
   return out;
 }
 
+/** The table's spelling of the RunScript block keyword ("Runscript"). */
+let runscriptName: string | undefined;
+export function runScriptKeyword(): string {
+  return (runscriptName ??= findDirective(resourceDefOf("Job"), "RunScript")?.name ?? "Runscript");
+}
+
 /** A RunScript in its simple shape (one Command, the usual flags); others stay as blocks. */
 export interface RunScript {
   runsWhen?: string;
@@ -360,7 +366,7 @@ export function runScriptToBlock(rs: RunScript): BlockItem {
     const v = rs[key];
     if (v !== undefined && v !== null) items.push({ kind: "directive", name, value: v as Value });
   }
-  return { kind: "block", name: "RunScript", items };
+  return { kind: "block", name: runScriptKeyword(), items };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,8 +428,8 @@ export function nodeToTyped(kind: ResourceKind, node: ResourceNode): Obj {
   } else if (spec.special === "runscripts") {
     // RunScript blocks are typed only when every run-script-like item is a simple RunScript block
     // (RunBeforeJob and friends, or blocks with several commands, keep them all in order in extra).
-    const scriptish = rest.filter((i) => i.name === "RunScript" || isShortRunScript(kind, i.name));
-    const typed = scriptish.map((i) => (i.kind === "block" && i.name === "RunScript" ? blockToRunScript(i) : undefined));
+    const scriptish = rest.filter((i) => i.name === runScriptKeyword() || isShortRunScript(kind, i.name));
+    const typed = scriptish.map((i) => (i.kind === "block" && i.name === runScriptKeyword() ? blockToRunScript(i) : undefined));
     if (scriptish.length > 0 && typed.every((t) => t !== undefined)) {
       obj.runScripts = typed;
       rest = rest.filter((i) => !scriptish.includes(i));

@@ -135,7 +135,7 @@ function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolRe
   }
   if (res.storage && res.storage.length > 1 && before13)
     c.add(kind, res.name, "storage", "storage-group-version",
-      `${label}: Bacula ${version} accepts a list of storages but uses only the first (${res.storage[0]}); storage groups need 13.0 or later`, "warning");
+      `${label}: storage groups need Bacula 13.0 or later; Bacula ${version} accepts a list of storages but uses only the first (${res.storage[0]})`);
 }
 
 export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg)): Problem[] {

@@ -22,7 +22,7 @@ import { badRequest, HttpError, notFound, type FieldError } from "@/lib/http/err
 import { zodToFieldErrors } from "@/lib/http/handler";
 import { KINDS } from "@/lib/inventory/fields";
 import { baculaName } from "@/lib/inventory/rules";
-import { createResourceIn, delegate, updateResourceIn, type Actor } from "@/lib/inventory/service";
+import { createResourceIn, delegate, readView, updateResourceIn, validateWrites, type Actor } from "@/lib/inventory/service";
 import { chainPlanSchema, compileChain, type ChainStep, type CompiledChain } from "./chain";
 import { applyDraft, DraftError, draftSchema, previewDraft, withFormField, type DraftPreview, type JobChange, type PoolChange } from "./draft";
 import { chainGraph, type ChainGraph } from "./graph";
@@ -172,15 +172,14 @@ async function nameMaps(tx: Tx, directorId: number): Promise<Names> {
 
 /** The inventory body of an existing Pool or Job, as the edit form would send it back unchanged. */
 async function currentBody(tx: Tx, kind: "pools" | "jobs", recordId: number): Promise<Record<string, unknown>> {
-  const row = await delegate(tx, kind).findUnique({ where: { id: recordId } });
-  if (!row) throw notFound(`${KINDS[kind].label} ${recordId} does not exist`);
+  const view = await readView(tx, kind, recordId);
   const body: Record<string, unknown> = {};
   for (const f of KINDS[kind].fields) {
-    if (f.readOnly || f.type === "secret" || f.type === "storageList") continue;
-    body[f.key] = row[f.key] ?? null;
+    if (f.readOnly || f.type === "secret") continue;
+    body[f.key] = view[f.key] ?? null;
   }
-  const members = await tx.storageGroupMember.findMany({ where: kind === "pools" ? { poolId: recordId } : { jobId: recordId }, orderBy: { position: "asc" } });
-  body.storageIds = members.map((m) => m.storageId);
+  // The version read, so that a concurrent save is not overwritten.
+  body.updatedAt = view.updatedAt;
   return body;
 }
 
@@ -265,6 +264,7 @@ export async function applyChain(body: unknown, actor: Actor): Promise<ApplyResu
     const names = await nameMaps(tx, req.directorId);
     const created: ApplyResult["created"] = [];
     const updated: ApplyResult["updated"] = [];
+    const written: { kind: "pools" | "jobs"; id: number; path: string }[] = [];
     for (const raw of compiled.steps) {
       const step = { ...raw, path: `chain.${raw.path}` };
       const kind = step.kind === "Pool" ? "pools" : "jobs";
@@ -275,20 +275,24 @@ export async function applyChain(body: unknown, actor: Actor): Promise<ApplyResu
           const base = step.kind === "Pool"
             ? { directorId: req.directorId, poolType: "Backup" }
             : { directorId: req.directorId, type: "Backup", runLines: [], runScripts: [] };
-          const view = await createResourceIn(tx, kind, { ...base, ...fields }, actor);
+          const view = await createResourceIn(tx, kind, { ...base, ...fields }, actor, { validate: false });
           map.set(step.name, view.id);
           created.push({ kind: step.kind, id: view.id, name: step.name });
+          written.push({ kind, id: view.id, path: step.path });
         } else {
           const recordId = map.get(step.name);
           if (recordId === undefined) throw notFound(`${step.kind} "${step.name}" does not exist`);
           const current = await currentBody(tx, kind, recordId);
-          await updateResourceIn(tx, kind, recordId, { ...current, ...fields }, actor);
+          await updateResourceIn(tx, kind, recordId, { ...current, ...fields }, actor, { validate: false });
           updated.push({ kind: step.kind, id: recordId, name: step.name });
+          written.push({ kind, id: recordId, path: step.path });
         }
       } catch (e) {
         prefixed(e, step);
       }
     }
+    // The whole chain, as Bacula will read it, once every record is written.
+    await validateWrites(tx, written);
     return { created, updated, revision: await modelRevision(tx), notes: compiled.notes };
   });
 }

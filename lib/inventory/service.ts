@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import { prisma, type Tx } from "@/lib/db/client";
-import { badRequest, conflict, notFound, type FieldError } from "@/lib/http/errors";
+import { badRequest, conflict, HttpError, notFound, type FieldError } from "@/lib/http/errors";
 import type { Role } from "@/lib/auth/roles";
 import { encryptSecret } from "@/lib/secrets";
 import { findDirective, findResource, type BlockDef, type Problem } from "@/lib/bacula";
@@ -181,6 +181,13 @@ export async function listResources(kind: KindKey, rawQuery: Record<string, stri
     }),
   ]);
   return { items: rows.map((r) => toView(kind, r)), total, page: query.page, pageSize: query.pageSize };
+}
+
+/** One record's view inside a caller's transaction. */
+export async function readView(tx: Tx, kind: KindKey, id: number): Promise<ResourceView> {
+  const row = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
+  if (!row) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
+  return toView(kind, row);
 }
 
 export async function getResource(kind: KindKey, id: number): Promise<ResourceView> {
@@ -496,8 +503,16 @@ export async function createResource(kind: KindKey, body: unknown, actor: Actor)
   return prisma.$transaction((tx) => createResourceIn(tx, kind, input, actor));
 }
 
+export interface WriteOptions {
+  /**
+   * false: the caller writes several records and validates the daemon's config once, at the end
+   * (validateWrites), so that a half-built chain is not judged on its own.
+   */
+  validate?: boolean;
+}
+
 /** createResource inside a caller's transaction (several records, all or nothing). */
-export async function createResourceIn(tx: Tx, kind: KindKey, body: unknown, actor: Actor): Promise<ResourceView> {
+export async function createResourceIn(tx: Tx, kind: KindKey, body: unknown, actor: Actor, opts: WriteOptions = {}): Promise<ResourceView> {
   const input = parseInput(kind, "create", body);
   await assertAdminControls(tx, kind, { op: "create", input }, actor);
   const data = toData(kind, input, "create", null);
@@ -507,7 +522,7 @@ export async function createResourceIn(tx: Tx, kind: KindKey, body: unknown, act
   const created = await delegate(tx, kind).create({ data });
   await writeStorageGroup(tx, kind, created.id, input.storageIds as number[] | undefined);
   const row = await delegate(tx, kind).findUnique({ where: { id: created.id }, include: includeFor(kind) });
-  const warnings = await validateAfterWrite(tx, kind, row!, null);
+  const warnings = opts.validate === false ? [] : await validateAfterWrite(tx, kind, row!, null);
   const view = toView(kind, row!);
   await bumpModelRevision(tx);
   await audit({ actor: actor.login, ip: actor.ip, action: "create", entityType: kind, entityId: created.id, entityName: String(row!.name), after: view }, tx);
@@ -520,7 +535,7 @@ export async function updateResource(kind: KindKey, id: number, body: unknown, a
 }
 
 /** updateResource inside a caller's transaction (several records, all or nothing). */
-export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: unknown, actor: Actor): Promise<ResourceView> {
+export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: unknown, actor: Actor, opts: WriteOptions = {}): Promise<ResourceView> {
   const input = parseInput(kind, "update", body);
   const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
   if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
@@ -542,18 +557,36 @@ export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: 
   if (KINDS[kind].directorScoped && input.directorId !== existing.directorId) {
     refuse(kind, [fieldError(kind, "directorId", "immutable", "cannot move to another Director; create it there instead")]);
   }
-  const beforeProblems = await problemsNow(tx, kind, existing);
+  const beforeProblems = opts.validate === false ? null : await problemsNow(tx, kind, existing);
   const data = toData(kind, input, "update", existing);
   await checkReferences(tx, kind, { ...input, id, name: data.name ?? input.name ?? existing.name, type: input.type ?? existing.type }, id);
   if (kind === "storages") await resolveDevice(tx, input, data);
   await delegate(tx, kind).update({ where: { id }, data });
   await writeStorageGroup(tx, kind, id, input.storageIds as number[] | undefined);
   const row = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
-  const warnings = await validateAfterWrite(tx, kind, row!, beforeProblems);
+  const warnings = opts.validate === false ? [] : await validateAfterWrite(tx, kind, row!, beforeProblems);
   const view = toView(kind, row!);
   await bumpModelRevision(tx);
   await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: kind, entityId: id, entityName: String(row!.name), before, after: view }, tx);
   return warnings.length > 0 ? { ...view, warnings: warningsOf(kind, warnings) } : view;
+}
+
+/**
+ * The validation of several writes made with `validate: false`, once, when all are done: each
+ * record's errors refuse the whole transaction, with the field prefixed by the caller's path.
+ */
+export async function validateWrites(tx: Tx, writes: { kind: KindKey; id: number; path?: string }[]): Promise<void> {
+  for (const w of writes) {
+    const row = await delegate(tx, w.kind).findUnique({ where: { id: w.id }, include: includeFor(w.kind) });
+    if (!row) continue;
+    try {
+      await validateAfterWrite(tx, w.kind, row, null);
+    } catch (e) {
+      if (e instanceof HttpError && w.path)
+        throw new HttpError(e.status, `${KINDS[w.kind].label} "${String(row.name)}": ${e.message}`, (e.fields ?? []).map((f) => ({ ...f, field: `${w.path}.${f.field}` })), e.details);
+      throw e;
+    }
+  }
 }
 
 /** The whole-config problems before a write (a write is refused only for those it causes). */

@@ -14,6 +14,7 @@ const users = await import("@/app/api/users/route");
 const userItem = await import("@/app/api/users/[id]/route");
 const collection = await import("@/app/api/[kind]/route");
 const { ensureFirstAdmin } = await import("@/lib/auth/service");
+const { encryptSecret } = await import("@/lib/secrets");
 
 describe("first run", () => {
   it("writes a one-time token (0600) and the setup page creates the first admin only with it", async () => {
@@ -139,7 +140,7 @@ describe("sessions and roles", () => {
     const vw = await login("vw");
 
     const body = { name: "RolePool", directorId: 1, poolType: "Backup" };
-    const director = await prisma.director.create({ data: { name: "d", address: "d.example.net", passwordEnc: "v1:a:b:c" } });
+    const director = await prisma.director.create({ data: { name: "d", address: "d.example.net", passwordEnc: encryptSecret("x") } });
     body.directorId = director.id;
     const post = (cookie: string) => call(collection.POST as never, "/api/pools", { method: "POST", cookie, body, params: { kind: "pools" } });
     const anon = await call(collection.GET as never, "/api/pools", { params: { kind: "pools" } });

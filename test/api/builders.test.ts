@@ -148,7 +148,7 @@ describe("config previews", () => {
     expect(job2.text).toContain('Pool = "Offsite"');
     expect(job2.text).toContain("Priority = 12");
     const offsite = res.json.resources.find((r: { name: string }) => r.name === "Offsite");
-    expect(offsite.text).toContain('Next Pool = "Vault"');
+    expect(offsite.text).toContain('NextPool = "Vault"');
     const ids = res.json.graph.nodes.map((n: { id: string }) => n.id);
     expect(ids).toEqual(expect.arrayContaining(["job:NightlyBackup", "pool:Nightly", "pool:Offsite", "pool:Vault", "job:CopyHop2", "storage:File5", "sd:sd-site-a", "sd:sd-site-b"]));
     const edges = res.json.graph.edges.map((e: { kind: string; source: string; target: string }) => `${e.kind} ${e.source} ${e.target}`);

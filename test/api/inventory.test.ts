@@ -10,6 +10,7 @@ const collection = await import("@/app/api/[kind]/route");
 const item = await import("@/app/api/[kind]/[id]/route");
 const options = await import("@/app/api/[kind]/options/route");
 const { makeUser } = await import("./fixtures");
+const { encryptSecret } = await import("@/lib/secrets");
 
 type H = Parameters<typeof call>[0];
 const list = collection.GET as unknown as H;
@@ -37,7 +38,8 @@ describe("inventory API", () => {
     expect(res.status).toBe(200);
     expect(res.json.total).toBe(4);
     expect(res.json.items.map((s: { name: string }) => s.name)).toEqual(["OffsiteFile", "File6"]);
-    expect(res.json.items[1].refNames).toMatchObject({ directorId: "bacula-dir", storageDaemonId: "sd-site-a", deviceId: "FileDev6" });
+    expect(res.json.items[1].refNames).toMatchObject({ directorId: "bacula-dir", storageDaemonId: "sd-site-a" });
+    expect(res.json.items[1].deviceName).toBe("FileDev6");
     const page2 = await call(list, "/api/storages", { cookie: viewer, params: { kind: "storages" }, query: { q: "File", sort: "name", dir: "desc", pageSize: "2", page: "2" } });
     expect(page2.json.items.map((s: { name: string }) => s.name)).toEqual(["File5", "File4"]);
     const pools = await call(list, "/api/pools", { cookie: viewer, params: { kind: "pools" }, query: { q: "Nightly" } });
@@ -62,7 +64,7 @@ describe("inventory API", () => {
     expect(res.status).toBe(400);
     const fields = Object.fromEntries(res.json.fields.map((f: { field: string; message: string }) => [f.field, f.message]));
     expect(fields.name).toMatch(/letters, digits, space and : \. - _/);
-    expect(fields.labelFormat).toMatch(/line breaks/);
+    expect(fields.labelFormat).toMatch(/line break/);
     const long = await post("pools", { name: "x".repeat(128), directorId: dirId, poolType: "Backup" });
     expect(long.json.fields[0]).toMatchObject({ field: "name", message: expect.stringMatching(/127/) });
     expect(await prisma.pool.count({ where: { name: "bad{name" } })).toBe(0);
@@ -73,7 +75,7 @@ describe("inventory API", () => {
     expect(dup.status).toBe(409);
     expect(dup.json.fields[0]).toMatchObject({ field: "name", rule: "unique" });
     expect(dup.json.error).toContain('on Director "bacula-dir"');
-    const other = await prisma.director.create({ data: { name: "independent-dir", address: "x.example.net", passwordEnc: "v1:a:b:c", version: "15.0.3" } });
+    const other = await prisma.director.create({ data: { name: "independent-dir", address: "x.example.net", passwordEnc: encryptSecret("x"), version: "15.0.3" } });
     const ok = await post("pools", { name: "Nightly", directorId: other.id, poolType: "Backup" });
     expect(ok.status).toBe(201);
   });
@@ -90,7 +92,7 @@ describe("inventory API", () => {
     const threshold = await post("pools", { name: "T1", directorId: dirId, poolType: "Backup", storageIds: [f4.id], storagePolicy: "LeastUsed", storagePolicyThreshold: "100G" });
     expect(threshold.json.fields[0]).toMatchObject({ field: "storagePolicyThreshold" });
 
-    const old = await prisma.director.create({ data: { name: "old-dir", address: "old.example.net", passwordEnc: "v1:a:b:c", version: "9.6.7" } });
+    const old = await prisma.director.create({ data: { name: "old-dir", address: "old.example.net", passwordEnc: encryptSecret("x"), version: "9.6.7" } });
     const sd = await prisma.storageDaemon.findFirstOrThrow();
     const dev = await prisma.device.findFirstOrThrow({ where: { storageDaemonId: sd.id } });
     const a = await prisma.storage.create({ data: { name: "A", directorId: old.id, storageDaemonId: sd.id, deviceId: dev.id, mediaType: dev.mediaType } });
@@ -99,9 +101,9 @@ describe("inventory API", () => {
     expect(on96.status).toBe(400);
     const byField = Object.fromEntries(on96.json.fields.map((f: { field: string; message: string }) => [f.field, f.message]));
     expect(byField.storageIds).toMatch(/need Bacula 13\.0.*9\.6\.7/);
-    expect(byField.storagePolicy).toMatch(/LeastUsed needs Bacula 13\.0/);
+    expect(byField.storagePolicy).toMatch(/StorageGroupPolicy needs Bacula 13\.0.*9\.6\.7/);
 
-    const v13 = await prisma.director.create({ data: { name: "dir-13", address: "d13.example.net", passwordEnc: "v1:a:b:c", version: "13.0.4" } });
+    const v13 = await prisma.director.create({ data: { name: "dir-13", address: "d13.example.net", passwordEnc: encryptSecret("x"), version: "13.0.4" } });
     const c = await prisma.storage.create({ data: { name: "C", directorId: v13.id, storageDaemonId: sd.id, deviceId: dev.id, mediaType: dev.mediaType } });
     const freeSpace = await post("pools", { name: "P", directorId: v13.id, poolType: "Backup", storageIds: [c.id], storagePolicy: "FreeSpace" });
     expect(freeSpace.json.fields[0].message).toMatch(/FreeSpace needs Bacula 15\.0/);
@@ -113,9 +115,9 @@ describe("inventory API", () => {
   it("refuses a device of another SD and a media type that does not match the device", async () => {
     const [sdA, sdB] = await prisma.storageDaemon.findMany({ orderBy: { name: "asc" } });
     const devB = await prisma.device.findFirstOrThrow({ where: { storageDaemonId: sdB.id } });
-    const wrongSd = await post("storages", { name: "Mixed", directorId: dirId, storageDaemonId: sdA.id, deviceId: devB.id, mediaType: devB.mediaType });
-    expect(wrongSd.json.fields[0]).toMatchObject({ field: "deviceId", rule: "same-sd" });
-    const wrongMedia = await post("storages", { name: "Mixed", directorId: dirId, storageDaemonId: sdB.id, deviceId: devB.id, mediaType: "Other" });
+    const wrongSd = await post("storages", { name: "Mixed", directorId: dirId, storageDaemonId: sdA.id, deviceName: devB.name, mediaType: devB.mediaType });
+    expect(wrongSd.json.fields[0]).toMatchObject({ field: "deviceName", rule: "exists", label: "Device" });
+    const wrongMedia = await post("storages", { name: "Mixed", directorId: dirId, storageDaemonId: sdB.id, deviceName: devB.name, mediaType: "Other" });
     expect(wrongMedia.json.fields[0]).toMatchObject({ field: "mediaType", rule: "match-device" });
   });
 
