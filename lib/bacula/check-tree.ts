@@ -26,6 +26,8 @@ export interface TreeProblem {
   rule: string;
   message: string;
   severity: Severity;
+  /** Where the offending item was read from, when the tree came from a file. */
+  pos?: { file: string; line: number };
 }
 
 export interface CheckOptions {
@@ -62,8 +64,8 @@ export function checkTree(tree: ConfigTree, opts: CheckOptions = {}): TreeProble
   tree.resources.forEach((node, index) => {
     const def = findResource(tree.daemon, node.type);
     const name = nameOf(node) ?? "";
-    const add = (path: string, rule: string, message: string, severity: Severity = "error", directive?: string) =>
-      out.push({ resource: node.type, name, directive, index, path, rule, message, severity });
+    const add = (path: string, rule: string, message: string, severity: Severity = "error", directive?: string, pos?: { file: string; line: number }) =>
+      out.push({ resource: node.type, name, directive, index, path, rule, message, severity, pos: pos ?? node.pos });
     if (!def || def.name !== node.type) {
       add("", "unknown-resource", `${table.file} has no resource type ${JSON.stringify(node.type)}`);
       return;
@@ -111,7 +113,7 @@ function nameOf(node: ResourceNode): string | undefined {
 }
 
 interface Ctx {
-  add: (path: string, rule: string, message: string, severity?: Severity, directive?: string) => void;
+  add: (path: string, rule: string, message: string, severity?: Severity, directive?: string, pos?: { file: string; line: number }) => void;
   version?: string;
   names: Map<string, Set<string>>;
   daemon: Daemon;
@@ -129,10 +131,11 @@ function checkItems(items: readonly Item[], container: BlockDef | ResourceDef, p
     count.set(it.name, n + 1);
     const path = `${prefix}${it.name}${n > 0 ? `[${n}]` : ""}`;
     if (!def || def.name !== it.name) {
-      ctx.add(path, "unknown-directive", `${ctx.resLabel}: ${JSON.stringify(it.name)} is not a directive here`, "error", it.name);
+      ctx.add(path, "unknown-directive", `${ctx.resLabel}: ${JSON.stringify(it.name)} is not a directive here`, "error", it.name, it.pos);
       continue;
     }
-    checkItem(it, def, path, n, ctx);
+    const at = it.pos;
+    checkItem(it, def, path, n, at ? { ...ctx, add: (p, r, m, s, d) => ctx.add(p, r, m, s, d, at) } : ctx);
   }
   if (ctx.checkRequired) {
     for (const def of container.directives) {

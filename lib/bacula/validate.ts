@@ -34,6 +34,8 @@ export interface Problem {
   rule: string;
   message: string;
   severity: Severity;
+  /** Where the problem was read from, when the config came from a file. */
+  pos?: { file: string; line: number };
 }
 
 type Obj = Record<string, unknown>;
@@ -92,7 +94,7 @@ function fromTree(daemon: Daemon, p: TreeProblem): Problem {
   if (p.resource === "Config") field = p.path;
   let rule = p.rule;
   if (p.directive === "StorageGroupPolicy" && p.rule === "value") rule = "policy-spelling";
-  return { resource: kind === "SdStorage" ? "SdStorage" : (kind ?? p.resource), name: p.name, field, rule, message: p.message, severity: p.severity };
+  return { resource: kind === "SdStorage" ? "SdStorage" : (kind ?? p.resource), name: p.name, field, rule, message: p.message, severity: p.severity, pos: p.pos };
 }
 
 export function treeProblems(tree: ConfigTree, version: string | undefined): Problem[] {

@@ -324,7 +324,7 @@ function checkSource(src: ParsedSource, version: string, opts: ImportOptions, re
     if (round === 0)
       for (const p of problems) {
         const n = p.resource === "Config" ? undefined : nodeOf(p);
-        issues.push({ ...posOf(n, src.file), severity: p.severity, stage: "check", message: p.message });
+        issues.push({ ...(p.pos ?? posOf(n, src.file)), severity: p.severity, stage: "check", message: p.message });
       }
     if (!opts.allowErrors || errors.length === 0) break;
     let more = false;

@@ -23,6 +23,8 @@
  *            is reloaded / restarted again on the old configuration.
  *   cleanup  staging removed (backups are kept)
  */
+import { parseTree } from "@/lib/bacula/parser";
+import { resourceName } from "@/lib/bacula/tree";
 import { createHash, createHmac } from "node:crypto";
 import { posix } from "node:path";
 import { createTwoFilesPatch } from "diff";
@@ -256,68 +258,27 @@ export function findFailureMarkers(text: string): string[] {
   return lines.filter((l) => FAILURE_MARKERS.some((re) => re.test(l))).map((l) => l.trim());
 }
 
-/** The dot commands that list what the Director has loaded, by resource type. */
+/** The dot commands that list what the Director has loaded, by resource type (the table's spelling). */
 export const LOADED_COMMANDS: Record<string, string> = {
   Catalog: ".catalogs",
   Job: ".jobs all",
   Pool: ".pools",
   Client: ".clients",
   Storage: ".storage",
-  FileSet: ".filesets",
+  Fileset: ".filesets",
   Messages: ".msgs",
   Schedule: ".schedule",
 };
 
-/**
- * Names of the top-level resources of a Bacula configuration text, by type. Enough for the files
- * this dashboard renders (one directive per line); quoted names may hold escaped characters.
- */
+/** Names of the top-level resources of a Director configuration text, by type, read by the one Bacula parser. */
 export function resourceNames(text: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  let depth = 0;
-  let current: string | null = null;
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    if (depth === 0) {
-      const m = /^([A-Za-z]+)\s*\{$/.exec(line);
-      if (m) {
-        current = m[1];
-        depth = 1;
-        continue;
-      }
-    }
-    if (depth === 1 && current) {
-      const n = /^Name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S.*?))\s*$/i.exec(line);
-      if (n) {
-        const name = n[1] !== undefined ? n[1].replace(/\\(.)/g, "$1") : n[2];
-        (out[current] ??= []).push(name);
-        current = null;
-      }
-    }
-    depth += countBraces(line);
-    if (depth <= 0) {
-      depth = 0;
-      current = null;
-    }
+  const { tree } = parseTree(text, "dir", { include: () => ({ kind: "error", message: "includes are not followed here" }) });
+  for (const r of tree.resources) {
+    const name = resourceName(r);
+    if (name) (out[r.type] ??= []).push(name);
   }
   return out;
-}
-
-function countBraces(line: string): number {
-  let n = 0;
-  let inQuote = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (inQuote) {
-      if (c === "\\") i++;
-      else if (c === '"') inQuote = false;
-    } else if (c === '"') inQuote = true;
-    else if (c === "#") break;
-    else if (c === "{") n++;
-    else if (c === "}") n--;
-  }
-  return n;
 }
 
 /** What the Director must list for each dot command, from the configuration text it should have loaded. */

@@ -323,7 +323,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     const after = await call(liveRoute.POST as never, "/api/deploy/live", { method: "POST", cookie: operator, body: { targets: [`director:${directorId}`] } });
     expect(after.json.checks).toHaveLength(1);
     expect(after.json.checks[0].drift).toBe("model_changed");
-    expect(after.json.checks[0].files[0].diff).toContain("+  Maximum Volumes = 7");
+    expect(after.json.checks[0].files[0].diff).toContain("+  MaximumVolumes = 7");
   });
 
   it("refuses a restart command with shell syntax before connecting", async () => {
