@@ -76,7 +76,7 @@ describe("Director switchover (real bacula-dir over real sshd)", () => {
     expect(rig.a.pid()).toBeNull();
     const live = readFileSync(rig.b.configPath, "utf8");
     expect(live).toContain(`Name = "${rig.b.name}"`);
-    expect(live).toMatch(/^\s*DbAddress = 127\.0\.0\.1$/m);
+    expect(live).toMatch(/^\s*(Db)?Address = "?127\.0\.0\.1"?$/m);
     expect(live).toMatch(/^\s*DbPort = 54329$/m);
     expect(rig.b.console([".catalogs"])).toContain("MyCatalog");
     expect(rig.b.console(['.sql query="SELECT 1"'])).toMatch(/^1\s*$/m);
