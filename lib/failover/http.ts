@@ -1,27 +1,26 @@
-/** Route-handler glue of the failover API: params, error mapping, views. */
+/** Route-handler glue of the failover API: params, the mapping of typed domain errors to HTTP, views. */
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { HttpError, notFound } from "@/lib/http/errors";
-import { PromotionNotFound, PromotionRefused } from "./machine";
-import { ReattachRefused } from "./reattach";
-import { DirectorSwitchRefused } from "./director-op";
+import { FailoverNotFound, OperationRunning, RequestRefused } from "./errors";
 import { loadPromotion, toView } from "./runner";
 import type { PromotionView } from "./types";
 
 export const clusterParams = z.object({ clusterId: z.coerce.number().int().positive() });
 export const idParams = z.object({ id: z.coerce.number().int().positive() });
 
+/** Typed errors only: never a status chosen from a message's text. */
 export function mapFailoverError(err: unknown): never {
-  if (err instanceof PromotionRefused || err instanceof ReattachRefused) {
-    const field = err.field ?? "targetMemberId";
-    throw new HttpError(409, err.message, [{ field, rule: "refused", message: err.message }], { preflight: err.preflight });
+  if (err instanceof OperationRunning) {
+    throw new HttpError(409, err.message, [{ field: "clusterId", rule: "operation_running", message: err.message }], {
+      runningOperationId: err.operationId,
+      runningOperationKind: err.operationKind,
+    });
   }
-  if (err instanceof DirectorSwitchRefused) {
-    const field = err.field ?? "directors";
-    throw new HttpError(409, err.message, [{ field, rule: "refused", message: err.message }], { preflight: err.preflight });
+  if (err instanceof RequestRefused) {
+    throw new HttpError(409, err.message, [{ field: err.field, rule: "refused", message: err.message }], err.details);
   }
-  if (err instanceof PromotionNotFound) throw notFound(err.message);
-  if (err instanceof Error && /does not exist|is not in catalog cluster/.test(err.message)) throw notFound(err.message);
+  if (err instanceof FailoverNotFound) throw notFound(err.message);
   throw err;
 }
 
@@ -39,12 +38,15 @@ export async function clusterOverview(clusterId: number) {
   if (!c) throw notFound(`catalog cluster ${clusterId} does not exist`);
   const running = await prisma.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true } });
   return {
-    cluster: { id: c.id, name: c.name, maxLagBytes: c.maxLagBytes },
+    cluster: { id: c.id, name: c.name, maxLagBytes: c.maxLagBytes, autoFence: c.autoFence, fenceTimeoutMs: c.fenceTimeoutMs },
     members: c.members.map((m) => ({
       id: m.id,
       name: m.name,
       role: m.role,
       fenced: m.fenced,
+      fenceState: m.fenceState,
+      fenceNote: m.fenceNote,
+      fencedAt: m.fencedAt?.toISOString() ?? null,
       address: m.address,
       port: m.port,
       adminPasswordSet: !!m.adminPasswordEnc,
@@ -54,3 +56,4 @@ export async function clusterOverview(clusterId: number) {
     runningPromotionId: running?.id ?? null,
   };
 }
+export type ClusterOverview = Awaited<ReturnType<typeof clusterOverview>>;

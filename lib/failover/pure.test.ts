@@ -17,7 +17,9 @@ describe("config and conninfo helpers", () => {
   });
   it("reads pg_controldata", () => {
     const cd = parseControlData("Database cluster state:               shut down\nLatest checkpoint location:           0/3000028\nLatest checkpoint's TimeLineID:       1\n");
-    expect(cd).toEqual({ state: "shut down", checkpointLsn: "0/3000028", checkpointTimeline: 1 });
+    expect(cd).toEqual({ state: "shut down", checkpointLsn: "0/3000028", checkpointTimeline: 1, walLogHints: null, checksumVersion: null });
+    const more = parseControlData("wal_log_hints setting:                on\nData page checksum version:           0\n");
+    expect(more).toMatchObject({ walLogHints: "on", checksumVersion: 0 });
   });
   it("runs commands as postgres whatever the SSH user", () => {
     expect(asDataOwner("postgres", ["pg_ctl"])).toEqual(["pg_ctl"]);

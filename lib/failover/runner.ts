@@ -12,6 +12,14 @@
  *    first checks whether the target is still in recovery) -> `succeeded`, or `failed` with the
  *    step and the error when the target cannot be reached.
  *
+ * The point-of-no-return step itself failing is rolled back when the operation's definition says
+ * PostgreSQL proves nothing happened (promotion: pg_promote was never sent, or it raised an error
+ * and the target is still in recovery). A step throwing StepRefused (a check inside the
+ * operation, before anything changed) ends the operation `refused`.
+ *
+ * startOperation() is the one way to create an operation (promotion, re-attach, Director switch,
+ * fence): a second one while another runs on the cluster throws OperationRunning with its id.
+ *
  * One operation per cluster: Promotion.activeKey = "cluster:<id>" while running, under a unique
  * index (NULL once finished), so a concurrent second insert fails in the database itself.
  * Ownership: Promotion.owner = "<hostname>:<pid>:<nonce>" with a heartbeat; resume() only takes
@@ -23,6 +31,8 @@ import { randomBytes } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { audit } from "@/lib/audit";
 import type { Tx } from "@/lib/db/client";
+import { OperationRunning, StepRefused } from "./errors";
+import { OperationSession } from "./session";
 import type { OperationStatus, PromotionView, StepStatus } from "./types";
 
 export const OWNER = `${os.hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -42,6 +52,8 @@ export interface StepContext<D extends RunnerDeps = RunnerDeps> {
   promotion: PromotionRow;
   /** Facts persisted in Promotion.state (never secrets in clear). */
   state: Record<string, unknown>;
+  /** Connections kept from one step to the next while this process runs the operation. */
+  session: OperationSession;
   log(line: string): Promise<void>;
   saveState(): Promise<void>;
 }
@@ -56,6 +68,11 @@ export interface OperationDef<D extends RunnerDeps = RunnerDeps> {
   pointOfNoReturn: string;
   /** Undo what the steps before the point of no return did; returns a log line. */
   rollback(ctx: StepContext<D>): Promise<string>;
+  /**
+   * The point-of-no-return step failed: may it still be rolled back (nothing happened, as the
+   * database itself shows)? Default: no.
+   */
+  canRollBackFailedPointOfNoReturn?(ctx: StepContext<D>, err: unknown): Promise<boolean>;
 }
 
 const defs = new Map<string, OperationDef<never>>();
@@ -133,6 +150,8 @@ export function toView(p: PromotionRow): PromotionView {
     actor: p.actor,
     forced: p.forced,
     forceReason: p.forceReason,
+    unfenced: p.unfenced,
+    unfencedReason: p.unfencedReason,
     lastKnownLagBytes: p.lastKnownLagBytes,
     error: p.error,
     startedAt: p.startedAt.toISOString(),
@@ -150,18 +169,20 @@ export function toView(p: PromotionRow): PromotionView {
   };
 }
 
-function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, stepId: () => number | null): StepContext<D> {
+function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, session: OperationSession, step: () => { id: number; log: string } | null): StepContext<D> {
   const state = { ...((p.state ?? {}) as Record<string, unknown>) };
   const ctx: StepContext<D> = {
     deps,
     promotion: p,
     state,
+    session,
     async log(line: string) {
-      const id = stepId();
+      const s = step();
+      if (!s) return;
       const stamp = new Date().toISOString().slice(11, 23);
-      if (id === null) return;
-      const s = await deps.db.promotionStep.findUnique({ where: { id }, select: { log: true } });
-      await deps.db.promotionStep.update({ where: { id }, data: { log: `${s?.log ?? ""}${stamp} ${line}\n` } });
+      // This process is the only writer of a running step's log: keep it in memory, write it whole.
+      s.log = `${s.log}${stamp} ${line}\n`;
+      await deps.db.promotionStep.update({ where: { id: s.id }, data: { log: s.log } });
     },
     async saveState() {
       await deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } });
@@ -170,10 +191,14 @@ function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, stepId: () 
   return ctx;
 }
 
+export function auditPrefix(kind: string): string {
+  return kind === "reattach" ? "reattach" : kind === "director" ? "director_switch" : kind === "fence" ? "fence" : "promotion";
+}
+
 async function auditStep(deps: RunnerDeps, p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
   await audit({
     actor: p.actor,
-    action: `${p.kind === "reattach" ? "reattach" : p.kind === "director" ? "director_switch" : "promotion"}.${step}`,
+    action: `${auditPrefix(p.kind)}.${step}`,
     entityType: "catalog-cluster",
     entityId: p.clusterId,
     entityName: p.targetName,
@@ -190,16 +215,15 @@ async function finish(deps: RunnerDeps, p: PromotionRow, status: OperationStatus
   await auditStep(deps, p, "finished", status, error ? { error } : {});
 }
 
-async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, deps: D, p: PromotionRow, cause: string): Promise<OperationStatus> {
-  let stepRowId: number | null = null;
+async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, deps: D, p: PromotionRow, cause: string, session: OperationSession): Promise<OperationStatus> {
   const row = await deps.db.promotionStep.upsert({
     where: { promotionId_position: { promotionId: p.id, position: ROLLBACK_POSITION } },
     create: { promotionId: p.id, position: ROLLBACK_POSITION, name: "rollback", status: "running", startedAt: new Date() },
     update: { status: "running", startedAt: new Date() },
   });
-  stepRowId = row.id;
+  const cur = { id: row.id, log: row.log };
   const fresh = (await loadPromotion(deps.db, p.id))!;
-  const ctx = makeContext(deps, fresh, () => stepRowId);
+  const ctx = makeContext(deps, fresh, session, () => cur);
   await ctx.log(`rolling back: ${cause}`);
   try {
     const msg = await def.rollback(ctx);
@@ -221,7 +245,7 @@ async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, dep
 
 /**
  * Runs (or continues) an operation in this process until it is finished. Never throws for step
- * failures: they end the operation (rolled back or failed) and are in its rows.
+ * failures: they end the operation (refused, rolled back or failed) and are in its rows.
  */
 export async function runOperation<D extends RunnerDeps>(deps: D, id: number): Promise<OperationStatus> {
   let p = await loadPromotion(deps.db, id);
@@ -231,6 +255,7 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
   if (!def) throw new Error(`unknown operation kind ${p.kind}`);
   if (runningHere.has(id)) throw new Error(`operation ${id} already runs in this process`);
   runningHere.add(id);
+  const session = new OperationSession();
   try {
     await deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
     const stepDefs = def.steps(p);
@@ -243,7 +268,8 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
       p = (await loadPromotion(deps.db, id))!;
       const wasInterrupted = row.status === "running" || row.status === "failed";
       await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
-      const ctx = makeContext(deps, p, () => row.id);
+      const cur = { id: row.id, log: row.log };
+      const ctx = makeContext(deps, p, session, () => cur);
       if (wasInterrupted) await ctx.log("resumed after an interruption: running this step again");
       await auditStep(deps, p, row.name, "running");
       try {
@@ -254,12 +280,21 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
         await auditStep(deps, p, row.name, status);
       } catch (err) {
         const m = err instanceof Error ? err.message : String(err);
-        await ctx.log(`failed: ${m}`).catch(() => undefined);
+        await ctx.log(`${err instanceof StepRefused ? "refused" : "failed"}: ${m}`).catch(() => undefined);
         await ctx.saveState().catch(() => undefined);
         await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date() } });
-        await auditStep(deps, p, row.name, "failed", { error: m });
+        await auditStep(deps, p, row.name, err instanceof StepRefused ? "refused" : "failed", { error: m });
         const beforePonr = !ponr || row.position < ponr.position;
-        if (beforePonr) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`);
+        if (err instanceof StepRefused && beforePonr) {
+          await finish(deps, p, "refused", `${row.name}: ${m}`);
+          return "refused";
+        }
+        if (beforePonr) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session);
+        if (row.name === def.pointOfNoReturn && def.canRollBackFailedPointOfNoReturn) {
+          const may = await def.canRollBackFailedPointOfNoReturn(ctx, err).catch(() => false);
+          await ctx.saveState().catch(() => undefined);
+          if (may) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session);
+        }
         await finish(deps, p, "failed", `${row.name} failed after the point of no return (${def.pointOfNoReturn}): ${m}`);
         return "failed";
       }
@@ -269,7 +304,95 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
     return "succeeded";
   } finally {
     runningHere.delete(id);
+    await session.close();
   }
+}
+
+export interface NewOperation {
+  clusterId: number;
+  kind: string;
+  mode: string;
+  targetMemberId: number;
+  targetName: string;
+  oldPrimaryId: number | null;
+  oldPrimaryName: string | null;
+  actor: string;
+  forced?: boolean;
+  forceReason?: string | null;
+  unfenced?: boolean;
+  unfencedReason?: string | null;
+  preflight?: unknown;
+  lastKnownLagBytes?: number | null;
+  state: Record<string, unknown>;
+  steps: string[];
+  /** The "requested" audit event (action `<kind>.requested`). */
+  audit: { entityName: string; after: Record<string, unknown>; ip?: string | null };
+}
+
+async function runningOn(db: PrismaClient, clusterId: number): Promise<{ id: number; kind: string } | null> {
+  return db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true, kind: true } });
+}
+
+/** Throws OperationRunning when an operation runs on the cluster (a cheap early check before a slow preflight). */
+export async function assertNoOperation(db: PrismaClient, clusterId: number): Promise<void> {
+  const running = await runningOn(db, clusterId);
+  if (running) throw new OperationRunning(running.id, running.kind);
+}
+
+/**
+ * Persists a new operation with its steps and starts it (in the background unless told not to).
+ * One per cluster: throws OperationRunning (with the running one's id) while another runs, the
+ * database's unique index deciding between concurrent requests.
+ */
+export async function startOperation<D extends RunnerDeps>(deps: D, op: NewOperation, opts: { background?: boolean } = {}): Promise<number> {
+  const db = deps.db;
+  const running = await runningOn(db, op.clusterId);
+  if (running) throw new OperationRunning(running.id, running.kind);
+  let id: number | null = null;
+  for (let attempt = 0; attempt < 2 && id === null; attempt++) {
+    try {
+      const row = await db.promotion.create({
+        data: {
+          clusterId: op.clusterId,
+          kind: op.kind,
+          mode: op.mode,
+          status: "running",
+          activeKey: activeKey(op.clusterId),
+          targetMemberId: op.targetMemberId,
+          targetName: op.targetName,
+          oldPrimaryId: op.oldPrimaryId,
+          oldPrimaryName: op.oldPrimaryName,
+          actor: op.actor,
+          forced: op.forced ?? false,
+          forceReason: op.forceReason ?? null,
+          unfenced: op.unfenced ?? false,
+          unfencedReason: op.unfencedReason ?? null,
+          preflight: json(op.preflight ?? {}),
+          lastKnownLagBytes: op.lastKnownLagBytes ?? null,
+          state: json(op.state),
+          owner: OWNER,
+          heartbeatAt: new Date(),
+          steps: { create: op.steps.map((name, i) => ({ position: i, name, status: "pending" })) },
+        },
+      });
+      id = row.id;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const now = await runningOn(db, op.clusterId);
+      if (now) throw new OperationRunning(now.id, now.kind);
+      // The other one finished between the insert and the lookup: try once more.
+    }
+  }
+  if (id === null) throw new Error(`could not start a ${op.kind} operation on cluster ${op.clusterId}`);
+  await audit(
+    { actor: op.actor, action: `${auditPrefix(op.kind)}.requested`, entityType: "catalog-cluster", entityId: op.clusterId, entityName: op.audit.entityName, after: { promotionId: id, ...op.audit.after }, ip: op.audit.ip ?? null },
+    db as unknown as Tx,
+  );
+  if (opts.background !== false) {
+    const opId = id;
+    void runOperation(deps, opId).catch((err) => console.error(`${op.kind} operation ${opId} crashed`, err));
+  }
+  return id;
 }
 
 export interface ResumeResult {
@@ -307,11 +430,13 @@ export async function resumeOperations<D extends RunnerDeps>(deps: D): Promise<R
         }
       }
       runningHere.add(p.id);
+      const session = new OperationSession();
       try {
-        const status = await rollbackAndFinish(def, deps, p, `interrupted by an app restart before ${def.pointOfNoReturn}`);
+        const status = await rollbackAndFinish(def, deps, p, `interrupted by an app restart before ${def.pointOfNoReturn}`, session);
         out.push({ id: p.id, action: "rolled_back", status });
       } finally {
         runningHere.delete(p.id);
+        await session.close();
       }
     } else {
       const status = await runOperation(deps, p.id);
