@@ -22,7 +22,7 @@
  */
 import { posix } from "node:path";
 import { confQuote, formatConninfo } from "./pg";
-import { describeSshError, pgBin, pgControlData, sessionShell, type ControlData, type HostAccess, type RemoteShell } from "./remote";
+import { describeSshError, parseControlData, pgBin, pgControlData, sessionShell, type ControlData, type HostAccess, type RemoteShell } from "./remote";
 import type { OperationSession } from "./session";
 
 export type FenceStepName = "ssh" | "mark" | "status" | "fast" | "immediate" | "kill" | "controldata";
@@ -95,27 +95,13 @@ export function fenceStepBudgets(budgetMs: number): { connect: number; fast: num
 // ---------------------------------------------------------------------------------------------
 // Remote scripts (fixed text; values arrive as "$1", "$2" ...)
 
-/** Prints "running <pid>", "stopped" or "nodir". A pid file whose process is another one (cwd elsewhere) counts as stopped. */
-export const STATUS_SCRIPT = `d=$1
-[ -d "$d" ] || { echo nodir; exit 0; }
-[ -f "$d/postmaster.pid" ] || { echo stopped; exit 0; }
-IFS= read -r pid < "$d/postmaster.pid" || pid=
-case $pid in ''|*[!0-9]*) echo stopped; exit 0;; esac
-[ -r "/proc/$pid/stat" ] || { echo stopped; exit 0; }
-IFS= read -r l < "/proc/$pid/stat" || l=
-r=\${l##*) }
-st=\${r%% *}
-if [ -z "$st" ] || [ "$st" = Z ]; then echo stopped; exit 0; fi
-cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || cwd=
-real=$(cd "$d" && pwd -P)
-if [ -n "$cwd" ] && [ "$cwd" != "$real" ]; then echo stopped; exit 0; fi
-echo "running $pid"
-`;
-
 const GONE_FN = `gone() { [ -r "/proc/$1/stat" ] || return 0; IFS= read -r l < "/proc/$1/stat" 2>/dev/null || return 0; r=\${l##*) }; [ "\${r%% *}" = Z ]; }`;
 
-/** $1 data dir, $2 pg_ctl, $3 mode, $4 pid, $5 polls of 20 ms. Prints "stopped" (exit 0) or "running" (exit 1). */
-export const STOP_SCRIPT = `d=$1; pgctl=$2; mode=$3; pid=$4; n=$5
+/**
+ * $1 data dir, $2 pg_ctl, $3 mode, $4 pid, $5 polls of 20 ms, $6 pg_controldata ("" for none).
+ * Prints "stopped" (exit 0, then pg_controldata's output when asked) or "running" (exit 1).
+ */
+export const STOP_SCRIPT = `d=$1; pgctl=$2; mode=$3; pid=$4; n=$5; cd_bin=$6
 ${GONE_FN}
 out=$("$pgctl" stop -D "$d" -m "$mode" -W 2>&1); rc=$?
 echo "pg_ctl exit $rc: $out" | tr '\\n' ' '; echo
@@ -125,6 +111,8 @@ while ! gone "$pid"; do
   sleep 0.02; i=$((i+1))
 done
 echo stopped
+if [ -n "$cd_bin" ]; then echo "--- pg_controldata"; LC_ALL=C "$cd_bin" -D "$d"; fi
+exit 0
 `;
 
 /** $1 pid, $2 polls of 20 ms. SIGKILL of the postmaster and its children; prints "stopped" or "running". */
@@ -153,28 +141,49 @@ echo stopped
 `;
 
 /**
- * $1 data dir, $2 backup tag ("" for none); stdin: the lines to append to postgresql.auto.conf.
- * Appends to the kept original (so a re-run does not stack copies), writes standby.signal, syncs.
+ * The fence's first round trip. $1 data dir, $2 backup tag ("" for none), $3 "1" to mark; stdin:
+ * the lines to append to postgresql.auto.conf.
+ *   mark    append to the kept original (so a re-run does not stack copies), write standby.signal,
+ *           sync; prints "mark: ok" / "mark: failed <exit> <output>" / "mark: skipped";
+ *   status  prints "running <pid>", "stopped" or "nodir" (a pid file whose process is another
+ *           one, i.e. its cwd is elsewhere, counts as stopped; a zombie is stopped).
  */
-export const MARK_SCRIPT = `set -e
-d=$1; tag=$2
-f="$d/postgresql.auto.conf"
-umask 077
-[ -f "$f" ] || : > "$f"
-base="$f"
-if [ -n "$tag" ]; then
-  b="$f.bhd-before-fence-$tag"
-  [ -f "$b" ] || cp -p "$f" "$b"
-  base="$b"
+export const PREPARE_SCRIPT = `d=$1; tag=$2; domark=$3
+mark() {
+  f="$d/postgresql.auto.conf"
+  umask 077
+  { [ -f "$f" ] || : > "$f"; } &&
+  base="$f" &&
+  if [ -n "$tag" ]; then b="$f.bhd-before-fence-$tag"; { [ -f "$b" ] || cp -p "$f" "$b"; } && base="$b"; fi &&
+  { cat "$base"; cat; } > "$f.bhd-tmp" &&
+  mv -f "$f.bhd-tmp" "$f" &&
+  : > "$d/standby.signal" &&
+  { sync "$f" "$d/standby.signal" 2>/dev/null || sync; }
+}
+status() {
+  [ -d "$d" ] || { echo nodir; return; }
+  [ -f "$d/postmaster.pid" ] || { echo stopped; return; }
+  IFS= read -r pid < "$d/postmaster.pid" || pid=
+  case $pid in ''|*[!0-9]*) echo stopped; return;; esac
+  [ -r "/proc/$pid/stat" ] || { echo stopped; return; }
+  IFS= read -r l < "/proc/$pid/stat" || l=
+  r=\${l##*) }
+  st=\${r%% *}
+  if [ -z "$st" ] || [ "$st" = Z ]; then echo stopped; return; fi
+  cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || cwd=
+  real=$(cd "$d" && pwd -P)
+  if [ -n "$cwd" ] && [ "$cwd" != "$real" ]; then echo stopped; return; fi
+  echo "running $pid"
+}
+if [ "$domark" = 1 ]; then
+  if out=$(mark 2>&1); then echo "mark: ok"; else rc=$?; echo "mark: failed $rc $out" | tr '\\n' ' '; echo; fi
+else
+  echo "mark: skipped"
 fi
-{ cat "$base"; cat; } > "$f.bhd-tmp"
-mv -f "$f.bhd-tmp" "$f"
-: > "$d/standby.signal"
-sync "$f" "$d/standby.signal" 2>/dev/null || sync
-echo marked
+status
 `;
 
-/** $1 data dir, $2 backup tag: undo MARK_SCRIPT (rollback of a promotion that did not happen). */
+/** $1 data dir, $2 backup tag: undo the marking (rollback of a promotion that did not happen). */
 export const UNMARK_SCRIPT = `set -e
 d=$1; tag=$2
 f="$d/postgresql.auto.conf"
@@ -268,48 +277,43 @@ export async function fence(target: FenceTarget, opts: FenceOptions): Promise<Fe
   };
   const sshFailure = (err: unknown) => `the SSH command failed (${err instanceof Error ? err.message : String(err)}); SSH connected before`;
 
-  // 2. mark (durable part)
+  // 2-3. mark (the durable part) and status, in one round trip
   const tm = Date.now();
+  let pid: number | null = null;
   try {
-    const r = await run(["sh", "-c", MARK_SCRIPT, "sh", target.dataDir, opts.backupTag ?? ""], 5000, fenceConfLines(opts));
-    if (r.code === 0 && r.stdout.includes("marked")) {
+    const r = await run(["sh", "-c", PREPARE_SCRIPT, "sh", target.dataDir, opts.backupTag ?? "", "1"], 8000, fenceConfLines(opts));
+    const out = r.stdout;
+    const markLine = /^mark: (.*)$/m.exec(out)?.[1] ?? `no answer (exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 300)})`;
+    if (markLine === "ok") {
       report.marked = true;
       await step("mark", true, tm, `standby.signal written; primary_conninfo${report.streamsFrom ? ` -> ${report.streamsFrom}` : ""} and primary_slot_name = '' appended to ${posix.join(target.dataDir, "postgresql.auto.conf")}${opts.backupTag ? ` (original kept as postgresql.auto.conf.bhd-before-fence-${opts.backupTag})` : ""}`);
     } else {
-      await step("mark", false, tm, `SSH works, but writing in ${target.dataDir} as postgres failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 300)}`);
+      await step("mark", false, tm, `SSH works, but writing in ${target.dataDir} as postgres failed: ${markLine.slice(0, 300)}${r.stderr.trim() ? ` ${r.stderr.trim().slice(0, 200)}` : ""}`);
     }
-  } catch (err) {
-    await step("mark", false, tm, sshFailure(err));
-  }
-  if (!report.marked && opts.requireMarkBeforeStop) return done("standby.signal could not be written: not stopped (a stop without it is no fence)");
-
-  // 3. status
-  const ts = Date.now();
-  let pid: number | null = null;
-  try {
-    const r = await run(["sh", "-c", STATUS_SCRIPT, "sh", target.dataDir], 5000);
-    const out = r.stdout.trim();
+    const ts = Date.now();
     const m = /^running (\d+)$/m.exec(out);
-    if (r.code !== 0) {
-      await step("status", false, ts, `SSH works, but the status check failed (exit ${r.code}): ${(r.stderr || out).trim().slice(0, 300)}`);
-      return done("the postmaster's state could not be read");
-    }
     if (m) {
       pid = Number(m[1]);
       report.wasRunning = true;
       await step("status", true, ts, `postmaster ${pid} runs in ${target.dataDir}`);
-    } else if (out.includes("nodir")) {
+    } else if (/^nodir$/m.test(out)) {
       await step("status", false, ts, `SSH works, but ${target.dataDir} does not exist on ${a.hostName}`);
       return done(`no data directory ${target.dataDir}`);
-    } else {
+    } else if (/^stopped$/m.test(out)) {
       report.wasRunning = false;
       report.stopped = true;
       report.stoppedBy = "already_stopped";
       await step("status", true, ts, `no postmaster runs in ${target.dataDir}: already stopped`);
+    } else {
+      await step("status", false, ts, `SSH works, but the status check failed (exit ${r.code}): ${(r.stderr || out).trim().slice(0, 300)}`);
+      return done("the postmaster's state could not be read");
     }
   } catch (err) {
-    await step("status", false, ts, sshFailure(err));
-    return done("the postmaster's state could not be read");
+    await step("mark", false, tm, sshFailure(err));
+    return done("the data directory could not be marked nor the postmaster's state read");
+  }
+  if (!report.marked && opts.requireMarkBeforeStop) {
+    return done("standby.signal could not be written: not stopped (a stop without it is no fence)");
   }
 
   // 4-6. escalation
@@ -330,12 +334,15 @@ export async function fence(target: FenceTarget, opts: FenceOptions): Promise<Fe
       const polls = Math.max(1, Math.floor((stepMs - 150) / 25));
       const t = Date.now();
       try {
-        const argv = p.name === "kill" ? ["sh", "-c", KILL_SCRIPT, "sh", String(pid), String(polls)] : ["sh", "-c", STOP_SCRIPT, "sh", target.dataDir, pgctl, p.name, String(pid), String(polls)];
+        const cdBin = opts.readControlData && p.name === "fast" ? pgBin(target.pgBinDir, "pg_controldata") : "";
+        const argv = p.name === "kill" ? ["sh", "-c", KILL_SCRIPT, "sh", String(pid), String(polls)] : ["sh", "-c", STOP_SCRIPT, "sh", target.dataDir, pgctl, p.name, String(pid), String(polls), cdBin];
         const r = await run(argv, stepMs + 300);
-        const out = `${r.stdout}${r.stderr}`.trim().replace(/\s+/g, " ").slice(0, 400);
-        if (r.code === 0 && /(^|\s)stopped$/.test(r.stdout.trim())) {
+        const [head, controlText] = r.stdout.split("--- pg_controldata\n");
+        const out = `${head}${r.stderr}`.trim().replace(/\s+/g, " ").slice(0, 400);
+        if (r.code === 0 && /(^|\n)stopped\n?$/.test(head)) {
           report.stopped = true;
           report.stoppedBy = p.name;
+          if (controlText) report.controlData = parseControlData(controlText);
           await step(p.name, true, t, `${p.name === "kill" ? "SIGKILL" : `pg_ctl stop -m ${p.name}`}: postmaster ${pid} is gone (${out})`);
           break;
         }
@@ -347,8 +354,11 @@ export async function fence(target: FenceTarget, opts: FenceOptions): Promise<Fe
     if (!report.stopped) return done(`postmaster ${pid} could not be stopped within ${opts.budgetMs} ms (SSH works; see the steps)`);
   }
 
-  // controldata (after the stop; for the switchover's drain)
-  if (opts.readControlData) {
+  // controldata (after the stop, for the switchover's drain): read with the fast stop, else now
+  if (opts.readControlData && report.controlData) {
+    report.steps.push({ step: "controldata", ok: true, ms: 0, detail: `cluster state "${report.controlData.state}", latest checkpoint ${report.controlData.checkpointLsn} on timeline ${report.controlData.checkpointTimeline}` });
+    await opts.log(`fence controldata: cluster state "${report.controlData.state}", latest checkpoint ${report.controlData.checkpointLsn} on timeline ${report.controlData.checkpointTimeline}`);
+  } else if (opts.readControlData) {
     const tcd = Date.now();
     try {
       report.controlData = await pgControlData(sh, target.pgBinDir, target.dataDir);

@@ -87,7 +87,7 @@ const stepPreflight: StepDef<FailoverDeps> = {
       const dpf = await directorPreflight(ctx.deps.db, p.clusterId, { preferHostId: target?.hostId ?? null });
       pf = { ...pf, checks: [...pf.checks, ...dpf.checks], allowed: pf.allowed && dpf.allowed };
     }
-    await ctx.deps.db.promotion.update({ where: { id: p.id }, data: { preflight: JSON.parse(JSON.stringify(pf)), lastKnownLagBytes: pf.lag.bytes } });
+    ctx.setColumns({ preflight: pf, lastKnownLagBytes: pf.lag.bytes });
     for (const c of pf.checks) {
       const tag = c.ok ? (c.severity === "warning" ? "note" : "ok") : c.severity === "forceable" ? "over limit" : c.severity === "unfenced" ? "CANNOT FENCE" : "REFUSED";
       await ctx.log(`${tag}: ${c.message}${!c.ok && c.fix ? ` — fix: ${c.fix}` : ""}`);
@@ -108,6 +108,8 @@ const stepPreflight: StepDef<FailoverDeps> = {
     ctx.state.primaryTimeline = pf.oldPrimary?.timeline ?? null;
     ctx.state.lagBytesAtStart = pf.lag.bytes;
     ctx.state.fencePossible = pf.fence.possible;
+    // Whether a server ran in the old primary's data directory (pg_ctl status): a rollback starts it again.
+    ctx.state.oldPrimaryRunningAtPreflight = pf.fence.running;
     ctx.state.preflightDoneAt = Date.now();
   },
 };
@@ -153,7 +155,6 @@ async function runFence(ctx: Ctx, old: Member, target: Member, cluster: Cluster,
   ctx.state.fenceStopMs = report.steps.filter((s) => s.step === "fast" || s.step === "immediate" || s.step === "kill").reduce((n, s) => n + s.ms, 0);
   ctx.state.fenceMs = report.totalMs;
   ctx.state.fenced = report.fenced;
-  await ctx.saveState();
   return report;
 }
 
@@ -384,15 +385,15 @@ async function rollbackPromotion(ctx: Ctx): Promise<string> {
   if (!a.ok) throw new Error(`cannot restore ${old.name}: ${a.reason}`);
   const sh = await sessionShell(ctx.session, a.access, { connectTimeoutMs: 10_000 });
   const done: string[] = [];
-  if (ctx.state.fenceMarked) {
-    await unmark(sh, a.dataDir, String(ctx.state.fenceBackupTag ?? ctx.promotion.id));
-    ctx.state.fenceMarked = false;
-    done.push(`standby.signal removed and postgresql.auto.conf restored on ${old.name}`);
-  }
+  // Unmark whether or not the fence got to record it (an app crash right after the fence): idempotent.
+  await unmark(sh, a.dataDir, String(ctx.state.fenceBackupTag ?? ctx.promotion.id));
+  ctx.state.fenceMarked = false;
+  done.push(`standby.signal removed and postgresql.auto.conf restored on ${old.name}`);
   const st = await pgCtlStatus(sh, old.pgBinDir, a.dataDir);
+  const wasRunning = ctx.state.oldPrimaryWasRunning ?? ctx.state.oldPrimaryRunningAtPreflight ?? ctx.promotion.mode === "switchover";
   if (st === "running") {
     done.push(`${old.name} runs: it stays the primary`);
-  } else if (ctx.state.oldPrimaryWasRunning === true) {
+  } else if (wasRunning === true) {
     await pgCtlStart(sh, old.pgBinDir, a.dataDir);
     ctx.state.oldPrimaryRestarted = true;
     done.push(`${old.name} started again (pg_ctl start)`);

@@ -376,13 +376,14 @@ async function runPreflight(db: PrismaClient, cluster: Cluster, target: Member, 
   }
 
   // --- fence ------------------------------------------------------------------------------------
-  const fence: PreflightResult["fence"] = { possible: old === null, host: null, user: null, reason: old ? null : "no old primary in the model" };
+  const fence: PreflightResult["fence"] = { possible: old === null, host: null, user: null, reason: old ? null : "no old primary in the model", running: null };
   if (old && ff) {
     // A switchover stops a live primary: every fence check is a blocker. A failover can go on
     // without fencing only when an admin confirms it ("unfenced").
     const sev: PreflightCheck["severity"] = mode === "switchover" ? "blocker" : "unfenced";
     fence.host = ff.host ?? null;
     fence.user = ff.user ?? null;
+    fence.running = ff.pgCtl?.running ?? null;
     if (!ff.configured) {
       add("fence_access", false, sev, `${old.name} cannot be fenced over SSH: ${ff.reason}`, ff.fix);
       fence.reason = ff.reason ?? "not configured";

@@ -56,6 +56,8 @@ export interface StepContext<D extends RunnerDeps = RunnerDeps> {
   session: OperationSession;
   log(line: string): Promise<void>;
   saveState(): Promise<void>;
+  /** Columns of the Promotion row to write with the step's end (no write of their own). */
+  setColumns(data: { preflight?: unknown; lastKnownLagBytes?: number | null }): void;
 }
 
 export interface StepDef<D extends RunnerDeps = RunnerDeps> {
@@ -169,9 +171,35 @@ export function toView(p: PromotionRow): PromotionView {
   };
 }
 
-function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, session: OperationSession, step: () => { id: number; log: string } | null): StepContext<D> {
-  const state = { ...((p.state ?? {}) as Record<string, unknown>) };
-  const ctx: StepContext<D> = {
+/** A running step's row as this process knows it (the only writer while it runs). */
+interface StepCursor {
+  id: number;
+  log: string;
+  /** Log lines not yet written. */
+  dirty: boolean;
+}
+
+/** Buffered log writes: at most one write per LOG_FLUSH_MS while a step runs, the rest with the step's end. */
+const LOG_FLUSH_MS = 250;
+
+function makeContext<D extends RunnerDeps>(
+  deps: D,
+  p: PromotionRow,
+  state: Record<string, unknown>,
+  session: OperationSession,
+  step: () => StepCursor | null,
+): StepContext<D> & { flush(): Promise<void>; columns(): Prisma.PromotionUpdateInput } {
+  let timer: NodeJS.Timeout | null = null;
+  const cols: Prisma.PromotionUpdateInput = {};
+  const flush = async () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const s = step();
+    if (!s || !s.dirty) return;
+    s.dirty = false;
+    await deps.db.promotionStep.update({ where: { id: s.id }, data: { log: s.log } });
+  };
+  const ctx = {
     deps,
     promotion: p,
     state,
@@ -180,13 +208,32 @@ function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, session: Op
       const s = step();
       if (!s) return;
       const stamp = new Date().toISOString().slice(11, 23);
-      // This process is the only writer of a running step's log: keep it in memory, write it whole.
       s.log = `${s.log}${stamp} ${line}\n`;
-      await deps.db.promotionStep.update({ where: { id: s.id }, data: { log: s.log } });
+      s.dirty = true;
+      if (!timer) {
+        timer = setTimeout(() => void flush().catch(() => undefined), LOG_FLUSH_MS);
+        timer.unref?.();
+      }
     },
     async saveState() {
-      await deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } });
+      const s = step();
+      const logData = s && s.dirty ? { log: s.log } : null;
+      if (s) s.dirty = false;
+      if (logData && s) {
+        await deps.db.$transaction([
+          deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } }),
+          deps.db.promotionStep.update({ where: { id: s.id }, data: logData }),
+        ]);
+      } else {
+        await deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } });
+      }
     },
+    flush,
+    setColumns(data: { preflight?: unknown; lastKnownLagBytes?: number | null }) {
+      if (data.preflight !== undefined) cols.preflight = json(data.preflight);
+      if (data.lastKnownLagBytes !== undefined) cols.lastKnownLagBytes = data.lastKnownLagBytes;
+    },
+    columns: () => cols,
   };
   return ctx;
 }
@@ -195,48 +242,54 @@ export function auditPrefix(kind: string): string {
   return kind === "reattach" ? "reattach" : kind === "director" ? "director_switch" : kind === "fence" ? "fence" : "promotion";
 }
 
-async function auditStep(deps: RunnerDeps, p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
-  await audit({
+function auditEntry(p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
+  return {
     actor: p.actor,
     action: `${auditPrefix(p.kind)}.${step}`,
     entityType: "catalog-cluster",
     entityId: p.clusterId,
     entityName: p.targetName,
     after: { promotionId: p.id, mode: p.mode, step, status, ...extra },
-  }, deps.db as unknown as Tx).catch(() => undefined);
+  };
+}
+
+async function auditStep(deps: RunnerDeps, p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
+  await audit(auditEntry(p, step, status, extra), deps.db as unknown as Tx).catch(() => undefined);
 }
 
 async function finish(deps: RunnerDeps, p: PromotionRow, status: OperationStatus, error: string | null) {
-  await deps.db.promotionStep.updateMany({ where: { promotionId: p.id, status: "pending" }, data: { status: "skipped" } });
-  await deps.db.promotion.update({
-    where: { id: p.id },
-    data: { status, error, activeKey: null, finishedAt: new Date(), heartbeatAt: new Date() },
+  await deps.db.$transaction(async (tx) => {
+    await tx.promotionStep.updateMany({ where: { promotionId: p.id, status: "pending" }, data: { status: "skipped" } });
+    await tx.promotion.update({
+      where: { id: p.id },
+      data: { status, error, activeKey: null, finishedAt: new Date(), heartbeatAt: new Date() },
+    });
+    await audit(auditEntry(p, "finished", status, error ? { error } : {}), tx);
   });
-  await auditStep(deps, p, "finished", status, error ? { error } : {});
 }
 
-async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, deps: D, p: PromotionRow, cause: string, session: OperationSession): Promise<OperationStatus> {
+async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, deps: D, p: PromotionRow, cause: string, session: OperationSession, state?: Record<string, unknown>): Promise<OperationStatus> {
   const row = await deps.db.promotionStep.upsert({
     where: { promotionId_position: { promotionId: p.id, position: ROLLBACK_POSITION } },
     create: { promotionId: p.id, position: ROLLBACK_POSITION, name: "rollback", status: "running", startedAt: new Date() },
     update: { status: "running", startedAt: new Date() },
   });
-  const cur = { id: row.id, log: row.log };
+  const cur: StepCursor = { id: row.id, log: row.log, dirty: false };
   const fresh = (await loadPromotion(deps.db, p.id))!;
-  const ctx = makeContext(deps, fresh, session, () => cur);
+  const ctx = makeContext(deps, fresh, state ?? { ...((fresh.state ?? {}) as Record<string, unknown>) }, session, () => cur);
   await ctx.log(`rolling back: ${cause}`);
   try {
     const msg = await def.rollback(ctx);
     await ctx.log(msg);
     await ctx.saveState();
-    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "ok", finishedAt: new Date() } });
+    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "ok", finishedAt: new Date(), log: cur.log } });
     await auditStep(deps, p, "rollback", "ok", { message: msg });
     await finish(deps, p, "rolled_back", cause);
     return "rolled_back";
   } catch (err) {
     const m = err instanceof Error ? err.message : String(err);
     await ctx.log(`rollback failed: ${m}`);
-    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date() } });
+    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date(), log: cur.log } });
     await auditStep(deps, p, "rollback", "failed", { error: m });
     await finish(deps, p, "failed", `${cause}; rollback failed: ${m}`);
     return "failed";
@@ -246,9 +299,14 @@ async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, dep
 /**
  * Runs (or continues) an operation in this process until it is finished. Never throws for step
  * failures: they end the operation (refused, rolled back or failed) and are in its rows.
+ *
+ * Writes are grouped so a promotion commits little on its way to a writable primary: the end of
+ * one step (status, log, state, audit) and the start of the next are one transaction; log lines
+ * are buffered (written at least every 250 ms while a step runs); a step saves state itself where
+ * it must be durable before acting (the fence, pg_promote).
  */
 export async function runOperation<D extends RunnerDeps>(deps: D, id: number): Promise<OperationStatus> {
-  let p = await loadPromotion(deps.db, id);
+  const p = await loadPromotion(deps.db, id);
   if (!p) throw new Error(`promotion ${id} does not exist`);
   if (p.status !== "running") return p.status as OperationStatus;
   const def = defs.get(p.kind) as OperationDef<D> | undefined;
@@ -256,44 +314,60 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
   if (runningHere.has(id)) throw new Error(`operation ${id} already runs in this process`);
   runningHere.add(id);
   const session = new OperationSession();
+  const state = { ...((p.state ?? {}) as Record<string, unknown>) };
   try {
-    await deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
     const stepDefs = def.steps(p);
     const ponr = p.steps.find((s) => s.name === def.pointOfNoReturn);
-    for (const row of p.steps) {
-      if (row.position >= ROLLBACK_POSITION) continue;
-      if (row.status === "ok" || row.status === "skipped") continue;
+    const todo = p.steps.filter((row) => row.position < ROLLBACK_POSITION && row.status !== "ok" && row.status !== "skipped");
+    // Mark the first step running (and take ownership) in one write.
+    if (todo.length) {
+      await deps.db.$transaction([
+        deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } }),
+        deps.db.promotionStep.update({ where: { id: todo[0].id }, data: { status: "running", startedAt: new Date(), finishedAt: null } }),
+      ]);
+    } else {
+      await deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
+    }
+    for (let i = 0; i < todo.length; i++) {
+      const row = todo[i];
       const sd = stepDefs.find((s) => s.name === row.name);
       if (!sd) throw new Error(`operation ${id}: no step named ${row.name}`);
-      p = (await loadPromotion(deps.db, id))!;
       const wasInterrupted = row.status === "running" || row.status === "failed";
-      await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
-      const cur = { id: row.id, log: row.log };
-      const ctx = makeContext(deps, p, session, () => cur);
+      const cur: StepCursor = { id: row.id, log: row.log, dirty: false };
+      const ctx = makeContext(deps, p, state, session, () => cur);
       if (wasInterrupted) await ctx.log("resumed after an interruption: running this step again");
-      await auditStep(deps, p, row.name, "running");
       try {
         const r = await sd.run(ctx);
-        await ctx.saveState();
         const status = r === "skipped" ? "skipped" : "ok";
-        await deps.db.promotionStep.update({ where: { id: row.id }, data: { status, finishedAt: new Date() } });
-        await auditStep(deps, p, row.name, status);
+        const next = todo[i + 1];
+        await ctx.flush().catch(() => undefined);
+        await deps.db.$transaction(async (tx) => {
+          await tx.promotionStep.update({ where: { id: row.id }, data: { status, finishedAt: new Date(), log: cur.log } });
+          await tx.promotion.update({ where: { id }, data: { ...ctx.columns(), state: json(state), heartbeatAt: new Date() } });
+          await audit(auditEntry(p, row.name, status), tx);
+          if (next) await tx.promotionStep.update({ where: { id: next.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
+        });
       } catch (err) {
         const m = err instanceof Error ? err.message : String(err);
-        await ctx.log(`${err instanceof StepRefused ? "refused" : "failed"}: ${m}`).catch(() => undefined);
-        await ctx.saveState().catch(() => undefined);
-        await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date() } });
-        await auditStep(deps, p, row.name, err instanceof StepRefused ? "refused" : "failed", { error: m });
+        const refused = err instanceof StepRefused;
+        await ctx.log(`${refused ? "refused" : "failed"}: ${m}`).catch(() => undefined);
+        await ctx.flush().catch(() => undefined);
+        await deps.db.$transaction(async (tx) => {
+          await tx.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date(), log: cur.log } });
+          await tx.promotion.update({ where: { id }, data: { ...ctx.columns(), state: json(state), heartbeatAt: new Date() } });
+          await audit(auditEntry(p, row.name, refused ? "refused" : "failed", { error: m }), tx);
+        });
         const beforePonr = !ponr || row.position < ponr.position;
-        if (err instanceof StepRefused && beforePonr) {
+        if (refused && beforePonr) {
           await finish(deps, p, "refused", `${row.name}: ${m}`);
           return "refused";
         }
-        if (beforePonr) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session);
+        if (beforePonr) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session, state);
         if (row.name === def.pointOfNoReturn && def.canRollBackFailedPointOfNoReturn) {
           const may = await def.canRollBackFailedPointOfNoReturn(ctx, err).catch(() => false);
-          await ctx.saveState().catch(() => undefined);
-          if (may) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session);
+          await ctx.flush().catch(() => undefined);
+          await deps.db.promotionStep.update({ where: { id: row.id }, data: { log: cur.log } }).catch(() => undefined);
+          if (may) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session, state);
         }
         await finish(deps, p, "failed", `${row.name} failed after the point of no return (${def.pointOfNoReturn}): ${m}`);
         return "failed";
@@ -349,33 +423,38 @@ export async function startOperation<D extends RunnerDeps>(deps: D, op: NewOpera
   const running = await runningOn(db, op.clusterId);
   if (running) throw new OperationRunning(running.id, running.kind);
   let id: number | null = null;
+  const data = {
+    clusterId: op.clusterId,
+    kind: op.kind,
+    mode: op.mode,
+    status: "running",
+    activeKey: activeKey(op.clusterId),
+    targetMemberId: op.targetMemberId,
+    targetName: op.targetName,
+    oldPrimaryId: op.oldPrimaryId,
+    oldPrimaryName: op.oldPrimaryName,
+    actor: op.actor,
+    forced: op.forced ?? false,
+    forceReason: op.forceReason ?? null,
+    unfenced: op.unfenced ?? false,
+    unfencedReason: op.unfencedReason ?? null,
+    preflight: json(op.preflight ?? {}),
+    lastKnownLagBytes: op.lastKnownLagBytes ?? null,
+    state: json(op.state),
+    owner: OWNER,
+    heartbeatAt: new Date(),
+    steps: { create: op.steps.map((name, i) => ({ position: i, name, status: "pending" })) },
+  };
   for (let attempt = 0; attempt < 2 && id === null; attempt++) {
     try {
-      const row = await db.promotion.create({
-        data: {
-          clusterId: op.clusterId,
-          kind: op.kind,
-          mode: op.mode,
-          status: "running",
-          activeKey: activeKey(op.clusterId),
-          targetMemberId: op.targetMemberId,
-          targetName: op.targetName,
-          oldPrimaryId: op.oldPrimaryId,
-          oldPrimaryName: op.oldPrimaryName,
-          actor: op.actor,
-          forced: op.forced ?? false,
-          forceReason: op.forceReason ?? null,
-          unfenced: op.unfenced ?? false,
-          unfencedReason: op.unfencedReason ?? null,
-          preflight: json(op.preflight ?? {}),
-          lastKnownLagBytes: op.lastKnownLagBytes ?? null,
-          state: json(op.state),
-          owner: OWNER,
-          heartbeatAt: new Date(),
-          steps: { create: op.steps.map((name, i) => ({ position: i, name, status: "pending" })) },
-        },
+      id = await db.$transaction(async (tx) => {
+        const row = await tx.promotion.create({ data, select: { id: true } });
+        await audit(
+          { actor: op.actor, action: `${auditPrefix(op.kind)}.requested`, entityType: "catalog-cluster", entityId: op.clusterId, entityName: op.audit.entityName, after: { promotionId: row.id, ...op.audit.after }, ip: op.audit.ip ?? null },
+          tx,
+        );
+        return row.id;
       });
-      id = row.id;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       const now = await runningOn(db, op.clusterId);
@@ -384,10 +463,6 @@ export async function startOperation<D extends RunnerDeps>(deps: D, op: NewOpera
     }
   }
   if (id === null) throw new Error(`could not start a ${op.kind} operation on cluster ${op.clusterId}`);
-  await audit(
-    { actor: op.actor, action: `${auditPrefix(op.kind)}.requested`, entityType: "catalog-cluster", entityId: op.clusterId, entityName: op.audit.entityName, after: { promotionId: id, ...op.audit.after }, ip: op.audit.ip ?? null },
-    db as unknown as Tx,
-  );
   if (opts.background !== false) {
     const opId = id;
     void runOperation(deps, opId).catch((err) => console.error(`${op.kind} operation ${opId} crashed`, err));

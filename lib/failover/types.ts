@@ -73,7 +73,7 @@ export interface PreflightResult {
   /** No blocker, but failed forceable checks: an admin may force with a typed reason. */
   forceable: boolean;
   /** How the old primary will be fenced, or why it cannot be (then a failover needs "promote without fencing"). */
-  fence: { possible: boolean; host: string | null; user: string | null; reason: string | null };
+  fence: { possible: boolean; host: string | null; user: string | null; reason: string | null; running: boolean | null };
   /** No blocker, but the old primary cannot be fenced: only "promote without fencing" with a typed reason goes on. */
   requiresUnfencedConfirmation: boolean;
   /** The page that says what promotion needs on each host. */
