@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { HttpError, notFound } from "@/lib/http/errors";
+import { getReplicationService } from "@/lib/replication/service";
 import { FailoverNotFound, OperationRunning, RequestRefused } from "./errors";
 import { loadPromotion, toView } from "./runner";
 import type { PromotionView } from "./types";
@@ -37,6 +38,9 @@ export async function clusterOverview(clusterId: number) {
   });
   if (!c) throw notFound(`catalog cluster ${clusterId} does not exist`);
   const running = await prisma.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true } });
+  // The poller's latest view (no probe here): a stale writable member is offered "Fence now".
+  const live = getReplicationService()?.cluster(clusterId);
+  const stateOf = (id: number) => live?.members.find((x) => x.id === id)?.state ?? null;
   return {
     cluster: { id: c.id, name: c.name, maxLagBytes: c.maxLagBytes, autoFence: c.autoFence, fenceTimeoutMs: c.fenceTimeoutMs },
     members: c.members.map((m) => ({
@@ -51,6 +55,8 @@ export async function clusterOverview(clusterId: number) {
       port: m.port,
       adminPasswordSet: !!m.adminPasswordEnc,
       sshHostSet: m.hostId !== null,
+      /** The replication poller's word for it (stale_primary, fenced, not_fenced, streaming ...), null when not polled. */
+      liveState: stateOf(m.id),
     })),
     catalogs: c.catalogs,
     runningPromotionId: running?.id ?? null,
