@@ -21,7 +21,7 @@ import pg from "pg";
 import { freshDatabase } from "@/test/support/db";
 import { startSshd } from "@/test/support/sshd";
 import { startPgPair, type PgPair } from "@/test/support/pgPair";
-import { ensurePostgresSshLogin, startRig, waitFinished } from "@/test/failover/support";
+import { ensurePostgresSshLogin, probeFirstWrite, startRig, waitFinished } from "@/test/failover/support";
 
 const RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
 const TARGET_OVERHEAD_MS = 500;
@@ -29,33 +29,6 @@ const TARGET_OVERHEAD_MS = 500;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-}
-
-/** A connection opened before the promotion that tries an INSERT every ~2 ms; resolves with the time of the first success. */
-async function firstWrite(config: pg.ClientConfig, deadlineMs = 120_000): Promise<{ done: Promise<number>; stop(): Promise<void> }> {
-  const c = new pg.Client(config);
-  c.on("error", () => undefined);
-  await c.connect();
-  let stopped = false;
-  const done = (async () => {
-    const end = Date.now() + deadlineMs;
-    while (!stopped && Date.now() < end) {
-      try {
-        await c.query("INSERT INTO pgpair_writes (payload) VALUES ('probe')");
-        return Date.now();
-      } catch {
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    }
-    throw new Error("the target never became writable");
-  })();
-  return {
-    done,
-    async stop() {
-      stopped = true;
-      await c.end().catch(() => undefined);
-    },
-  };
 }
 
 /** Writes on the old primary until it stops answering; the time of its last acknowledged INSERT. */
@@ -86,7 +59,7 @@ async function writerOnOld(config: pg.ClientConfig): Promise<{ last: () => numbe
 }
 
 async function bare(pair: PgPair): Promise<{ toWritableMs: number; pgPromoteMs: number }> {
-  const probe = await firstWrite(pair.config("standby"));
+  const probe = await probeFirstWrite(pair.config("standby"));
   const c = new pg.Client(pair.config("standby"));
   await c.connect();
   try {
@@ -124,7 +97,7 @@ export async function benchFailover(): Promise<Record<string, unknown>> {
         await Promise.all([rig.pair.waitForCatchUp(30_000), twin.waitForCatchUp(30_000)]);
         const b = await bare(twin);
 
-        const probe = await firstWrite(rig.pair.config("standby"));
+        const probe = await probeFirstWrite(rig.pair.config("standby"));
         const old = await writerOnOld(rig.pair.config("primary"));
         await new Promise((r) => setTimeout(r, 100));
         const t0 = Date.now();
@@ -156,11 +129,12 @@ export async function benchFailover(): Promise<Record<string, unknown>> {
           waitReplayMs: st.waitReplayMs,
           requestToDoneMs: p.finishedAt!.getTime() - t0,
         };
+        const bound = (st.fenceMs ?? 0) + (st.waitReplayMs ?? 0) + (st.pgPromoteMs ?? 0);
         runs.push(run);
         console.log(
           `run ${i + 1}: request -> writable ${run.appToWritableMs} ms (202 after ${run.answered202Ms} ms) vs bare pg_promote -> writable ${run.bareToWritableMs} ms: overhead ${run.overheadMs} ms; ` +
             `preflight ${run.preflightMs} ms, fence ${run.fenceMs} ms (stop ${run.fenceStopMs} ms), drain ${run.waitReplayMs} ms, pg_promote ${run.pgPromoteMs} ms (bare ${run.barePgPromoteMs} ms); ` +
-            `no writable node for ${run.noWritableMs} ms; request -> done ${run.requestToDoneMs} ms`,
+            `no writable node for ${run.noWritableMs} ms (fence + drain + pg_promote ${Math.round(bound)} ms: ${run.noWritableMs <= bound ? "within" : "LONGER"}); request -> done ${run.requestToDoneMs} ms`,
         );
       } finally {
         await Promise.all([rig.stop(), twin.stop()]);

@@ -84,6 +84,8 @@ export interface FenceOptions {
   /** A comment written above the lines appended to postgresql.auto.conf. */
   note: string;
   log(line: string): Promise<void>;
+  /** Called once SSH works, before anything changes on the host (persist that a rollback must look there). */
+  beforeChange?: () => Promise<void>;
 }
 
 /** Share of the budget of each step. */
@@ -276,6 +278,7 @@ export async function fence(target: FenceTarget, opts: FenceOptions): Promise<Fe
     return sh.run(argv, { timeoutMs: budget, stdin });
   };
   const sshFailure = (err: unknown) => `the SSH command failed (${err instanceof Error ? err.message : String(err)}); SSH connected before`;
+  await opts.beforeChange?.();
 
   // 2-3. mark (the durable part) and status, in one round trip
   const tm = Date.now();

@@ -130,9 +130,7 @@ async function runFence(ctx: Ctx, old: Member, target: Member, cluster: Cluster,
   const a = hostAccess(old);
   if (!a.ok) return { notConfigured: a.reason };
   const pairs = await targetConninfoPairs(ctx, target);
-  ctx.state.fenceStarted = true;
   ctx.state.fenceBackupTag = String(ctx.promotion.id);
-  await ctx.saveState();
   const report = await fence(
     { memberName: old.name, access: a.access, dataDir: a.dataDir, pgBinDir: old.pgBinDir },
     {
@@ -146,6 +144,11 @@ async function runFence(ctx: Ctx, old: Member, target: Member, cluster: Cluster,
       readControlData: mode === "switchover",
       note: `fenced by bacula-ha dashboard, operation #${ctx.promotion.id} (${mode} to ${target.name}), ${new Date().toISOString()}: comes back only as a standby of ${target.name}`,
       log: (l) => ctx.log(l),
+      beforeChange: async () => {
+        // From here on a rollback must undo the fence on that host (even after an app crash).
+        ctx.state.fenceStarted = true;
+        await ctx.saveState();
+      },
     },
   );
   ctx.state.fence = { ...report, controlData: report.controlData };

@@ -321,10 +321,11 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
     const todo = p.steps.filter((row) => row.position < ROLLBACK_POSITION && row.status !== "ok" && row.status !== "skipped");
     // Mark the first step running (and take ownership) in one write.
     if (todo.length) {
-      await deps.db.$transaction([
-        deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } }),
-        deps.db.promotionStep.update({ where: { id: todo[0].id }, data: { status: "running", startedAt: new Date(), finishedAt: null } }),
-      ]);
+      await deps.db.$transaction(async (tx) => {
+        await tx.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
+        await tx.promotionStep.update({ where: { id: todo[0].id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
+        await audit(auditEntry(p, todo[0].name, "running"), tx);
+      });
     } else {
       await deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
     }
@@ -345,7 +346,10 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
           await tx.promotionStep.update({ where: { id: row.id }, data: { status, finishedAt: new Date(), log: cur.log } });
           await tx.promotion.update({ where: { id }, data: { ...ctx.columns(), state: json(state), heartbeatAt: new Date() } });
           await audit(auditEntry(p, row.name, status), tx);
-          if (next) await tx.promotionStep.update({ where: { id: next.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
+          if (next) {
+            await tx.promotionStep.update({ where: { id: next.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
+            await audit(auditEntry(p, next.name, "running"), tx);
+          }
         });
       } catch (err) {
         const m = err instanceof Error ? err.message : String(err);

@@ -21,7 +21,7 @@ import { freshDatabase } from "../support/db";
 import { call } from "../support/api";
 import { freePort } from "../support/net";
 import { startSshd, type TestSshd } from "../support/sshd";
-import { countRows, ensurePostgresSshLogin, startRig, startWriter, waitFinished, writableMembers, type Rig } from "./support";
+import { countRows, ensurePostgresSshLogin, probeFirstWrite, startRig, startWriter, waitFinished, writableMembers, type Rig } from "./support";
 
 freshDatabase();
 const { prisma } = await import("@/lib/db/client");
@@ -123,12 +123,15 @@ describe("switchover under a writer, then a restart of the fenced old primary", 
     const r = await rig();
     await r.pair.write(10);
     const writer = startWriter(prisma, r.catalogId, { user: r.pair.superuser.user, password: r.pair.superuser.password, database: r.pair.database });
+    const probe = await probeFirstWrite(r.pair.config("standby"));
     await new Promise((res) => setTimeout(res, 300));
     const t0 = Date.now();
     const res = await promote(r, { mode: "switchover" });
     const answeredMs = Date.now() - t0;
     expect(res.status).toBe(202);
     expect(await waitFinished(prisma, res.json.id)).toBe("succeeded");
+    const writableAt = await probe.done;
+    await probe.stop();
     // Keep writing on the new primary for a moment, then stop.
     const deadline = Date.now() + 15_000;
     while (writer.firstAckOnOther === null && Date.now() < deadline) await new Promise((x) => setTimeout(x, 20));
@@ -144,9 +147,12 @@ describe("switchover under a writer, then a restart of the fenced old primary", 
     expect(onOld).toBeGreaterThan(0);
     expect(writer.acked.length - onOld).toBeGreaterThan(0);
     const gap = writer.firstAckOnOther! - writer.lastAckOnFirst!;
+    // No window without a writable node longer than the fence plus the promotion (margin for a loaded machine).
+    const noWritableMs = writableAt - writer.lastAckOnFirst!;
+    expect(noWritableMs).toBeLessThanOrEqual(st.fenceMs + st.waitReplayMs + st.pgPromoteMs + 1000);
     console.log(
       `switchover under a writer: 202 after ${answeredMs} ms; request -> writable ${st.writableAt - t0} ms (pg_promote ${st.pgPromoteMs} ms, fence ${st.fenceMs} ms of which stop ${st.fenceStopMs} ms, drain ${st.waitReplayMs} ms); ` +
-        `${writer.acked.length} rows acknowledged (${onOld} on the old primary), 0 lost; writer saw no writable catalog for ${gap} ms (includes the model update it follows)`,
+        `${writer.acked.length} rows acknowledged (${onOld} on the old primary), 0 lost; no writable node for ${noWritableMs} ms (probe on the target); the writer, which follows the model's Catalog, waited ${gap} ms`,
     );
     console.log(`  steps: ${op.steps.map((x) => `${x.name} ${x.startedAt && x.finishedAt ? x.finishedAt.getTime() - x.startedAt.getTime() : "-"} ms`).join(", ")}; first step started ${op.steps[0].startedAt!.getTime() - t0} ms after the request`);
     expect(answeredMs).toBeLessThan(2000);

@@ -165,3 +165,34 @@ export function startWriter(db: PrismaClient, catalogId: number, creds: { user: 
   };
   return w;
 }
+
+/**
+ * A connection opened beforehand (to a standby) that tries an INSERT every ~2 ms: `done` resolves
+ * with the time of the first one that succeeds, i.e. when the node became writable for a client.
+ */
+export async function probeFirstWrite(config: pg.ClientConfig, deadlineMs = 120_000): Promise<{ done: Promise<number>; stop(): Promise<void> }> {
+  const c = new pg.Client(config);
+  c.on("error", () => undefined);
+  await c.connect();
+  let stopped = false;
+  const done = (async () => {
+    const end = Date.now() + deadlineMs;
+    while (!stopped && Date.now() < end) {
+      try {
+        await c.query("INSERT INTO pgpair_writes (payload) VALUES ('probe')");
+        return Date.now();
+      } catch {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+    throw new Error("the node never became writable");
+  })();
+  done.catch(() => undefined);
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      await c.end().catch(() => undefined);
+    },
+  };
+}
