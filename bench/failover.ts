@@ -130,12 +130,15 @@ export async function benchFailover(): Promise<Record<string, unknown>> {
           requestToDoneMs: p.finishedAt!.getTime() - t0,
         };
         const bound = (st.fenceMs ?? 0) + (st.waitReplayMs ?? 0) + (st.pgPromoteMs ?? 0);
+        const fenceSteps = ((p.state as { fence?: { steps?: Array<{ step: string; ms: number }> } }).fence?.steps ?? []).map((x) => `${x.step} ${x.ms}`).join(", ");
+        const gaps = p.steps.map((x) => `${x.name} ${x.startedAt && x.finishedAt ? x.finishedAt.getTime() - x.startedAt.getTime() : "-"}`).join(", ");
         runs.push(run);
         console.log(
           `run ${i + 1}: request -> writable ${run.appToWritableMs} ms (202 after ${run.answered202Ms} ms) vs bare pg_promote -> writable ${run.bareToWritableMs} ms: overhead ${run.overheadMs} ms; ` +
             `preflight ${run.preflightMs} ms, fence ${run.fenceMs} ms (stop ${run.fenceStopMs} ms), drain ${run.waitReplayMs} ms, pg_promote ${run.pgPromoteMs} ms (bare ${run.barePgPromoteMs} ms); ` +
             `no writable node for ${run.noWritableMs} ms (fence + drain + pg_promote ${Math.round(bound)} ms: ${run.noWritableMs <= bound ? "within" : "LONGER"}); request -> done ${run.requestToDoneMs} ms`,
         );
+        console.log(`  fence steps (ms): ${fenceSteps}; operation steps (ms): ${gaps}; first step started ${p.steps[0].startedAt!.getTime() - t0} ms after the request`);
       } finally {
         await Promise.all([rig.stop(), twin.stop()]);
       }

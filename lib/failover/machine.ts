@@ -34,6 +34,7 @@ import { fence, fenceNote, unmark, type FenceReport } from "./fence";
 import { openPg, parseConninfo, sqlState } from "./pg";
 import { adminConnOf, adminSession, loadCluster, preflight, type ProbeFn } from "./preflight";
 import { hostAccess, pgCtlStart, pgCtlStatus, sessionShell } from "./remote";
+import type { OperationSession } from "./session";
 import { registerOperation, resumeOperations, runOperation, startOperation, type ResumeResult, type RunnerDeps, type StepContext, type StepDef } from "./runner";
 import type { PlanStep, PreflightResult, PromoteRequest, PromotionMode } from "./types";
 import "./reattach";
@@ -504,6 +505,18 @@ export async function startPromotion(
     }
   }
   const old = cluster.members.find((m) => m.role === "primary" && m.id !== target.id) ?? null;
+  const full = await loadCluster(db, clusterId);
+  const warm = (session: OperationSession) => {
+    // The SSH handshake to the old primary's host (~80 ms) and the admin login on the target run
+    // while the operation is created; the preflight then finds them open (or fails on its own).
+    const t = full?.members.find((m) => m.id === target.id);
+    const o = old ? full?.members.find((m) => m.id === old.id) : undefined;
+    if (t && adminConnOf(t).ok) void adminSession(session, t).catch(() => undefined);
+    if (o) {
+      const a = hostAccess(o);
+      if (a.ok) void sessionShell(session, a.access, { connectTimeoutMs: 5000 }).catch(() => undefined);
+    }
+  };
   const id = await startOperation(
     deps,
     {
@@ -527,7 +540,7 @@ export async function startPromotion(
         ip: who.ip ?? null,
       },
     },
-    opts,
+    { ...opts, warm },
   );
   return { kind: "started", id };
 }

@@ -306,6 +306,12 @@ async function runPreflight(db: PrismaClient, cluster: Cluster, target: Member, 
   const old = cluster.members.find((m) => m.role === "primary" && m.id !== target.id) ?? null;
   const others = cluster.members.filter((m) => m.id !== target.id && m.id !== old?.id && m.role === "standby" && !m.fenced);
 
+  // Everything that goes over the network, and the database reads, at once.
+  const samples = Promise.all([
+    db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true, kind: true } }),
+    old ? db.replicationSample.findFirst({ where: { memberId: old.id, timeline: { not: null } }, orderBy: { atMs: "desc" } }) : Promise.resolve(null),
+    db.replicationSample.findFirst({ where: { memberId: target.id, replayLagBytes: { not: null } }, orderBy: { atMs: "desc" } }),
+  ]);
   const [tr, pr, af, ff, ...ors] = await Promise.all([
     probe(target, opts),
     old ? probe(old, opts) : Promise.resolve(null),
@@ -313,10 +319,10 @@ async function runPreflight(db: PrismaClient, cluster: Cluster, target: Member, 
     old ? fenceFacts(session, old, opts) : Promise.resolve(null),
     ...others.map((m) => probe(m, opts)),
   ]);
+  const [running, lastPrimarySample, lastTargetSample] = await samples;
   const checks: PreflightCheck[] = [];
   const add = (code: string, ok: boolean, severity: PreflightCheck["severity"], message: string, fix?: string) => checks.push({ code, ok, severity, message, ...(fix && !ok ? { fix } : {}) });
 
-  const running = await db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true, kind: true } });
   if (running) add("operation_running", false, "blocker", `${running.kind === "reattach" ? "re-attach" : running.kind === "fence" ? "fence" : running.kind === "director" ? "Director switch" : "promotion"} #${running.id} is running on this cluster`, "wait for it to finish");
 
   // --- target ---------------------------------------------------------------------------------
@@ -427,10 +433,6 @@ async function runPreflight(db: PrismaClient, cluster: Cluster, target: Member, 
   // --- timeline and lag -----------------------------------------------------------------------
   const threshold = cluster.maxLagBytes;
   let lag: PreflightResult["lag"] = { bytes: null, thresholdBytes: threshold, source: "unknown", sampledAt: null };
-  const lastPrimarySample = old
-    ? await db.replicationSample.findFirst({ where: { memberId: old.id, timeline: { not: null } }, orderBy: { atMs: "desc" } })
-    : null;
-  const lastTargetSample = await db.replicationSample.findFirst({ where: { memberId: target.id, replayLagBytes: { not: null } }, orderBy: { atMs: "desc" } });
 
   if (tr.kind === "standby") {
     const primaryTimeline = pr?.kind === "primary" ? pr.timeline : (lastPrimarySample?.timeline ?? null);

@@ -305,7 +305,7 @@ async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, dep
  * are buffered (written at least every 250 ms while a step runs); a step saves state itself where
  * it must be durable before acting (the fence, pg_promote).
  */
-export async function runOperation<D extends RunnerDeps>(deps: D, id: number): Promise<OperationStatus> {
+export async function runOperation<D extends RunnerDeps>(deps: D, id: number, opts: { session?: OperationSession } = {}): Promise<OperationStatus> {
   const p = await loadPromotion(deps.db, id);
   if (!p) throw new Error(`promotion ${id} does not exist`);
   if (p.status !== "running") return p.status as OperationStatus;
@@ -313,7 +313,7 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
   if (!def) throw new Error(`unknown operation kind ${p.kind}`);
   if (runningHere.has(id)) throw new Error(`operation ${id} already runs in this process`);
   runningHere.add(id);
-  const session = new OperationSession();
+  const session = opts.session ?? new OperationSession();
   const state = { ...((p.state ?? {}) as Record<string, unknown>) };
   try {
     const stepDefs = def.steps(p);
@@ -422,7 +422,11 @@ export async function assertNoOperation(db: PrismaClient, clusterId: number): Pr
  * One per cluster: throws OperationRunning (with the running one's id) while another runs, the
  * database's unique index deciding between concurrent requests.
  */
-export async function startOperation<D extends RunnerDeps>(deps: D, op: NewOperation, opts: { background?: boolean } = {}): Promise<number> {
+export async function startOperation<D extends RunnerDeps>(
+  deps: D,
+  op: NewOperation,
+  opts: { background?: boolean; /** Open connections the first steps will use while the operation is being created. */ warm?: (session: OperationSession) => void } = {},
+): Promise<number> {
   const db = deps.db;
   const running = await runningOn(db, op.clusterId);
   if (running) throw new OperationRunning(running.id, running.kind);
@@ -469,7 +473,16 @@ export async function startOperation<D extends RunnerDeps>(deps: D, op: NewOpera
   if (id === null) throw new Error(`could not start a ${op.kind} operation on cluster ${op.clusterId}`);
   if (opts.background !== false) {
     const opId = id;
-    void runOperation(deps, opId).catch((err) => console.error(`${op.kind} operation ${opId} crashed`, err));
+    const session = new OperationSession();
+    try {
+      opts.warm?.(session);
+    } catch {
+      /* warming is best effort: the steps open what they need */
+    }
+    void runOperation(deps, opId, { session }).catch(async (err) => {
+      console.error(`${op.kind} operation ${opId} crashed`, err);
+      await session.close();
+    });
   }
   return id;
 }
