@@ -256,7 +256,7 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
             {hist.data.promotions.map((p) => (
               <li key={p.id}>
                 #{p.id} {p.kind === "reattach" ? "re-attach" : p.kind === "director" ? "Director switch" : p.kind === "fence" ? `fence (${p.mode === "guard" ? "split-brain guard" : "by hand"})` : `${p.mode}${p.facts.scope === "site" ? " (site)" : ""}`} of <strong>{p.targetName}</strong> by {p.actor} at {new Date(p.startedAt).toLocaleString()}:{" "}
-                <Badge tone={STATUS_TONE[p.status] ?? "slate"}>{p.status}</Badge> {p.forced && <Badge tone="amber">forced: {p.forceReason}</Badge>} {p.unfenced && <Badge tone="red">promoted without fencing: {p.unfencedReason}</Badge>} {p.error && <span className="text-red-700">{p.error}</span>}
+                <Badge tone={STATUS_TONE[p.status] ?? "slate"}>{p.status}</Badge> {p.forced && <Badge tone="amber">forced: {p.forceReason}</Badge>} {p.unfenced && p.facts.fenced === false && <Badge tone="red">promoted without fencing: {p.unfencedReason}</Badge>} {p.error && <span className="text-red-700">{p.error}</span>}
               </li>
             ))}
           </ul>

@@ -13,7 +13,7 @@ export type Block = { kind: "p"; text: string } | { kind: "ul"; items: string[] 
 export function requirementsMarkdown(readmePath = path.join(process.cwd(), "README.md")): string | null {
   let text: string;
   try {
-    text = fs.readFileSync(readmePath, "utf8");
+    text = fs.readFileSync(/*turbopackIgnore: true*/ readmePath, "utf8");
   } catch {
     return null;
   }
