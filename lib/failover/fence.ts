@@ -147,7 +147,7 @@ echo stopped
  * the lines to append to postgresql.auto.conf.
  *   mark    append to the kept original (so a re-run does not stack copies), write standby.signal,
  *           sync; prints "mark: ok" / "mark: failed <exit> <output>" / "mark: skipped";
- *   status  prints "running <pid>", "stopped" or "nodir" (a pid file whose process is another
+ *   status  prints "running <pid> <process state>", "stopped" or "nodir" (a pid file whose process is another
  *           one, i.e. its cwd is elsewhere, counts as stopped; a zombie is stopped).
  */
 export const PREPARE_SCRIPT = `d=$1; tag=$2; domark=$3
@@ -175,7 +175,7 @@ status() {
   cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || cwd=
   real=$(cd "$d" && pwd -P)
   if [ -n "$cwd" ] && [ "$cwd" != "$real" ]; then echo stopped; return; fi
-  echo "running $pid"
+  echo "running $pid $st"
 }
 if [ "$domark" = 1 ]; then
   if out=$(mark 2>&1); then echo "mark: ok"; else rc=$?; echo "mark: failed $rc $out" | tr '\\n' ' '; echo; fi
@@ -294,11 +294,12 @@ export async function fence(target: FenceTarget, opts: FenceOptions): Promise<Fe
       await step("mark", false, tm, `SSH works, but writing in ${target.dataDir} as postgres failed: ${markLine.slice(0, 300)}${r.stderr.trim() ? ` ${r.stderr.trim().slice(0, 200)}` : ""}`);
     }
     const ts = Date.now();
-    const m = /^running (\d+)$/m.exec(out);
+    const m = /^running (\d+)(?: (\S+))?$/m.exec(out);
     if (m) {
       pid = Number(m[1]);
       report.wasRunning = true;
-      await step("status", true, ts, `postmaster ${pid} runs in ${target.dataDir}`);
+      const frozen = m[2] === "T" || m[2] === "t";
+      await step("status", true, ts, `postmaster ${pid} runs in ${target.dataDir}${frozen ? " (process state T: stopped by a signal, it acts on no signal but SIGKILL until continued)" : m[2] === "D" ? " (process state D: waiting on I/O)" : ""}`);
     } else if (/^nodir$/m.test(out)) {
       await step("status", false, ts, `SSH works, but ${target.dataDir} does not exist on ${a.hostName}`);
       return done(`no data directory ${target.dataDir}`);

@@ -363,6 +363,7 @@ describe("a frozen primary (SIGSTOP)", () => {
     expect(f).toMatchObject({ stoppedBy: "kill", fenced: true });
     expect(f.steps.map((s) => `${s.step}:${s.ok}`)).toEqual(["ssh:true", "mark:true", "status:true", "fast:false", "immediate:false", "kill:true"]);
     expect(f.steps.find((s) => s.step === "fast")!.detail).toMatch(/still runs after \d+ ms .*SSH works/);
+    expect(f.steps.find((s) => s.step === "status")!.detail).toContain("process state T");
     expect(f.totalMs).toBeLessThanOrEqual(bound + 1500);
     expect(op.steps[1].log).toMatch(/fence fast: FAILED .* SSH works/);
     // The frozen postmaster is gone (dead: no process, or a zombie its parent has not reaped yet),
