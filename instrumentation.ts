@@ -21,6 +21,8 @@ export async function register(): Promise<void> {
     .catch((err) => console.error("resuming interrupted promotions failed", err));
   // Catalog replication poller (REPLICATION_POLL=0 disables it; REPLICATION_POLL_MS sets the interval).
   const { serviceOptionsFromEnv, startReplicationService } = await import("@/lib/replication/service");
-  const replication = startReplicationService(serviceOptionsFromEnv(prisma));
+  // After each cycle the split-brain guard fences a stale primary (cluster policy autoFence).
+  const { createSplitBrainGuard } = await import("@/lib/failover/guard");
+  const replication = startReplicationService({ ...serviceOptionsFromEnv(prisma), afterCycle: createSplitBrainGuard({ db: prisma }) });
   if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms`);
 }

@@ -66,6 +66,11 @@ test("an admin switches the catalog over with one guarded click and watches the 
   await expect(dialog.getByTestId("preflight-mode")).toHaveText("switchover", { timeout: 20_000 });
   await expect(dialog.locator('[data-code="target_in_recovery"]')).toHaveAttribute("data-ok", "true");
   await expect(dialog.locator('[data-code="lag"]')).toHaveAttribute("data-ok", "true");
+  // The preflight proves the credentials it will use and links to the requirements.
+  await expect(dialog.locator('[data-code="target_promote_privilege"]')).toHaveAttribute("data-ok", "true");
+  await expect(dialog.locator('[data-code="fence_pg_ctl"]')).toHaveAttribute("data-ok", "true");
+  await expect(dialog.getByTestId("preflight-fence")).toContainText("over SSH as postgres");
+  await expect(dialog.getByRole("link", { name: /What promotion needs on each host/ })).toHaveAttribute("href", "/failover/requirements");
 
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
   await expect(dialog.getByTestId("promotion-progress")).toBeVisible();
@@ -77,8 +82,26 @@ test("an admin switches the catalog over with one guarded click and watches the 
   await dialog.getByRole("button", { name: "Close" }).click();
 
   await expect(page.getByTestId("member-pg-e2e-standby")).toContainText("primary", { timeout: 15_000 });
-  await expect(page.getByTestId("member-pg-e2e-primary")).toContainText("fenced");
-  await expect(page.getByTestId("member-pg-e2e-primary").getByRole("button", { name: "Re-attach…" })).toBeVisible();
+  const oldRow = page.getByTestId("member-pg-e2e-primary");
+  await expect(oldRow.getByTestId("fence-state")).toHaveAttribute("data-fence-state", "fenced");
+  await expect(oldRow.getByTestId("fence-note")).toContainText("standby.signal + primary_conninfo");
+  await expect(oldRow.getByRole("button", { name: "Re-attach…" })).toBeVisible();
+  await expect(oldRow.getByRole("button", { name: "Fence now…" })).toHaveCount(0);
+
+  // Issue 12.6: on the replication page the stopped, fenced old primary reads "fenced (expected)"
+  // with the next step (re-attach), not "critical".
+  await page.goto("/replication");
+  const card = page.getByTestId("cluster-catalog-e2e");
+  const row = card.getByTestId("member-pg-e2e-primary");
+  await expect(row.getByTestId("state")).toHaveAttribute("data-state", "fenced", { timeout: 20_000 });
+  await expect(row.getByTestId("state")).toHaveText("fenced (expected)");
+  await expect(row.getByTestId("next-step")).toHaveAttribute("data-action", "reattach");
+  await expect(row.getByRole("link", { name: "Re-attach as a standby" })).toBeVisible();
+  await expect(row.getByTestId("health")).not.toHaveAttribute("data-health", "critical");
+
+  // The page the preflight links to says what promotion needs on each host (the README's section).
+  await page.goto("/failover/requirements");
+  await expect(page.getByTestId("promotion-requirements")).toContainText("GRANT EXECUTE ON FUNCTION pg_catalog.pg_promote(boolean, integer)");
 
   // The promoted standby really is a writable primary now.
   const c = new pg.Client({ host: f.host, port: f.standbyPort, user: f.superuser, password: f.superuserPassword, database: f.database });

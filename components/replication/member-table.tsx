@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import type { ClusterStatusView, MemberStatusView } from "@/lib/replication/view";
 import { RoleBadge, StateBadge, HealthBadge } from "./badges";
 import { formatAgo, formatBytes, formatTimeLag, IDLE_LAG } from "./format";
@@ -70,7 +71,14 @@ export function MemberTable({ cluster, compact = false }: { cluster: ClusterStat
                 )}
               </td>
               <td className="pr-3"><RoleBadge role={m.role} configured={m.configuredRole} /></td>
-              <td className="pr-3"><StateBadge state={m.state} /></td>
+              <td className="pr-3">
+                <StateBadge state={m.state} />
+                {m.nextStep && (
+                  <div className="mt-0.5 text-xs" data-testid="next-step" data-action={m.nextStep.action}>
+                    Next: <Link className="text-brand-700 underline" href={`/failover/${cluster.id}`}>{m.nextStep.label}</Link>
+                  </div>
+                )}
+              </td>
               <td className="pr-3">{m.replication?.syncState ?? (m.role === "primary" ? "" : "—")}</td>
               <td className="pr-3"><ByteLag m={m} /></td>
               {!compact && <td className="pr-3"><TimeLag m={m} which="write" /></td>}

@@ -12,11 +12,10 @@
  * back). The admin types the cluster's name to confirm.
  */
 import type { PrismaClient } from "@prisma/client";
-import { audit } from "@/lib/audit";
-import type { Tx } from "@/lib/db/client";
 import { directorPreflight, switchDirectors, type DirectorPreflight } from "./director-deploy";
+import { FailoverNotFound, RequestRefused } from "./errors";
 import { loadCluster } from "./preflight";
-import { activeKey, isUniqueViolation, OWNER, registerOperation, runOperation, type RunnerDeps, type StepDef } from "./runner";
+import { assertNoOperation, registerOperation, startOperation, type RunnerDeps, type StepDef } from "./runner";
 import type { DirectorSwitchRequest } from "./types";
 import type { OpenTransport } from "@/lib/deploy/engine";
 
@@ -24,20 +23,9 @@ export interface DirectorOpDeps extends RunnerDeps {
   open?: OpenTransport;
 }
 
-export class DirectorSwitchRefused extends Error {
-  constructor(
-    message: string,
-    readonly preflight: DirectorPreflight | null,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = "DirectorSwitchRefused";
-  }
-}
-
 async function currentPrimary(db: PrismaClient, clusterId: number) {
   const cluster = await loadCluster(db, clusterId);
-  if (!cluster) throw new Error(`catalog cluster ${clusterId} does not exist`);
+  if (!cluster) throw new FailoverNotFound(`catalog cluster ${clusterId} does not exist`);
   const primary = cluster.members.find((m) => m.role === "primary" && !m.fenced) ?? null;
   return { cluster, primary };
 }
@@ -79,9 +67,12 @@ registerOperation<DirectorOpDeps>("director", {
   rollback: async () => "nothing to undo: the preflight changes nothing",
 });
 
-export type DirectorStart = { kind: "dry_run"; preflight: DirectorPreflight } | { kind: "started"; id: number } | { kind: "existing"; id: number };
+export type DirectorStart = { kind: "dry_run"; preflight: DirectorPreflight } | { kind: "started"; id: number };
 
-/** Validate (fresh preflight, typed cluster name), persist and start the Director switch. */
+/**
+ * Validate (fresh preflight, typed cluster name), persist and start the Director switch. Throws
+ * RequestRefused (nothing created), FailoverNotFound or OperationRunning.
+ */
 export async function startDirectorSwitch(
   deps: DirectorOpDeps,
   clusterId: number,
@@ -90,57 +81,32 @@ export async function startDirectorSwitch(
   opts: { background?: boolean } = {},
 ): Promise<DirectorStart> {
   const db = deps.db;
-  const running = await db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true } });
-  if (running && !req.dryRun) return { kind: "existing", id: running.id };
+  if (!req.dryRun) await assertNoOperation(db, clusterId);
   const { cluster, primary } = await currentPrimary(db, clusterId);
   const pf = await directorPreflight(db, clusterId, { open: deps.open, preferHostId: primary?.hostId ?? null });
   if (req.dryRun) return { kind: "dry_run", preflight: pf };
-  if (!primary) throw new DirectorSwitchRefused("the cluster has no unfenced primary member", pf, "clusterId");
-  if (!pf.allowed) throw new DirectorSwitchRefused(`Director switch refused: ${pf.checks.filter((c) => !c.ok && c.severity === "blocker").map((c) => c.message).join("; ")}`, pf);
-  if (req.confirmClusterName !== cluster.name) throw new DirectorSwitchRefused(`type the cluster name "${cluster.name}" to confirm`, pf, "confirmClusterName");
+  if (!primary) throw new RequestRefused("the cluster has no unfenced primary member", "clusterId", { preflight: pf });
+  if (!pf.allowed) throw new RequestRefused(`Director switch refused: ${pf.checks.filter((c) => !c.ok && c.severity === "blocker").map((c) => c.message).join("; ")}`, "directors", { preflight: pf });
+  if (req.confirmClusterName !== cluster.name) throw new RequestRefused(`type the cluster name "${cluster.name}" to confirm`, "confirmClusterName", { preflight: pf });
   const names = pf.plan.pairs.map((p) => p.newName).concat(pf.plan.inPlace.map((d) => d.name));
   const olds = pf.plan.pairs.map((p) => p.oldName);
-  let id: number;
-  try {
-    const row = await db.promotion.create({
-      data: {
-        clusterId,
-        kind: "director",
-        mode: "director",
-        status: "running",
-        activeKey: activeKey(clusterId),
-        targetMemberId: primary.id,
-        targetName: names.join(", ") || "(none)",
-        oldPrimaryId: null,
-        oldPrimaryName: olds.join(", ") || null,
-        actor: who.actor,
-        preflight: JSON.parse(JSON.stringify(pf)),
-        state: { requestedAt: Date.now(), scope: "director" },
-        owner: OWNER,
-        heartbeatAt: new Date(),
-        steps: { create: [stepPreflight, stepSwitch].map((s, i) => ({ position: i, name: s.name, status: "pending" })) },
-      },
-    });
-    id = row.id;
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      const now = await db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true } });
-      if (now) return { kind: "existing", id: now.id };
-    }
-    throw err;
-  }
-  await audit(
+  const id = await startOperation(
+    deps,
     {
+      clusterId,
+      kind: "director",
+      mode: "director",
+      targetMemberId: primary.id,
+      targetName: names.join(", ") || "(none)",
+      oldPrimaryId: null,
+      oldPrimaryName: olds.join(", ") || null,
       actor: who.actor,
-      action: "director_switch.requested",
-      entityType: "catalog-cluster",
-      entityId: clusterId,
-      entityName: cluster.name,
-      after: { promotionId: id, pairs: pf.plan.pairs, inPlace: pf.plan.inPlace },
-      ip: who.ip ?? null,
+      preflight: pf,
+      state: { requestedAt: Date.now(), scope: "director" },
+      steps: [stepPreflight, stepSwitch].map((s) => s.name),
+      audit: { entityName: cluster.name, after: { pairs: pf.plan.pairs, inPlace: pf.plan.inPlace }, ip: who.ip ?? null },
     },
-    db as unknown as Tx,
+    opts,
   );
-  if (opts.background !== false) void runOperation(deps, id).catch((err) => console.error(`director switch ${id} crashed`, err));
   return { kind: "started", id };
 }

@@ -1,42 +1,45 @@
 /**
  * Guarded standby promotion: the state machine (steps persisted through ./runner.ts).
  *
- * switchover: preflight -> fence_old_primary (pg_ctl stop -m fast over SSH, then pg_controldata:
- *   the shutdown checkpoint's LSN is the last WAL record the old primary wrote) -> wait_replay (the
- *   target's replay LSN passes that record: every committed transaction is on the target) ->
- *   promote (pg_promote(true, 60), the point of no return) -> verify (out of recovery, timeline
- *   up, assigns transaction ids) -> update_model -> director_switchover.
- * failover: the same without the drain; fence_old_primary is best effort (SSH stop when the host
- *   still answers), the old primary is marked fenced in the model either way.
+ * The request answers at once (202): startPromotion() checks only what the request itself must
+ * carry (the typed cluster name of a failover, the reasons of a force or of "promote without
+ * fencing"), creates the operation and runs it in the background. Its first step is the full
+ * preflight (./preflight.ts): a failing check ends the operation "refused", nothing changed.
+ *
+ * switchover: preflight -> fence_old_primary (./fence.ts over SSH: standby.signal + primary_conninfo
+ *   towards the target written in the old primary's data directory, then pg_ctl stop -m fast,
+ *   escalating, bounded; pg_controldata: the shutdown checkpoint's LSN is the last WAL record the
+ *   old primary wrote) -> wait_replay (the target's replay LSN passes that record: every committed
+ *   transaction is on the target) -> promote (pg_promote(true, 60)) -> verify (out of recovery,
+ *   timeline up, assigns transaction ids) -> update_model -> director_switchover.
+ * failover: the same without the drain; the fence is the same (a frozen primary is SIGKILLed);
+ *   where it cannot be fenced the failover is refused unless the admin confirmed "promote without
+ *   fencing" with a typed reason, and the old primary is then NOT FENCED in the model.
+ *
+ * Point of no return: pg_promote — where PostgreSQL says it is. When pg_promote was never sent,
+ * or raised an error while the target is still in recovery, the rollback runs: the old primary's
+ * fence files are removed and it is started again; the model is unchanged.
  *
  * Credentials: probes use the member's monitoring role; pg_promote, pg_wal_replay_resume and the
  * verification use the target's admin role (CatalogMember.adminUser / adminPasswordEnc): a
- * superuser, or a role granted EXECUTE on pg_promote and pg_wal_replay_resume.
+ * superuser, or a role granted EXECUTE on pg_promote and pg_wal_replay_resume in that database.
  */
 import type { PrismaClient } from "@prisma/client";
 import { audit, bumpModelRevision } from "@/lib/audit";
-import { prisma as defaultPrisma, type Tx } from "@/lib/db/client";
+import { prisma as defaultPrisma } from "@/lib/db/client";
 import { probeMember } from "@/lib/replication/probes";
-import { decryptSecret } from "@/lib/secrets";
 import { CATALOG_ONLY_MESSAGE, directorSwitchoverHook, NO_DEPLOY_ENGINE_MESSAGE, type DirectorSwitchoverHook } from "./director";
-import { withPg, type PgConn } from "./pg";
-import { loadCluster, preflight, type ProbeFn } from "./preflight";
-import { hostAccess, pgControlData, pgCtlStart, pgCtlStatus, pgCtlStop, withSsh } from "./remote";
-import {
-  activeKey,
-  isUniqueViolation,
-  OWNER,
-  registerOperation,
-  resumeOperations,
-  runOperation,
-  type ResumeResult,
-  type RunnerDeps,
-  type StepContext,
-  type StepDef,
-} from "./runner";
+import { FailoverNotFound, RequestRefused, StepRefused } from "./errors";
+import { fence, fenceNote, unmark, type FenceReport } from "./fence";
+import { openPg, parseConninfo, sqlState } from "./pg";
+import { adminConnOf, adminSession, loadCluster, preflight, type ProbeFn } from "./preflight";
+import { hostAccess, pgCtlStart, pgCtlStatus, sessionShell } from "./remote";
+import type { OperationSession } from "./session";
+import { registerOperation, resumeOperations, runOperation, startOperation, type ResumeResult, type RunnerDeps, type StepContext, type StepDef } from "./runner";
 import type { PlanStep, PreflightResult, PromoteRequest, PromotionMode } from "./types";
 import "./reattach";
 import "./director-op";
+import "./fence-op";
 
 export interface FailoverDeps extends RunnerDeps {
   probe?: ProbeFn;
@@ -54,19 +57,6 @@ type Ctx = StepContext<FailoverDeps>;
 type Cluster = NonNullable<Awaited<ReturnType<typeof loadCluster>>>;
 type Member = Cluster["members"][number];
 
-export class PromotionRefused extends Error {
-  constructor(
-    message: string,
-    readonly preflight: PreflightResult | null,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = "PromotionRefused";
-  }
-}
-
-export class PromotionNotFound extends Error {}
-
 // ---------------------------------------------------------------------------------------------
 // helpers
 
@@ -77,11 +67,6 @@ async function members(ctx: Ctx): Promise<{ cluster: Cluster; target: Member; ol
   if (!target) throw new Error(`member ${ctx.promotion.targetName} no longer exists`);
   const old = ctx.promotion.oldPrimaryId ? (cluster.members.find((m) => m.id === ctx.promotion.oldPrimaryId) ?? null) : null;
   return { cluster, target, old };
-}
-
-export function adminConn(m: Member): PgConn {
-  if (!m.adminPasswordEnc) throw new Error(`no admin password stored for ${m.name}`);
-  return { host: m.address, port: m.port, user: m.adminUser, password: decryptSecret(m.adminPasswordEnc), database: m.dbName };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,84 +80,127 @@ const stepPreflight: StepDef<FailoverDeps> = {
   name: "preflight",
   async run(ctx) {
     const p = ctx.promotion;
-    const pf = await preflight(ctx.deps.db, p.clusterId, p.targetMemberId, { probe: ctx.deps.probe });
-    const blockers = pf.checks.filter((c) => !c.ok && c.severity === "blocker" && c.code !== "operation_running");
-    const forceables = pf.checks.filter((c) => !c.ok && c.severity === "forceable");
-    for (const c of pf.checks) await ctx.log(`${c.ok ? "ok" : c.severity === "blocker" ? "REFUSED" : c.severity === "forceable" ? "over limit" : "note"}: ${c.message}`);
-    if (blockers.length) throw new Error(blockers.map((b) => b.message).join("; "));
-    if (pf.mode !== p.mode) throw new Error(`the situation changed: the preflight now says ${pf.mode ?? "undecidable"}, the request was ${p.mode}`);
-    if (forceables.length && !p.forced) throw new Error(forceables.map((b) => b.message).join("; "));
+    let pf = await preflight(ctx.deps.db, p.clusterId, p.targetMemberId, { probe: ctx.deps.probe, session: ctx.session });
+    if (ctx.state.scope === "site") {
+      // The Director half must be possible before the catalog's point of no return is crossed.
+      const { directorPreflight } = await import("./director-deploy");
+      const target = await ctx.deps.db.catalogMember.findUnique({ where: { id: p.targetMemberId }, select: { hostId: true } });
+      const dpf = await directorPreflight(ctx.deps.db, p.clusterId, { preferHostId: target?.hostId ?? null });
+      pf = { ...pf, checks: [...pf.checks, ...dpf.checks], allowed: pf.allowed && dpf.allowed };
+    }
+    ctx.setColumns({ preflight: pf, lastKnownLagBytes: pf.lag.bytes });
+    for (const c of pf.checks) {
+      const tag = c.ok ? (c.severity === "warning" ? "note" : "ok") : c.severity === "forceable" ? "over limit" : c.severity === "unfenced" ? "CANNOT FENCE" : "REFUSED";
+      await ctx.log(`${tag}: ${c.message}${!c.ok && c.fix ? ` — fix: ${c.fix}` : ""}`);
+    }
+    const failed = (sev: string) => pf.checks.filter((c) => !c.ok && c.severity === sev && c.code !== "operation_running");
+    const blockers = failed("blocker");
+    if (blockers.length) throw new StepRefused(`${blockers.map((b) => b.message).join("; ")} (what promotion needs: ${pf.docs})`, blockers);
+    if (pf.mode !== p.mode) throw new StepRefused(`the preflight says ${pf.mode ?? "undecidable"}, the request says ${p.mode}: check again`);
+    const forceables = failed("forceable");
+    if (forceables.length && !p.forced) throw new StepRefused(`${forceables.map((b) => b.message).join("; ")}: force with a typed reason to go on`, forceables);
     if (forceables.length) await ctx.log(`forced by ${p.actor}: ${p.forceReason}`);
+    const unfenced = failed("unfenced");
+    if (unfenced.length && !p.unfenced) {
+      throw new StepRefused(`${pf.oldPrimary?.name ?? "the old primary"} cannot be fenced (${unfenced.map((c) => c.message).join("; ")}): refused; to fail over anyway, confirm "promote without fencing" with a typed reason`, unfenced);
+    }
+    if (unfenced.length) await ctx.log(`PROMOTE WITHOUT FENCING confirmed by ${p.actor}: ${p.unfencedReason}`);
     ctx.state.targetTimelineBefore = pf.target?.timeline ?? null;
     ctx.state.primaryTimeline = pf.oldPrimary?.timeline ?? null;
     ctx.state.lagBytesAtStart = pf.lag.bytes;
+    ctx.state.fencePossible = pf.fence.possible;
+    // Whether a server ran in the old primary's data directory (pg_ctl status): a rollback starts it again.
+    ctx.state.oldPrimaryRunningAtPreflight = pf.fence.running;
+    ctx.state.preflightDoneAt = Date.now();
   },
 };
+
+/** Replication credentials of the target's own primary_conninfo (kept in memory only: they hold a password). */
+async function targetConninfoPairs(ctx: Ctx, target: Member): Promise<Array<[string, string]> | null> {
+  try {
+    const s = await adminSession(ctx.session, target);
+    const [r] = await s.q("SELECT CASE WHEN r.rolsuper OR pg_has_role(current_user, 'pg_read_all_settings', 'USAGE') THEN current_setting('primary_conninfo') END AS c FROM pg_roles r WHERE r.rolname = current_user", [], { timeoutMs: 3000 });
+    const c = typeof r?.c === "string" ? r.c.trim() : "";
+    return c ? parseConninfo(c) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function runFence(ctx: Ctx, old: Member, target: Member, cluster: Cluster, mode: PromotionMode): Promise<FenceReport | { notConfigured: string }> {
+  const a = hostAccess(old);
+  if (!a.ok) return { notConfigured: a.reason };
+  const pairs = await targetConninfoPairs(ctx, target);
+  ctx.state.fenceBackupTag = String(ctx.promotion.id);
+  const report = await fence(
+    { memberName: old.name, access: a.access, dataDir: a.dataDir, pgBinDir: old.pgBinDir },
+    {
+      session: ctx.session,
+      budgetMs: cluster.fenceTimeoutMs,
+      newPrimary: { host: target.address, port: target.port },
+      conninfoPairs: pairs,
+      applicationName: old.name,
+      backupTag: String(ctx.promotion.id),
+      requireMarkBeforeStop: mode === "switchover",
+      readControlData: mode === "switchover",
+      note: `fenced by bacula-ha dashboard, operation #${ctx.promotion.id} (${mode} to ${target.name}), ${new Date().toISOString()}: comes back only as a standby of ${target.name}`,
+      log: (l) => ctx.log(l),
+      beforeChange: async () => {
+        // From here on a rollback must undo the fence on that host (even after an app crash).
+        ctx.state.fenceStarted = true;
+        await ctx.saveState();
+      },
+    },
+  );
+  ctx.state.fence = { ...report, controlData: report.controlData };
+  ctx.state.fenceMarked = report.marked;
+  ctx.state.oldPrimaryWasRunning = report.wasRunning;
+  ctx.state.fencedByUs = report.stopped && report.wasRunning === true;
+  ctx.state.fenceStopMs = report.steps.filter((s) => s.step === "fast" || s.step === "immediate" || s.step === "kill").reduce((n, s) => n + s.ms, 0);
+  ctx.state.fenceMs = report.totalMs;
+  ctx.state.fenced = report.fenced;
+  return report;
+}
 
 const stepFenceSwitchover: StepDef<FailoverDeps> = {
   name: "fence_old_primary",
   async run(ctx) {
-    const { old } = await members(ctx);
+    const { cluster, target, old } = await members(ctx);
     if (!old) throw new Error("switchover without an old primary");
-    const a = hostAccess(old);
-    if (!a.ok) throw new Error(a.reason);
-    await withSsh(a.access, async (sh) => {
-      const st = await pgCtlStatus(sh, old.pgBinDir, a.dataDir);
-      ctx.state.oldPrimaryWasRunning = st === "running";
-      ctx.state.fencedByUs = true;
-      await ctx.saveState();
-      if (st === "running") {
-        const t0 = Date.now();
-        await ctx.log(`pg_ctl stop -D ${a.dataDir} -m fast on ${a.access.hostName} as ${a.access.username}`);
-        await pgCtlStop(sh, old.pgBinDir, a.dataDir, "fast");
-        ctx.state.fenceStopMs = Date.now() - t0;
-        await ctx.log(`${old.name} stopped in ${ctx.state.fenceStopMs} ms`);
-      } else {
-        await ctx.log(`${old.name} was already stopped`);
-      }
-      const cd = await pgControlData(sh, old.pgBinDir, a.dataDir);
-      if (cd.state !== "shut down") throw new Error(`${old.name}'s cluster state is "${cd.state}", not "shut down": its last WAL position is unknown`);
-      if (!cd.checkpointLsn) throw new Error("pg_controldata shows no checkpoint location");
-      ctx.state.fencedLsn = cd.checkpointLsn;
-      ctx.state.fencedTimeline = cd.checkpointTimeline;
-      await ctx.log(`last record of ${old.name}: shutdown checkpoint at ${cd.checkpointLsn} on timeline ${cd.checkpointTimeline}`);
-    });
+    const r = await runFence(ctx, old, target, cluster, "switchover");
+    if ("notConfigured" in r) throw new Error(`${old.name} cannot be fenced: ${r.notConfigured}`);
+    if (!r.fenced) throw new Error(`${old.name} could not be fenced: ${r.error}`);
+    const cd = r.controlData;
+    if (!cd) throw new Error(`pg_controldata of ${old.name} could not be read: its last WAL position is unknown`);
+    if (cd.state !== "shut down") {
+      throw new Error(`${old.name} was stopped by ${r.stoppedBy === "kill" ? "SIGKILL" : `pg_ctl stop -m ${r.stoppedBy}`}, not cleanly (cluster state "${cd.state}"): its last WAL record is unknown, a switchover cannot prove nothing is lost`);
+    }
+    if (!cd.checkpointLsn) throw new Error("pg_controldata shows no checkpoint location");
+    ctx.state.fencedLsn = cd.checkpointLsn;
+    ctx.state.fencedTimeline = cd.checkpointTimeline;
+    await ctx.log(`last record of ${old.name}: shutdown checkpoint at ${cd.checkpointLsn} on timeline ${cd.checkpointTimeline}`);
   },
 };
 
 const stepFenceFailover: StepDef<FailoverDeps> = {
   name: "fence_old_primary",
   async run(ctx) {
-    const { old } = await members(ctx);
+    const { cluster, target, old } = await members(ctx);
     if (!old) {
       await ctx.log("no old primary in the model: nothing to fence");
       return "skipped";
     }
-    const a = hostAccess(old);
-    if (!a.ok) {
-      await ctx.log(`not fenced over SSH (${a.reason}); ${old.name} will be marked fenced in the model: keep it down`);
-      return "skipped";
+    const r = await runFence(ctx, old, target, cluster, "failover");
+    if (!("notConfigured" in r) && r.fenced) return;
+    const why = "notConfigured" in r ? `no SSH access: ${r.notConfigured}` : (r.error ?? "not fenced");
+    ctx.state.fenced = false;
+    ctx.state.notFencedReason = why;
+    if (!ctx.promotion.unfenced) {
+      // The preflight said it could be fenced, but it could not: refused, rolled back.
+      throw new Error(`${old.name} could not be fenced (${why}); a failover without fencing needs an admin's confirmation ("promote without fencing") with a typed reason`);
     }
-    try {
-      await withSsh(
-        a.access,
-        async (sh) => {
-          const st = await pgCtlStatus(sh, old.pgBinDir, a.dataDir);
-          if (st === "running") {
-            await ctx.log(`${old.name} still runs although PostgreSQL does not answer us: pg_ctl stop -m fast`);
-            await pgCtlStop(sh, old.pgBinDir, a.dataDir, "fast");
-            await ctx.log(`${old.name} stopped`);
-          } else {
-            await ctx.log(`${old.name}'s host answers over SSH: PostgreSQL is confirmed stopped`);
-          }
-          ctx.state.oldPrimaryConfirmedDown = true;
-        },
-        { connectTimeoutMs: 8000 },
-      );
-    } catch (err) {
-      await ctx.log(`cannot reach ${a.access.hostName} over SSH (${(err as Error).message}): not fenced; it is marked fenced in the model: keep it down`);
-      return "skipped";
-    }
+    await ctx.log(`${old.name} is NOT FENCED (${why}); going on: "promote without fencing" confirmed by ${ctx.promotion.actor}: ${ctx.promotion.unfencedReason}`);
+    return "skipped";
   },
 };
 
@@ -184,39 +212,34 @@ const stepWaitReplay: StepDef<FailoverDeps> = {
     if (!lsn) throw new Error("no fenced LSN recorded");
     const timeoutMs = ctx.deps.replayTimeoutMs ?? 60_000;
     const t0 = Date.now();
-    await withPg(
-      adminConn(target),
-      async (q) => {
-        const [st] = await q("SELECT pg_is_in_recovery() AS rec, pg_is_wal_replay_paused() AS paused");
-        if (st.rec !== true) throw new Error(`${target.name} left recovery on its own: refusing to continue`);
-        if (st.paused === true) {
-          await q("SELECT pg_wal_replay_resume()");
-          await ctx.log("WAL replay was paused: resumed");
-        }
-        let lastHb = Date.now();
-        for (;;) {
-          const [r] = await q(
-            "SELECT pg_last_wal_replay_lsn()::text AS replay, pg_last_wal_receive_lsn()::text AS receive, pg_wal_lsn_diff(pg_last_wal_replay_lsn(), $1::pg_lsn)::float8 AS ahead",
-            [lsn],
-          );
-          if (r.ahead !== null && Number(r.ahead) > 0) {
-            ctx.state.replayedLsn = r.replay;
-            ctx.state.waitReplayMs = Date.now() - t0;
-            await ctx.log(`${target.name} replayed up to ${r.replay}, past ${lsn} (${ctx.state.waitReplayMs} ms)`);
-            return;
-          }
-          if (Date.now() - t0 > timeoutMs) {
-            throw new Error(`${target.name} did not replay past ${lsn} within ${timeoutMs} ms (replayed ${r.replay}, received ${r.receive})`);
-          }
-          if (Date.now() - lastHb > 2000) {
-            lastHb = Date.now();
-            await ctx.saveState();
-          }
-          await sleep(25);
-        }
-      },
-      { statementTimeoutMs: timeoutMs + 5000 },
-    );
+    const s = await adminSession(ctx.session, target);
+    const [st] = await s.q("SELECT pg_is_in_recovery() AS rec, pg_is_wal_replay_paused() AS paused");
+    if (st.rec !== true) throw new Error(`${target.name} left recovery on its own: refusing to continue`);
+    if (st.paused === true) {
+      await s.q("SELECT pg_wal_replay_resume()");
+      await ctx.log("WAL replay was paused: resumed");
+    }
+    let lastHb = Date.now();
+    for (;;) {
+      const [r] = await s.q(
+        "SELECT pg_last_wal_replay_lsn()::text AS replay, pg_last_wal_receive_lsn()::text AS receive, pg_wal_lsn_diff(pg_last_wal_replay_lsn(), $1::pg_lsn)::float8 AS ahead",
+        [lsn],
+      );
+      if (r.ahead !== null && Number(r.ahead) > 0) {
+        ctx.state.replayedLsn = r.replay;
+        ctx.state.waitReplayMs = Date.now() - t0;
+        await ctx.log(`${target.name} replayed up to ${r.replay}, past ${lsn} (${ctx.state.waitReplayMs} ms)`);
+        return;
+      }
+      if (Date.now() - t0 > timeoutMs) {
+        throw new Error(`${target.name} did not replay past ${lsn} within ${timeoutMs} ms (replayed ${r.replay}, received ${r.receive})`);
+      }
+      if (Date.now() - lastHb > 2000) {
+        lastHb = Date.now();
+        await ctx.saveState();
+      }
+      await sleep(5);
+    }
   },
 };
 
@@ -224,26 +247,34 @@ const stepPromote: StepDef<FailoverDeps> = {
   name: "promote",
   async run(ctx) {
     const { target } = await members(ctx);
-    await withPg(
-      adminConn(target),
-      async (q) => {
-        const [st] = await q("SELECT pg_is_in_recovery() AS rec");
-        if (st.rec !== true) {
-          await ctx.log(`${target.name} is already out of recovery (promoted before an interruption)`);
-          return;
-        }
-        ctx.state.promoteStartedAt = Date.now();
-        await ctx.saveState();
-        await ctx.log(`SELECT pg_promote(true, 60) on ${target.name} as ${target.adminUser}`);
-        const t0 = performance.now();
-        const [r] = await q("SELECT pg_promote(true, 60) AS ok");
-        const ms = performance.now() - t0;
-        if (r.ok !== true) throw new Error("pg_promote returned false: not promoted within 60 s");
-        ctx.state.pgPromoteMs = Math.round(ms * 10) / 10;
-        await ctx.log(`pg_promote returned true in ${ctx.state.pgPromoteMs} ms`);
-      },
-      { statementTimeoutMs: 75_000 },
-    );
+    const s = await adminSession(ctx.session, target);
+    const [st] = await s.q("SELECT pg_is_in_recovery() AS rec");
+    if (st.rec !== true) {
+      await ctx.log(`${target.name} is already out of recovery (promoted before an interruption)`);
+      return;
+    }
+    ctx.state.promoteStartedAt = Date.now();
+    ctx.state.promoteCalled = true;
+    await ctx.saveState();
+    await ctx.log(`SELECT pg_promote(true, 60) on ${target.name} as ${target.adminUser}`);
+    const t0 = performance.now();
+    let ok: unknown;
+    try {
+      [{ ok }] = await s.q("SELECT pg_promote(true, 60) AS ok", [], { timeoutMs: 75_000 });
+    } catch (err) {
+      ctx.state.promoteOutcome = sqlState(err) ? "error" : "unknown";
+      ctx.state.promoteError = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+    const ms = performance.now() - t0;
+    ctx.state.pgPromoteReturnedAt = Date.now();
+    if (ok !== true) {
+      ctx.state.promoteOutcome = "false";
+      throw new Error("pg_promote returned false: not promoted within 60 s (the promotion may still complete)");
+    }
+    ctx.state.promoteOutcome = "ok";
+    ctx.state.pgPromoteMs = Math.round(ms * 10) / 10;
+    await ctx.log(`pg_promote returned true in ${ctx.state.pgPromoteMs} ms`);
   },
 };
 
@@ -252,12 +283,11 @@ const stepVerify: StepDef<FailoverDeps> = {
   async run(ctx) {
     const { target } = await members(ctx);
     const before = ctx.state.targetTimelineBefore as number | null | undefined;
-    const r = await withPg(adminConn(target), async (q) => {
-      const [row] = await q(`SELECT pg_is_in_recovery() AS rec, ${INSERT_TLI} AS tli, pg_current_wal_lsn()::text AS lsn`);
-      if (row.rec !== false) throw new Error(`${target.name} is still in recovery`);
-      const [x] = await q("SELECT pg_current_xact_id()::text AS xid");
-      return { tli: Number(row.tli), lsn: String(row.lsn), xid: String(x.xid) };
-    });
+    const s = await adminSession(ctx.session, target);
+    const [row] = await s.q(`SELECT pg_is_in_recovery() AS rec, ${INSERT_TLI} AS tli, pg_current_wal_lsn()::text AS lsn`);
+    if (row.rec !== false) throw new Error(`${target.name} is still in recovery`);
+    const [x] = await s.q("SELECT pg_current_xact_id()::text AS xid");
+    const r = { tli: Number(row.tli), lsn: String(row.lsn), xid: String(x.xid) };
     ctx.state.writableAt = Date.now();
     if (typeof before === "number" && !(r.tli > before)) throw new Error(`${target.name} is out of recovery but still on timeline ${r.tli} (was ${before})`);
     ctx.state.newTimeline = r.tli;
@@ -270,16 +300,28 @@ const stepUpdateModel: StepDef<FailoverDeps> = {
   async run(ctx) {
     const { cluster, target, old } = await members(ctx);
     const actor = ctx.promotion.actor;
+    const report = (ctx.state.fence ?? null) as FenceReport | null;
+    const fenced = ctx.state.fenced === true;
+    const note = report ? fenceNote(report, ctx.promotion.id) : `NOT FENCED (operation #${ctx.promotion.id}): ${String(ctx.state.notFencedReason ?? "no SSH access to its host")}`;
     const changed = await ctx.deps.db.$transaction(async (tx) => {
       const others = cluster.members.filter((m) => m.role === "primary" && m.id !== target.id);
       for (const m of others) {
-        await tx.catalogMember.update({ where: { id: m.id }, data: { role: "standby", fenced: true } });
-        await audit({ actor, action: "update", entityType: "catalog-members", entityId: m.id, entityName: m.name, before: { role: m.role, fenced: m.fenced }, after: { role: "standby", fenced: true } }, tx);
+        const isOld = m.id === old?.id;
+        const data = {
+          role: "standby",
+          fenced: true,
+          fenceState: isOld && fenced ? "fenced" : "not_fenced",
+          fencedAt: isOld && fenced ? new Date(report?.at ?? Date.now()) : null,
+          fenceNote: isOld ? note : `NOT FENCED: demoted by operation #${ctx.promotion.id} without SSH fencing (not the primary this operation replaced)`,
+          fenceOperationId: ctx.promotion.id,
+        };
+        await tx.catalogMember.update({ where: { id: m.id }, data });
+        await audit({ actor, action: "update", entityType: "catalog-members", entityId: m.id, entityName: m.name, before: { role: m.role, fenced: m.fenced, fenceState: m.fenceState }, after: { role: data.role, fenced: true, fenceState: data.fenceState, fenceNote: data.fenceNote } }, tx);
       }
       if (old && !others.some((m) => m.id === old.id) && !old.fenced) {
-        await tx.catalogMember.update({ where: { id: old.id }, data: { fenced: true } });
+        await tx.catalogMember.update({ where: { id: old.id }, data: { fenced: true, fenceState: fenced ? "fenced" : "not_fenced", fenceNote: note, fencedAt: fenced ? new Date() : null, fenceOperationId: ctx.promotion.id } });
       }
-      await tx.catalogMember.update({ where: { id: target.id }, data: { role: "primary", fenced: false } });
+      await tx.catalogMember.update({ where: { id: target.id }, data: { role: "primary", fenced: false, fenceState: "none", fenceNote: null, fencedAt: null } });
       await audit({ actor, action: "update", entityType: "catalog-members", entityId: target.id, entityName: target.name, before: { role: target.role }, after: { role: "primary" } }, tx);
       const catalogs = cluster.catalogs.filter((c) => c.dbAddress !== target.address || c.dbPort !== target.port);
       for (const c of catalogs) {
@@ -287,10 +329,10 @@ const stepUpdateModel: StepDef<FailoverDeps> = {
         await audit({ actor, action: "update", entityType: "catalogs", entityId: c.id, entityName: c.name, before: { dbAddress: c.dbAddress, dbPort: c.dbPort }, after: { dbAddress: target.address, dbPort: target.port } }, tx);
       }
       await bumpModelRevision(tx);
-      return { fenced: others.map((m) => m.name), catalogs: catalogs.map((c) => c.name) };
+      return { catalogs: catalogs.map((c) => c.name) };
     });
     ctx.state.catalogsRepointed = cluster.catalogs.map((c) => c.id);
-    await ctx.log(`${target.name} is the primary in the model; ${old ? `${old.name} is a fenced standby` : "no old primary"}`);
+    await ctx.log(`${target.name} is the primary in the model; ${old ? `${old.name} is a ${fenced ? "fenced standby" : "standby, NOT FENCED"}` : "no old primary"}`);
     await ctx.log(
       cluster.catalogs.length
         ? `Catalogs ${cluster.catalogs.map((c) => c.name).join(", ")} point at ${target.address}:${target.port}${changed.catalogs.length ? "" : " (already)"}`
@@ -338,46 +380,104 @@ export function promotionSteps(mode: string): StepDef<FailoverDeps>[] {
     : [stepPreflight, stepFenceSwitchover, stepWaitReplay, stepPromote, stepVerify, stepUpdateModel, stepDirector];
 }
 
+/** Undo the fence: remove standby.signal, restore postgresql.auto.conf, start the old primary again if we stopped it. */
 async function rollbackPromotion(ctx: Ctx): Promise<string> {
-  if (ctx.promotion.mode !== "switchover" || !ctx.state.fencedByUs) return "nothing to undo: nothing was changed";
-  if (ctx.state.oldPrimaryWasRunning === false) return "nothing to undo: the old primary was already stopped before the fence";
+  if (!ctx.state.fenceStarted) return "nothing to undo: nothing was changed";
   const { old } = await members(ctx);
   if (!old) return "nothing to undo";
   const a = hostAccess(old);
-  if (!a.ok) throw new Error(`cannot restart ${old.name}: ${a.reason}`);
-  return withSsh(a.access, async (sh) => {
-    const st = await pgCtlStatus(sh, old.pgBinDir, a.dataDir);
-    if (st === "running") return `${old.name} is running: nothing to undo`;
+  if (!a.ok) throw new Error(`cannot restore ${old.name}: ${a.reason}`);
+  const sh = await sessionShell(ctx.session, a.access, { connectTimeoutMs: 10_000 });
+  const done: string[] = [];
+  // Unmark whether or not the fence got to record it (an app crash right after the fence): idempotent.
+  await unmark(sh, a.dataDir, String(ctx.state.fenceBackupTag ?? ctx.promotion.id));
+  ctx.state.fenceMarked = false;
+  done.push(`standby.signal removed and postgresql.auto.conf restored on ${old.name}`);
+  const st = await pgCtlStatus(sh, old.pgBinDir, a.dataDir);
+  const wasRunning = ctx.state.oldPrimaryWasRunning ?? ctx.state.oldPrimaryRunningAtPreflight ?? ctx.promotion.mode === "switchover";
+  if (st === "running") {
+    done.push(`${old.name} runs: it stays the primary`);
+  } else if (wasRunning === true) {
     await pgCtlStart(sh, old.pgBinDir, a.dataDir);
     ctx.state.oldPrimaryRestarted = true;
-    return `${old.name} started again (pg_ctl start): it is the primary, the target was not promoted`;
-  });
+    done.push(`${old.name} started again (pg_ctl start)`);
+  } else {
+    done.push(`${old.name} was not running before the fence: left stopped`);
+  }
+  if (ctx.state.oldPrimaryRestarted) {
+    const conn = adminConnOf(old);
+    if (conn.ok) {
+      const s = await openPg(conn.conn, { connectTimeoutMs: 5000 }).catch(() => null);
+      if (s) {
+        try {
+          const [r] = await s.q("SELECT pg_is_in_recovery() AS rec");
+          done.push(r.rec === false ? `${old.name} is writable again (out of recovery)` : `WARNING: ${old.name} came back in recovery`);
+        } finally {
+          await s.close();
+        }
+      }
+    }
+  }
+  return `${done.join("; ")}; the target was not promoted, the model is unchanged`;
+}
+
+/** pg_promote failed: PostgreSQL says whether anything happened. */
+async function canRollBackPromote(ctx: Ctx): Promise<boolean> {
+  if (!ctx.state.promoteCalled) {
+    await ctx.log("pg_promote was never sent: the promotion did not happen, rolling back");
+    return true;
+  }
+  if (ctx.state.promoteOutcome !== "error") {
+    await ctx.log(`pg_promote ${ctx.state.promoteOutcome === "false" ? "returned false (it may still complete)" : "gave no answer"}: not rolled back`);
+    return false;
+  }
+  const { target } = await members(ctx);
+  const conn = adminConnOf(target);
+  if (!conn.ok) return false;
+  const s = await openPg(conn.conn, { connectTimeoutMs: 5000 });
+  try {
+    const [r] = await s.q("SELECT pg_is_in_recovery() AS rec");
+    if (r.rec === true) {
+      await ctx.log(`pg_promote raised an error and ${target.name} is still in recovery (PostgreSQL says it was not promoted): rolling back`);
+      return true;
+    }
+    await ctx.log(`${target.name} is out of recovery: past the point of no return`);
+    return false;
+  } finally {
+    await s.close();
+  }
 }
 
 registerOperation<FailoverDeps>("promote", {
   steps: (p) => promotionSteps(p.mode),
   pointOfNoReturn: "promote",
   rollback: rollbackPromotion,
+  canRollBackFailedPointOfNoReturn: canRollBackPromote,
 });
 
 // ---------------------------------------------------------------------------------------------
 // entry points
 
-export type StartResult =
-  | { kind: "dry_run"; preflight: PreflightResult; plan: PlanStep[] }
-  | { kind: "started"; id: number }
-  | { kind: "existing"; id: number };
+export type StartResult = { kind: "dry_run"; preflight: PreflightResult; plan: PlanStep[] } | { kind: "started"; id: number };
 
-async function runningFor(db: PrismaClient, clusterId: number): Promise<number | null> {
-  const r = await db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true } });
-  return r?.id ?? null;
+/** A dry run: the preflight (and, for a site promotion, the Director's), nothing written. */
+async function dryRun(deps: FailoverDeps, clusterId: number, req: PromoteRequest): Promise<StartResult> {
+  let pf = await preflight(deps.db, clusterId, req.targetMemberId, { probe: deps.probe });
+  if (req.scope === "site") {
+    const { directorPreflight } = await import("./director-deploy");
+    const targetRow = await deps.db.catalogMember.findUnique({ where: { id: req.targetMemberId }, select: { hostId: true } });
+    const dpf = await directorPreflight(deps.db, clusterId, { preferHostId: targetRow?.hostId ?? null });
+    pf = { ...pf, checks: [...pf.checks, ...dpf.checks], allowed: pf.allowed && dpf.allowed, forceable: pf.forceable && dpf.allowed };
+    pf.plan = [...pf.plan.filter((s) => s.name !== "director_switchover"), { name: "director_switchover", description: "stop the old Director, swap the roles, deploy and start the standby site's Director, verify it answers and reaches the catalog" }];
+  }
+  return { kind: "dry_run", preflight: pf, plan: pf.plan };
 }
 
 /**
- * Validates a promote request against a fresh preflight, persists the promotion and its steps
- * (one per cluster, enforced by the database) and starts it in the background. A request while
- * another operation runs on the cluster gets that one ({kind: "existing"}).
- * Throws PromotionRefused (nothing changed) or PromotionNotFound.
+ * Starts a promotion: checks what the request must carry, persists the operation and its steps
+ * (one per cluster, enforced by the database) and runs it in the background — the preflight is
+ * its first step. Throws RequestRefused (nothing created), FailoverNotFound, or OperationRunning
+ * (another operation runs on the cluster; its id).
  */
 export async function startPromotion(
   deps: FailoverDeps,
@@ -387,90 +487,61 @@ export async function startPromotion(
   opts: { background?: boolean } = {},
 ): Promise<StartResult> {
   const db = deps.db;
-  const existing = await runningFor(db, clusterId);
-  if (existing !== null && !req.dryRun) return { kind: "existing", id: existing };
-  let pf: PreflightResult;
-  try {
-    pf = await preflight(db, clusterId, req.targetMemberId, { probe: deps.probe });
-  } catch (e) {
-    throw new PromotionNotFound((e as Error).message);
+  const cluster = await db.catalogCluster.findUnique({ where: { id: clusterId }, include: { members: { select: { id: true, name: true, role: true } } } });
+  if (!cluster) throw new FailoverNotFound(`catalog cluster ${clusterId} does not exist`);
+  const target = cluster.members.find((m) => m.id === req.targetMemberId);
+  if (!target) throw new FailoverNotFound(`member ${req.targetMemberId} is not in catalog cluster ${cluster.name}`);
+  if (req.dryRun) return dryRun(deps, clusterId, req);
+  if (req.mode === "failover" && req.confirmClusterName !== cluster.name) {
+    throw new RequestRefused(`Failover: type the cluster name "${cluster.name}" to confirm`, "confirmClusterName");
   }
-  if (req.scope === "site") {
-    // The Director half must be possible before the catalog's point of no return is crossed.
-    const { directorPreflight } = await import("./director-deploy");
-    const targetRow = await db.catalogMember.findUnique({ where: { id: req.targetMemberId }, select: { hostId: true } });
-    const dpf = await directorPreflight(db, clusterId, { preferHostId: targetRow?.hostId ?? null });
-    pf = { ...pf, checks: [...pf.checks, ...dpf.checks], allowed: pf.allowed && dpf.allowed, forceable: pf.forceable && dpf.allowed };
-    pf.plan = [...pf.plan.filter((s) => s.name !== "director_switchover"), { name: "director_switchover", description: "stop the old Director, swap the roles, deploy and start the standby site's Director, verify it answers and reaches the catalog" }];
+  if (req.force && (!req.forceReason || req.forceReason.trim().length < 10)) {
+    throw new RequestRefused("Forcing needs a typed reason (at least 10 characters)", "forceReason");
   }
-  if (req.dryRun) return { kind: "dry_run", preflight: pf, plan: pf.plan };
-  const blockers = pf.checks.filter((c) => !c.ok && c.severity === "blocker");
-  if (blockers.length) {
-    const now = await runningFor(db, clusterId);
-    if (now !== null) return { kind: "existing", id: now };
-    const field = blockers.every((b) => b.code.startsWith("director") || b.code.startsWith("old_director")) ? "scope" : undefined;
-    throw new PromotionRefused(`Promotion refused: ${blockers.map((b) => b.message).join("; ")}`, pf, field);
-  }
-  if (pf.mode !== req.mode) {
-    throw new PromotionRefused(`The preflight says ${pf.mode ?? "undecidable"}, the request says ${req.mode}: check again`, pf, "mode");
-  }
-  if (pf.mode === "failover" && req.confirmClusterName !== pf.clusterName) {
-    throw new PromotionRefused(`Failover: type the cluster name "${pf.clusterName}" to confirm`, pf, "confirmClusterName");
-  }
-  if (pf.forceable && !pf.allowed) {
-    if (!req.force) throw new PromotionRefused(`Promotion refused: ${pf.checks.filter((c) => !c.ok).map((c) => c.message).join("; ")}`, pf, "force");
-    if (!req.forceReason || req.forceReason.trim().length < 10) {
-      throw new PromotionRefused("Forcing needs a typed reason (at least 10 characters)", pf, "forceReason");
+  if (req.promoteWithoutFencing) {
+    if (req.mode !== "failover") throw new RequestRefused("Only a failover can go on without fencing the old primary: a switchover always fences it", "promoteWithoutFencing");
+    if (!req.unfencedReason || req.unfencedReason.trim().length < 10) {
+      throw new RequestRefused("Promoting without fencing needs a typed reason (at least 10 characters)", "unfencedReason");
     }
   }
-  const cluster = (await loadCluster(db, clusterId))!;
-  const old = cluster.members.find((m) => m.role === "primary" && m.id !== req.targetMemberId) ?? null;
-  const target = cluster.members.find((m) => m.id === req.targetMemberId)!;
-  const steps = promotionSteps(pf.mode);
-  let id: number;
-  try {
-    const row = await db.promotion.create({
-      data: {
-        clusterId,
-        kind: "promote",
-        mode: pf.mode,
-        status: "running",
-        activeKey: activeKey(clusterId),
-        targetMemberId: target.id,
-        targetName: target.name,
-        oldPrimaryId: old?.id ?? null,
-        oldPrimaryName: old?.name ?? null,
-        actor: who.actor,
-        forced: !pf.allowed && !!req.force,
-        forceReason: !pf.allowed && req.force ? (req.forceReason ?? null) : null,
-        preflight: JSON.parse(JSON.stringify(pf)),
-        lastKnownLagBytes: pf.lag.bytes,
-        state: { requestedAt: Date.now(), scope: req.scope ?? "catalog" },
-        owner: OWNER,
-        heartbeatAt: new Date(),
-        steps: { create: steps.map((s, i) => ({ position: i, name: s.name, status: "pending" })) },
+  const old = cluster.members.find((m) => m.role === "primary" && m.id !== target.id) ?? null;
+  const full = await loadCluster(db, clusterId);
+  const warm = (session: OperationSession) => {
+    // The SSH handshake to the old primary's host (~80 ms) and the admin login on the target run
+    // while the operation is created; the preflight then finds them open (or fails on its own).
+    const t = full?.members.find((m) => m.id === target.id);
+    const o = old ? full?.members.find((m) => m.id === old.id) : undefined;
+    if (t && adminConnOf(t).ok) void adminSession(session, t).catch(() => undefined);
+    if (o) {
+      const a = hostAccess(o);
+      if (a.ok) void sessionShell(session, a.access, { connectTimeoutMs: 5000 }).catch(() => undefined);
+    }
+  };
+  const id = await startOperation(
+    deps,
+    {
+      clusterId,
+      kind: "promote",
+      mode: req.mode,
+      targetMemberId: target.id,
+      targetName: target.name,
+      oldPrimaryId: old?.id ?? null,
+      oldPrimaryName: old?.name ?? null,
+      actor: who.actor,
+      forced: !!req.force,
+      forceReason: req.force ? (req.forceReason ?? null) : null,
+      unfenced: !!req.promoteWithoutFencing,
+      unfencedReason: req.promoteWithoutFencing ? (req.unfencedReason ?? null) : null,
+      state: { requestedAt: Date.now(), scope: req.scope ?? "catalog" },
+      steps: promotionSteps(req.mode).map((s) => s.name),
+      audit: {
+        entityName: cluster.name,
+        after: { mode: req.mode, scope: req.scope ?? "catalog", target: target.name, oldPrimary: old?.name ?? null, force: !!req.force, forceReason: req.forceReason ?? null, promoteWithoutFencing: !!req.promoteWithoutFencing, unfencedReason: req.unfencedReason ?? null },
+        ip: who.ip ?? null,
       },
-    });
-    id = row.id;
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      const now = await runningFor(db, clusterId);
-      if (now !== null) return { kind: "existing", id: now };
-    }
-    throw err;
-  }
-  await audit({
-    actor: who.actor,
-    action: "promotion.requested",
-    entityType: "catalog-cluster",
-    entityId: clusterId,
-    entityName: cluster.name,
-    after: { promotionId: id, mode: pf.mode, scope: req.scope ?? "catalog", target: target.name, oldPrimary: old?.name ?? null, forced: !pf.allowed, forceReason: req.forceReason ?? null, lagBytes: pf.lag.bytes },
-    ip: who.ip ?? null,
-  }, db as unknown as Tx);
-  if (opts.background !== false) {
-    void runOperation(deps, id).catch((err) => console.error(`promotion ${id} crashed`, err));
-  }
+    },
+    { ...opts, warm },
+  );
   return { kind: "started", id };
 }
 

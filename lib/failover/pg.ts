@@ -1,7 +1,8 @@
 /**
- * Short-lived PostgreSQL connections for promotion steps: each with a connect timeout, a
- * server-side statement_timeout and a client-side deadline that destroys the socket, so a hung
- * member can never hang a promotion step.
+ * PostgreSQL connections for promotion steps: each with a connect timeout, a server-side
+ * statement_timeout and a client-side deadline that destroys the socket, so a hung member can
+ * never hang a promotion step. withPg: one connection for one function; openPg: a connection an
+ * operation keeps across steps (./session.ts).
  */
 import pg from "pg";
 
@@ -21,10 +22,28 @@ export interface PgCallOptions {
 }
 
 type Row = Record<string, unknown>;
+export type Query = (sql: string, params?: unknown[], opts?: { timeoutMs?: number }) => Promise<Row[]>;
 
-export async function withPg<T>(conn: PgConn, fn: (q: (sql: string, params?: unknown[]) => Promise<Row[]>) => Promise<T>, opts: PgCallOptions = {}): Promise<T> {
+/** A PostgreSQL error's SQLSTATE (e.g. 28P01 wrong password, 42501 insufficient privilege), if any. */
+export function sqlState(err: unknown): string | null {
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === "string" && /^[0-9A-Z]{5}$/.test(c) ? c : null;
+}
+
+/**
+ * One connection kept open for several statements (an operation's admin connection). Every query
+ * has a server-side statement_timeout and a client-side deadline; a query past its deadline
+ * destroys the socket (the session is then dead: alive() false) and throws.
+ */
+export interface PgSession {
+  q: Query;
+  alive(): boolean;
+  close(): Promise<void>;
+}
+
+export async function openPg(conn: PgConn, opts: PgCallOptions = {}): Promise<PgSession> {
   const connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
-  const statementTimeoutMs = opts.statementTimeoutMs ?? 15_000;
+  const defaultStatementMs = opts.statementTimeoutMs ?? 15_000;
   const client = new pg.Client({
     host: conn.host,
     port: conn.port,
@@ -32,28 +51,74 @@ export async function withPg<T>(conn: PgConn, fn: (q: (sql: string, params?: unk
     password: conn.password,
     database: conn.database ?? "postgres",
     connectionTimeoutMillis: connectTimeoutMs,
-    statement_timeout: statementTimeoutMs,
-    query_timeout: statementTimeoutMs + 500,
+    statement_timeout: defaultStatementMs,
     application_name: "bacula-ha-failover",
   });
-  client.on("error", () => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const budget = connectTimeoutMs + statementTimeoutMs + 2000;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${conn.host}:${conn.port}: no answer within ${budget} ms`)), budget);
+  let dead = false;
+  client.on("error", () => {
+    dead = true;
   });
-  const work = (async () => {
-    await client.connect();
-    return fn(async (sql, params) => (await client.query(sql, params)).rows as Row[]);
-  })();
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    if (timer) clearTimeout(timer);
+  client.on("end", () => {
+    dead = true;
+  });
+  const destroy = () => {
+    dead = true;
     const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
     client.end().catch(() => undefined);
-    setTimeout(() => stream?.destroy?.(), 1000).unref();
+    setTimeout(() => stream?.destroy?.(), 200).unref();
+  };
+  const connectDeadline = new Promise<never>((_, reject) => {
+    const t = setTimeout(() => reject(new Error(`${conn.host}:${conn.port}: no answer within ${connectTimeoutMs + 1000} ms`)), connectTimeoutMs + 1000);
+    t.unref();
+  });
+  const connecting = client.connect();
+  connecting.catch(() => undefined);
+  try {
+    await Promise.race([connecting, connectDeadline]);
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  let currentTimeout = defaultStatementMs;
+  const q: Query = async (sql, params, o = {}) => {
+    if (dead) throw new Error(`${conn.host}:${conn.port}: connection closed`);
+    const ms = o.timeoutMs ?? defaultStatementMs;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        destroy();
+        reject(new Error(`${conn.host}:${conn.port}: no answer within ${ms + 1000} ms`));
+      }, ms + 1000);
+    });
+    const work = (async () => {
+      if (currentTimeout !== ms) {
+        await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(ms))}`);
+        currentTimeout = ms;
+      }
+      return (await client.query(sql, params)).rows as Row[];
+    })();
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  };
+  return {
+    q,
+    alive: () => !dead,
+    async close() {
+      if (!dead) destroy();
+    },
+  };
+}
+
+export async function withPg<T>(conn: PgConn, fn: (q: Query) => Promise<T>, opts: PgCallOptions = {}): Promise<T> {
+  const s = await openPg(conn, opts);
+  try {
+    return await fn(s.q);
+  } finally {
+    await s.close();
   }
 }
 

@@ -27,7 +27,8 @@ import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { confQuote, dropConfKeys, formatConninfo, parseConninfo, readConfString, withPg } from "./pg";
 import { loadCluster, type ProbeFn } from "./preflight";
 import { hostAccess, pgBin, pgCtlStart, pgCtlStatus, pgCtlStop, withSsh } from "./remote";
-import { activeKey, isUniqueViolation, OWNER, registerOperation, runOperation, type RunnerDeps, type StepContext, type StepDef } from "./runner";
+import { FailoverNotFound, RequestRefused, StepRefused } from "./errors";
+import { assertNoOperation, registerOperation, startOperation, type RunnerDeps, type StepContext, type StepDef } from "./runner";
 import type { PlanStep, PreflightCheck, ReattachRequest } from "./types";
 import { posix } from "node:path";
 
@@ -89,7 +90,7 @@ export function reattachPlan(member: string, primary: string): PlanStep[] {
 
 export async function reattachPreflight(deps: ReattachDeps, clusterId: number, memberId: number): Promise<ReattachPreflight> {
   const cluster = await loadCluster(deps.db, clusterId);
-  if (!cluster) throw new Error(`catalog cluster ${clusterId} does not exist`);
+  if (!cluster) throw new FailoverNotFound(`catalog cluster ${clusterId} does not exist`);
   const member = cluster.members.find((m) => m.id === memberId) ?? null;
   const primary = cluster.members.find((m) => m.role === "primary" && m.id !== memberId) ?? null;
   const checks: PreflightCheck[] = [];
@@ -132,7 +133,7 @@ const steps: StepDef<ReattachDeps>[] = [
       const pf = await reattachPreflight(ctx.deps, ctx.promotion.clusterId, ctx.promotion.targetMemberId);
       for (const c of pf.checks) await ctx.log(`${c.ok ? "ok" : "REFUSED"}: ${c.message}`);
       const blockers = pf.checks.filter((c) => !c.ok && c.severity === "blocker" && c.code !== "operation_running");
-      if (blockers.length) throw new Error(blockers.map((b) => b.message).join("; "));
+      if (blockers.length) throw new StepRefused(blockers.map((b) => b.message).join("; "), blockers);
       ctx.state.primaryTimeline = pf.primary?.timeline ?? null;
     },
   },
@@ -142,6 +143,16 @@ const steps: StepDef<ReattachDeps>[] = [
       const { member } = await members(ctx);
       const a = hostAccess(member);
       if (!a.ok) throw new Error(a.reason);
+      // A fenced former primary restarted in recovery may already follow the new primary (after a
+      // clean switchover its WAL ends where the new timeline begins): then there is nothing to rewind.
+      const { primary } = await members(ctx);
+      const [m, p] = await Promise.all([
+        (ctx.deps.probe ?? probeMember)(monitorEndpoint(member), { timeoutMs: 3000 }),
+        (ctx.deps.probe ?? probeMember)(monitorEndpoint(primary), { timeoutMs: 3000 }),
+      ]);
+      ctx.state.alreadyFollowing =
+        m.kind === "standby" && p.kind === "primary" && m.walReceiver?.status === "streaming" && m.timeline === p.timeline && m.walReceiver.senderPort === primary.port;
+      if (ctx.state.alreadyFollowing) await ctx.log(`${member.name} already streams from ${primary.name} on timeline ${p.kind === "primary" ? p.timeline : "?"}: no rewind needed`);
       await withSsh(a.access, async (sh) => {
         if ((await pgCtlStatus(sh, member.pgBinDir, a.dataDir)) === "running") {
           await pgCtlStop(sh, member.pgBinDir, a.dataDir, "fast");
@@ -191,13 +202,19 @@ const steps: StepDef<ReattachDeps>[] = [
         ["dbname", admin.database],
         ["connect_timeout", "10"],
       ]);
+      if (ctx.state.alreadyFollowing) {
+        await ctx.log(`${member.name} already followed ${primary.name}'s timeline: pg_rewind not needed`);
+        return "skipped";
+      }
       const t0 = Date.now();
+      // pg_rewind recovers a crashed target in single-user mode first, which refuses standby.signal:
+      // it is set aside for the run of pg_rewind only (the member is stopped meanwhile) and put back.
       const r = await withSsh(a.access, (sh) =>
         sh.run(
           [
             "sh",
             "-c",
-            'IFS= read -r PGPASSWORD; export PGPASSWORD; exec "$@"',
+            'IFS= read -r PGPASSWORD; export PGPASSWORD; d=$3; s="$d/standby.signal"; k=; if [ -f "$s" ]; then mv -f "$s" "$s.bhd-rewind" && k=1; fi; "$@"; rc=$?; if [ -n "$k" ]; then mv -f "$s.bhd-rewind" "$s"; fi; exit $rc',
             "sh",
             pgBin(member.pgBinDir, "pg_rewind"),
             "--target-pgdata",
@@ -300,8 +317,11 @@ const steps: StepDef<ReattachDeps>[] = [
     async run(ctx) {
       const { member } = await members(ctx);
       await ctx.deps.db.$transaction(async (tx) => {
-        await tx.catalogMember.update({ where: { id: member.id }, data: { fenced: false, role: "standby", slotName: String(ctx.state.slotName ?? member.slotName ?? "") || null } });
-        await audit({ actor: ctx.promotion.actor, action: "update", entityType: "catalog-members", entityId: member.id, entityName: member.name, before: { fenced: member.fenced, role: member.role }, after: { fenced: false, role: "standby" } }, tx);
+        await tx.catalogMember.update({
+          where: { id: member.id },
+          data: { fenced: false, fenceState: "none", fencedAt: null, fenceNote: null, fenceOperationId: null, role: "standby", slotName: String(ctx.state.slotName ?? member.slotName ?? "") || null },
+        });
+        await audit({ actor: ctx.promotion.actor, action: "update", entityType: "catalog-members", entityId: member.id, entityName: member.name, before: { fenced: member.fenced, fenceState: member.fenceState, role: member.role }, after: { fenced: false, fenceState: "none", role: "standby" } }, tx);
         await bumpModelRevision(tx);
       });
       await ctx.log(`${member.name} is a standby in the model again`);
@@ -317,18 +337,12 @@ registerOperation<ReattachDeps>("reattach", {
   },
 });
 
-export class ReattachRefused extends Error {
-  constructor(
-    message: string,
-    readonly preflight: ReattachPreflight | null,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export type ReattachStart = { kind: "dry_run"; preflight: ReattachPreflight } | { kind: "started"; id: number };
 
-export type ReattachStart = { kind: "dry_run"; preflight: ReattachPreflight } | { kind: "started" | "existing"; id: number };
-
+/**
+ * Validate (fresh preflight, typed member name), persist and start a re-attach. Throws
+ * RequestRefused (nothing created), FailoverNotFound or OperationRunning.
+ */
 export async function startReattach(
   deps: ReattachDeps,
   clusterId: number,
@@ -336,42 +350,29 @@ export async function startReattach(
   who: { actor: string; ip?: string | null },
   opts: { background?: boolean } = {},
 ): Promise<ReattachStart> {
+  if (!req.dryRun) await assertNoOperation(deps.db, clusterId);
   const pf = await reattachPreflight(deps, clusterId, req.memberId);
   if (req.dryRun) return { kind: "dry_run", preflight: pf };
-  const running = await deps.db.promotion.findFirst({ where: { clusterId, status: "running" } });
-  if (running) return { kind: "existing", id: running.id };
-  if (!pf.allowed) throw new ReattachRefused(`Re-attach refused: ${pf.checks.filter((c) => !c.ok && c.severity === "blocker").map((c) => c.message).join("; ")}`, pf);
-  if (req.confirmMemberName !== pf.member?.name) throw new ReattachRefused(`Type the member's name "${pf.member?.name}" to confirm`, pf, "confirmMemberName");
-  let id: number;
-  try {
-    const row = await deps.db.promotion.create({
-      data: {
-        clusterId,
-        kind: "reattach",
-        mode: "reattach",
-        status: "running",
-        activeKey: activeKey(clusterId),
-        targetMemberId: pf.member!.id,
-        targetName: pf.member!.name,
-        oldPrimaryId: pf.primary!.id,
-        oldPrimaryName: pf.primary!.name,
-        actor: who.actor,
-        preflight: JSON.parse(JSON.stringify(pf)),
-        state: { requestedAt: Date.now() },
-        owner: OWNER,
-        heartbeatAt: new Date(),
-        steps: { create: steps.map((s, i) => ({ position: i, name: s.name, status: "pending" })) },
-      },
-    });
-    id = row.id;
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      const now = await deps.db.promotion.findFirst({ where: { clusterId, status: "running" } });
-      if (now) return { kind: "existing", id: now.id };
-    }
-    throw err;
-  }
-  await audit({ actor: who.actor, action: "reattach.requested", entityType: "catalog-cluster", entityId: clusterId, entityName: pf.clusterName, after: { promotionId: id, member: pf.member?.name, primary: pf.primary?.name }, ip: who.ip ?? null }, deps.db as unknown as Tx);
-  if (opts.background !== false) void runOperation(deps, id).catch((err) => console.error(`re-attach ${id} crashed`, err));
+  const blockers = pf.checks.filter((c) => !c.ok && c.severity === "blocker" && c.code !== "operation_running");
+  if (blockers.length) throw new RequestRefused(`Re-attach refused: ${blockers.map((c) => c.message).join("; ")}`, "memberId", { preflight: pf });
+  if (req.confirmMemberName !== pf.member?.name) throw new RequestRefused(`Type the member's name "${pf.member?.name}" to confirm`, "confirmMemberName", { preflight: pf });
+  const id = await startOperation(
+    deps,
+    {
+      clusterId,
+      kind: "reattach",
+      mode: "reattach",
+      targetMemberId: pf.member!.id,
+      targetName: pf.member!.name,
+      oldPrimaryId: pf.primary!.id,
+      oldPrimaryName: pf.primary!.name,
+      actor: who.actor,
+      preflight: pf,
+      state: { requestedAt: Date.now() },
+      steps: steps.map((s) => s.name),
+      audit: { entityName: pf.clusterName, after: { member: pf.member?.name, primary: pf.primary?.name }, ip: who.ip ?? null },
+    },
+    opts,
+  );
   return { kind: "started", id };
 }

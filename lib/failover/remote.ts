@@ -10,8 +10,9 @@
  *   other     `sudo -n -u postgres -- <argv>` (needs a NOPASSWD sudoers rule for those commands).
  */
 import { posix } from "node:path";
-import { connect, type SshConnection } from "@/lib/deploy/ssh";
+import { connect, SshError, type SshConnection } from "@/lib/deploy/ssh";
 import { decryptSecret } from "@/lib/secrets";
+import type { OperationSession } from "./session";
 
 export const DATA_OWNER = "postgres";
 
@@ -81,6 +82,49 @@ export async function withSsh<T>(a: HostAccess, fn: (s: RemoteShell) => Promise<
     return await fn(new RemoteShell(conn, a.username));
   } finally {
     await conn.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A shell on the host kept in the operation's session (opened once, reused by the next steps; a
+ * closed connection is opened again).
+ */
+export async function sessionShell(session: OperationSession, a: HostAccess, opts: { connectTimeoutMs?: number } = {}): Promise<RemoteShell> {
+  const conn = await session.get(
+    `ssh:${a.hostId}:${a.username}@${a.address}:${a.port}`,
+    () =>
+      connect({
+        host: a.address,
+        port: a.port,
+        username: a.username,
+        privateKey: a.privateKey,
+        pinnedFingerprint: a.fingerprint,
+        connectTimeoutMs: opts.connectTimeoutMs ?? 15_000,
+      }),
+    { close: (c) => c.close().catch(() => undefined), alive: (c) => !c.isClosed },
+  );
+  return new RemoteShell(conn, a.username);
+}
+
+/** Words for an SSH failure: what did not work (connect, host key, login) — never a secret. */
+export function describeSshError(err: unknown, a: Pick<HostAccess, "hostName" | "address" | "port" | "username">): { code: string; message: string; fix: string } {
+  const code = err instanceof SshError ? err.code : "UNKNOWN";
+  const where = `${a.username}@${a.address}:${a.port} (host ${a.hostName})`;
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case "CONNECT_TIMEOUT":
+    case "CONNECT_FAILED":
+      return { code, message: `SSH to ${where} does not work: ${detail}`, fix: `check that the host is up and its sshd listens on port ${a.port}, reachable from the app` };
+    case "HOST_KEY_MISMATCH":
+      return { code, message: `SSH to ${where} refused: ${detail}`, fix: "verify the host's new key out of band and pin it again on the Hosts page" };
+    case "HOST_KEY_UNKNOWN":
+      return { code, message: `SSH to ${where}: the host key is not pinned`, fix: "confirm and pin the host key on the Hosts page" };
+    case "AUTH_FAILED":
+      return { code, message: `SSH login ${where} refused the app's key`, fix: `authorise the app's public key for ${a.username} on the host (~${a.username}/.ssh/authorized_keys)` };
+    case "PRIVATE_KEY_INVALID":
+      return { code, message: `the SSH key stored for host ${a.hostName} is unusable: ${detail}`, fix: "store a valid private key for the host" };
+    default:
+      return { code, message: `SSH to ${where} failed: ${detail}`, fix: "check the host's SSH settings" };
   }
 }
 
@@ -156,6 +200,10 @@ export interface ControlData {
   state: string | null;
   checkpointLsn: string | null;
   checkpointTimeline: number | null;
+  /** "on" / "off" as of the last checkpoint (pg_rewind needs it on, or data checksums). */
+  walLogHints: string | null;
+  /** 0: no data checksums. */
+  checksumVersion: number | null;
 }
 
 export function parseControlData(text: string): ControlData {
@@ -164,10 +212,13 @@ export function parseControlData(text: string): ControlData {
     return m ? m[1].trim() : null;
   };
   const tli = get("Latest checkpoint's TimeLineID");
+  const sums = get("Data page checksum version");
   return {
     state: get("Database cluster state"),
     checkpointLsn: get("Latest checkpoint location"),
     checkpointTimeline: tli === null ? null : Number(tli),
+    walLogHints: get("wal_log_hints setting"),
+    checksumVersion: sums === null ? null : Number(sums),
   };
 }
 

@@ -12,6 +12,14 @@
  *    first checks whether the target is still in recovery) -> `succeeded`, or `failed` with the
  *    step and the error when the target cannot be reached.
  *
+ * The point-of-no-return step itself failing is rolled back when the operation's definition says
+ * PostgreSQL proves nothing happened (promotion: pg_promote was never sent, or it raised an error
+ * and the target is still in recovery). A step throwing StepRefused (a check inside the
+ * operation, before anything changed) ends the operation `refused`.
+ *
+ * startOperation() is the one way to create an operation (promotion, re-attach, Director switch,
+ * fence): a second one while another runs on the cluster throws OperationRunning with its id.
+ *
  * One operation per cluster: Promotion.activeKey = "cluster:<id>" while running, under a unique
  * index (NULL once finished), so a concurrent second insert fails in the database itself.
  * Ownership: Promotion.owner = "<hostname>:<pid>:<nonce>" with a heartbeat; resume() only takes
@@ -23,6 +31,8 @@ import { randomBytes } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { audit } from "@/lib/audit";
 import type { Tx } from "@/lib/db/client";
+import { OperationRunning, StepRefused } from "./errors";
+import { OperationSession } from "./session";
 import type { OperationStatus, PromotionView, StepStatus } from "./types";
 
 export const OWNER = `${os.hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -42,8 +52,12 @@ export interface StepContext<D extends RunnerDeps = RunnerDeps> {
   promotion: PromotionRow;
   /** Facts persisted in Promotion.state (never secrets in clear). */
   state: Record<string, unknown>;
+  /** Connections kept from one step to the next while this process runs the operation. */
+  session: OperationSession;
   log(line: string): Promise<void>;
   saveState(): Promise<void>;
+  /** Columns of the Promotion row to write with the step's end (no write of their own). */
+  setColumns(data: { preflight?: unknown; lastKnownLagBytes?: number | null }): void;
 }
 
 export interface StepDef<D extends RunnerDeps = RunnerDeps> {
@@ -56,6 +70,11 @@ export interface OperationDef<D extends RunnerDeps = RunnerDeps> {
   pointOfNoReturn: string;
   /** Undo what the steps before the point of no return did; returns a log line. */
   rollback(ctx: StepContext<D>): Promise<string>;
+  /**
+   * The point-of-no-return step failed: may it still be rolled back (nothing happened, as the
+   * database itself shows)? Default: no.
+   */
+  canRollBackFailedPointOfNoReturn?(ctx: StepContext<D>, err: unknown): Promise<boolean>;
 }
 
 const defs = new Map<string, OperationDef<never>>();
@@ -133,6 +152,8 @@ export function toView(p: PromotionRow): PromotionView {
     actor: p.actor,
     forced: p.forced,
     forceReason: p.forceReason,
+    unfenced: p.unfenced,
+    unfencedReason: p.unfencedReason,
     lastKnownLagBytes: p.lastKnownLagBytes,
     error: p.error,
     startedAt: p.startedAt.toISOString(),
@@ -150,69 +171,125 @@ export function toView(p: PromotionRow): PromotionView {
   };
 }
 
-function makeContext<D extends RunnerDeps>(deps: D, p: PromotionRow, stepId: () => number | null): StepContext<D> {
-  const state = { ...((p.state ?? {}) as Record<string, unknown>) };
-  const ctx: StepContext<D> = {
+/** A running step's row as this process knows it (the only writer while it runs). */
+interface StepCursor {
+  id: number;
+  log: string;
+  /** Log lines not yet written. */
+  dirty: boolean;
+}
+
+/** Buffered log writes: at most one write per LOG_FLUSH_MS while a step runs, the rest with the step's end. */
+const LOG_FLUSH_MS = 250;
+
+function makeContext<D extends RunnerDeps>(
+  deps: D,
+  p: PromotionRow,
+  state: Record<string, unknown>,
+  session: OperationSession,
+  step: () => StepCursor | null,
+): StepContext<D> & { flush(): Promise<void>; columns(): Prisma.PromotionUpdateInput } {
+  let timer: NodeJS.Timeout | null = null;
+  const cols: Prisma.PromotionUpdateInput = {};
+  const flush = async () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const s = step();
+    if (!s || !s.dirty) return;
+    s.dirty = false;
+    await deps.db.promotionStep.update({ where: { id: s.id }, data: { log: s.log } });
+  };
+  const ctx = {
     deps,
     promotion: p,
     state,
+    session,
     async log(line: string) {
-      const id = stepId();
+      const s = step();
+      if (!s) return;
       const stamp = new Date().toISOString().slice(11, 23);
-      if (id === null) return;
-      const s = await deps.db.promotionStep.findUnique({ where: { id }, select: { log: true } });
-      await deps.db.promotionStep.update({ where: { id }, data: { log: `${s?.log ?? ""}${stamp} ${line}\n` } });
+      s.log = `${s.log}${stamp} ${line}\n`;
+      s.dirty = true;
+      if (!timer) {
+        timer = setTimeout(() => void flush().catch(() => undefined), LOG_FLUSH_MS);
+        timer.unref?.();
+      }
     },
     async saveState() {
-      await deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } });
+      const s = step();
+      const logData = s && s.dirty ? { log: s.log } : null;
+      if (s) s.dirty = false;
+      if (logData && s) {
+        await deps.db.$transaction([
+          deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } }),
+          deps.db.promotionStep.update({ where: { id: s.id }, data: logData }),
+        ]);
+      } else {
+        await deps.db.promotion.update({ where: { id: p.id }, data: { state: json(state), heartbeatAt: new Date() } });
+      }
     },
+    flush,
+    setColumns(data: { preflight?: unknown; lastKnownLagBytes?: number | null }) {
+      if (data.preflight !== undefined) cols.preflight = json(data.preflight);
+      if (data.lastKnownLagBytes !== undefined) cols.lastKnownLagBytes = data.lastKnownLagBytes;
+    },
+    columns: () => cols,
   };
   return ctx;
 }
 
-async function auditStep(deps: RunnerDeps, p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
-  await audit({
+export function auditPrefix(kind: string): string {
+  return kind === "reattach" ? "reattach" : kind === "director" ? "director_switch" : kind === "fence" ? "fence" : "promotion";
+}
+
+function auditEntry(p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
+  return {
     actor: p.actor,
-    action: `${p.kind === "reattach" ? "reattach" : p.kind === "director" ? "director_switch" : "promotion"}.${step}`,
+    action: `${auditPrefix(p.kind)}.${step}`,
     entityType: "catalog-cluster",
     entityId: p.clusterId,
     entityName: p.targetName,
     after: { promotionId: p.id, mode: p.mode, step, status, ...extra },
-  }, deps.db as unknown as Tx).catch(() => undefined);
+  };
+}
+
+async function auditStep(deps: RunnerDeps, p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
+  await audit(auditEntry(p, step, status, extra), deps.db as unknown as Tx).catch(() => undefined);
 }
 
 async function finish(deps: RunnerDeps, p: PromotionRow, status: OperationStatus, error: string | null) {
-  await deps.db.promotionStep.updateMany({ where: { promotionId: p.id, status: "pending" }, data: { status: "skipped" } });
-  await deps.db.promotion.update({
-    where: { id: p.id },
-    data: { status, error, activeKey: null, finishedAt: new Date(), heartbeatAt: new Date() },
+  await deps.db.$transaction(async (tx) => {
+    await tx.promotionStep.updateMany({ where: { promotionId: p.id, status: "pending" }, data: { status: "skipped" } });
+    await tx.promotion.update({
+      where: { id: p.id },
+      data: { status, error, activeKey: null, finishedAt: new Date(), heartbeatAt: new Date() },
+    });
+    await audit(auditEntry(p, "finished", status, error ? { error } : {}), tx);
   });
-  await auditStep(deps, p, "finished", status, error ? { error } : {});
 }
 
-async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, deps: D, p: PromotionRow, cause: string): Promise<OperationStatus> {
-  let stepRowId: number | null = null;
+async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, deps: D, p: PromotionRow, cause: string, session: OperationSession, state?: Record<string, unknown>): Promise<OperationStatus> {
   const row = await deps.db.promotionStep.upsert({
     where: { promotionId_position: { promotionId: p.id, position: ROLLBACK_POSITION } },
     create: { promotionId: p.id, position: ROLLBACK_POSITION, name: "rollback", status: "running", startedAt: new Date() },
     update: { status: "running", startedAt: new Date() },
   });
-  stepRowId = row.id;
+  const cur: StepCursor = { id: row.id, log: row.log, dirty: false };
   const fresh = (await loadPromotion(deps.db, p.id))!;
-  const ctx = makeContext(deps, fresh, () => stepRowId);
+  const ctx = makeContext(deps, fresh, state ?? { ...((fresh.state ?? {}) as Record<string, unknown>) }, session, () => cur);
   await ctx.log(`rolling back: ${cause}`);
   try {
     const msg = await def.rollback(ctx);
     await ctx.log(msg);
     await ctx.saveState();
-    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "ok", finishedAt: new Date() } });
+    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "ok", finishedAt: new Date(), log: cur.log } });
     await auditStep(deps, p, "rollback", "ok", { message: msg });
     await finish(deps, p, "rolled_back", cause);
     return "rolled_back";
   } catch (err) {
     const m = err instanceof Error ? err.message : String(err);
     await ctx.log(`rollback failed: ${m}`);
-    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date() } });
+    await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date(), log: cur.log } });
     await auditStep(deps, p, "rollback", "failed", { error: m });
     await finish(deps, p, "failed", `${cause}; rollback failed: ${m}`);
     return "failed";
@@ -221,45 +298,81 @@ async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, dep
 
 /**
  * Runs (or continues) an operation in this process until it is finished. Never throws for step
- * failures: they end the operation (rolled back or failed) and are in its rows.
+ * failures: they end the operation (refused, rolled back or failed) and are in its rows.
+ *
+ * Writes are grouped so a promotion commits little on its way to a writable primary: the end of
+ * one step (status, log, state, audit) and the start of the next are one transaction; log lines
+ * are buffered (written at least every 250 ms while a step runs); a step saves state itself where
+ * it must be durable before acting (the fence, pg_promote).
  */
-export async function runOperation<D extends RunnerDeps>(deps: D, id: number): Promise<OperationStatus> {
-  let p = await loadPromotion(deps.db, id);
+export async function runOperation<D extends RunnerDeps>(deps: D, id: number, opts: { session?: OperationSession } = {}): Promise<OperationStatus> {
+  const p = await loadPromotion(deps.db, id);
   if (!p) throw new Error(`promotion ${id} does not exist`);
   if (p.status !== "running") return p.status as OperationStatus;
   const def = defs.get(p.kind) as OperationDef<D> | undefined;
   if (!def) throw new Error(`unknown operation kind ${p.kind}`);
   if (runningHere.has(id)) throw new Error(`operation ${id} already runs in this process`);
   runningHere.add(id);
+  const session = opts.session ?? new OperationSession();
+  const state = { ...((p.state ?? {}) as Record<string, unknown>) };
   try {
-    await deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
     const stepDefs = def.steps(p);
     const ponr = p.steps.find((s) => s.name === def.pointOfNoReturn);
-    for (const row of p.steps) {
-      if (row.position >= ROLLBACK_POSITION) continue;
-      if (row.status === "ok" || row.status === "skipped") continue;
+    const todo = p.steps.filter((row) => row.position < ROLLBACK_POSITION && row.status !== "ok" && row.status !== "skipped");
+    // Mark the first step running (and take ownership) in one write.
+    if (todo.length) {
+      await deps.db.$transaction(async (tx) => {
+        await tx.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
+        await tx.promotionStep.update({ where: { id: todo[0].id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
+        await audit(auditEntry(p, todo[0].name, "running"), tx);
+      });
+    } else {
+      await deps.db.promotion.update({ where: { id }, data: { owner: OWNER, heartbeatAt: new Date() } });
+    }
+    for (let i = 0; i < todo.length; i++) {
+      const row = todo[i];
       const sd = stepDefs.find((s) => s.name === row.name);
       if (!sd) throw new Error(`operation ${id}: no step named ${row.name}`);
-      p = (await loadPromotion(deps.db, id))!;
       const wasInterrupted = row.status === "running" || row.status === "failed";
-      await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
-      const ctx = makeContext(deps, p, () => row.id);
+      const cur: StepCursor = { id: row.id, log: row.log, dirty: false };
+      const ctx = makeContext(deps, p, state, session, () => cur);
       if (wasInterrupted) await ctx.log("resumed after an interruption: running this step again");
-      await auditStep(deps, p, row.name, "running");
       try {
         const r = await sd.run(ctx);
-        await ctx.saveState();
         const status = r === "skipped" ? "skipped" : "ok";
-        await deps.db.promotionStep.update({ where: { id: row.id }, data: { status, finishedAt: new Date() } });
-        await auditStep(deps, p, row.name, status);
+        const next = todo[i + 1];
+        await ctx.flush().catch(() => undefined);
+        await deps.db.$transaction(async (tx) => {
+          await tx.promotionStep.update({ where: { id: row.id }, data: { status, finishedAt: new Date(), log: cur.log } });
+          await tx.promotion.update({ where: { id }, data: { ...ctx.columns(), state: json(state), heartbeatAt: new Date() } });
+          await audit(auditEntry(p, row.name, status), tx);
+          if (next) {
+            await tx.promotionStep.update({ where: { id: next.id }, data: { status: "running", startedAt: new Date(), finishedAt: null } });
+            await audit(auditEntry(p, next.name, "running"), tx);
+          }
+        });
       } catch (err) {
         const m = err instanceof Error ? err.message : String(err);
-        await ctx.log(`failed: ${m}`).catch(() => undefined);
-        await ctx.saveState().catch(() => undefined);
-        await deps.db.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date() } });
-        await auditStep(deps, p, row.name, "failed", { error: m });
+        const refused = err instanceof StepRefused;
+        await ctx.log(`${refused ? "refused" : "failed"}: ${m}`).catch(() => undefined);
+        await ctx.flush().catch(() => undefined);
+        await deps.db.$transaction(async (tx) => {
+          await tx.promotionStep.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date(), log: cur.log } });
+          await tx.promotion.update({ where: { id }, data: { ...ctx.columns(), state: json(state), heartbeatAt: new Date() } });
+          await audit(auditEntry(p, row.name, refused ? "refused" : "failed", { error: m }), tx);
+        });
         const beforePonr = !ponr || row.position < ponr.position;
-        if (beforePonr) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`);
+        if (refused && beforePonr) {
+          await finish(deps, p, "refused", `${row.name}: ${m}`);
+          return "refused";
+        }
+        if (beforePonr) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session, state);
+        if (row.name === def.pointOfNoReturn && def.canRollBackFailedPointOfNoReturn) {
+          const may = await def.canRollBackFailedPointOfNoReturn(ctx, err).catch(() => false);
+          await ctx.flush().catch(() => undefined);
+          await deps.db.promotionStep.update({ where: { id: row.id }, data: { log: cur.log } }).catch(() => undefined);
+          if (may) return await rollbackAndFinish(def, deps, p, `${row.name}: ${m}`, session, state);
+        }
         await finish(deps, p, "failed", `${row.name} failed after the point of no return (${def.pointOfNoReturn}): ${m}`);
         return "failed";
       }
@@ -269,7 +382,109 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number): P
     return "succeeded";
   } finally {
     runningHere.delete(id);
+    await session.close();
   }
+}
+
+export interface NewOperation {
+  clusterId: number;
+  kind: string;
+  mode: string;
+  targetMemberId: number;
+  targetName: string;
+  oldPrimaryId: number | null;
+  oldPrimaryName: string | null;
+  actor: string;
+  forced?: boolean;
+  forceReason?: string | null;
+  unfenced?: boolean;
+  unfencedReason?: string | null;
+  preflight?: unknown;
+  lastKnownLagBytes?: number | null;
+  state: Record<string, unknown>;
+  steps: string[];
+  /** The "requested" audit event (action `<kind>.requested`). */
+  audit: { entityName: string; after: Record<string, unknown>; ip?: string | null };
+}
+
+async function runningOn(db: PrismaClient, clusterId: number): Promise<{ id: number; kind: string } | null> {
+  return db.promotion.findFirst({ where: { clusterId, status: "running" }, select: { id: true, kind: true } });
+}
+
+/** Throws OperationRunning when an operation runs on the cluster (a cheap early check before a slow preflight). */
+export async function assertNoOperation(db: PrismaClient, clusterId: number): Promise<void> {
+  const running = await runningOn(db, clusterId);
+  if (running) throw new OperationRunning(running.id, running.kind);
+}
+
+/**
+ * Persists a new operation with its steps and starts it (in the background unless told not to).
+ * One per cluster: throws OperationRunning (with the running one's id) while another runs, the
+ * database's unique index deciding between concurrent requests.
+ */
+export async function startOperation<D extends RunnerDeps>(
+  deps: D,
+  op: NewOperation,
+  opts: { background?: boolean; /** Open connections the first steps will use while the operation is being created. */ warm?: (session: OperationSession) => void } = {},
+): Promise<number> {
+  const db = deps.db;
+  const running = await runningOn(db, op.clusterId);
+  if (running) throw new OperationRunning(running.id, running.kind);
+  let id: number | null = null;
+  const data = {
+    clusterId: op.clusterId,
+    kind: op.kind,
+    mode: op.mode,
+    status: "running",
+    activeKey: activeKey(op.clusterId),
+    targetMemberId: op.targetMemberId,
+    targetName: op.targetName,
+    oldPrimaryId: op.oldPrimaryId,
+    oldPrimaryName: op.oldPrimaryName,
+    actor: op.actor,
+    forced: op.forced ?? false,
+    forceReason: op.forceReason ?? null,
+    unfenced: op.unfenced ?? false,
+    unfencedReason: op.unfencedReason ?? null,
+    preflight: json(op.preflight ?? {}),
+    lastKnownLagBytes: op.lastKnownLagBytes ?? null,
+    state: json(op.state),
+    owner: OWNER,
+    heartbeatAt: new Date(),
+    steps: { create: op.steps.map((name, i) => ({ position: i, name, status: "pending" })) },
+  };
+  for (let attempt = 0; attempt < 2 && id === null; attempt++) {
+    try {
+      id = await db.$transaction(async (tx) => {
+        const row = await tx.promotion.create({ data, select: { id: true } });
+        await audit(
+          { actor: op.actor, action: `${auditPrefix(op.kind)}.requested`, entityType: "catalog-cluster", entityId: op.clusterId, entityName: op.audit.entityName, after: { promotionId: row.id, ...op.audit.after }, ip: op.audit.ip ?? null },
+          tx,
+        );
+        return row.id;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const now = await runningOn(db, op.clusterId);
+      if (now) throw new OperationRunning(now.id, now.kind);
+      // The other one finished between the insert and the lookup: try once more.
+    }
+  }
+  if (id === null) throw new Error(`could not start a ${op.kind} operation on cluster ${op.clusterId}`);
+  if (opts.background !== false) {
+    const opId = id;
+    const session = new OperationSession();
+    try {
+      opts.warm?.(session);
+    } catch {
+      /* warming is best effort: the steps open what they need */
+    }
+    void runOperation(deps, opId, { session }).catch(async (err) => {
+      console.error(`${op.kind} operation ${opId} crashed`, err);
+      await session.close();
+    });
+  }
+  return id;
 }
 
 export interface ResumeResult {
@@ -307,11 +522,13 @@ export async function resumeOperations<D extends RunnerDeps>(deps: D): Promise<R
         }
       }
       runningHere.add(p.id);
+      const session = new OperationSession();
       try {
-        const status = await rollbackAndFinish(def, deps, p, `interrupted by an app restart before ${def.pointOfNoReturn}`);
+        const status = await rollbackAndFinish(def, deps, p, `interrupted by an app restart before ${def.pointOfNoReturn}`, session);
         out.push({ id: p.id, action: "rolled_back", status });
       } finally {
         runningHere.delete(p.id);
+        await session.close();
       }
     } else {
       const status = await runOperation(deps, p.id);

@@ -142,7 +142,44 @@ describe("assessCluster", () => {
     expect(h.primaryId).toBe("new");
     expect(h.reasons[0].message).toMatch(/split brain/);
     for (const m of h.members) expect(codes(m)).toContain("split_brain");
-    expect(codes(h.members.find((m) => m.memberId === "new")!)).toContain("role_changed");
+    // The model says "new" is a standby: it is the stale one, whatever its timeline.
+    expect(codes(h.members.find((m) => m.memberId === "new")!)).toContain("stale_primary");
+    expect(codes(h)).toContain("stale_primary");
+    expect(h.reasons.find((r) => r.code === "stale_primary")!.message).toMatch(/old is the primary: fence this one/);
+  });
+
+  it("a fenced former primary that is down reads fenced (expected) with the next step, not critical", () => {
+    const unreachable = { kind: "unreachable" as const, error: "connect ECONNREFUSED", probedAt: AT, durationMs: 1, host: "10.0.0.1", port: 5432 };
+    const h = assessCluster(
+      [mp("a", unreachable, { expectedRole: "standby", fenced: true, fenceState: "fenced" }), mp("b", primary({ timeline: 2, replication: [], slots: [] }), { expectedRole: "primary" })],
+      T,
+    );
+    const a = h.members.find((m) => m.memberId === "a")!;
+    expect(a.status).toBe("ok");
+    expect(codes(a)[0]).toBe("fenced");
+    expect(a.reasons[0]).toMatchObject({ severity: "info" });
+    expect(a.reasons[0].message).toMatch(/^fenced \(expected\).*stopped.*Next step: re-attach/);
+    // The unreachable finding is kept, as information.
+    expect(a.reasons.find((r) => r.code === "unreachable")).toMatchObject({ severity: "info" });
+    expect(h.status).toBe("ok");
+  });
+
+  it("a demoted primary that could not be fenced says NOT FENCED (warning) until it is", () => {
+    const unreachable = { kind: "unreachable" as const, error: "timeout", probedAt: AT, durationMs: 1, host: "10.0.0.1", port: 5432 };
+    const h = assessCluster([mp("a", unreachable, { expectedRole: "standby", fenced: true, fenceState: "not_fenced" }), mp("b", primary({ replication: [], slots: [] }), { expectedRole: "primary" })], T);
+    const a = h.members.find((m) => m.memberId === "a")!;
+    expect(a.status).toBe("warn");
+    expect(a.reasons[0]).toMatchObject({ code: "not_fenced", severity: "warn" });
+    expect(a.reasons[0].message).toMatch(/NOT FENCED.*Fence now/);
+  });
+
+  it("a fenced member that is writable again is a stale primary: critical, even alone", () => {
+    const unreachable = { kind: "unreachable" as const, error: "timeout", probedAt: AT, durationMs: 1, host: "10.0.0.2", port: 5432 };
+    const h = assessCluster([mp("a", primary({ timeline: 1, replication: [], slots: [] }), { expectedRole: "standby", fenced: true, fenceState: "fenced" }), mp("b", unreachable, { expectedRole: "primary" })], T);
+    expect(h.status).toBe("critical");
+    const a = h.members.find((m) => m.memberId === "a")!;
+    expect(codes(a)).toContain("stale_primary");
+    expect(a.reasons.find((r) => r.code === "stale_primary")!.message).toMatch(/fenced after a promotion.*does not answer: not fenced automatically/);
   });
 
   it("timeline mismatch: standby behind the primary's timeline is critical", () => {

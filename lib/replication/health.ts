@@ -170,6 +170,8 @@ export function assessCluster(
   const refProbe = ref ? (ref.result as PrimaryProbe) : null;
   const primaries = members.filter((m) => m.result.kind === "primary");
 
+  const modelPrimaryUp = primaries.find((p) => p.expectedRole === "primary" && !p.fenced) ?? null;
+
   // ---- cluster-level ------------------------------------------------------------------------
   if (primaries.length >= 2) {
     clusterReasons.push({
@@ -178,7 +180,18 @@ export function assessCluster(
       message:
         `split brain: ${primaries.length} members are out of recovery and writable: ` +
         primaries.map((p) => `${label(p)} on timeline ${(p.result as PrimaryProbe).timeline}`).join(", ") +
-        `. Stop (fence) the stale primary; ${ref ? label(ref) : "?"} is on the highest timeline.`,
+        (modelPrimaryUp
+          ? `. ${label(modelPrimaryUp)} is the primary in the model: the other${primaries.length > 2 ? "s are" : " is"} stale (fence ${primaries.length > 2 ? "them" : "it"}).`
+          : `. Stop (fence) the stale primary; ${ref ? label(ref) : "?"} is on the highest timeline.`),
+    });
+  }
+  const stale = primaries.filter((p) => p.fenced || p.expectedRole === "standby");
+  if (stale.length > 0) {
+    clusterReasons.push({
+      code: "stale_primary",
+      severity: "critical",
+      memberId: stale[0].memberId,
+      message: stale.map((p) => `${label(p)}: ${staleMessage(p, members)}`).join("; "),
     });
   }
   if (!ref) {
@@ -247,8 +260,10 @@ export function assessCluster(
 
     if (r.kind === "primary" || r.kind === "standby") {
       for (const w of r.warnings) add("insufficient_privilege", "warn", w);
-      if (m.expectedRole && m.expectedRole !== r.kind) {
-        add("role_changed", "warn", `configured as ${m.expectedRole} but is now a ${r.kind}${r.kind === "primary" ? " (promoted?)" : ""}`);
+      if (r.kind === "primary" && (m.fenced || m.expectedRole === "standby")) {
+        add("stale_primary", "critical", staleMessage(m, members));
+      } else if (m.expectedRole && m.expectedRole !== r.kind) {
+        add("role_changed", "warn", `configured as ${m.expectedRole} but is now a ${r.kind}`);
       }
       if (refProbe && ref && ref.memberId !== m.memberId && r.systemIdentifier && refProbe.systemIdentifier && r.systemIdentifier !== refProbe.systemIdentifier) {
         add(
@@ -297,6 +312,23 @@ export function assessCluster(
       }
     }
 
+    if (m.fenced && r.kind !== "primary") {
+      // A former primary demoted by a promotion: down or in recovery is what is expected of it.
+      const found = reasons.splice(0, reasons.length);
+      const now =
+        r.kind === "standby"
+          ? `runs in recovery${r.walReceiver?.status === "streaming" ? ", streaming from the primary" : " (not streaming)"}`
+          : r.kind === "unreachable"
+            ? "stopped (does not answer)"
+            : `not probed (${r.kind})`;
+      if (m.fenceState === "not_fenced") {
+        add("not_fenced", "warn", `NOT FENCED: a former primary demoted without fencing, ${now}; nothing stops it coming back writable. Next step: fence it (Failover page → Fence now) as soon as its host answers, or re-attach it`);
+      } else {
+        add("fenced", "info", `fenced (expected): a former primary, ${now}; standby.signal keeps any restart in recovery. Next step: re-attach it as a standby (Failover page → Re-attach)`);
+      }
+      for (const f of found) reasons.push({ ...f, severity: "info" });
+    }
+
     const status = worstStatus(reasons.map((x) => x.severity));
     return {
       memberId: m.memberId,
@@ -319,6 +351,17 @@ export function assessCluster(
     members: out,
     assessedAt: assessedAt || previous?.assessedAt || new Date(0).toISOString(),
   };
+}
+
+/** Why a writable member that the model says is fenced or a standby is a danger, and what happens next. */
+function staleMessage(m: MemberProbe, members: MemberProbe[]): string {
+  const legit = members.find((x) => x.expectedRole === "primary" && !x.fenced && x.memberId !== m.memberId);
+  const tl = m.result.kind === "primary" ? ` on timeline ${m.result.timeline}` : "";
+  const what = m.fenced
+    ? `writable${tl} although it was fenced after a promotion: a stale primary came back (split brain)`
+    : `writable${tl} although the model says it is a standby (promoted behind the dashboard's back?)`;
+  if (legit && legit.result.kind === "primary") return `${what}; ${label(legit)} is the primary: fence this one (the split-brain guard does so at once when the cluster's policy allows it)`;
+  return `${what}; the model's primary ${legit ? label(legit) : "(none)"} does not answer: not fenced automatically (it may be the only writable member): promote it or fence it by hand`;
 }
 
 function slotReasons(

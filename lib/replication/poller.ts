@@ -107,6 +107,8 @@ export function createPoller(opts: PollerOptions): Poller {
         ...(m.expectedRole !== undefined ? { expectedRole: m.expectedRole } : {}),
         ...(m.applicationName !== undefined ? { applicationName: m.applicationName } : {}),
         ...(m.slotName !== undefined ? { slotName: m.slotName } : {}),
+        ...(m.fenced !== undefined ? { fenced: m.fenced } : {}),
+        ...(m.fenceState !== undefined ? { fenceState: m.fenceState } : {}),
         result: await safeProbe(m.endpoint),
       })),
     );

@@ -34,6 +34,8 @@ export interface ReplicationServiceOptions {
   /** Probe implementation (default probeMember). */
   probe?: (endpoint: PgEndpoint, opts: ProbeOptions) => Promise<ProbeResult>;
   log?: (message: string) => void;
+  /** Called with every finished cycle, after its samples are stored (the split-brain guard, lib/failover/guard.ts). */
+  afterCycle?: (cycle: PollCycle) => unknown;
 }
 
 export interface ReplicationStatus {
@@ -155,6 +157,9 @@ export async function loadClusters(db: PrismaClient): Promise<{ configs: Cluster
         dbName: m.dbName,
         monitorUser: m.monitorUser,
         pgBinDir: m.pgBinDir,
+        fenced: m.fenced,
+        fenceState: m.fenceState,
+        fenceNote: m.fenceNote,
         configError,
       });
       spec.members.push({
@@ -163,6 +168,8 @@ export async function loadClusters(db: PrismaClient): Promise<{ configs: Cluster
         endpoint,
         ...(m.role === "primary" || m.role === "standby" ? { expectedRole: m.role } : {}),
         ...(m.slotName ? { slotName: m.slotName } : {}),
+        fenced: m.fenced,
+        fenceState: m.fenceState === "fenced" || m.fenceState === "not_fenced" ? m.fenceState : "none",
       });
     }
     configs.push(cfg);
@@ -285,6 +292,13 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
         samplesStored += await saveSnapshots(db, cycle.snapshots);
       } catch (err) {
         noteError(`storing samples: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (opts.afterCycle) {
+      try {
+        await opts.afterCycle(cycle);
+      } catch (err) {
+        noteError(`after the cycle: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     return cycle;

@@ -34,6 +34,10 @@ export const memberSpecSchema = z.object({
   applicationName: z.string().optional(),
   /** primary_slot_name of the standby, if known. */
   slotName: z.string().optional(),
+  /** A former primary demoted by a promotion (it must not be writable; re-attach it). */
+  fenced: z.boolean().optional(),
+  /** fenced: stopped and marked to come back as a standby; not_fenced: nothing stops it coming back writable. */
+  fenceState: z.enum(["none", "fenced", "not_fenced"]).optional(),
 });
 export type MemberSpec = z.infer<typeof memberSpecSchema>;
 
@@ -199,6 +203,8 @@ export interface MemberProbe {
   expectedRole?: MemberRole;
   applicationName?: string;
   slotName?: string;
+  fenced?: boolean;
+  fenceState?: "none" | "fenced" | "not_fenced";
   result: ProbeResult;
 }
 
@@ -234,7 +240,10 @@ export type ReasonCode =
   | "slot_wal_unreserved"
   | "orphan_slot"
   | "insufficient_privilege"
-  | "monitor_path_only";
+  | "monitor_path_only"
+  | "stale_primary"
+  | "fenced"
+  | "not_fenced";
 
 export interface HealthReason {
   code: ReasonCode;

@@ -88,3 +88,31 @@ describe("clusterView", () => {
     expect(pending.members.map((m) => m.state)).toEqual(["pending", "pending"]);
   });
 });
+
+describe("fenced former primaries in the view", () => {
+  it("fenced and stopped: state fenced, healthy, next step re-attach; NOT FENCED: next step fence", () => {
+    const down = { kind: "unreachable" as const, error: "connect ECONNREFUSED", probedAt: at, durationMs: 1, host: "10.0.0.1", port: 5432 };
+    const promoted = { ...primary([]), host: "10.0.0.2", slots: [], timeline: 2 };
+    for (const fenceState of ["fenced", "not_fenced"] as const) {
+      const members: MemberProbe[] = [
+        { memberId: "10", name: "pg-a", expectedRole: "standby", fenced: true, fenceState, result: down },
+        { memberId: "11", name: "pg-b", expectedRole: "primary", result: promoted },
+      ];
+      const s: ClusterSnapshot = { clusterId: "1", at, durationMs: 5, members, health: assessCluster(members, { maxLagBytes: 1048576, maxLagSeconds: 60 }) };
+      const c: ClusterConfig = {
+        ...cfg,
+        members: [
+          { ...cfg.members[0], role: "standby", fenced: true, fenceState, fenceNote: "note" },
+          { ...cfg.members[1], role: "primary" },
+        ],
+      };
+      const v = clusterView(c, s);
+      const a = v.members.find((m) => m.name === "pg-a")!;
+      expect(a.state).toBe(fenceState);
+      expect(a.nextStep?.action).toBe(fenceState === "fenced" ? "reattach" : "fence");
+      expect(a.status).toBe(fenceState === "fenced" ? "ok" : "warn");
+      expect(v.health).toBe(fenceState === "fenced" ? "ok" : "warn");
+      expect(a.fenceNote).toBe("note");
+    }
+  });
+});

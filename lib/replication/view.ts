@@ -16,6 +16,9 @@ export type MemberState =
   | "pending"
   | "primary"
   | "split_brain"
+  | "stale_primary"
+  | "fenced"
+  | "not_fenced"
   | "streaming"
   | "idle"
   | "caught_up"
@@ -38,6 +41,10 @@ export interface MemberConfig {
   dbName: string;
   monitorUser: string;
   pgBinDir: string;
+  /** A former primary demoted by a promotion, and how well it is fenced (see CatalogMember.fenceState). */
+  fenced?: boolean;
+  fenceState?: string;
+  fenceNote?: string | null;
   /** A problem found before probing (no password stored, cannot decrypt). */
   configError: string | null;
 }
@@ -103,6 +110,12 @@ export interface MemberStatusView {
   replayPauseState: string | null;
   lastReplayAt: string | null;
   replication: ReplicationDetail | null;
+  /** Former primary demoted by a promotion; fenceState: none | fenced | not_fenced; what was done. */
+  fenced: boolean;
+  fenceState: string;
+  fenceNote: string | null;
+  /** What the operator should do next with this member (re-attach a fenced one, fence a stale primary), or null. */
+  nextStep: { action: "reattach" | "fence"; label: string } | null;
 }
 
 export interface ClusterStatusView {
@@ -167,6 +180,9 @@ const STANDBY_LATE: Array<[HealthReason["code"][], MemberState]> = [
 
 export function memberState(h: MemberHealth): MemberState {
   const codes = new Set(h.reasons.map((r) => r.code));
+  if (codes.has("stale_primary")) return "stale_primary";
+  if (codes.has("not_fenced")) return "not_fenced";
+  if (codes.has("fenced")) return "fenced";
   const failed = h.probeKind === "unreachable" || h.probeKind === "auth_failed" || h.probeKind === "error";
   if (h.role !== "standby") {
     if (failed) return h.probeKind as MemberState;
@@ -218,7 +234,12 @@ function memberView(cfg: MemberConfig, probe: MemberProbe | undefined, health: M
     replayPauseState: null,
     lastReplayAt: null,
     replication: null,
+    fenced: cfg.fenced ?? false,
+    fenceState: cfg.fenceState ?? "none",
+    fenceNote: cfg.fenceNote ?? null,
+    nextStep: null,
   };
+  if (cfg.fenced) base.nextStep = cfg.fenceState === "not_fenced" ? { action: "fence", label: "Fence now, or re-attach" } : { action: "reattach", label: "Re-attach as a standby" };
   if (!probe || !health) return base;
   const r = probe.result;
   const v = health.replication;
@@ -234,6 +255,7 @@ function memberView(cfg: MemberConfig, probe: MemberProbe | undefined, health: M
     probeMs: r.durationMs,
     timeline: health.timeline,
   };
+  if (out.state === "stale_primary") out.nextStep = { action: "fence", label: "Fence it: a stale writable primary (split brain)" };
   if (r.kind === "primary" || r.kind === "standby") out.serverVersion = r.serverVersion;
   if (r.kind === "primary") {
     out.currentLsn = r.currentLsn;

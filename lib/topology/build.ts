@@ -15,7 +15,7 @@ export interface TopologyRows {
   pools: Array<{ id: number; name: string; directorId: number; poolType: string; nextPoolId: number | null; storagePolicy: string | null }>;
   jobs: Array<{ id: number; name: string; directorId: number; type: string; poolId: number | null; nextPoolId: number | null; storagePolicy: string | null; runLines: unknown; jobDefsId: number | null }>;
   groupMembers: Array<{ position: number; storageId: number; poolId: number | null; jobId: number | null }>;
-  clusters: Array<{ id: number; name: string; members: Array<{ id: number; name: string; role: string; hostId: number | null; address: string; port: number; fenced: boolean }> }>;
+  clusters: Array<{ id: number; name: string; members: Array<{ id: number; name: string; role: string; hostId: number | null; address: string; port: number; fenced: boolean; fenceState?: string }> }>;
 }
 
 export const CATALOG_SITE = "lane:catalog";
@@ -172,7 +172,7 @@ export function buildTopology(rows: TopologyRows, opts: { jobs: boolean }): Topo
         clusterId: c.id,
         clusterName: c.name,
         memberRole: m.role,
-        detail: `${c.name} · ${m.address}:${m.port}${m.fenced ? " · fenced" : ""}`,
+        detail: `${c.name} · ${m.address}:${m.port}${m.fenceState === "not_fenced" ? " · NOT FENCED" : m.fenced ? " · fenced" : ""}`,
       });
     }
     const primary = members.find((m) => m.role === "primary");

@@ -25,7 +25,7 @@ async function loadRows(): Promise<{ rows: TopologyRows; revision: number; deplo
     prisma.pool.findMany({ select: { id: true, name: true, directorId: true, poolType: true, nextPoolId: true, storagePolicy: true } }),
     prisma.job.findMany({ select: { id: true, name: true, directorId: true, type: true, poolId: true, nextPoolId: true, storagePolicy: true, runLines: true, jobDefsId: true } }),
     prisma.storageGroupMember.findMany({ where: { OR: [{ poolId: { not: null } }, { jobId: { not: null } }] }, select: { position: true, storageId: true, poolId: true, jobId: true } }),
-    prisma.catalogCluster.findMany({ select: { id: true, name: true, members: { select: { id: true, name: true, role: true, hostId: true, address: true, port: true, fenced: true } } } }),
+    prisma.catalogCluster.findMany({ select: { id: true, name: true, members: { select: { id: true, name: true, role: true, hostId: true, address: true, port: true, fenced: true, fenceState: true } } } }),
     prisma.setting.findUnique({ where: { key: "modelRevision" } }),
     prisma.daemonDeployState.findMany({ select: { kind: true, daemonId: true, lastHash: true, liveHash: true, lastDeployedAt: true } }),
   ]);

@@ -5,6 +5,8 @@
  * half done.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../support/db";
 import { startSshd, type TestSshd } from "../support/sshd";
@@ -76,7 +78,8 @@ describe("app killed mid-promotion, then restarted", () => {
     // What the crash left: the old primary stopped, the promotion running with an owner that is gone.
     expect(await r.pair.isRunning("primary")).toBe(false);
     expect((await prisma.promotion.findUniqueOrThrow({ where: { id } })).status).toBe("running");
-    expect(await steps(id)).toEqual(["preflight:ok", "fence_old_primary:ok", "wait_replay:pending", "promote:pending", "verify:pending", "update_model:pending", "director_switchover:pending"]);
+    // The end of a step and the start of the next are one write: the next one reads "running".
+    expect(await steps(id)).toEqual(["preflight:ok", "fence_old_primary:ok", "wait_replay:running", "promote:pending", "verify:pending", "update_model:pending", "director_switchover:pending"]);
 
     const res = await resumeInterrupted(failoverDeps());
     expect(res).toEqual([{ id, action: "rolled_back", status: "rolled_back" }]);
@@ -84,9 +87,12 @@ describe("app killed mid-promotion, then restarted", () => {
     expect(p.activeKey).toBeNull();
     expect(p.error).toContain("interrupted by an app restart before promote");
     expect(await steps(id)).toEqual([
-      "preflight:ok", "fence_old_primary:ok", "wait_replay:skipped", "promote:skipped", "verify:skipped", "update_model:skipped", "director_switchover:skipped", "rollback:ok",
+      "preflight:ok", "fence_old_primary:ok", "wait_replay:failed", "promote:skipped", "verify:skipped", "update_model:skipped", "director_switchover:skipped", "rollback:ok",
     ]);
-    // Back where it was: the old primary runs and takes writes, the standby streams and stays in recovery.
+    // Back where it was: the fence's standby.signal is gone, postgresql.auto.conf is the original,
+    // the old primary runs and takes writes, the standby streams and stays in recovery.
+    expect(fs.existsSync(path.join(r.pair.primary.dataDir, "standby.signal"))).toBe(false);
+    expect(fs.readFileSync(path.join(r.pair.primary.dataDir, "postgresql.auto.conf"), "utf8")).not.toContain("fenced by bacula-ha dashboard");
     expect(await r.pair.isRunning("primary")).toBe(true);
     expect(await inRecovery(r, "primary")).toBe(false);
     await r.pair.write(10);
@@ -107,7 +113,7 @@ describe("app killed mid-promotion, then restarted", () => {
     const start = await startPromotion(failoverDeps(), r.clusterId, { targetMemberId: r.standbyId, mode: "switchover", force: false, dryRun: false }, { actor: "root" }, { background: false });
     const id = (start as { id: number }).id;
     await crashAfter(id, "promote");
-    expect(await steps(id)).toEqual(["preflight:ok", "fence_old_primary:ok", "wait_replay:ok", "promote:ok", "verify:pending", "update_model:pending", "director_switchover:pending"]);
+    expect(await steps(id)).toEqual(["preflight:ok", "fence_old_primary:ok", "wait_replay:ok", "promote:ok", "verify:running", "update_model:pending", "director_switchover:pending"]);
     // Half done: promoted in PostgreSQL, not in the model.
     expect(await inRecovery(r, "standby")).toBe(false);
     expect((await prisma.catalogMember.findUniqueOrThrow({ where: { id: r.standbyId } })).role).toBe("standby");
@@ -134,7 +140,7 @@ describe("app killed mid-promotion, then restarted", () => {
     const a = sh.hostAccess(m);
     if (!a.ok) throw new Error(a.reason);
     await sh.withSsh(a.access, (s) => sh.pgCtlStop(s, m.pgBinDir, a.dataDir, "fast"));
-    await prisma.promotion.update({ where: { id }, data: { state: { fencedByUs: true, oldPrimaryWasRunning: true } } });
+    await prisma.promotion.update({ where: { id }, data: { state: { fenceStarted: true, fenceMarked: false, fencedByUs: true, oldPrimaryWasRunning: true } } });
     await prisma.promotionStep.updateMany({ where: { promotionId: id, name: { in: ["fence_old_primary"] } }, data: { status: "ok" } });
     await prisma.promotionStep.updateMany({ where: { promotionId: id, name: "wait_replay" }, data: { status: "running" } });
 

@@ -203,9 +203,12 @@ describe("failover with the primary killed", () => {
     const noName = await promote(r, { mode: "failover" });
     expect(noName.status).toBe(409);
     expect(noName.json.fields[0].field).toBe("confirmClusterName");
-    const wrongMode = await promote(r, { mode: "switchover" });
-    expect(wrongMode.status).toBe(409);
     expect(await prisma.promotion.count({ where: { clusterId: r.clusterId } })).toBe(0);
+    // The mode is decided by the preflight, inside the operation: refused there, nothing changed.
+    const wrongMode = await promote(r, { mode: "switchover" });
+    expect(wrongMode.status).toBe(202);
+    expect(await waitFinished(prisma, wrongMode.json.id)).toBe("refused");
+    expect((await prisma.promotion.findUniqueOrThrow({ where: { id: wrongMode.json.id } })).error).toContain("the preflight says failover, the request says switchover");
 
     const res = await promote(r, { mode: "failover", confirmClusterName: r.clusterName });
     expect(res.status).toBe(202);
@@ -215,7 +218,8 @@ describe("failover with the primary killed", () => {
     expect(p.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
       "preflight:ok", "fence_old_primary:ok", "promote:ok", "verify:ok", "update_model:ok", "director_switchover:skipped",
     ]);
-    expect(p.steps[1].log).toContain("confirmed stopped");
+    expect(p.steps[1].log).toContain("no postmaster runs");
+    expect(p.steps[1].log).toMatch(/pg-a is fenced in \d+ ms/);
     expect(await inRecovery(r, "standby")).toBe(false);
     expect(await countRows(r, "standby")).toBe(written);
     expect(await r.pair.isRunning("primary")).toBe(false);
@@ -223,12 +227,14 @@ describe("failover with the primary killed", () => {
       { name: "pg-a", role: "standby", fenced: true },
       { name: "pg-b", role: "primary", fenced: false },
     ]);
+    expect((await prisma.catalogMember.findUniqueOrThrow({ where: { id: r.primaryId } })).fenceState).toBe("fenced");
 
     // The crashed primary (never shut down cleanly) comes back as a standby: pg_rewind recovers it first.
     const ra = await call(reattachRoute, "/x", { method: "POST", cookie: admin, params: { clusterId: String(r.clusterId) }, body: { memberId: r.primaryId, confirmMemberName: "pg-a" } });
     expect(ra.status).toBe(202);
     const rs = await waitFinished(prisma, ra.json.id, 180_000);
-    const rp = await prisma.promotion.findUniqueOrThrow({ where: { id: ra.json.id } });
+    const rp = await prisma.promotion.findUniqueOrThrow({ where: { id: ra.json.id }, include: { steps: true } });
+    if (rs !== "succeeded") console.log(rp.steps.map((s) => `${s.name}:${s.status}\n${s.log}`).join("\n"));
     expect({ rs, error: rp.error }).toEqual({ rs: "succeeded", error: null });
     expect(await inRecovery(r, "primary")).toBe(true);
   }, 300_000);
@@ -248,15 +254,17 @@ describe("refusals change nothing", () => {
     expect(pf.json.lag.bytes).toBeGreaterThan(1048576);
     expect(pf.json.lag.source).toBe("live");
 
-    const res = await promote(r, { mode: "switchover" });
-    expect(res.status).toBe(409);
-    expect(res.json.error).toMatch(/lags .* over the cluster's limit of 1\.0 MiB/);
-    expect(res.json.preflight.lag.bytes).toBeGreaterThan(1048576);
     const weak = await promote(r, { mode: "switchover", force: true, forceReason: "because" });
     expect(weak.status).toBe(409);
     expect(weak.json.fields[0].field).toBe("forceReason");
-
     expect(await prisma.promotion.count({ where: { clusterId: r.clusterId } })).toBe(0);
+    const res = await promote(r, { mode: "switchover" });
+    expect(res.status).toBe(202);
+    expect(await waitFinished(prisma, res.json.id)).toBe("refused");
+    const op = await prisma.promotion.findUniqueOrThrow({ where: { id: res.json.id } });
+    expect(op.error).toMatch(/lags .* over the cluster's limit of 1\.0 MiB/);
+    expect((op.preflight as { lag: { bytes: number } }).lag.bytes).toBeGreaterThan(1048576);
+
     expect(await inRecovery(r, "standby")).toBe(true);
     expect(await r.pair.isRunning("primary")).toBe(true);
     expect(await inRecovery(r, "primary")).toBe(false);
@@ -271,38 +279,34 @@ describe("refusals change nothing", () => {
     expect(c).toMatchObject({ ok: false, severity: "blocker" });
     expect(pf.json.forceable).toBe(false);
     const res = await promote(r, { mode: "switchover", force: true, forceReason: "trying to force a blocker" });
-    expect(res.status).toBe(409);
-    expect(res.json.error).toContain("not in recovery");
+    expect(res.status).toBe(202);
+    expect(await waitFinished(prisma, res.json.id)).toBe("refused");
+    expect((await prisma.promotion.findUniqueOrThrow({ where: { id: res.json.id } })).error).toContain("not in recovery");
     // The model's primary as target is refused as well.
     const asPrimary = await pre(r, r.primaryId);
     expect(asPrimary.json.checks.find((x: { code: string }) => x.code === "target_is_primary")).toMatchObject({ ok: false });
-    expect(await prisma.promotion.count({ where: { clusterId: r.clusterId } })).toBe(0);
     expect(await r.pair.isRunning("primary")).toBe(true);
     expect(await modelOf(r)).toEqual(UNTOUCHED(r));
   }, 180_000);
 });
 
 describe("one promotion per cluster", () => {
-  it("two concurrent requests make exactly one promotion; the database refuses a second running one", async () => {
+  it("10 concurrent requests: one 202, nine 409 naming the running operation; exactly one promotion", async () => {
     const r = await rig();
-    const [a, b] = await Promise.all([promote(r, { mode: "switchover" }), promote(r, { mode: "switchover" })]);
-    expect([a.status, b.status].sort()).toEqual([200, 202]);
-    expect(a.json.id).toBe(b.json.id);
-    expect((a.status === 200 ? a : b).json.existing).toBe(true);
-    expect(await prisma.promotion.count({ where: { clusterId: r.clusterId } })).toBe(1);
-    // A third request while it runs gets the same one, if it is still running.
-    const id = a.json.id as number;
-    const row = await prisma.promotion.findUniqueOrThrow({ where: { id } });
-    if (row.status === "running") {
-      await expect(
-        prisma.promotion.create({
-          data: { clusterId: r.clusterId, kind: "promote", mode: "switchover", status: "running", activeKey: `cluster:${r.clusterId}`, targetMemberId: r.standbyId, targetName: "pg-b", actor: "x", preflight: {}, state: {} },
-        }),
-      ).rejects.toMatchObject({ code: "P2002" });
+    const all = await Promise.all(Array.from({ length: 10 }, () => promote(r, { mode: "switchover" })));
+    const started = all.filter((x) => x.status === 202);
+    const refused = all.filter((x) => x.status === 409);
+    expect({ started: started.length, refused: refused.length }).toEqual({ started: 1, refused: 9 });
+    const id = started[0].json.id as number;
+    for (const x of refused) {
+      expect(x.json.runningOperationId).toBe(id);
+      expect(x.json.fields[0]).toMatchObject({ field: "clusterId", rule: "operation_running" });
     }
+    expect(await prisma.promotion.count({ where: { clusterId: r.clusterId } })).toBe(1);
     expect(await waitFinished(prisma, id)).toBe("succeeded");
     expect(await prisma.promotion.count({ where: { clusterId: r.clusterId } })).toBe(1);
     expect(await inRecovery(r, "standby")).toBe(false);
+    expect(await r.pair.isRunning("primary")).toBe(false);
   }, 240_000);
 
   it("the unique index holds even without the app's checks", async () => {

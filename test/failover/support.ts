@@ -11,6 +11,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import type { PrismaClient } from "@prisma/client";
+import pg from "pg";
 import { startPgPair, type PgPair } from "../support/pgPair";
 import { startSshd, type TestSshd } from "../support/sshd";
 
@@ -97,4 +98,101 @@ export async function waitFinished(db: PrismaClient, id: number, timeoutMs = 120
 export async function countRows(rig: { pair: PgPair }, node: "primary" | "standby"): Promise<number> {
   const rows = await rig.pair.query<{ n: number }>(node, "SELECT count(*)::int AS n FROM pgpair_writes");
   return Number(rows[0].n);
+}
+
+/** pg_is_in_recovery() of each member that answers (a stopped one counts as not writable). */
+export async function writableMembers(rig: { pair: PgPair }): Promise<Array<"primary" | "standby">> {
+  const out: Array<"primary" | "standby"> = [];
+  for (const node of ["primary", "standby"] as const) {
+    try {
+      const rows = await rig.pair.query<{ rec: boolean }>(node, "SELECT pg_is_in_recovery() AS rec");
+      if (rows[0].rec === false) out.push(node);
+    } catch {
+      /* down: not writable */
+    }
+  }
+  return out;
+}
+
+export interface Writer {
+  /** Ids whose INSERT ... RETURNING id (autocommit, one row per transaction) was acknowledged. */
+  acked: number[];
+  /** Where each acknowledged row went. */
+  ackedOn: Map<number, string>;
+  errors: number;
+  /** Last acknowledgement by the first endpoint, first by another one (ms since epoch). */
+  lastAckOnFirst: number | null;
+  firstAckOnOther: number | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * A client committing one row per transaction as fast as it can, like a Director writing its
+ * catalog: on an error it reconnects to where the model's Catalog points now (re-read each try).
+ */
+export function startWriter(db: PrismaClient, catalogId: number, creds: { user: string; password: string; database: string }): Writer {
+  let stopped = false;
+  const w: Writer = { acked: [], ackedOn: new Map(), errors: 0, lastAckOnFirst: null, firstAckOnOther: null, stop: async () => undefined };
+  let first: string | null = null;
+  const loop = (async () => {
+    while (!stopped) {
+      const cat = await db.catalog.findUniqueOrThrow({ where: { id: catalogId } });
+      const where = `${cat.dbAddress}:${cat.dbPort}`;
+      first ??= where;
+      const c = new pg.Client({ host: cat.dbAddress, port: cat.dbPort, ...creds, connectionTimeoutMillis: 1000, statement_timeout: 2000 });
+      c.on("error", () => undefined);
+      try {
+        await c.connect();
+        while (!stopped) {
+          const r = await c.query<{ id: string }>("INSERT INTO pgpair_writes (payload) VALUES ('writer') RETURNING id");
+          const id = Number(r.rows[0].id);
+          w.acked.push(id);
+          w.ackedOn.set(id, where);
+          if (where === first) w.lastAckOnFirst = Date.now();
+          else w.firstAckOnOther ??= Date.now();
+        }
+      } catch {
+        w.errors++;
+        await new Promise((res) => setTimeout(res, 10));
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    }
+  })();
+  w.stop = async () => {
+    stopped = true;
+    await loop;
+  };
+  return w;
+}
+
+/**
+ * A connection opened beforehand (to a standby) that tries an INSERT every ~2 ms: `done` resolves
+ * with the time of the first one that succeeds, i.e. when the node became writable for a client.
+ */
+export async function probeFirstWrite(config: pg.ClientConfig, deadlineMs = 120_000): Promise<{ done: Promise<number>; stop(): Promise<void> }> {
+  const c = new pg.Client(config);
+  c.on("error", () => undefined);
+  await c.connect();
+  let stopped = false;
+  const done = (async () => {
+    const end = Date.now() + deadlineMs;
+    while (!stopped && Date.now() < end) {
+      try {
+        await c.query("INSERT INTO pgpair_writes (payload) VALUES ('probe')");
+        return Date.now();
+      } catch {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+    throw new Error("the node never became writable");
+  })();
+  done.catch(() => undefined);
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      await c.end().catch(() => undefined);
+    },
+  };
 }

@@ -8,7 +8,7 @@ export const GET = api(async (req: Request) => {
   await requireUser(req, "admin");
   const rows = await prisma.catalogCluster.findMany({
     orderBy: { name: "asc" },
-    include: { members: { select: { id: true, name: true, role: true, fenced: true }, orderBy: { name: "asc" } } },
+    include: { members: { select: { id: true, name: true, role: true, fenced: true, fenceState: true }, orderBy: { name: "asc" } } },
   });
   return NextResponse.json({ clusters: rows.map((c) => ({ id: c.id, name: c.name, members: c.members })) }, { headers: { "cache-control": "no-store" } });
 });

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { prisma } from "@/lib/db/client";
 import { api, readJson } from "@/lib/http/handler";
+import { FailoverNotFound } from "@/lib/failover/errors";
 import { clusterParams, mapFailoverError } from "@/lib/failover/http";
 import { directorPreflight } from "@/lib/failover/director-deploy";
 import { failoverDeps } from "@/lib/failover/machine";
@@ -15,14 +16,14 @@ export const runtime = "nodejs";
 export const GET = api(async (req: Request, ctx: Ctx) => {
   await requireUser(req, "admin");
   const { clusterId } = clusterParams.parse(await ctx.params);
-  if (!(await prisma.catalogCluster.findUnique({ where: { id: clusterId } }))) mapFailoverError(new Error(`catalog cluster ${clusterId} does not exist`));
+  if (!(await prisma.catalogCluster.findUnique({ where: { id: clusterId } }))) mapFailoverError(new FailoverNotFound(`catalog cluster ${clusterId} does not exist`));
   return NextResponse.json(await directorPreflight(prisma, clusterId), { headers: { "cache-control": "no-store" } });
 });
 
 /**
  * POST {confirmClusterName, dryRun?}: switch the Director alone (the catalog stays where it is).
- *   202 {id, existing: false}  follow GET /api/failover/promotions/<id>/stream
- *   200 {id, existing: true}   an operation already runs on this cluster
+ *   202 {id}  follow GET /api/failover/promotions/<id>/stream
+ *   409 {error, fields, runningOperationId}   an operation already runs on this cluster
  *   200 {dryRun: true, preflight}
  *   409 {error, fields, preflight}  refused, nothing changed
  */
@@ -33,7 +34,7 @@ export const POST = api(async (req: Request, ctx: Ctx) => {
   try {
     const r = await startDirectorSwitch(failoverDeps(), clusterId, body, { actor: user.login, ip: clientIp(req) });
     if (r.kind === "dry_run") return NextResponse.json({ dryRun: true, preflight: r.preflight });
-    return NextResponse.json({ id: r.id, existing: r.kind === "existing" }, { status: r.kind === "started" ? 202 : 200 });
+    return NextResponse.json({ id: r.id }, { status: 202 });
   } catch (err) {
     mapFailoverError(err);
   }

@@ -9,13 +9,14 @@ import { registerDirectorDeploy } from "@/lib/failover/director-deploy";
 type Ctx = { params: Promise<{ clusterId: string }> };
 
 /**
- * POST {targetMemberId, mode, scope?, confirmClusterName?, force?, forceReason?, dryRun?}
+ * POST {targetMemberId, mode, scope?, confirmClusterName?, force?, forceReason?, promoteWithoutFencing?, unfencedReason?, dryRun?}
  *   scope "catalog" (default): PostgreSQL only, the Director step is skipped;
- *   scope "site": catalog + Director switchover (its preflight joins the catalog's; blockers -> 409 field "scope")
- *   202 {id, existing: false}  started; follow GET /api/failover/promotions/<id>/stream
- *   200 {id, existing: true}   one already runs on this cluster: that one
+ *   scope "site": catalog + Director switchover (its checks join the preflight)
+ *   202 {id}  started at once: the preflight is the operation's first step (a failing one ends it
+ *             "refused", nothing changed); follow GET /api/failover/promotions/<id>/stream
  *   200 {dryRun: true, preflight, plan}
- *   409 {error, fields, preflight}  refused, nothing changed
+ *   409 {error, fields, runningOperationId}  another operation runs on this cluster: nothing started
+ *   409 {error, fields}  the request lacks a confirmation (cluster name, a typed reason): nothing started
  */
 export const POST = api(async (req: Request, ctx: Ctx) => {
   const user = await requireUser(req, "admin");
@@ -25,7 +26,7 @@ export const POST = api(async (req: Request, ctx: Ctx) => {
   try {
     const r = await startPromotion(failoverDeps(), clusterId, body, { actor: user.login, ip: clientIp(req) });
     if (r.kind === "dry_run") return NextResponse.json({ dryRun: true, preflight: r.preflight, plan: r.plan });
-    return NextResponse.json({ id: r.id, existing: r.kind === "existing" }, { status: r.kind === "started" ? 202 : 200 });
+    return NextResponse.json({ id: r.id }, { status: 202 });
   } catch (err) {
     mapFailoverError(err);
   }

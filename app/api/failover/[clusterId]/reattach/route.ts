@@ -31,7 +31,7 @@ export const POST = api(async (req: Request, ctx: Ctx) => {
   try {
     const r = await startReattach({ db: prisma }, clusterId, body, { actor: user.login, ip: clientIp(req) });
     if (r.kind === "dry_run") return NextResponse.json({ dryRun: true, preflight: r.preflight });
-    return NextResponse.json({ id: r.id, existing: r.kind === "existing" }, { status: r.kind === "started" ? 202 : 200 });
+    return NextResponse.json({ id: r.id }, { status: 202 });
   } catch (err) {
     mapFailoverError(err);
   }
