@@ -51,16 +51,10 @@ const STATE_TONE: Record<MemberState, Tone> = {
   unknown: "slate",
 };
 
-const STATE_LABEL: Partial<Record<MemberState, string>> = {
-  fenced: "fenced (expected)",
-  not_fenced: "NOT FENCED",
-  stale_primary: "stale primary",
-};
-
 export function StateBadge({ state }: { state: MemberState }) {
   return (
     <span data-testid="state" data-state={state} title={STATE_HINTS[state]}>
-      <Badge tone={STATE_TONE[state] ?? "slate"}>{STATE_LABEL[state] ?? STATE_LABELS[state] ?? state.replace("_", " ")}</Badge>
+      <Badge tone={STATE_TONE[state] ?? "slate"}>{STATE_LABELS[state] ?? state.replace("_", " ")}</Badge>
     </span>
   );
 }

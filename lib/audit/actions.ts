@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = {
   host_key_repin: "host key replaced",
   deploy_programs: "programs allowed in host commands changed",
   deploy_live_check: "live config check of a host",
+  "catalog-member.fenced": "a stale primary fenced by the split-brain guard",
+  failover_policy: "fencing policy of a catalog cluster changed",
 } as const;
 
 /**
@@ -32,6 +34,7 @@ export const OPERATION_ACTIONS = {
   promotion: "catalog promotion (every step)",
   reattach: "re-attach of a former primary (every step)",
   director_switch: "Director switchover (every step)",
+  fence: "fencing of a catalog member (every step)",
 } as const;
 
 export type SimpleAuditAction = keyof typeof AUDIT_ACTIONS;

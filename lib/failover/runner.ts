@@ -25,6 +25,8 @@
  * Ownership: Promotion.owner = "<hostname>:<pid>:<nonce>" with a heartbeat; resume() only takes
  * operations whose owner process is gone (same host) or silent for STALE_MS (another host).
  */
+import type { OperationKind } from "@/lib/audit/actions";
+import type { AuditInput } from "@/lib/audit";
 import fs from "node:fs";
 import os from "node:os";
 import { randomBytes } from "node:crypto";
@@ -238,14 +240,14 @@ function makeContext<D extends RunnerDeps>(
   return ctx;
 }
 
-export function auditPrefix(kind: string): string {
+export function auditPrefix(kind: string): OperationKind {
   return kind === "reattach" ? "reattach" : kind === "director" ? "director_switch" : kind === "fence" ? "fence" : "promotion";
 }
 
-function auditEntry(p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}) {
+function auditEntry(p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}): AuditInput {
   return {
     actor: p.actor,
-    action: `${auditPrefix(p.kind)}.${step}`,
+    action: `${auditPrefix(p.kind)}.${step}` as const,
     entityType: "catalog-cluster",
     entityId: p.clusterId,
     entityName: p.targetName,

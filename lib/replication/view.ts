@@ -153,6 +153,9 @@ export const STATE_LABELS: Record<MemberState, string> = {
   auth_failed: "authentication failed",
   error: "probe error",
   unknown: "unknown",
+  fenced: "fenced (expected)",
+  not_fenced: "NOT FENCED",
+  stale_primary: "stale primary",
 };
 
 /** The short word of a state for tight places (map labels): a caught-up standby is "caught up", never "idle". */

@@ -139,7 +139,7 @@ export function startWriter(db: PrismaClient, catalogId: number, creds: { user: 
       const cat = await db.catalog.findUniqueOrThrow({ where: { id: catalogId } });
       const where = `${cat.dbAddress}:${cat.dbPort}`;
       first ??= where;
-      const c = new pg.Client({ host: cat.dbAddress, port: cat.dbPort, ...creds, connectionTimeoutMillis: 1000, statement_timeout: 2000 });
+      const c = new pg.Client({ host: cat.dbAddress ?? "localhost", port: cat.dbPort ?? 5432, ...creds, connectionTimeoutMillis: 1000, statement_timeout: 2000 });
       c.on("error", () => undefined);
       try {
         await c.connect();
