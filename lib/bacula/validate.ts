@@ -143,9 +143,10 @@ function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolRe
 /**
  * A tree problem inside a RunScript block of a Job whose RunScripts are typed names the typed key
  * (`runScripts[1].command`), not the generic path: typedToNode writes the typed RunScripts first,
- * so the n-th Runscript block of the tree is `runScripts[n]`.
+ * so the n-th Runscript block of the tree is `runScripts[n]`. (FileSets: see fileSetField.)
  */
 function runScriptField(cfg: DirectorConfig, p: Problem): Problem {
+  if (p.resource === "FileSet") return fileSetField(cfg, p);
   if (p.resource !== "Job" && p.resource !== "JobDefs") return p;
   const m = new RegExp(`^directives\\.${runScriptName()}(?:\\[(\\d+)\\])?\\.([A-Za-z]+)`).exec(p.field);
   if (!m) return p;
@@ -153,6 +154,19 @@ function runScriptField(cfg: DirectorConfig, p: Problem): Problem {
   const i = Number(m[1] ?? 0);
   if (!list || i >= list.length) return p;
   return { ...p, field: `runScripts[${i}].${m[2].charAt(0).toLowerCase()}${m[2].slice(1)}` };
+}
+
+/**
+ * Likewise for a FileSet in its typed simple shape: typedToNode writes it as the first Include
+ * (Options with Signature and Compression, then the File lines) and the first Exclude.
+ */
+function fileSetField(cfg: DirectorConfig, p: Problem): Problem {
+  const fs = cfg.filesets.find((f) => f.name === p.name);
+  if (!fs || ((fs.include?.length ?? 0) === 0 && (fs.exclude?.length ?? 0) === 0 && !fs.signature && !fs.compression)) return p;
+  const m = /^directives\.(Include|Exclude)\.(?:File(?:\[(\d+)\])?|Options\.(Signature|Compression))$/.exec(p.field);
+  if (!m) return p;
+  if (m[3]) return { ...p, field: m[3] === "Signature" ? "signature" : "compression" };
+  return { ...p, field: `${m[1] === "Include" ? "include" : "exclude"}[${m[2] ?? 0}]` };
 }
 
 export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg)): Problem[] {
