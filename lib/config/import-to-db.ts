@@ -25,7 +25,7 @@ import type { ParseIssue } from "@/lib/bacula/parser";
 import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig } from "@/lib/bacula/model";
 import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
 import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
-import type { Item, ResourceNode } from "@/lib/bacula/tree";
+import { withoutPos, type Item, type ResourceNode } from "@/lib/bacula/tree";
 import { kindOfNode, nodeToTyped, resourceDefOf, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
@@ -227,8 +227,9 @@ function changedFields(existing: Record<string, unknown>, d: Desired): string[] 
     if ((plain ?? null) !== (v ?? null)) out.push(k);
   }
   for (const [k, spec] of Object.entries(d.items ?? {})) {
+    // Stored items have no positions (sealItems drops them); parsed ones do: compare without.
     const e = openFor(existing[k], spec);
-    if (canon(e) !== canon(spec.items)) out.push(k);
+    if (canon(e) !== canon(spec.items.map((i) => withoutPos(i)))) out.push(k);
   }
   return out;
 }
