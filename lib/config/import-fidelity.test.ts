@@ -143,13 +143,16 @@ function nodeOf(tree: ConfigTree, type: string, name: string): ResourceNode {
 
 describe("Debian's stock configs (/etc/bacula)", () => {
   it("bacula-dir.conf and bacula-sd.conf round-trip with every directive kept, and a re-import changes nothing", async () => {
-    const dirName = parseConfigFile("/etc/bacula/bacula-dir.conf").result.config.director.name;
+    const dirSrc = parseConfigFile("/etc/bacula/bacula-dir.conf");
+    const sdSrc = parseConfigFile("/etc/bacula/bacula-sd.conf");
+    if (dirSrc.daemon !== "dir" || sdSrc.daemon !== "sd") throw new Error("Debian's configs were not recognised");
+    const dirName = dirSrc.result.config.director.name;
     const dir = await roundTrip(["/etc/bacula/bacula-dir.conf", "/etc/bacula/bacula-sd.conf"], "dir", dirName);
     expectLossless(dir.diff, 90);
     expect(dir.diff.added).toEqual([]);
     expect(runBdirjson(dir.rendered, { test: true }).code).toBe(0);
 
-    const sdName = (parseConfigFile("/etc/bacula/bacula-sd.conf").result.config.storage.name);
+    const sdName = sdSrc.result.config.storage.name;
     // (Imported again with the same files: the SD is rendered from what the first import wrote.)
     const sd = await roundTrip(["/etc/bacula/bacula-dir.conf", "/etc/bacula/bacula-sd.conf"], "sd", sdName);
     expectLossless(sd.diff, 40);
