@@ -14,7 +14,10 @@ import { freshDatabase } from "@/test/support/db";
 import { makeBaculaTempDir, runBaculaJsonFile, runBdirjson, runBsdjson, type BaculaBinResult } from "@/lib/bacula/testing/bacula-bin";
 import { diffJsonViews, type JsonViewDiff } from "@/lib/bacula/testing/json-view";
 import { parseTree } from "@/lib/bacula/parser";
-import { withoutPos, type ConfigTree, type ResourceNode } from "@/lib/bacula/tree";
+import { findDirective, findResource } from "@/lib/bacula/tables";
+import type { BlockDef } from "@/lib/bacula/tables/types";
+import { withoutPos, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
+import { viewItems } from "./items";
 
 const { dir: tmpRoot } = freshDatabase();
 const { prisma } = await import("@/lib/db/client");
@@ -135,6 +138,20 @@ Fileset {
 }
 `;
 
+/** The values of every secret directive of a tree (password stores and rows the tables mark secret). */
+function secretValues(tree: ConfigTree): string[] {
+  const out: string[] = [];
+  const walk = (items: readonly Item[], container: BlockDef | undefined) => {
+    for (const it of items) {
+      const d = container ? findDirective(container, it.name) : undefined;
+      if (it.kind === "block") walk(it.items, d?.block);
+      else if ((d?.store === "password" || d?.secret) && typeof it.value === "string" && it.value.length >= 8) out.push(it.value);
+    }
+  };
+  for (const r of tree.resources) walk(r.items, findResource(tree.daemon, r.type));
+  return out;
+}
+
 function nodeOf(tree: ConfigTree, type: string, name: string): ResourceNode {
   const n = tree.resources.find((r) => r.type === type && r.items.some((i) => i.kind === "directive" && i.name === "Name" && i.value === name));
   expect(n, `${type} ${name}`).toBeDefined();
@@ -157,6 +174,23 @@ describe("Debian's stock configs (/etc/bacula)", () => {
     const sd = await roundTrip(["/etc/bacula/bacula-dir.conf", "/etc/bacula/bacula-sd.conf"], "sd", sdName);
     expectLossless(sd.diff, 40);
     expect(sd.diff.added).toEqual([]);
+
+    // Every secret of both files (table-driven: password stores and rows marked secret) is
+    // encrypted wherever the database keeps it - typed columns and generic items alike, e.g. the
+    // monitor Console's password in ConfigResource - and no item view shows one.
+    const secrets = [...secretValues(dirSrc.result.tree), ...secretValues(sdSrc.result.tree)];
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    const dump = JSON.stringify(await Promise.all([
+      prisma.director.findMany(), prisma.storageDaemon.findMany(), prisma.storage.findMany(), prisma.client.findMany(),
+      prisma.catalog.findMany(), prisma.configResource.findMany(), prisma.device.findMany(), prisma.job.findMany(), prisma.auditEvent.findMany(),
+    ]));
+    for (const v of secrets) expect(dump.includes(v), "a secret is stored in clear").toBe(false);
+    const stored = await prisma.configResource.findMany();
+    expect(stored.map((r) => r.type).sort()).toEqual(expect.arrayContaining(["Console", "Director", "Messages"]));
+    for (const r of stored) {
+      const view = JSON.stringify(viewItems(r.items, findResource(r.storageDaemonId ? "sd" : "dir", r.type)));
+      for (const v of secrets) expect(view.includes(v)).toBe(false);
+    }
 
     // The same files again: no update, no audit event, no revision bump.
     const revision = await modelRevision(prisma);
