@@ -180,7 +180,7 @@ function checkItem(it: Item, def: DirectiveDef, path: string, n: number, ctx: Ct
     ctx.add(path, st.shellExpanded && /shell/.test(p) ? "shell-expansion" : "value", `${ctx.resLabel}: ${def.name} ${p}`, "error", def.name);
     return;
   }
-  // A duration unit written "m" (or "mo…") is months for Bacula, not minutes: `90m` is 90 months.
+  // A duration unit written "m" alone is months for Bacula (the first unit it prefixes), not minutes: `90m` is 90 months.
   if (st.shape === "time" && typeof it.value === "string" && /\d\s*m(?![a-z])/i.test(it.value))
     ctx.add(path, "time-months", `${ctx.resLabel}: ${def.name} = ${it.value}: Bacula reads "m" as months; write "min" for minutes`, "warning", def.name);
   if (ctx.version && typeof it.value === "string" && def.values && !supports(ctx.version, def, it.value) && def.values.includes(it.value))
