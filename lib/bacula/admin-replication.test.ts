@@ -12,6 +12,8 @@ import {
   shQuote,
   type AdminReplicationOptions,
 } from "./admin-replication";
+import { parseTree } from "./parser";
+import { getBlocks } from "./tree";
 import { validateDirector } from "./validate";
 import { demoDirector } from "./testing/fixtures";
 
@@ -46,7 +48,19 @@ describe("Admin Job", () => {
     expect(job.runScripts).toEqual([{ runsWhen: "Before", runsOnClient: false, failJobOnError: true, command: "/etc/bacula/scripts/replicate-config.sh" }]);
     const text = renderAdminReplicationJob(options());
     expect(text).toMatch(/^Job \{\n  Name = "Replicate-Config"\n/);
-    expect(text).toContain('  RunScript {\n    RunsWhen = Before\n    RunsOnClient = no\n    FailJobOnError = yes\n    Command = "/etc/bacula/scripts/replicate-config.sh"\n  }\n}\n');
+    // Read back as Bacula reads it: one Runscript block, run on the Director before the job, failing it on error.
+    const { tree, issues } = parseTree(text, "dir");
+    expect(issues).toEqual([]);
+    expect(tree.resources.map((r) => r.type)).toEqual(["Job"]);
+    const blocks = getBlocks(tree.resources[0], "Runscript");
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0].items.map((i) => (i.kind === "directive" ? `${i.name}=${String(i.value)}` : i.name))).toEqual([
+      "RunsWhen=Before",
+      "RunsOnClient=false",
+      "FailJobOnError=true",
+      "Command=/etc/bacula/scripts/replicate-config.sh",
+    ]);
+    expect(text).toMatch(/^ {2}Runscript \{\n( {4}\w+ = .+\n){4} {2}\}\n\}\n$/m);
     // The demo topology embeds it; no shell is needed by its command.
     expect(validateDirector(demoDirector({ work: "/w", run: "/r" })).filter((p) => p.rule === "runscript-shell")).toEqual([]);
   });

@@ -4,7 +4,6 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RESOURCE_SPECS } from "./directives";
 import type { DirectorConfig, JobResource, StorageDaemonConfig } from "./model";
 import { RenderError, renderDirector, renderStorageDaemon } from "./render";
 import { demoDirector, demoSd1, demoSd2 } from "./testing/fixtures";
@@ -15,9 +14,11 @@ import {
   runBdirjson,
   runBsdjson,
 } from "./testing/bacula-bin";
-import { durationToSeconds, sizeToBytes } from "./units";
+import { durationSeconds, nameProblem, sizeBytes, valueProblem } from "./stores";
+import { findDirective, findResource, INCLUDE_BLOCK, RUNSCRIPT_BLOCK } from "./tables";
+import type { DirectiveDef } from "./tables/types";
+import { typedKeys } from "./typed";
 import { effectiveJob, validateDirector } from "./validate";
-import { checkName, checkText } from "./values";
 
 type J = Record<string, unknown>;
 
@@ -90,9 +91,9 @@ function expectDirectorJson(cfg: DirectorConfig, json: unknown) {
     expect(j.Storage).toEqual(p.storage);
     expect(j.StorageGroupPolicy).toBe(p.storageGroupPolicy);
     expect(j.NextPool).toBe(p.nextPool);
-    if (p.storageGroupPolicyThreshold) expect(j.StorageGroupPolicyThreshold).toBe(sizeToBytes(p.storageGroupPolicyThreshold));
-    if (p.maximumVolumeBytes) expect(j.MaximumVolumeBytes).toBe(sizeToBytes(p.maximumVolumeBytes));
-    if (p.volumeRetention) expect(j.VolumeRetention ?? 31536000).toBe(durationToSeconds(p.volumeRetention));
+    if (p.storageGroupPolicyThreshold) expect(j.StorageGroupPolicyThreshold).toBe(sizeBytes(p.storageGroupPolicyThreshold));
+    if (p.maximumVolumeBytes) expect(j.MaximumVolumeBytes).toBe(sizeBytes(p.maximumVolumeBytes));
+    if (p.volumeRetention) expect(j.VolumeRetention ?? 31536000).toBe(durationSeconds(p.volumeRetention));
     if (p.labelFormat) expect(j.LabelFormat).toBe(p.labelFormat);
     if (p.maximumVolumes !== undefined) expect(j.MaximumVolumes).toBe(p.maximumVolumes);
   }
@@ -105,8 +106,8 @@ function expectDirectorJson(cfg: DirectorConfig, json: unknown) {
     expect(j.Password).toBe(c.password);
     expect(j.Catalog).toBe(c.catalog);
     expect(j.FdPort ?? 9102).toBe(c.fdPort ?? 9102);
-    if (c.fileRetention) expect(j.FileRetention ?? 5184000).toBe(durationToSeconds(c.fileRetention));
-    if (c.jobRetention) expect(j.JobRetention ?? 15552000).toBe(durationToSeconds(c.jobRetention));
+    if (c.fileRetention) expect(j.FileRetention ?? 5184000).toBe(durationSeconds(c.fileRetention));
+    if (c.jobRetention) expect(j.JobRetention ?? 15552000).toBe(durationSeconds(c.jobRetention));
   }
 
   const filesets = byName(json, "Fileset");
@@ -363,7 +364,57 @@ describe("the validator agrees with Bacula on what Bacula refuses", () => {
     expect(byName(r.json, "Pool").get("P")!.StorageGroupPolicy).toBe("leastused");
     cfg.pools[0].storageGroupPolicy = "leastused";
     expect(validateDirector(cfg).find((p) => p.rule === "policy-spelling")?.message).toMatch(/LeastUsed/);
-    expect(() => renderDirector(cfg, { revision: 1 })).toThrow(/canonical/);
+    expect(() => renderDirector(cfg, { revision: 1 })).toThrow(/must be written LeastUsed/);
+  });
+
+  it("a Client without Address is refused unless AllowFDConnections = yes (validator and Bacula agree)", () => {
+    const cfg = minimal();
+    cfg.clients[0].address = undefined;
+    expect(validateDirector(cfg).filter((p) => p.rule === "required").map((p) => `${p.name}/${p.field}`)).toEqual(["client1-fd/address"]);
+    const r = runBdirjson(renderDirector(cfg, { revision: 1 }), { test: true });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Address directive is required in Client resource/);
+    cfg.clients[0].extra = [{ kind: "directive", name: "AllowFDConnections", value: true }];
+    expect(validateDirector(cfg).filter((p) => p.severity === "error")).toEqual([]);
+    expect(runBdirjson(renderDirector(cfg, { revision: 1 }), { test: true }).code).toBe(0);
+  });
+
+  it("a destination is written in the shape Bacula reads: what the renderer refuses, Bacula refuses too", () => {
+    const cfg = minimal();
+    const text = renderDirector(cfg, { revision: 1 });
+    expect(text).toContain("  Console = all, !skipped, !saved\n");
+    expect(runBdirjson(text, { test: true }).code).toBe(0);
+    // What the renderer refuses to write (render.test.ts): an address on Console, none on Mail.
+    const onConsole = runBdirjson(text.replace("  Console = all, !skipped, !saved\n", '  Console = "x" = all, !skipped, !saved\n'), { test: true });
+    expect(onConsole.code).toBe(1);
+    expect(onConsole.stdout).toMatch(/message type: x not found/);
+    expect(runBdirjson(text.replace("  Console = all, !skipped, !saved\n", "  Mail = all, !skipped\n"), { test: true }).code).toBe(1);
+  });
+
+  it("a listening port is 1 to 65534 for Bacula and for the renderer", () => {
+    const cfg = minimal();
+    cfg.director.port = 65534;
+    const text = renderDirector(cfg, { revision: 1 });
+    const r = runBdirjson(text);
+    expect(r.code, r.stdout).toBe(0);
+    expect(resourcesOf(r.json, "Director")[0].DirPort).toBe(65534);
+    expect(runBdirjson(text.replace("DirPort = 65534", "DirPort = 65535"), { test: true }).code).toBe(1);
+    cfg.director.port = 65535;
+    expect(() => renderDirector(cfg, { revision: 1 })).toThrow(/DirPort must be a port number between 1 and 65534/);
+  });
+
+  it("what the validator only warns about, Bacula accepts: a duration in 'm' is months, an address with a space is kept", () => {
+    const cfg = minimal();
+    cfg.clients[0].fileRetention = "90m";
+    cfg.storages[0].address = "sd 1.example.net";
+    cfg.storages[0].sdPort = 70000;
+    const problems = validateDirector(cfg);
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+    expect(problems.map((p) => p.rule).sort()).toEqual(["address", "port-range", "time-months"]);
+    const r = runBdirjson(renderDirector(cfg, { revision: 1 }));
+    expect(r.code, r.stdout).toBe(0);
+    expect(byName(r.json, "Client").get("client1-fd")!.FileRetention).toBe(90 * 30 * 24 * 3600);
+    expect(byName(r.json, "Storage").get("File4")).toMatchObject({ Address: "sd 1.example.net", SdPort: 70000 });
   });
 
   it("a quoted DirAddress is refused by Bacula, so addresses are written unquoted", () => {
@@ -415,109 +466,133 @@ const JOB_KEYS = new Set([
   "Name", "Description", "Type", "Level", "Messages", "Pool", "Client", "Fileset", "SelectionPattern", "Run", "Runscript", "Storage",
 ]);
 
+/** The free-text fields the property fills, each with its table row (so each is judged by its own store). */
+const job = findResource("dir", "Job")!;
+const FIELDS: { field: string; def: DirectiveDef; value: (v: string) => Value }[] = [
+  { field: "description", def: findDirective(job, "Description")!, value: (v) => v },
+  { field: "selectionPattern", def: findDirective(job, "SelectionPattern")!, value: (v) => v },
+  { field: "run", def: findDirective(job, "Run")!, value: (v) => [v] },
+  { field: "runScripts[0].command", def: findDirective(RUNSCRIPT_BLOCK, "Command")!, value: (v) => v },
+  { field: "password", def: findDirective(findResource("dir", "Client")!, "Password")!, value: (v) => v },
+  { field: "include[0]", def: findDirective(INCLUDE_BLOCK, "File")!, value: (v) => v },
+];
+type Value = string | string[];
+
+/** A config with `v` in one field (of a probe Job, Client or FileSet). */
+function probe(base: DirectorConfig, field: string, v: string): DirectorConfig {
+  const j: JobResource = { name: "Probe", type: "Backup", client: "client1-fd", fileset: "Full Set", messages: "Daemon", pool: "P" };
+  const cfg: DirectorConfig = { ...base, jobs: [j] };
+  if (field === "description") j.description = v;
+  else if (field === "selectionPattern") j.selectionPattern = v;
+  else if (field === "run") j.run = [v];
+  else if (field === "runScripts[0].command") j.runScripts = [{ runsWhen: "After", runsOnClient: false, command: v }];
+  else if (field === "password") cfg.clients = [{ ...base.clients[0], password: v }];
+  else cfg.filesets = [{ name: "Full Set", include: [v] }];
+  return cfg;
+}
+
 describe("hostile strings (fast-check, read back by bdirjson)", () => {
-  it("each value is refused with a message, or read back exactly and nothing else", () => {
+  it("each value is refused where its store refuses it (renderer and validator), or read back exactly and nothing else", () => {
     const base = minimal();
     let accepted = 0;
     let refused = 0;
     fc.assert(
       fc.property(fc.array(hostileString, { minLength: 3, maxLength: 6 }), fc.array(hostileString, { minLength: 1, maxLength: 3 }), (values, names) => {
-        const ok: string[] = [];
-        for (const v of values) {
-          const job: JobResource = {
-            name: "Probe",
-            type: "Backup",
-            client: "client1-fd",
-            fileset: "Full Set",
-            messages: "Daemon",
-            pool: "P",
-            description: v,
-            selectionPattern: v,
-            run: [v],
-            runScripts: [{ runsWhen: "After", runsOnClient: false, command: v }],
-          };
-          const cfg = { ...base, jobs: [job] };
-          if (checkText(v) !== null) {
+        const ok = new Map<string, string[]>(FIELDS.map((f) => [f.field, []]));
+        for (const v of values)
+          for (const f of FIELDS) {
+            if (valueProblem(f.def, f.value(v)) === null) {
+              ok.get(f.field)!.push(v);
+              continue;
+            }
             refused++;
+            const cfg = probe(base, f.field, v);
             let err: unknown;
             try {
               renderDirector(cfg, { revision: 1 });
             } catch (e) {
               err = e;
             }
-            expect(err).toBeInstanceOf(RenderError);
+            expect(err, `${f.field} = ${JSON.stringify(v)}`).toBeInstanceOf(RenderError);
             const re = err as RenderError;
-            expect(re.resource).toBe("Job");
-            expect(re.resourceName).toBe("Probe");
-            expect(["description", "selectionPattern", "run[0]", "runScripts[0].command"]).toContain(re.field);
-            expect(re.message.length).toBeGreaterThan(10);
-            expect(validateDirector(cfg).some((p) => p.rule === "value" && p.resource === "Job")).toBe(true);
-          } else ok.push(v);
-        }
+            expect(re.directive).toBe(f.def.name);
+            expect(re.problem.length).toBeGreaterThan(10);
+            const problems = validateDirector(cfg).filter((p) => p.rule === "value" && p.severity === "error");
+            expect(problems.map((p) => p.field)).toContain(f.field);
+          }
         // Names: refused by rule, or read back exactly.
         const poolNames: string[] = [];
         for (const n of names) {
-          if (checkName(n) !== null) {
+          if (nameProblem(n) !== null) {
             expect(() => renderDirector({ ...base, pools: [...base.pools, { name: n, poolType: "Backup" }] }, { revision: 1 })).toThrow(RenderError);
           } else if (n !== "P" && !poolNames.includes(n)) poolNames.push(n);
         }
+        const at = <T>(field: string, i: number, f: (v: string) => T): T | undefined => {
+          const list = ok.get(field)!;
+          return i < list.length ? f(list[i]) : undefined;
+        };
+        const n = Math.max(...[...ok.values()].map((l) => l.length));
         const cfg: DirectorConfig = {
           ...base,
-          pools: [...base.pools, ...poolNames.map((name) => ({ name, poolType: "Backup" as const, labelFormat: "Vol-" }))],
-          clients: [...base.clients, ...ok.map((v, i) => ({ ...base.clients[0], name: `ProbeClient${i}`, password: v }))],
-          filesets: [...base.filesets, ...ok.map((v, i) => ({ name: `ProbeSet${i}`, include: [v] }))],
+          pools: [...base.pools, ...poolNames.map((name) => ({ name, poolType: "Backup", labelFormat: "Vol-" }))],
+          clients: [...base.clients, ...ok.get("password")!.map((v, i) => ({ ...base.clients[0], name: `ProbeClient${i}`, password: v }))],
+          filesets: [...base.filesets, ...ok.get("include[0]")!.map((v, i) => ({ name: `ProbeSet${i}`, include: [v] }))],
           jobs: [
             ...base.jobs,
-            ...ok.map((v, i) => ({
+            ...Array.from({ length: n }, (_, i): JobResource => ({
               name: `Probe${i}`,
-              type: "Backup" as const,
+              type: "Backup",
               client: "client1-fd",
               fileset: "Full Set",
               messages: "Daemon",
               pool: "P",
-              description: v,
-              selectionPattern: v,
-              run: [v],
-              runScripts: [{ runsWhen: "After" as const, runsOnClient: false, command: v }],
+              description: at("description", i, (v) => v),
+              selectionPattern: at("selectionPattern", i, (v) => v),
+              run: at("run", i, (v) => [v]),
+              runScripts: at("runScripts[0].command", i, (v) => [{ runsWhen: "After", runsOnClient: false, command: v }]),
             })),
           ],
         };
-        accepted += ok.length;
+        accepted += [...ok.values()].reduce((a, l) => a + l.length, 0);
         const r = runBdirjson(renderDirector(cfg, { revision: "prop" }));
         expect(r.code, r.stdout.slice(0, 500)).toBe(0);
-        const jobs = resourcesOf(r.json, "Job");
-        expect(jobs).toHaveLength(cfg.jobs.length);
+        const jobs = byName(r.json, "Job");
+        expect(jobs.size).toBe(cfg.jobs.length);
         // bdirjson lists resources sorted by name, not in file order.
         expect(resourcesOf(r.json, "Pool").map((p) => p.Name as string).sort()).toEqual(cfg.pools.map((p) => p.name).sort());
         expect((r.json as unknown[]).length).toBe(1 + 1 + 1 + cfg.pools.length + cfg.clients.length + cfg.filesets.length + 1 + cfg.jobs.length);
         const clients = byName(r.json, "Client");
         const filesets = byName(r.json, "Fileset");
-        ok.forEach((v, i) => {
-          const j = jobs.find((x) => x.Name === `Probe${i}`)!;
+        for (let i = 0; i < n; i++) {
+          const j = jobs.get(`Probe${i}`)!;
           expect(j).toBeDefined();
           for (const k of Object.keys(j)) expect(JOB_KEYS.has(k), `unexpected key ${k}`).toBe(true);
           // Empty strings are not printed by bdirjson.
-          if (v !== "") {
-            expect(j.Description).toBe(v);
-            expect(j.SelectionPattern).toBe(v);
-            expect((j.Runscript as J[])[0].Command).toBe(v);
-          }
-          expect(j.Run).toEqual([v]);
-          const baseKeys = Object.keys(clients.get("client1-fd")!).sort();
+          const d = at("description", i, (v) => v);
+          if (d) expect(j.Description).toBe(d);
+          const sp = at("selectionPattern", i, (v) => v);
+          if (sp) expect(j.SelectionPattern).toBe(sp);
+          const cmd = at("runScripts[0].command", i, (v) => v);
+          if (cmd) expect((j.Runscript as J[])[0].Command).toBe(cmd);
+          const run = at("run", i, (v) => [v]);
+          if (run) expect(j.Run).toEqual(run);
+        }
+        const baseKeys = Object.keys(clients.get("client1-fd")!).sort();
+        ok.get("password")!.forEach((v, i) => {
           expect(Object.keys(clients.get(`ProbeClient${i}`)!).sort()).toEqual(baseKeys);
           expect(clients.get(`ProbeClient${i}`)!.Password).toBe(v);
-          expect((filesets.get(`ProbeSet${i}`)!.Include as J[])[0].File).toEqual([v]);
         });
+        ok.get("include[0]")!.forEach((v, i) => expect((filesets.get(`ProbeSet${i}`)!.Include as J[])[0].File).toEqual([v]));
       }),
       { numRuns: 60 },
     );
-    expect(accepted).toBeGreaterThan(20);
-    expect(refused).toBeGreaterThan(5);
+    expect(accepted).toBeGreaterThan(60);
+    expect(refused).toBeGreaterThan(20);
   });
 });
 
-// Keep the import used (table-driven spot check that JSON keys exist for every Job directive we render).
-it("the Job table has a directive for every field the property test fills", () => {
-  const keys = RESOURCE_SPECS.Job.directives.map((d) => d.key);
+it("the typed Job keys cover every field the property test fills, and the table rows are the renderer's", () => {
+  const keys = typedKeys("Job").list.map((k) => k.key);
   for (const k of ["description", "selectionPattern", "run"]) expect(keys).toContain(k);
+  for (const f of FIELDS.slice(0, 3)) expect(typedKeys("Job").list.find((k) => k.key === f.field)?.def).toBe(f.def);
 });

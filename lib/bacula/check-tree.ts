@@ -139,7 +139,9 @@ function checkItems(items: readonly Item[], container: BlockDef | ResourceDef, p
   }
   if (ctx.checkRequired) {
     for (const def of container.directives) {
-      if (!def.required || count.has(def.name)) continue;
+      // requiredUnless rows are not ITEM_REQUIRED but are just as required after the parse
+      // (dird.c: a Client without Address and without AllowFDConnections = yes is refused).
+      if (!(def.required || def.requiredUnless) || count.has(def.name)) continue;
       if (ctx.version && !supports(ctx.version, def)) continue;
       if (def.requiredUnless) {
         const other = items.find((i) => i.kind === "directive" && i.name === def.requiredUnless);
@@ -181,6 +183,9 @@ function checkItem(it: Item, def: DirectiveDef, path: string, n: number, ctx: Ct
     ctx.add(path, st.shellExpanded && /shell/.test(p) ? "shell-expansion" : "value", `${ctx.resLabel}: ${def.name} ${p}`, "error", def.name);
     return;
   }
+  // A duration unit written "m" alone is months for Bacula (the first unit it prefixes), not minutes: `90m` is 90 months.
+  if (st.shape === "time" && typeof it.value === "string" && /\d\s*m(?![a-z])/i.test(it.value))
+    ctx.add(path, "time-months", `${ctx.resLabel}: ${def.name} = ${it.value}: Bacula reads "m" as months; write "min" for minutes`, "warning", def.name);
   if (ctx.version && typeof it.value === "string" && def.values && !supports(ctx.version, def, it.value) && def.values.includes(it.value))
     ctx.add(path, "version", `${ctx.resLabel}: ${def.name} = ${it.value} needs Bacula ${def.valueSince?.[it.value] ?? "another version"}; the daemon runs ${ctx.version}`, "error", def.name);
   // References to resources of the same config.

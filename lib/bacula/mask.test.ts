@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { maskConfigSecrets, maskSecretsDeep, SECRET_MASK } from "./mask";
-import { renderDirector } from "./render";
-import { demoDirector } from "./testing/fixtures";
+import { renderDirector, renderStorageDaemon } from "./render";
+import { demoDirector, demoSd2 } from "./testing/fixtures";
 
 describe("maskConfigSecrets", () => {
   it("hides every password of a rendered Director config and keeps every other line", () => {
     const text = renderDirector(demoDirector({ work: "/var/lib/bacula", run: "/run/bacula" }), { revision: 1 });
     const lines = text.split("\n");
-    const secretLines = lines.filter((l) => /^\s*(?:Db)?Password = /.test(l));
-    expect(secretLines.length).toBeGreaterThan(1);
+    const secretLines = lines.filter((l) => /^\s*Password = /.test(l));
+    // Director, Catalog (its DB password is written "Password" too), four Storages, one Client.
+    expect(secretLines).toHaveLength(7);
     const masked = maskConfigSecrets(text).split("\n");
     expect(masked).toHaveLength(lines.length);
     lines.forEach((l, i) => {
@@ -28,15 +29,46 @@ describe("maskConfigSecrets", () => {
       'Director { Name = d; Password = "inline-secret"; Address = x }',
       'Client {Password=tight-secret}',
       "  Name = \"Password = not a directive\"",
+      // The tables' aliases (Client FdPassword, Storage SdPassword) and Cloud SecretKey.
+      '  FD Password = "fd-alias-secret"',
+      "+  sdpassword = sd-alias-secret",
+      '  SecretKey = "cloud-secret"',
+      '  Secret Key = "cloud-secret-2"',
     ].join("\n");
     const masked = maskConfigSecrets(diff);
-    for (const s of ["old", "new-secret", "catalog-secret", "bare-secret", "inline-secret", "tight-secret"]) expect(masked).not.toContain(s);
+    for (const s of ["old", "new-secret", "catalog-secret", "bare-secret", "inline-secret", "tight-secret", "fd-alias-secret", "sd-alias-secret", "cloud-secret"])
+      expect(masked).not.toContain(s);
+    expect(masked).toContain(`  FD Password = ${SECRET_MASK}`);
+    expect(masked).toContain(`  SecretKey = ${SECRET_MASK}`);
     expect(masked).toContain(`-  Password = ${SECRET_MASK}`);
     expect(masked).toContain(`+  Password = ${SECRET_MASK}`);
     expect(masked).toContain(`   DB Password = ${SECRET_MASK}`);
     expect(masked).toContain(`Name = d; Password = ${SECRET_MASK}; Address = x }`);
     expect(masked).toContain("--- a/etc/bacula/bacula-dir.conf");
     expect(masked).toContain('  Name = "Password = not a directive"');
+  });
+
+  it("hides the Cloud SecretKey of a rendered Storage Daemon config", () => {
+    const sd = demoSd2({ work: "/var/lib/bacula", run: "/run/bacula" });
+    sd.others = [
+      {
+        type: "Cloud",
+        items: [
+          { kind: "directive", name: "Name", value: "S3" },
+          { kind: "directive", name: "Driver", value: "S3" },
+          { kind: "directive", name: "HostName", value: "s3.example.com" },
+          { kind: "directive", name: "BucketName", value: "bucket" },
+          { kind: "directive", name: "AccessKey", value: "AKIDEXAMPLE" },
+          { kind: "directive", name: "SecretKey", value: "wJalrXUtnFEMI-secret" },
+        ],
+      },
+    ];
+    const text = renderStorageDaemon(sd, { revision: 1 });
+    expect(text).toContain("wJalrXUtnFEMI-secret");
+    const masked = maskConfigSecrets(text);
+    expect(masked).not.toContain("wJalrXUtnFEMI-secret");
+    expect(masked).not.toContain("sd2-secret");
+    expect(masked).toContain('AccessKey = "AKIDEXAMPLE"');
   });
 
   it("maskSecretsDeep walks plain objects and arrays, keeping Dates and non-strings", () => {

@@ -5,13 +5,15 @@
  *
  * Bacula compares directive keywords without case and ignoring spaces (`DB Password`,
  * `dbpassword`), and a hand-written live file may hold several directives on one line separated by
- * `;`. Every `Password = <value>` / `DbPassword = <value>` (quoted or bare) is replaced, wherever it
+ * `;`. Every `Password = <value>` / `DbPassword = <value>` (also `FdPassword`, `SdPassword` and
+ * Cloud `SecretKey`; quoted or bare) is replaced, wherever it
  * starts a line (after a diff marker and indentation) or follows `;` / `{`.
  */
 export const SECRET_MASK = '"••••••••"';
 
+// Password with its DB / FD / SD prefixes (the tables' aliases), and Cloud SecretKey.
 const SECRET_DIRECTIVE =
-  /(^[+\- ]?[ \t]*|[;{][ \t]*)((?:d[ \t]*b[ \t]*)?p[ \t]*a[ \t]*s[ \t]*s[ \t]*w[ \t]*o[ \t]*r[ \t]*d[ \t]*=[ \t]*)("(?:[^"\\\n]|\\.)*"?|[^\s;}]+)/gim;
+  /(^[+\- ]?[ \t]*|[;{][ \t]*)((?:(?:(?:d[ \t]*b|f[ \t]*d|s[ \t]*d)[ \t]*)?p[ \t]*a[ \t]*s[ \t]*s[ \t]*w[ \t]*o[ \t]*r[ \t]*d|s[ \t]*e[ \t]*c[ \t]*r[ \t]*e[ \t]*t[ \t]*k[ \t]*e[ \t]*y)[ \t]*=[ \t]*)("(?:[^"\\\n]|\\.)*"?|[^\s;}]+)/gim;
 
 /** The text with every password directive's value replaced by a mask. */
 export function maskConfigSecrets(text: string): string {

@@ -360,7 +360,7 @@ export function valueProblem(def: DirectiveDef, value: Value): string | null {
       if (def.store === "runscript_target" && /^%[a-z]$/.test(value)) return null;
       return nameProblem(value);
     case "msgs":
-      return msgsProblem(value);
+      return msgsProblem(def, value);
     case "addresses":
       return addressesProblem(value);
     case "run":
@@ -395,13 +395,22 @@ function keywordProblem(def: DirectiveDef, value: Value): string | null {
   return `must be one of ${values.join(", ")}`;
 }
 
-function msgsProblem(value: Value): string | null {
+function msgsProblem(def: DirectiveDef, value: Value): string | null {
   if (!value || typeof value !== "object" || Array.isArray(value)) return "must be a destination";
   const m = value as MsgValue;
   if (!Array.isArray(m.types) || m.types.length === 0) return "needs at least one message type";
   for (const t of m.types) {
     if (typeof t !== "string" || !/^!?[A-Za-z][A-Za-z0-9._-]*$/.test(t)) return `has an invalid message type ${JSON.stringify(t)}`;
   }
+  // What comes before `= types` is fixed by the destination keyword (store_msgs): Console, Stdout,
+  // Syslog… take no address (Bacula would read it as a message type and refuse the file), File
+  // and Append exactly one name, Mail, Operator and Director a list (reading `Mail = all` Bacula
+  // takes "all" for the address and then wants an `=`).
+  const takes = def.destination ?? MSG_WHERE[def.name.toLowerCase()] ?? "none";
+  const n = m.where?.length ?? 0;
+  if (takes === "none" && m.where !== undefined) return `takes no address (write ${def.name} = types)`;
+  if (takes !== "none" && n === 0) return "needs an address";
+  if (takes === "one" && n > 1) return "takes a single file name";
   if (m.where) {
     if (!Array.isArray(m.where) || m.where.length === 0) return "needs an address";
     for (const w of m.where) {

@@ -254,7 +254,8 @@ export interface MessageDestination {
 
 function msgsToDest(it: DirectiveItem): MessageDestination {
   const v = it.value as MsgValue;
-  return { kind: it.name.toLowerCase(), where: v.where ? v.where.join(", ") : undefined, types: [...v.types] };
+  // No `where` key at all for Console, Catalog… (an explicit undefined would differ from the model's absent key).
+  return v.where ? { kind: it.name.toLowerCase(), where: v.where.join(", "), types: [...v.types] } : { kind: it.name.toLowerCase(), types: [...v.types] };
 }
 
 export function destToItem(d: MessageDestination): DirectiveItem {
@@ -324,12 +325,6 @@ export function fileSetItems(fs: SimpleFileSet): BlockItem[] {
   return out;
 }
 
-/** The table's spelling of the RunScript block keyword ("Runscript"). */
-let runscriptName: string | undefined;
-export function runScriptKeyword(): string {
-  return (runscriptName ??= findDirective(resourceDefOf("Job"), "RunScript")?.name ?? "Runscript");
-}
-
 /** A RunScript in its simple shape (one Command, the usual flags); others stay as blocks. */
 export interface RunScript {
   runsWhen?: string;
@@ -360,13 +355,28 @@ function blockToRunScript(b: BlockItem): RunScript | undefined {
   return out.command === undefined ? undefined : out;
 }
 
+/**
+ * The keyword of the RunScript block as the table spells it ("Runscript", like dird_conf.c): tree
+ * items carry the canonical name, so the typed view must use it both ways (the renderer refuses
+ * any other spelling, and the parser never produces one).
+ */
+let runScriptKeyword: string | undefined;
+export function runScriptName(): string {
+  if (runScriptKeyword === undefined) {
+    const def = findDirective(resourceDefOf("Job"), "RunScript");
+    if (!def) throw new Error("directive tables: Job has no RunScript");
+    runScriptKeyword = def.name;
+  }
+  return runScriptKeyword;
+}
+
 export function runScriptToBlock(rs: RunScript): BlockItem {
   const items: Item[] = [];
   for (const [name, key] of RS_KEYS) {
     const v = rs[key];
     if (v !== undefined && v !== null) items.push({ kind: "directive", name, value: v as Value });
   }
-  return { kind: "block", name: runScriptKeyword(), items };
+  return { kind: "block", name: runScriptName(), items };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,8 +438,9 @@ export function nodeToTyped(kind: ResourceKind, node: ResourceNode): Obj {
   } else if (spec.special === "runscripts") {
     // RunScript blocks are typed only when every run-script-like item is a simple RunScript block
     // (RunBeforeJob and friends, or blocks with several commands, keep them all in order in extra).
-    const scriptish = rest.filter((i) => i.name === runScriptKeyword() || isShortRunScript(kind, i.name));
-    const typed = scriptish.map((i) => (i.kind === "block" && i.name === runScriptKeyword() ? blockToRunScript(i) : undefined));
+    const rsName = runScriptName();
+    const scriptish = rest.filter((i) => i.name === rsName || isShortRunScript(kind, i.name));
+    const typed = scriptish.map((i) => (i.kind === "block" && i.name === rsName ? blockToRunScript(i) : undefined));
     if (scriptish.length > 0 && typed.every((t) => t !== undefined)) {
       obj.runScripts = typed;
       rest = rest.filter((i) => !scriptish.includes(i));

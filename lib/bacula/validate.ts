@@ -14,10 +14,11 @@ import {
   type StorageResource,
 } from "./model";
 import { directorTree, storageDaemonTree } from "./render";
+import { ADDRESS_RE } from "./stores";
 import { compareVersions, findResource } from "./tables";
 import type { Daemon } from "./tables/types";
 import type { ConfigTree } from "./tree";
-import { kindsOf, resourceDefOf, typedKeys, type ResourceKind } from "./typed";
+import { kindsOf, resourceDefOf, runScriptName, typedKeys, type ResourceKind } from "./typed";
 
 export type Severity = "error" | "warning";
 
@@ -88,7 +89,8 @@ function fromTree(daemon: Daemon, p: TreeProblem): Problem {
     const ks = typedKeys(kind).byName.get(top);
     if (ks && top === p.directive) {
       const idx = /\[(\d+)\]$/.exec(p.path.split(".")[0]);
-      field = ks.conv === "repeat" && idx ? `${ks.key}[${idx[1]}]` : ks.key;
+      // One list element per line: the first line's path has no index but is element 0.
+      field = ks.conv === "repeat" ? `${ks.key}[${idx ? idx[1] : 0}]` : ks.key;
     }
   }
   if (p.resource === "Config") field = p.path;
@@ -140,13 +142,42 @@ function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolRe
       `${label}: storage groups need Bacula 13.0 or later; Bacula ${version} accepts a list of storages but uses only the first (${res.storage[0]})`);
 }
 
+/**
+ * A tree problem inside a RunScript block of a Job whose RunScripts are typed names the typed key
+ * (`runScripts[1].command`), not the generic path: typedToNode writes the typed RunScripts first,
+ * so the n-th Runscript block of the tree is `runScripts[n]`. (FileSets: see fileSetField.)
+ */
+function runScriptField(cfg: DirectorConfig, p: Problem): Problem {
+  if (p.resource === "FileSet") return fileSetField(cfg, p);
+  if (p.resource !== "Job" && p.resource !== "JobDefs") return p;
+  const m = new RegExp(`^directives\\.${runScriptName()}(?:\\[(\\d+)\\])?\\.([A-Za-z]+)`).exec(p.field);
+  if (!m) return p;
+  const list = (p.resource === "Job" ? cfg.jobs : cfg.jobDefs).find((j) => j.name === p.name)?.runScripts;
+  const i = Number(m[1] ?? 0);
+  if (!list || i >= list.length) return p;
+  return { ...p, field: `runScripts[${i}].${m[2].charAt(0).toLowerCase()}${m[2].slice(1)}` };
+}
+
+/**
+ * Likewise for a FileSet in its typed simple shape: typedToNode writes it as the first Include
+ * (Options with Signature and Compression, then the File lines) and the first Exclude.
+ */
+function fileSetField(cfg: DirectorConfig, p: Problem): Problem {
+  const fs = cfg.filesets.find((f) => f.name === p.name);
+  if (!fs || ((fs.include?.length ?? 0) === 0 && (fs.exclude?.length ?? 0) === 0 && !fs.signature && !fs.compression)) return p;
+  const m = /^directives\.(Include|Exclude)\.(?:File(?:\[(\d+)\])?|Options\.(Signature|Compression))$/.exec(p.field);
+  if (!m) return p;
+  if (m[3]) return { ...p, field: m[3] === "Signature" ? "signature" : "compression" };
+  return { ...p, field: `${m[1] === "Include" ? "include" : "exclude"}[${m[2] ?? 0}]` };
+}
+
 export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg)): Problem[] {
   const c = new Collector();
   const version = cfg.director?.version ?? "";
   const versionOk = isVersionString(version);
   if (!versionOk)
     c.add("Director", cfg.director?.name ?? "", "version", "version-format", `Director version ${JSON.stringify(version)} is not a version such as 15.0.3`);
-  c.problems.push(...treeProblems(tree, versionOk ? version : undefined));
+  c.problems.push(...treeProblems(tree, versionOk ? version : undefined).map((p) => runScriptField(cfg, p)));
 
   const pools = new Map(cfg.pools.map((p) => [p.name, p]));
   const storages = new Map(cfg.storages.map((s) => [s.name, s]));
@@ -311,6 +342,20 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   };
   for (const job of cfg.jobDefs) scripts("JobDefs", job);
   for (const job of cfg.jobs) scripts("Job", job);
+
+  // Addresses and ports the Director connects to: Bacula's parser takes any string and any
+  // 32-bit number here (store_str / store_pint32), but a host name with a space never resolves
+  // and a port outside 1..65535 is cut to 16 bits when the Director connects.
+  const reach = (kind: "Storage" | "Client" | "Catalog", name: string, field: string, address: string | undefined, portField: string, port: number | undefined) => {
+    if (address !== undefined && !ADDRESS_RE.test(address))
+      c.add(kind, name, field, "address", `${kind} ${JSON.stringify(name)}: ${JSON.stringify(address)} is not a host name or IP address; the Director will not reach it`, "warning");
+    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
+      c.add(kind, name, portField, "port-range", `${kind} ${JSON.stringify(name)}: port ${port} is not a TCP port (1 to 65535); the Director will not reach it`, "warning");
+  };
+  for (const s of cfg.storages) reach("Storage", s.name, "address", s.address, "sdPort", s.sdPort);
+  for (const cl of cfg.clients) reach("Client", cl.name, "address", cl.address, "fdPort", cl.fdPort);
+  // (A Catalog's DB Address may be a socket directory such as /run/postgresql: only its port is checked.)
+  for (const cat of cfg.catalogs) reach("Catalog", cat.name, "dbAddress", undefined, "dbPort", cat.dbPort);
 
   // Messages "director" destinations should name this Director.
   for (const m of cfg.messages)

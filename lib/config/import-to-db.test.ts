@@ -3,6 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "@/test/support/db";
 import { makeBaculaTempDir, runBdirjson, runBsdjson } from "@/lib/bacula/testing/bacula-bin";
+import { diffJsonViews } from "@/lib/bacula/testing/json-view";
 
 const { dir: tmpRoot } = freshDatabase();
 const { prisma } = await import("@/lib/db/client");
@@ -274,8 +275,7 @@ describe("importing existing Bacula configs into the database", () => {
     expect(report.revision).toBe(revBefore + 1);
 
     // Mapping notes name the file and line.
-    const sdFile = path.join(confDir, "bacula-sd.conf");
-    expect(report.issues).toContainEqual(expect.objectContaining({ file: sdFile, line: 12, severity: "warning", message: expect.stringContaining('monitor Director "main-mon"') }));
+    expect(report.issues).toContainEqual(expect.objectContaining({ file: path.join(confDir, "bacula-dir.conf"), line: 2, severity: "warning", message: expect.stringContaining("no DirAddress") }));
     // The Director Storage OffsiteFile (sd-b) has no SD config here: placeholder SD and device, reported at the include's line.
     const storagesFile = path.join(confDir, "conf.d", "storages.conf");
     expect(report.issues).toContainEqual(expect.objectContaining({ file: storagesFile, line: 24, message: expect.stringContaining("placeholder Storage Daemon") }));
@@ -306,29 +306,61 @@ describe("importing existing Bacula configs into the database", () => {
     const again = runBdirjson(rendered);
     expect(original.code, original.stdout).toBe(0);
     expect(again.code, again.stdout).toBe(0);
+    // Every directive as Bacula's JSON view shows it: none dropped, changed or added.
+    expect(diffJsonViews(original.json, again.json)).toEqual({ total: 101, kept: 101, dropped: [], changed: [], added: [] });
     const a = canonical(original.json);
     const b = canonical(again.json);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
 
-    // The Storage Daemon too (bsdjson); the monitor Director and the SD's own Messages are the dashboard's.
+    // The Storage Daemon too (bsdjson), with its monitor Director and its own Messages, kept as written.
     const sdCfg = await loadStorageDaemonConfig(prisma, sd.id);
-    const sdOriginal = canonical(runBsdjson(SD_CONF(sdWork.work, sdWork.run)).json);
-    const sdAgain = canonical(runBsdjson(renderStorageDaemon(sdCfg, { revision: 1 })).json);
-    for (const k of ["Storage/sd-site-a", "Director/main-dir", "Device/FileDev4", "Device/FileDev5", "Device/FileDev6"]) {
-      const { DeviceType: _t1, ...x } = sdOriginal.get(k)!;
-      const { DeviceType: _t2, ...y } = sdAgain.get(k)!;
-      expect(y, k).toEqual(x);
-    }
+    const sdOriginal = runBsdjson(SD_CONF(sdWork.work, sdWork.run));
+    const sdAgain = runBsdjson(renderStorageDaemon(sdCfg, { revision: 1 }));
+    expect(sdAgain.code, sdAgain.stdout).toBe(0);
+    expect(diffJsonViews(sdOriginal.json, sdAgain.json)).toEqual({ total: 33, kept: 33, dropped: [], changed: [], added: [] });
+    expect(canonical(sdAgain.json).get("Director/main-mon")).toMatchObject({ Password: "mon-pw", Monitor: true });
   });
 
-  it("merges a second import into the same records instead of duplicating them", async () => {
+  it("importing the same files again changes nothing: no update, no audit event, no revision bump", async () => {
     const before = await prisma.pool.count();
+    const revision = await modelRevision(prisma);
+    const audits = await prisma.auditEvent.count();
+    const rows = async () => JSON.stringify(await Promise.all([
+      prisma.director.findMany({ orderBy: { id: "asc" } }),
+      prisma.storage.findMany({ orderBy: { id: "asc" } }),
+      prisma.pool.findMany({ orderBy: { id: "asc" } }),
+      prisma.job.findMany({ orderBy: { id: "asc" } }),
+      prisma.device.findMany({ orderBy: { id: "asc" } }),
+      prisma.configResource.findMany({ orderBy: { id: "asc" } }),
+      prisma.storageGroupMember.findMany({ orderBy: { id: "asc" } }),
+    ]));
+    const snapshot = await rows();
     const report = await importConfigs(prisma, [parseConfigFile(path.join(confDir, "bacula-dir.conf")), parseConfigFile(path.join(confDir, "bacula-sd.conf"))]);
     expect(report.applied).toBe(true);
-    expect(report.changes.every((c) => c.action === "update")).toBe(true);
+    expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(report.changes).toEqual([]);
+    expect(report.revision).toBeUndefined();
+    expect(await modelRevision(prisma)).toBe(revision);
+    expect(await prisma.auditEvent.count()).toBe(audits);
+    expect(await rows()).toBe(snapshot);
     expect(await prisma.pool.count()).toBe(before);
     expect(await prisma.storageDaemon.count()).toBe(2);
+  });
+
+  it("a changed directive is one update of that record, audited, with one revision bump", async () => {
+    const revision = await modelRevision(prisma);
+    const text = fs.readFileSync(path.join(confDir, "conf.d", "pools.conf"), "utf8");
+    fs.writeFileSync(path.join(confDir, "conf.d", "pools.conf"), text.replace("Volume Retention = 90 days", "Volume Retention = 91 days"));
+    try {
+      const report = await importConfigs(prisma, [parseConfigFile(path.join(confDir, "bacula-dir.conf")), parseConfigFile(path.join(confDir, "bacula-sd.conf"))], { actor: "re-import" });
+      expect(report.changes.map((c) => `${c.action}:${c.kind}:${c.name}`)).toEqual(["update:pools:Offsite"]);
+      expect(report.revision).toBe(revision + 1);
+      const audit = await prisma.auditEvent.findMany({ where: { actor: "re-import" } });
+      expect(audit.map((a) => a.action).sort()).toEqual(["import", "import-update"]);
+      expect((await prisma.pool.findFirstOrThrow({ where: { name: "Offsite" } })).volumeRetention).toBe("91 days");
+    } finally {
+      fs.writeFileSync(path.join(confDir, "conf.d", "pools.conf"), text);
+    }
   });
 
   it("writes nothing when something cannot be mapped, and reports it with file and line", async () => {
@@ -370,11 +402,16 @@ Job {
     expect(report.applied).toBe(false);
     expect(await prisma.director.count()).toBe(directors);
     expect(await modelRevision(prisma)).toBe(revision);
+    // What Bacula would refuse, each with its file and line: a Pool has no Spool Data (Bacula:
+    // 'Keyword "SpoolData" not permitted in this resource'), dangling references (at the line of
+    // the resource that holds them), and the resource types a Director needs.
     expect(report.issues).toEqual(expect.arrayContaining([
-      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 12, severity: "error", stage: "map", message: expect.stringContaining('Catalog "NoSuchCatalog"') }),
-      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 17, severity: "warning", stage: "parse", message: expect.stringContaining("Spool Data") }),
-      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 29, severity: "error", message: expect.stringContaining('FileSet "NoSuchSet"') }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 17, severity: "error", stage: "parse", message: 'Pool: unknown directive "SpoolData"' }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 8, severity: "error", stage: "check", message: expect.stringContaining('Catalog "NoSuchCatalog"') }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 23, severity: "error", stage: "check", message: expect.stringContaining('Fileset "NoSuchSet"') }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", severity: "error", stage: "check", message: "bacula-dir.conf needs at least one Catalog resource" }),
     ]));
+    expect(report.issues.every((i) => i.file === "/tmp/broken-dir.conf" && i.line >= 0)).toBe(true);
     // With allowErrors, what could be mapped is written.
     const forced = await importConfigs(prisma, [src], { allowErrors: true });
     expect(forced.applied).toBe(true);

@@ -21,11 +21,11 @@ import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
 import type { Tx } from "@/lib/db/client";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseDirector, parseStorageDaemon, type ParseResult } from "@/lib/bacula/parse";
-import type { ParseIssue } from "@/lib/bacula/parser";
+import { parseTree, type ParseIssue } from "@/lib/bacula/parser";
 import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig } from "@/lib/bacula/model";
 import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
 import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
-import type { Item, ResourceNode } from "@/lib/bacula/tree";
+import { withoutPos, type Item, type ResourceNode } from "@/lib/bacula/tree";
 import { kindOfNode, nodeToTyped, resourceDefOf, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
@@ -131,14 +131,18 @@ export function parseConfigFile(file: string, daemon?: Daemon, opts: { version?:
   const text = access.readFile(abs);
   let d = daemon ?? detectDaemon(text);
   if (!d) {
-    // The main file may be only @ lines: decide from the included files.
+    // The main file may be only @ lines: decide from the files it includes, found by the lexer
+    // itself (a regex over the lines took `@file # comment` and `@|"sh -c '…'"` for file names).
     const seen: string[] = [];
     const probe = includeResolver(access);
-    for (const m of text.matchAll(/^\s*@(\S.*)$/gm)) {
-      const t = m[1].trim().replace(/^"(.*)"$/, "$1");
-      const r = probe(t, abs);
-      if (r.kind === "files") for (const f of r.files) seen.push(f.text);
-    }
+    parseTree(text, "dir", {
+      file: abs,
+      include: (target, from) => {
+        const r = probe(target, from);
+        if (r.kind === "files") for (const f of r.files) seen.push(f.text);
+        return r;
+      },
+    });
     d = detectDaemon(seen.join("\n"));
   }
   return parseConfigText(text, abs, d, { version: opts.version, include: includeResolver(access) });
@@ -227,8 +231,9 @@ function changedFields(existing: Record<string, unknown>, d: Desired): string[] 
     if ((plain ?? null) !== (v ?? null)) out.push(k);
   }
   for (const [k, spec] of Object.entries(d.items ?? {})) {
+    // Stored items have no positions (sealItems drops them); parsed ones do: compare without.
     const e = openFor(existing[k], spec);
-    if (canon(e) !== canon(spec.items)) out.push(k);
+    if (canon(e) !== canon(spec.items.map((i) => withoutPos(i)))) out.push(k);
   }
   return out;
 }

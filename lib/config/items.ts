@@ -28,9 +28,10 @@ const storedItemSchema: z.ZodType<StoredItem> = z.lazy(() =>
 
 const storedItemsSchema = z.array(storedItemSchema);
 
+/** A directive whose value is a secret: every password store, and the rows the tables mark `secret` (Cloud SecretKey…). */
 function isPassword(container: BlockDef | undefined, name: string): boolean {
   const def = container ? findDirective(container, name) : undefined;
-  return def?.store === "password";
+  return def?.store === "password" || def?.secret === true;
 }
 
 /** Items ready for a JSON column: passwords encrypted, positions dropped. */

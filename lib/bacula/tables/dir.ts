@@ -327,7 +327,7 @@ const CATALOG: ResourceDef = {
     d("Address", "str", { aliases: ["DbAddress"] }),
     d("DbPort", "pint32"),
     // Kept as a plain string (not hashed like other passwords).
-    d("Password", "str", { aliases: ["DbPassword"] }),
+    d("Password", "str", { aliases: ["DbPassword"], secret: true }),
     d("User", "str", { aliases: ["DbUser"] }),
     d("DbName", "str", { required: true }),
     d("DbDriver", "str", { jsonKey: null }),

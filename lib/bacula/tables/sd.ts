@@ -167,7 +167,7 @@ const CLOUD: ResourceDef = {
     d("BucketName", "strname", { required: true }),
     d("Region", "strname"),
     d("AccessKey", "strname"),
-    d("SecretKey", "strname"),
+    d("SecretKey", "strname", { secret: true }),
     d("Protocol", "protocol", { values: ["HTTPS", "HTTP"], default: "HTTPS" }),
     d("BlobEndpoint", "strname"),
     d("FileEndpoint", "strname"),

@@ -171,6 +171,12 @@ export interface DirectiveDef {
   destination?: "list" | "one" | "none";
   /** For lopts: the option letters Bacula accepts in the value (BaseJob, Accurate, Verify). */
   letters?: string;
+  /**
+   * The value is a secret although its store is not `password` (Catalog Password is a plain
+   * store_str, Cloud SecretKey a store_strname): the database keeps it encrypted and views never
+   * show it, like every password-store directive.
+   */
+  secret?: boolean;
   /** A short explanation in our own words, for forms. */
   help?: string;
 }

@@ -91,6 +91,27 @@ export function runBaculaJson(tool: BaculaJsonTool, configText: string, opts: Ru
   }
 }
 
+/**
+ * Runs a Bacula tool on a config file where it is (its @ includes resolved by Bacula itself,
+ * relative ones from the file's directory, piped ones through Bacula's shell).
+ */
+export function runBaculaJsonFile(tool: BaculaJsonTool, file: string, opts: { test?: boolean; timeoutMs?: number } = {}): BaculaBinResult {
+  const bin = requireBaculaBinary(tool);
+  const r = spawnSync(bin, [...(opts.test ? ["-t"] : []), "-c", file], { cwd: path.dirname(file), timeout: opts.timeoutMs ?? 20_000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  const dec = new TextDecoder("utf-8", { fatal: false });
+  const stdout = dec.decode(r.stdout ?? new Uint8Array());
+  let json: unknown = undefined;
+  if (!opts.test && r.status === 0) {
+    try {
+      json = JSON.parse(stdout);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { code: r.status ?? -1, signal: r.signal, stdout, stderr: dec.decode(r.stderr ?? new Uint8Array()), json, file };
+}
+
 export function runBdirjson(configText: string, opts?: RunOptions): BaculaBinResult {
   return runBaculaJson("bdirjson", configText, opts);
 }

@@ -74,7 +74,7 @@ export function demoDirector(dirs: FixtureDirs, version = "15.0.3"): DirectorCon
       },
     ],
     filesets: [
-      { name: "Full Set", include: ["/etc", "/home"], exclude: ["/proc", "/tmp"], signature: "SHA256", compression: "GZIP6" },
+      { name: "Full Set", include: ["/etc", "/home"], exclude: ["/proc", "/tmp"], signature: "Sha256", compression: "Gzip6" },
     ],
     schedules: [
       { name: "Nightly", run: ["Full 1st sun at 23:05", "Differential 2nd-5th sun at 23:05", "Incremental mon-sat at 23:05"] },

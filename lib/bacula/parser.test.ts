@@ -1,0 +1,209 @@
+/**
+ * The generic tree: parseTree (text -> resources, ordered items and sub-blocks with positions and
+ * issues), renderTree (tree -> text) and checkTree (table-driven checks), on inputs written by
+ * Bacula's packagers (Debian's stock configs) as well as small cases.
+ */
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { checkTree } from "./check-tree";
+import { parseTree } from "./parser";
+import { renderTree } from "./renderer";
+import { withoutPos, type ConfigTree } from "./tree";
+
+const strip = (t: ConfigTree): ConfigTree => ({ daemon: t.daemon, resources: t.resources.map((r) => withoutPos(r)) });
+/** The Director's checks as validate.ts runs them: Job requirements after JobDefs, SD Device names external. */
+const dirOpts = (version?: string) => ({ version, skipRequired: new Set(["Job"]), externalRefs: new Set(["Device"]) });
+const rules = (t: ConfigTree, version?: string) => checkTree(t, t.daemon === "dir" ? dirOpts(version) : { version }).map((p) => `${p.rule}:${p.resource}:${p.path}`);
+
+describe("parseTree", () => {
+  it("keeps every resource, directive and sub-block in order, with the table's names and their positions", () => {
+    const text = `Director {
+  Name = d
+}
+Job {
+  Name = j
+  run before job = "/bin/a"
+  RunScript {
+    Command = "/bin/b"
+    Command = "/bin/c"
+  }
+  ClientRunAfterJob = "/bin/d"
+}
+`;
+    const { tree, issues } = parseTree(text, "dir", { file: "/etc/bacula/bacula-dir.conf" });
+    expect(issues).toEqual([]);
+    const job = tree.resources[1];
+    expect(job.pos).toEqual({ file: "/etc/bacula/bacula-dir.conf", line: 4 });
+    expect(job.items.map((i) => `${i.kind}:${i.name}@${i.pos?.line}`)).toEqual([
+      "directive:Name@5",
+      "directive:RunBeforeJob@6",
+      "block:Runscript@7",
+      "directive:ClientRunAfterJob@11",
+    ]);
+    const rs = job.items[2];
+    expect(rs.kind === "block" && rs.items.map((i) => (i.kind === "directive" ? i.value : ""))).toEqual(["/bin/b", "/bin/c"]);
+  });
+
+  it("keeps the alias keyword of a resource (a Director-side Autochanger) and canonical names otherwise", () => {
+    const { tree } = parseTree("autochanger {\n  Name = c\n}\nstorage {\n  Name = s\n}\nFile Set {\n  Name = f\n}\n", "dir");
+    expect(tree.resources.map((r) => [r.type, r.keyword])).toEqual([
+      ["Storage", "Autochanger"],
+      ["Storage", undefined],
+      ["Fileset", undefined],
+    ]);
+    expect(renderTree(tree, { revision: 1 })).toMatch(/^Autochanger \{\n {2}Name = "c"\n\}\n\nStorage \{/m);
+  });
+
+  it("reports what Bacula refuses, with file, line, resource and directive, and goes on", () => {
+    const text = `Bogus {
+  Name = x
+}
+Pool {
+  Name = P
+  PoolType = Backup
+  Description = "one"
+  Description = "two"
+  MaximumVolumes = 5
+  MaximumVolumes = 6
+  Include = yes
+}
+Fileset {
+  Name = F
+  Include = {
+    File = /etc
+  }
+}
+`;
+    const { tree, issues } = parseTree(text, "dir", { file: "f.conf" });
+    expect(issues.map((i) => `${i.line}:${i.severity}:${i.message}`)).toEqual([
+      "1:error:bacula-dir.conf has no resource type \"Bogus\"; skipped",
+      "8:error:Pool: Description is given more than once (Bacula refuses to redefine it)",
+      "10:warning:Pool: MaximumVolumes is given more than once; the last one counts",
+      "11:error:Pool: unknown directive \"Include\"",
+      "15:error:Fileset: Include is written without \"=\" (Include { … })",
+    ]);
+    expect(issues[1]).toMatchObject({ file: "f.conf", resource: "Pool", name: "P", directive: "Description" });
+    // What was read is kept; the last number wins, as in Bacula.
+    expect(tree.resources.map((r) => r.type)).toEqual(["Pool", "Fileset"]);
+    const pool = tree.resources[0].items.filter((i) => i.kind === "directive").map((i) => (i.kind === "directive" ? `${i.name}=${String(i.value)}` : ""));
+    expect(pool).toEqual(["Name=P", "PoolType=Backup", "Description=one", "MaximumVolumes=6"]);
+  });
+
+  it("does not echo the file's content in messages (a secret typed as a keyword stays out of logs)", () => {
+    const { issues } = parseTree('Director {\n  Name = d\n  s3cr3t-pa55 = x\n  Password = "p" "extra"\n}\n', "dir");
+    for (const i of issues) expect(i.message).not.toMatch(/s3cr3t|pa55|extra/);
+    expect(issues.length).toBeGreaterThan(0);
+  });
+});
+
+describe("renderTree ∘ parseTree on Debian's stock configs", () => {
+  for (const [file, daemon] of [
+    ["/etc/bacula/bacula-dir.conf", "dir"],
+    ["/etc/bacula/bacula-sd.conf", "sd"],
+    ["/etc/bacula/bacula-fd.conf", "fd"],
+    ["/etc/bacula/bconsole.conf", "console"],
+  ] as const) {
+    it(`${file}: parsed without an issue, rendered, and parsed again to the same tree (and the same text)`, () => {
+      const { tree, issues } = parseTree(fs.readFileSync(file, "utf8"), daemon, { file });
+      expect(issues).toEqual([]);
+      expect(tree.resources.length).toBeGreaterThan(daemon === "console" ? 0 : 3);
+      const text = renderTree(tree, { revision: 1 });
+      const again = parseTree(text, daemon);
+      expect(again.issues).toEqual([]);
+      expect(strip(again.tree)).toEqual(strip(tree));
+      expect(renderTree(again.tree, { revision: 1 })).toBe(text);
+      expect(checkTree(tree, daemon === "dir" ? dirOpts("15.0.3") : { version: "15.0.3" }).filter((p) => p.severity === "error")).toEqual([]);
+    });
+  }
+});
+
+describe("checkTree", () => {
+  const base = `Director {
+  Name = d
+  Password = "p"
+  QueryFile = "/q"
+  WorkingDirectory = "/w"
+  PidDirectory = "/p"
+  Messages = M
+}
+Catalog {
+  Name = C
+  DbName = b
+}
+Messages {
+  Name = M
+  Console = all
+}
+Storage {
+  Name = S
+  Address = localhost
+  Password = "p"
+  Device = D
+  MediaType = F
+}
+Pool {
+  Name = P
+  PoolType = Backup
+}
+Client {
+  Name = c
+  Address = localhost
+  Password = "p"
+  Catalog = C
+}
+Fileset {
+  Name = F
+  Include {
+    File = /etc
+  }
+}
+Job {
+  Name = J
+  Type = Backup
+  Client = c
+  Fileset = F
+  Messages = M
+  Pool = P
+  Storage = S
+}
+`;
+  const tree = (extra: string) => {
+    const r = parseTree(base + extra, "dir");
+    expect(r.issues.filter((i) => i.severity === "error")).toEqual([]);
+    return r.tree;
+  };
+
+  it("passes a complete minimal Director", () => {
+    expect(checkTree(tree(""), dirOpts("15.0.3"))).toEqual([]);
+    // Without being told, the SD's Device names are references to nothing in this file.
+    expect(checkTree(tree(""), { version: "15.0.3", skipRequired: new Set(["Job"]) }).map((p) => p.rule)).toEqual(["dangling-reference"]);
+  });
+
+  it("flags duplicates, dangling references, a second Director, and what the version lacks", () => {
+    const t = tree(`Pool {\n  Name = P\n  PoolType = Backup\n  NextPool = Nope\n  StorageGroupPolicyThreshold = 10G\n}\nDirector {\n  Name = d2\n  Password = "p"\n  QueryFile = "/q"\n  WorkingDirectory = "/w"\n  PidDirectory = "/p"\n  Messages = M\n}\n`);
+    expect(rules(t, "13.0.3").sort()).toEqual([
+      "dangling-reference:Pool:NextPool",
+      "duplicate-name:Pool:Name",
+      "single:Config:Director",
+      "version:Pool:StorageGroupPolicyThreshold",
+    ]);
+    expect(rules(t, "15.0.3")).not.toContain("version:Pool:StorageGroupPolicyThreshold");
+  });
+
+  it("knows where a directive may not be: Plugin in an Exclude (not in its table), a path Bacula would shell-expand", () => {
+    const t = tree(`Fileset {\n  Name = G\n  Include {\n    File = /srv\n  }\n  Exclude {\n    File = /srv/tmp\n  }\n}\n`);
+    const g = t.resources.find((r) => r.items.some((i) => i.kind === "directive" && i.name === "Name" && i.value === "G"))!;
+    const exc = g.items.find((i) => i.kind === "block" && i.name === "Exclude");
+    if (exc?.kind === "block") exc.items.push({ kind: "directive", name: "Plugin", value: "bpipe:/x" });
+    const d = t.resources[0];
+    d.items = d.items.map((i) => (i.kind === "directive" && i.name === "WorkingDirectory" ? { ...i, value: "/var/$USER" } : i));
+    expect(rules(t, "15.0.3").sort()).toEqual(["shell-expansion:Director:WorkingDirectory", "unknown-directive:Fileset:Exclude.Plugin"]);
+  });
+
+  it("names items by canonical keyword only: a spelling the table does not have is unknown, not guessed", () => {
+    const t = tree("");
+    t.resources[0].items.push({ kind: "directive", name: "Maximum Concurrent Jobs", value: 3 });
+    expect(rules(t)).toEqual(["unknown-directive:Director:Maximum Concurrent Jobs"]);
+    expect(() => renderTree(t, { revision: 1 })).toThrow(/is not a directive of this resource/);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * `@` includes as the importer resolves them (includes.ts): files relative to the including file,
+ * the usual piped include that lists a directory read as that directory's files (no shell run),
+ * every other piped include refused, with the file and line of the include in the parse issues.
+ */
+import { describe, expect, it } from "vitest";
+import { parseDirector, pipedIncludeGlob } from "@/lib/bacula/parse";
+import { includeResolver, type FileAccess } from "./includes";
+
+/** An in-memory file system: absolute path -> text; directories are the paths' parents. */
+function memory(files: Record<string, string>): FileAccess & { listed: string[] } {
+  const listed: string[] = [];
+  return {
+    listed,
+    readFile(abs) {
+      if (!(abs in files)) throw new Error("ENOENT");
+      return files[abs];
+    },
+    listDir(abs) {
+      listed.push(abs);
+      const prefix = abs.endsWith("/") ? abs : abs + "/";
+      const names = Object.keys(files)
+        .filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/"))
+        .map((p) => p.slice(prefix.length));
+      if (names.length === 0) throw new Error("ENOENT");
+      return names;
+    },
+  };
+}
+
+const CMD = "sh -c 'for f in /etc/bacula/conf.d/*.conf ; do echo @${f} ; done'";
+const PIPED = `@|"${CMD}"`;
+
+describe("pipedIncludeGlob", () => {
+  it("recognises the usual directory listing, in its common spellings", () => {
+    for (const cmd of [
+      "sh -c 'for f in /etc/bacula/conf.d/*.conf ; do echo @${f} ; done'",
+      "/bin/sh -c 'for f in /etc/bacula/conf.d/*.conf; do echo @$f; done'",
+      'bash -c "for i in /etc/bacula/conf.d/*.conf ; do echo @${i} ; done"',
+      "sh -c 'for f in /etc/bacula/conf.d/*.conf ; do echo \"@${f}\" ; done'",
+    ]) {
+      const g = pipedIncludeGlob(cmd);
+      expect(g, cmd).toBeDefined();
+      expect(g!.dir).toBe("/etc/bacula/conf.d");
+      expect(g!.glob).toBe("*.conf");
+      expect(g!.pattern.test("jobs.conf")).toBe(true);
+      expect(g!.pattern.test("jobs.conf.bak")).toBe(false);
+      expect(g!.pattern.test("sub/jobs.conf")).toBe(false);
+    }
+  });
+
+  it("refuses anything else: other commands, extra statements, relative or wildcard directories", () => {
+    for (const cmd of [
+      "cat /etc/bacula/extra.conf",
+      "sh -c 'for f in /etc/bacula/conf.d/*.conf ; do echo @${f} ; done; rm -rf /'",
+      "sh -c 'for f in /etc/bacula/conf.d/*.conf ; do cat ${f} ; done'",
+      "sh -c 'for f in conf.d/*.conf ; do echo @${f} ; done'",
+      "sh -c 'for f in /etc/*/conf.d/*.conf ; do echo @${f} ; done'",
+      "sh -c 'for f in /etc/bacula/conf.d/[a-z]*.conf ; do echo @${f} ; done'",
+      "sh -c 'for f in /etc/bacula/conf.d/*.conf ; do echo @${g} ; done'",
+      "sh -c 'for f in $(ls /etc/bacula) ; do echo @${f} ; done'",
+    ])
+      expect(pipedIncludeGlob(cmd), cmd).toBeUndefined();
+  });
+});
+
+describe("includeResolver", () => {
+  const files = {
+    "/etc/bacula/bacula-dir.conf": "",
+    "/etc/bacula/conf.d/b.conf": "Pool {\n  Name = B\n  PoolType = Backup\n}\n",
+    "/etc/bacula/conf.d/a.conf": "Pool {\n  Name = A\n  PoolType = Backup\n}\n",
+    "/etc/bacula/conf.d/Z.conf": "Pool {\n  Name = Z\n  PoolType = Backup\n}\n",
+    "/etc/bacula/conf.d/.hidden.conf": "Pool {\n  Name = Hidden\n  PoolType = Backup\n}\n",
+    "/etc/bacula/conf.d/notes.txt": "not a config",
+    "/etc/bacula/pools.conf": "Pool {\n  Name = P\n  PoolType = Backup\n}\n",
+  };
+
+  it("reads the listed directory's matching files in the shell's C-locale order, without dot files", () => {
+    const access = memory(files);
+    const r = includeResolver(access)(`|${CMD}`, "/etc/bacula/bacula-dir.conf");
+    expect(r.kind).toBe("files");
+    if (r.kind !== "files") return;
+    expect(r.files.map((f) => f.name)).toEqual(["/etc/bacula/conf.d/Z.conf", "/etc/bacula/conf.d/a.conf", "/etc/bacula/conf.d/b.conf"]);
+    expect(r.files[1].text).toBe(files["/etc/bacula/conf.d/a.conf"]);
+    expect(access.listed).toEqual(["/etc/bacula/conf.d"]);
+  });
+
+  it("takes a relative path from the including file's directory", () => {
+    const r = includeResolver(memory(files))("pools.conf", "/etc/bacula/bacula-dir.conf");
+    expect(r).toEqual({ kind: "files", files: [{ name: "/etc/bacula/pools.conf", text: files["/etc/bacula/pools.conf"] }] });
+    const missing = includeResolver(memory(files))("nope.conf", "/etc/bacula/bacula-dir.conf");
+    expect(missing).toEqual({ kind: "error", message: "cannot read the included file /etc/bacula/nope.conf: ENOENT" });
+  });
+
+  it("through the parser: the piped include reads as the directory's files; any other is refused with file and line", () => {
+    const access = memory(files);
+    const include = includeResolver(access);
+    const text = `Director {\n  Name = d\n}\n${PIPED}\n@|"cat /etc/bacula/pools.conf" # a comment after it\n@pools.conf # trailing comment\n`;
+    const { config, issues } = parseDirector(text, { file: "/etc/bacula/bacula-dir.conf", include });
+    expect(config.pools.map((p) => p.name)).toEqual(["Z", "A", "B", "P"]);
+    expect(issues).toEqual([
+      expect.objectContaining({ file: "/etc/bacula/bacula-dir.conf", line: 5, severity: "error", message: expect.stringMatching(/piped include .* is not run by the importer/) }),
+    ]);
+    expect(config.pools.map((p) => p.name)).not.toContain("Hidden");
+  });
+
+  it("reports a directory it cannot list, naming it", () => {
+    const r = includeResolver(memory(files))("|sh -c 'for f in /srv/none/*.conf ; do echo @${f} ; done'", "/etc/bacula/bacula-dir.conf");
+    expect(r).toEqual({ kind: "error", message: "cannot list /srv/none for the piped include: ENOENT" });
+  });
+});
