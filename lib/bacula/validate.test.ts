@@ -115,7 +115,8 @@ describe("validateDirector", () => {
     const cfg = demo();
     // The tables describe 13.0 and 15.0; before 13.0 only the semantic rule on storage lists speaks.
     cfg.director.version = "9.6.7";
-    expect(find(cfg, "storage-group-version")).toEqual([expect.objectContaining({ resource: "Pool", name: "Full", field: "storage", severity: "warning" })]);
+    // Storage groups that 9.6 would silently cut to their first member are refused at save.
+    expect(find(cfg, "storage-group-version")).toEqual([expect.objectContaining({ resource: "Pool", name: "Full", field: "storage", severity: "error" })]);
     expect(find(cfg, "storage-group-version")[0].message).toMatch(/uses only the first \(File4\)/);
 
     cfg.director.version = "13.0.2";

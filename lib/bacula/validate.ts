@@ -118,6 +118,9 @@ function checkPolicy(c: Collector, kind: "Pool" | "Job" | "JobDefs", res: PoolRe
   const v = res.storageGroupPolicy;
   if (v === undefined && res.storageGroupPolicyThreshold === undefined && !(res.storage && res.storage.length > 1 && before13)) return;
   const label = `${kind} ${JSON.stringify(res.name)}`;
+  // The tables start at 13.0; Bacula 9.6 refuses the keyword ("Keyword \"StorageGroupPolicy\" not permitted").
+  if (v !== undefined && before13)
+    c.add(kind, res.name, "storageGroupPolicy", "version", `${label}: StorageGroupPolicy needs Bacula 13.0 or later; the Director runs ${version}`);
   if (v !== undefined) {
     const canon = canonicalPolicy(v);
     if (v === "LastBackupedTo" || v.toLowerCase() === "lastbackupedto") {

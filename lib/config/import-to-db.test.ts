@@ -404,11 +404,11 @@ Job {
     expect(await modelRevision(prisma)).toBe(revision);
     // What Bacula would refuse, each with its file and line: a Pool has no Spool Data (Bacula:
     // 'Keyword "SpoolData" not permitted in this resource'), dangling references (at the line of
-    // the resource that holds them), and the resource types a Director needs.
+    // the directive that names them), and the resource types a Director needs.
     expect(report.issues).toEqual(expect.arrayContaining([
       expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 17, severity: "error", stage: "parse", message: 'Pool: unknown directive "SpoolData"' }),
-      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 8, severity: "error", stage: "check", message: expect.stringContaining('Catalog "NoSuchCatalog"') }),
-      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 23, severity: "error", stage: "check", message: expect.stringContaining('Fileset "NoSuchSet"') }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 12, severity: "error", stage: "check", message: expect.stringContaining('Catalog "NoSuchCatalog"') }),
+      expect.objectContaining({ file: "/tmp/broken-dir.conf", line: 29, severity: "error", stage: "check", message: expect.stringContaining('Fileset "NoSuchSet"') }),
       expect.objectContaining({ file: "/tmp/broken-dir.conf", severity: "error", stage: "check", message: "bacula-dir.conf needs at least one Catalog resource" }),
     ]));
     expect(report.issues.every((i) => i.file === "/tmp/broken-dir.conf" && i.line >= 0)).toBe(true);

@@ -876,7 +876,7 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
 
 /** Semantic rules of validate.ts that Bacula itself accepts (reported as warnings at import, not refused). */
 function isBaculaAccepted(p: Problem): boolean {
-  return p.rule.startsWith("copy-") || p.rule === "runscript-shell" || p.rule === "next-pool-cycle" || p.rule === "uncopied-second-hop";
+  return p.rule.startsWith("copy-") || p.rule === "runscript-shell" || p.rule === "next-pool-cycle" || p.rule === "uncopied-second-hop" || p.rule === "storage-group-version";
 }
 
 function sortIssues(issues: ImportIssue[]): ImportIssue[] {

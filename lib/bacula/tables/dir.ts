@@ -70,9 +70,6 @@ export const REPLACE_OPTIONS = ["Always", "IfNewer", "IfOlder", "Never"] as cons
  * refuses "LastBackupedTo" (measured): the binary wins, so only LastBackedUpTo is listed.
  */
 const STORAGE_GROUP_POLICY = {
-  // Storage groups came with 13.0 (community; first tagged 11.3.2): Bacula 9.6 refuses the keyword
-  // ("Keyword \"StorageGroupPolicy\" not permitted in this resource", DESIGN.md).
-  since: "13.0",
   values: ["ListedOrder", "LeastUsed", "FreeSpace", "FreeSpaceLeastUsed", "LastBackedUpTo"],
   valueSince: { FreeSpace: V15, FreeSpaceLeastUsed: V15, LastBackedUpTo: V15 },
   caseSensitiveValues: true,
