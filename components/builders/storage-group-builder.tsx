@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { formFields } from "@/lib/bacula/directives";
+import { compareVersions, findDirective, supports, valuesFor } from "@/lib/bacula/tables";
+import { resourceDefOf } from "@/lib/bacula/typed";
 import { KINDS } from "@/lib/inventory/fields";
 import { ApiError, apiFetch } from "../api";
 import { Alert, Button, Card, inputClass, PageTitle } from "../ui";
@@ -35,6 +36,8 @@ function saveBody(kind: Target, record: Record_, storageIds: number[], policy: s
     body[f.key] = record[f.key] ?? null;
   }
   body.storageIds = storageIds;
+  // The version read: a concurrent save is not overwritten (409).
+  body.updatedAt = record.updatedAt;
   body.storagePolicy = policy || null;
   body.storagePolicyThreshold = FREE_SPACE.has(policy) ? threshold || null : null;
   return body;
@@ -81,11 +84,14 @@ export function StorageGroupBuilder() {
 
   // What this Director's Bacula version offers, from the directive table.
   const kindForSpec = target === "pools" ? "Pool" : "Job";
-  const fields = useMemo(() => (version ? formFields(kindForSpec, version) : []), [kindForSpec, version]);
-  const policyField = fields.find((f) => f.path[0] === "storageGroupPolicy");
-  const thresholdField = fields.find((f) => f.path[0] === "storageGroupPolicyThreshold");
-  const policies = policyField?.values ?? [];
-  const allPolicies = formFields(kindForSpec).find((f) => f.path[0] === "storageGroupPolicy");
+  const policyDef = useMemo(() => findDirective(resourceDefOf(kindForSpec), "StorageGroupPolicy")!, [kindForSpec]);
+  const thresholdDef = useMemo(() => findDirective(resourceDefOf(kindForSpec), "StorageGroupPolicyThreshold")!, [kindForSpec]);
+  // The tables start at 13.0: older Directors (9.6) have no storage groups at all.
+  const groupsOk = Boolean(version) && compareVersions(version, "13.0") >= 0;
+  const policyField = groupsOk ? policyDef : undefined;
+  const thresholdField = groupsOk && supports(version, thresholdDef) ? thresholdDef : undefined;
+  const policies = groupsOk ? valuesFor(policyDef, version) : [];
+  const allPolicies = { values: policyDef.values ?? [], firstVersion: "13.0", valueVersions: policyDef.valueSince ?? {} };
 
   const recordName = record.data?.name;
   const draft = useMemo(() => {

@@ -6,7 +6,7 @@
  * the policy name case-sensitively: a non-canonical spelling falls back to ListedOrder.
  * Bacula before 13.0 uses only the first storage of a list.
  */
-import { compareVersions } from "./directives";
+import { compareVersions } from "./tables";
 import { STORAGE_GROUP_POLICIES, type DirectorConfig, type JobLike, type PoolResource } from "./model";
 import { effectiveJob } from "./validate";
 

@@ -7,13 +7,16 @@
  * hand-written live file may hold several directives on one line separated by `;` or after `{`.
  * Each line is read the way Bacula's lexer reads it: a quoted string is one token (a `;` or
  * `Password =` inside it is part of the value and is left alone), `#` outside quotes starts a
- * comment. Every `Password = <value>` / `DbPassword = <value>` that starts a directive (at the start
+ * comment. Every `Password = <value>` / `DbPassword = <value>` (also `FdPassword`, `SdPassword`, Cloud
+ * `SecretKey`) that starts a directive (at the start
  * of a line, after a diff marker and indentation, or after `;` / `{`) has its value replaced.
  */
 export const SECRET_MASK = '"••••••••"';
 
 const LEAD = /^[+\- ]?[ \t]*/;
-const KEYWORD = /^(?:d[ \t]*b[ \t]*)?p[ \t]*a[ \t]*s[ \t]*s[ \t]*w[ \t]*o[ \t]*r[ \t]*d[ \t]*=[ \t]*/i;
+// Password with its DB / FD / SD prefixes (the directive tables' aliases), and Cloud SecretKey:
+// every directive the tables mark as a secret.
+const KEYWORD = /^(?:(?:(?:d[ \t]*b|f[ \t]*d|s[ \t]*d)[ \t]*)?p[ \t]*a[ \t]*s[ \t]*s[ \t]*w[ \t]*o[ \t]*r[ \t]*d|s[ \t]*e[ \t]*c[ \t]*r[ \t]*e[ \t]*t[ \t]*k[ \t]*e[ \t]*y)[ \t]*=[ \t]*/i;
 const BARE_VALUE = /^[^\s;}]+/;
 
 /** Index just past the quoted string starting at `at` (or the end of the line when unterminated). */

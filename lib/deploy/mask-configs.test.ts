@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { maskConfigSecrets, maskSecretsDeep, SECRET_MASK } from "./mask";
-import { renderDirector, renderStorageDaemon } from "./render";
-import { demoDirector, demoSd2 } from "./testing/fixtures";
+import { renderDirector, renderStorageDaemon } from "@/lib/bacula/render";
+import { demoDirector, demoSd2 } from "@/lib/bacula/testing/fixtures";
 
-describe("maskConfigSecrets", () => {
+describe("maskConfigSecrets on rendered configs and every secret keyword", () => {
   it("hides every password of a rendered Director config and keeps every other line", () => {
     const text = renderDirector(demoDirector({ work: "/var/lib/bacula", run: "/run/bacula" }), { revision: 1 });
     const lines = text.split("\n");
