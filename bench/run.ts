@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { benchConfig } from "./config";
+import { benchImport } from "./import";
 import { benchInventory } from "./inventory";
 import { benchReplication } from "./replication";
 import { benchDeploy } from "./deploy";
@@ -18,6 +19,7 @@ async function main() {
   report.inventory = await benchInventory();
   report.replication = await benchReplication();
   report.config = await benchConfig();
+  report.import = await benchImport();
   report.deploy = await benchDeploy();
   report.failover = await benchFailover();
   report.topology = await benchTopology();

@@ -2,6 +2,7 @@ import type { Prisma } from "@prisma/client";
 import { prisma, type Tx } from "@/lib/db/client";
 import type { AuditAction } from "./actions";
 import { currentClientAddress } from "./client-address";
+import { bulkInsert } from "@/lib/db/bulk";
 
 export interface AuditInput {
   actor: string;
@@ -52,22 +53,26 @@ export async function audit(entry: AuditInput, tx?: Tx): Promise<void> {
   });
 }
 
-/** Many audit events in one statement (an import writes one per record). */
-export async function auditMany(entries: readonly AuditInput[], tx?: Tx): Promise<void> {
+/** Many audit events in few statements (an import writes one per record). */
+export async function auditMany(entries: readonly AuditInput[], tx: Tx): Promise<void> {
   if (entries.length === 0) return;
-  const db = tx ?? prisma;
-  await db.auditEvent.createMany({
-    data: entries.map((entry) => ({
+  const at = new Date();
+  const ip = currentClientAddress();
+  await bulkInsert(
+    tx,
+    "AuditEvent",
+    entries.map((entry) => ({
+      at,
       actor: entry.actor,
       action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId === undefined ? undefined : String(entry.entityId),
-      entityName: entry.entityName,
-      before: asJson(entry.before),
-      after: asJson(entry.after),
-      ip: entry.ip ?? undefined,
+      entityType: entry.entityType ?? null,
+      entityId: entry.entityId === undefined ? null : String(entry.entityId),
+      entityName: entry.entityName ?? null,
+      before: asJson(entry.before) ?? null,
+      after: asJson(entry.after) ?? null,
+      ip: entry.ip ?? ip ?? null,
     })),
-  });
+  );
 }
 
 /** Every change bumps the model revision; rendered configs cite it in their header. */

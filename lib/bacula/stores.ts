@@ -185,7 +185,8 @@ export function textProblem(v: string, maxBytes = MAX_STRING_BYTES, lineBreaks =
 
 export function nameProblem(v: string): string | null {
   if (v.length === 0) return "must not be empty";
-  if (NAME_CHARS.test(v)) return utf8Bytes(v) > MAX_NAME_BYTES ? `must be at most ${MAX_NAME_BYTES} characters (Bacula's limit)` : null;
+  // The name characters are ASCII: the length is the byte count.
+  if (NAME_CHARS.test(v)) return v.length > MAX_NAME_BYTES ? `must be at most ${MAX_NAME_BYTES} characters (Bacula's limit)` : null;
   const bad = [...v].find((c) => !/[A-Za-z0-9:.\-_ ]/.test(c)) ?? "";
   return `may contain only letters, digits, space and : . - _ (Bacula's name rule); it contains ${describeChar(bad)}`;
 }
@@ -454,6 +455,13 @@ export class StoreValueError extends Error {
 export function formatValue(def: DirectiveDef, value: Value): string {
   const p = valueProblem(def, value);
   if (p) throw new StoreValueError(p);
+  return formatChecked(def, value);
+}
+
+const BARE_KEYWORD = /^[A-Za-z0-9_.-]+$/;
+
+/** The text of a value valueProblem has accepted (the caller checked it). */
+export function formatChecked(def: DirectiveDef, value: Value): string {
   const st = STORES[def.store];
   switch (st.shape) {
     case "name":
@@ -464,7 +472,7 @@ export function formatValue(def: DirectiveDef, value: Value): string {
     case "keyword": {
       const v = value as string;
       const canon = def.caseSensitiveValues ? v : (def.values?.find((x) => x.toLowerCase() === v.toLowerCase()) ?? v);
-      return /^[A-Za-z0-9_.-]+$/.test(canon) ? canon : quote(canon);
+      return BARE_KEYWORD.test(canon) ? canon : quote(canon);
     }
     case "int":
       return String(value);

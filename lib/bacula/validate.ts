@@ -5,6 +5,7 @@
  * storage groups, shell commands).
  */
 import { checkTree, type TreeProblem } from "./check-tree";
+import { compileTree } from "./compile";
 import {
   STORAGE_GROUP_POLICIES,
   type DirectorConfig,
@@ -99,11 +100,32 @@ function fromTree(daemon: Daemon, p: TreeProblem): Problem {
   return { resource: kind === "SdStorage" ? "SdStorage" : (kind ?? p.resource), name: p.name, field, rule, message: p.message, severity: p.severity, pos: p.pos };
 }
 
+/** The options of the tree checks for a daemon's config. */
+function treeOptions(daemon: Daemon, version: string | undefined) {
+  return daemon === "dir" ? { version, skipRequired: new Set(["Job"]), externalRefs: new Set(["Device"]) } : { version };
+}
+
+/**
+ * Validation and rendering in one walk (what a deploy needs): the Director's problems, and its
+ * text when nothing is an error.
+ */
+export function compileDirector(cfg: DirectorConfig, revision: string | number): { text: string | undefined; problems: Problem[] } {
+  const tree = directorTree(cfg);
+  const version = cfg.director?.version ?? "";
+  const r = compileTree(tree, { ...treeOptions("dir", isVersionString(version) ? version : undefined), checks: "all", text: true, revision });
+  const problems = validateDirector(cfg, tree, r.problems.map((p) => fromTree("dir", p)));
+  return { text: problems.some((p) => p.severity === "error") ? undefined : r.text, problems };
+}
+
+export function compileStorageDaemon(cfg: StorageDaemonConfig, revision: string | number, version?: string): { text: string | undefined; problems: Problem[] } {
+  const tree = storageDaemonTree(cfg);
+  const r = compileTree(tree, { ...treeOptions("sd", version), checks: "all", text: true, revision });
+  const problems = validateStorageDaemon(cfg, version, tree, r.problems.map((p) => fromTree("sd", p)));
+  return { text: problems.some((p) => p.severity === "error") ? undefined : r.text, problems };
+}
+
 export function treeProblems(tree: ConfigTree, version: string | undefined): Problem[] {
-  const opts = tree.daemon === "dir"
-    ? { version, skipRequired: new Set(["Job"]), externalRefs: new Set(["Device"]) }
-    : { version };
-  return checkTree(tree, opts).map((p) => fromTree(tree.daemon, p));
+  return checkTree(tree, treeOptions(tree.daemon, version)).map((p) => fromTree(tree.daemon, p));
 }
 
 function isVersionString(v: string): boolean {
@@ -174,13 +196,13 @@ function fileSetField(cfg: DirectorConfig, p: Problem): Problem {
   return { ...p, field: `${m[1] === "Include" ? "include" : "exclude"}[${m[2] ?? 0}]` };
 }
 
-export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg)): Problem[] {
+export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg), checked?: Problem[]): Problem[] {
   const c = new Collector();
   const version = cfg.director?.version ?? "";
   const versionOk = isVersionString(version);
   if (!versionOk)
     c.add("Director", cfg.director?.name ?? "", "version", "version-format", `Director version ${JSON.stringify(version)} is not a version such as 15.0.3`);
-  c.problems.push(...treeProblems(tree, versionOk ? version : undefined).map((p) => runScriptField(cfg, p)));
+  c.problems.push(...(checked ?? treeProblems(tree, versionOk ? version : undefined)).map((p) => runScriptField(cfg, p)));
 
   const pools = new Map(cfg.pools.map((p) => [p.name, p]));
   const storages = new Map(cfg.storages.map((s) => [s.name, s]));
@@ -371,9 +393,9 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   return c.problems;
 }
 
-export function validateStorageDaemon(cfg: StorageDaemonConfig, version?: string, tree: ConfigTree = storageDaemonTree(cfg)): Problem[] {
+export function validateStorageDaemon(cfg: StorageDaemonConfig, version?: string, tree: ConfigTree = storageDaemonTree(cfg), checked?: Problem[]): Problem[] {
   const c = new Collector();
-  c.problems.push(...treeProblems(tree, version));
+  c.problems.push(...(checked ?? treeProblems(tree, version)));
   if (cfg.directors.length === 0 && !(cfg.others ?? []).some((o) => o.type === "Director"))
     c.add("Config", "", "directors", "min-count", "at least one Director must be allowed to connect");
   if (cfg.devices.length === 0 && cfg.autochangers.length === 0) c.add("Config", "", "devices", "min-count", "at least one Device is required");

@@ -16,8 +16,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Prisma, PrismaClient } from "@prisma/client";
+import { Prisma, type PrismaClient } from "@prisma/client";
 import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
+import { bulkInsert, bulkSetColumn } from "@/lib/db/bulk";
 import type { Tx } from "@/lib/db/client";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseDirector, parseStorageDaemon, type ParseResult } from "@/lib/bacula/parse";
@@ -173,6 +174,11 @@ interface Ctx {
   ip?: string | null;
   touchedDirectors: Set<number>;
   touchedSds: Set<number>;
+  /** Daemons this import created ("dir:<name>", and "dir:<id>" / "sd:<id>"). */
+  createdDaemons: Set<string>;
+  createdIds: Set<string>;
+  /** SDs known only from a Director's Storage: their config is the dashboard's own. */
+  placeholderSds: Set<number>;
 }
 
 const SD_DEFAULT_PORT = 9103;
@@ -214,7 +220,7 @@ function openFor(json: unknown, spec: { kind?: ResourceKind; type?: string; daem
 function toData(d: Desired): Record<string, unknown> {
   const data: Record<string, unknown> = { ...d.cols };
   for (const [k, v] of Object.entries(d.secrets ?? {})) data[k] = v === undefined ? null : encryptSecret(v);
-  for (const [k, spec] of Object.entries(d.items ?? {})) data[k] = sealFor(spec) ?? null;
+  for (const [k, spec] of Object.entries(d.items ?? {})) data[k] = sealFor(spec) ?? Prisma.DbNull;
   return data;
 }
 
@@ -276,6 +282,41 @@ async function save(
   return row.id;
 }
 
+interface Entry {
+  name: string;
+  existing?: Record<string, unknown>;
+  desired: Desired;
+  scope: Record<string, unknown>;
+  placeholder?: boolean;
+}
+
+/**
+ * save() for many records of one kind: updates one by one (only what changed), creates in one
+ * statement. The ids by name (names are unique within the scope of one kind).
+ */
+async function saveMany(ctx: Ctx, kind: string, model: string, entries: Entry[], key: (e: Entry) => string = (e) => e.name): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const creates: Entry[] = [];
+  for (const e of entries) {
+    if (e.existing) out.set(key(e), await save(ctx, kind, model, e.existing, e.name, e.desired, e.scope, e.placeholder));
+    else creates.push(e);
+  }
+  if (creates.length === 0) return out;
+  // One multi-row INSERT (Prisma's createMany compiles a query as large as its data).
+  const now = new Date();
+  const table = model[0].toUpperCase() + model.slice(1);
+  const made = await bulkInsert(ctx.tx, table, creates.map((e) => ({ ...e.scope, ...toData(e.desired), createdAt: now, updatedAt: now })), model === "configResource" ? ["id", "name", "type"] : ["id", "name"]);
+  const byKey = new Map(made.map((r) => [model === "configResource" ? `${String(r.type)} ${String(r.name)}` : String(r.name), Number(r.id)]));
+  for (const e of creates) {
+    const id = byKey.get(key(e));
+    if (id === undefined) throw new Error(`import: ${kind} "${e.name}" was not created`);
+    out.set(key(e), id);
+    ctx.changes.push({ action: "create", kind, name: e.name, id, ...(e.placeholder ? { placeholder: true } : {}) });
+    ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-create", entityType: kind, entityId: id, entityName: e.name, after: { ...e.desired.cols, ...(e.placeholder ? { placeholder: true } : {}) } });
+  }
+  return out;
+}
+
 function byName<T extends Record<string, unknown>>(rows: T[]): Map<string, T> {
   return new Map(rows.map((r) => [String(r.name), r]));
 }
@@ -294,12 +335,18 @@ async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; stora
   const byKey = new Map(existing.map((r) => [key(r.type, r.name), r]));
   const maxPos = existing.reduce((m, r) => Math.max(m, r.position), -1);
   let next = maxPos + 1;
-  for (const node of nodes) {
-    const name = String(node.items.find((i) => i.kind === "directive" && i.name === "Name")?.kind === "directive" ? (node.items.find((i) => i.kind === "directive" && i.name === "Name") as { value: unknown }).value : "");
+  const entries: Entry[] = nodes.map((node) => {
+    const nameItem = node.items.find((i) => i.kind === "directive" && i.name === "Name");
+    const name = nameItem && nameItem.kind === "directive" ? String(nameItem.value) : "";
     const prev = byKey.get(key(node.type, name));
-    const desired: Desired = { cols: { type: node.type, name }, items: { items: { items: node.items, type: node.type, daemon } } };
-    await save(ctx, "resources", "configResource", prev as unknown as Record<string, unknown> | undefined, `${node.type} ${name}`, desired, { ...scope, position: prev ? prev.position : next++ });
-  }
+    return {
+      name: `${node.type} ${name}`,
+      existing: prev as unknown as Record<string, unknown> | undefined,
+      desired: { cols: { type: node.type, name }, items: { items: { items: node.items, type: node.type, daemon } } },
+      scope: { ...scope, position: prev ? prev.position : next++ },
+    };
+  });
+  await saveMany(ctx, "resources", "configResource", entries);
 }
 
 /* ------------------------------------------------------------------ checking */
@@ -455,10 +502,13 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   };
   const id = await save(ctx, "storage-daemons", "storageDaemon", existing as unknown as Record<string, unknown> | undefined, st.name, desired, {});
   ctx.touchedSds.add(id);
+  if (!existing) ctx.createdIds.add(`sd:${id}`);
 
   const info: SdInfo = { id, name: st.name, address, port, password, directorPasswords, devices: new Map(), changers: new Map(), fromSdConfig: true };
   const existingDevices = byName(await ctx.tx.device.findMany({ where: { storageDaemonId: id } }) as unknown as Record<string, unknown>[]);
   const stored: ResourceNode[] = [];
+  const deviceEntries: Entry[] = [];
+  const mediaOf = new Map<string, string>();
   for (const n of live) {
     const kind = kindOfNode("sd", n);
     if (kind === "Device") {
@@ -481,8 +531,8 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
         },
         items: { extra: { items: split.extra, kind: "Device" } },
       };
-      const devId = await save(ctx, "devices", "device", existingDevices.get(dev.name), dev.name, d, { storageDaemonId: id });
-      info.devices.set(dev.name, { id: devId, mediaType: String(c.mediaType) });
+      deviceEntries.push({ name: dev.name, existing: existingDevices.get(dev.name), desired: d, scope: { storageDaemonId: id } });
+      mediaOf.set(dev.name, String(c.mediaType));
     } else if (kind !== "SdStorage") {
       if (kind === "Autochanger") {
         const a = nodeToTyped("Autochanger", n) as { name: string; devices?: string[] };
@@ -491,6 +541,7 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
       stored.push(n);
     }
   }
+  for (const [name, devId] of await saveMany(ctx, "devices", "device", deviceEntries)) info.devices.set(name, { id: devId, mediaType: mediaOf.get(name)! });
   await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored);
   return info;
 }
@@ -514,6 +565,7 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   let name = toName(`sd-${address}-${port}`);
   for (let n = 2; await ctx.tx.storageDaemon.findUnique({ where: { name } }); n++) name = toName(`sd-${address}-${port}-${n}`);
   const id = await save(ctx, "storage-daemons", "storageDaemon", undefined, name, { cols: { name, address, port }, secrets: { passwordEnc: password } }, {}, true);
+  ctx.placeholderSds.add(id);
   issue(ctx, where, "warning",
     `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)`);
   const info: SdInfo = { id, name, address, port, password, directorPasswords: new Map(), devices: new Map(), changers: new Map(), fromSdConfig: false };
@@ -549,6 +601,10 @@ function matchSdWith(sds: SdInfo[], directorName: string, s: { address?: string;
 
 interface NameIds {
   [kind: string]: Map<string, Record<string, unknown>>;
+}
+
+function emptyRows(): NameIds {
+  return { catalogs: new Map(), messages: new Map(), schedules: new Map(), filesets: new Map(), clients: new Map(), storages: new Map(), pools: new Map(), jobDefs: new Map(), jobs: new Map() };
 }
 
 async function existingRows(tx: Tx, directorId: number): Promise<NameIds> {
@@ -599,7 +655,12 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     items: { extra: { items: dsplit.extra, kind: "Director" } },
   }, {});
   ctx.touchedDirectors.add(directorId);
-  const rows = await existingRows(ctx.tx, directorId);
+  if (!existing) {
+    ctx.createdDaemons.add(`dir:${dir.name}`);
+    ctx.createdIds.add(`dir:${directorId}`);
+  }
+  // A Director this import creates has nothing stored yet.
+  const rows = existing ? await existingRows(ctx.tx, directorId) : emptyRows();
   const scope = { directorId };
   const ids = new Map<string, Map<string, number>>();
   const idsOf = (k: string) => ids.get(k) ?? ids.set(k, new Map()).get(k)!;
@@ -611,36 +672,37 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   // Resources without a typed page (Console, Counter, Statistics, Tenant): whole.
   await saveConfigResources(ctx, scope, "dir", live.filter((n) => kindOfNode("dir", n) === undefined));
 
-  for (const { obj: c } of typedOf<DirectorConfig["catalogs"][number]>("Catalog")) {
+  const batch = async (k: string, kindKey: string, model: string, entries: Entry[]) => {
+    for (const [n, id] of await saveMany(ctx, kindKey, model, entries)) idsOf(k).set(n, id);
+  };
+  await batch("catalogs", "catalogs", "catalog", typedOf<DirectorConfig["catalogs"][number]>("Catalog").map(({ obj: c }) => {
     const { cols, extra } = splitColumns("Catalog", c as unknown as Obj);
-    idsOf("catalogs").set(c.name, await save(ctx, "catalogs", "catalog", rows.catalogs.get(c.name), c.name, {
-      cols: { name: c.name, dbName: cols.dbName, dbUser: cols.dbUser ?? null, dbAddress: cols.dbAddress ?? null, dbPort: cols.dbPort ?? null },
-      secrets: { dbPasswordEnc: c.dbPassword },
-      items: { extra: { items: extra, kind: "Catalog" } },
-    }, scope));
-  }
-  for (const { obj: m } of typedOf<DirectorConfig["messages"][number]>("Messages")) {
+    return {
+      name: c.name, existing: rows.catalogs.get(c.name), scope,
+      desired: {
+        cols: { name: c.name, dbName: cols.dbName, dbUser: cols.dbUser ?? null, dbAddress: cols.dbAddress ?? null, dbPort: cols.dbPort ?? null },
+        secrets: { dbPasswordEnc: c.dbPassword },
+        items: { extra: { items: extra, kind: "Catalog" } },
+      },
+    };
+  }));
+  await batch("messages", "messages", "messages", typedOf<DirectorConfig["messages"][number]>("Messages").map(({ obj: m }) => {
     const { cols, extra } = splitColumns("Messages", m as unknown as Obj);
     const dests = ((cols.destinations as MessageDestination[] | undefined) ?? []).map((d) => ({ kind: d.kind, where: d.where ?? null, types: d.types.join(", ") }));
-    idsOf("messages").set(m.name, await save(ctx, "messages", "messages", rows.messages.get(m.name), m.name, {
-      cols: { name: m.name, destinations: dests },
-      items: { extra: { items: extra, kind: "Messages" } },
-    }, scope));
-  }
-  for (const { obj: s } of typedOf<DirectorConfig["schedules"][number]>("Schedule")) {
-    const { extra } = splitColumns("Schedule", s as unknown as Obj);
-    idsOf("schedules").set(s.name, await save(ctx, "schedules", "schedule", rows.schedules.get(s.name), s.name, {
-      cols: { name: s.name, runs: s.run ?? [], enabled: s.enabled ?? null },
-      items: { extra: { items: extra, kind: "Schedule" } },
-    }, scope));
-  }
-  for (const { obj: f } of typedOf<DirectorConfig["filesets"][number]>("FileSet")) {
+    return { name: m.name, existing: rows.messages.get(m.name), scope, desired: { cols: { name: m.name, destinations: dests }, items: { extra: { items: extra, kind: "Messages" } } } };
+  }));
+  await batch("schedules", "schedules", "schedule", typedOf<DirectorConfig["schedules"][number]>("Schedule").map(({ obj: sc }) => {
+    const { extra } = splitColumns("Schedule", sc as unknown as Obj);
+    return { name: sc.name, existing: rows.schedules.get(sc.name), scope, desired: { cols: { name: sc.name, runs: sc.run ?? [], enabled: sc.enabled ?? null }, items: { extra: { items: extra, kind: "Schedule" } } } };
+  }));
+  await batch("filesets", "filesets", "fileSet", typedOf<DirectorConfig["filesets"][number]>("FileSet").map(({ obj: f }) => {
     const { extra } = splitColumns("FileSet", f as unknown as Obj);
-    idsOf("filesets").set(f.name, await save(ctx, "filesets", "fileSet", rows.filesets.get(f.name), f.name, {
-      cols: { name: f.name, includes: f.include ?? [], excludes: f.exclude ?? [], signature: f.signature ?? null, compression: f.compression ?? null },
-      items: { extra: { items: extra, kind: "FileSet" } },
-    }, scope));
-  }
+    return {
+      name: f.name, existing: rows.filesets.get(f.name), scope,
+      desired: { cols: { name: f.name, includes: f.include ?? [], excludes: f.exclude ?? [], signature: f.signature ?? null, compression: f.compression ?? null }, items: { extra: { items: extra, kind: "FileSet" } } },
+    };
+  }));
+  const clientEntries: Entry[] = [];
   for (const { node, obj: c } of typedOf<DirectorConfig["clients"][number]>("Client")) {
     const { cols, extra } = splitColumns("Client", c as unknown as Obj);
     const catalogId = ref("catalogs", c.catalog);
@@ -648,17 +710,22 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       issue(ctx, at(node), "error", `Client "${c.name}": ${!c.address ? "Address" : !c.password ? "Password" : "Catalog"} is needed by the dashboard; not imported`);
       continue;
     }
-    idsOf("clients").set(c.name, await save(ctx, "clients", "client", rows.clients.get(c.name), c.name, {
-      cols: {
-        name: c.name, address: c.address, port: (cols.fdPort as number | undefined) ?? FD_DEFAULT_PORT, catalogId,
-        fileRetention: cols.fileRetention ?? null, jobRetention: cols.jobRetention ?? null, autoPrune: cols.autoPrune ?? null,
+    clientEntries.push({
+      name: c.name, existing: rows.clients.get(c.name), scope,
+      desired: {
+        cols: {
+          name: c.name, address: c.address, port: (cols.fdPort as number | undefined) ?? FD_DEFAULT_PORT, catalogId,
+          fileRetention: cols.fileRetention ?? null, jobRetention: cols.jobRetention ?? null, autoPrune: cols.autoPrune ?? null,
+        },
+        secrets: { passwordEnc: c.password },
+        items: { extra: { items: extra, kind: "Client" } },
       },
-      secrets: { passwordEnc: c.password },
-      items: { extra: { items: extra, kind: "Client" } },
-    }, scope));
+    });
   }
+  await batch("clients", "clients", "client", clientEntries);
 
   // Storages: each reaches a Storage Daemon; the address, port and password it uses are kept when they differ from the SD's.
+  const storageEntries: Entry[] = [];
   for (const { node, obj: s } of typedOf<DirectorConfig["storages"][number]>("Storage")) {
     const split = splitColumns("Storage", s as unknown as Obj);
     let extra = split.extra;
@@ -691,7 +758,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       } else issue(ctx, at(node), "warning", `Storage "${s.name}": Storage Daemon "${sd.name}" has no Device or Autochanger "${deviceNames[0]}"`);
     }
     const sdPassword = sd.password;
-    const storageId = await save(ctx, "storages", "storage", rows.storages.get(s.name), s.name, {
+    storageEntries.push({ name: s.name, existing: rows.storages.get(s.name), scope, desired: {
       cols: {
         name: s.name, storageDaemonId: sd.id, deviceId: device?.id ?? null, deviceNames, mediaType: s.mediaType,
         maxConcurrentJobs: split.cols.maxConcurrentJobs ?? null,
@@ -701,17 +768,19 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       },
       secrets: { passwordEnc: s.password !== sdPassword ? s.password : undefined },
       items: { extra: { items: extra, kind: "Storage" } },
-    }, scope);
-    idsOf("storages").set(s.name, storageId);
+    } });
     ctx.touchedSds.add(sd.id);
   }
+  await batch("storages", "storages", "storage", storageEntries);
 
+  // Storage group members are written in one statement at the end; changed groups are emptied first.
+  const members: Record<string, unknown>[] = [];
   const storageGroup = async (owner: "poolId" | "jobId" | "jobDefsId", ownerId: number, existingMembers: { storageId: number }[] | undefined, list: string[] | undefined) => {
     const want = (list ?? []).map((n) => idsOf("storages").get(n)).filter((x): x is number => x !== undefined);
     const have = (existingMembers ?? []).map((m) => m.storageId);
     if (canon(want) === canon(have)) return false;
-    await ctx.tx.storageGroupMember.deleteMany({ where: { [owner]: ownerId } });
-    if (want.length) await ctx.tx.storageGroupMember.createMany({ data: want.map((storageId, position) => ({ storageId, position, [owner]: ownerId })) });
+    if (have.length) await ctx.tx.storageGroupMember.deleteMany({ where: { [owner]: ownerId } });
+    for (let position = 0; position < want.length; position++) members.push({ storageId: want[position], position, [owner]: ownerId });
     return true;
   };
   const groupChange = (kind: string, name: string, id: number) => {
@@ -723,46 +792,55 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
 
   // Pools, then their Next Pools.
   const pools = typedOf<DirectorConfig["pools"][number]>("Pool");
-  for (const { obj: p } of pools) {
+  await batch("pools", "pools", "pool", pools.map(({ obj: p }) => {
     const { cols, extra } = splitColumns("Pool", p as unknown as Obj);
-    const prev = rows.pools.get(p.name);
-    const id = await save(ctx, "pools", "pool", prev, p.name, {
+    return { name: p.name, existing: rows.pools.get(p.name), scope, desired: {
       cols: {
         name: p.name, poolType: cols.poolType ?? "Backup", volumeRetention: cols.volumeRetention ?? null, labelFormat: cols.labelFormat ?? null,
         maximumVolumeBytes: cols.maximumVolumeBytes ?? null, maximumVolumes: cols.maximumVolumes ?? null, recycle: cols.recycle ?? null,
         autoPrune: cols.autoPrune ?? null, storagePolicy: cols.storageGroupPolicy ?? null, storagePolicyThreshold: cols.storageGroupPolicyThreshold ?? null,
       },
       items: { extra: { items: extra, kind: "Pool" } },
-    }, scope);
-    idsOf("pools").set(p.name, id);
-    if (await storageGroup("poolId", id, prev?.storages as { storageId: number }[] | undefined, p.storage)) groupChange("pools", p.name, id);
+    } };
+  }));
+  for (const { obj: p } of pools) {
+    const id = idsOf("pools").get(p.name)!;
+    if (await storageGroup("poolId", id, rows.pools.get(p.name)?.storages as { storageId: number }[] | undefined, p.storage)) groupChange("pools", p.name, id);
   }
+  const nextPools: [number, number | null][] = [];
   for (const { obj: p } of pools) {
     const id = idsOf("pools").get(p.name)!;
     const next = ref("pools", p.nextPool);
     const prev = rows.pools.get(p.name);
     if ((prev?.nextPoolId ?? null) !== next) {
-      await ctx.tx.pool.update({ where: { id }, data: { nextPoolId: next } });
-      groupChange("pools", p.name, id);
+      nextPools.push([id, next]);
+      // A Next Pool set on a pool this import creates is part of its creation, not a change.
+      if (prev) groupChange("pools", p.name, id);
     }
   }
+  await bulkSetColumn(ctx.tx, "Pool", "nextPoolId", nextPools);
 
-  for (const { obj: jd } of typedOf<JobLike>("JobDefs")) {
+  const jobDefsList = typedOf<JobLike>("JobDefs");
+  await batch("jobDefs", "jobdefs", "jobDefs", jobDefsList.map(({ obj: jd }) => {
     const { cols, extra } = splitColumns("JobDefs", jd as unknown as Obj);
-    const prev = rows.jobDefs.get(jd.name);
-    const id = await save(ctx, "jobdefs", "jobDefs", prev, jd.name, {
+    return { name: jd.name, existing: rows.jobDefs.get(jd.name), scope, desired: {
       cols: {
         name: jd.name, type: cols.type ?? null, level: cols.level ?? null, poolId: ref("pools", jd.pool), clientId: ref("clients", jd.client),
         fileSetId: ref("filesets", jd.fileset), scheduleId: ref("schedules", jd.schedule), messagesId: ref("messages", jd.messages),
         storagePolicy: cols.storageGroupPolicy ?? null, priority: cols.priority ?? null,
       },
       items: { extra: { items: extra, kind: "JobDefs" } },
-    }, scope);
-    idsOf("jobDefs").set(jd.name, id);
-    if (await storageGroup("jobDefsId", id, prev?.storages as { storageId: number }[] | undefined, jd.storage)) groupChange("jobdefs", jd.name, id);
+    } };
+  }));
+  for (const { obj: jd } of jobDefsList) {
+    const id = idsOf("jobDefs").get(jd.name)!;
+    const prev = rows.jobDefs.get(jd.name);
+    if (await storageGroup("jobDefsId", id, prev?.storages as { storageId: number }[] | undefined, jd.storage) && prev) groupChange("jobdefs", jd.name, id);
   }
 
-  const jobDefsTyped = new Map(typedOf<JobLike>("JobDefs").map(({ obj }) => [obj.name, obj]));
+  const jobDefsTyped = new Map(jobDefsList.map(({ obj }) => [obj.name, obj]));
+  const jobEntries: Entry[] = [];
+  const jobsList: JobLike[] = [];
   for (const { node, obj: job } of typedOf<JobLike>("Job")) {
     const { cols, extra } = splitColumns("Job", job as unknown as Obj);
     // A Job's Type may come from its JobDefs; the column needs it (Bacula's JSON view shows it on the Job either way).
@@ -771,8 +849,8 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       issue(ctx, at(node), "error", `Job "${job.name}": Type is required (neither the Job nor its JobDefs sets it); not imported`);
       continue;
     }
-    const prev = rows.jobs.get(job.name);
-    const id = await save(ctx, "jobs", "job", prev, job.name, {
+    jobsList.push(job);
+    jobEntries.push({ name: job.name, existing: rows.jobs.get(job.name), scope, desired: {
       cols: {
         name: job.name, type, level: cols.level ?? null, enabled: cols.enabled ?? null, jobDefsId: ref("jobDefs", job.jobDefs),
         poolId: ref("pools", job.pool), nextPoolId: ref("pools", job.nextPool), clientId: ref("clients", job.client),
@@ -782,9 +860,15 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
         runLines: job.run ?? [], runScripts: job.runScripts ?? [], priority: cols.priority ?? null, maxConcurrentJobs: cols.maxConcurrentJobs ?? null,
       },
       items: { extra: { items: extra, kind: "Job" } },
-    }, scope);
-    if (await storageGroup("jobId", id, prev?.storages as { storageId: number }[] | undefined, job.storage)) groupChange("jobs", job.name, id);
+    } });
   }
+  await batch("jobs", "jobs", "job", jobEntries);
+  for (const job of jobsList) {
+    const id = idsOf("jobs").get(job.name)!;
+    const prev = rows.jobs.get(job.name);
+    if (await storageGroup("jobId", id, prev?.storages as { storageId: number }[] | undefined, job.storage) && prev) groupChange("jobs", job.name, id);
+  }
+  await bulkInsert(ctx.tx, "StorageGroupMember", members);
 }
 
 /* ------------------------------------------------------------------ entry point */
@@ -815,7 +899,7 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
   try {
     return await db.$transaction(
       async (tx) => {
-        const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set() };
+        const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set(), createdDaemons: new Set(), createdIds: new Set(), placeholderSds: new Set() };
         if (!blocked) {
           const sds: SdInfo[] = [];
           for (const s of sdSources) {
@@ -827,13 +911,23 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
             if (parseErrors.has(s) && !opts.allowErrors) continue;
             await importDirector(ctx, s, checked.get(s)!.excluded, sds, opts);
           }
-          // The result must render: validate every touched daemon as it will be deployed.
+          // The result must render: validate every touched daemon as it will be deployed. A daemon
+          // this import created holds exactly what its file says (the import keeps everything),
+          // which the checks above have read already: only the semantic rules remain, on the file's model.
+          for (const src of dirSources) {
+            const name = src.result.config.director.name;
+            if (!ctx.createdDaemons.has(`dir:${name}`)) continue;
+            for (const p of validateDirector(src.result.config, src.result.tree).filter((x) => x.severity === "error" && x.rule !== "version-format" && isBaculaAccepted(x)))
+              issues.push({ ...(p.pos ?? { file: src.file, line: 0 }), severity: "warning", stage: "map", message: p.message });
+          }
           for (const id of ctx.touchedDirectors) {
+            if (ctx.createdIds.has(`dir:${id}`)) continue;
             const cfg = await loadDirectorConfig(tx, id);
             for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.severity === "error" && x.rule !== "version-format"))
               issues.push({ file: "(import result)", line: 0, severity: isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${p.message}` });
           }
           for (const id of ctx.touchedSds) {
+            if (ctx.createdIds.has(`sd:${id}`) && !ctx.placeholderSds.has(id)) continue;
             const cfg = await loadStorageDaemonConfig(tx, id);
             for (const p of validateStorageDaemon(cfg, version, storageDaemonTree(cfg)).filter((x) => x.severity === "error"))
               issues.push({ file: "(import result)", line: 0, severity: "error", stage: "map", message: `Storage Daemon "${cfg.storage.name}": ${p.message}` });

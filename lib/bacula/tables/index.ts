@@ -99,21 +99,33 @@ export function findDirective(owner: Keyed, keyword: string): DirectiveDef | und
   if (!map) {
     map = buildDirectiveMap(owner);
     directiveMaps.set(owner, map);
+    // Canonical names as written (a tree's items) hit without normalizing.
+    for (const def of owner.directives) if (!map.has(def.name)) map.set(def.name, def);
   }
-  return map.get(normalizeKeyword(keyword));
+  return map.get(keyword) ?? map.get(normalizeKeyword(keyword));
 }
 
 /**
  * Compares two versions numerically part by part ("13.0" < "13.0.3" < "15.0" < "15.0.3");
  * missing parts count as 0, so "15" equals "15.0.0". Returns -1, 0 or 1.
  */
+const versionCache = new Map<string, number[]>();
+function versionParts(v: Version): number[] {
+  let p = versionCache.get(v);
+  if (!p) {
+    p = v.split(".").map((x) => Number.parseInt(x, 10) || 0);
+    if (versionCache.size < 1000) versionCache.set(v, p);
+  }
+  return p;
+}
+
 export function compareVersions(a: Version, b: Version): number {
-  const pa = a.split(".");
-  const pb = b.split(".");
+  const pa = versionParts(a);
+  const pb = versionParts(b);
   const n = Math.max(pa.length, pb.length);
   for (let i = 0; i < n; i++) {
-    const x = Number.parseInt(pa[i] ?? "0", 10) || 0;
-    const y = Number.parseInt(pb[i] ?? "0", 10) || 0;
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
     if (x !== y) return x < y ? -1 : 1;
   }
   return 0;

@@ -1,0 +1,160 @@
+/**
+ * Import bench (issue 13): a bacula-dir.conf with 1,000 Jobs, 200 Pools, 100 Storages and 100
+ * Clients (plus the SD configs those Storages reach) imported into a fresh database, next to the
+ * time Bacula's own parser (`bdirjson -t`) takes to read the same Director file.
+ *
+ *   importMs   parse (lexer, parser, typed view) + checks + the database transaction, in-process
+ *   bdirjson   `bdirjson -t -c FILE`, median of 5
+ * Target: importMs at most 3x bdirjson. Also: importing the same files again changes nothing.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { freshDatabase } from "@/test/support/db";
+
+export const IMPORT_SIZE = { jobs: 1000, pools: 200, storages: 100, clients: 100, sds: 10 } as const;
+
+/** The Director file and one SD file per SD, written under `dir`. */
+export function writeBigConfigs(dir: string, prefix = ""): { dirFile: string; sdFiles: string[] } {
+  const work = path.join(dir, "work");
+  fs.mkdirSync(work, { recursive: true });
+  const L: string[] = [];
+  L.push(`Director {\n  Name = ${prefix}big-dir\n  DIRport = 9101\n  QueryFile = "/etc/bacula/scripts/query.sql"\n  WorkingDirectory = "${work}"\n  PidDirectory = "${work}"\n  Maximum Concurrent Jobs = 20\n  Password = "console-pw"\n  Messages = Daemon\n}`);
+  L.push(`Catalog {\n  Name = MyCatalog\n  dbname = "bacula"; dbuser = "bacula"; dbpassword = "db-pw"\n}`);
+  L.push(`Messages {\n  Name = Daemon\n  mailcommand = "/usr/sbin/bsmtp -h localhost -f \\"\\(Bacula\\) \\<%r\\>\\" -s \\"Bacula daemon message\\" %r"\n  mail = root = all, !skipped\n  console = all, !skipped, !saved\n  append = "/var/log/bacula/bacula.log" = all, !skipped\n}`);
+  L.push(`Messages {\n  Name = Standard\n  console = all, !skipped, !saved\n  append = "/var/log/bacula/bacula.log" = all, !skipped\n  catalog = all\n}`);
+  for (let i = 1; i <= 5; i++) L.push(`Schedule {\n  Name = "Cycle-${i}"\n  Run = Full 1st sun at 2${i % 4}:05\n  Run = Differential 2nd-5th sun at 2${i % 4}:05\n  Run = Incremental mon-sat at 2${i % 4}:05\n}`);
+  for (let i = 1; i <= 10; i++)
+    L.push(`FileSet {\n  Name = "Set-${i}"\n  Include {\n    Options {\n      signature = MD5\n      compression = GZIP\n    }\n    File = /srv/data${i}\n    File = /etc\n  }\n  Exclude {\n    File = /tmp\n  }\n}`);
+  for (let i = 1; i <= IMPORT_SIZE.clients; i++)
+    L.push(`Client {\n  Name = client-${i}-fd\n  Address = client${i}.example.net\n  FDPort = 9102\n  Catalog = MyCatalog\n  Password = "fd-pw-${i}"\n  File Retention = 60 days\n  Job Retention = 6 months\n  AutoPrune = yes\n}`);
+  for (let i = 1; i <= IMPORT_SIZE.storages; i++) {
+    const sd = ((i - 1) % IMPORT_SIZE.sds) + 1;
+    L.push(`Storage {\n  Name = Storage-${i}\n  Address = sd${sd}.example.net\n  SDPort = 9103\n  Password = "sd-pw-${sd}"\n  Device = Dev-${i}\n  Media Type = File-${i}\n  Maximum Concurrent Jobs = 10\n}`);
+  }
+  const half = IMPORT_SIZE.pools / 2;
+  for (let i = 1; i <= IMPORT_SIZE.pools; i++) {
+    const storages = [0, 1, 2].map((k) => `"Storage-${((i * 2 + k) % IMPORT_SIZE.storages) + 1}"`).join(", ");
+    L.push(`Pool {\n  Name = Pool-${i}\n  Pool Type = Backup\n  Recycle = yes\n  AutoPrune = yes\n  Volume Retention = 30 days\n  Maximum Volume Bytes = 50G\n  Maximum Volumes = 100\n  Label Format = "Pool-${i}-"\n  Storage = ${storages}\n  StorageGroupPolicy = ${i % 2 ? "LeastUsed" : "ListedOrder"}${i <= half ? `\n  Next Pool = Pool-${i + half}` : ""}\n}`);
+  }
+  L.push(`JobDefs {\n  Name = DefaultJob\n  Type = Backup\n  Level = Incremental\n  Messages = Standard\n  Priority = 10\n  WriteBootstrap = "/var/lib/bacula/%c.bsr"\n  SpoolAttributes = yes\n}`);
+  for (let i = 1; i <= IMPORT_SIZE.jobs; i++) {
+    const copy = i % 10 === 0;
+    L.push(
+      `Job {\n  Name = "Job-${i}"\n  JobDefs = DefaultJob\n  Client = client-${((i - 1) % IMPORT_SIZE.clients) + 1}-fd\n  FileSet = "Set-${((i - 1) % 10) + 1}"\n  Schedule = "Cycle-${((i - 1) % 5) + 1}"\n  Pool = Pool-${((i - 1) % half) + 1}` +
+        (copy ? `\n  Type = Copy\n  Selection Type = PoolUncopiedJobs` : `\n  RunScript {\n    RunsWhen = Before\n    RunsOnClient = no\n    Command = "/etc/bacula/scripts/prepare %c"\n  }\n  Max Run Time = 4 hours\n  Accurate = yes`) +
+        `\n}`,
+    );
+  }
+  const dirFile = path.join(dir, `${prefix}bacula-dir.conf`);
+  fs.writeFileSync(dirFile, L.join("\n\n") + "\n");
+  const sdFiles: string[] = [];
+  for (let sd = 1; sd <= IMPORT_SIZE.sds; sd++) {
+    const S: string[] = [];
+    S.push(`Storage {\n  Name = ${prefix}sd-${sd}\n  SDPort = 9103\n  WorkingDirectory = "${work}"\n  Pid Directory = "${work}"\n  SDAddress = 0.0.0.0\n}`);
+    S.push(`Director {\n  Name = ${prefix}big-dir\n  Password = "sd-pw-${sd}"\n}`);
+    S.push(`Messages {\n  Name = Standard\n  director = ${prefix}big-dir = all\n}`);
+    for (let i = sd; i <= IMPORT_SIZE.storages; i += IMPORT_SIZE.sds)
+      S.push(`Device {\n  Name = Dev-${i}\n  Media Type = File-${i}\n  Archive Device = /srv/bacula/dev${i}\n  LabelMedia = yes\n  Random Access = yes\n  AutomaticMount = yes\n  RemovableMedia = no\n  AlwaysOpen = no\n}`);
+    const f = path.join(dir, `${prefix}sd-${sd}.conf`);
+    fs.writeFileSync(f, S.join("\n\n") + "\n");
+    sdFiles.push(f);
+  }
+  return { dirFile, sdFiles };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchImport(): Promise<Record<string, unknown>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-bench-import-"));
+  try {
+    const { dirFile, sdFiles } = writeBigConfigs(dir);
+    const bdirjson = process.env.BACULA_BDIRJSON ?? "/usr/sbin/bdirjson";
+    const runs: number[] = [];
+    let code: number | null = null;
+    for (let i = 0; i < 5; i++) {
+      const a = performance.now();
+      code = spawnSync(bdirjson, ["-t", "-c", dirFile], { encoding: "utf8" }).status;
+      runs.push(performance.now() - a);
+    }
+    const baculaMs = median(runs);
+    // The import in a child process with a fresh database (the Prisma client reads DATABASE_URL once).
+    const self = fileURLToPath(import.meta.url);
+    const r = spawnSync(process.execPath, ["--import", "tsx", self, "--child", dirFile, ...sdFiles], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024, env: { ...process.env } });
+    if (r.status !== 0) throw new Error(`import bench child failed: ${(r.stderr || r.stdout).slice(-2000)}`);
+    const child = JSON.parse(r.stdout.trim().split("\n").pop()!) as { importMs: number; parseMs: number; dbMs: number; reimportMs: number; reimportChanges: number; records: number; errors: number; warmImportMs: number; warmParseMs: number; warmDbMs: number };
+    const result = {
+      size: IMPORT_SIZE,
+      bytes: fs.statSync(dirFile).size,
+      bdirjson: { parseMs: baculaMs, exitCode: code },
+      import: child,
+      ratioCold: child.importMs / baculaMs,
+      ratioWarm: child.warmImportMs / baculaMs,
+      targets: { importWithin3xBdirjson: child.warmImportMs <= 3 * baculaMs, coldImportWithin3xBdirjson: child.importMs <= 3 * baculaMs, reimportChangesNothing: child.reimportChanges === 0, baculaAccepts: code === 0 },
+    };
+    console.log(`\n== import: ${IMPORT_SIZE.jobs} jobs, ${IMPORT_SIZE.pools} pools, ${IMPORT_SIZE.storages} storages, ${IMPORT_SIZE.clients} clients (+${IMPORT_SIZE.sds} SD configs) ==`);
+    console.log(`bdirjson -t: ${baculaMs.toFixed(0)} ms (median of 5, exit ${code})`);
+    console.log(`import, cold (first in the process, like the CLI): ${child.importMs.toFixed(0)} ms (parse+check ${child.parseMs.toFixed(0)} ms, database ${child.dbMs.toFixed(0)} ms; ${child.records} records, ${child.errors} errors) = ${result.ratioCold.toFixed(1)}x`);
+    console.log(`import, warm (a running dashboard, another config of the same size): ${child.warmImportMs.toFixed(0)} ms (parse+check ${child.warmParseMs.toFixed(0)} ms, database ${child.warmDbMs.toFixed(0)} ms) = ${result.ratioWarm.toFixed(1)}x (target <= 3x)`);
+    console.log(`re-import of the same files: ${child.reimportMs.toFixed(0)} ms, ${child.reimportChanges} changes`);
+    return result;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function child(files: string[]) {
+  freshDatabase();
+  const { prisma } = await import("@/lib/db/client");
+  const { importConfigs, parseConfigFile } = await import("@/lib/config/import-to-db");
+  // The database connection is opened outside the measurement.
+  await prisma.setting.findMany();
+  // Cold: the first import of this process (the command line, `npm run config:import`).
+  const a = performance.now();
+  const sources = files.map((f) => parseConfigFile(f));
+  const b = performance.now();
+  const report = await importConfigs(prisma, sources, { actor: "bench" });
+  const c = performance.now();
+  const again = await importConfigs(prisma, files.map((f) => parseConfigFile(f)), { actor: "bench" });
+  const d = performance.now();
+  // Warm: a running dashboard imports another config of the same size (other daemon names).
+  const other = writeBigConfigs(path.dirname(files[0]), "w-");
+  const e = performance.now();
+  const warmSources = [other.dirFile, ...other.sdFiles].map((f) => parseConfigFile(f));
+  const f2 = performance.now();
+  const warm = await importConfigs(prisma, warmSources, { actor: "bench" });
+  const g = performance.now();
+  process.stdout.write(
+    JSON.stringify({
+      warmImportMs: g - e,
+      warmParseMs: f2 - e,
+      warmDbMs: g - f2,
+      warmRecords: warm.changes.length,
+      importMs: c - a,
+      parseMs: b - a,
+      dbMs: c - b,
+      reimportMs: d - c,
+      reimportChanges: again.changes.length,
+      records: report.changes.length,
+      errors: report.issues.filter((i) => i.severity === "error").length,
+      firstErrors: report.issues.filter((i) => i.severity === "error").slice(0, 3).map((i) => i.message),
+    }) + "\n",
+  );
+  await prisma.$disconnect();
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  if (process.argv[2] === "--child")
+    child(process.argv.slice(3)).catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  else
+    benchImport().catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,328 @@
+/**
+ * The one walk over a generic tree that both writes it as Bacula config text and checks it, driven
+ * by the daemon's directive table: each value is checked once by its store function (stores.ts)
+ * and written by the same store. The renderer (renderer.ts) asks for the text and stops at the
+ * first value it cannot write safely; the checker (check-tree.ts) asks for every problem Bacula's
+ * parser would have (unknown or repeated directives, versions, required directives and resources,
+ * names, dangling references); deploys ask for both in one pass.
+ */
+import { STORES, formatChecked, isRepeatable, nameProblem, valueProblem } from "./stores";
+import { findDirective, findResource, supports, TABLES } from "./tables";
+import type { BlockDef, Daemon, DirectiveDef, ResourceDef } from "./tables/types";
+import type { ConfigTree, Item, ResourceNode } from "./tree";
+
+export type Severity = "error" | "warning";
+
+export interface TreeProblem {
+  /** Resource type (table spelling) or "Config" for whole-file rules. */
+  resource: string;
+  /** Resource name ("" for whole-file rules). */
+  name: string;
+  /** Canonical directive name, when about one. */
+  directive?: string;
+  /** Index of the resource in the tree. */
+  index: number;
+  /** Path of the item inside the resource: "Storage", "RunScript[1].Command". */
+  path: string;
+  rule: string;
+  message: string;
+  severity: Severity;
+  /** Where the offending item was read from, when the tree came from a file. */
+  pos?: { file: string; line: number };
+  /** The value's own problem, without the resource and directive ("must not contain …"). */
+  detail?: string;
+}
+
+export interface CompileOptions {
+  /** Write the text (renderTree). */
+  text?: boolean;
+  /** The header's model revision (with text). */
+  revision?: string | number;
+  /** The file name in the header (default: the table's). */
+  file?: string;
+  /** "values": only what would make the text unsafe (the renderer); "all": every rule (the checker). */
+  checks: "values" | "all";
+  /** Stop at the first value problem (the renderer throws it). */
+  stopAtFirst?: boolean;
+  /** Bacula version of the daemon ("15.0.3"); undefined skips version rules. */
+  version?: string;
+  /** Resource types whose required directives are checked elsewhere (Job: after JobDefs). */
+  skipRequired?: ReadonlySet<string>;
+  /** Reference targets that live in another daemon's config (Director Storage Device). */
+  externalRefs?: ReadonlySet<string>;
+}
+
+export interface CompileResult {
+  text?: string;
+  problems: TreeProblem[];
+}
+
+const INDENT = "  ";
+const PADS: string[] = [""];
+const pad = (depth: number) => PADS[depth] ?? (PADS[depth] = INDENT.repeat(depth));
+const PERCENT_VAR = /^%[a-z]$/;
+const MONTHS_M = /\d\s*m(?![a-z])/i;
+const CHUNK_LINES = 4096;
+
+/** The required rows of a block (ITEM_REQUIRED or required-unless), computed once per block. */
+const requiredRows = new WeakMap<BlockDef, DirectiveDef[]>();
+function requiredOf(container: BlockDef): DirectiveDef[] {
+  let r = requiredRows.get(container);
+  if (!r) requiredRows.set(container, (r = container.directives.filter((d) => d.required || d.requiredUnless)));
+  return r;
+}
+
+const EMPTY_BLOCK: BlockDef = { directives: [] };
+
+function itemPath(prefix: string, name: string, n: number): string {
+  return `${prefix}${name}${n > 0 ? `[${n}]` : ""}`;
+}
+
+function nameOf(node: ResourceNode): string | undefined {
+  for (const it of node.items) if (it.kind === "directive" && it.name === "Name" && typeof it.value === "string") return it.value;
+  return undefined;
+}
+
+/** A problem that stops the renderer (the first value it cannot write safely). */
+export class StopAtProblem extends Error {
+  constructor(readonly problem: TreeProblem) {
+    super(problem.message);
+  }
+}
+
+class Walk {
+  readonly problems: TreeProblem[] = [];
+  readonly out: string[] = [];
+  readonly chunks: string[] = [];
+  readonly supported = new Map<DirectiveDef, boolean>();
+  readonly refTypes = new Map<string, string | undefined>();
+  names = new Map<string, Set<string>>();
+  // per resource
+  resType = "";
+  resName = "";
+  resIndex = 0;
+  resPos: { file: string; line: number } | undefined;
+  checkRequired = true;
+
+  constructor(
+    readonly daemon: Daemon,
+    readonly o: CompileOptions,
+  ) {}
+
+  get all(): boolean {
+    return this.o.checks === "all";
+  }
+
+  add(path: string, rule: string, message: string, severity: Severity, directive: string | undefined, pos: { file: string; line: number } | undefined, detail?: string) {
+    // Messages of items start with their block's label; a resource's own label is built only here.
+    if (message.startsWith(": ")) message = this.label() + message;
+    else if (message.startsWith(" ")) message = this.label() + message;
+    const p: TreeProblem = { resource: this.resType, name: this.resName, directive, index: this.resIndex, path, rule, message, severity, pos: pos ?? this.resPos, detail };
+    if (this.o.stopAtFirst && severity === "error") throw new StopAtProblem(p);
+    this.problems.push(p);
+  }
+
+  label(): string {
+    return `${this.resType} ${JSON.stringify(this.resName)}`;
+  }
+
+  supportedBy(def: DirectiveDef): boolean {
+    if (!this.o.version) return true;
+    let v = this.supported.get(def);
+    if (v === undefined) this.supported.set(def, (v = supports(this.o.version, def)));
+    return v;
+  }
+
+  namesOf(ref: string): Set<string> | undefined {
+    let type = this.refTypes.get(ref);
+    if (type === undefined && !this.refTypes.has(ref)) this.refTypes.set(ref, (type = findResource(this.daemon, ref)?.name));
+    return type ? this.names.get(type) : undefined;
+  }
+
+  line(s: string) {
+    this.out.push(s);
+    if (this.out.length >= CHUNK_LINES) {
+      this.chunks.push(this.out.join("\n"));
+      this.out.length = 0;
+    }
+  }
+
+  items(items: readonly Item[], container: BlockDef, prefix: string, depth: number, label: string, inExclude: boolean, checkRequired: boolean) {
+    const text = this.o.text;
+    const all = this.all;
+    let count: Map<string, number> | undefined;
+    const seen = all || items.length > 1 ? new Set<string>() : undefined;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      const def = findDirective(container, it.name);
+      let n = 0;
+      if (seen) {
+        if (seen.has(it.name)) {
+          count ??= new Map();
+          n = count.get(it.name) ?? 1;
+          count.set(it.name, n + 1);
+        } else seen.add(it.name);
+      }
+      if (!def || def.name !== it.name) {
+        this.add(itemPath(prefix, it.name, n), "unknown-directive", `${label}: ${JSON.stringify(it.name)} is not a directive here`, "error", it.name, it.pos, "is not a directive of this resource");
+        continue;
+      }
+      this.item(it, def, prefix, n, depth, label, inExclude, text === true);
+    }
+    if (all && checkRequired) {
+      for (const def of requiredOf(container)) {
+        // requiredUnless rows are not ITEM_REQUIRED but are just as required after the parse
+        // (dird.c: a Client without Address and without AllowFDConnections = yes is refused).
+        if (seen!.has(def.name)) continue;
+        if (!this.supportedBy(def)) continue;
+        if (def.requiredUnless) {
+          const other = items.find((x) => x.kind === "directive" && x.name === def.requiredUnless);
+          if (other && other.kind === "directive" && other.value === true) continue;
+        }
+        if (def.name === "Name" && prefix === "") continue; // reported by the resource check
+        this.add(`${prefix}${def.name}`, "required", `${label}: ${def.name} is required`, "error", def.name, undefined);
+      }
+    }
+  }
+
+  item(it: Item, def: DirectiveDef, prefix: string, n: number, depth: number, label: string, inExclude: boolean, text: boolean) {
+    const st = STORES[def.store];
+    const all = this.all;
+    if (all && !this.supportedBy(def)) {
+      this.add(itemPath(prefix, it.name, n), "version", `${label}: ${def.name} needs Bacula ${def.since ?? "a different version"}${def.until ? ` (before ${def.until})` : ""}; the daemon runs ${this.o.version}`, "error", def.name, it.pos);
+      return;
+    }
+    if (all && n > 0 && !isRepeatable(def) && !def.allowDups)
+      this.add(itemPath(prefix, it.name, n), "repeated", `${label}: ${def.name} may be given only once`, "error", def.name, it.pos);
+    if (all && def.maxLines !== undefined && n >= def.maxLines)
+      this.add(itemPath(prefix, it.name, n), "repeated", `${label}: ${def.name} may be given at most ${def.maxLines} times`, "error", def.name, it.pos);
+    if (st.shape === "block") {
+      if (it.kind !== "block") {
+        this.add(itemPath(prefix, it.name, n), "value", `${label}: ${def.name} must be a { } block`, "error", def.name, it.pos, "must be a block");
+        return;
+      }
+      if (text) this.line(`${pad(depth)}${def.name} {`);
+      this.items(it.items, def.block ?? EMPTY_BLOCK, `${itemPath(prefix, it.name, n)}.`, depth + 1, `${label} ${def.name}`, inExclude || def.name === "Exclude", true);
+      if (text) this.line(`${pad(depth)}}`);
+      return;
+    }
+    if (it.kind !== "directive") {
+      this.add(itemPath(prefix, it.name, n), "value", `${label}: ${def.name} is not a block`, "error", def.name, it.pos, "is not a block");
+      return;
+    }
+    if (all && inExclude && def.store === "plugin_name")
+      this.add(itemPath(prefix, it.name, n), "value", `${label}: Plugin is not permitted in an Exclude block`, "error", def.name, it.pos);
+    const v = it.value;
+    const p = valueProblem(def, v);
+    if (p) {
+      this.add(itemPath(prefix, it.name, n), st.shellExpanded && /shell/.test(p) ? "shell-expansion" : "value", `${label}: ${def.name} ${p}`, "error", def.name, it.pos, p);
+      return;
+    }
+    if (text) this.line(`${pad(depth)}${def.name} = ${formatChecked(def, v)}`);
+    if (!all) return;
+    // A duration unit written "m" alone is months for Bacula (the first unit it prefixes), not minutes: `90m` is 90 months.
+    if (st.shape === "time" && typeof v === "string" && MONTHS_M.test(v))
+      this.add(itemPath(prefix, it.name, n), "time-months", `${label}: ${def.name} = ${v}: Bacula reads "m" as months; write "min" for minutes`, "warning", def.name, it.pos);
+    if (this.o.version && def.valueSince && typeof v === "string" && def.valueSince[v] !== undefined && !supports(this.o.version, def, v))
+      this.add(itemPath(prefix, it.name, n), "version", `${label}: ${def.name} = ${v} needs Bacula ${def.valueSince[v]}; the daemon runs ${this.o.version}`, "error", def.name, it.pos);
+    // References to resources of the same config.
+    if (def.ref && !(this.o.externalRefs?.has(def.ref) ?? false)) {
+      const known = this.namesOf(def.ref);
+      if (typeof v === "string") {
+        if (!PERCENT_VAR.test(v) && !known?.has(v)) this.dangling(it, def, prefix, n, label, v);
+      } else if (Array.isArray(v)) {
+        for (const r of v as unknown[]) if (typeof r === "string" && !PERCENT_VAR.test(r) && !known?.has(r)) this.dangling(it, def, prefix, n, label, r);
+      }
+    }
+  }
+
+  dangling(it: Item, def: DirectiveDef, prefix: string, n: number, label: string, r: string) {
+    this.add(itemPath(prefix, it.name, n), "dangling-reference", `${label}: ${def.name} refers to ${def.ref} ${JSON.stringify(r)}, which does not exist`, "error", def.name, it.pos);
+  }
+}
+
+function header(file: string, revision: string | number | undefined): string[] {
+  const rev = String(revision ?? "");
+  // eslint-disable-next-line no-control-regex
+  if (rev === "" || rev.length > 200 || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u.test(rev)) throw new Error("the model revision must be a short single-line text");
+  return [`# ${file} generated by the Bacula HA dashboard.`, `# Model revision: ${rev}`, "# Do not edit by hand: the next deployment overwrites this file."];
+}
+
+/** Writes and/or checks a tree in one walk. */
+export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult {
+  const table = TABLES[tree.daemon];
+  const w = new Walk(tree.daemon, o);
+  const all = o.checks === "all";
+  const counts = new Map<string, number>();
+  const seenNames = new Map<string, Map<string, number>>();
+  const resources = tree.resources;
+  const names: (string | undefined)[] = new Array(resources.length);
+  for (let i = 0; i < resources.length; i++) names[i] = nameOf(resources[i]);
+  if (all) {
+    for (let i = 0; i < resources.length; i++) {
+      const node = resources[i];
+      counts.set(node.type, (counts.get(node.type) ?? 0) + 1);
+      const n = names[i];
+      if (n !== undefined) {
+        let set = w.names.get(node.type);
+        if (!set) w.names.set(node.type, (set = new Set()));
+        set.add(n);
+      }
+    }
+  }
+  if (o.text && o.revision !== undefined) for (const l of header(o.file ?? table.file, o.revision)) w.line(l);
+  let lastType = "";
+  let lastDef: ResourceDef | undefined;
+  for (let index = 0; index < resources.length; index++) {
+    const node = resources[index];
+    const def: ResourceDef | undefined = node.type === lastType ? lastDef : (lastDef = findResource(tree.daemon, (lastType = node.type)));
+    const name = names[index] ?? "";
+    w.resType = node.type;
+    w.resName = name;
+    w.resIndex = index;
+    w.resPos = node.pos;
+    if (!def || def.name !== node.type) {
+      w.add("", "unknown-resource", `${table.file} has no resource type ${JSON.stringify(node.type)}`, "error", undefined, undefined, `is not a resource type of ${table.file}`);
+      continue;
+    }
+    if (all) {
+      if (o.version && !supports(o.version, def))
+        w.add("", "version", `${def.name} resources need Bacula ${def.since ?? "?"} or later; the daemon runs ${o.version}`, "error", undefined, undefined);
+      if (names[index] === undefined) w.add("Name", "required", `${def.name} resource without a Name`, "error", "Name", undefined);
+      else {
+        const p = nameProblem(name);
+        if (p) w.add("Name", "name-syntax", `${def.name} name ${p}`, "error", "Name", undefined);
+        let m = seenNames.get(node.type);
+        if (!m) seenNames.set(node.type, (m = new Map()));
+        m.set(name, (m.get(name) ?? 0) + 1);
+      }
+    }
+    if (o.text) {
+      const keyword = node.keyword && (def.aliases ?? []).includes(node.keyword) ? node.keyword : def.name;
+      w.line("");
+      w.line(`${keyword} {`);
+    }
+    w.items(node.items, def, "", 1, "", false, !(o.skipRequired?.has(def.name) ?? false));
+    if (o.text) w.line("}");
+  }
+  if (all) {
+    w.resIndex = -1;
+    w.resPos = undefined;
+    for (const [type, m] of seenNames)
+      for (const [name, n] of m)
+        if (n > 1) w.problems.push({ resource: type, name, index: -1, path: "Name", rule: "duplicate-name", message: `${n} ${type} resources are named ${JSON.stringify(name)}`, severity: "error" });
+    for (const def of table.resources) {
+      if (o.version && !supports(o.version, def)) continue;
+      const n = counts.get(def.name) ?? 0;
+      if (def.single && n > 1) w.problems.push({ resource: "Config", name: "", index: -1, path: def.name, rule: "single", message: `${table.file} may hold only one ${def.name} resource (it holds ${n})`, severity: "error" });
+      if (def.required && n === 0)
+        w.problems.push({ resource: "Config", name: "", index: -1, path: def.name, rule: "min-count", message: `${table.file} needs at least one ${def.name} resource`, severity: "error" });
+    }
+  }
+  let text: string | undefined;
+  if (o.text) {
+    if (w.out.length > 0) w.chunks.push(w.out.join("\n"));
+    text = w.chunks.join("\n") + "\n";
+  }
+  return { text, problems: w.problems };
+}
