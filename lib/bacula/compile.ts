@@ -6,6 +6,7 @@
  * parser would have (unknown or repeated directives, versions, required directives and resources,
  * names, dangling references); deploys ask for both in one pass.
  */
+import { checkScheduleLine } from "./schedule";
 import { STORES, formatChecked, isRepeatable, nameProblem, valueProblem } from "./stores";
 import { findDirective, findResource, supports, TABLES } from "./tables";
 import type { BlockDef, Daemon, DirectiveDef, ResourceDef } from "./tables/types";
@@ -225,6 +226,7 @@ class Walk {
       this.add(itemPath(prefix, it.name, n), "time-months", `${label}: ${def.name} = ${v}: Bacula reads "m" as months; write "min" for minutes`, "warning", def.name, it.pos);
     if (this.o.version && def.valueSince && typeof v === "string" && def.valueSince[v] !== undefined && !supports(this.o.version, def, v))
       this.add(itemPath(prefix, it.name, n), "version", `${label}: ${def.name} = ${v} needs Bacula ${def.valueSince[v]}; the daemon runs ${this.o.version}`, "error", def.name, it.pos);
+    if ((def.store === "run" || def.store === "runres") && typeof v === "string") this.scheduleRefs(it, def, prefix, n, label, v);
     // References to resources of the same config.
     if (def.ref && !(this.o.externalRefs?.has(def.ref) ?? false)) {
       const known = this.namesOf(def.ref);
@@ -233,6 +235,17 @@ class Walk {
       } else if (Array.isArray(v)) {
         for (const r of v as unknown[]) if (typeof r === "string" && !PERCENT_VAR.test(r) && !known?.has(r)) this.dangling(it, def, prefix, n, label, r);
       }
+    }
+  }
+
+  scheduleRefs(it: Item, def: DirectiveDef, prefix: string, n: number, label: string, v: string) {
+    // Pool=, Storage=, Messages= of a Run line: Bacula looks them up and refuses the Director when one is missing.
+    const line = checkScheduleLine(v, def.store === "runres" ? "fd" : "dir");
+    for (const w of line.warnings) this.add(itemPath(prefix, it.name, n), "schedule-reading", `${label}: ${def.name} = ${v}: ${w}`, "warning", def.name, it.pos);
+    for (const ref of line.refs) {
+      if (this.o.externalRefs?.has(ref.type)) continue;
+      if (this.namesOf(ref.type)?.has(ref.name)) continue;
+      this.add(itemPath(prefix, it.name, n), "dangling-reference", `${label}: ${def.name} = ${v}: ${ref.keyword}=${ref.name} refers to ${ref.type} ${JSON.stringify(ref.name)}, which does not exist`, "error", def.name, it.pos);
     }
   }
 

@@ -241,16 +241,6 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   for (const j of cfg.jobDefs) checkPolicy(c, "JobDefs", j, version, before13);
   for (const j of cfg.jobs) checkPolicy(c, "Job", j, version, before13);
 
-  // Schedule times of day that Bacula refuses ("Config error: Bad time specification").
-  for (const s of cfg.schedules)
-    (s.run ?? []).forEach((r, i) => {
-      if (typeof r !== "string") return;
-      for (const m of r.matchAll(/\bat\s+(\d{1,2}):(\d{1,2})\b/gi))
-        if (Number(m[1]) > 23 || Number(m[2]) > 59)
-          c.add("Schedule", s.name, `run[${i}]`, "schedule-time",
-            `Schedule ${JSON.stringify(s.name)}: Run = ${r}: ${m[1]}:${m[2]} is not a time of day (Bacula refuses it: "Bad time specification")`);
-    });
-
   // Next Pool cycles.
   const reported = new Set<string>();
   for (const start of cfg.pools) {

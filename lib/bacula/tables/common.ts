@@ -91,22 +91,50 @@ export const STATISTICS_RESOURCE: ResourceDef = {
   ],
 };
 
+/** What the value of a Schedule override (`Keyword=value` before the time part) is, as run_conf.c reads it. */
+export type ScheduleOverrideValue = "level" | "pool" | "storage" | "messages" | "priority" | "yesno" | "duration";
+
+export interface ScheduleOverride {
+  name: string;
+  value: ScheduleOverrideValue;
+}
+
+/** What a word of a Schedule's time part sets (RUNBASE::store_runbase's states). */
+export type ScheduleWordKind = "none" | "at" | "lastday" | "wday" | "month" | "daily" | "weekly" | "monthly" | "hourly" | "wom";
+
+export interface ScheduleWord {
+  word: string;
+  kind: ScheduleWordKind;
+  /** Day of the week (sun = 0), month (jan = 0) or position in the month (1st = 0). */
+  code: number;
+}
+
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const POSITIONS = ["first", "second", "third", "fourth", "fifth", "sixth"];
+const ORDINALS = ["1st", "2nd", "3rd", "4th", "5th", "6th"];
+
 /**
  * Words the time part of a Schedule `Run =` (Director) or `Connect =` (File Daemon) line may use
  * (RUNBASE::store_runbase, lib/parse_conf.c), besides day numbers 1-31, `hh:mm` (with am/pm),
- * week numbers w00-w53 and `a-b` ranges of any of them. Matched case-insensitively. The same in
- * 13.0 and 15.0.
+ * week numbers w00-w53 and `a-b` ranges of days, weeks, weekdays, months and positions. Matched
+ * case-insensitively; week days and months also by their first three letters. The same in 13.0
+ * and 15.0.
  */
-export const SCHEDULE_TIME_KEYWORDS: readonly string[] = [
-  "on",
-  "at",
-  "lastday",
-  "sun", "mon", "tue", "wed", "thu", "fri", "sat",
-  "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-  "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-  "january", "february", "march", "april", "june", "july", "august", "september", "october",
-  "november", "december",
-  "daily", "weekly", "monthly", "hourly",
-  "1st", "2nd", "3rd", "4th", "5th", "6th",
-  "first", "second", "third", "fourth", "fifth", "sixth",
+export const SCHEDULE_TIME_WORDS: readonly ScheduleWord[] = [
+  { word: "on", kind: "none", code: 0 },
+  { word: "at", kind: "at", code: 0 },
+  { word: "lastday", kind: "lastday", code: 0 },
+  ...WEEKDAYS.map((w, code) => ({ word: w.slice(0, 3), kind: "wday" as const, code })),
+  ...MONTHS.map((w, code) => ({ word: w.slice(0, 3), kind: "month" as const, code })),
+  ...WEEKDAYS.map((word, code) => ({ word, kind: "wday" as const, code })),
+  ...MONTHS.filter((w) => w !== "may").map((word) => ({ word, kind: "month" as const, code: MONTHS.indexOf(word) })),
+  { word: "daily", kind: "daily", code: 0 },
+  { word: "weekly", kind: "weekly", code: 0 },
+  { word: "monthly", kind: "monthly", code: 0 },
+  { word: "hourly", kind: "hourly", code: 0 },
+  ...ORDINALS.map((word, code) => ({ word, kind: "wom" as const, code })),
+  ...POSITIONS.map((word, code) => ({ word, kind: "wom" as const, code })),
 ];
+
+export const SCHEDULE_TIME_KEYWORDS: readonly string[] = SCHEDULE_TIME_WORDS.map((w) => w.word);

@@ -11,6 +11,7 @@ import {
   LABEL_TYPES,
   NAME,
   SCHEDULE_TIME_KEYWORDS,
+  type ScheduleOverride,
   STATISTICS_RESOURCE,
   tls,
   TLS_BASE,
@@ -84,22 +85,26 @@ const RUNS_WHEN = {
 /**
  * Keywords a Schedule `Run =` line may set before its time part (RunFields of dird/run_conf.c),
  * each as `Keyword=value`; a bare job level (`Run = Full sun at 2:05`) is the old form of Level.
+ * Pool, Storage and Messages values must name resources of the Director; MaxRunSchedTime is a
+ * duration (quoted when it has spaces); Priority a positive number.
  */
-export const SCHEDULE_RUN_OVERRIDES = [
-  "Pool",
-  "FullPool",
-  "IncrementalPool",
-  "DifferentialPool",
-  "Level",
-  "Storage",
-  "Messages",
-  "Priority",
-  "SpoolData",
-  "WritePartAfterJob",
-  "MaxRunSchedTime",
-  "Accurate",
-  "NextPool",
-] as const;
+export const SCHEDULE_RUN_OVERRIDE_DEFS: readonly ScheduleOverride[] = [
+  { name: "Pool", value: "pool" },
+  { name: "FullPool", value: "pool" },
+  { name: "IncrementalPool", value: "pool" },
+  { name: "DifferentialPool", value: "pool" },
+  { name: "Level", value: "level" },
+  { name: "Storage", value: "storage" },
+  { name: "Messages", value: "messages" },
+  { name: "Priority", value: "priority" },
+  { name: "SpoolData", value: "yesno" },
+  { name: "WritePartAfterJob", value: "yesno" },
+  { name: "MaxRunSchedTime", value: "duration" },
+  { name: "Accurate", value: "yesno" },
+  { name: "NextPool", value: "pool" },
+];
+
+export const SCHEDULE_RUN_OVERRIDES: readonly string[] = SCHEDULE_RUN_OVERRIDE_DEFS.map((o) => o.name);
 
 export { LABEL_TYPES, SCHEDULE_TIME_KEYWORDS };
 

@@ -5,7 +5,7 @@
  * Not listed: `#if BEEF` rows (FipsRequire, DedupIndexDirectory, EnableClientRehydration). The
  * `#ifdef DATA_ENCRYPTION` rows (Pki*) are in Debian's build.
  */
-import { d, DESCRIPTION, NAME, SCHEDULE_TIME_KEYWORDS, STATISTICS_RESOURCE, tls, TLS_BASE, TLS_FULL } from "./common";
+import { d, DESCRIPTION, NAME, SCHEDULE_TIME_KEYWORDS, type ScheduleOverride, STATISTICS_RESOURCE, tls, TLS_BASE, TLS_FULL } from "./common";
 import { MESSAGES_RESOURCE } from "./messages";
 import type { DaemonTable, ResourceDef } from "./types";
 
@@ -15,7 +15,8 @@ const V15 = "15.0";
  * Keywords a Schedule `Connect =` line may set before its time part (ConnectFields of
  * filed/runres_conf.c): `MaxConnectTime="<time>"`.
  */
-export const SCHEDULE_CONNECT_OVERRIDES = ["MaxConnectTime"] as const;
+export const SCHEDULE_CONNECT_OVERRIDE_DEFS: readonly ScheduleOverride[] = [{ name: "MaxConnectTime", value: "duration" }];
+export const SCHEDULE_CONNECT_OVERRIDES: readonly string[] = SCHEDULE_CONNECT_OVERRIDE_DEFS.map((o) => o.name);
 export { SCHEDULE_TIME_KEYWORDS };
 
 const FILEDAEMON: ResourceDef = {

@@ -11,7 +11,17 @@ import type { BlockDef, Daemon, DaemonTable, DirectiveDef, ResourceDef, Version 
 export type * from "./types";
 export { CONSOLE_TABLE, DIR_TABLE, FD_TABLE, SD_TABLE };
 export { MESSAGE_TYPES, MESSAGES_DIRECTIVES, MESSAGES_RESOURCE, type MessageType } from "./messages";
-export { ADDRESS_BLOCK_KEYWORDS, LABEL_TYPES, SCHEDULE_TIME_KEYWORDS, STATISTICS_RESOURCE } from "./common";
+export {
+  ADDRESS_BLOCK_KEYWORDS,
+  LABEL_TYPES,
+  SCHEDULE_TIME_KEYWORDS,
+  SCHEDULE_TIME_WORDS,
+  STATISTICS_RESOURCE,
+  type ScheduleOverride,
+  type ScheduleOverrideValue,
+  type ScheduleWord,
+  type ScheduleWordKind,
+} from "./common";
 export {
   EXCLUDE_BLOCK,
   INCLUDE_BLOCK,
@@ -20,11 +30,12 @@ export {
   OPTIONS_BLOCK,
   REPLACE_OPTIONS,
   RUNSCRIPT_BLOCK,
+  SCHEDULE_RUN_OVERRIDE_DEFS,
   SCHEDULE_RUN_OVERRIDES,
   SELECTION_TYPES,
 } from "./dir";
 export { DEVICE_TYPES } from "./sd";
-export { SCHEDULE_CONNECT_OVERRIDES } from "./fd";
+export { SCHEDULE_CONNECT_OVERRIDE_DEFS, SCHEDULE_CONNECT_OVERRIDES } from "./fd";
 
 export const TABLES: Readonly<Record<Daemon, DaemonTable>> = {
   dir: DIR_TABLE,
