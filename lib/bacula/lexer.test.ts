@@ -4,7 +4,7 @@
  * parser reads (or both refuse the file).
  */
 import { describe, expect, it } from "vitest";
-import { Lexer, MAX_TOKEN_CHARS, Tok, type IncludeResult } from "./lexer";
+import { Lexer, MAX_TOKEN_BYTES, Tok, type IncludeResult } from "./lexer";
 
 /** Token names for the assertions (Tok is a const enum: no reverse mapping). */
 const NAMES: Record<Tok, string> = {
@@ -114,8 +114,11 @@ describe("lexer rules", () => {
     const self = (): IncludeResult => ({ kind: "files", files: [{ name: "loop.conf", text: "@loop.conf\n" }] });
     const deep = tokens("@loop.conf\n", { include: self });
     expect(deep.issues).toEqual([expect.stringMatching(/^loop\.conf:1: includes nested more than \d+ deep$/)]);
-    const long = tokens(`x = "${"a".repeat(MAX_TOKEN_CHARS + 1)}"\ny\n`);
-    expect(long.issues).toEqual([`main.conf:1: a token longer than ${MAX_TOKEN_CHARS} characters`]);
+    const long = tokens(`x = "${"a".repeat(MAX_TOKEN_BYTES + 1)}"\ny\n`);
+    expect(long.issues).toEqual([`main.conf:1: a token longer than ${MAX_TOKEN_BYTES} bytes (Bacula's limit)`]);
+    // bytes, not characters: 2500 é are 5000 bytes
+    expect(tokens(`x = "${"é".repeat(2500)}"\n`).issues).toHaveLength(1);
+    expect(tokens(`x = "${"é".repeat(2499)}"\n`).issues).toEqual([]);
     expect(long.toks.map((t) => NAMES[t.tok])).toContain("ERROR");
     expect(long.toks.at(-2)?.str).toBe("y");
   });

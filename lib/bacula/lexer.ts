@@ -52,8 +52,26 @@ interface Source {
 }
 
 const MAX_INCLUDE_DEPTH = 32;
-/** Bacula refuses tokens longer than its pool buffer; we stop well below. */
-export const MAX_TOKEN_CHARS = 4096;
+/**
+ * Bacula's token buffer is 5000 bytes (lex.c get_memory(5000)): a token of 4999 UTF-8 bytes is
+ * read, one of 5000 crashes bdirjson and a longer one stops it ("Config token too long").
+ */
+export const MAX_TOKEN_BYTES = 4999;
+
+/** UTF-8 length of a JS string (lone surrogates count as the 3 bytes of U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
 
 const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -220,8 +238,8 @@ export class Lexer {
   }
 
   private tooLong(buf: string, line: number): boolean {
-    if (buf.length > MAX_TOKEN_CHARS) {
-      this.issue(`a token longer than ${MAX_TOKEN_CHARS} characters`, line);
+    if (buf.length * 3 > MAX_TOKEN_BYTES && utf8Length(buf) > MAX_TOKEN_BYTES) {
+      this.issue(`a token longer than ${MAX_TOKEN_BYTES} bytes (Bacula's limit)`, line);
       return true;
     }
     return false;
@@ -305,12 +323,13 @@ export class Lexer {
       const s = this.cur;
       const text = s.text;
       let j = s.i;
-      const limit = Math.min(text.length, s.i + MAX_TOKEN_CHARS + 1);
+      const limit = Math.min(text.length, s.i + MAX_TOKEN_BYTES + 1);
       while (j < limit) {
         const c = text.charCodeAt(j);
         if (c === 34) {
           const buf = text.slice(s.i, j);
           s.i = j + 1;
+          if (this.tooLong(buf, line)) return this.set(Tok.ERROR, buf.slice(0, 40), line);
           return this.set(Tok.QUOTED, buf, line);
         }
         if (c === 92 || c === 10 || c === 13) break;
@@ -373,7 +392,7 @@ export class Lexer {
         } else if (c === 92) esc = true;
         else if (c === 34) break;
         else target += String.fromCharCode(c);
-        if (target.length > MAX_TOKEN_CHARS) break;
+        if (target.length > MAX_TOKEN_BYTES) break;
       }
     } else {
       while (!(c === EOF_CH || c === EOL_CH || isSpace(c) || c === 125 || c === 123 || c === 59 || c === 44 || c === 34 || c === 35)) {

@@ -24,13 +24,13 @@ afterAll(() => tmp?.cleanup());
 
 /** Free-text stores and the longest value each takes, in UTF-8 bytes. */
 const LIMITS: Partial<Record<StoreFn, { bytes: number; baculaRefusesMore: boolean }>> = {
-  str: { bytes: MAX_STRING_BYTES, baculaRefusesMore: false },
-  dir: { bytes: MAX_STRING_BYTES, baculaRefusesMore: false },
+  str: { bytes: MAX_STRING_BYTES, baculaRefusesMore: true },
+  dir: { bytes: MAX_STRING_BYTES, baculaRefusesMore: true },
   strname: { bytes: MAX_NAME_BYTES, baculaRefusesMore: true },
   device: { bytes: MAX_NAME_BYTES, baculaRefusesMore: true },
-  alist_str: { bytes: MAX_STRING_BYTES, baculaRefusesMore: false },
-  runscript_cmd: { bytes: MAX_STRING_BYTES, baculaRefusesMore: false },
-  fname: { bytes: MAX_STRING_BYTES, baculaRefusesMore: false },
+  alist_str: { bytes: MAX_STRING_BYTES, baculaRefusesMore: true },
+  runscript_cmd: { bytes: MAX_STRING_BYTES, baculaRefusesMore: true },
+  fname: { bytes: MAX_STRING_BYTES, baculaRefusesMore: true },
   // Ours, not Bacula's: TLS-PSK (on by default in 15.0) cuts the shared key at 255 bytes.
   password: { bytes: 2 * MAX_NAME_BYTES, baculaRefusesMore: false },
 };
@@ -87,7 +87,9 @@ function place(cfg: Config, c: Case, value: string): Record<string, unknown> {
 /** A value of exactly `len` bytes the store takes (an existing directory for WorkingDirectory). */
 function marker(len: number, c: Case): string {
   if (c.def.name === "WorkingDirectory") {
-    // bacula-dir and bacula-sd refuse a WorkingDirectory that does not exist: build one of `len` bytes.
+    // bacula-dir and bacula-sd refuse a WorkingDirectory that does not exist: build one of `len`
+    // bytes, or of the longest path Linux takes (PATH_MAX 4096) when that is shorter.
+    len = Math.min(len, 4000);
     let p = `${tmp.root}/${c.daemon}`;
     while (p.length < len) p += "/" + "w".repeat(Math.max(1, Math.min(200, len - p.length - 1)));
     mkdirSync(p.slice(0, len), { recursive: true });
@@ -140,7 +142,7 @@ describe("text directive lengths, against bdirjson / bsdjson 15.0.3", () => {
 
       // One byte more: the renderer and the validator refuse it, naming the directive.
       const cfg2 = make(c.daemon);
-      place(cfg2, c, c.def.name === "WorkingDirectory" ? v + "w" : marker(bytes + 1, c));
+      place(cfg2, c, c.def.name === "WorkingDirectory" ? v + "w".repeat(bytes + 1 - v.length) : marker(bytes + 1, c));
       let err: unknown;
       try {
         render(c.daemon, cfg2);
@@ -152,9 +154,11 @@ describe("text directive lengths, against bdirjson / bsdjson 15.0.3", () => {
       expect((err as RenderError).problem).toMatch(/at most/);
       const problems = c.daemon === "dir" ? validateDirector(cfg2 as unknown as DirectorConfig) : validateStorageDaemon(cfg2 as unknown as StorageDaemonConfig);
       expect(problems.some((p) => p.rule === "value" && p.severity === "error" && /at most/.test(p.message))).toBe(true);
-      if (baculaRefusesMore) {
+      // (a WorkingDirectory of 5000 bytes cannot exist: Linux paths stop at 4096)
+      if (baculaRefusesMore && c.def.name !== "WorkingDirectory") {
         const bad = run(text.replace(v, v + (c.def.store === "device" ? "d" : "x")), { test: true });
-        expect(bad.code, "Bacula takes one byte more").toBe(1);
+        // exit 1, or a crash (bdirjson 15.0.3 overruns its 5000-byte token buffer by one)
+        expect(bad.code, "Bacula takes one byte more").not.toBe(0);
       }
     });
   }

@@ -104,7 +104,7 @@ describe("renderDirector", () => {
     ["newline in a password", (c) => void (c.clients[0].password = "a\nClient {"), "Client", "Password", "Password", /line break/, "password"],
     ["carriage return in a description", (c) => void (c.director.description = "a\rb"), "Director", "Description", "Description", /U\+000D/, "description"],
     ["NUL in a run line", (c) => void (c.jobs[0].run = ["ok", "a\u0000"]), "Job", "Run", "Run[1]", /U\+0000/, "run"],
-    ["tab in a RunScript command", (c) => void (c.jobs[3].runScripts![0].command = "a\tb"), "Job", "Command", "Runscript.Command", /U\+0009/, "runScripts[0].command"],
+    ["DEL in a RunScript command", (c) => void (c.jobs[3].runScripts![0].command = "a\u007fb"), "Job", "Command", "Runscript.Command", /U\+007F/, "runScripts[0].command"],
     ["a quote in a name", (c) => void (c.pools[0].name = 'Full"'), "Pool", "Name", "Name", /"\\""/, "name"],
     ["a 128-character name", (c) => void (c.clients[0].name = "c".repeat(128)), "Client", "Name", "Name", /127/, "name"],
     ["a bad storage list member", (c) => void (c.pools[0].storage = ["File4", "File5\n}"]), "Pool", "Storage", "Storage", /item 2/, "storage"],

@@ -169,16 +169,19 @@ describe("value rules per store", () => {
   it("text: no control characters, no broken UTF-16, at most 2048 bytes; line feeds only where allowed", () => {
     expect(textProblem('any "thing" \\ {} # ; @')).toBeNull();
     expect(textProblem("a\nb")).toMatch(/line break/);
-    expect(textProblem("a\nb", MAX_STRING_BYTES, true)).toBeNull();
-    expect(textProblem("a\rb", MAX_STRING_BYTES, true)).toMatch(/U\+000D/);
+    expect(textProblem("a\nb", MAX_STRING_BYTES, "text+lf")).toBeNull();
+    expect(textProblem("a\rb", MAX_STRING_BYTES, "text+lf")).toMatch(/U\+000D/);
+    expect(textProblem("a\tb\u0085\u2028\u2029", MAX_STRING_BYTES, "text")).toBeNull();
+    expect(textProblem("a\nb", MAX_STRING_BYTES, "text")).toMatch(/line break/);
+    expect(textProblem("\u007f", MAX_STRING_BYTES, "text")).toMatch(/U\+007F/);
     expect(textProblem("a\tb")).toMatch(/U\+0009/);
     expect(textProblem("\u007f")).toMatch(/U\+007F/);
     expect(textProblem("\u0085")).toMatch(/U\+0085/);
     expect(textProblem("\u2028")).toMatch(/line separator/);
     expect(textProblem("\ud800")).toMatch(/surrogate/);
     expect(textProblem("x".repeat(MAX_STRING_BYTES))).toBeNull();
-    expect(textProblem("x".repeat(MAX_STRING_BYTES + 1))).toMatch(/2048/);
-    expect(textProblem("é".repeat(1025))).toMatch(/at most 2048 bytes long \(it is 2050\)/);
+    expect(textProblem("x".repeat(MAX_STRING_BYTES + 1))).toMatch(/4999/);
+    expect(textProblem("é".repeat(2500))).toMatch(/at most 4999 bytes long \(it is 5000\)/);
   });
 
   it("paths that Bacula would shell-expand are refused", () => {

@@ -4,7 +4,7 @@
  * back exactly (ranges as Bacula stores them, characters Bacula would shell-expand, lengths).
  * The directive tables name a store function per directive; everything here is keyed by it.
  */
-import { Lexer, Tok, TOK_NAMES } from "./lexer";
+import { Lexer, MAX_TOKEN_BYTES, Tok, TOK_NAMES } from "./lexer";
 import { durationSeconds, sizeBytes } from "./quantities";
 import { checkScheduleLine } from "./schedule";
 import type { DirectiveDef, StoreFn } from "./tables/types";
@@ -142,17 +142,20 @@ export function isRepeatable(def: DirectiveDef): boolean {
 export const NAME_CHARS = /^[A-Za-z0-9:.\-_ ]+$/;
 export const MAX_NAME_BYTES = 127;
 /**
- * Longest string value written, in UTF-8 bytes. bacula-dir 15.0.3 handles quoted tokens of
- * about 4.9 kB and crashes on longer ones; 2048 bytes leaves room for escaping.
+ * Longest string value, in UTF-8 bytes: Bacula's token buffer (MAX_TOKEN_BYTES). The buffer holds
+ * the value after unescaping, so a value of 4999 quotes, written as 9998 characters, still reads.
  */
-export const MAX_STRING_BYTES = 2048;
+export const MAX_STRING_BYTES = MAX_TOKEN_BYTES;
 /** Characters that make Bacula shell-expand a path (do_shell_expansion), and the shell's own. */
 export const SHELL_CHARS = "`$;|&<>*?\"'\\~[](){}!#";
-// C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
+// C0 and C1 controls and DEL; in free text (a quoted string) a tab and the Unicode line separators
+// are plain characters to Bacula and read back as written, a line feed only where the store keeps it.
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 // eslint-disable-next-line no-control-regex
-const CONTROL_NO_LF_RE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
+const CONTROL_TEXT_RE = /[\u0000-\u0008\u000a-\u001f\u007f-\u0084\u0086-\u009f]/u;
+// eslint-disable-next-line no-control-regex
+const CONTROL_TEXT_LF_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u0084\u0086-\u009f]/u;
 /** Host names and IP addresses (written unquoted). */
 export const ADDRESS_RE = /^[A-Za-z0-9._:%\[\]-]{1,255}$/;
 
@@ -171,12 +174,13 @@ function describeChar(c: string): string {
 }
 
 /**
- * Why a text is refused (control characters, broken UTF-16, too long), or null. `lineBreaks`: a
- * line feed is allowed (a quoted string may go on over a line end in Bacula; the newline is part
- * of the value and cannot end the quote, so it cannot start a directive).
+ * Why a text is refused (control characters, broken UTF-16, too long), or null. `allow`: "text"
+ * lets a tab and the Unicode separators (U+0085, U+2028, U+2029) through, as free text in quotes;
+ * "text+lf" a line feed too (a quoted string may go on over a line end in Bacula; the newline is
+ * part of the value and cannot end the quote, so it cannot start a directive).
  */
-export function textProblem(v: string, maxBytes = MAX_STRING_BYTES, lineBreaks = false): string | null {
-  const m = (lineBreaks ? CONTROL_NO_LF_RE : CONTROL_RE).exec(v);
+export function textProblem(v: string, maxBytes = MAX_STRING_BYTES, allow: "none" | "text" | "text+lf" = "none"): string | null {
+  const m = (allow === "text+lf" ? CONTROL_TEXT_LF_RE : allow === "text" ? CONTROL_TEXT_RE : CONTROL_RE).exec(v);
   if (m) {
     if (m[0] === "\n") return "must not contain a line break (it would start a new directive)";
     return `must not contain ${describeChar(m[0])}`;
@@ -224,7 +228,7 @@ export function valueProblem(def: DirectiveDef, value: Value): string | null {
     case "string": {
       if (typeof value !== "string") return "must be text";
       if (def.store === "strname") return nameTokenProblem(value);
-      return textProblem(value, MAX_STRING_BYTES, def.store === "str");
+      return textProblem(value, MAX_STRING_BYTES, def.store === "str" ? "text+lf" : "text");
     }
     case "password":
       if (typeof value !== "string") return "must be text";
@@ -446,14 +450,21 @@ export interface ReadResult {
   problems: { severity: "error" | "warning"; message: string }[];
 }
 
-const isNameTok = (t: Tok) => t === Tok.IDENTIFIER || t === Tok.UNQUOTED || t === Tok.QUOTED || t === Tok.NUMBER;
+const isNameTok = (t: Tok) => t === Tok.IDENTIFIER || t === Tok.UNQUOTED || t === Tok.QUOTED;
 
-/** Reads one value token (T_NAME / T_STRING expectation). */
+/**
+ * Reads one value token (T_NAME / T_STRING expectation): an identifier, an unquoted or a quoted
+ * string. A bare number (`Description = 0`) is a number token, which Bacula refuses there.
+ */
 function readToken(lx: Lexer, what: string, r: ReadResult): string | undefined {
   const t = lx.next();
   if (!isNameTok(t)) {
-    r.problems.push({ severity: "error", message: `expected ${what}, found ${TOK_NAMES[t]}` });
+    r.problems.push({
+      severity: "error",
+      message: t === Tok.NUMBER ? `expected ${what}, found the bare number ${lx.str} (Bacula refuses a number here: quote it, "${lx.str}")` : `expected ${what}, found ${TOK_NAMES[t]}`,
+    });
     if (t === Tok.EOB) lx.pushBack();
+    else if (t === Tok.NUMBER) rest(lx, { problems: [] });
     return undefined;
   }
   return lx.str;

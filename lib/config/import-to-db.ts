@@ -26,7 +26,7 @@ import { parseTree, type ParseIssue } from "@/lib/bacula/parser";
 import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig } from "@/lib/bacula/model";
 import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
 import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
-import { withoutPos, type Item, type ResourceNode } from "@/lib/bacula/tree";
+import { withoutPos, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
 import { kindOfNode, nodeToTyped, resourceDefOf, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
@@ -354,6 +354,40 @@ async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; stora
 interface Checked {
   /** Resources left out of the import (with allowErrors), by node. */
   excluded: Set<ResourceNode>;
+  /** A parse error outside any resource: the file cannot be imported even in part. */
+  unattributed: boolean;
+}
+
+/**
+ * Directives the dashboard needs with a value to hold a Director resource (to reach its daemon):
+ * Bacula takes `Address = ""`, the dashboard cannot deploy it.
+ */
+const NEEDED: Readonly<Record<string, readonly string[]>> = {
+  Storage: ["Address", "Password", "Device", "MediaType"],
+  Client: ["Address", "Password", "Catalog"],
+};
+
+/** Why the dashboard cannot store a resource Bacula accepts (a Director Storage with an empty address…), or undefined. */
+function unstorable(tree: ConfigTree, n: ResourceNode): string | undefined {
+  const needed = tree.daemon === "dir" ? NEEDED[n.type] : undefined;
+  if (!needed) return undefined;
+  const value = (name: string) => {
+    const it = n.items.find((i) => i.kind === "directive" && i.name === name);
+    return it && it.kind === "directive" ? it.value : undefined;
+  };
+  const missing = needed.filter((d) => {
+    const v = value(d);
+    return v === undefined || v === "" || (Array.isArray(v) && (v.length === 0 || v[0] === ""));
+  });
+  if (missing.length === 0) return undefined;
+  return `${n.type} ${JSON.stringify(nameOf(n))}: ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} empty or missing; the dashboard needs ${missing.length > 1 ? "them" : "it"} to reach the daemon: not imported`;
+}
+
+/** The resource a parse problem lies in: the last one that starts before it in the same file. */
+function nodeAtLine(tree: ConfigTree, file: string, line: number): ResourceNode | undefined {
+  let best: ResourceNode | undefined;
+  for (const n of tree.resources) if (n.pos && n.pos.file === file && n.pos.line <= line && (!best || n.pos.line >= best.pos!.line)) best = n;
+  return best;
 }
 
 /**
@@ -363,12 +397,28 @@ interface Checked {
 function checkSource(src: ParsedSource, version: string, opts: ImportOptions, report: ImportReport, issues: ImportIssue[]): Checked {
   const excluded = new Set<ResourceNode>();
   const tree = src.result.tree;
+  // A resource that did not parse cleanly is left out whole (Bacula would refuse the file): nothing half-read is written.
+  let unattributed = false;
+  if (opts.allowErrors)
+    for (const i of src.result.issues) {
+      if (i.severity !== "error") continue;
+      const n = nodeAtLine(tree, i.file || src.file, i.line);
+      if (n) excluded.add(n);
+      else unattributed = true;
+    }
   const nodeOf = (p: Problem): ResourceNode | undefined =>
     tree.resources.find((n) => {
       if (n.type !== p.resource && kindOfNode(tree.daemon, n) !== p.resource) return false;
       const nm = n.items.find((i) => i.kind === "directive" && i.name === "Name");
       return (nm && nm.kind === "directive" ? nm.value : "") === p.name;
     });
+  // What Bacula accepts but the dashboard cannot hold: left out here, so that what refers to it is left out too.
+  for (const n of tree.resources) {
+    const why = unstorable(tree, n);
+    if (!why) continue;
+    issues.push({ ...posOf(n, src.file), severity: "error", stage: "check", message: why });
+    excluded.add(n);
+  }
   for (let round = 0; round < 5; round++) {
     const live = { daemon: tree.daemon, resources: tree.resources.filter((n) => !excluded.has(n)) };
     const problems = src.daemon === "dir" ? directorProblems(live, version) : treeProblems(live, undefined);
@@ -389,11 +439,12 @@ function checkSource(src: ParsedSource, version: string, opts: ImportOptions, re
     }
     if (!more) break;
   }
+  if (unattributed) for (const n of tree.resources) excluded.add(n);
   for (const n of excluded) {
     const nm = n.items.find((i) => i.kind === "directive" && i.name === "Name");
     report.leftOut.push({ ...posOf(n, src.file), resource: n.type, name: nm && nm.kind === "directive" ? String(nm.value) : "" });
   }
-  return { excluded };
+  return { excluded, unattributed };
 }
 
 /** The tree checks of a Director config plus Job directives required after JobDefs. */
@@ -903,12 +954,12 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
         if (!blocked) {
           const sds: SdInfo[] = [];
           for (const s of sdSources) {
-            if (parseErrors.has(s) && !opts.allowErrors) continue;
+            if (parseErrors.has(s) && (!opts.allowErrors || checked.get(s)!.unattributed)) continue;
             const info = await importStorageDaemon(ctx, s, checked.get(s)!.excluded, dirSources);
             if (info) sds.push(info);
           }
           for (const s of dirSources) {
-            if (parseErrors.has(s) && !opts.allowErrors) continue;
+            if (parseErrors.has(s) && (!opts.allowErrors || checked.get(s)!.unattributed)) continue;
             await importDirector(ctx, s, checked.get(s)!.excluded, sds, opts);
           }
           // The result must render: validate every touched daemon as it will be deployed. A daemon

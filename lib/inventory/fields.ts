@@ -114,6 +114,10 @@ function dir(kind: ResourceKind, name: string, o: Partial<FieldDef> & { key?: st
     case "password":
       type = "secret";
       break;
+    case "string":
+      // a secret kept in a plain string store (Catalog Password, Cloud SecretKey): never sent back
+      type = def.secret ? "secret" : "text";
+      break;
     case "keyword":
       type = def.values && def.values.length > 0 ? "enum" : "text";
       break;

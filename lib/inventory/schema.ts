@@ -13,6 +13,13 @@ import { viewItemsSchema } from "./view-items";
 
 const blankToNull = (v: unknown) => (v === "" || v === undefined ? null : v);
 const optional = (s: z.ZodType) => z.preprocess(blankToNull, s.nullable().optional());
+const requiredWhenGiven = (s: z.ZodType) =>
+  z.preprocess(
+    (v) => (v === "" ? null : v),
+    s.nullable().optional().superRefine((v, ctx) => {
+      if (v === null) ctx.addIssue({ code: "custom", message: "is required", params: { rule: "required" } });
+    }),
+  );
 
 /** A value the directive's store accepts (the renderer's own check). */
 function storeCheck(def: DirectiveDef) {
@@ -33,7 +40,9 @@ function directiveSchema(field: FieldDef, mode: "create" | "update"): z.ZodType 
   const def = field.directive!.def;
   const st = STORES[def.store];
   const required = field.required && mode === "create" && field.defaultValue === undefined;
-  const need = (s: z.ZodType) => (required ? s : optional(s));
+  // An update may leave a required field out (kept as stored) but not clear it.
+  const keepRequired = field.required && mode === "update" && field.defaultValue === undefined;
+  const need = (s: z.ZodType) => (required ? s : keepRequired ? requiredWhenGiven(s) : optional(s));
   switch (field.type) {
     case "int": {
       const min = st.shape === "port" ? 1 : (st.min ?? 0);
@@ -43,8 +52,9 @@ function directiveSchema(field: FieldDef, mode: "create" | "update"): z.ZodType 
     case "tribool":
       return triBool;
     case "enum": {
-      const values = (field.enumValues ?? def.values ?? []) as readonly [string, ...string[]];
-      return need(z.enum(values, { error: `must be one of ${values.join(", ")}` }).superRefine(storeCheck(def)));
+      // the store's own rule: Bacula matches most keywords case-insensitively (MD5 is Md5)
+      const values = field.enumValues ?? def.values ?? [];
+      return need(z.string({ error: `must be one of ${values.join(", ")}` }).superRefine(storeCheck(def)));
     }
     case "secret": {
       const rule = z.string({ error: "must be text" }).superRefine(storeCheck(def));
@@ -62,7 +72,8 @@ function directiveSchema(field: FieldDef, mode: "create" | "update"): z.ZodType 
       }));
     default: {
       const text = z.string({ error: "must be text" });
-      const rule = (st.shape === "path" || st.shape === "address" ? z.string({ error: "must be text" }).trim() : text).superRefine(storeCheck(def));
+      // Kept exactly as written (Bacula reads a quoted value with its spaces); an address has none to trim.
+      const rule = (st.shape === "address" ? z.string({ error: "must be text" }).trim() : text).superRefine(storeCheck(def));
       return need(field.type === "name" ? baculaName : rule);
     }
   }
@@ -123,7 +134,9 @@ function fieldSchema(field: FieldDef, mode: "create" | "update"): z.ZodType {
       return triBool;
     case "enum": {
       const values = field.enumValues as readonly [string, ...string[]];
-      const rule = z.enum(values, { error: `must be one of ${values.join(", ")}` });
+      // written in any case (a record imported as SHA256 is the Sha256 option), kept in the listed one
+      const canonical = (v: unknown) => (typeof v === "string" ? (values.find((x) => x.toLowerCase() === v.toLowerCase()) ?? v) : v);
+      const rule = z.preprocess(canonical, z.enum(values, { error: `must be one of ${values.join(", ")}` }));
       return field.required ? rule : optional(rule);
     }
     case "ref": {
@@ -200,9 +213,9 @@ function crossFieldRules(kind: KindKey, v: Record<string, unknown>, ctx: z.Refin
   }
   if (kind === "jobs") {
     const isCopy = v.type === "Copy" || v.type === "Migrate";
-    if (!isCopy && (v.selectionType || v.selectionPattern)) {
-      ctx.addIssue({ code: "custom", path: ["selectionType"], message: "applies only to Copy and Migrate jobs" });
-    }
+    if (!isCopy)
+      for (const key of ["selectionType", "selectionPattern"] as const)
+        if (v[key]) ctx.addIssue({ code: "custom", path: [key], message: "applies only to Copy and Migrate jobs", params: { rule: "copy-only" } });
     const needsPattern = ["Client", "Volume", "Job", "SqlQuery"].includes(String(v.selectionType ?? ""));
     if (isCopy && needsPattern && !v.selectionPattern) {
       ctx.addIssue({ code: "custom", path: ["selectionPattern"], message: `is required for selection type ${String(v.selectionType)}` });

@@ -17,7 +17,7 @@ import type { Role } from "@/lib/auth/roles";
 import { encryptSecret } from "@/lib/secrets";
 import { findDirective, findResource, type BlockDef, type Problem } from "@/lib/bacula";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
-import { resourceDefOf, typedKeys } from "@/lib/bacula/typed";
+import { directiveOfKey, resourceDefOf, typedKeys } from "@/lib/bacula/typed";
 import { validateDirector, validateStorageDaemon } from "@/lib/bacula/validate";
 import type { Item } from "@/lib/bacula/tree";
 import { mergeKeptSecrets, openItems, sealItems, viewItems } from "@/lib/config/items";
@@ -231,6 +231,16 @@ export async function listOptions(kind: KindKey, filter: Record<string, string>)
 
 function fieldError(kind: KindKey, field: string, rule: string, message: string): FieldError {
   return { field, rule, message, label: labelOfField(kind, field) };
+}
+
+/**
+ * A body refused before the kind's schema ran (a lone surrogate in a string…) names its fields by
+ * their labels too.
+ */
+export function withFieldLabels(kind: KindKey, err: unknown): unknown {
+  if (!(err instanceof HttpError) || !err.fields?.length) return err;
+  const fields = err.fields.map((f) => (f.label ? f : fieldError(kind, f.field, f.rule, f.message)));
+  return new HttpError(err.status, fields.map((e) => `${e.label ?? e.field}: ${e.message}`).join("; "), fields, err.details, err.headers);
 }
 
 function refuse(kind: KindKey, errors: FieldError[]): never {
@@ -448,7 +458,15 @@ function fieldOfProblem(kind: KindKey, p: Problem): string {
     return f?.key ?? (kind === "resources" ? "items" : "directives");
   }
   const key = p.field.replace(/\[\d+\]$/, "");
-  return fieldForModelKey(kind, key)?.key ?? (key === "name" ? "name" : kind === "resources" ? "items" : key);
+  const own = fieldForModelKey(kind, key);
+  if (own) return own.key;
+  if (key === "name") return "name";
+  if (kind === "resources") return "items";
+  // A typed key without a field of its own (Director description…): its directive's featured field, or Other directives.
+  const rk = KINDS[kind].resourceKind;
+  const def = rk ? directiveOfKey(rk, key) : undefined;
+  if (def) return KINDS[kind].fields.find((x) => x.directive?.def === def)?.key ?? "directives";
+  return key;
 }
 
 /**

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { api, readJson } from "@/lib/http/handler";
 import { kindParam, searchParams } from "@/lib/http/kind";
-import { createResource, listResources } from "@/lib/inventory/service";
+import { createResource, listResources, withFieldLabels } from "@/lib/inventory/service";
 
 type Ctx = { params: Promise<{ kind: string }> };
 
@@ -15,6 +15,9 @@ export const GET = api<Ctx>(async (req, ctx) => {
 export const POST = api<Ctx>(async (req, ctx) => {
   const user = await requireUser(req, "operator");
   const kind = kindParam((await ctx.params).kind);
-  const created = await createResource(kind, await readJson(req), { login: user.login, role: user.role, ip: clientIp(req) });
+  const body = await readJson(req).catch((e: unknown) => {
+    throw withFieldLabels(kind, e);
+  });
+  const created = await createResource(kind, body, { login: user.login, role: user.role, ip: clientIp(req) });
   return NextResponse.json(created, { status: 201 });
 });

@@ -80,7 +80,7 @@ export function runBaculaJson(tool: BaculaJsonTool, configText: string, opts: Ru
     let json: unknown = undefined;
     if (!opts.test && r.status === 0) {
       try {
-        json = JSON.parse(stdout);
+        json = JSON.parse(escapeControls(stdout));
       } catch {
         json = undefined;
       }
@@ -104,12 +104,37 @@ export function runBaculaJsonFile(tool: BaculaJsonTool, file: string, opts: { te
   let json: unknown = undefined;
   if (!opts.test && r.status === 0) {
     try {
-      json = JSON.parse(stdout);
+      json = JSON.parse(escapeControls(stdout));
     } catch {
       json = undefined;
     }
   }
   return { code: r.status ?? -1, signal: r.signal, stdout, stderr: dec.decode(r.stderr ?? new Uint8Array()), json, file };
+}
+
+/**
+ * bdirjson / bsdjson write a tab or another control character inside a JSON string as it is (not
+ * as \t): escape those so that JSON.parse reads the value Bacula holds.
+ */
+export function escapeControls(text: string): string {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") {
+        out += c + (text[++i] ?? "");
+        continue;
+      }
+      if (c === '"') inString = false;
+      else if (c < " ") {
+        out += `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+        continue;
+      }
+    } else if (c === '"') inString = true;
+    out += c;
+  }
+  return out;
 }
 
 export function runBdirjson(configText: string, opts?: RunOptions): BaculaBinResult {

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { api, readJson } from "@/lib/http/handler";
 import { idParam, kindParam } from "@/lib/http/kind";
-import { deleteResource, getResource, updateResource } from "@/lib/inventory/service";
+import { deleteResource, getResource, updateResource, withFieldLabels } from "@/lib/inventory/service";
 
 type Ctx = { params: Promise<{ kind: string; id: string }> };
 
@@ -17,7 +17,10 @@ export const PUT = api<Ctx>(async (req, ctx) => {
   const user = await requireUser(req, "operator");
   const p = await ctx.params;
   const kind = kindParam(p.kind);
-  const updated = await updateResource(kind, idParam(p.id), await readJson(req), { login: user.login, role: user.role, ip: clientIp(req) });
+  const body = await readJson(req).catch((e: unknown) => {
+    throw withFieldLabels(kind, e);
+  });
+  const updated = await updateResource(kind, idParam(p.id), body, { login: user.login, role: user.role, ip: clientIp(req) });
   return NextResponse.json(updated);
 });
 
