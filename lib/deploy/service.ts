@@ -29,6 +29,7 @@ import {
   type TargetResult,
 } from "./engine";
 import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "./commands";
+import { recordDeployedFiles } from "./deployed-files";
 import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
 import type { HostCheck } from "./host-checks";
 import { hostLockKey, withHostLock } from "./lock";
@@ -657,6 +658,8 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
     { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: o.open ?? sshTransport(), onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS, hashKey: driftKey() },
   );
   await chain;
+  // The deployed files (masked) in the history: the config page diffs the model against them.
+  if (!o.dryRun) await recordDeployedFiles(rows, plans, results);
 
   const now = new Date();
   for (const r of results) {
