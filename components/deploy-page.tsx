@@ -575,7 +575,7 @@ export function DeployPage() {
         {(progress.running || progress.order.length > 0 || progress.error) && (
           <Card
             title={
-              <span data-testid="run-outcome" data-status={progress.status ?? "running"}>
+              <span data-testid="deploy-outcome" data-status={progress.status ?? "running"}>
                 {`${progress.dryRun ? "Dry run" : "Deploy"}${progress.runId ? ` #${progress.runId}` : ""} — ${runOutcome(progress.dryRun, progress.running ? null : (progress.status ?? "stopped"), progress.order.map((k) => progress.targets[k]?.status ?? "pending")).text}`}
               </span>
             }
@@ -645,7 +645,7 @@ export function DeployPage() {
                   <td className="py-1.5">
                     {(() => {
                       const o = runOutcome(r.dryRun, r.status, r.targets.map((t) => t.status));
-                      return <span data-testid="run-status" data-status={r.status}><Badge tone={o.tone}>{o.text}</Badge></span>;
+                      return <span data-testid="deploy-run-status" data-status={r.status}><Badge tone={o.tone}>{o.text}</Badge></span>;
                     })()}
                   </td>
                   <td className="py-1.5 text-xs">{r.summary}</td>

@@ -144,7 +144,7 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
       // What was saved is what the form (and the next visit) shows.
       qc.setQueryData(["record", kind, id], result);
       setBase(result);
-      reset(toFormValues(kind, result));
+      reset(toFormValues(kind, result), { keepDirtyValues: false });
     },
     onError: (err) => {
       setSaved(false);
@@ -281,7 +281,8 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
                   onClick={() => {
                     qc.setQueryData(["record", kind, id], stale);
                     setBase(stale);
-                    reset(toFormValues(kind, stale));
+                    // Drops the typing too (a reset keeps dirty values by default: the form's resetOptions).
+                    reset(toFormValues(kind, stale), { keepDirtyValues: false });
                     setStale(null);
                     setTopError(null);
                   }}
