@@ -114,6 +114,29 @@ test("a slow answer of the record arriving after the user typed keeps the typing
   expect(await sdRecord(page.request, sdId)).toMatchObject({ port: 9133, workingDirectory: "/var/lib/typed-while-loading" });
   await reopen(page, "sd-site-b");
   await expect(field(page, "Working directory")).toHaveValue("/var/lib/typed-while-loading");
+
+  // Again, and this time another tab saves while the GET is held: the answer brings a newer
+  // version. The typing stays; the save, made over the version the user read, is refused.
+  await page.getByRole("link", { name: "Back to Storage Daemons" }).click();
+  let release2: () => void = () => {};
+  const gate2 = new Promise<void>((r) => (release2 = r));
+  await page.route(`**/api/storage-daemons/${sdId}`, async (route) => {
+    if (route.request().method() !== "GET") return route.continue();
+    await gate2;
+    await route.continue();
+  });
+  await page.getByRole("link", { name: "sd-site-b", exact: true }).click();
+  await field(page, "Working directory").fill("/var/lib/typed-again");
+  await saveElsewhere(page.request, sdId, { pidDirectory: "/run/bacula-elsewhere" });
+  const arrived2 = page.waitForResponse((r) => r.url().endsWith(`/api/storage-daemons/${sdId}`) && r.request().method() === "GET");
+  release2();
+  await (await arrived2).finished();
+  await settle(page);
+  await expect(field(page, "Working directory")).toHaveValue("/var/lib/typed-again");
+  await page.unroute(`**/api/storage-daemons/${sdId}`);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "changed by someone else" })).toBeVisible();
+  expect(await sdRecord(page.request, sdId)).toMatchObject({ workingDirectory: "/var/lib/typed-while-loading", pidDirectory: "/run/bacula-elsewhere" });
 });
 
 test("of two tabs editing the same record, the second save is refused and overwrites nothing", async ({ page, context }) => {

@@ -232,9 +232,9 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
   let hostChecks: HostCheck[] | undefined;
   if (reload.kind === "bconsole") {
     const pp = checkBconsolePath(reload.bconsole);
-    if (pp) problems.push(`bconsolePath: ${pp.message} [${pp.rule}]`);
+    if (pp) problems.push(`bconsole path: ${pp.message} [${pp.rule}]`);
     const cp = checkBconsoleConfig(reload.config);
-    if (cp) problems.push(`bconsoleConfig: ${cp.message} [${cp.rule}]`);
+    if (cp) problems.push(`bconsole config: ${cp.message} [${cp.rule}]`);
     hostChecks = [
       { field: "bconsolePath", path: reload.bconsole, kind: "program" },
       { field: "bconsoleConfig", path: reload.config, kind: "file" },
@@ -314,10 +314,10 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
     try {
       const argv = splitArgv(sd.restartCommand);
       const refused = checkCommandPolicy(argv, extras);
-      if (refused) problems.push(`restartCommand: ${refused.message} [${refused.rule}]`);
+      if (refused) problems.push(`Restart command: ${refused.message} [${refused.rule}]`);
       else reload = { kind: "command", argv };
     } catch (err) {
-      problems.push(`restartCommand: ${(err as Error).message}`);
+      problems.push(`Restart command: ${(err as Error).message}`);
     }
     const testTool = s?.testTool && (SD_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bsdjson" | "bacula-sd") : "bsdjson";
     out.push({

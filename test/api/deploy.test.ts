@@ -491,7 +491,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     const r = await deploy(operator, { dryRun: true, targets: [`director:${directorId}`] });
     const res = finalTargets(r.events)["api-dir"];
     expect(res).toMatchObject({ status: "failed", failedStep: "test" });
-    expect(res.error).toContain("bconsolePath");
+    expect(res.error).toContain("bconsole path: ");
     expect(res.error).toContain("[interpreter]");
     await prisma.daemonDeployState.update({ where: { kind_daemonId: { kind: "director", daemonId: directorId } }, data: { bconsolePath: null } });
   });
