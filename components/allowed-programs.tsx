@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { apiFetch, ApiError } from "./api";
+import { errorText, problemText } from "./error-text";
 import { Alert, Button, Card } from "./ui";
 import { useCan } from "./user-context";
 
@@ -37,6 +38,8 @@ export function AllowedPrograms() {
       <label className="mt-2 block text-sm">
         Added by an admin (one absolute path or name per line)
         <textarea
+          aria-describedby={problems.length ? "programs-errors" : undefined}
+          aria-invalid={problems.length > 0}
           className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 font-mono text-xs"
           rows={3}
           aria-label="Programs added by an admin"
@@ -45,12 +48,15 @@ export function AllowedPrograms() {
           onChange={(e) => setDraft(e.target.value)}
         />
       </label>
-      {problems.map((p) => (
-        <div key={p.field} className="text-xs text-red-700" data-testid={`error-${p.field}`}>
-          {p.field}: {p.message}
-        </div>
-      ))}
-      {save.error && !problems.length && <Alert>{String(save.error)}</Alert>}
+      <div id="programs-errors">
+        {problems.map((p) => (
+          <div key={p.field} className="text-xs text-red-700" data-testid={`error-${p.field}`}>
+            {/* programs.2 is the third line of the list */}
+            {problemText({ ...p, label: /^programs\.(\d+)$/.test(p.field) ? `Programs, line ${Number(p.field.split(".")[1]) + 1}` : (p.label ?? "Programs") })}
+          </div>
+        ))}
+      </div>
+      {save.error && !problems.length && <Alert>{errorText(save.error, { lead: "Not saved" })}</Alert>}
       {isAdmin && (
         <div className="mt-2">
           <Button variant="secondary" disabled={draft === null || save.isPending} onClick={() => save.mutate(text.split("\n").map((l) => l.trim()).filter(Boolean))}>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { AUDIT_ACTION_FILTERS } from "@/lib/audit/actions";
 import { apiFetch } from "./api";
 import { Alert, Badge, inputClass, PageTitle, Pager } from "./ui";
+import { errorText } from "./error-text";
 
 interface Event {
   id: number;
@@ -46,7 +47,7 @@ export function AuditLog() {
           </select>
         </div>
       </div>
-      {error && <Alert>{String(error)}</Alert>}
+      {error && <Alert>{errorText(error, { lead: "Could not load the audit log" })}</Alert>}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <table className="w-full text-sm">
           <caption className="sr-only">Audit events, newest first</caption>

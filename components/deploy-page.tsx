@@ -2,19 +2,20 @@
 
 import { useSearchParams } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useReducer, useRef, useState } from "react";
+import { useReducer, useState } from "react";
+import Link from "next/link";
+import { configPageOfTarget } from "@/lib/config/daemon-kinds";
+import { DEPLOY_SETTING_LABELS } from "@/lib/deploy/settings";
 import { AllowedPrograms } from "./allowed-programs";
 import { apiFetch, ApiError } from "./api";
+import { DiffView } from "./diff-view";
+import { errorText, fieldProblem } from "./error-text";
+import { HostKeyDialog } from "./host-key-dialog";
 import { Alert, Badge, Button, Card, PageTitle } from "./ui";
 import { useCan } from "./user-context";
 
 // ---- API shapes (types only: nothing of the server modules reaches the browser bundle) -----------
 import type { DriftState as Drift, TargetView } from "@/lib/deploy/service";
-import type { PresentedKey } from "@/lib/deploy/hostkey";
-
-type PinnedKey = Pick<PresentedKey, "hostId" | "hostName" | "address" | "port" | "pinned" | "pinnedAt">;
-
-
 
 interface TargetSettings {
   bconsolePath: string | null;
@@ -119,31 +120,27 @@ const STATUS_TONE: Record<string, "green" | "amber" | "red" | "slate" | "blue"> 
   rollback_failed: "red",
 };
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
+const TARGET_OK = new Set(["succeeded", "unchanged", "dry_run_ok"]);
 
-function DiffView({ diff }: { diff: string }) {
-  if (!diff) return <p className="text-sm text-slate-600">No difference.</p>;
-  return (
-    <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-2 text-xs leading-5 text-slate-100" data-testid="diff">
-      {diff.split("\n").map((line, i) => (
-        <span
-          key={i}
-          className={
-            line.startsWith("+") && !line.startsWith("+++")
-              ? "block bg-emerald-900/60 text-emerald-200"
-              : line.startsWith("-") && !line.startsWith("---")
-                ? "block bg-red-900/60 text-red-200"
-                : line.startsWith("@@")
-                  ? "block text-sky-300"
-                  : "block"
-          }
-        >
-          {line || " "}
-        </span>
-      ))}
-    </pre>
-  );
+/**
+ * A run's outcome in words: a dry run never "succeeds" with a failed check; it passed every check,
+ * or says how many targets failed them (and that nothing changed either way).
+ */
+export function runOutcome(dryRun: boolean, status: string | null, targetStatuses: readonly string[]): { text: string; tone: "green" | "amber" | "red" | "slate" | "blue" } {
+  if (status === null || status === "running") return { text: "running", tone: "blue" };
+  if (status === "stopped") return { text: "stopped before a result (see the error)", tone: "red" };
+  const failed = targetStatuses.filter((t) => !TARGET_OK.has(t)).length;
+  if (dryRun) {
+    if (status === "interrupted") return { text: "dry run interrupted: nothing was changed", tone: "amber" };
+    if (failed === 0 && status === "succeeded") return { text: "all checks passed: nothing was changed", tone: "green" };
+    return { text: `checks failed on ${failed || "some"} of ${targetStatuses.length} target${targetStatuses.length === 1 ? "" : "s"}: nothing was changed`, tone: "red" };
+  }
+  if (status === "succeeded") return { text: "succeeded", tone: "green" };
+  if (status === "partial") return { text: `partly failed (${failed} of ${targetStatuses.length} targets)`, tone: "amber" };
+  return { text: status.replace(/_/g, " "), tone: STATUS_TONE[status] ?? "red" };
 }
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
 
 function StepList({ steps }: { steps: Step[] }) {
   return (
@@ -237,8 +234,6 @@ async function streamDeploy(body: { dryRun: boolean; targets?: string[] }, onEve
   if (buf.trim()) onEvent(JSON.parse(buf) as RunEvent);
 }
 
-// ---- host key dialog ----------------------------------------------------------------------------
-
 // ---- Per-daemon deploy settings (PUT /api/deploy/targets) ---------------------------------------
 
 const REPL_FIELDS = [
@@ -288,7 +283,9 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
       onClose();
     },
   });
-  const fieldErr = (f: string) => (save.error instanceof ApiError ? save.error.fields.filter((x) => x.field === f || x.field === `replication.${f}`).map((x) => x.message).join("; ") : "");
+  const fieldErr = (f: string) => fieldProblem(save.error, f, `replication.${f}`) ?? "";
+  // Problems shown under their inputs; the summary names only the others.
+  const placed = ["testTool", ...ADMIN_FIELDS, ...REPL_FIELDS.flatMap(([k]) => [k, `replication.${k}`])];
   const input = (f: string, label: string) => (
     <label key={f} className="block text-sm">
       {label}
@@ -296,14 +293,15 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
         className="mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 font-mono text-xs"
         aria-label={label}
         aria-invalid={!!fieldErr(f)}
+        aria-describedby={fieldErr(f) ? `settings-${f}-error` : undefined}
         readOnly={ADMIN_FIELDS.has(f) && !isAdmin}
         title={ADMIN_FIELDS.has(f) && !isAdmin ? "What runs on the host is an admin's decision" : undefined}
         value={v[f]}
         onChange={(e) => setV({ ...v, [f]: e.target.value })}
       />
       {fieldErr(f) && (
-        <span className="text-xs text-red-700" data-testid={`error-${f}`}>
-          {f}: {fieldErr(f)}
+        <span id={`settings-${f}-error`} className="text-xs text-red-700" data-testid={`error-${f}`}>
+          {DEPLOY_SETTING_LABELS[f] ?? DEPLOY_SETTING_LABELS[`replication.${f}`] ?? label}: {fieldErr(f)}
         </span>
       )}
     </label>
@@ -330,7 +328,7 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
               </option>
             ))}
           </select>
-          {fieldErr("testTool") && <span className="text-xs text-red-700">testTool: {fieldErr("testTool")}</span>}
+          {fieldErr("testTool") && <span className="text-xs text-red-700" data-testid="error-testTool">Test tool: {fieldErr("testTool")}</span>}
         </label>
         {isDir && (
           <>
@@ -354,7 +352,7 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
             {REPL_FIELDS.map(([k, label]) => input(k, label))}
           </fieldset>
         )}
-        {save.error && <Alert>{(save.error as Error).message}</Alert>}
+        {save.error && <Alert>{errorText(save.error, { placed, lead: "Not saved" })}</Alert>}
         <div className="flex justify-end gap-2 pt-2">
           <Button type="submit" disabled={save.isPending}>
             Save settings
@@ -365,86 +363,6 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
         </div>
       </form>
     </div>
-  );
-}
-
-function HostKeyDialog({ hostId, onClose }: { hostId: number; onClose: () => void }) {
-  const canPin = useCan("operator");
-  const qc = useQueryClient();
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
-  // Asking the host for its key opens a connection: a POST, for operators. Viewers see what is pinned.
-  const key = useQuery({
-    queryKey: ["host-key", hostId, canPin],
-    queryFn: () =>
-      canPin
-        ? apiFetch<PresentedKey>(`/api/deploy/hosts/${hostId}/host-key/scan`, { method: "POST" })
-        : apiFetch<PinnedKey>(`/api/deploy/hosts/${hostId}/host-key`).then((p): PresentedKey => ({ ...p, presented: null, keyType: null, matches: null, error: "Reading the key the host presents needs the operator role", errorCode: null })),
-    staleTime: 0,
-  });
-  const pin = useMutation({
-    mutationFn: (fingerprint: string) => apiFetch<{ pinned: string }>(`/api/deploy/hosts/${hostId}/host-key`, { method: "POST", json: { fingerprint } }),
-    onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: ["deploy-targets"] });
-      void qc.invalidateQueries({ queryKey: ["host-key", hostId] });
-    },
-  });
-  const k = key.data;
-  return (
-    <dialog ref={ref} onClose={onClose} aria-labelledby="hostkey-title" className="w-[40rem] max-w-full rounded-lg p-0 shadow-xl backdrop:bg-slate-900/50">
-      <div className="space-y-3 p-5">
-        <h2 id="hostkey-title" className="text-lg font-semibold">Confirm the host key{k ? ` of ${k.hostName}` : ""}</h2>
-        {key.isLoading && <p>Asking the host for its key…</p>}
-        {key.error && <Alert>{String(key.error)}</Alert>}
-        {k && (
-          <>
-            <p className="text-sm">
-              {k.address}:{k.port} presents this key. Compare it with the fingerprint printed <strong>on the host itself</strong> (
-              <code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>) before you pin it.
-            </p>
-            {k.error ? (
-              <Alert>{k.error}</Alert>
-            ) : (
-              <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-1 text-sm">
-                <dt className="font-medium">Presented</dt>
-                <dd>
-                  <code data-testid="presented-fingerprint" className="break-all">{k.presented}</code> <span className="text-slate-500">({k.keyType})</span>
-                </dd>
-                <dt className="font-medium">Pinned</dt>
-                <dd>
-                  {k.pinned ? <code className="break-all">{k.pinned}</code> : "nothing yet"}
-                  {k.pinnedAt && <span className="text-slate-500"> since {when(k.pinnedAt)}</span>}
-                </dd>
-              </dl>
-            )}
-            {k.matches === false && (
-              <Alert>
-                The host presents a DIFFERENT key than the pinned one. Deploys to it are refused. Re-pin only if you know why the key
-                changed (reinstall, key rotation) and you have checked the new fingerprint on the host.
-              </Alert>
-            )}
-            {k.matches === true && <Alert kind="success">The presented key is the pinned one.</Alert>}
-            {pin.error && <Alert>{String(pin.error)}</Alert>}
-            {pin.isSuccess && <Alert kind="success">Pinned {pin.data.pinned}.</Alert>}
-          </>
-        )}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => ref.current?.close()}>Close</Button>
-          {k?.presented && k.matches !== true && !pin.isSuccess && (
-            <Button
-              disabled={!canPin || pin.isPending}
-              title={canPin ? undefined : "Pinning a host key needs the operator role"}
-              onClick={() => pin.mutate(k.presented!)}
-            >
-              I compared it: pin {k.presented.slice(0, 17)}…
-            </Button>
-          )}
-        </div>
-      </div>
-    </dialog>
   );
 }
 
@@ -536,8 +454,8 @@ export function DeployPage() {
           </Alert>
         </div>
       )}
-      {targets.error && <Alert>{String(targets.error)}</Alert>}
-      {live.error && <Alert>{String(live.error)}</Alert>}
+      {targets.error && <Alert>{errorText(targets.error, { lead: "Cannot list the targets" })}</Alert>}
+      {live.error && <Alert>{errorText(live.error, { lead: "Live check failed" })}</Alert>}
 
       <div className="mt-3 space-y-4">
         <Card title="Targets">
@@ -571,6 +489,11 @@ export function DeployPage() {
                       </td>
                       <td className="py-1.5">
                         <div className="font-medium">{t.name}</div>
+                        {configPageOfTarget(t.key) && (
+                          <Link className="text-xs text-brand-700 underline" href={configPageOfTarget(t.key)!} aria-label={`Generated config of ${t.name}`}>
+                            generated config
+                          </Link>
+                        )}
                         <div className="text-xs text-slate-500">
                           {t.kind === "director" ? "Director" : "Storage Daemon"} · {t.role} · {t.files.join(", ")}
                         </div>
@@ -650,7 +573,13 @@ export function DeployPage() {
         <AllowedPrograms />
 
         {(progress.running || progress.order.length > 0 || progress.error) && (
-          <Card title={`${progress.dryRun ? "Dry run" : "Deploy"}${progress.runId ? ` #${progress.runId}` : ""}${progress.status ? ` — ${progress.status}` : progress.running ? " — running" : ""}`}>
+          <Card
+            title={
+              <span data-testid="deploy-outcome" data-status={progress.status ?? "running"}>
+                {`${progress.dryRun ? "Dry run" : "Deploy"}${progress.runId ? ` #${progress.runId}` : ""} — ${runOutcome(progress.dryRun, progress.running ? null : (progress.status ?? "stopped"), progress.order.map((k) => progress.targets[k]?.status ?? "pending")).text}`}
+              </span>
+            }
+          >
             <div aria-live="polite" data-testid="progress" className="space-y-3">
               {progress.error && <Alert>{progress.error}</Alert>}
               {progress.order.map((key) => {
@@ -689,7 +618,7 @@ export function DeployPage() {
         )}
 
         <Card title="History">
-          {runs.error && <Alert>{String(runs.error)}</Alert>}
+          {runs.error && <Alert>{errorText(runs.error, { lead: "Cannot list the runs" })}</Alert>}
           <table className="w-full text-sm">
             <caption className="sr-only">Deploy runs, newest first</caption>
             <thead className="bg-slate-100 text-left">
@@ -713,7 +642,12 @@ export function DeployPage() {
                   <td className="py-1.5">{when(r.startedAt)}</td>
                   <td className="py-1.5">{r.actor}</td>
                   <td className="py-1.5">{r.dryRun ? "dry run" : "deploy"}</td>
-                  <td className="py-1.5"><Badge tone={STATUS_TONE[r.status] ?? "slate"}>{r.status}</Badge></td>
+                  <td className="py-1.5">
+                    {(() => {
+                      const o = runOutcome(r.dryRun, r.status, r.targets.map((t) => t.status));
+                      return <span data-testid="deploy-run-status" data-status={r.status}><Badge tone={o.tone}>{o.text}</Badge></span>;
+                    })()}
+                  </td>
                   <td className="py-1.5 text-xs">{r.summary}</td>
                 </tr>
               ))}
@@ -733,7 +667,7 @@ export function DeployPage() {
 function RunDetailView({ id }: { id: number }) {
   const q = useQuery({ queryKey: ["deploy-run", id], queryFn: () => apiFetch<{ run: RunDetail }>(`/api/deploy/runs/${id}`) });
   if (q.isLoading) return <p>Loading run #{id}…</p>;
-  if (q.error) return <Alert>{String(q.error)}</Alert>;
+  if (q.error) return <Alert>{errorText(q.error, { lead: `Cannot read run #${id}` })}</Alert>;
   const run = q.data!.run;
   return (
     <section className="mt-3 space-y-2" aria-label={`Run ${id} details`} data-testid="run-detail">

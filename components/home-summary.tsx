@@ -7,6 +7,7 @@ import type { TopologySummary } from "@/lib/summary";
 import { apiFetch } from "./api";
 import { HealthBadge } from "./replication/badges";
 import { Alert, Badge, Card } from "./ui";
+import { errorText } from "./error-text";
 
 function Stat({ label, value, href, children }: { label: string; value: number; href: string; children?: React.ReactNode }) {
   return (
@@ -25,7 +26,7 @@ export function HomeSummary() {
     refetchInterval: 15_000,
   });
   if (isLoading) return <p aria-busy="true">Loading the topology…</p>;
-  if (error || !data) return <Alert>Could not load the summary: {String(error)}</Alert>;
+  if (error || !data) return <Alert>{errorText(error, { lead: "Could not load the summary" })}</Alert>;
   return (
     <div className="space-y-6">
       <div className="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-6">

@@ -2,6 +2,8 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
+// Zod's default messages in people's words for the forms' schemas too.
+import "@/lib/http/zod-messages";
 
 export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(

@@ -14,7 +14,12 @@ import { policyFirstVersion } from "@/lib/inventory/policies";
 import { versionAtLeast } from "@/lib/inventory/rules";
 import { supports } from "@/lib/bacula/tables";
 import { defaultValues, inputSchema } from "@/lib/inventory/schema";
+import { configPagesOf } from "@/lib/config/daemon-kinds";
 import { ApiError, apiFetch, type FieldProblem } from "./api";
+import { errorText } from "./error-text";
+import { labelled } from "@/lib/http/field-label";
+import { FencingRequirements } from "./fencing-requirements";
+import { HostKeyDialog } from "./host-key-dialog";
 import { Alert, Button, Card, inputClass, PageTitle } from "./ui";
 import { useCan } from "./user-context";
 
@@ -31,6 +36,13 @@ interface Option {
 }
 
 const fid = (key: string) => `field-${key}`;
+
+/** Whether version `a` (an updatedAt) is newer than `b`. */
+function isNewer(a: unknown, b: unknown): boolean {
+  const ta = typeof a === "string" ? Date.parse(a) : NaN;
+  const tb = typeof b === "string" ? Date.parse(b) : NaN;
+  return Number.isFinite(ta) && (!Number.isFinite(tb) || ta > tb);
+}
 
 function useOptions(kind: KindKey | undefined, filter: Record<string, unknown>, enabled = true) {
   const params = new URLSearchParams();
@@ -86,9 +98,6 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
   });
   // The record the form shows and the version it will save over (updatedAt).
   const [base, setBase] = useState<Values | null>(null);
-  useEffect(() => {
-    if (record.data && (!base || base.id !== record.data.id)) setBase(record.data);
-  }, [record.data, base]);
   const formValues = useMemo(() => (base ? toFormValues(kind, base) : undefined), [base, kind]);
   const form = useForm<Values>({
     resolver: zodResolver(schema as never) as unknown as Resolver<Values>,
@@ -100,11 +109,20 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
     reValidateMode: "onChange",
   });
   const { register, handleSubmit, control, formState, reset, setError, watch } = form;
+  const { isDirty } = formState;
+  useEffect(() => {
+    if (!record.data) return;
+    if (!base || base.id !== record.data.id) setBase(record.data);
+    // A newer version arrived (the cache was older than the stored record): shown while the user has
+    // not typed. Once they have, their save carries the version they read and a newer one refuses it (409).
+    else if (!isDirty && isNewer(record.data.updatedAt, base.updatedAt)) setBase(record.data);
+  }, [record.data, base, isDirty]);
   const [topError, setTopError] = useState<string | null>(null);
   const [stale, setStale] = useState<Values | null>(null);
   const [saved, setSaved] = useState(false);
   const [warnings, setWarnings] = useState<FieldProblem[]>([]);
   const [textOk, setTextOk] = useState(true);
+  const [hostKeyOpen, setHostKeyOpen] = useState(false);
 
   const save = useMutation({
     mutationFn: (values: Values) =>
@@ -126,7 +144,7 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
       // What was saved is what the form (and the next visit) shows.
       qc.setQueryData(["record", kind, id], result);
       setBase(result);
-      reset(toFormValues(kind, result));
+      reset(toFormValues(kind, result), { keepDirtyValues: false });
     },
     onError: (err) => {
       setSaved(false);
@@ -142,7 +160,7 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
         for (const f of err.fields) {
           const key = f.field.split(/[.[]/)[0];
           if (shown.has(key)) setError(key, { type: f.rule, message: f.message });
-          else unplaced.push(`${f.label ?? labelOfField(kind, f.field)}: ${f.message}`);
+          else unplaced.push(labelled(f.label ?? labelOfField(kind, f.field), f.message));
         }
         setTopError(
           err.fields.length > 0 && unplaced.length === 0
@@ -163,14 +181,36 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
   const scope = directiveScope(kind, values);
 
   if (id && record.isLoading) return <p aria-busy="true">Loading…</p>;
-  if (id && record.error) return <Alert>{String(record.error)}</Alert>;
+  if (id && record.error) return <Alert>{errorText(record.error, { lead: `Cannot open the ${meta.label.toLowerCase()}` })}</Alert>;
+
+  // A host key pin changes only the read-only pinned key: the form adopts the pinned version (typing kept).
+  const adoptFresh = async () => {
+    if (!id) return;
+    const fresh = await apiFetch<Values>(`/api/${kind}/${id}`);
+    qc.setQueryData(["record", kind, id], fresh);
+    setBase(fresh);
+  };
+  const configPages = id ? configPagesOf(kind, id) : [];
 
   const errorOf = (key: string) => formState.errors[key]?.message as string | undefined;
   const readOnlyForm = !canEdit;
 
   return (
     <>
-      <PageTitle subtitle={meta.description}>
+      <PageTitle
+        subtitle={meta.description}
+        actions={
+          configPages.length > 0 && (
+            <>
+              {configPages.map((p) => (
+                <Link key={p.kind} href={p.href} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
+                  Generated {p.file}
+                </Link>
+              ))}
+            </>
+          )
+        }
+      >
         {id ? `${meta.label} “${String(base?.name ?? record.data?.name ?? "")}”` : `New ${meta.label}`}
       </PageTitle>
       <form
@@ -211,6 +251,25 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
             ))}
           </fieldset>
         </Card>
+        {kind === "catalog-members" && (
+          // Beside the SSH host field (the form's last): what promotion needs from the chosen host.
+          <FencingRequirements
+            id="fencing-requirements"
+            hostId={values.hostId}
+            adminUser={values.adminUser}
+            dbName={values.dbName}
+            dataDirectory={values.dataDirectory}
+            pgBinDir={values.pgBinDir}
+          />
+        )}
+        {kind === "hosts" && id && (
+          <div className="flex flex-wrap items-center gap-2 rounded-md border border-slate-200 bg-white p-3 text-sm" data-testid="host-key-panel">
+            <Button type="button" variant="secondary" onClick={() => setHostKeyOpen(true)}>
+              {base?.hostKeyFingerprint ? "Check the host key" : "Confirm and pin the host key"}
+            </Button>
+            <span className="text-xs text-slate-600">Reads the key the host presents now; compare it with the one printed on the host before you pin it. Replacing a pinned key needs an admin.</span>
+          </div>
+        )}
         {topError && (
           <Alert>
             {topError}
@@ -222,7 +281,8 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
                   onClick={() => {
                     qc.setQueryData(["record", kind, id], stale);
                     setBase(stale);
-                    reset(toFormValues(kind, stale));
+                    // Drops the typing too (a reset keeps dirty values by default: the form's resetOptions).
+                    reset(toFormValues(kind, stale), { keepDirtyValues: false });
                     setStale(null);
                     setTopError(null);
                   }}
@@ -238,7 +298,7 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
           <Alert kind="warning">
             <p>Saved, but Bacula would run this badly:</p>
             <ul className="list-disc pl-5">
-              {warnings.map((w, i) => <li key={i}>{w.label ?? labelOfField(kind, w.field)}: {w.message}</li>)}
+              {warnings.map((w, i) => <li key={i}>{labelled(w.label ?? labelOfField(kind, w.field), w.message)}</li>)}
             </ul>
           </Alert>
         )}
@@ -251,6 +311,7 @@ export function ResourceForm({ kind, id }: { kind: KindKey; id?: number }) {
           <Link href={`/inventory/${kind}`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">Back to {meta.plural}</Link>
         </div>
       </form>
+      {hostKeyOpen && id && <HostKeyDialog hostId={id} onClose={() => setHostKeyOpen(false)} onPinned={() => void adoptFresh()} />}
     </>
   );
 }
@@ -275,7 +336,7 @@ function Described({ field, error, children, wide }: { field: FieldDef; error?: 
     <div className={wide ? "md:col-span-2" : undefined}>
       {children}
       {field.help && <p id={`${fid(field.key)}-help`} className="mt-1 text-xs text-slate-600">{field.help}</p>}
-      {error && <p id={`${fid(field.key)}-error`} className="mt-1 text-sm text-red-700">{field.label}: {error}</p>}
+      {error && <p id={`${fid(field.key)}-error`} className="mt-1 text-sm text-red-700">{labelled(field.label, error)}</p>}
     </div>
   );
 }

@@ -3,8 +3,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { configPagesOf } from "@/lib/config/daemon-kinds";
 import { KINDS, type FieldDef, type KindKey } from "@/lib/inventory/fields";
 import { ApiError, apiFetch } from "./api";
+import { errorText } from "./error-text";
+import { HostKeyDialog } from "./host-key-dialog";
 import { Alert, Badge, Button, inputClass, PageTitle, Pager } from "./ui";
 import { useCan } from "./user-context";
 
@@ -39,6 +42,7 @@ export function ResourceList({ kind }: { kind: KindKey }) {
   const [dir, setDir] = useState<"asc" | "desc">("asc");
   const [page, setPage] = useState(1);
   const [problem, setProblem] = useState<{ message: string; refs?: { kind: string; name: string; via?: string }[] } | null>(null);
+  const [hostKeyFor, setHostKeyFor] = useState<number | null>(null);
   const pageSize = 25;
   const params = new URLSearchParams({ q, sort, dir, page: String(page), pageSize: String(pageSize) });
   const { data, isLoading, error } = useQuery({
@@ -98,7 +102,7 @@ export function ResourceList({ kind }: { kind: KindKey }) {
           </Alert>
         </div>
       )}
-      {error && <Alert>{String(error)}</Alert>}
+      {error && <Alert>{errorText(error, { lead: `Cannot list the ${meta.plural.toLowerCase()}` })}</Alert>}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <table className="w-full text-sm">
           <caption className="sr-only">{meta.plural}</caption>
@@ -132,7 +136,15 @@ export function ResourceList({ kind }: { kind: KindKey }) {
                       : cell(c, row)}
                   </td>
                 ))}
-                <td className="px-3 py-1.5 text-right">
+                <td className="space-x-1 whitespace-nowrap px-3 py-1.5 text-right">
+                  {configPagesOf(kind, row.id).map((p) => (
+                    <Link key={p.kind} href={p.href} className="text-xs text-brand-700 underline" aria-label={`${p.file} of ${String(row.name)}`}>{p.file}</Link>
+                  ))}
+                  {kind === "hosts" && (
+                    <Button variant="secondary" aria-label={`Host key of ${String(row.name)}`} onClick={() => setHostKeyFor(row.id)}>
+                      {row.hostKeyFingerprint ? "Check host key" : "Confirm host key"}
+                    </Button>
+                  )}
                   {canEdit && (
                     <Button variant="secondary" aria-label={`Delete ${String(row.name)}`} disabled={remove.isPending}
                       onClick={() => { if (window.confirm(`Delete ${meta.label} “${String(row.name)}”?`)) remove.mutate(row.id); }}>
@@ -146,6 +158,7 @@ export function ResourceList({ kind }: { kind: KindKey }) {
         </table>
       </div>
       <Pager page={page} pages={pages} onPage={setPage} />
+      {hostKeyFor !== null && <HostKeyDialog hostId={hostKeyFor} onClose={() => setHostKeyFor(null)} onPinned={() => void qc.invalidateQueries({ queryKey: ["record", "hosts", hostKeyFor] })} />}
     </>
   );
 }

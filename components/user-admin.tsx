@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ROLES } from "@/lib/auth/roles";
-import { ApiError, apiFetch, type FieldProblem } from "./api";
+import { apiFetch } from "./api";
+import { errorText, fieldProblem } from "./error-text";
 import { Alert, Button, Card, inputClass, PageTitle } from "./ui";
 
 interface UserRow {
@@ -16,14 +17,15 @@ interface UserRow {
 export function UserAdmin() {
   const qc = useQueryClient();
   const users = useQuery({ queryKey: ["users"], queryFn: () => apiFetch<{ items: UserRow[] }>("/api/users") });
-  const [fields, setFields] = useState<FieldProblem[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const done = () => { setError(null); setFields([]); void qc.invalidateQueries({ queryKey: ["users"] }); };
-  const fail = (err: unknown) => { setError(err instanceof Error ? err.message : "Failed"); setFields(err instanceof ApiError ? err.fields : []); };
-  const create = useMutation({ mutationFn: (body: Record<string, unknown>) => apiFetch("/api/users", { method: "POST", json: body }), onSuccess: done, onError: fail });
-  const update = useMutation({ mutationFn: ({ id, body }: { id: number; body: Record<string, unknown> }) => apiFetch(`/api/users/${id}`, { method: "PUT", json: body }), onSuccess: done, onError: fail });
-  const remove = useMutation({ mutationFn: (id: number) => apiFetch(`/api/users/${id}`, { method: "DELETE" }), onSuccess: done, onError: fail });
-  const fieldError = (name: string) => fields.find((f) => f.field === name)?.message;
+  const [failure, setFailure] = useState<{ err: unknown; creating: boolean } | null>(null);
+  const done = () => { setFailure(null); void qc.invalidateQueries({ queryKey: ["users"] }); };
+  const fail = (creating: boolean) => (err: unknown) => setFailure({ err, creating });
+  const create = useMutation({ mutationFn: (body: Record<string, unknown>) => apiFetch("/api/users", { method: "POST", json: body }), onSuccess: done, onError: fail(true) });
+  const update = useMutation({ mutationFn: ({ id, body }: { id: number; body: Record<string, unknown> }) => apiFetch(`/api/users/${id}`, { method: "PUT", json: body }), onSuccess: done, onError: fail(false) });
+  const remove = useMutation({ mutationFn: (id: number) => apiFetch(`/api/users/${id}`, { method: "DELETE" }), onSuccess: done, onError: fail(false) });
+  // The new-user form shows its fields' problems under them; the summary names the rest.
+  const fieldError = (name: string) => (failure?.creating ? fieldProblem(failure.err, name) : undefined);
+  const error = failure ? errorText(failure.err, { placed: failure.creating ? ["login", "password"] : [], lead: failure.creating ? "Not created" : "Not changed" }) : null;
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -67,7 +69,7 @@ export function UserAdmin() {
                 <label htmlFor={`new-${name}`} className="mb-1 block text-sm font-medium">{name === "login" ? "Login" : "Password (12+ characters)"}</label>
                 <input id={`new-${name}`} name={name} type={name === "password" ? "password" : "text"} autoComplete={name === "password" ? "new-password" : "off"} className={inputClass}
                   aria-invalid={Boolean(fieldError(name))} aria-describedby={fieldError(name) ? `new-${name}-error` : undefined} />
-                {fieldError(name) && <p id={`new-${name}-error`} className="mt-1 text-sm text-red-700">{name}: {fieldError(name)}</p>}
+                {fieldError(name) && <p id={`new-${name}-error`} className="mt-1 text-sm text-red-700">{name === "login" ? "Login" : "Password"}: {fieldError(name)}</p>}
               </div>
             ))}
             <div>

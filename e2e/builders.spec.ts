@@ -83,7 +83,7 @@ test("an operator builds a copy hop in the chain builder and sees the graph", as
   await expect(page.getByTestId("rf__edge-writes-to:job:NightlyBackup->pool:Nightly")).toBeAttached();
   await expect(page.getByTestId("chain-resources")).toContainText('Name = "CopyToVault"');
   await expect(page.getByTestId("chain-resources")).toContainText("Type = Copy");
-  await expect(page.getByTestId("chain-resources")).toContainText('Next Pool = "Vault"');
+  await expect(page.getByTestId("chain-resources")).toContainText('NextPool = "Vault"');
   await expect(page.getByTestId("chain-graph")).toHaveAttribute("data-laid-out", "yes");
 
   // A second copy hop with PoolUncopiedJobs: flagged with the validator's rule next to the field.

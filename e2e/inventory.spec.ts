@@ -30,7 +30,8 @@ test("an operator builds an SD, a Storage and a Pool, meets the name rule and th
   await field(page, "Name").fill("E2EStorage");
   await field(page, "Director").selectOption({ label: "bacula-dir" });
   await field(page, "Storage Daemon").selectOption({ label: "sd-e2e" });
-  await field(page, "Device").selectOption({ label: "E2EDev" });
+  // The Device list names each device of the chosen SD with its media type.
+  await field(page, "Device").selectOption({ label: "E2EDev (E2EFile)" });
   await field(page, "Media type").fill("E2EFile");
   await page.getByRole("button", { name: "Create Storage" }).click();
   await expect(page.getByRole("heading", { name: "Storage “E2EStorage”" })).toBeVisible();

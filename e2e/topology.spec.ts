@@ -207,6 +207,9 @@ test("dragging storages onto a pool builds the same storage group as the invento
   // Connecting Pool → Pool with the mouse (source handle to target handle) makes the copy hop.
   const offsite = idOf("Pool", "Offsite");
   await page.getByRole("button", { name: "Fit View" }).click();
+  // Clicking Fit View may scroll the page so that the map's top is above the window (a taller page
+  // when other specs added records): bring the source pool back into the window before dragging.
+  await node(page, `pool:${formPool}`).scrollIntoViewIfNeeded();
   const from = await node(page, `pool:${formPool}`).locator(".react-flow__handle.source").boundingBox();
   const to = await node(page, `pool:${offsite}`).locator(".react-flow__handle.target").boundingBox();
   if (!from || !to) throw new Error("handles not on screen");

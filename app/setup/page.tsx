@@ -3,31 +3,29 @@
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { ApiError, apiFetch, type FieldProblem } from "@/components/api";
+import { apiFetch } from "@/components/api";
+import { errorText, fieldProblem } from "@/components/error-text";
 import { Alert, Button, inputClass } from "@/components/ui";
 
 export default function SetupPage() {
   const router = useRouter();
   const status = useQuery({ queryKey: ["setup"], queryFn: () => apiFetch<{ needed: boolean }>("/api/setup") });
-  const [fields, setFields] = useState<FieldProblem[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    setError(null);
-    setFields([]);
+    setFailure(null);
     try {
       await apiFetch("/api/setup", { method: "POST", json: Object.fromEntries(form.entries()) });
       router.push("/login");
     } catch (err) {
-      if (err instanceof ApiError) {
-        setError(err.message);
-        setFields(err.fields);
-      } else setError("Setup failed");
+      setFailure(err);
     }
   }
-  const fieldError = (name: string) => fields.find((f) => f.field === name)?.message;
+  const LABELS = { token: "Setup token", login: "Admin login", password: "Password" } as const;
+  const fieldError = (name: string) => (failure ? fieldProblem(failure, name) : undefined);
+  const error = failure ? errorText(failure, { placed: Object.keys(LABELS), lead: "Not created" }) : null;
 
   if (status.data && !status.data.needed) {
     return (
@@ -57,7 +55,7 @@ export default function SetupPage() {
               aria-invalid={Boolean(fieldError(name))}
               aria-describedby={fieldError(name) ? `setup-${name}-error` : undefined}
             />
-            {fieldError(name) && <p id={`setup-${name}-error`} className="mt-1 text-sm text-red-700">{name}: {fieldError(name)}</p>}
+            {fieldError(name) && <p id={`setup-${name}-error`} className="mt-1 text-sm text-red-700">{LABELS[name]}: {fieldError(name)}</p>}
           </div>
         ))}
         {error && <Alert>{error}</Alert>}

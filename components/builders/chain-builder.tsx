@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { SELECTION_TYPES } from "@/lib/bacula/model";
-import { ApiError, apiFetch } from "../api";
+import { apiFetch } from "../api";
+import { errorText } from "../error-text";
 import { Alert, Badge, Button, Card, PageTitle } from "../ui";
 import { useCan } from "../user-context";
 import { ChainGraphView } from "./chain-graph";
@@ -118,7 +119,13 @@ export function ChainBuilder() {
   });
 
   const errs = { ...fieldErrors(preview.error), ...fieldErrors(apply.error) };
-  const err = (...paths: string[]) => paths.map((p) => errs[`chain.${p}`]).find(Boolean);
+  // The field paths whose problem is shown next to an input: the summaries below leave them out.
+  const placed: string[] = [];
+  const err = (...paths: string[]) => {
+    const hit = paths.map((p) => `chain.${p}`).find((p) => errs[p]);
+    if (hit) placed.push(hit);
+    return hit ? errs[hit] : undefined;
+  };
 
   const startName = start || "chain";
   const addHop = (type: "copy" | "clone") => {
@@ -263,14 +270,14 @@ export function ChainBuilder() {
               <p className="text-sm text-slate-600">You have read-only access (viewer role): preview only.</p>
             )}
           </div>
-          {apply.error && <Alert>{apply.error instanceof ApiError ? apply.error.message : "Applying failed"}</Alert>}
+          {apply.error && <Alert>{errorText(apply.error, { placed, lead: "Not applied" })}</Alert>}
           {applied && <Alert kind="success">{applied}</Alert>}
         </div>
 
         <div className="space-y-4">
           <Card title="Chain">
             {!plan && <p className="text-sm text-slate-600">Choose a Director and where the chain starts.</p>}
-            {preview.error && <Alert>{preview.error instanceof ApiError ? preview.error.message : "Preview failed"}</Alert>}
+            {preview.error && <Alert>{errorText(preview.error, { placed, lead: "No preview" })}</Alert>}
             {plan && preview.data?.graph && <ChainGraphView nodes={preview.data.graph.nodes} edges={preview.data.graph.edges} />}
             {uncopied.length > 0 && (
               <div className="mt-3"><Alert>{uncopied.map((u) => `${u.rule}: ${u.message}`).join(" ")}</Alert></div>

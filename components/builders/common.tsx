@@ -2,6 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
+import { fieldForModelKey, KINDS, KIND_ORDER } from "@/lib/inventory/fields";
+import { fieldLabel } from "@/lib/http/field-label";
 import { apiFetch, ApiError, type FieldProblem } from "../api";
 import { Badge, inputClass } from "../ui";
 
@@ -170,7 +172,14 @@ export function ConfigText({ title, text, testId, error }: { title: string; text
   );
 }
 
-/** The validator's problems, each naming its resource, field and rule. `idFor` links a problem to the input it concerns. */
+/** A validator problem's field as the inventory form labels it ("Selection type", not "selectionType"). */
+export function problemFieldLabel(p: Pick<Problem, "resource" | "field">): string {
+  const kind = KIND_ORDER.find((k) => KINDS[k].resourceKind === p.resource);
+  const key = p.field.replace(/^directives\./, "").split(/[.[]/)[0];
+  return (kind && fieldForModelKey(kind, key)?.label) ?? fieldLabel(key);
+}
+
+/** The validator's problems, each naming its resource, field (by its label) and rule. */
 export function ProblemList({ problems, id, empty = "The validator finds nothing to report." }: { problems: Problem[]; id?: string; empty?: string }) {
   if (problems.length === 0) return <p id={id} className="text-sm text-emerald-800" role="status">{empty}</p>;
   return (
@@ -178,7 +187,7 @@ export function ProblemList({ problems, id, empty = "The validator finds nothing
       {problems.map((p, i) => (
         <li key={i} className={`rounded border px-2 py-1 text-sm ${p.severity === "error" ? "border-red-300 bg-red-50 text-red-900" : "border-amber-300 bg-amber-50 text-amber-950"}`}>
           <Badge tone={p.severity === "error" ? "red" : "amber"}>{p.severity}</Badge>{" "}
-          <span className="font-mono text-xs">{p.rule}</span> · {p.resource} “{p.name}” · {p.field}: {p.message}
+          <span className="font-mono text-xs">{p.rule}</span> · {p.resource} “{p.name}” · {problemFieldLabel(p)}: {p.message}
         </li>
       ))}
     </ul>

@@ -2,7 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { ApiError, apiFetch } from "../api";
+import { apiFetch } from "../api";
+import { errorText } from "../error-text";
 import { Alert, Card, PageTitle } from "../ui";
 import { ConfigText, fieldErrors, ProblemList, SelectInput, TextInput, useDebounced, useOptionList, type DirectorOption, type Problem } from "./common";
 
@@ -78,7 +79,7 @@ export function StandbyReplication() {
               </>
             )}
           </div>
-          {preview.error && <div className="mt-3"><Alert>{preview.error instanceof ApiError ? preview.error.message : "Preview failed"}</Alert></div>}
+          {preview.error && <div className="mt-3"><Alert>{errorText(preview.error, { placed: standbyId ? [...INPUTS.map((f) => f.key), "method", "schedule"] : [], lead: "No preview" })}</Alert></div>}
         </Card>
         <div className="space-y-4">
           {preview.data && (

@@ -5,7 +5,8 @@ import { useEffect, useMemo, useState } from "react";
 import { compareVersions, findDirective, supports, valuesFor } from "@/lib/bacula/tables";
 import { resourceDefOf } from "@/lib/bacula/typed";
 import { KINDS } from "@/lib/inventory/fields";
-import { ApiError, apiFetch } from "../api";
+import { apiFetch } from "../api";
+import { errorText } from "../error-text";
 import { Alert, Button, Card, inputClass, PageTitle } from "../ui";
 import { useCan } from "../user-context";
 import {
@@ -27,6 +28,8 @@ type Target = "pools" | "jobs";
 type Record_ = Record<string, unknown> & { id: number; name: string; storageIds?: number[]; storagePolicy?: string | null; storagePolicyThreshold?: string | null };
 
 const FREE_SPACE = new Set(["FreeSpace", "FreeSpaceLeastUsed"]);
+/** Save problems shown next to the builder's inputs. */
+const SAVE_PLACED = ["storageIds", "storagePolicy", "storagePolicyThreshold"];
 
 /** The form body the edit form would send for this record, with the storage group replaced. */
 function saveBody(kind: Target, record: Record_, storageIds: number[], policy: string, threshold: string) {
@@ -40,6 +43,8 @@ function saveBody(kind: Target, record: Record_, storageIds: number[], policy: s
   body.updatedAt = record.updatedAt;
   body.storagePolicy = policy || null;
   body.storagePolicyThreshold = FREE_SPACE.has(policy) ? threshold || null : null;
+  // The version read: a save never overwrites a newer one (409).
+  body.updatedAt = record.updatedAt;
   return body;
 }
 
@@ -272,7 +277,7 @@ export function StorageGroupBuilder() {
                 )}
               </div>
               <div className="mt-2 space-y-2">
-                {save.error && <Alert>{save.error instanceof ApiError ? save.error.message : "Saving failed"}</Alert>}
+                {save.error && <Alert>{errorText(save.error, { placed: SAVE_PLACED, lead: "Not saved" })}</Alert>}
                 {saved && <Alert kind="success">Saved. The model now holds this storage group.</Alert>}
               </div>
             </Card>
@@ -282,7 +287,7 @@ export function StorageGroupBuilder() {
         <div className="space-y-4">
           <Card title="Live preview">
             {!draft && <p className="text-sm text-slate-600">Choose a Director and a {label.toLowerCase()} to see the rendered resource.</p>}
-            {preview.error && <Alert>{preview.error instanceof ApiError ? preview.error.message : "Preview failed"}</Alert>}
+            {preview.error && <Alert>{errorText(preview.error, { placed: [`${target}.0.storageGroupPolicyThreshold`], lead: "No preview" })}</Alert>}
             {draft && preview.data && rendered && (
               <div className="space-y-4" aria-live="polite">
                 <ConfigText title={`Rendered ${label} resource`} text={rendered.text} error={rendered.error} testId="rendered-resource" />

@@ -4,6 +4,8 @@ import Link from "next/link";
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/components/api";
+import { errorText, fieldProblem } from "@/components/error-text";
+import { labelled } from "@/lib/http/field-label";
 import { Alert, Badge, Button, Card, Modal, PageTitle } from "@/components/ui";
 import type { ClusterOverview } from "@/lib/failover/http";
 import type { PreflightResult, PromotionView } from "@/lib/failover/types";
@@ -66,16 +68,18 @@ function DirectorSwitchDialog({ clusterId, clusterName, onClose }: { clusterId: 
       ) : pf.isPending ? (
         <p className="mt-3 text-sm">Checking the standby Director (SSH, configuration test)…</p>
       ) : pf.error ? (
-        <Alert>{(pf.error as Error).message}</Alert>
+        <Alert>{errorText(pf.error, { lead: "Preflight failed" })}</Alert>
       ) : (
         <div className="mt-3 space-y-2 text-sm" data-testid="director-preflight">
           <p>The catalog stays where it is. The old Director is stopped, the standby&apos;s configuration deployed, the standby started and checked; the roles swap in the model.</p>
           <DirectorChecks checks={pf.data?.checks ?? []} />
           <label className="block">
             Type the cluster name <code>{clusterName}</code> to confirm
-            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Cluster name" />
+            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Cluster name"
+              aria-invalid={Boolean(fieldProblem(go.error, "confirmClusterName"))} aria-describedby={fieldProblem(go.error, "confirmClusterName") ? "director-switch-name-error" : undefined} />
           </label>
-          {go.error && <Alert>{(go.error as Error).message}</Alert>}
+          {fieldProblem(go.error, "confirmClusterName") && <p id="director-switch-name-error" className="text-red-700">{labelled("Cluster name", fieldProblem(go.error, "confirmClusterName")!)}</p>}
+          {go.error && <Alert>{errorText(go.error, { placed: ["confirmClusterName"], lead: "Not switched" })}</Alert>}
         </div>
       )}
       <div className="mt-4 flex justify-end gap-2">
@@ -127,9 +131,11 @@ function ReattachDialog({ clusterId, memberId, memberName, onClose }: { clusterI
           <Alert kind="info">pg_rewind discards whatever {memberName} wrote after the timelines forked.</Alert>
           <label className="block">
             Type <code>{memberName}</code> to confirm
-            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Member name" />
+            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Member name"
+              aria-invalid={Boolean(fieldProblem(go.error, "confirmMemberName"))} aria-describedby={fieldProblem(go.error, "confirmMemberName") ? "reattach-name-error" : undefined} />
           </label>
-          {go.error && <Alert>{(go.error as Error).message}</Alert>}
+          {fieldProblem(go.error, "confirmMemberName") && <p id="reattach-name-error" className="text-red-700">{labelled("Member name", fieldProblem(go.error, "confirmMemberName")!)}</p>}
+          {go.error && <Alert>{errorText(go.error, { placed: ["confirmMemberName"], lead: "Not re-attached" })}</Alert>}
         </div>
       )}
       <div className="mt-4 flex justify-end gap-2">
@@ -157,7 +163,7 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
     queryFn: () => apiFetch<{ promotions: PromotionView[] }>(`/api/failover/${clusterId}/promotions`),
     refetchInterval: 5000,
   });
-  if (ov.error) return <Alert>{(ov.error as Error).message}</Alert>;
+  if (ov.error) return <Alert>{errorText(ov.error, { lead: "Cannot load the cluster" })}</Alert>;
   if (!ov.data) return <p>Loading…</p>;
   const { cluster, members, catalogs, runningPromotionId } = ov.data;
   const notFenced = members.filter((m) => m.fenceState === "not_fenced");
@@ -277,7 +283,7 @@ export function FailoverClusterList() {
     queryKey: ["failover", "clusters"],
     queryFn: () => apiFetch<{ clusters: Array<{ id: number; name: string; members: Array<{ id: number; name: string; role: string; fenced: boolean; fenceState: string }> }> }>("/api/failover"),
   });
-  if (q.error) return <Alert>{(q.error as Error).message}</Alert>;
+  if (q.error) return <Alert>{errorText(q.error, { lead: "Cannot load" })}</Alert>;
   return (
     <div>
       <PageTitle subtitle={<>Switchover (the primary answers) or failover (it does not), with preflight checks, fencing and streamed steps. <Link className="underline" href={PROMOTION_REQUIREMENTS_URL}>What promotion needs on each host</Link></>}>Standby promotion</PageTitle>

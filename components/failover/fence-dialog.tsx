@@ -2,7 +2,9 @@
 
 import { useId, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ApiError, apiFetch } from "@/components/api";
+import { apiFetch } from "@/components/api";
+import { errorText, fieldProblem } from "@/components/error-text";
+import { labelled } from "@/lib/http/field-label";
 import { Alert, Button, Modal, inputClass } from "@/components/ui";
 import { PromotionProgress } from "./progress";
 
@@ -19,8 +21,8 @@ export function FenceDialog({ clusterId, memberId, memberName, note, onClose }: 
       void qc.invalidateQueries({ queryKey: ["failover", clusterId] });
     },
   });
-  const err = go.error instanceof ApiError ? go.error : null;
-  const nameErr = err?.fields.find((f) => f.field === "confirmMemberName")?.message ?? null;
+  const nameProblem = fieldProblem(go.error, "confirmMemberName");
+  const nameErr = nameProblem ? labelled("Member name", nameProblem) : null;
   return (
     <Modal titleId="fence-title" title={<>Fence {memberName}</>}>
       {id !== null ? (
@@ -38,7 +40,7 @@ export function FenceDialog({ clusterId, memberId, memberName, note, onClose }: 
           </label>
           <input id={`${uid}-name`} className={inputClass} value={typed} onChange={(e) => setTyped(e.target.value)} aria-invalid={Boolean(nameErr)} aria-describedby={nameErr ? `${uid}-err` : undefined} />
           {nameErr && <p id={`${uid}-err`} className="text-red-700">{nameErr}</p>}
-          {go.error && !nameErr && <Alert>{(go.error as Error).message}</Alert>}
+          {go.error && !nameErr && <Alert>{errorText(go.error, { lead: "Not fenced" })}</Alert>}
         </div>
       )}
       <div className="mt-4 flex justify-end gap-2">

@@ -3,6 +3,7 @@
 import { useEffect, useId, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, apiFetch } from "@/components/api";
+import { errorText } from "@/components/error-text";
 import { Alert, Button, Card, inputClass } from "@/components/ui";
 import type { FencePolicy } from "@/lib/failover/types";
 
@@ -58,7 +59,7 @@ export function FencePolicyCard({ clusterId, policy }: { clusterId: number; poli
           />
           {timeoutErr && <p id={`${uid}-timeout-err`} className="mt-1 text-red-700">Fence bound: {timeoutErr}</p>}
         </div>
-        {save.error && !timeoutErr && <Alert>{(save.error as Error).message}</Alert>}
+        {save.error && !timeoutErr && <Alert>{errorText(save.error, { lead: "Not saved" })}</Alert>}
         {save.isSuccess && <Alert kind="success">Saved.</Alert>}
         <Button type="submit" variant="secondary" disabled={save.isPending}>
           Save policy

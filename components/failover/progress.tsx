@@ -2,6 +2,7 @@
 
 import { experimental_streamedQuery as streamedQuery, useQuery } from "@tanstack/react-query";
 import { ApiError } from "@/components/api";
+import { errorText } from "@/components/error-text";
 import { Alert, Badge } from "@/components/ui";
 import type { PromotionView, StepView } from "@/lib/failover/types";
 
@@ -98,7 +99,7 @@ export function PromotionProgress({ id }: { id: number }) {
     refetchOnWindowFocus: false,
   });
   const p = q.data;
-  if (q.error) return <Alert>Progress: {(q.error as Error).message}</Alert>;
+  if (q.error) return <Alert>{errorText(q.error, { lead: "Progress unavailable" })}</Alert>;
   if (!p) return <p className="text-sm text-slate-600">Connecting to the progress stream…</p>;
   const writableMs = typeof p.facts.writableAt === "number" && typeof p.facts.requestedAt === "number" ? p.facts.writableAt - p.facts.requestedAt : null;
   return (

@@ -3,6 +3,8 @@
 import { useId, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, apiFetch } from "@/components/api";
+import { errorText, fieldProblem } from "@/components/error-text";
+import { labelled } from "@/lib/http/field-label";
 import { Alert, Button, Modal, inputClass } from "@/components/ui";
 import type { PreflightCheck, PreflightResult } from "@/lib/failover/types";
 import { CheckList } from "./checks";
@@ -67,7 +69,12 @@ export function PromoteDialog({ clusterId, clusterName, memberId, memberName, on
   });
   const err = promote.error instanceof ApiError ? promote.error : null;
   const runningId = typeof err?.body.runningOperationId === "number" ? err.body.runningOperationId : null;
-  const fieldError = (field: string) => err?.fields.find((f) => f.field === field)?.message ?? null;
+  const FIELD_LABELS = { confirmClusterName: "Cluster name", forceReason: "Reason", unfencedReason: "Why promote without fencing" } as const;
+  // A field's problem, named by the input's label, shown under it (the summary leaves it out).
+  const fieldError = (field: keyof typeof FIELD_LABELS) => {
+    const m = fieldProblem(promote.error, field);
+    return m ? labelled(FIELD_LABELS[field], m) : null;
+  };
   const d = pf.data;
   const directorOk = scope === "catalog" || !!dpf.data?.allowed;
   const forceOk = !d?.forceable || (force && reason.trim().length >= 10);
@@ -84,13 +91,13 @@ export function PromoteDialog({ clusterId, clusterName, memberId, memberName, on
         </div>
       ) : runningId !== null ? (
         <div className="mt-3 space-y-2">
-          <Alert>{err?.message}</Alert>
+          <Alert>{errorText(err)}</Alert>
           <PromotionProgress id={runningId} />
         </div>
       ) : pf.isPending ? (
         <p className="mt-3 text-sm">Checking {memberName}, the primary, the credentials and the SSH access to fence it…</p>
       ) : pf.error ? (
-        <Alert>{(pf.error as Error).message}</Alert>
+        <Alert>{errorText(pf.error, { lead: "Preflight failed" })}</Alert>
       ) : d ? (
         <div className="mt-3 space-y-3 text-sm" data-testid="preflight">
           <p>
@@ -115,7 +122,7 @@ export function PromoteDialog({ clusterId, clusterName, memberId, memberName, on
             </label>
             {scope === "site" && (
               <div className="mt-2" data-testid="director-preflight">
-                {dpf.isPending ? <p>Checking the standby Director (SSH, configuration test)…</p> : dpf.error ? <Alert>{(dpf.error as Error).message}</Alert> : <CheckList checks={dpf.data?.checks ?? []} />}
+                {dpf.isPending ? <p>Checking the standby Director (SSH, configuration test)…</p> : dpf.error ? <Alert>{errorText(dpf.error, { lead: "Director preflight failed" })}</Alert> : <CheckList checks={dpf.data?.checks ?? []} />}
               </div>
             )}
           </fieldset>
@@ -174,7 +181,7 @@ export function PromoteDialog({ clusterId, clusterName, memberId, memberName, on
               )}
             </div>
           )}
-          {promote.error && !fieldError("confirmClusterName") && !fieldError("forceReason") && !fieldError("unfencedReason") && <Alert>{(promote.error as Error).message}</Alert>}
+          {promote.error && !fieldError("confirmClusterName") && !fieldError("forceReason") && !fieldError("unfencedReason") && <Alert>{errorText(promote.error, { lead: "Not started" })}</Alert>}
           {promote.data?.dryRun && <Alert kind="info">Dry run: the checks are as shown; nothing was changed.</Alert>}
         </div>
       ) : null}

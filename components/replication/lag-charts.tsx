@@ -7,6 +7,7 @@ import type { HistorySeries } from "@/lib/replication/store";
 import { apiFetch } from "../api";
 import { Alert, Card } from "../ui";
 import { formatBytes, formatSeconds } from "./format";
+import { errorText } from "../error-text";
 
 interface HistoryResponse {
   clusterId: number;
@@ -144,7 +145,7 @@ export function LagCharts({ clusterId }: { clusterId: number }) {
   );
   let body;
   if (isLoading) body = <p aria-busy="true">Loading history…</p>;
-  else if (error || !data) body = <Alert>Could not load the history: {String(error)}</Alert>;
+  else if (error || !data) body = <Alert>{errorText(error, { lead: "Could not load the history" })}</Alert>;
   else {
     // Chart the members that have lag values (the standbys).
     const ids = data.series.filter((s) => s.points.some((p) => p.replayBytesMax !== null || p.replayLagSecondsMax !== null)).map((s) => s.memberId);

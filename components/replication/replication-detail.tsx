@@ -11,6 +11,7 @@ import { formatAgo, formatBytes, formatTime, formatTimeLag } from "./format";
 import { LagCharts } from "./lag-charts";
 import { MemberTable } from "./member-table";
 import { PollingNote } from "./replication-list";
+import { errorText } from "../error-text";
 
 function Dl({ items }: { items: Array<[string, React.ReactNode]> }) {
   return (
@@ -127,7 +128,7 @@ export function ReplicationDetail({ clusterId }: { clusterId: number }) {
     refetchInterval: 3_000,
   });
   if (isLoading) return <p aria-busy="true">Loading…</p>;
-  if (error || !data) return <Alert>Could not load the cluster: {String(error)}</Alert>;
+  if (error || !data) return <Alert>{errorText(error, { lead: "Could not load the cluster" })}</Alert>;
   const c = data.cluster;
   return (
     <>

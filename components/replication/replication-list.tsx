@@ -8,6 +8,7 @@ import { Alert, Card } from "../ui";
 import { HealthBadge } from "./badges";
 import { formatAgo } from "./format";
 import { MemberTable } from "./member-table";
+import { errorText } from "../error-text";
 
 export function PollingNote({ polling }: { polling: ReplicationStatus["polling"] }) {
   if (!polling.enabled) return <Alert kind="info">Replication polling is off on this server (REPLICATION_POLL=0): nothing is probed.</Alert>;
@@ -28,7 +29,7 @@ export function ReplicationList() {
     refetchInterval: 3_000,
   });
   if (isLoading) return <p aria-busy="true">Loading replication status…</p>;
-  if (error || !data) return <Alert>Could not load the replication status: {String(error)}</Alert>;
+  if (error || !data) return <Alert>{errorText(error, { lead: "Could not load the replication status" })}</Alert>;
   return (
     <div className="space-y-4">
       <PollingNote polling={data.polling} />

@@ -5,8 +5,10 @@ import { useEffect, useMemo, useState } from "react";
 import { ZodError } from "zod";
 import { generateReplicationSetup, pgMajorFrom, SUPPORTED_PG_MAJORS, type SetupInput, type SetupPlan } from "@/lib/replication/setup";
 import type { ClusterStatusView } from "@/lib/replication/view";
+import { labelled } from "@/lib/http/field-label";
 import { apiFetch } from "../api";
-import { Alert, Badge, Button, Card, inputClass } from "../ui";
+import { CopyButton } from "../copy-button";
+import { Alert, Badge, Card, inputClass } from "../ui";
 
 type Form = Record<keyof Omit<SetupInput, "pgMajor">, string> & { pgMajor: string };
 
@@ -48,30 +50,6 @@ const FIELDS: Array<{ key: keyof Form; label: string; help?: string }> = [
   { key: "walKeepMb", label: "WAL kept without a slot (MB)" },
 ];
 
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [done, setDone] = useState(false);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch {
-      // Clipboard API refused (plain http): fall back to a hidden textarea.
-      const ta = document.createElement("textarea");
-      ta.value = text;
-      document.body.appendChild(ta);
-      ta.select();
-      document.execCommand("copy");
-      ta.remove();
-    }
-    setDone(true);
-    setTimeout(() => setDone(false), 1500);
-  }
-  return (
-    <Button type="button" variant="secondary" onClick={copy} aria-label={`Copy ${label}`}>
-      {done ? "Copied" : "Copy"}
-    </Button>
-  );
-}
-
 /** Prefill from a cluster: hosts, ports, slot, monitoring role and the version the servers report. */
 function fromCluster(c: ClusterStatusView, pgBinDir?: string): Partial<Form> {
   const primary = c.members.find((m) => m.role === "primary") ?? c.members.find((m) => m.configuredRole === "primary");
@@ -93,6 +71,9 @@ function fromCluster(c: ClusterStatusView, pgBinDir?: string): Partial<Form> {
 export function SetupAssistant({ clusterId }: { clusterId: number | null }) {
   const [form, setForm] = useState<Form>(EMPTY);
   const [prefilled, setPrefilled] = useState(false);
+  // Fields the user has left (or changed): an empty field says "required" only once it was visited.
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const touch = (k: string) => setTouched((t) => (t.has(k) ? t : new Set(t).add(k)));
   const cluster = useQuery({
     queryKey: ["replication", clusterId],
     queryFn: () => apiFetch<{ cluster: ClusterStatusView }>(`/api/replication/${clusterId}`),
@@ -113,12 +94,15 @@ export function SetupAssistant({ clusterId }: { clusterId: number | null }) {
     } catch (e) {
       if (e instanceof ZodError) {
         const errors: Record<string, string> = {};
-        for (const i of e.issues) errors[String(i.path[0] ?? "(form)")] ??= i.message;
+        // The field's label is shown with the message: a message's own "Slot name: " prefix is dropped.
+        for (const i of e.issues) errors[String(i.path[0] ?? "(form)")] ??= i.message.replace(/^[A-Z][A-Za-z ]{1,30}: /, "");
         return { plan: null, errors };
       }
       throw e;
     }
   }, [form]);
+  const shown = (k: string) => result.errors[k] !== undefined && (touched.has(k) || form[k as keyof Form].trim() !== "");
+  const waiting = Object.keys(result.errors).filter((k) => !shown(k));
 
   return (
     <div className="space-y-4">
@@ -130,7 +114,7 @@ export function SetupAssistant({ clusterId }: { clusterId: number | null }) {
         <form className="grid gap-3 md:grid-cols-2 xl:grid-cols-4" onSubmit={(e) => e.preventDefault()} noValidate>
           {FIELDS.map((f) => {
             const id = `setup-${f.key}`;
-            const err = result.errors[f.key];
+            const err = shown(f.key) ? result.errors[f.key] : undefined;
             return (
               <div key={f.key}>
                 <label htmlFor={id} className="block text-sm font-medium text-slate-700">
@@ -150,10 +134,11 @@ export function SetupAssistant({ clusterId }: { clusterId: number | null }) {
                     aria-invalid={err ? "true" : undefined}
                     aria-describedby={err ? `${id}-error` : undefined}
                     onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
+                    onBlur={() => touch(f.key)}
                   />
                 )}
                 {err ? (
-                  <p id={`${id}-error`} className="mt-0.5 text-xs text-red-700">{err}</p>
+                  <p id={`${id}-error`} className="mt-0.5 text-xs text-red-700">{labelled(f.label, err)}</p>
                 ) : (
                   f.help && <p className="mt-0.5 text-xs text-slate-500">{f.help}</p>
                 )}
@@ -184,7 +169,13 @@ export function SetupAssistant({ clusterId }: { clusterId: number | null }) {
           </Card>
         ))
       ) : (
-        <Alert>Fix the highlighted fields to see the commands.</Alert>
+        Object.keys(result.errors).some(shown) ? (
+          <Alert>Fix the highlighted fields to see the commands.</Alert>
+        ) : (
+          <Alert kind="info">
+            <span data-testid="setup-waiting">Fill in {waiting.map((k) => FIELDS.find((f) => f.key === k)?.label ?? k).join(", ")} to see the commands.</span>
+          </Alert>
+        )
       )}
     </div>
   );

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { KINDS } from "@/lib/inventory/fields";
 import type { Health, LaidOutNode, TopologyView } from "@/lib/topology/types";
 import { ApiError, apiFetch } from "../api";
+import { errorText, problemText } from "../error-text";
 import { Alert, Badge, Button, PageTitle, inputClass } from "../ui";
 import { useCan, useCurrentUser } from "../user-context";
 import { KIND_LABEL, TopologyGraph, type GraphHandle } from "./topology-graph";
@@ -137,7 +138,7 @@ export function TopologyPage() {
         Topology map
       </PageTitle>
 
-      {topo.error && <Alert>{String((topo.error as Error).message)}</Alert>}
+      {topo.error && <Alert>{errorText(topo.error, { lead: "Cannot load the map" })}</Alert>}
 
       {data && (
         <section aria-labelledby="links-title" className="mb-3">
@@ -242,7 +243,8 @@ export function TopologyPage() {
 
 function GestureError({ error, gesture }: { error: unknown; gesture: Gesture | undefined }) {
   const e = error as ApiError | Error;
-  const fields = e instanceof ApiError ? e.fields : [];
+  // A stale save (409) is said in the server's sentence: someone saved the Pool since the map read it.
+  const fields = e instanceof ApiError ? e.fields.filter((f) => f.rule !== "stale") : [];
   return (
     <Alert>
       <p className="font-medium">{gesture ? describe(gesture) : "The change"} was refused{e instanceof ApiError ? ` (HTTP ${e.status})` : ""}:</p>
@@ -250,7 +252,7 @@ function GestureError({ error, gesture }: { error: unknown; gesture: Gesture | u
         <ul className="mt-1 list-disc pl-5" data-testid="gesture-errors">
           {fields.map((f, i) => (
             <li key={i} data-field={f.field} data-rule={f.rule}>
-              <code>{f.field}</code> ({f.rule}): {f.message}
+              {problemText(f)}
             </li>
           ))}
         </ul>

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = {
   host_key_repin: "host key replaced",
   deploy_programs: "programs allowed in host commands changed",
   deploy_live_check: "live config check of a host",
+  config_reveal: "generated config shown with its passwords (admin)",
   "catalog-member.fenced": "a stale primary fenced by the split-brain guard",
   failover_policy: "fencing policy of a catalog cluster changed",
 } as const;

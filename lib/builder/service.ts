@@ -26,6 +26,8 @@ import { createResourceIn, delegate, readView, updateResourceIn, validateWrites,
 import { chainPlanSchema, compileChain, type ChainStep, type CompiledChain } from "./chain";
 import { applyDraft, DraftError, draftSchema, previewDraft, withFormField, type DraftPreview, type JobChange, type PoolChange } from "./draft";
 import { chainGraph, type ChainGraph } from "./graph";
+import { builderFieldLabel } from "./labels";
+import { problemText } from "@/lib/http/field-label";
 import { strictId, strictInt } from "@/lib/http/numbers";
 
 type Db = typeof prisma | Tx;
@@ -36,8 +38,8 @@ async function directorRow(db: Db, directorId: number, forDraft: boolean) {
   const row = await db.director.findUnique({ where: { id: directorId } });
   if (!row) throw notFound(`Director ${directorId} does not exist`);
   if (forDraft && row.role === "standby")
-    throw badRequest("directorId: a standby Director receives its primary's configuration; build on the primary", [
-      { field: "directorId", rule: "standby", message: "is a standby: it receives its primary's configuration; build on the primary" },
+    throw badRequest("Director: a standby Director receives its primary's configuration; build on the primary", [
+      { field: "directorId", rule: "standby", message: "is a standby: it receives its primary's configuration; build on the primary", label: "Director" },
     ]);
   return row;
 }
@@ -93,9 +95,33 @@ export const previewRequestSchema = z
 function draftError(e: unknown, prefix: string): never {
   if (e instanceof DraftError) {
     const field = `${prefix}${e.field}`;
-    throw badRequest(`${field}: ${e.message}`, [{ field, rule: "draft", message: e.message }]);
+    const f = { field, rule: "draft", message: e.message, label: builderFieldLabel(field) };
+    throw badRequest(problemText(f), [f]);
   }
   throw e;
+}
+
+/** A builder field error, labelled as the builder pages label the input. */
+function builderError(field: string, rule: string, message: string): FieldError {
+  return { field, rule, message, label: builderFieldLabel(field) };
+}
+
+/** The builders' request schemas: a refused body names each field by the builder's label. */
+function parseBuilderBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const fields = zodToFieldErrors(r.error).map((f) => ({ ...f, label: builderFieldLabel(f.field) }));
+  throw badRequest(fields.map(problemText).join("; "), fields);
+}
+
+/** An inventory error of one chain record: fields under the record's plan path, labelled as the builder shows them. */
+function relabel(e: HttpError, prefix: string | null, lead?: string): HttpError {
+  const fields = (e.fields ?? []).map((f) => {
+    const field = prefix && !f.field.startsWith(prefix) ? `${prefix}.${f.field}` : f.field;
+    return { ...f, field, label: builderFieldLabel(field, f.label) };
+  });
+  const text = fields.length > 0 ? fields.map(problemText).join("; ") : e.message;
+  return new HttpError(e.status, lead ? `${lead}: ${text}` : text, fields, e.details);
 }
 
 async function storageDaemonNames(db: Db, directorName: string): Promise<Record<string, string>> {
@@ -112,7 +138,7 @@ export interface PreviewAnswer extends DraftPreview {
 
 /** POST /api/config/preview: the draft applied to a copy of the model. Writes nothing. */
 export async function draftPreview(body: unknown): Promise<PreviewAnswer> {
-  const req = previewRequestSchema.parse(body);
+  const req = parseBuilderBody(previewRequestSchema, body);
   const row = await directorRow(prisma, req.directorId, true);
   const [cfg, revision] = await Promise.all([loadDirectorConfig(prisma, req.directorId), modelRevision(prisma)]);
   const director = { id: row.id, name: row.name, version: cfg.director.version };
@@ -193,7 +219,10 @@ function toInventory(step: ChainStep, names: Names): Record<string, unknown> {
       return;
     }
     const found = names[map].get(name);
-    if (found === undefined) throw badRequest(`${step.path}.${field}: no ${map.slice(0, -1)} named "${name}"`, [{ field: `${step.path}.${field}`, rule: "exists", message: `no ${map.slice(0, -1)} named "${name}"` }]);
+    if (found === undefined) {
+      const f = builderError(`${step.path}.${field}`, "exists", `no ${map.slice(0, -1)} named "${name}"`);
+      throw badRequest(problemText(f), [f]);
+    }
     out[field] = found;
   };
   const c = step.change as PoolChange & JobChange;
@@ -203,7 +232,10 @@ function toInventory(step: ChainStep, names: Names): Record<string, unknown> {
   copy("name", "name");
   if (c.storage !== undefined) out.storageIds = c.storage.map((s, i) => {
     const sid = names.storages.get(s);
-    if (sid === undefined) throw badRequest(`${step.path}.storage.${i}: no storage named "${s}"`, [{ field: `${step.path}.storage`, rule: "exists", message: `no storage named "${s}"` }]);
+    if (sid === undefined) {
+      const f = builderError(`${step.path}.storage`, "exists", `no storage named "${s}"`);
+      throw badRequest(problemText(f), [f]);
+    }
     return sid;
   });
   copy("storageGroupPolicy", "storagePolicy");
@@ -232,13 +264,9 @@ function toInventory(step: ChainStep, names: Names): Record<string, unknown> {
 }
 
 function prefixed(e: unknown, step: ChainStep): never {
-  const label = `${step.kind} "${step.name}"`;
-  const pre = (fields: FieldError[]) => fields.map((f) => ({ ...f, field: f.field.startsWith(step.path) ? f.field : `${step.path}.${f.field}` }));
-  if (e instanceof ZodError) {
-    const fields = pre(zodToFieldErrors(e));
-    throw badRequest(`${label}: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`, fields);
-  }
-  if (e instanceof HttpError) throw new HttpError(e.status, `${label}: ${e.message}`, pre(e.fields ?? []), e.details);
+  const lead = `${step.kind} "${step.name}"`;
+  if (e instanceof ZodError) throw relabel(badRequest("", zodToFieldErrors(e)), step.path, lead);
+  if (e instanceof HttpError) throw relabel(e, step.path, lead);
   throw e;
 }
 
@@ -251,7 +279,7 @@ export interface ApplyResult {
 
 /** POST /api/builder/chain: every record of the chain in one transaction, all or nothing. */
 export async function applyChain(body: unknown, actor: Actor): Promise<ApplyResult> {
-  const req = applyRequestSchema.parse(body);
+  const req = parseBuilderBody(applyRequestSchema, body);
   await directorRow(prisma, req.directorId, true);
   return prisma.$transaction(async (tx) => {
     const cfg: DirectorConfig = await loadDirectorConfig(tx, req.directorId);
@@ -292,7 +320,13 @@ export async function applyChain(body: unknown, actor: Actor): Promise<ApplyResu
       }
     }
     // The whole chain, as Bacula will read it, once every record is written.
-    await validateWrites(tx, written);
+    try {
+      await validateWrites(tx, written);
+    } catch (e) {
+      // validateWrites puts each field under its record's plan path already.
+      if (e instanceof HttpError) throw relabel(e, null);
+      throw e;
+    }
     return { created, updated, revision: await modelRevision(tx), notes: compiled.notes };
   });
 }
@@ -320,11 +354,13 @@ export const adminReplicationRequestSchema = z
 
 /** POST /api/config/admin-replication: the Admin Job and the script it calls, for a standby Director. */
 export async function adminReplicationPreview(body: unknown) {
-  const req = adminReplicationRequestSchema.parse(body);
+  const req = parseBuilderBody(adminReplicationRequestSchema, body);
   const standby = await prisma.director.findUnique({ where: { id: req.standbyId }, include: { primary: true } });
   if (!standby) throw notFound(`Director ${req.standbyId} does not exist`);
-  if (standby.role !== "standby" || !standby.primary)
-    throw badRequest("standbyId: not a standby Director", [{ field: "standbyId", rule: "standby", message: "is not a standby Director with a primary" }]);
+  if (standby.role !== "standby" || !standby.primary) {
+    const f = builderError("standbyId", "standby", "is not a standby Director with a primary");
+    throw badRequest(problemText(f), [f]);
+  }
   const primary = standby.primary;
   const cfg = await loadDirectorConfig(prisma, primary.id);
   const backup = cfg.jobs.find((j) => (j.type ?? "Backup") === "Backup" && j.client && j.fileset && j.pool);
@@ -355,7 +391,10 @@ export async function adminReplicationPreview(body: unknown) {
     jobText = renderAdminReplicationJob(options);
     scriptText = adminReplicationScript(options);
   } catch (e) {
-    if (e instanceof AdminReplicationError) throw badRequest(`${e.field}: ${e.message}`, [{ field: e.field, rule: "value", message: e.message.replace(/^[^:]+: /, "") }]);
+    if (e instanceof AdminReplicationError) {
+      const f = builderError(e.field, "value", e.message.replace(/^[^:]+: /, ""));
+      throw badRequest(problemText(f), [f]);
+    }
     throw e;
   }
   const withJob: DirectorConfig = { ...cfg, jobs: [...cfg.jobs.filter((j) => j.name !== job.name), job] };

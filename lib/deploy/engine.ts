@@ -30,6 +30,7 @@ import { posix } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { maskConfigSecrets } from "./mask";
 import { runHostChecks, type HostCheck } from "./host-checks";
+import { DEPLOY_SETTING_LABELS } from "./settings";
 import { withHostLock, isHostLocked } from "./lock";
 
 // ---------------------------------------------------------------------------------------------
@@ -632,7 +633,7 @@ async function deployOne(
         const tr = await session.open();
         const problems = await runHostChecks(tr, t.hostChecks, t.host.name);
         for (const c of t.hostChecks) log(`${c.field} ${c.path}: ${problems.some((p) => p.field === c.field) ? "refused" : "ok"}`);
-        if (problems.length) throw new StepFailed("test", problems.map((p) => `${p.field}: ${p.message} [${p.rule}]`).join("; "));
+        if (problems.length) throw new StepFailed("test", problems.map((p) => `${DEPLOY_SETTING_LABELS[p.field] ?? p.field}: ${p.message} [${p.rule}]`).join("; "));
       }
     });
 

@@ -29,6 +29,7 @@ import {
   type TargetResult,
 } from "./engine";
 import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "./commands";
+import { recordDeployedFiles } from "./deployed-files";
 import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
 import type { HostCheck } from "./host-checks";
 import { hostLockKey, withHostLock } from "./lock";
@@ -231,9 +232,9 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
   let hostChecks: HostCheck[] | undefined;
   if (reload.kind === "bconsole") {
     const pp = checkBconsolePath(reload.bconsole);
-    if (pp) problems.push(`bconsolePath: ${pp.message} [${pp.rule}]`);
+    if (pp) problems.push(`bconsole path: ${pp.message} [${pp.rule}]`);
     const cp = checkBconsoleConfig(reload.config);
-    if (cp) problems.push(`bconsoleConfig: ${cp.message} [${cp.rule}]`);
+    if (cp) problems.push(`bconsole config: ${cp.message} [${cp.rule}]`);
     hostChecks = [
       { field: "bconsolePath", path: reload.bconsole, kind: "program" },
       { field: "bconsoleConfig", path: reload.config, kind: "file" },
@@ -313,10 +314,10 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
     try {
       const argv = splitArgv(sd.restartCommand);
       const refused = checkCommandPolicy(argv, extras);
-      if (refused) problems.push(`restartCommand: ${refused.message} [${refused.rule}]`);
+      if (refused) problems.push(`Restart command: ${refused.message} [${refused.rule}]`);
       else reload = { kind: "command", argv };
     } catch (err) {
-      problems.push(`restartCommand: ${(err as Error).message}`);
+      problems.push(`Restart command: ${(err as Error).message}`);
     }
     const testTool = s?.testTool && (SD_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bsdjson" | "bacula-sd") : "bsdjson";
     out.push({
@@ -657,6 +658,8 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
     { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: o.open ?? sshTransport(), onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS, hashKey: driftKey() },
   );
   await chain;
+  // The deployed files (masked) in the history: the config page diffs the model against them.
+  if (!o.dryRun) await recordDeployedFiles(rows, plans, results);
 
   const now = new Date();
   for (const r of results) {

@@ -14,12 +14,18 @@ import { splitArgv, type OpenTransport } from "./engine";
 import { runHostChecks, type HostCheck } from "./host-checks";
 import { extraPrograms } from "./programs";
 import { bconsoleOf, parseTargetKey, planTargets, stateOf, updateSettings } from "./service";
-import { DEFAULT_START_COMMAND, DEFAULT_STOP_COMMAND, readSettings, type SettingsUpdate } from "./settings";
+import { DEFAULT_START_COMMAND, DEFAULT_STOP_COMMAND, DEPLOY_SETTING_LABELS, readSettings, type SettingsUpdate } from "./settings";
+import { problemText } from "@/lib/http/field-label";
 import { sshTransport } from "./transport";
 
 /** Settings that choose what runs on the host. */
 export const ADMIN_SETTINGS = ["bconsolePath", "bconsoleConfig", "startCommand", "stopCommand"] as const;
 type AdminSetting = (typeof ADMIN_SETTINGS)[number];
+
+/** Field errors name the setting as the Deploy page labels it. */
+function labelled(errors: FieldError[]): FieldError[] {
+  return errors.map((e) => ({ ...e, label: DEPLOY_SETTING_LABELS[e.field] ?? e.label }));
+}
 
 export interface SettingsActor {
   login: string;
@@ -35,7 +41,7 @@ export async function saveDeploySettings(body: SettingsUpdate, actor: SettingsAc
     : await prisma.storageDaemon.findUnique({ where: { id: k.id }, select: { id: true, configDir: true } });
   if (!exists) {
     const what = `no ${k.kind === "director" ? "Director" : "Storage Daemon"} with id ${k.id}`;
-    throw new HttpError(404, `target: ${what}`, [{ field: "target", rule: "exists", message: what }]);
+    throw new HttpError(404, `Target: ${what}`, labelled([{ field: "target", rule: "exists", message: what }]));
   }
 
   const row = await stateOf(k.kind, k.id);
@@ -53,8 +59,8 @@ export async function saveDeploySettings(body: SettingsUpdate, actor: SettingsAc
   if (changed.length && actor.role !== "admin") {
     throw new HttpError(
       403,
-      `${changed.join(", ")}: what runs on a host needs an admin (you are ${actor.role})`,
-      changed.map((field) => ({ field, rule: "admin-only", message: "chooses what runs on the host: needs an admin" })),
+      `${changed.map((f) => DEPLOY_SETTING_LABELS[f]).join(", ")}: what runs on a host needs an admin (you are ${actor.role})`,
+      labelled(changed.map((field) => ({ field, rule: "admin-only", message: "chooses what runs on the host: needs an admin" }))),
     );
   }
 
@@ -81,9 +87,9 @@ export async function saveDeploySettings(body: SettingsUpdate, actor: SettingsAc
     if (p) errors.push({ field: "bconsoleConfig", rule: p.rule, message: p.message });
     else checks.push({ field: "bconsoleConfig", path: data.bconsoleConfig, kind: "file" });
   }
-  if (errors.length) throw new HttpError(400, errors.map((e) => `${e.field}: ${e.message}`).join("; "), errors);
+  if (errors.length) throw new HttpError(400, labelled(errors).map(problemText).join("; "), labelled(errors));
   if (checks.length) errors.push(...(await checkOnDirectorHost(target, checks, open)));
-  if (errors.length) throw new HttpError(400, errors.map((e) => `${e.field}: ${e.message}`).join("; "), errors);
+  if (errors.length) throw new HttpError(400, labelled(errors).map(problemText).join("; "), labelled(errors));
 
   const result = await updateSettings(target, data);
   await audit({ actor: actor.login, action: "deploy_settings", entityType: "deploy-target", entityId: target, before: result.before, after: result.after, ip: actor.ip });
@@ -96,7 +102,7 @@ async function checkOnDirectorHost(target: string, checks: HostCheck[], open: Op
   const h = plan?.target.host;
   const unusable = !h?.address ? "the Director has no host" : !h.privateKey ? "its host has no usable SSH key" : !h.pinnedFingerprint ? `the host key of ${h.name} is not pinned yet` : null;
   const refuse = (why: string) =>
-    new HttpError(409, `Cannot check ${checks.map((c) => c.field).join(" and ")} on the host: ${why}`, checks.map((c) => ({ field: c.field, rule: "host-check", message: `must be checked on the Director's host, and ${why}` })));
+    new HttpError(409, `Cannot check ${checks.map((c) => DEPLOY_SETTING_LABELS[c.field] ?? c.field).join(" and ")} on the host: ${why}`, labelled(checks.map((c) => ({ field: c.field, rule: "host-check", message: `must be checked on the Director's host, and ${why}` }))));
   if (unusable) throw refuse(unusable);
   let tr;
   try {

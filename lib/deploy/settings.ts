@@ -91,6 +91,27 @@ const absPath = z
   .optional();
 
 /** PUT /api/deploy/targets: one target's settings (null clears a column; omitted keeps it). */
+/** The Deploy page's labels of the settings, for the messages that name them (client-safe). */
+export const DEPLOY_SETTING_LABELS: Record<string, string> = {
+  target: "Target",
+  testTool: "Test tool",
+  bconsolePath: "bconsole path",
+  bconsoleConfig: "bconsole config",
+  startCommand: "Start command",
+  stopCommand: "Stop command",
+  replication: "Configuration replication",
+  "replication.enabled": "Configuration replication",
+  "replication.sshKeyPath": "SSH key on the primary's host",
+  "replication.knownHostsPath": "known_hosts on the primary's host",
+  "replication.standbyHost": "Standby host",
+  "replication.standbyUser": "Standby SSH user",
+  "replication.standbyPort": "Standby SSH port",
+  "replication.remoteDir": "Directory on the standby",
+  "replication.scriptPath": "Script path on the primary",
+  "replication.method": "Copy method",
+  "replication.schedule": "Schedule",
+};
+
 export const settingsUpdateSchema = z
   .object({
     target: z

@@ -11,16 +11,27 @@ import { strictId } from "@/lib/http/numbers";
 export const clusterParams = z.object({ clusterId: strictId() });
 export const idParams = z.object({ id: strictId() });
 
+/** The failover dialogs' labels of the fields a refusal names. */
+const FIELD_LABELS: Record<string, string> = {
+  clusterId: "Cluster",
+  confirmClusterName: "Cluster name",
+  confirmMemberName: "Member name",
+  forceReason: "Reason",
+  unfencedReason: "Why promote without fencing",
+  targetMemberId: "Standby",
+  memberId: "Member",
+};
+
 /** Typed errors only: never a status chosen from a message's text. */
 export function mapFailoverError(err: unknown): never {
   if (err instanceof OperationRunning) {
-    throw new HttpError(409, err.message, [{ field: "clusterId", rule: "operation_running", message: err.message }], {
+    throw new HttpError(409, err.message, [{ field: "clusterId", rule: "operation_running", message: err.message, label: FIELD_LABELS.clusterId }], {
       runningOperationId: err.operationId,
       runningOperationKind: err.operationKind,
     });
   }
   if (err instanceof RequestRefused) {
-    throw new HttpError(409, err.message, [{ field: err.field, rule: "refused", message: err.message }], err.details);
+    throw new HttpError(409, err.message, [{ field: err.field, rule: "refused", message: err.message, label: FIELD_LABELS[err.field] }], err.details);
   }
   if (err instanceof FailoverNotFound) throw notFound(err.message);
   throw err;

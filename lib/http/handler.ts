@@ -3,15 +3,20 @@ import { ZodError } from "zod";
 import { withRequestContext } from "@/lib/audit/client-address";
 import { assertDeclaredLength, readJsonBody, type BodyOptions } from "./body";
 import { HttpError, type FieldError } from "./errors";
+import { fieldLabel, problemText } from "./field-label";
+// Zod's default messages in people's words for every schema behind a route.
+import "./zod-messages";
 
 export function zodToFieldErrors(err: ZodError): FieldError[] {
   return err.issues.map((issue) => {
     // A custom refinement may name its rule: ctx.addIssue({ code: "custom", params: { rule } }).
     const named = issue.code === "custom" ? (issue.params as { rule?: unknown } | undefined)?.rule : undefined;
+    const field = issue.path.map(String).join(".") || "(body)";
     return {
-      field: issue.path.map(String).join(".") || "(body)",
+      field,
       rule: typeof named === "string" ? named : issue.code,
       message: issue.message,
+      label: fieldLabel(field),
     };
   });
 }
@@ -26,7 +31,7 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof ZodError) {
     const fields = zodToFieldErrors(err);
     return NextResponse.json(
-      { error: fields.map((f) => `${f.field}: ${f.message}`).join("; "), fields },
+      { error: fields.map(problemText).join("; "), fields },
       { status: 400 },
     );
   }

@@ -123,6 +123,9 @@ describe("config previews", () => {
     const inj = await preview({ directorId: dirId, pools: [{ name: "Nightly", storage: ["File4\nStorage = Evil"] }] });
     expect(inj.status).toBe(400);
     expect(inj.json.fields[0].field).toBe("pools.0.storage.0");
+    // Named by the builder's label, never by the path.
+    expect(inj.json.fields[0].label).toBe("Storages");
+    expect(inj.json.error).not.toContain("pools.0");
     const unknown = await preview({ directorId: dirId, pools: [{ name: "NoSuchPool", storageGroupPolicy: "LeastUsed" }] });
     expect(unknown.status).toBe(400);
     expect(unknown.json.fields[0]).toMatchObject({ field: "pools.0.name" });
@@ -194,11 +197,15 @@ describe("chain apply", () => {
     const refused = await call(chainRoute, "/api/builder/chain", { method: "POST", cookie: op, body: { directorId: dirId, chain: bad } });
     expect(refused.status).toBe(400);
     expect(refused.json.fields[0].field).toBe("chain.hops.2.job.name");
+    expect(refused.json.fields[0].label).toBe("Hop 3 job name");
+    expect(refused.json.error).toMatch(/^Hop 3 job name: /);
+    expect(refused.json.error).not.toContain("chain.");
     const clash = structuredClone(chain);
     (clash.hops[0].job as { name: string }).name = "CopyToOffsite";
     const dup = await call(chainRoute, "/api/builder/chain", { method: "POST", cookie: op, body: { directorId: dirId, chain: clash } });
     expect(dup.status).toBe(400);
-    expect(dup.json.fields[0]).toMatchObject({ field: "chain.hops.0.job.name", message: expect.stringContaining("already exists") });
+    expect(dup.json.fields[0]).toMatchObject({ field: "chain.hops.0.job.name", label: "Hop 1 job name", message: expect.stringContaining("already exists") });
+    expect(dup.json.error).toBe(`Hop 1 job name: ${dup.json.fields[0].message}`);
     expect(await snapshot()).toBe(before);
   });
 
@@ -210,7 +217,9 @@ describe("chain apply", () => {
     const res = await call(chainRoute, "/api/builder/chain", { method: "POST", cookie: op, body: { directorId: dirId, chain: mid } });
     expect(res.status).toBe(400);
     expect(res.json.fields[0].field).toBe("chain.hops.1.job.scheduleId");
-    expect(res.json.error).toContain('Job "AppliedCopy2"');
+    expect(res.json.fields[0].label).toBe("Hop 2 schedule");
+    expect(res.json.error).toContain('Job "AppliedCopy2": Hop 2 schedule: ');
+    expect(res.json.error).not.toContain("scheduleId");
     expect(await snapshot()).toBe(before);
   });
 
@@ -244,7 +253,8 @@ describe("standby replication Admin Job preview", () => {
     expect(res.json.problems.filter((p: { severity: string }) => p.severity === "error")).toEqual([]);
     const bad = await call(adminRoute, "/api/config/admin-replication", { method: "POST", cookie: viewer, body: { standbyId: standby.id, knownHostsPath: "~/.ssh/known_hosts" } });
     expect(bad.status).toBe(400);
-    expect(bad.json.fields[0].field).toBe("knownHostsPath");
+    expect(bad.json.fields[0]).toMatchObject({ field: "knownHostsPath", label: "known_hosts path" });
+    expect(bad.json.error).toMatch(/^known_hosts path: /);
     const notStandby = await call(adminRoute, "/api/config/admin-replication", { method: "POST", cookie: viewer, body: { standbyId: dirId } });
     expect(notStandby.status).toBe(400);
     expect(await snapshot()).toBe(before);

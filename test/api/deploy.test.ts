@@ -24,6 +24,8 @@ const runRoute = await import("@/app/api/deploy/runs/[id]/route");
 const hostKeyRoute = await import("@/app/api/deploy/hosts/[id]/host-key/route");
 const hostKeyScanRoute = await import("@/app/api/deploy/hosts/[id]/host-key/scan/route");
 const programsRoute = await import("@/app/api/deploy/programs/route");
+const configRoute = await import("@/app/api/config/[daemon]/[id]/route");
+const revealRoute = await import("@/app/api/config/[daemon]/[id]/reveal/route");
 
 let sshd: TestSshd;
 let dir: TestDirector;
@@ -326,6 +328,68 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(after.json.checks[0].files[0].diff).toContain("+  MaximumVolumes = 7");
   });
 
+  it("the config page's API shows the last deployed file and the model's diff against it, masked; the admin's reveal is audited", async () => {
+    const view = (daemon: string, id: number, cookie = viewer) => call(configRoute.GET as never, `/api/config/${daemon}/${id}`, { cookie, params: { daemon, id: String(id) } });
+    const deployedRun = (await prisma.deployRun.findFirstOrThrow({ where: { dryRun: false, status: "succeeded" }, orderBy: { id: "desc" } })).id;
+    // The Director: deployed by the run above, the model changed since (MaximumVolumes = 7).
+    const d = await view("directors", directorId);
+    expect(d.status).toBe(200);
+    expect(d.headers.get("cache-control")).toContain("no-store");
+    expect(d.json).toMatchObject({ kind: "directors", file: "bacula-dir.conf", rendered: true, path: dir.configPath, record: { kind: "directors", id: directorId, name: "api-dir" } });
+    expect(d.json.deployed).toMatchObject({ runId: deployedRun, by: "op", path: dir.configPath });
+    expect(d.json.deployed.text).toContain('Name = "FromTheModel"');
+    expect(d.json.deployed.text).not.toContain("MaximumVolumes = 7");
+    expect(d.json.text).toContain("MaximumVolumes = 7");
+    expect(d.json.diff).toContain("+  MaximumVolumes = 7");
+    expect(d.json.diff).toContain(`deployed (run #${deployedRun})`);
+    // Passwords masked in the file, the deployed file and the diff, and in the history at rest.
+    expect(d.json.text).toContain('Password = "••••••••"');
+    expect(d.json.deployed.text).toContain('Password = "••••••••"');
+    const stored = JSON.stringify(await prisma.deployTargetRun.findMany({ select: { files: true } }));
+    for (const secret of [dir.password, "sd-secret", "fd"]) {
+      expect(JSON.stringify(d.json)).not.toContain(`Password = "${secret}"`);
+      expect(stored).not.toContain(`Password = \\"${secret}\\"`);
+    }
+    expect(JSON.stringify(d.json)).not.toContain(dir.password);
+    expect(stored).not.toContain(dir.password);
+    expect(stored).toContain('Name = \\"FromTheModel\\"');
+    // The Storage Daemon renders the same file as deployed but for the model revision line.
+    const s = await view("storage-daemons", sdId);
+    expect(s.json).toMatchObject({ rendered: true, diff: "", onlyRevisionDiffers: true });
+    expect(s.json.deployed.runId).toBe(deployedRun);
+    // A dry run is no deploy: it does not replace the deployed file.
+    const dry = await deploy(operator, { dryRun: true, targets: [`director:${directorId}`] });
+    expect(finalTargets(dry.events)["api-dir"].status).toBe("dry_run_ok");
+    expect((await view("directors", directorId)).json.deployed.runId).toBe(deployedRun);
+    // File Daemon and console configs are not rendered yet: said, not an error.
+    const client = await prisma.client.findFirstOrThrow({ where: { directorId } });
+    const fd = await view("clients", client.id);
+    expect(fd.status).toBe(200);
+    expect(fd.json).toMatchObject({ kind: "clients", file: "bacula-fd.conf", rendered: false, text: null, record: { name: "local-fd" } });
+    expect(fd.json.reason).toContain("does not render bacula-fd.conf yet");
+    expect((await view("consoles", directorId)).json).toMatchObject({ rendered: false, file: "bconsole.conf" });
+    expect((await view("clients", 99999)).status).toBe(404);
+    expect((await view("volumes", 1)).status).toBe(404);
+    expect((await call(configRoute.GET as never, "/x", { params: { daemon: "directors", id: String(directorId) } })).status).toBe(401);
+
+    // Reveal: admins only, by POST, audited, never cached.
+    const reveal = (cookie: string) => call(revealRoute.POST as never, `/api/config/directors/${directorId}/reveal`, { method: "POST", cookie, params: { daemon: "directors", id: String(directorId) } });
+    expect((await reveal(viewer)).status).toBe(403);
+    expect((await reveal(operator)).status).toBe(403);
+    const before = await prisma.auditEvent.count({ where: { action: "config_reveal" } });
+    const r = await reveal(admin);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("cache-control")).toContain("no-store");
+    expect(r.json.text).toContain(`Password = "${dir.password}"`);
+    expect(r.json.text).toContain("MaximumVolumes = 7");
+    const ev = await prisma.auditEvent.findFirstOrThrow({ where: { action: "config_reveal" }, orderBy: { id: "desc" } });
+    expect(await prisma.auditEvent.count({ where: { action: "config_reveal" } })).toBe(before + 1);
+    expect(ev).toMatchObject({ actor: "adm", entityType: "directors", entityId: String(directorId), entityName: "api-dir" });
+    expect(JSON.stringify(ev)).not.toContain(dir.password);
+    const cross = await call(revealRoute.POST as never, `/api/config/directors/${directorId}/reveal`, { method: "POST", cookie: admin, origin: "http://evil.test", params: { daemon: "directors", id: String(directorId) } });
+    expect(cross.status).toBe(403);
+  });
+
   it("refuses a restart command with shell syntax before connecting", async () => {
     await prisma.storageDaemon.update({ where: { id: sdId }, data: { restartCommand: `${sd.restartScript}; rm -rf /` } });
     const r = await deploy(operator, { dryRun: true, targets: [`storage-daemon:${sdId}`] });
@@ -427,7 +491,7 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     const r = await deploy(operator, { dryRun: true, targets: [`director:${directorId}`] });
     const res = finalTargets(r.events)["api-dir"];
     expect(res).toMatchObject({ status: "failed", failedStep: "test" });
-    expect(res.error).toContain("bconsolePath");
+    expect(res.error).toContain("bconsole path: ");
     expect(res.error).toContain("[interpreter]");
     await prisma.daemonDeployState.update({ where: { kind_daemonId: { kind: "director", daemonId: directorId } }, data: { bconsolePath: null } });
   });

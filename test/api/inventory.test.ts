@@ -121,6 +121,39 @@ describe("inventory API", () => {
     expect(wrongMedia.json.fields[0]).toMatchObject({ field: "mediaType", rule: "match-device" });
   });
 
+  it("refuses a save over a newer one (409, rule stale): the newer values stay, the message says what happened", async () => {
+    const sd = await post("storage-daemons", { name: "sd-stale", address: "sd-stale.example.net", password: "stale-sd-password", version: "15.0.3" });
+    expect(sd.status).toBe(201);
+    const params = { kind: "storage-daemons", id: String(sd.json.id) };
+    const put = (body: Record<string, unknown>) => call(update, `/api/storage-daemons/${sd.json.id}`, { method: "PUT", body, cookie: op, params });
+    // Two tabs read the same version.
+    const read = await call(item.GET as unknown as H, `/api/storage-daemons/${sd.json.id}`, { cookie: op, params });
+    const version = read.json.updatedAt as string;
+    const base = { name: "sd-stale", address: "sd-stale.example.net", version: "15.0.3" };
+    // The first tab saves port 9203.
+    const first = await put({ ...base, port: 9203, updatedAt: version });
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    expect(first.json.port).toBe(9203);
+    expect(first.json.updatedAt).not.toBe(version);
+    // The second tab still holds the version it read: its save is refused, nothing overwritten.
+    const second = await put({ ...base, port: 9303, workingDirectory: "/srv/other", updatedAt: version });
+    expect(second.status).toBe(409);
+    expect(second.json.fields).toEqual([expect.objectContaining({ field: "updatedAt", rule: "stale" })]);
+    expect(second.json.error).toContain('Storage Daemon "sd-stale" was changed by someone else since you opened it');
+    expect(second.json.error).toContain("your changes were not saved");
+    expect(second.json.current).toMatchObject({ port: 9203, updatedAt: first.json.updatedAt });
+    const row = await prisma.storageDaemon.findUniqueOrThrow({ where: { id: sd.json.id } });
+    expect(row.port).toBe(9203);
+    expect(row.workingDirectory).not.toBe("/srv/other");
+    expect(await prisma.auditEvent.count({ where: { entityType: "storage-daemons", entityName: "sd-stale", action: "update" } })).toBe(1);
+    // A garbage version is no version: refused too.
+    expect((await put({ ...base, port: 9403, updatedAt: "yesterday" })).status).toBe(409);
+    // Reading the newer version and saving over it works.
+    const again = await put({ ...base, port: 9303, updatedAt: first.json.updatedAt });
+    expect(again.status).toBe(200);
+    expect((await prisma.storageDaemon.findUniqueOrThrow({ where: { id: sd.json.id } })).port).toBe(9303);
+  });
+
   it("refuses a Next Pool cycle and names the chain", async () => {
     const nightly = await prisma.pool.findFirstOrThrow({ where: { name: "Nightly", directorId: dirId } });
     const offsite = await prisma.pool.findFirstOrThrow({ where: { name: "Offsite", directorId: dirId } });

@@ -1,9 +1,11 @@
 import { NextResponse } from "next/server";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { listTargets } from "@/lib/deploy/service";
-import { settingsUpdateSchema } from "@/lib/deploy/settings";
+import { DEPLOY_SETTING_LABELS, settingsUpdateSchema } from "@/lib/deploy/settings";
+import { badRequest } from "@/lib/http/errors";
+import { problemText } from "@/lib/http/field-label";
 import { saveDeploySettings } from "@/lib/deploy/settings-service";
-import { api, readJson } from "@/lib/http/handler";
+import { api, readJson, zodToFieldErrors } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
 
@@ -23,7 +25,12 @@ export const GET = api(async (req: Request) => {
  */
 export const PUT = api(async (req: Request) => {
   const user = await requireUser(req, "operator");
-  const body = settingsUpdateSchema.parse(await readJson(req));
+  const parsed = settingsUpdateSchema.safeParse(await readJson(req));
+  if (!parsed.success) {
+    const fields = zodToFieldErrors(parsed.error).map((f) => ({ ...f, label: DEPLOY_SETTING_LABELS[f.field] ?? f.label }));
+    throw badRequest(fields.map(problemText).join("; "), fields);
+  }
+  const body = parsed.data;
   const changed = await saveDeploySettings(body, { login: user.login, role: user.role, ip: clientIp(req) });
   return NextResponse.json({ ok: true, settings: changed.after });
 });

@@ -1,15 +1,6 @@
-import { NextResponse } from "next/server";
-import { requireUser } from "@/lib/auth/guard";
-import { maskSecretsDeep } from "@/lib/deploy/mask";
-import { storageDaemonConfigPreview } from "@/lib/builder/service";
-import { api } from "@/lib/http/handler";
-import { idParam } from "@/lib/http/kind";
+import { daemonConfigGet } from "@/lib/config/daemon-config-route";
 
-type Ctx = { params: Promise<{ id: string }> };
+export const dynamic = "force-dynamic";
 
-/** The Storage Daemon's current model rendered as bacula-sd.conf, with the validator's problems. */
-export const GET = api<Ctx>(async (req, ctx) => {
-  await requireUser(req, "viewer");
-  // Rendered configs hold the daemons' passwords: the browser gets them masked.
-  return NextResponse.json(maskSecretsDeep(await storageDaemonConfigPreview(idParam((await ctx.params).id))));
-});
+/** The Storage Daemon's current model rendered as bacula-sd.conf (passwords masked), with the validator's problems and the diff against the last deployed file. */
+export const GET = daemonConfigGet("storage-daemons");
