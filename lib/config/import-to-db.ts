@@ -117,7 +117,7 @@ export const defaultFileAccess: FileAccess = {
   readFile(abs: string): string {
     const st = fs.statSync(abs);
     if (!st.isFile()) throw new Error("not a regular file");
-    if (st.size > 64 * 1024 * 1024) throw new Error(`larger than 64 MiB (${st.size} bytes)`);
+    if (st.size > 16 * 1024 * 1024) throw new Error(`larger than 16 MiB (${st.size} bytes)`);
     return fs.readFileSync(abs, "utf8");
   },
   listDir(abs: string): string[] {

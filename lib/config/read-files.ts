@@ -18,8 +18,8 @@ import path from "node:path";
 import { parseConfigFile, type Daemon, type ParsedSource } from "./import-to-db";
 import type { FileAccess } from "./includes";
 
-export const MAX_FILE_BYTES = 16 * 1024 * 1024;
-export const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+export { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "./read-limits";
+import { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "./read-limits";
 
 export class ConfigReadError extends Error {
   constructor(

@@ -103,6 +103,17 @@ describe("config command line", () => {
     const huge = cli("import", "--dry-run", path.join(inside, "huge.conf"));
     expect(huge.code).toBe(1);
     expect(huge.out).toContain(`huge.conf: is ${17 * 1024 * 1024} bytes, more than the ${16 * 1024 * 1024} a config file may have [max-size]`);
+    // Over the cap in all (the 50 MB config of issue 10, in includes of 10 MiB each): refused before reading it.
+    const parts = [1, 2, 3, 4, 5].map((k) => {
+      const f = path.join(inside, `part-${k}.conf`);
+      fs.writeFileSync(f, Buffer.alloc(10 * 1024 * 1024, "# filler line of a config file that is far too big\n"));
+      return f;
+    });
+    const t1 = Date.now();
+    const big = cli("import", "--dry-run", main("fifty.conf", parts[0]).replace(/$/, ""), ...parts.slice(1));
+    expect(big.code).toBe(1);
+    expect(big.out, big.out).toMatch(/part-2\.conf: would take this import past 16777216 bytes read in all \[max-total\]/);
+    expect(Date.now() - t1).toBeLessThan(20_000);
   });
 
   it("refuses to render when validation fails, writing nothing", async () => {
