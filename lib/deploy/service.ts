@@ -527,8 +527,9 @@ function reloadText(r: ReloadSpec): string {
   return r.argv.join(" ");
 }
 
-export async function listTargets(): Promise<TargetView[]> {
-  const [plans, st, extras] = await Promise.all([planTargets(), states(), extraPrograms()]);
+/** Every target (or the given keys) with drift, last deploy and commands. */
+export async function listTargets(keys?: readonly string[]): Promise<TargetView[]> {
+  const [plans, st, extras] = await Promise.all([planTargets(keys), states(), extraPrograms()]);
   return plans.map(({ target: t, problems, hostPinned }) => {
     const s = st.get(t.key);
     const internal = t.files[0].content ? driftHash(t.files) : null;
