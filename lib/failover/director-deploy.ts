@@ -23,6 +23,11 @@
  *                    Director reaches its catalog); the model's Catalogs point at the new
  *                    PostgreSQL primary, and with stored catalog credentials the dashboard
  *                    connects to it as the Catalog's DB user (SELECT 1, not in recovery).
+ *   6. redeploy P    P is now S's standby: it gets S's configuration (a deploy run; a standby is
+ *                    not reloaded and stays stopped), so switching back is one operation too.
+ *                    Best effort: when P's host did not answer (a lost site) it is skipped and
+ *                    logged; the standby-site readiness shows P's config out of step until a
+ *                    deploy (or a re-run of the switch) reaches it.
  *
  * Every step is idempotent and checks before it acts; the pairs are decided once and kept in the
  * operation's state, so a re-run after an interruption does not swap back. A Director that owns a
@@ -61,8 +66,12 @@ export interface DirectorPlan {
 
 type Db = PrismaClient;
 
-/** Which Director pairs switch for the Catalogs of a cluster (read only). */
-export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { hostId?: number | null } = {}): Promise<DirectorPlan> {
+/**
+ * Which Director pairs switch for the Catalogs of a cluster (read only). With several standbys,
+ * the one preferred takes over: by id (a switch back to the former primary), by site (the site of
+ * the catalog member promoted), then by host.
+ */
+export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { hostId?: number | null; site?: string | null; directorId?: number | null } = {}): Promise<DirectorPlan> {
   const catalogs = await db.catalog.findMany({ where: { clusterId }, include: { director: true }, orderBy: { name: "asc" } });
   const all = await db.director.findMany({ orderBy: { name: "asc" } });
   const byOwner = new Map<number, string[]>();
@@ -80,6 +89,8 @@ export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { ho
       continue;
     }
     let chosen = standbys.length === 1 ? standbys[0] : null;
+    if (!chosen && prefer.directorId) chosen = standbys.find((s) => s.id === prefer.directorId) ?? null;
+    if (!chosen && prefer.site) chosen = standbys.find((s) => s.site === prefer.site) ?? null;
     if (!chosen && prefer.hostId) chosen = standbys.find((s) => s.hostId === prefer.hostId) ?? null;
     if (!chosen) {
       plan.problems.push(`Director ${d.name} has several standbys (${standbys.map((s) => s.name).join(", ")}) and none is on the new catalog primary's host: which one takes over is undecided`);
@@ -143,9 +154,13 @@ export interface DirectorPreflight {
   allowed: boolean;
 }
 
-export async function directorPreflight(db: Db, clusterId: number, o: { open?: OpenTransport; preferHostId?: number | null } = {}): Promise<DirectorPreflight> {
+export async function directorPreflight(
+  db: Db,
+  clusterId: number,
+  o: { open?: OpenTransport; preferHostId?: number | null; preferSite?: string | null; preferDirectorId?: number | null } = {},
+): Promise<DirectorPreflight> {
   const open = o.open ?? sshTransport({ connectTimeoutMs: 8000 });
-  const plan = await planDirectorSwitch(db, clusterId, { hostId: o.preferHostId });
+  const plan = await planDirectorSwitch(db, clusterId, { hostId: o.preferHostId, site: o.preferSite, directorId: o.preferDirectorId });
   const checks: PreflightCheck[] = [];
   const add = (code: string, ok: boolean, severity: PreflightCheck["severity"], message: string) => checks.push({ code, ok, severity, message });
   for (const p of plan.problems) add("director_plan", false, "blocker", p);
@@ -208,7 +223,9 @@ export interface SwitchContext {
   db: Db;
   clusterId: number;
   actor: string;
-  newPrimary: { name: string; address: string; port: number; hostId?: number | null };
+  newPrimary: { name: string; address: string; port: number; hostId?: number | null; site?: string | null };
+  /** Which standby takes over when a Director has several (a switch back names the former primary). */
+  preferDirectorId?: number | null;
   log(line: string): Promise<void>;
   /** Persisted across re-runs (the operation's state). */
   state: Record<string, unknown>;
@@ -220,14 +237,19 @@ interface SwitchState {
   plan: DirectorPlan;
   done: Record<string, boolean>;
   timings: Record<string, number>;
+  /** Former primaries whose host did not answer when they were to be stopped (a lost site). */
+  unreachable?: Record<string, boolean>;
+  /** Former primaries redeployed as the new primary's standby (false: not reached, redeploy later). */
+  redeployed?: Record<string, boolean>;
 }
 
-async function stopOld(c: SwitchContext, pair: DirectorPair, open: OpenTransport): Promise<void> {
+async function stopOld(c: SwitchContext, pair: DirectorPair, open: OpenTransport, st: SwitchState): Promise<void> {
   let conn;
   try {
     conn = await hostTransport(pair.oldId, open);
   } catch (err) {
     await c.log(`${pair.oldName}: its host does not answer over SSH (${(err as Error).message}): not stopped (best effort); it is inactive in the model: keep it down`);
+    (st.unreachable ??= {})[String(pair.oldId)] = true;
     return;
   }
   const { tr, hostName } = conn;
@@ -282,6 +304,34 @@ async function deployNew(c: SwitchContext, pair: DirectorPair, running: boolean)
   await c.log(`deploy run #${r.runId} to ${pair.newName} on ${t?.hostName}: ${t?.status}${t?.failedStep ? ` at ${t.failedStep}` : ""}`);
   for (const s of t?.steps ?? []) await c.log(`  ${s.name}: ${s.status}${s.status === "failed" ? ` ${s.log.split("\n").slice(-2).join(" ")}` : ""}`);
   if (!t || !["succeeded", "unchanged"].includes(t.status)) throw new Error(`deploying ${pair.newName}'s configuration failed: ${t?.error ?? r.status} (deploy run #${r.runId})`);
+}
+
+/**
+ * The former primary, now the new primary's standby, gets the new primary's configuration (and its
+ * own bconsole.conf): a standby is not reloaded and stays stopped. Never throws: a host that does
+ * not answer is logged and left for a later deploy.
+ */
+async function redeployOld(c: SwitchContext, pair: DirectorPair, st: SwitchState): Promise<void> {
+  const redeployed = (st.redeployed ??= {});
+  if (st.unreachable?.[String(pair.oldId)]) {
+    redeployed[String(pair.oldId)] = false;
+    await c.log(`${pair.oldName} did not answer over SSH: not redeployed as the standby of ${pair.newName}; deploy it once its host is back (Deploy page), then switching back is one operation`);
+    return;
+  }
+  try {
+    const r = await startDeploy({ actor: c.actor, dryRun: false, targets: [`director:${pair.oldId}`], open: c.open });
+    const t = r.results[0];
+    const ok = !!t && ["succeeded", "unchanged"].includes(t.status);
+    redeployed[String(pair.oldId)] = ok;
+    await c.log(
+      ok
+        ? `${pair.oldName} redeployed as the standby of ${pair.newName} (deploy run #${r.runId}: ${t.status}): it has ${pair.newName}'s configuration and stays stopped, so switching back is one operation`
+        : `${pair.oldName} could not be redeployed as the standby of ${pair.newName} (deploy run #${r.runId}: ${t?.error ?? r.status}); deploy it from the Deploy page before switching back`,
+    );
+  } catch (err) {
+    redeployed[String(pair.oldId)] = false;
+    await c.log(`${pair.oldName} could not be redeployed as the standby of ${pair.newName}: ${(err as Error).message}`);
+  }
 }
 
 async function startAndVerify(c: SwitchContext, pair: DirectorPair, open: OpenTransport, st: SwitchState): Promise<void> {
@@ -372,7 +422,7 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
   const open = c.open ?? sshTransport();
   let st = c.state.directorSwitch as SwitchState | undefined;
   if (!st) {
-    st = { plan: await planDirectorSwitch(c.db, c.clusterId, { hostId: c.newPrimary.hostId }), done: {}, timings: {} };
+    st = { plan: await planDirectorSwitch(c.db, c.clusterId, { hostId: c.newPrimary.hostId, site: c.newPrimary.site, directorId: c.preferDirectorId }), done: {}, timings: {} };
     c.state.directorSwitch = st;
     await c.saveState();
   } else {
@@ -389,7 +439,7 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
   };
   for (const pair of plan.pairs) {
     await c.log(`${pair.newName} takes over from ${pair.oldName} (Catalog ${pair.catalogs.join(", ")})`);
-    await step(`stop:${pair.oldId}`, () => stopOld(c, pair, open));
+    await step(`stop:${pair.oldId}`, () => stopOld(c, pair, open, st!));
     await step(`swap:${pair.newId}`, async () => {
       const changed = await swapRoles(c.db, pair, c.actor);
       await c.log(changed ? `model: ${pair.newName} is the primary (active), ${pair.oldName} its standby (inactive); resources moved to ${pair.newName}` : "model: roles already swapped");
@@ -404,6 +454,14 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
     })();
     await deployNew(c, pair, running);
     await startAndVerify(c, pair, open, st);
+    st.timings[`verified:${pair.newName}`] = Date.now() - t0;
+    c.state.directorVerifiedAt = Date.now();
+    await c.saveState();
+    // Done only once it reached the host: a re-run of the switch retries it.
+    if (!st.redeployed?.[String(pair.oldId)]) {
+      await redeployOld(c, pair, st);
+      await c.saveState();
+    }
   }
   for (const d of plan.inPlace) {
     await c.log(`${d.name} has no standby: redeploying it in place`);
@@ -426,13 +484,14 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
 
 /** The hook the promotion machine calls (director_switchover) when the site is promoted. */
 export async function directorSwitchoverHook(ctx: DirectorSwitchoverContext, db: Db, open?: OpenTransport): Promise<DirectorSwitchoverResult> {
-  const member = await db.catalogMember.findUnique({ where: { id: ctx.newPrimary.memberId }, select: { hostId: true } });
+  const member = await db.catalogMember.findUnique({ where: { id: ctx.newPrimary.memberId }, select: { hostId: true, site: true } });
   const state = ctx.state ?? {};
   return switchDirectors({
     db,
     clusterId: ctx.clusterId,
     actor: ctx.actor,
-    newPrimary: { ...ctx.newPrimary, hostId: member?.hostId ?? null },
+    newPrimary: { ...ctx.newPrimary, hostId: member?.hostId ?? null, site: member?.site || null },
+    preferDirectorId: typeof state.preferDirectorId === "number" ? state.preferDirectorId : null,
     log: ctx.log,
     state,
     saveState: ctx.saveState ?? (async () => undefined),
