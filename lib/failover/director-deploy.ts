@@ -37,7 +37,8 @@ import type { PrismaClient } from "@prisma/client";
 import { randomBytes } from "node:crypto";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import type { Tx } from "@/lib/db/client";
-import { runDeploy, splitArgv, type ReloadSpec, type Transport } from "@/lib/deploy/engine";
+import { daemonState, runDeploy, splitArgv, type ReloadSpec, type Transport } from "@/lib/deploy/engine";
+import { posix } from "node:path";
 import { bconsoleOf, directorRows, planDirector, planTargets, startDeploy, stateOf } from "@/lib/deploy/service";
 import { DEFAULT_START_COMMAND, DEFAULT_STOP_COMMAND, readSettings } from "@/lib/deploy/settings";
 import { sshTransport } from "@/lib/deploy/transport";
@@ -132,6 +133,25 @@ async function answers(tr: Transport, argv: string[], name: string): Promise<{ o
   const r = await tr.exec(["timeout", "-k", "2", ANSWER_TIMEOUT_S, ...argv], { timeoutMs: 20_000, stdin: "status director\n" }).catch((e: Error) => ({ code: null, signal: null, stdout: "", stderr: e.message }));
   const output = `${r.stdout}${r.stderr ? `\n[stderr] ${r.stderr}` : ""}`.trim();
   return { ok: r.code === 0 && r.stdout.includes(`${name} Version:`), output };
+}
+
+/**
+ * Whether a Director runs on its host, from Bacula's pid file (`<PidDirectory>/bacula-dir.<port>.pid`
+ * naming a live bacula-dir) — milliseconds, where bconsole needs its 5 s timeout to say "no".
+ * "unknown" when the SSH user cannot read the pid file: then ask bconsole.
+ */
+async function runState(tr: Transport, directorId: number): Promise<"running" | "stopped" | "unknown"> {
+  const { prisma } = await import("@/lib/db/client");
+  const d = await prisma.director.findUnique({ where: { id: directorId }, select: { pidDirectory: true, port: true } });
+  if (!d) return "unknown";
+  return daemonState(tr, { argv: [], pidFile: posix.join(d.pidDirectory, `bacula-dir.${d.port}.pid`), program: "bacula-dir" });
+}
+
+/** Runs, as the pid file says (or bconsole, when the pid file cannot be read). */
+async function runsNow(tr: Transport, directorId: number, name: string): Promise<boolean> {
+  const st = await runState(tr, directorId);
+  if (st !== "unknown") return st === "running";
+  return (await answers(tr, await bconsoleArgv(directorId), name)).ok;
 }
 
 /** A Director's start / stop command as argv, refused unless it passes the command policy (checked again at use: it may predate the rule). */
@@ -260,9 +280,8 @@ async function stopOld(c: SwitchContext, pair: DirectorPair, open: OpenTransport
     const out = `${r.stdout}${r.stderr}`.trim();
     if (out) await c.log(out);
     if (r.code !== 0) throw new Error(`stopping ${pair.oldName} failed (exit ${r.code ?? r.signal}): ${out || "(no output)"}`);
-    const still = await answers(tr, await bconsoleArgv(pair.oldId), pair.oldName);
-    if (still.ok) throw new Error(`${pair.oldName} still answers bconsole after its stop command`);
-    await c.log(`${pair.oldName} is stopped (bconsole does not reach it)`);
+    if (await runsNow(tr, pair.oldId, pair.oldName)) throw new Error(`${pair.oldName} still runs after its stop command`);
+    await c.log(`${pair.oldName} is stopped (no bacula-dir behind its pid file)`);
   } finally {
     await tr.close().catch(() => undefined);
   }
@@ -338,7 +357,7 @@ async function startAndVerify(c: SwitchContext, pair: DirectorPair, open: OpenTr
   const { tr, hostName } = await hostTransport(pair.newId, open);
   try {
     const bc = await bconsoleArgv(pair.newId);
-    let a = await answers(tr, bc, pair.newName);
+    let a = { ok: await runsNow(tr, pair.newId, pair.newName), output: "" };
     if (!a.ok) {
       const argv = await commandOf(pair.newId, "startCommand");
       await c.log(`${pair.newName} on ${hostName}: $ ${argv.join(" ")}`);
@@ -447,7 +466,7 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
     const running = await (async () => {
       const { tr } = await hostTransport(pair.newId, open);
       try {
-        return (await answers(tr, await bconsoleArgv(pair.newId), pair.newName)).ok;
+        return await runsNow(tr, pair.newId, pair.newName);
       } finally {
         await tr.close().catch(() => undefined);
       }
