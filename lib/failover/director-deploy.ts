@@ -106,7 +106,7 @@ export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { ho
 // ---------------------------------------------------------------------------------------------
 // Remote helpers
 
-async function hostTransport(directorId: number, open: OpenTransport): Promise<{ tr: Transport; hostName: string }> {
+export async function hostTransport(directorId: number, open: OpenTransport): Promise<{ tr: Transport; hostName: string }> {
   const [p] = await planTargets([`director:${directorId}`]);
   if (!p) throw new Error(`Director ${directorId} does not exist`);
   const h = p.target.host;
@@ -115,7 +115,7 @@ async function hostTransport(directorId: number, open: OpenTransport): Promise<{
   return { tr: await open(h), hostName: h.name };
 }
 
-async function bconsoleArgv(directorId: number): Promise<string[]> {
+export async function bconsoleArgv(directorId: number): Promise<string[]> {
   const d = await directorRows().then((r) => r.find((x) => x.id === directorId)!);
   const b = bconsoleOf(d, await stateOf("director", directorId));
   const refused = checkBconsolePath(b.bconsole) ?? checkBconsoleConfig(b.config);

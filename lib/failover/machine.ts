@@ -39,6 +39,7 @@ import { registerOperation, resumeOperations, runOperation, startOperation, type
 import type { PlanStep, PreflightResult, PromoteRequest, PromotionMode } from "./types";
 import "./reattach";
 import "./director-op";
+import "./drill";
 import "./fence-op";
 
 export interface FailoverDeps extends RunnerDeps {

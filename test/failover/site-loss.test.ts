@@ -34,8 +34,14 @@ const { createReplicationService } = await import("@/lib/replication/service");
 const promoteRoute = (await import("@/app/api/failover/[clusterId]/promote/route")).POST as never;
 const reattachRoute = (await import("@/app/api/failover/[clusterId]/reattach/route")).POST as never;
 const switchBackRoute = (await import("@/app/api/failover/[clusterId]/switch-back/route")).POST as never;
+const drillsRoute = await import("@/app/api/drills/route");
+const drillRoute = (await import("@/app/api/drills/[id]/route")).GET as never;
+const readinessRoute = (await import("@/app/api/readiness/route")).GET as never;
+const streamRoute = (await import("@/app/api/failover/promotions/[id]/stream/route")).GET as never;
+const { readiness } = await import("@/lib/failover/readiness");
 
 let admin = "";
+let viewer = "";
 let rig: SiteRig;
 const timings: Record<string, number> = {};
 const jobs: { backup?: string; copy?: string } = {};
@@ -66,6 +72,7 @@ const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
 
 beforeAll(async () => {
   admin = await makeUser("root", "admin");
+  viewer = await makeUser("watcher", "viewer");
   rig = await step("rig", () => startSiteRig(prisma));
 }, 120_000);
 
@@ -80,6 +87,11 @@ const params = () => ({ clusterId: String(rig.pg.clusterId) });
 describe("site-loss drill (real Directors on the PostgreSQL catalog, SDs, FD, PostgreSQL pair)", () => {
   it("builds the catalog with Bacula's scripts and deploys both sites from the model; the first deploy starts every daemon", async () => {
     expect(rig.catalogDb.tables).toBeGreaterThanOrEqual(30);
+    // Before anything is deployed, the readiness says why site B could not take over.
+    const [early] = await readiness(prisma, { fresh: true });
+    const failed = (r: typeof early) => r.reasons.filter((x) => !x.ok).map((x) => `${x.code}:${x.severity}`);
+    expect(early.grade).toBe("not_ready");
+    expect(failed(early)).toEqual(expect.arrayContaining(["standby_config:critical", "sd_reachable:critical", "fd_reachable:critical", "copies:critical", "last_drill:warning"]));
     const r = await step("deploy", () => startDeploy({ actor: "drill", dryRun: false, targets: rig.targets }));
     for (const t of r.results) expect(t.status, `${t.name}: ${t.error}`).toBe("succeeded");
     const started = r.results.filter((t) => t.steps.some((s) => s.name === "reload" && s.log.includes("starting it instead of reloading"))).map((t) => t.name).sort();
@@ -115,6 +127,66 @@ describe("site-loss drill (real Directors on the PostgreSQL catalog, SDs, FD, Po
     await rig.pg.pair.waitForCatchUp(30_000);
     await createReplicationService({ db: prisma, store: true, log: () => undefined }).pollOnce();
   }, 120_000);
+
+  it("readiness: site B is in step, reachable, accepts its Director, has a copy of each job (RPO); only the drill is missing", async () => {
+    const r = await call(readinessRoute, "/api/readiness", { cookie: viewer });
+    expect(r.status).toBe(200);
+    const site = r.json.sites[0];
+    expect(site.standby.name).toBe(rig.b.name);
+    const byCode = (code: string) => (site.reasons as Array<{ code: string; ok: boolean; message: string }>).filter((x) => x.code === code);
+    for (const code of ["standby_director", "standby_config", "catalog_lag", "sd_reachable", "sd_accepts", "fd_reachable", "fd_accepts", "copies"]) {
+      expect(byCode(code).length, code).toBeGreaterThan(0);
+      expect(byCode(code).every((x) => x.ok), JSON.stringify(byCode(code))).toBe(true);
+    }
+    expect(byCode("last_drill")[0].ok).toBe(false);
+    expect(site.score).toBe(90);
+    expect(site.rpo).toEqual([expect.objectContaining({ job: "NightlyBackup", copyJobId: Number(jobs.copy) })]);
+    expect(site.rpo[0].ageSeconds).toBeLessThan(600);
+  }, 60_000);
+
+  it("runs the planned DR drill: switch to site B, test backup, test restore from the copy, switch back; streamed, stored report", async () => {
+    const where = join(rig.restoreDir, "drill");
+    const body = { clusterId: rig.pg.clusterId, jobName: "NightlyBackup", restoreWhere: where };
+    expect((await call(drillsRoute.POST as never, "/api/drills", { method: "POST", cookie: viewer, body: { ...body, dryRun: true } })).status).toBe(403);
+    const dry = await call(drillsRoute.POST as never, "/api/drills", { method: "POST", cookie: admin, body: { ...body, dryRun: true } });
+    expect(dry.status).toBe(200);
+    expect(dry.json.preflight.allowed, JSON.stringify(dry.json.preflight.checks.filter((c: { ok: boolean }) => !c.ok))).toBe(true);
+    const unconfirmed = await call(drillsRoute.POST as never, "/api/drills", { method: "POST", cookie: admin, body });
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.json.fields[0].field).toBe("confirmClusterName");
+    const t0 = Date.now();
+    const res = await call(drillsRoute.POST as never, "/api/drills", { method: "POST", cookie: admin, body: { ...body, confirmClusterName: rig.pg.clusterName } });
+    expect(res.status, JSON.stringify(res.json)).toBe(202);
+    const streamed = await call(streamRoute, "/x", { cookie: admin, params: { id: String(res.json.id) } });
+    const events = String(streamed.json).trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.some((e) => e.type === "step" && e.step.name === "drill_test_restore" && e.step.status === "running")).toBe(true);
+    const done = events.at(-1);
+    expect(done.type).toBe("done");
+    expect(done.promotion.status, done.promotion.error).toBe("succeeded");
+    timings.drill = Date.now() - t0;
+    expect(done.promotion.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
+      "drill_preflight:ok", "drill_switchover:ok", "drill_test_backup:ok", "drill_test_restore:ok", "drill_switch_back:ok", "drill_report:ok",
+    ]);
+    const detail = await call(drillRoute, "/x", { cookie: viewer, params: { id: String(res.json.id) } });
+    const report = detail.json.report;
+    expect(report).toMatchObject({ status: "passed", job: "NightlyBackup", testBackup: { status: "T", pool: "Offsite" }, testRestore: { status: "T", storages: ["FileB1"], fromCopy: Number(jobs.copy) } });
+    expect(report.rtoMs).toBeGreaterThan(0);
+    expect(report.lagBefore.bytes).not.toBeNull();
+    console.log(`DR drill: ${timings.drill} ms; RTO ${report.rtoMs} ms; switch ${report.switchMs} ms, back ${report.switchBackMs} ms; lag before ${report.lagBefore.bytes} B`);
+    // The restore really brought the bytes back, from site B's storage; the Director is back at site A.
+    for (const f of ["catalog-export.bin", "notes.txt"]) expect(readFileSync(join(where, rig.dataDir, f)).equals(readFileSync(join(rig.dataDir, f)))).toBe(true);
+    expect(rig.a.answers()).toBe(true);
+    expect(rig.b.pid()).toBeNull();
+    const [a, b] = await Promise.all([prisma.director.findUniqueOrThrow({ where: { id: rig.ids.dirA } }), prisma.director.findUniqueOrThrow({ where: { id: rig.ids.dirB } })]);
+    expect([a.role, b.role]).toEqual(["primary", "standby"]);
+    const list = await call(drillsRoute.GET as never, "/api/drills", { cookie: viewer });
+    expect(list.json.drills[0]).toMatchObject({ id: res.json.id, status: "succeeded", report: { status: "passed" } });
+    expect(await prisma.auditEvent.count({ where: { action: { startsWith: "drill." } } })).toBeGreaterThan(6);
+    // Readiness now counts the drill: nothing is missing.
+    const [after] = await readiness(prisma, { fresh: true });
+    expect(after.reasons.filter((x) => !x.ok)).toEqual([]);
+    expect([after.score, after.grade, after.lastDrill?.id]).toEqual([100, "ready", res.json.id]);
+  }, 180_000);
 
   it("loses site A; one promote request; site B runs on the promoted catalog, lists the jobs, backs up again, restores from the copy", async () => {
     rig.loseSiteA();
