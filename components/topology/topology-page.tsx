@@ -8,6 +8,7 @@ import { KINDS } from "@/lib/inventory/fields";
 import type { Health, LaidOutNode, TopologyView } from "@/lib/topology/types";
 import { ApiError, apiFetch } from "../api";
 import { Alert, Badge, Button, PageTitle, inputClass } from "../ui";
+import { ReadinessStrip } from "@/components/drill/readiness-panel";
 import { useCan, useCurrentUser } from "../user-context";
 import { KIND_LABEL, TopologyGraph, type GraphHandle } from "./topology-graph";
 
@@ -138,6 +139,8 @@ export function TopologyPage() {
       </PageTitle>
 
       {topo.error && <Alert>{String((topo.error as Error).message)}</Alert>}
+
+      <ReadinessStrip />
 
       {data && (
         <section aria-labelledby="links-title" className="mb-3">

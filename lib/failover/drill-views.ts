@@ -7,6 +7,7 @@ import type { PrismaClient } from "@prisma/client";
 import { notFound } from "@/lib/http/errors";
 import { drillReportOf, type DrillReport } from "./drill";
 import { loadPromotion, toView } from "./runner";
+import { sitePairs } from "./site-pairs";
 import type { PromotionView } from "./types";
 
 export interface DrillSummary {
@@ -53,4 +54,27 @@ export async function drillDetail(db: PrismaClient, id: number): Promise<{ drill
   const p = await loadPromotion(db, id);
   if (!p || p.kind !== "drill") throw notFound(`DR drill ${id} does not exist`);
   return { drill: toView(p), report: drillReportOf(p.state) };
+}
+
+export interface DrillOption {
+  clusterId: number;
+  clusterName: string;
+  primary: string;
+  standby: string | null;
+  standbySite: string | null;
+  jobs: string[];
+}
+
+/** What a drill can be run on: each site pair with a catalog cluster, and its Backup jobs. */
+export async function drillOptions(db: PrismaClient): Promise<DrillOption[]> {
+  return (await sitePairs(db))
+    .filter((p) => p.cluster)
+    .map((p) => ({
+      clusterId: p.cluster!.id,
+      clusterName: p.cluster!.name,
+      primary: p.primary.name,
+      standby: p.standby?.name ?? null,
+      standbySite: p.standby?.site || null,
+      jobs: p.backupJobs.map((j) => j.name),
+    }));
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { prisma } from "@/lib/db/client";
 import { drillRequestSchema, startDrill } from "@/lib/failover/drill";
-import { listDrills } from "@/lib/failover/drill-views";
+import { drillOptions, listDrills } from "@/lib/failover/drill-views";
 import { mapFailoverError } from "@/lib/failover/http";
 import { failoverDeps } from "@/lib/failover/machine";
 import { api, readJson } from "@/lib/http/handler";
@@ -12,10 +12,11 @@ import { strictId } from "@/lib/http/numbers";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Every DR drill with its stored report (viewer). */
+/** Every DR drill with its stored report, and what a drill can be run on (viewer). */
 export const GET = api(async (req: Request) => {
   await requireUser(req, "viewer");
-  return NextResponse.json({ drills: await listDrills(prisma) }, { headers: { "cache-control": "no-store" } });
+  const [drills, options] = await Promise.all([listDrills(prisma), drillOptions(prisma)]);
+  return NextResponse.json({ drills, options }, { headers: { "cache-control": "no-store" } });
 });
 
 const bodySchema = drillRequestSchema.extend({ clusterId: strictId() }).strict();
