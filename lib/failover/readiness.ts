@@ -18,8 +18,8 @@
  *
  * A failed "critical" reason takes 30 points and caps the score at 50 (not ready), a warning 10.
  * Reads only: the model, deploy records, replication samples, the catalog (read-only queries) and
- * TCP connects that are closed at once. Cached for CACHE_MS so that pages polling it do not probe
- * the daemons more than that.
+ * TCP connects that are closed at once. Cached for CACHE_MS (unless an operation finished, a
+ * deploy ran or the model changed meanwhile) so that pages polling it do not probe the daemons more than that.
  */
 import net from "node:net";
 import type { PrismaClient } from "@prisma/client";
@@ -235,16 +235,27 @@ async function onePair(db: PrismaClient, p: SitePair, targets: Map<string, Targe
   return out;
 }
 
-let cache: { at: number; value: Promise<SiteReadiness[]> } | null = null;
+let cache: { at: number; stamp: string; value: Promise<SiteReadiness[]> } | null = null;
+
+/** What invalidates the cache at once: a finished operation (drill, switch), a deploy, a model change. */
+async function stampOf(db: PrismaClient): Promise<string> {
+  const [op, run, rev] = await Promise.all([
+    db.promotion.findFirst({ where: { status: { not: "running" } }, orderBy: { finishedAt: "desc" }, select: { id: true, status: true } }),
+    db.deployRun.findFirst({ orderBy: { id: "desc" }, select: { id: true, status: true } }),
+    db.setting.findUnique({ where: { key: "modelRevision" } }),
+  ]);
+  return `${op?.id}:${op?.status}|${run?.id}:${run?.status}|${rev?.value}`;
+}
 
 export async function readiness(db: PrismaClient, o: { fresh?: boolean } = {}): Promise<SiteReadiness[]> {
-  if (!o.fresh && cache && Date.now() - cache.at < CACHE_MS) return cache.value;
+  const stamp = await stampOf(db);
+  if (!o.fresh && cache && cache.stamp === stamp && Date.now() - cache.at < CACHE_MS) return cache.value;
   const value = (async () => {
     const pairs = await sitePairs(db);
     const targets = new Map((await listTargets()).map((t) => [t.key, t]));
     return Promise.all(pairs.map((p) => onePair(db, p, targets)));
   })();
-  cache = { at: Date.now(), value };
+  cache = { at: Date.now(), stamp, value };
   value.catch(() => {
     cache = null;
   });

@@ -95,7 +95,7 @@ describe("site-loss drill (real Directors on the PostgreSQL catalog, SDs, FD, Po
     const r = await step("deploy", () => startDeploy({ actor: "drill", dryRun: false, targets: rig.targets }));
     for (const t of r.results) expect(t.status, `${t.name}: ${t.error}`).toBe("succeeded");
     const started = r.results.filter((t) => t.steps.some((s) => s.name === "reload" && s.log.includes("starting it instead of reloading"))).map((t) => t.name).sort();
-    expect(started).toEqual([rig.a.name, "sd-site-a", "sd-site-b", rig.fd.name].sort());
+    expect(started).toEqual([rig.a.name, rig.names.sdA, rig.names.sdB, rig.fd.name].sort());
     expect(rig.a.answers()).toBe(true);
     expect(rig.b.pid()).toBeNull();
     expect([rig.sdA.pid(), rig.sdB.pid(), rig.fd.pid()].every((p) => p !== null)).toBe(true);

@@ -37,14 +37,20 @@ export interface SiteRig {
   catalogDb: { name: string; user: string; password: string; tables: number; ms: number };
   /** Every target key, for a deploy of the whole rig. */
   targets: string[];
+  names: { sdA: string; sdB: string; siteA: string; siteB: string };
   /** SIGKILL of site A's Director, Storage Daemon and PostgreSQL primary (postmaster and its children). */
   loseSiteA(): void;
   stop(): Promise<void>;
+  /** Delete every row the rig added to the model (a shared database: the e2e server's). */
+  remove(): Promise<void>;
 }
 
 const secret = () => randomBytes(9).toString("hex");
 
-export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
+/** `suffix` makes every name and site of the rig unique beside another topology (the e2e server's demo). */
+export async function startSiteRig(db: PrismaClient, o: { suffix?: string } = {}): Promise<SiteRig> {
+  const sfx = o.suffix ?? "";
+  const names = { sdA: `sd-site-a${sfx}`, sdB: `sd-site-b${sfx}`, siteA: `site-a${sfx}`, siteB: `site-b${sfx}` };
   const { encryptSecret } = await import("@/lib/secrets");
   const { bumpModelRevision } = await import("@/lib/audit");
   const pg = await startRig(db);
@@ -61,11 +67,11 @@ export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
   );
 
   const [a, b, sdA, sdB, fd] = await Promise.all([
-    directorFiles(join(base, "dir-a"), user, { name: "bacula-dir-a", password: secret(), pgsqlLibDir: lib }),
-    directorFiles(join(base, "dir-b"), user, { name: "bacula-dir-b", password: secret(), pgsqlLibDir: lib }),
-    storageDaemonFiles(join(base, "sd-a"), user, "bacula-dir-a"),
-    storageDaemonFiles(join(base, "sd-b"), user, "bacula-dir-a"),
-    fileDaemonFiles(join(base, "fd"), user, { name: "site-fd" }),
+    directorFiles(join(base, "dir-a"), user, { name: `bacula-dir-a${sfx}`, password: secret(), pgsqlLibDir: lib }),
+    directorFiles(join(base, "dir-b"), user, { name: `bacula-dir-b${sfx}`, password: secret(), pgsqlLibDir: lib }),
+    storageDaemonFiles(join(base, "sd-a"), user, `bacula-dir-a${sfx}`),
+    storageDaemonFiles(join(base, "sd-b"), user, `bacula-dir-a${sfx}`),
+    fileDaemonFiles(join(base, "fd"), user, { name: `site-fd${sfx}` }),
   ]);
   const archive = (sd: TestStorageDaemonFiles, name: string) => {
     const p = join(sd.etc, "..", name);
@@ -80,8 +86,8 @@ export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
   writeOwned(join(dataDir, "notes.txt"), `site-loss drill data ${new Date().toISOString()}\n`, user, 0o644);
 
   const host = (await db.catalogMember.findUniqueOrThrow({ where: { id: pg.primaryId } })).hostId!;
-  await db.catalogMember.update({ where: { id: pg.primaryId }, data: { site: "site-a" } });
-  await db.catalogMember.update({ where: { id: pg.standbyId }, data: { site: "site-b" } });
+  await db.catalogMember.update({ where: { id: pg.primaryId }, data: { site: names.siteA } });
+  await db.catalogMember.update({ where: { id: pg.standbyId }, data: { site: names.siteB } });
 
   // Director A is the rig's Director row (it owns the cluster's Catalog); B is its standby.
   const dirRow = (f: TestDirectorFiles, site: string) => ({
@@ -89,8 +95,8 @@ export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
     configDir: f.etc, workingDirectory: f.work, pidDirectory: f.run, queryFile: "/etc/bacula/scripts/query.sql",
   });
   const catalogRow = await db.catalog.findUniqueOrThrow({ where: { id: pg.catalogId } });
-  const dirA = (await db.director.update({ where: { id: catalogRow.directorId }, data: { name: a.name, role: "primary", active: true, ...dirRow(a, "site-a") } })).id;
-  const dirB = (await db.director.create({ data: { name: b.name, role: "standby", active: false, primaryId: dirA, ...dirRow(b, "site-b") } })).id;
+  const dirA = (await db.director.update({ where: { id: catalogRow.directorId }, data: { name: a.name, role: "primary", active: true, ...dirRow(a, names.siteA) } })).id;
+  const dirB = (await db.director.create({ data: { name: b.name, role: "standby", active: false, primaryId: dirA, ...dirRow(b, names.siteB) } })).id;
   await db.catalog.update({
     where: { id: pg.catalogId },
     data: { dbName: catalogDb.name, dbUser: catalogDb.user, dbPasswordEnc: encryptSecret(catalogDb.password), dbAddress: pg.pair.primary.host, dbPort: pg.pair.primary.port },
@@ -107,11 +113,11 @@ export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
     for (const d of devices) devs.push(await db.device.create({ data: { name: d.name, storageDaemonId: sd.id, mediaType: d.media, archiveDevice: d.archive, deviceType: "File", labelMedia: true, randomAccess: true, automaticMount: true, removableMedia: false, alwaysOpen: false } }));
     return { sd, devs };
   };
-  const A = await sdRow("sd-site-a", "site-a", sdA, [
+  const A = await sdRow(names.sdA, names.siteA, sdA, [
     { name: "FileDevA1", archive: archive(sdA, "a1"), media: "FileA" },
     { name: "FileDevA2", archive: archive(sdA, "a2"), media: "FileA" },
   ]);
-  const B = await sdRow("sd-site-b", "site-b", sdB, [{ name: "FileDevB1", archive: archive(sdB, "b1"), media: "FileB" }]);
+  const B = await sdRow(names.sdB, names.siteB, sdB, [{ name: "FileDevB1", archive: archive(sdB, "b1"), media: "FileB" }]);
   const storage = (name: string, sd: typeof A, i: number) =>
     db.storage.create({ data: { name, directorId: dirA, storageDaemonId: sd.sd.id, deviceId: sd.devs[i].id, mediaType: sd.devs[i].mediaType } });
   const [fa1, fa2, fb1] = [await storage("FileA1", A, 0), await storage("FileA2", A, 1), await storage("FileB1", B, 0)];
@@ -147,7 +153,9 @@ export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
   await settings("storage-daemon", B.sd.id, { startCommand: sdB.restartScript });
   await settings("client", client.id, { startCommand: fd.startScript, stopCommand: fd.stopScript, restartCommand: fd.restartScript });
   const programs = [a.startScript, a.stopScript, b.startScript, b.stopScript, sdA.restartScript, sdB.restartScript, fd.startScript, fd.stopScript, fd.restartScript];
-  await db.setting.upsert({ where: { key: "deploy.extraPrograms" }, create: { key: "deploy.extraPrograms", value: JSON.stringify(programs) }, update: { value: JSON.stringify(programs) } });
+  const before = await db.setting.findUnique({ where: { key: "deploy.extraPrograms" } });
+  const allowed = [...new Set([...(before ? (JSON.parse(before.value) as string[]) : []), ...programs])];
+  await db.setting.upsert({ where: { key: "deploy.extraPrograms" }, create: { key: "deploy.extraPrograms", value: JSON.stringify(allowed) }, update: { value: JSON.stringify(allowed) } });
   await bumpModelRevision();
 
   const killPid = (pid: number | null) => {
@@ -170,6 +178,7 @@ export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
     restoreDir,
     catalogDb: { ...catalogDb, tables: made.tables, ms: made.ms },
     targets: [`director:${dirA}`, `director:${dirB}`, `storage-daemon:${A.sd.id}`, `storage-daemon:${B.sd.id}`, `client:${client.id}`],
+    names,
     loseSiteA() {
       killPid(a.pid());
       killPid(sdA.pid());
@@ -180,6 +189,33 @@ export async function startSiteRig(db: PrismaClient): Promise<SiteRig> {
     async stop() {
       for (const p of [a.pid(), b.pid(), sdA.pid(), sdB.pid(), fd.pid()]) killPid(p);
       await pg.stop();
+    },
+    async remove() {
+      const dirs = [dirA, dirB];
+      const where = { directorId: { in: dirs } };
+      await db.$transaction(async (tx) => {
+        await tx.storageGroupMember.deleteMany({ where: { OR: [{ pool: where }, { job: where }, { jobDefs: where }] } });
+        await tx.job.deleteMany({ where });
+        await tx.jobDefs.deleteMany({ where });
+        await tx.pool.updateMany({ where, data: { nextPoolId: null } });
+        await tx.pool.deleteMany({ where });
+        await tx.storage.deleteMany({ where });
+        await tx.client.deleteMany({ where });
+        await tx.fileSet.deleteMany({ where });
+        await tx.schedule.deleteMany({ where });
+        await tx.messages.deleteMany({ where });
+        await tx.catalog.deleteMany({ where });
+        await tx.device.deleteMany({ where: { storageDaemonId: { in: [A.sd.id, B.sd.id] } } });
+        await tx.storageDaemon.deleteMany({ where: { id: { in: [A.sd.id, B.sd.id] } } });
+        await tx.director.updateMany({ where: { id: { in: dirs } }, data: { primaryId: null } });
+        await tx.director.deleteMany({ where: { id: { in: dirs } } });
+        await tx.daemonDeployState.deleteMany({ where: { OR: [{ kind: "director", daemonId: { in: dirs } }, { kind: "storage-daemon", daemonId: { in: [A.sd.id, B.sd.id] } }, { kind: "client", daemonId: client.id }] } });
+        await tx.catalogCluster.delete({ where: { id: pg.clusterId } });
+        await tx.host.delete({ where: { id: host } });
+        const now = await tx.setting.findUnique({ where: { key: "deploy.extraPrograms" } });
+        if (now) await tx.setting.update({ where: { key: "deploy.extraPrograms" }, data: { value: JSON.stringify((JSON.parse(now.value) as string[]).filter((p) => !programs.includes(p))) } });
+      });
+      await bumpModelRevision();
     },
   };
 }
