@@ -148,7 +148,7 @@ describe("File Daemon configs (real bacula-fd over real sshd)", () => {
     // (The FD answers a failed authentication after a delay of about 10 s: measured.)
     const stranger = await statusFrom("not-in-the-pair");
     expect(stranger).not.toContain("fd1-fd Version:");
-    expect(stranger).toMatch(/Unable to authenticate with File Daemon/);
+    expect(stranger).toMatch(/Director unable to authenticate with File Daemon/);
 
     const after = await call(clientConfigRoute, "/x", { cookie: viewer, params: { id: String(clientId) } });
     expect(after.json.deployed).toMatchObject({ drift: "in_sync", by: "op" });
