@@ -6,10 +6,11 @@
  * stopped, the model swapped. Then the Director alone is switched back ("switch Director to
  * standby site"), with its own preflight and confirmation.
  *
- * What the Director's catalog check proves here: the Directors run Debian's SQLite catalog backend
- * (the PostgreSQL backend package is not installed on this machine), so `.sql ... SELECT 1` proves
- * the Director's own catalog connection works; the PostgreSQL side is proven separately by the
- * dashboard connecting to the new primary with the Catalog's DB user and password.
+ * What the Director's catalog check proves here: these Directors run Debian's SQLite catalog backend
+ * (fast, no catalog to build), so `.sql ... SELECT 1` proves the Director's own catalog connection
+ * works; the PostgreSQL side is proven by the dashboard connecting to the new primary with the
+ * Catalog's DB user and password. Directors on the PostgreSQL catalog itself, through a whole site
+ * loss, are test/failover/site-loss.test.ts.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
