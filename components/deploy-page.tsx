@@ -247,19 +247,29 @@ const REPL_FIELDS = [
 ] as const;
 
 /** Settings that choose what runs on the host: admin only (lib/deploy/settings-service.ts). */
-const ADMIN_FIELDS = new Set(["bconsolePath", "bconsoleConfig", "startCommand", "stopCommand"]);
+const ADMIN_FIELDS = new Set(["bconsolePath", "bconsoleConfig", "startCommand", "stopCommand", "restartCommand"]);
+
+/** Per kind of target: its label, test tools and built-in commands (lib/deploy/settings.ts DEFAULT_COMMANDS). */
+const KIND_INFO: Record<string, { label: string; tools: string[]; unit: string }> = {
+  director: { label: "Director", tools: ["bdirjson", "bacula-dir"], unit: "bacula-director" },
+  "storage-daemon": { label: "Storage Daemon", tools: ["bsdjson", "bacula-sd"], unit: "bacula-sd" },
+  client: { label: "File Daemon", tools: ["bfdjson", "bacula-fd"], unit: "bacula-fd" },
+};
 
 function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () => void }) {
   const qc = useQueryClient();
   const isAdmin = useCan("admin");
   const s = target.settings;
   const isDir = target.kind === "director";
+  const isFd = target.kind === "client";
+  const info = KIND_INFO[target.kind] ?? KIND_INFO.director;
   const [v, setV] = useState<Record<string, string>>({
     bconsolePath: s.bconsolePath ?? "",
     bconsoleConfig: s.bconsoleConfig ?? "",
     testTool: s.testTool ?? "",
     startCommand: s.startCommand ?? "",
     stopCommand: s.stopCommand ?? "",
+    restartCommand: s.restartCommand ?? "",
     ...Object.fromEntries(REPL_FIELDS.map(([k]) => [k, (s.replication?.[k] as string | undefined) ?? ""])),
   });
   const [repl, setRepl] = useState(!!s.replication?.enabled);
@@ -267,8 +277,11 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
     mutationFn: () => {
       const orNull = (x: string) => (x.trim() === "" ? null : x.trim());
       const body: Record<string, unknown> = { target: target.key, testTool: orNull(v.testTool) };
+      // Admin-only fields are sent only by an admin (an operator saving the test tool changes nothing else).
+      if (isAdmin) Object.assign(body, { startCommand: orNull(v.startCommand), stopCommand: orNull(v.stopCommand) });
+      if (isAdmin && isFd) body.restartCommand = orNull(v.restartCommand);
       if (isDir) {
-        Object.assign(body, { bconsolePath: orNull(v.bconsolePath), bconsoleConfig: orNull(v.bconsoleConfig), startCommand: orNull(v.startCommand), stopCommand: orNull(v.stopCommand) });
+        if (isAdmin) Object.assign(body, { bconsolePath: orNull(v.bconsolePath), bconsoleConfig: orNull(v.bconsoleConfig) });
         if (target.role === "standby") {
           const r: Record<string, unknown> = { enabled: repl };
           for (const [k] of REPL_FIELDS) if (v[k].trim()) r[k] = v[k].trim();
@@ -321,8 +334,8 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
         <label className="block text-sm">
           Test tool
           <select className="mt-0.5 block rounded border border-slate-300 px-2 py-1" aria-label="Test tool" value={v.testTool} onChange={(e) => setV({ ...v, testTool: e.target.value })}>
-            <option value="">default ({isDir ? "bdirjson" : "bsdjson"})</option>
-            {(isDir ? ["bdirjson", "bacula-dir"] : ["bsdjson", "bacula-sd"]).map((t) => (
+            <option value="">default ({info.tools[0]})</option>
+            {info.tools.map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>
@@ -330,12 +343,13 @@ function SettingsDialog({ target, onClose }: { target: TargetView; onClose: () =
           </select>
           {fieldErr("testTool") && <span className="text-xs text-red-700" data-testid="error-testTool">Test tool: {fieldErr("testTool")}</span>}
         </label>
-        {isDir && (
+        {isDir && input("bconsolePath", "bconsole path (default /usr/sbin/bconsole)")}
+        {isDir && input("bconsoleConfig", "bconsole config (default <configDir>/bconsole.conf, written by the deploy)")}
+        {input("startCommand", `Start command (argv, no shell; default systemctl start ${info.unit}): a deploy starts a daemon that does not run`)}
+        {input("stopCommand", `Stop command (argv, no shell; default systemctl stop ${info.unit})`)}
+        {isFd && input("restartCommand", "Restart command (argv, no shell; default systemctl restart bacula-fd): puts a new bacula-fd.conf in force")}
+        {(
           <>
-            {input("bconsolePath", "bconsole path (default /usr/sbin/bconsole)")}
-            {input("bconsoleConfig", "bconsole config (default <configDir>/bconsole.conf)")}
-            {input("startCommand", "Start command (argv, no shell; default systemctl start bacula-director)")}
-            {input("stopCommand", "Stop command (argv, no shell; default systemctl stop bacula-director)")}
             <p className="text-xs text-slate-600">
               Commands run without a shell and only allowed programs (systemctl, service, the Bacula daemons and bacula-ctl-*,
               pg_ctl …, or one an admin added); bconsole and its config are checked on the host.
@@ -495,7 +509,7 @@ export function DeployPage() {
                           </Link>
                         )}
                         <div className="text-xs text-slate-500">
-                          {t.kind === "director" ? "Director" : "Storage Daemon"} · {t.role} · {t.files.join(", ")}
+                          {KIND_INFO[t.kind]?.label ?? t.kind} · {t.role} · {t.files.join(", ")}
                         </div>
                         {t.problems.map((p, i) => (
                           <div key={i} className="text-xs text-red-700">{p}</div>
@@ -562,7 +576,7 @@ export function DeployPage() {
                 })}
                 {list.length === 0 && !targets.isLoading && (
                   <tr>
-                    <td colSpan={6} className="px-2 py-3 text-slate-600">No Directors or Storage Daemons with a host yet.</td>
+                    <td colSpan={6} className="px-2 py-3 text-slate-600">No Directors, Storage Daemons or Clients with a host yet.</td>
                   </tr>
                 )}
               </tbody>

@@ -48,6 +48,7 @@ export function Nav({ login, role }: { login: string; role: string }) {
           {link("/topology", "Topology map")}
           {link("/replication", "Catalog replication")}
           {role === "admin" && link("/failover", "Standby promotion")}
+          {link("/drill", "DR drill")}
         </ul>
       </div>
       <div className="mt-4">

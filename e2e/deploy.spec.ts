@@ -77,7 +77,8 @@ test("operator confirms the host key, dry-runs the Director with streamed steps;
   // Live check: the file is not there yet; the diff shows the whole config.
   await page.getByRole("button", { name: "Check live configs" }).click();
   await row.getByText("diff live → model").click();
-  await expect(row.getByTestId("diff")).toContainText('+  Name = "bacula-dir"');
+  // Two files now: bacula-dir.conf, then the dashboard's own bconsole.conf beside it.
+  await expect(row.getByTestId("diff").first()).toContainText('+  Name = "bacula-dir"');
 
   // History with full logs.
   const history = page.locator('[data-testid^="run-"]').first();

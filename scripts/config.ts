@@ -2,13 +2,13 @@
  * Command line for the Bacula config engine, on the app's database (DATABASE_URL, default
  * data/app.db):
  *
- *   npm run config:render -- --out DIR     validate, then write DIR/<daemon>/bacula-dir.conf | bacula-sd.conf
+ *   npm run config:render -- --out DIR     validate, then write DIR/<daemon>/bacula-dir.conf + bconsole.conf | bacula-sd.conf | bacula-fd.conf
  *   npm run config:import -- FILE...       import bacula-dir.conf / bacula-sd.conf files (auto-detected)
  *                 [--dry-run] [--force] [--dir|--sd] [--actor NAME] [--allow-root DIR]...
  *                 Files and their @ includes are read by lib/config/read-files.ts: regular files
  *                 only, size caps, includes only under the given files' directories or an
  *                 --allow-root DIR.
- *   npm run config:check -- DIR            bdirjson -t -c / bsdjson -t -c on every config of a rendered tree
+ *   npm run config:check -- DIR            bdirjson / bbconsjson / bsdjson / bfdjson -t -c on every config of a rendered tree
  *
  * Exit 0 on success, 1 on validation / import / check errors, 2 on usage or environment errors.
  */
@@ -127,7 +127,7 @@ async function check(dir: string): Promise<number> {
   try {
     const results = checkTree(dir);
     if (results.length === 0) {
-      console.error(`${dir}: no bacula-dir.conf or bacula-sd.conf under DIR/<daemon>/ (render with npm run config:render -- --out ${dir})`);
+      console.error(`${dir}: no bacula-dir.conf, bconsole.conf, bacula-sd.conf or bacula-fd.conf under DIR/<daemon>/ (render with npm run config:render -- --out ${dir})`);
       return 1;
     }
     for (const r of results) {

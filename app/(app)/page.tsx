@@ -1,3 +1,4 @@
+import { ReadinessPanel } from "@/components/drill/readiness-panel";
 import { HomeSummary } from "@/components/home-summary";
 import { PageTitle } from "@/components/ui";
 
@@ -6,6 +7,9 @@ export default function HomePage() {
     <>
       <PageTitle subtitle="Directors, Storage Daemons, storage groups and catalog replication at a glance">Overview</PageTitle>
       <HomeSummary />
+      <div className="mt-6">
+        <ReadinessPanel compact />
+      </div>
     </>
   );
 }

@@ -15,6 +15,7 @@ import { FenceDialog } from "./fence-dialog";
 import { FencePolicyCard } from "./policy-card";
 import { PromoteDialog } from "./promote-dialog";
 import { PromotionProgress, STATUS_TONE } from "./progress";
+import { SwitchBackDialog } from "./switch-back-dialog";
 
 export { PromotionProgress } from "./progress";
 
@@ -157,6 +158,7 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
   const [reattaching, setReattaching] = useState<{ id: number; name: string } | null>(null);
   const [fencing, setFencing] = useState<{ id: number; name: string; note: string | null } | null>(null);
   const [switchingDirector, setSwitchingDirector] = useState(false);
+  const [switchingBack, setSwitchingBack] = useState(false);
   const ov = useQuery({ queryKey: ["failover", clusterId, "overview"], queryFn: () => apiFetch<Overview>(`/api/failover/${clusterId}`), refetchInterval: 5000 });
   const hist = useQuery({
     queryKey: ["failover", clusterId, "history"],
@@ -253,6 +255,9 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
         <div className="mt-2">
           <Button variant="secondary" onClick={() => setSwitchingDirector(true)} disabled={runningPromotionId !== null}>
             Switch Director to standby site…
+          </Button>{" "}
+          <Button variant="secondary" onClick={() => setSwitchingBack(true)} disabled={runningPromotionId !== null}>
+            Switch back…
           </Button>
         </div>
       </Card>
@@ -261,7 +266,7 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
           <ul className="space-y-1 text-sm">
             {hist.data.promotions.map((p) => (
               <li key={p.id}>
-                #{p.id} {p.kind === "reattach" ? "re-attach" : p.kind === "director" ? "Director switch" : p.kind === "fence" ? `fence (${p.mode === "guard" ? "split-brain guard" : "by hand"})` : `${p.mode}${p.facts.scope === "site" ? " (site)" : ""}`} of <strong>{p.targetName}</strong> by {p.actor} at {new Date(p.startedAt).toLocaleString()}:{" "}
+                #{p.id} {p.kind === "reattach" ? "re-attach" : p.kind === "drill" ? "DR drill" : p.kind === "director" ? "Director switch" : p.kind === "fence" ? `fence (${p.mode === "guard" ? "split-brain guard" : "by hand"})` : `${p.mode}${p.facts.scope === "site" ? " (site)" : ""}`} of <strong>{p.targetName}</strong> by {p.actor} at {new Date(p.startedAt).toLocaleString()}:{" "}
                 <Badge tone={STATUS_TONE[p.status] ?? "slate"}>{p.status}</Badge> {p.forced && <Badge tone="amber">forced: {p.forceReason}</Badge>} {p.unfenced && p.facts.fenced === false && <Badge tone="red">promoted without fencing: {p.unfencedReason}</Badge>} {p.error && <span className="text-red-700">{p.error}</span>}
               </li>
             ))}
@@ -271,6 +276,7 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
         )}
       </Card>
       {promoting && <PromoteDialog clusterId={clusterId} clusterName={cluster.name} memberId={promoting.id} memberName={promoting.name} onClose={() => setPromoting(null)} />}
+      {switchingBack && <SwitchBackDialog clusterId={clusterId} clusterName={cluster.name} onClose={() => setSwitchingBack(false)} />}
       {switchingDirector && <DirectorSwitchDialog clusterId={clusterId} clusterName={cluster.name} onClose={() => setSwitchingDirector(false)} />}
       {reattaching && <ReattachDialog clusterId={clusterId} memberId={reattaching.id} memberName={reattaching.name} onClose={() => setReattaching(null)} />}
       {fencing && <FenceDialog clusterId={clusterId} memberId={fencing.id} memberName={fencing.name} note={fencing.note} onClose={() => setFencing(null)} />}

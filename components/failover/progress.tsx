@@ -65,6 +65,7 @@ function kindLabel(p: PromotionView): string {
   if (p.kind === "reattach") return "Re-attach";
   if (p.kind === "director") return "Director switch";
   if (p.kind === "fence") return `Fence (${p.mode === "guard" ? "split-brain guard" : "by hand"})`;
+  if (p.kind === "drill") return "DR drill";
   return `Promotion (${p.mode}${p.facts.scope === "site" ? ", site" : ""})`;
 }
 
@@ -112,6 +113,9 @@ export function PromotionProgress({ id }: { id: number }) {
         {typeof p.facts.pgPromoteMs === "number" && <span className="ml-2 text-slate-600">pg_promote {String(p.facts.pgPromoteMs)} ms</span>}
         {writableMs !== null && <span className="ml-2 text-slate-600">writable {writableMs} ms after the request</span>}
         {typeof p.facts.directorSwitchMs === "number" && <span className="ml-2 text-slate-600">Director switch {String(p.facts.directorSwitchMs)} ms</span>}
+        {typeof (p.facts.drill as { rtoMs?: unknown } | undefined)?.rtoMs === "number" && (
+          <span className="ml-2 text-slate-600" data-testid="drill-rto">RTO {String((p.facts.drill as { rtoMs: number }).rtoMs)} ms</span>
+        )}
       </p>
       {p.status === "refused" && <Alert kind="info">Refused by the checks: nothing was changed.</Alert>}
       {p.error && <Alert>{p.error}</Alert>}

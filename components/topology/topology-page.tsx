@@ -9,6 +9,7 @@ import type { Health, LaidOutNode, TopologyView } from "@/lib/topology/types";
 import { ApiError, apiFetch } from "../api";
 import { errorText, problemText } from "../error-text";
 import { Alert, Badge, Button, PageTitle, inputClass } from "../ui";
+import { ReadinessStrip } from "@/components/drill/readiness-panel";
 import { useCan, useCurrentUser } from "../user-context";
 import { KIND_LABEL, TopologyGraph, type GraphHandle } from "./topology-graph";
 
@@ -139,6 +140,8 @@ export function TopologyPage() {
       </PageTitle>
 
       {topo.error && <Alert>{errorText(topo.error, { lead: "Cannot load the map" })}</Alert>}
+
+      <ReadinessStrip />
 
       {data && (
         <section aria-labelledby="links-title" className="mb-3">

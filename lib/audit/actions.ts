@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = {
   config_reveal: "generated config shown with its passwords (admin)",
   "catalog-member.fenced": "a stale primary fenced by the split-brain guard",
   failover_policy: "fencing policy of a catalog cluster changed",
+  switch_back: "switch back to the site the last switchover left",
 } as const;
 
 /**
@@ -36,6 +37,7 @@ export const OPERATION_ACTIONS = {
   reattach: "re-attach of a former primary (every step)",
   director_switch: "Director switchover (every step)",
   fence: "fencing of a catalog member (every step)",
+  drill: "DR drill: switchover to the standby site, test backup and restore, switch back (every step)",
 } as const;
 
 export type SimpleAuditAction = keyof typeof AUDIT_ACTIONS;

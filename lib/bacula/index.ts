@@ -20,3 +20,16 @@ export {
   AdminReplicationError,
   type AdminReplicationOptions,
 } from "./admin-replication";
+export {
+  renderFileDaemon,
+  renderConsole,
+  fileDaemonTree,
+  consoleTree,
+  validateFileDaemon,
+  validateConsole,
+  type FileDaemonConfig,
+  type FdFileDaemonResource,
+  type FdDirectorResource,
+  type ConsoleConfig,
+  type ConsoleDirectorResource,
+} from "./fd-console";

@@ -191,6 +191,32 @@ export const KINDS = {
     keys: [k("Name", "name"), k("Device", "devices", "concat"), k("ChangerDevice", "changerDevice"), k("ChangerCommand", "changerCommand")],
   },
   SdMessages: { daemon: "sd", type: "Messages", configKey: "messages", keys: MESSAGES_KEYS, special: "messages" },
+  // bacula-fd.conf: the File Daemon itself, the Directors allowed to connect, its Messages.
+  FdFileDaemon: {
+    daemon: "fd",
+    type: "FileDaemon",
+    configKey: "fileDaemon",
+    single: true,
+    keys: [
+      k("Name", "name"),
+      k("Description", "description"),
+      k("FdAddress", "address"),
+      k("FdPort", "port"),
+      k("WorkingDirectory", "workingDirectory"),
+      k("PidDirectory", "pidDirectory"),
+      k("MaximumConcurrentJobs", "maxConcurrentJobs"),
+      k("Messages", "messages"),
+    ],
+  },
+  FdDirector: { daemon: "fd", type: "Director", configKey: "directors", keys: [k("Name", "name"), k("Password", "password"), k("Address", "address"), k("Monitor", "monitor")] },
+  FdMessages: { daemon: "fd", type: "Messages", configKey: "messages", keys: MESSAGES_KEYS, special: "messages" },
+  // bconsole.conf: the Directors the console can reach.
+  ConsoleDirector: {
+    daemon: "console",
+    type: "Director",
+    configKey: "directors",
+    keys: [k("Name", "name"), k("Description", "description"), k("Address", "address"), k("DirPort", "port"), k("Password", "password")],
+  },
 } as const satisfies Record<string, KindSpec>;
 
 export type ResourceKind = keyof typeof KINDS;

@@ -8,17 +8,24 @@ import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
 import {
   hasErrors,
+  renderConsole,
   renderDirector,
+  renderFileDaemon,
   renderStorageDaemon,
+  validateConsole,
   validateDirector,
+  validateFileDaemon,
   validateStorageDaemon,
   type Problem,
 } from "@/lib/bacula";
+import { loadConsoleConfig, loadFileDaemonConfig } from "./fd-from-db";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
+
+export type ConfigFile = "bacula-dir.conf" | "bacula-sd.conf" | "bacula-fd.conf" | "bconsole.conf";
 
 export interface DaemonProblem extends Problem {
   daemon: string;
-  file: "bacula-dir.conf" | "bacula-sd.conf";
+  file: ConfigFile;
 }
 
 export interface RenderTreeResult {
@@ -30,13 +37,14 @@ export interface RenderTreeResult {
 }
 
 /**
- * Renders every Director and Storage Daemon of the database under `outDir/<daemon name>/`
- * (bacula-dir.conf or bacula-sd.conf). Everything is validated first; with any error nothing is
- * written. Files are written through a temp file and a rename.
+ * Renders every Director (with its bconsole.conf), Storage Daemon and Client File Daemon of the
+ * database under `outDir/<daemon name>/` (bacula-dir.conf + bconsole.conf, bacula-sd.conf,
+ * bacula-fd.conf). Everything is validated first; with any error nothing is written. Files are
+ * written through a temp file and a rename.
  */
 export async function renderTree(db: PrismaClient, outDir: string): Promise<RenderTreeResult> {
   const revision = await modelRevision(db);
-  const outputs: Array<{ dir: string; file: "bacula-dir.conf" | "bacula-sd.conf"; text: string }> = [];
+  const outputs: Array<{ dir: string; file: ConfigFile; text: string }> = [];
   const problems: DaemonProblem[] = [];
   const directors = await db.director.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   for (const d of directors) {
@@ -45,6 +53,10 @@ export async function renderTree(db: PrismaClient, outDir: string): Promise<Rend
     const p = validateDirector(cfg).map((x) => ({ ...x, daemon: d.name, file: "bacula-dir.conf" as const }));
     problems.push(...p);
     if (!hasErrors(p)) outputs.push({ dir: d.name, file: "bacula-dir.conf", text: renderDirector(cfg, { revision: revision || 1 }) });
+    const ccfg = await loadConsoleConfig(db, d.id);
+    const cp = validateConsole(ccfg).map((x) => ({ ...x, daemon: d.name, file: "bconsole.conf" as const }));
+    problems.push(...cp);
+    if (!hasErrors(cp)) outputs.push({ dir: d.name, file: "bconsole.conf", text: renderConsole(ccfg, { revision: revision || 1 }) });
   }
   const sds = await db.storageDaemon.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   for (const s of sds) {
@@ -52,6 +64,13 @@ export async function renderTree(db: PrismaClient, outDir: string): Promise<Rend
     const p = validateStorageDaemon(cfg).map((x) => ({ ...x, daemon: s.name, file: "bacula-sd.conf" as const }));
     problems.push(...p);
     if (!hasErrors(p)) outputs.push({ dir: s.name, file: "bacula-sd.conf", text: renderStorageDaemon(cfg, { revision: revision || 1 }) });
+  }
+  const clients = await db.client.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+  for (const c of clients) {
+    const cfg = await loadFileDaemonConfig(db, c.id);
+    const p = validateFileDaemon(cfg).map((x) => ({ ...x, daemon: c.name, file: "bacula-fd.conf" as const }));
+    problems.push(...p);
+    if (!hasErrors(p)) outputs.push({ dir: c.name, file: "bacula-fd.conf", text: renderFileDaemon(cfg, { revision: revision || 1 }) });
   }
   if (hasErrors(problems)) return { ok: false, written: [], problems, revision };
   const written: string[] = [];
@@ -74,6 +93,8 @@ export function formatProblem(p: DaemonProblem): string {
 export const CHECK_TOOLS = {
   "bacula-dir.conf": process.env.BACULA_BDIRJSON ?? "/usr/sbin/bdirjson",
   "bacula-sd.conf": process.env.BACULA_BSDJSON ?? "/usr/sbin/bsdjson",
+  "bacula-fd.conf": process.env.BACULA_BFDJSON ?? "/usr/sbin/bfdjson",
+  "bconsole.conf": process.env.BACULA_BBCONSJSON ?? "/usr/sbin/bbconsjson",
 } as const;
 
 export interface CheckResult {
@@ -86,7 +107,7 @@ export interface CheckResult {
 
 export class MissingBaculaError extends Error {}
 
-/** The config files of a rendered tree: DIR/<daemon>/bacula-dir.conf and bacula-sd.conf. */
+/** The config files of a rendered tree: DIR/<daemon>/bacula-dir.conf, bconsole.conf, bacula-sd.conf, bacula-fd.conf. */
 export function findConfigs(dir: string): string[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
   const out: string[] = [];
@@ -99,7 +120,7 @@ export function findConfigs(dir: string): string[] {
   return out;
 }
 
-/** Runs `bdirjson -t -c` / `bsdjson -t -c` on every config of a rendered tree. */
+/** Runs `bdirjson` / `bbconsjson` / `bsdjson` / `bfdjson -t -c` on every config of a rendered tree. */
 export function checkTree(dir: string): CheckResult[] {
   const files = findConfigs(dir);
   const needed = new Set(files.map((f) => CHECK_TOOLS[path.basename(f) as keyof typeof CHECK_TOOLS]));

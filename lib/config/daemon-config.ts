@@ -6,9 +6,9 @@
  * admin-only POST route audits.
  *
  * Generic over lib/config/daemon-kinds.ts: a kind is rendered once a renderer is registered here
- * (`registerDaemonConfigRenderer`). Directors and Storage Daemons are; File Daemons (bacula-fd.conf)
- * and consoles (bconsole.conf) show "not rendered yet" until theirs is registered. A registered
- * kind whose deploy target carries a file of its name shows exactly that file. Server-side only.
+ * (`registerDaemonConfigRenderer`): Directors, Storage Daemons, File Daemons (a Client's
+ * bacula-fd.conf) and consoles (a Director's bconsole.conf). A kind whose deploy target carries a
+ * file of its name shows exactly that file. Server-side only.
  */
 import { posix } from "node:path";
 import { createTwoFilesPatch } from "diff";
@@ -21,6 +21,7 @@ import { notFound } from "@/lib/http/errors";
 import { KINDS } from "@/lib/inventory/fields";
 import { delegate } from "@/lib/inventory/service";
 import { DAEMON_CONFIG_KINDS, type DaemonConfigKind, type DaemonConfigView } from "./daemon-kinds";
+import { consoleConfigRender, fileDaemonConfigRender } from "./daemon-preview";
 
 /** What a renderer gives for one record: the whole file (unmasked) and the validator's problems. */
 export interface DaemonConfigRender {
@@ -48,6 +49,9 @@ registerDaemonConfigRenderer("storage-daemons", async (id) => {
   const p = await storageDaemonConfigPreview(id);
   return { name: p.storageDaemon.name, revision: p.revision, text: p.text, renderError: p.renderError, problems: p.problems };
 });
+
+registerDaemonConfigRenderer("clients", fileDaemonConfigRender);
+registerDaemonConfigRenderer("consoles", consoleConfigRender);
 
 const REVISION_LINE = /^# Model revision: .*$/m;
 

@@ -13,8 +13,10 @@
  *            -- a dry run stops here and removes the staged files
  *   backup   the live files, into .bhd-deploy/backup-<run> beside them
  *   swap     rename staged -> live (atomic per file)
- *   reload   Director: bconsole `reload`; Storage Daemon: its restart command (argv, no shell);
- *            a standby Director stays stopped (not reloaded)
+ *   reload   Director: bconsole `reload`; Storage / File Daemon: its restart command (argv, no
+ *            shell); a standby Director stays stopped (not reloaded). A daemon that does not run
+ *            (no live pid file: a first deploy) is started with its start command instead
+ *            (target.start), and the verify step waits until it runs
  *   verify   Director: bconsole's reply to reload and its `messages` must hold no configuration
  *            error, and the resources it has loaded (.catalogs, .jobs, .pools ...) must be those of
  *            the new file, because `reload` exits 0 and keeps the old configuration when the new one
@@ -96,10 +98,26 @@ export type ReloadSpec =
   | { kind: "bconsole"; bconsole: string; config: string }
   | { kind: "command"; argv: string[] };
 
+/**
+ * How to tell whether the daemon runs, and how to start it when it does not (a first deploy):
+ * Bacula writes `<PidDirectory>/<program>.<port>.pid`, and a running daemon's /proc/<pid>/comm is
+ * its program name. Start and stop commands are argv (no shell), checked by the planner.
+ */
+export interface StartSpec {
+  argv: string[];
+  /** Undoes a start when the deploy is rolled back (the daemon did not run before it). */
+  stopArgv?: string[];
+  pidFile: string;
+  /** Program name as /proc/<pid>/comm shows it (bacula-dir, bacula-sd, bacula-fd). */
+  program: string;
+  /** How long the verify step waits for the daemon to run (default 30 s). */
+  waitMs?: number;
+}
+
 export interface DeployTarget {
   /** Stable key, e.g. `director:3` or `storage-daemon:2`. */
   key: string;
-  kind: "director" | "storage-daemon";
+  kind: "director" | "storage-daemon" | "client";
   daemonId: number;
   name: string;
   role: string;
@@ -109,6 +127,8 @@ export interface DeployTarget {
   /** argv of the remote test, given the path of the file to test (staged or live). */
   testArgv: (configPath: string) => string[];
   reload: ReloadSpec;
+  /** Started instead of reloaded when it does not run (not used when reload is "none"). */
+  start?: StartSpec;
   /** Director only: resources the reloaded Director must have loaded (bconsole dot command -> names). */
   expectLoaded?: Record<string, string[]>;
   /** Refused before connecting (validator errors, missing host key ...). */
@@ -560,6 +580,10 @@ async function deployOne(
   const live: { content: string | null; mode: number | null }[] = [];
   const swapped: number[] = [];
   let reloadAttempted = false;
+  /** The daemon did not run when the reload step came (a first deploy): it is started, not reloaded. */
+  let wasStopped = false;
+  /** ... and its start command succeeded. */
+  let started = false;
 
   const runTest = async (path: string, log: (l: string) => void) => {
     const tr = await session.open();
@@ -685,6 +709,21 @@ async function deployOne(
     } else {
       await step("reload", async (log) => {
         const tr = await session.open();
+        const state = t.start ? await daemonState(tr, t.start) : "running";
+        if (state === "unknown") log(`${t.start!.pidFile} cannot be read by ${t.host.username}: the daemon is taken as running`);
+        if (t.start && state === "stopped") {
+          log(`${t.start.program} does not run (no live ${t.start.pidFile}): starting it instead of reloading`);
+          reloadAttempted = true;
+          wasStopped = true;
+          log(`$ ${t.start.argv.join(" ")}`);
+          const res = await tr.exec(t.start.argv, { timeoutMs: cmdTimeout });
+          const out = outputOf(res);
+          if (out) log(out);
+          log(exitText(res));
+          if (res.code !== 0) throw new Error(`the start command failed (${exitText(res)}): ${out || "(no output)"}`);
+          started = true;
+          return;
+        }
         reloadAttempted = true;
         if (reload.kind === "bconsole") {
           const argv = [reload.bconsole, "-c", reload.config];
@@ -719,6 +758,11 @@ async function deployOne(
         if (h !== configHash(t.files[i].content, hk)) throw new Error(`${t.files[i].path} is not the deployed file (hash ${h ?? "missing"})`);
       }
       log("live files are the deployed ones");
+      if (t.start && reload.kind !== "none") {
+        const ms = await waitUntilRuns(tr, t.start);
+        if (ms === null) log(`${t.start.pidFile} cannot be read by ${t.host.username}: whether ${t.start.program} runs is not checked here`);
+        else log(`${t.start.program} runs (${t.start.pidFile}${started ? `, ${ms} ms after the start command` : ""})`);
+      }
       if (reload.kind === "bconsole") {
         const expected = t.expectLoaded ?? expectedLoaded(main.content);
         const commands = Object.keys(expected);
@@ -754,7 +798,7 @@ async function deployOne(
     const f = err instanceof StepFailed ? err : new StepFailed("connect", errorInfo(err).message);
     let rolledBack: boolean | null = null;
     if (swapped.length > 0 || reloadAttempted) {
-      rolledBack = await rollback(t, step, session, live, backupDir, reloadAttempted, cmdTimeout).then(
+      rolledBack = await rollback(t, step, session, live, backupDir, reloadAttempted, cmdTimeout, { wasStopped, started }).then(
         () => true,
         () => false,
       );
@@ -795,6 +839,7 @@ async function rollback(
   backupDir: string,
   reloadAgain: boolean,
   cmdTimeout: number,
+  first: { wasStopped: boolean; started: boolean } = { wasStopped: false, started: false },
 ): Promise<void> {
   await step("rollback", async (log) => {
     const tr = await session.open(); // reconnects when the connection was cut
@@ -816,6 +861,24 @@ async function rollback(
     }
     if (!reloadAgain) return;
     const reload = t.reload;
+    if (first.wasStopped && t.start) {
+      // It did not run before this deploy: nothing to reload; stop what the deploy started.
+      if (!first.started) {
+        log(`${t.start.program} did not run before this deploy and its start failed: nothing to restart`);
+        return;
+      }
+      if (!t.start.stopArgv) {
+        log(`${t.start.program} was started by this deploy and has no stop command: it keeps running`);
+        return;
+      }
+      const res = await tr.exec(t.start.stopArgv, { timeoutMs: cmdTimeout });
+      log(`$ ${t.start.stopArgv.join(" ")}`);
+      const out = outputOf(res);
+      if (out) log(out);
+      log(exitText(res));
+      if (res.code !== 0) throw new Error(`stopping what the deploy started failed (${exitText(res)})`);
+      return;
+    }
     if (reload.kind === "bconsole") {
       const argv = [reload.bconsole, "-c", reload.config];
       const res = await tr.exec(argv, { timeoutMs: cmdTimeout, stdin: "reload\nmessages\n" });
@@ -833,4 +896,35 @@ async function rollback(
       if (res.code !== 0) throw new Error(`restarting on the previous configuration failed (${exitText(res)})`);
     }
   });
+}
+
+/**
+ * Whether the daemon runs: its pid file names a live process with the program's name. "unknown"
+ * when the SSH user may not read the pid file (a daemon running as another user writes it 0640).
+ */
+export async function daemonState(tr: Transport, spec: StartSpec): Promise<"running" | "stopped" | "unknown"> {
+  let buf: Buffer | null;
+  try {
+    buf = await tr.readFile(spec.pidFile);
+  } catch {
+    return "unknown";
+  }
+  const pid = buf ? Number(buf.toString("utf8").trim()) : NaN;
+  if (!Number.isInteger(pid) || pid <= 0) return "stopped";
+  const r = await tr.exec(["cat", `/proc/${pid}/comm`], { timeoutMs: 10_000 }).catch(() => null);
+  // comm is cut to 15 characters.
+  return r && r.code === 0 && r.stdout.trim() === spec.program.slice(0, 15) ? "running" : "stopped";
+}
+
+/** ms until it runs; null when that cannot be seen (pid file unreadable). */
+async function waitUntilRuns(tr: Transport, spec: StartSpec): Promise<number | null> {
+  const t0 = Date.now();
+  const deadline = t0 + (spec.waitMs ?? 30_000);
+  for (;;) {
+    const state = await daemonState(tr, spec);
+    if (state === "unknown") return null;
+    if (state === "running") return Date.now() - t0;
+    if (Date.now() > deadline) throw new Error(`${spec.program} does not run ${Math.round((spec.waitMs ?? 30_000) / 1000)} s after the deploy (no live ${spec.pidFile})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * Deploys from the dashboard's database: plans the targets (every Director, standbys included, and
- * every Storage Daemon that has a host), renders and validates them, runs the engine, persists the
+ * Deploys from the dashboard's database: plans the targets (every Director, standbys included, with
+ * its bconsole.conf; every Storage Daemon and every Client's File Daemon that has a host), renders
+ * and validates them, runs the engine, persists the
  * run with every step's log, records what was deployed per daemon (for drift), and audits.
  * Server-side only.
  */
@@ -8,10 +9,11 @@ import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { Prisma } from "@prisma/client";
 import { audit } from "@/lib/audit";
-import { hasErrors, renderDirector, renderStorageDaemon, validateDirector, validateStorageDaemon } from "@/lib/bacula";
+import { hasErrors, renderConsole, renderDirector, renderFileDaemon, renderStorageDaemon, validateConsole, validateDirector, validateFileDaemon, validateStorageDaemon } from "@/lib/bacula";
 import { AdminReplicationError, adminReplicationJob, adminReplicationScript, type AdminReplicationOptions } from "@/lib/bacula/admin-replication";
 import type { DirectorConfig } from "@/lib/bacula/model";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "@/lib/config/from-db";
+import { loadConsoleConfig, loadFileDaemonConfig } from "@/lib/config/fd-from-db";
 import { prisma } from "@/lib/db/client";
 import { INT32_MAX } from "@/lib/http/numbers";
 import { decryptSecret } from "@/lib/secrets";
@@ -26,6 +28,7 @@ import {
   type HostSpec,
   type OpenTransport,
   type ReloadSpec,
+  type StartSpec,
   type TargetResult,
 } from "./engine";
 import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "./commands";
@@ -34,10 +37,10 @@ import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
 import type { HostCheck } from "./host-checks";
 import { hostLockKey, withHostLock } from "./lock";
 import { extraPrograms } from "./programs";
-import { DEFAULT_START_COMMAND, DEFAULT_STOP_COMMAND, readSettings, type DaemonSettings, type ReplicationSettings } from "./settings";
+import { DEFAULT_COMMANDS, readSettings, type DaemonSettings, type ReplicationSettings } from "./settings";
 import { DEFAULT_COMMAND_TIMEOUT_MS, sshTransport } from "./transport";
 
-export type TargetKind = "director" | "storage-daemon";
+export type TargetKind = "director" | "storage-daemon" | "client";
 
 export const BACULA_PATHS = {
   bconsole: process.env.DEPLOY_BCONSOLE ?? "/usr/sbin/bconsole",
@@ -45,10 +48,13 @@ export const BACULA_PATHS = {
   "bacula-dir": process.env.DEPLOY_BACULA_DIR ?? "/usr/sbin/bacula-dir",
   bsdjson: process.env.DEPLOY_BSDJSON ?? "/usr/sbin/bsdjson",
   "bacula-sd": process.env.DEPLOY_BACULA_SD ?? "/usr/sbin/bacula-sd",
+  bfdjson: process.env.DEPLOY_BFDJSON ?? "/usr/sbin/bfdjson",
+  "bacula-fd": process.env.DEPLOY_BACULA_FD ?? "/usr/sbin/bacula-fd",
 } as const;
 
 export const DIRECTOR_TEST_TOOLS = ["bdirjson", "bacula-dir"] as const;
 export const SD_TEST_TOOLS = ["bsdjson", "bacula-sd"] as const;
+export const FD_TEST_TOOLS = ["bfdjson", "bacula-fd"] as const;
 
 export interface PlannedTarget {
   target: DeployTarget;
@@ -109,9 +115,9 @@ function hostSpec(h: HostRow): { spec: HostSpec; problem: string | null } {
 
 const targetKey = (kind: TargetKind, id: number) => `${kind}:${id}`;
 
-/** `director:<id>` / `storage-daemon:<id>`, the id within the database's Int range (else null). */
+/** `director:<id>` / `storage-daemon:<id>` / `client:<id>`, the id within the database's Int range (else null). */
 export function parseTargetKey(key: string): { kind: TargetKind; id: number } | null {
-  const m = /^(director|storage-daemon):(\d{1,10})$/.exec(key);
+  const m = /^(director|storage-daemon|client):(\d{1,10})$/.exec(key);
   if (!m) return null;
   const id = Number(m[2]);
   return id >= 1 && id <= INT32_MAX ? { kind: m[1] as TargetKind, id } : null;
@@ -127,14 +133,19 @@ export async function markInterruptedRuns(): Promise<number> {
   return stale.count;
 }
 
-/** The target keys that name no Director or Storage Daemon, so a deploy can be refused before it starts. */
+/** The target keys that name no Director, Storage Daemon or Client, so a deploy can be refused before it starts. */
 export async function unknownTargetKeys(keys: readonly string[]): Promise<string[]> {
   const ids = (kind: TargetKind) => keys.map(parseTargetKey).filter((t) => t?.kind === kind).map((t) => t!.id);
-  const [dirs, sds] = await Promise.all([
+  const [dirs, sds, clients] = await Promise.all([
     prisma.director.findMany({ where: { id: { in: ids("director") } }, select: { id: true } }),
     prisma.storageDaemon.findMany({ where: { id: { in: ids("storage-daemon") } }, select: { id: true } }),
+    prisma.client.findMany({ where: { id: { in: ids("client") } }, select: { id: true } }),
   ]);
-  const known = new Set([...dirs.map((d) => targetKey("director", d.id)), ...sds.map((d) => targetKey("storage-daemon", d.id))]);
+  const known = new Set([
+    ...dirs.map((d) => targetKey("director", d.id)),
+    ...sds.map((d) => targetKey("storage-daemon", d.id)),
+    ...clients.map((c) => targetKey("client", c.id)),
+  ]);
   return keys.filter((k) => !known.has(k));
 }
 
@@ -183,6 +194,8 @@ export interface DirectorPlanOptions {
   /** The standbys to replicate to (default: the Director's standbys in the model). */
   standbys?: DirectorRow[];
   reload?: ReloadSpec;
+  /** The admin's extra programs (read once per plan; default: read now). */
+  extraPrograms?: readonly string[];
 }
 
 /** Plan one Director target (rendered, validated, with host, settings and replication Job). */
@@ -228,6 +241,20 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
     (standby
       ? { kind: "none", reason: "standby Director: it gets the configuration but stays stopped (not reloaded); verified by test only" }
       : { kind: "bconsole", ...bconsoleOf(d, s) });
+  // The dashboard's own bconsole.conf beside bacula-dir.conf, unless an admin pointed bconsole at
+  // a config of their own (then that file is theirs and left alone).
+  const consolePath = bconsoleOf(d, s).config;
+  const ownConsole = !s?.bconsoleConfig;
+  if (ownConsole && content) {
+    try {
+      const ccfg = await loadConsoleConfig(prisma, d.id);
+      const cerr = validateConsole(ccfg, d.version).filter((p) => p.severity === "error");
+      if (cerr.length) problems.push(...cerr.map((p) => `bconsole.conf ${p.name}: ${p.message}`.trim()));
+      else extraFiles.unshift({ path: consolePath, content: renderConsole(ccfg, { revision: rev }), mode: 0o640 });
+    } catch (err) {
+      problems.push(`bconsole.conf: ${(err as Error).message}`);
+    }
+  }
   // bconsole runs on the host with its config: plain paths here, regular files there (test step).
   let hostChecks: HostCheck[] | undefined;
   if (reload.kind === "bconsole") {
@@ -235,11 +262,12 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
     if (pp) problems.push(`bconsole path: ${pp.message} [${pp.rule}]`);
     const cp = checkBconsoleConfig(reload.config);
     if (cp) problems.push(`bconsole config: ${cp.message} [${cp.rule}]`);
-    hostChecks = [
-      { field: "bconsolePath", path: reload.bconsole, kind: "program" },
-      { field: "bconsoleConfig", path: reload.config, kind: "file" },
-    ];
+    hostChecks = [{ field: "bconsolePath", path: reload.bconsole, kind: "program" }];
+    // A config this deploy writes is not there yet on a first deploy: checked only when it is the admin's.
+    if (!ownConsole) hostChecks.push({ field: "bconsoleConfig", path: reload.config, kind: "file" });
   }
+  const settings = settingsOf(d.id);
+  const start = actsAsPrimary ? startSpecOf("director", settings, d.pidDirectory, d.port, o.extraPrograms ?? (await extraPrograms())) : undefined;
   const path = posix.join(d.configDir, "bacula-dir.conf");
   return {
     hostId: d.hostId,
@@ -256,11 +284,34 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
       files: [{ path, content, mode: 0o640 }, ...extraFiles],
       testArgv: (p) => [BACULA_PATHS[testTool], "-t", "-c", p],
       reload,
+      start,
       expectLoaded: content ? expectedLoaded(content) : undefined,
       refused: problems.length ? problems.join("; ") : undefined,
       hostChecks,
     },
   };
+}
+
+const PROGRAMS: Record<TargetKind, string> = { director: "bacula-dir", "storage-daemon": "bacula-sd", client: "bacula-fd" };
+
+/**
+ * How a deploy starts a daemon that does not run (and stops it again on a rollback): its start /
+ * stop commands (settings, or the defaults), when they pass the command policy (checked again in
+ * plannedCommands, which shows the verdict); Bacula's pid file `<pid dir>/<program>.<port>.pid`.
+ */
+export function startSpecOf(kind: TargetKind, settings: DaemonSettings, pidDirectory: string, port: number, extras: readonly string[]): StartSpec | undefined {
+  const argvOf = (text: string) => {
+    try {
+      const argv = splitArgv(text);
+      return checkCommandPolicy(argv, extras) ? undefined : argv;
+    } catch {
+      return undefined;
+    }
+  };
+  const argv = argvOf(settings.startCommand ?? DEFAULT_COMMANDS[kind].startCommand);
+  if (!argv) return undefined;
+  const program = PROGRAMS[kind];
+  return { argv, stopArgv: argvOf(settings.stopCommand ?? DEFAULT_COMMANDS[kind].stopCommand), pidFile: posix.join(pidDirectory, `${program}.${port}.pid`), program };
 }
 
 /** bconsole path and config of a Director (its deploy settings, or the defaults). */
@@ -289,7 +340,7 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
   for (const d of directors) {
     const key = targetKey("director", d.id);
     if (want && !want.has(key)) continue;
-    out.push(await planDirector(d, st.get(key), rev, directors, settingsOf, overrides[key]));
+    out.push(await planDirector(d, st.get(key), rev, directors, settingsOf, { extraPrograms: extras, ...overrides[key] }));
   }
   const sds = await prisma.storageDaemon.findMany({ include: { host: true }, orderBy: { name: "asc" } });
   for (const sd of sds) {
@@ -320,6 +371,7 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
       problems.push(`Restart command: ${(err as Error).message}`);
     }
     const testTool = s?.testTool && (SD_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bsdjson" | "bacula-sd") : "bsdjson";
+    const start = startSpecOf("storage-daemon", readSettings(s?.settings), sd.pidDirectory, sd.port, extras);
     out.push({
       hostId: sd.hostId,
       hostPinned: !!sd.host?.hostKeyFingerprint,
@@ -335,11 +387,69 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
         files: [{ path: posix.join(sd.configDir, "bacula-sd.conf"), content, mode: 0o640 }],
         testArgv: (p) => [BACULA_PATHS[testTool], "-t", "-c", p],
         reload,
+        start,
         refused: problems.length ? problems.join("; ") : undefined,
       },
     });
   }
+  const clients = await prisma.client.findMany({ include: { host: true }, orderBy: { name: "asc" } });
+  for (const c of clients) {
+    const key = targetKey("client", c.id);
+    if (want && !want.has(key)) continue;
+    if (!c.host && !want) continue; // a Client without a host is not deployed by the dashboard
+    out.push(await planClient(c, st.get(key), rev, extras));
+  }
   return out;
+}
+
+type ClientRow = Prisma.ClientGetPayload<{ include: { host: true } }>;
+
+/** Plan one Client's File Daemon target: bacula-fd.conf rendered, validated, restarted by its restart command. */
+export async function planClient(c: ClientRow, s: StateRow | undefined, rev: number, extras: readonly string[]): Promise<PlannedTarget> {
+  const key = targetKey("client", c.id);
+  const problems: string[] = [];
+  let content = "";
+  try {
+    const cfg = await loadFileDaemonConfig(prisma, c.id);
+    const errors = validateFileDaemon(cfg).filter((p) => p.severity === "error");
+    if (errors.length) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
+    else content = renderFileDaemon(cfg, { revision: rev });
+  } catch (err) {
+    problems.push(`render: ${(err as Error).message}`);
+  }
+  const host = c.host ? hostSpec(c.host) : null;
+  if (!host) problems.push("No host: set the Client's host to deploy its File Daemon");
+  else if (host.problem) problems.push(host.problem);
+  const settings = readSettings(s?.settings);
+  let reload: ReloadSpec = { kind: "none", reason: "no restart command" };
+  try {
+    const argv = splitArgv(settings.restartCommand ?? DEFAULT_COMMANDS.client.restartCommand!);
+    const refused = checkCommandPolicy(argv, extras);
+    if (refused) problems.push(`restartCommand: ${refused.message} [${refused.rule}]`);
+    else reload = { kind: "command", argv };
+  } catch (err) {
+    problems.push(`restartCommand: ${(err as Error).message}`);
+  }
+  const testTool = s?.testTool && (FD_TEST_TOOLS as readonly string[]).includes(s.testTool) ? (s.testTool as "bfdjson" | "bacula-fd") : "bfdjson";
+  return {
+    hostId: c.hostId,
+    hostPinned: !!c.host?.hostKeyFingerprint,
+    problems,
+    revision: rev,
+    target: {
+      key,
+      kind: "client",
+      daemonId: c.id,
+      name: c.name,
+      role: "file-daemon",
+      host: host?.spec ?? { key: `none:${key}`, name: "(no host)", address: "", port: 22, username: "", privateKey: "", pinnedFingerprint: null },
+      files: [{ path: posix.join(c.fdConfigDir, "bacula-fd.conf"), content, mode: 0o640 }],
+      testArgv: (p) => [BACULA_PATHS[testTool], "-t", "-c", p],
+      reload,
+      start: startSpecOf("client", settings, c.fdPidDirectory, c.port, extras),
+      refused: problems.length ? problems.join("; ") : undefined,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,10 +507,8 @@ function plannedCommands(t: DeployTarget, settings: DaemonSettings, extras: read
     const p = checkBconsolePath(r.bconsole) ?? checkBconsoleConfig(r.config);
     out.push({ use: "reload", field: "bconsolePath", argv: [r.bconsole, "-c", r.config], problem: p ? `${p.message} [${p.rule}]` : null });
   } else if (r.kind === "command") out.push({ use: "reload", field: "restartCommand", argv: r.argv, problem: null });
-  if (t.kind === "director") {
-    out.push(commandOfSetting("start", "startCommand", settings.startCommand ?? DEFAULT_START_COMMAND, extras));
-    out.push(commandOfSetting("stop", "stopCommand", settings.stopCommand ?? DEFAULT_STOP_COMMAND, extras));
-  }
+  out.push(commandOfSetting("start", "startCommand", settings.startCommand ?? DEFAULT_COMMANDS[t.kind].startCommand, extras));
+  out.push(commandOfSetting("stop", "stopCommand", settings.stopCommand ?? DEFAULT_COMMANDS[t.kind].stopCommand, extras));
   return out;
 }
 
@@ -420,8 +528,9 @@ function reloadText(r: ReloadSpec): string {
   return r.argv.join(" ");
 }
 
-export async function listTargets(): Promise<TargetView[]> {
-  const [plans, st, extras] = await Promise.all([planTargets(), states(), extraPrograms()]);
+/** Every target (or the given keys) with drift, last deploy and commands. */
+export async function listTargets(keys?: readonly string[]): Promise<TargetView[]> {
+  const [plans, st, extras] = await Promise.all([planTargets(keys), states(), extraPrograms()]);
   return plans.map(({ target: t, problems, hostPinned }) => {
     const s = st.get(t.key);
     const internal = t.files[0].content ? driftHash(t.files) : null;
@@ -728,16 +837,22 @@ export async function updateSettings(
     testTool?: string | null;
     startCommand?: string | null;
     stopCommand?: string | null;
+    restartCommand?: string | null;
     replication?: ReplicationSettings | null;
   },
 ): Promise<{ before: Record<string, unknown>; after: Record<string, unknown> }> {
   const k = parseTargetKey(key);
   if (!k) throw new Error("bad target key");
-  const exists = k.kind === "director" ? await prisma.director.findUnique({ where: { id: k.id } }) : await prisma.storageDaemon.findUnique({ where: { id: k.id } });
+  const exists =
+    k.kind === "director"
+      ? await prisma.director.findUnique({ where: { id: k.id } })
+      : k.kind === "client"
+        ? await prisma.client.findUnique({ where: { id: k.id } })
+        : await prisma.storageDaemon.findUnique({ where: { id: k.id } });
   if (!exists) throw Object.assign(new Error(`${key} does not exist`), { notFound: true });
   const row = await prisma.daemonDeployState.findUnique({ where: { kind_daemonId: { kind: k.kind, daemonId: k.id } } });
   const blob: DaemonSettings = { ...readSettings(row?.settings) };
-  for (const f of ["startCommand", "stopCommand", "replication"] as const) {
+  for (const f of ["startCommand", "stopCommand", "restartCommand", "replication"] as const) {
     if (data[f] === undefined) continue;
     if (data[f] === null) delete blob[f];
     else (blob as Record<string, unknown>)[f] = data[f];

@@ -14,12 +14,12 @@ import { splitArgv, type OpenTransport } from "./engine";
 import { runHostChecks, type HostCheck } from "./host-checks";
 import { extraPrograms } from "./programs";
 import { bconsoleOf, parseTargetKey, planTargets, stateOf, updateSettings } from "./service";
-import { DEFAULT_START_COMMAND, DEFAULT_STOP_COMMAND, DEPLOY_SETTING_LABELS, readSettings, type SettingsUpdate } from "./settings";
+import { DEFAULT_COMMANDS, DEPLOY_SETTING_LABELS, readSettings, type SettingsUpdate } from "./settings";
 import { problemText } from "@/lib/http/field-label";
 import { sshTransport } from "./transport";
 
 /** Settings that choose what runs on the host. */
-export const ADMIN_SETTINGS = ["bconsolePath", "bconsoleConfig", "startCommand", "stopCommand"] as const;
+export const ADMIN_SETTINGS = ["bconsolePath", "bconsoleConfig", "startCommand", "stopCommand", "restartCommand"] as const;
 type AdminSetting = (typeof ADMIN_SETTINGS)[number];
 
 /** Field errors name the setting as the Deploy page labels it. */
@@ -38,9 +38,11 @@ export async function saveDeploySettings(body: SettingsUpdate, actor: SettingsAc
   const k = parseTargetKey(target)!;
   const exists = k.kind === "director"
     ? await prisma.director.findUnique({ where: { id: k.id }, select: { id: true, configDir: true } })
-    : await prisma.storageDaemon.findUnique({ where: { id: k.id }, select: { id: true, configDir: true } });
+    : k.kind === "client"
+      ? await prisma.client.findUnique({ where: { id: k.id }, select: { id: true, fdConfigDir: true } }).then((c) => (c ? { id: c.id, configDir: c.fdConfigDir } : null))
+      : await prisma.storageDaemon.findUnique({ where: { id: k.id }, select: { id: true, configDir: true } });
   if (!exists) {
-    const what = `no ${k.kind === "director" ? "Director" : "Storage Daemon"} with id ${k.id}`;
+    const what = `no ${k.kind === "director" ? "Director" : k.kind === "client" ? "Client" : "Storage Daemon"} with id ${k.id}`;
     throw new HttpError(404, `Target: ${what}`, labelled([{ field: "target", rule: "exists", message: what }]));
   }
 
@@ -48,12 +50,20 @@ export async function saveDeploySettings(body: SettingsUpdate, actor: SettingsAc
   const stored = readSettings(row?.settings);
   // What runs today, defaults included: sending the value in force (or its default) changes nothing.
   const builtIn = bconsoleOf(exists, null);
-  const defaults: Record<AdminSetting, string> = { bconsolePath: builtIn.bconsole, bconsoleConfig: builtIn.config, startCommand: DEFAULT_START_COMMAND, stopCommand: DEFAULT_STOP_COMMAND };
+  const commands = DEFAULT_COMMANDS[k.kind];
+  const defaults: Record<AdminSetting, string> = {
+    bconsolePath: builtIn.bconsole,
+    bconsoleConfig: builtIn.config,
+    startCommand: commands.startCommand,
+    stopCommand: commands.stopCommand,
+    restartCommand: commands.restartCommand ?? "",
+  };
   const current: Record<AdminSetting, string> = {
     bconsolePath: row?.bconsolePath || defaults.bconsolePath,
     bconsoleConfig: row?.bconsoleConfig || defaults.bconsoleConfig,
     startCommand: stored.startCommand ?? defaults.startCommand,
     stopCommand: stored.stopCommand ?? defaults.stopCommand,
+    restartCommand: stored.restartCommand ?? defaults.restartCommand,
   };
   const changed = ADMIN_SETTINGS.filter((f) => data[f] !== undefined && (data[f] || defaults[f]) !== current[f]);
   if (changed.length && actor.role !== "admin") {
@@ -66,7 +76,7 @@ export async function saveDeploySettings(body: SettingsUpdate, actor: SettingsAc
 
   const errors: FieldError[] = [];
   const extras = await extraPrograms();
-  for (const f of ["startCommand", "stopCommand"] as const) {
+  for (const f of ["startCommand", "stopCommand", "restartCommand"] as const) {
     const v = data[f];
     if (!v) continue;
     try {

@@ -2,9 +2,14 @@
  * Per-daemon deploy settings (DaemonDeployState): the columns bconsolePath / bconsoleConfig /
  * testTool, and the JSON `settings` blob validated here:
  *
- *   startCommand, stopCommand  Director only: argv run over SSH without a shell (Director
- *                              switchover starts the standby and stops the old primary with them).
- *                              Defaults: `systemctl start bacula-director` / `systemctl stop bacula-director`.
+ *   startCommand, stopCommand  argv run over SSH without a shell. Director switchover starts the
+ *                              standby and stops the old primary with them; a deploy to a daemon
+ *                              that does not run (first deploy) starts it with startCommand instead
+ *                              of reloading it. Defaults: `systemctl start|stop bacula-director`,
+ *                              `bacula-sd`, `bacula-fd` (DEFAULT_COMMANDS).
+ *   restartCommand             File Daemon (client target) only: how a new bacula-fd.conf is put
+ *                              in force (the FD has no reload). Default `systemctl restart bacula-fd`.
+ *                              A Storage Daemon's is its restartCommand column.
  *   replication                on a STANDBY Director: the Admin Job that copies its primary's
  *                              configuration directory to it (lib/bacula/admin-replication.ts).
  *                              When `enabled`, the planner adds the Job to the primary's
@@ -67,6 +72,7 @@ export const daemonSettingsSchema = z
   .object({
     startCommand: command.optional(),
     stopCommand: command.optional(),
+    restartCommand: command.optional(),
     replication: replicationSettingsSchema.optional(),
   })
   .strict();
@@ -74,6 +80,15 @@ export type DaemonSettings = z.infer<typeof daemonSettingsSchema>;
 
 export const DEFAULT_START_COMMAND = "systemctl start bacula-director";
 export const DEFAULT_STOP_COMMAND = "systemctl stop bacula-director";
+
+export type SettingsTargetKind = "director" | "storage-daemon" | "client";
+
+/** The built-in start / stop / restart command of each kind of daemon (Debian's unit names). */
+export const DEFAULT_COMMANDS: Record<SettingsTargetKind, { startCommand: string; stopCommand: string; restartCommand?: string }> = {
+  director: { startCommand: DEFAULT_START_COMMAND, stopCommand: DEFAULT_STOP_COMMAND },
+  "storage-daemon": { startCommand: "systemctl start bacula-sd", stopCommand: "systemctl stop bacula-sd" },
+  client: { startCommand: "systemctl start bacula-fd", stopCommand: "systemctl stop bacula-fd", restartCommand: "systemctl restart bacula-fd" },
+};
 
 /** The stored blob, or {} when missing or no longer valid (it was validated when written). */
 export function readSettings(raw: unknown): DaemonSettings {
@@ -116,25 +131,28 @@ export const settingsUpdateSchema = z
   .object({
     target: z
       .string()
-      .regex(/^(director|storage-daemon):\d{1,10}$/, "must be director:<id> or storage-daemon:<id>")
+      .regex(/^(director|storage-daemon|client):\d{1,10}$/, "must be director:<id>, storage-daemon:<id> or client:<id>")
       .refine((t) => Number(t.split(":")[1]) >= 1 && Number(t.split(":")[1]) <= 2_147_483_647, "the id must be between 1 and 2147483647"),
     bconsolePath: absPath,
     bconsoleConfig: absPath,
-    testTool: z.enum(["bdirjson", "bacula-dir", "bsdjson", "bacula-sd"]).nullable().optional(),
+    testTool: z.enum(["bdirjson", "bacula-dir", "bsdjson", "bacula-sd", "bfdjson", "bacula-fd"]).nullable().optional(),
     startCommand: command.nullable().optional(),
     stopCommand: command.nullable().optional(),
+    restartCommand: command.nullable().optional(),
     replication: replicationSettingsSchema.nullable().optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
-    const sd = v.target.startsWith("storage-daemon:");
-    if (sd) {
-      for (const f of ["bconsolePath", "bconsoleConfig", "startCommand", "stopCommand", "replication"] as const) {
+    const kind = v.target.split(":")[0] as SettingsTargetKind;
+    if (kind !== "director") {
+      for (const f of ["bconsolePath", "bconsoleConfig", "replication"] as const) {
         if (v[f] !== undefined && v[f] !== null) ctx.addIssue({ code: "custom", path: [f], message: "only for Directors" });
       }
-      if (v.testTool && !["bsdjson", "bacula-sd"].includes(v.testTool)) ctx.addIssue({ code: "custom", path: ["testTool"], message: "must be bsdjson or bacula-sd for a Storage Daemon" });
-    } else if (v.testTool && !["bdirjson", "bacula-dir"].includes(v.testTool)) {
-      ctx.addIssue({ code: "custom", path: ["testTool"], message: "must be bdirjson or bacula-dir for a Director" });
     }
+    if (kind !== "client" && v.restartCommand !== undefined && v.restartCommand !== null)
+      ctx.addIssue({ code: "custom", path: ["restartCommand"], message: kind === "storage-daemon" ? "a Storage Daemon's restart command is edited on the Storage Daemon" : "only for File Daemons (clients)" });
+    const tools: Record<SettingsTargetKind, string[]> = { director: ["bdirjson", "bacula-dir"], "storage-daemon": ["bsdjson", "bacula-sd"], client: ["bfdjson", "bacula-fd"] };
+    const names: Record<SettingsTargetKind, string> = { director: "a Director", "storage-daemon": "a Storage Daemon", client: "a File Daemon" };
+    if (v.testTool && !tools[kind].includes(v.testTool)) ctx.addIssue({ code: "custom", path: ["testTool"], message: `must be ${tools[kind].join(" or ")} for ${names[kind]}` });
   });
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;

@@ -23,6 +23,11 @@
  *                    Director reaches its catalog); the model's Catalogs point at the new
  *                    PostgreSQL primary, and with stored catalog credentials the dashboard
  *                    connects to it as the Catalog's DB user (SELECT 1, not in recovery).
+ *   6. redeploy P    P is now S's standby: it gets S's configuration (a deploy run; a standby is
+ *                    not reloaded and stays stopped), so switching back is one operation too.
+ *                    Best effort: when P's host did not answer (a lost site) it is skipped and
+ *                    logged; the standby-site readiness shows P's config out of step until a
+ *                    deploy (or a re-run of the switch) reaches it.
  *
  * Every step is idempotent and checks before it acts; the pairs are decided once and kept in the
  * operation's state, so a re-run after an interruption does not swap back. A Director that owns a
@@ -32,7 +37,8 @@ import type { PrismaClient } from "@prisma/client";
 import { randomBytes } from "node:crypto";
 import { audit, bumpModelRevision } from "@/lib/audit";
 import type { Tx } from "@/lib/db/client";
-import { runDeploy, splitArgv, type ReloadSpec, type Transport } from "@/lib/deploy/engine";
+import { daemonState, runDeploy, splitArgv, type ReloadSpec, type Transport } from "@/lib/deploy/engine";
+import { posix } from "node:path";
 import { bconsoleOf, directorRows, planDirector, planTargets, startDeploy, stateOf } from "@/lib/deploy/service";
 import { DEFAULT_START_COMMAND, DEFAULT_STOP_COMMAND, readSettings } from "@/lib/deploy/settings";
 import { sshTransport } from "@/lib/deploy/transport";
@@ -61,8 +67,12 @@ export interface DirectorPlan {
 
 type Db = PrismaClient;
 
-/** Which Director pairs switch for the Catalogs of a cluster (read only). */
-export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { hostId?: number | null } = {}): Promise<DirectorPlan> {
+/**
+ * Which Director pairs switch for the Catalogs of a cluster (read only). With several standbys,
+ * the one preferred takes over: by id (a switch back to the former primary), by site (the site of
+ * the catalog member promoted), then by host.
+ */
+export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { hostId?: number | null; site?: string | null; directorId?: number | null } = {}): Promise<DirectorPlan> {
   const catalogs = await db.catalog.findMany({ where: { clusterId }, include: { director: true }, orderBy: { name: "asc" } });
   const all = await db.director.findMany({ orderBy: { name: "asc" } });
   const byOwner = new Map<number, string[]>();
@@ -80,6 +90,8 @@ export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { ho
       continue;
     }
     let chosen = standbys.length === 1 ? standbys[0] : null;
+    if (!chosen && prefer.directorId) chosen = standbys.find((s) => s.id === prefer.directorId) ?? null;
+    if (!chosen && prefer.site) chosen = standbys.find((s) => s.site === prefer.site) ?? null;
     if (!chosen && prefer.hostId) chosen = standbys.find((s) => s.hostId === prefer.hostId) ?? null;
     if (!chosen) {
       plan.problems.push(`Director ${d.name} has several standbys (${standbys.map((s) => s.name).join(", ")}) and none is on the new catalog primary's host: which one takes over is undecided`);
@@ -94,7 +106,7 @@ export async function planDirectorSwitch(db: Db, clusterId: number, prefer: { ho
 // ---------------------------------------------------------------------------------------------
 // Remote helpers
 
-async function hostTransport(directorId: number, open: OpenTransport): Promise<{ tr: Transport; hostName: string }> {
+export async function hostTransport(directorId: number, open: OpenTransport): Promise<{ tr: Transport; hostName: string }> {
   const [p] = await planTargets([`director:${directorId}`]);
   if (!p) throw new Error(`Director ${directorId} does not exist`);
   const h = p.target.host;
@@ -103,7 +115,7 @@ async function hostTransport(directorId: number, open: OpenTransport): Promise<{
   return { tr: await open(h), hostName: h.name };
 }
 
-async function bconsoleArgv(directorId: number): Promise<string[]> {
+export async function bconsoleArgv(directorId: number): Promise<string[]> {
   const d = await directorRows().then((r) => r.find((x) => x.id === directorId)!);
   const b = bconsoleOf(d, await stateOf("director", directorId));
   const refused = checkBconsolePath(b.bconsole) ?? checkBconsoleConfig(b.config);
@@ -121,6 +133,25 @@ async function answers(tr: Transport, argv: string[], name: string): Promise<{ o
   const r = await tr.exec(["timeout", "-k", "2", ANSWER_TIMEOUT_S, ...argv], { timeoutMs: 20_000, stdin: "status director\n" }).catch((e: Error) => ({ code: null, signal: null, stdout: "", stderr: e.message }));
   const output = `${r.stdout}${r.stderr ? `\n[stderr] ${r.stderr}` : ""}`.trim();
   return { ok: r.code === 0 && r.stdout.includes(`${name} Version:`), output };
+}
+
+/**
+ * Whether a Director runs on its host, from Bacula's pid file (`<PidDirectory>/bacula-dir.<port>.pid`
+ * naming a live bacula-dir) — milliseconds, where bconsole needs its 5 s timeout to say "no".
+ * "unknown" when the SSH user cannot read the pid file: then ask bconsole.
+ */
+async function runState(tr: Transport, directorId: number): Promise<"running" | "stopped" | "unknown"> {
+  const { prisma } = await import("@/lib/db/client");
+  const d = await prisma.director.findUnique({ where: { id: directorId }, select: { pidDirectory: true, port: true } });
+  if (!d) return "unknown";
+  return daemonState(tr, { argv: [], pidFile: posix.join(d.pidDirectory, `bacula-dir.${d.port}.pid`), program: "bacula-dir" });
+}
+
+/** Runs, as the pid file says (or bconsole, when the pid file cannot be read). */
+async function runsNow(tr: Transport, directorId: number, name: string): Promise<boolean> {
+  const st = await runState(tr, directorId);
+  if (st !== "unknown") return st === "running";
+  return (await answers(tr, await bconsoleArgv(directorId), name)).ok;
 }
 
 /** A Director's start / stop command as argv, refused unless it passes the command policy (checked again at use: it may predate the rule). */
@@ -143,9 +174,13 @@ export interface DirectorPreflight {
   allowed: boolean;
 }
 
-export async function directorPreflight(db: Db, clusterId: number, o: { open?: OpenTransport; preferHostId?: number | null } = {}): Promise<DirectorPreflight> {
+export async function directorPreflight(
+  db: Db,
+  clusterId: number,
+  o: { open?: OpenTransport; preferHostId?: number | null; preferSite?: string | null; preferDirectorId?: number | null } = {},
+): Promise<DirectorPreflight> {
   const open = o.open ?? sshTransport({ connectTimeoutMs: 8000 });
-  const plan = await planDirectorSwitch(db, clusterId, { hostId: o.preferHostId });
+  const plan = await planDirectorSwitch(db, clusterId, { hostId: o.preferHostId, site: o.preferSite, directorId: o.preferDirectorId });
   const checks: PreflightCheck[] = [];
   const add = (code: string, ok: boolean, severity: PreflightCheck["severity"], message: string) => checks.push({ code, ok, severity, message });
   for (const p of plan.problems) add("director_plan", false, "blocker", p);
@@ -208,7 +243,9 @@ export interface SwitchContext {
   db: Db;
   clusterId: number;
   actor: string;
-  newPrimary: { name: string; address: string; port: number; hostId?: number | null };
+  newPrimary: { name: string; address: string; port: number; hostId?: number | null; site?: string | null };
+  /** Which standby takes over when a Director has several (a switch back names the former primary). */
+  preferDirectorId?: number | null;
   log(line: string): Promise<void>;
   /** Persisted across re-runs (the operation's state). */
   state: Record<string, unknown>;
@@ -220,14 +257,19 @@ interface SwitchState {
   plan: DirectorPlan;
   done: Record<string, boolean>;
   timings: Record<string, number>;
+  /** Former primaries whose host did not answer when they were to be stopped (a lost site). */
+  unreachable?: Record<string, boolean>;
+  /** Former primaries redeployed as the new primary's standby (false: not reached, redeploy later). */
+  redeployed?: Record<string, boolean>;
 }
 
-async function stopOld(c: SwitchContext, pair: DirectorPair, open: OpenTransport): Promise<void> {
+async function stopOld(c: SwitchContext, pair: DirectorPair, open: OpenTransport, st: SwitchState): Promise<void> {
   let conn;
   try {
     conn = await hostTransport(pair.oldId, open);
   } catch (err) {
     await c.log(`${pair.oldName}: its host does not answer over SSH (${(err as Error).message}): not stopped (best effort); it is inactive in the model: keep it down`);
+    (st.unreachable ??= {})[String(pair.oldId)] = true;
     return;
   }
   const { tr, hostName } = conn;
@@ -238,9 +280,8 @@ async function stopOld(c: SwitchContext, pair: DirectorPair, open: OpenTransport
     const out = `${r.stdout}${r.stderr}`.trim();
     if (out) await c.log(out);
     if (r.code !== 0) throw new Error(`stopping ${pair.oldName} failed (exit ${r.code ?? r.signal}): ${out || "(no output)"}`);
-    const still = await answers(tr, await bconsoleArgv(pair.oldId), pair.oldName);
-    if (still.ok) throw new Error(`${pair.oldName} still answers bconsole after its stop command`);
-    await c.log(`${pair.oldName} is stopped (bconsole does not reach it)`);
+    if (await runsNow(tr, pair.oldId, pair.oldName)) throw new Error(`${pair.oldName} still runs after its stop command`);
+    await c.log(`${pair.oldName} is stopped (no bacula-dir behind its pid file)`);
   } finally {
     await tr.close().catch(() => undefined);
   }
@@ -284,11 +325,39 @@ async function deployNew(c: SwitchContext, pair: DirectorPair, running: boolean)
   if (!t || !["succeeded", "unchanged"].includes(t.status)) throw new Error(`deploying ${pair.newName}'s configuration failed: ${t?.error ?? r.status} (deploy run #${r.runId})`);
 }
 
+/**
+ * The former primary, now the new primary's standby, gets the new primary's configuration (and its
+ * own bconsole.conf): a standby is not reloaded and stays stopped. Never throws: a host that does
+ * not answer is logged and left for a later deploy.
+ */
+async function redeployOld(c: SwitchContext, pair: DirectorPair, st: SwitchState): Promise<void> {
+  const redeployed = (st.redeployed ??= {});
+  if (st.unreachable?.[String(pair.oldId)]) {
+    redeployed[String(pair.oldId)] = false;
+    await c.log(`${pair.oldName} did not answer over SSH: not redeployed as the standby of ${pair.newName}; deploy it once its host is back (Deploy page), then switching back is one operation`);
+    return;
+  }
+  try {
+    const r = await startDeploy({ actor: c.actor, dryRun: false, targets: [`director:${pair.oldId}`], open: c.open });
+    const t = r.results[0];
+    const ok = !!t && ["succeeded", "unchanged"].includes(t.status);
+    redeployed[String(pair.oldId)] = ok;
+    await c.log(
+      ok
+        ? `${pair.oldName} redeployed as the standby of ${pair.newName} (deploy run #${r.runId}: ${t.status}): it has ${pair.newName}'s configuration and stays stopped, so switching back is one operation`
+        : `${pair.oldName} could not be redeployed as the standby of ${pair.newName} (deploy run #${r.runId}: ${t?.error ?? r.status}); deploy it from the Deploy page before switching back`,
+    );
+  } catch (err) {
+    redeployed[String(pair.oldId)] = false;
+    await c.log(`${pair.oldName} could not be redeployed as the standby of ${pair.newName}: ${(err as Error).message}`);
+  }
+}
+
 async function startAndVerify(c: SwitchContext, pair: DirectorPair, open: OpenTransport, st: SwitchState): Promise<void> {
   const { tr, hostName } = await hostTransport(pair.newId, open);
   try {
     const bc = await bconsoleArgv(pair.newId);
-    let a = await answers(tr, bc, pair.newName);
+    let a = { ok: await runsNow(tr, pair.newId, pair.newName), output: "" };
     if (!a.ok) {
       const argv = await commandOf(pair.newId, "startCommand");
       await c.log(`${pair.newName} on ${hostName}: $ ${argv.join(" ")}`);
@@ -372,7 +441,7 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
   const open = c.open ?? sshTransport();
   let st = c.state.directorSwitch as SwitchState | undefined;
   if (!st) {
-    st = { plan: await planDirectorSwitch(c.db, c.clusterId, { hostId: c.newPrimary.hostId }), done: {}, timings: {} };
+    st = { plan: await planDirectorSwitch(c.db, c.clusterId, { hostId: c.newPrimary.hostId, site: c.newPrimary.site, directorId: c.preferDirectorId }), done: {}, timings: {} };
     c.state.directorSwitch = st;
     await c.saveState();
   } else {
@@ -389,7 +458,7 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
   };
   for (const pair of plan.pairs) {
     await c.log(`${pair.newName} takes over from ${pair.oldName} (Catalog ${pair.catalogs.join(", ")})`);
-    await step(`stop:${pair.oldId}`, () => stopOld(c, pair, open));
+    await step(`stop:${pair.oldId}`, () => stopOld(c, pair, open, st!));
     await step(`swap:${pair.newId}`, async () => {
       const changed = await swapRoles(c.db, pair, c.actor);
       await c.log(changed ? `model: ${pair.newName} is the primary (active), ${pair.oldName} its standby (inactive); resources moved to ${pair.newName}` : "model: roles already swapped");
@@ -397,13 +466,21 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
     const running = await (async () => {
       const { tr } = await hostTransport(pair.newId, open);
       try {
-        return (await answers(tr, await bconsoleArgv(pair.newId), pair.newName)).ok;
+        return await runsNow(tr, pair.newId, pair.newName);
       } finally {
         await tr.close().catch(() => undefined);
       }
     })();
     await deployNew(c, pair, running);
     await startAndVerify(c, pair, open, st);
+    st.timings[`verified:${pair.newName}`] = Date.now() - t0;
+    c.state.directorVerifiedAt = Date.now();
+    await c.saveState();
+    // Done only once it reached the host: a re-run of the switch retries it.
+    if (!st.redeployed?.[String(pair.oldId)]) {
+      await redeployOld(c, pair, st);
+      await c.saveState();
+    }
   }
   for (const d of plan.inPlace) {
     await c.log(`${d.name} has no standby: redeploying it in place`);
@@ -426,13 +503,14 @@ export async function switchDirectors(c: SwitchContext): Promise<DirectorSwitcho
 
 /** The hook the promotion machine calls (director_switchover) when the site is promoted. */
 export async function directorSwitchoverHook(ctx: DirectorSwitchoverContext, db: Db, open?: OpenTransport): Promise<DirectorSwitchoverResult> {
-  const member = await db.catalogMember.findUnique({ where: { id: ctx.newPrimary.memberId }, select: { hostId: true } });
+  const member = await db.catalogMember.findUnique({ where: { id: ctx.newPrimary.memberId }, select: { hostId: true, site: true } });
   const state = ctx.state ?? {};
   return switchDirectors({
     db,
     clusterId: ctx.clusterId,
     actor: ctx.actor,
-    newPrimary: { ...ctx.newPrimary, hostId: member?.hostId ?? null },
+    newPrimary: { ...ctx.newPrimary, hostId: member?.hostId ?? null, site: member?.site || null },
+    preferDirectorId: typeof state.preferDirectorId === "number" ? state.preferDirectorId : null,
     log: ctx.log,
     state,
     saveState: ctx.saveState ?? (async () => undefined),

@@ -30,18 +30,20 @@ async function currentPrimary(db: PrismaClient, clusterId: number) {
   return { cluster, primary };
 }
 
-const stepPreflight: StepDef<DirectorOpDeps> = {
+const preferOf = (state: Record<string, unknown>): number | null => (typeof state.preferDirectorId === "number" ? state.preferDirectorId : null);
+
+export const stepPreflight: StepDef<DirectorOpDeps> = {
   name: "director_preflight",
   async run(ctx) {
     const { primary } = await currentPrimary(ctx.deps.db, ctx.promotion.clusterId);
-    const pf = await directorPreflight(ctx.deps.db, ctx.promotion.clusterId, { open: ctx.deps.open, preferHostId: primary?.hostId ?? null });
+    const pf = await directorPreflight(ctx.deps.db, ctx.promotion.clusterId, { open: ctx.deps.open, preferHostId: primary?.hostId ?? null, preferDirectorId: preferOf(ctx.state) });
     for (const c of pf.checks) await ctx.log(`${c.ok ? "ok" : c.severity === "blocker" ? "REFUSED" : "note"}: ${c.message}`);
     const blockers = pf.checks.filter((c) => !c.ok && c.severity === "blocker");
     if (blockers.length) throw new Error(blockers.map((b) => b.message).join("; "));
   },
 };
 
-const stepSwitch: StepDef<DirectorOpDeps> = {
+export const stepSwitch: StepDef<DirectorOpDeps> = {
   name: "director_switchover",
   async run(ctx) {
     const { primary } = await currentPrimary(ctx.deps.db, ctx.promotion.clusterId);
@@ -51,6 +53,7 @@ const stepSwitch: StepDef<DirectorOpDeps> = {
       clusterId: ctx.promotion.clusterId,
       actor: ctx.promotion.actor,
       newPrimary: { name: primary.name, address: primary.address, port: primary.port, hostId: primary.hostId },
+      preferDirectorId: preferOf(ctx.state),
       log: (l) => ctx.log(l),
       state: ctx.state,
       saveState: () => ctx.saveState(),
@@ -78,12 +81,12 @@ export async function startDirectorSwitch(
   clusterId: number,
   req: DirectorSwitchRequest,
   who: { actor: string; ip?: string | null },
-  opts: { background?: boolean } = {},
+  opts: { background?: boolean; /** A switch back: the former primary that takes over again. */ preferDirectorId?: number | null } = {},
 ): Promise<DirectorStart> {
   const db = deps.db;
   if (!req.dryRun) await assertNoOperation(db, clusterId);
   const { cluster, primary } = await currentPrimary(db, clusterId);
-  const pf = await directorPreflight(db, clusterId, { open: deps.open, preferHostId: primary?.hostId ?? null });
+  const pf = await directorPreflight(db, clusterId, { open: deps.open, preferHostId: primary?.hostId ?? null, preferDirectorId: opts.preferDirectorId ?? null });
   if (req.dryRun) return { kind: "dry_run", preflight: pf };
   if (!primary) throw new RequestRefused("the cluster has no unfenced primary member", "clusterId", { preflight: pf });
   if (!pf.allowed) throw new RequestRefused(`Director switch refused: ${pf.checks.filter((c) => !c.ok && c.severity === "blocker").map((c) => c.message).join("; ")}`, "directors", { preflight: pf });
@@ -102,11 +105,11 @@ export async function startDirectorSwitch(
       oldPrimaryName: olds.join(", ") || null,
       actor: who.actor,
       preflight: pf,
-      state: { requestedAt: Date.now(), scope: "director" },
+      state: { requestedAt: Date.now(), scope: "director", ...(opts.preferDirectorId ? { preferDirectorId: opts.preferDirectorId, switchBack: true } : {}) },
       steps: [stepPreflight, stepSwitch].map((s) => s.name),
       audit: { entityName: cluster.name, after: { pairs: pf.plan.pairs, inPlace: pf.plan.inPlace }, ip: who.ip ?? null },
     },
-    opts,
+    { background: opts.background },
   );
   return { kind: "started", id };
 }

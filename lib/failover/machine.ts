@@ -39,6 +39,7 @@ import { registerOperation, resumeOperations, runOperation, startOperation, type
 import type { PlanStep, PreflightResult, PromoteRequest, PromotionMode } from "./types";
 import "./reattach";
 import "./director-op";
+import "./drill";
 import "./fence-op";
 
 export interface FailoverDeps extends RunnerDeps {
@@ -465,8 +466,8 @@ async function dryRun(deps: FailoverDeps, clusterId: number, req: PromoteRequest
   let pf = await preflight(deps.db, clusterId, req.targetMemberId, { probe: deps.probe });
   if (req.scope === "site") {
     const { directorPreflight } = await import("./director-deploy");
-    const targetRow = await deps.db.catalogMember.findUnique({ where: { id: req.targetMemberId }, select: { hostId: true } });
-    const dpf = await directorPreflight(deps.db, clusterId, { preferHostId: targetRow?.hostId ?? null });
+    const targetRow = await deps.db.catalogMember.findUnique({ where: { id: req.targetMemberId }, select: { hostId: true, site: true } });
+    const dpf = await directorPreflight(deps.db, clusterId, { preferHostId: targetRow?.hostId ?? null, preferSite: targetRow?.site || null });
     pf = { ...pf, checks: [...pf.checks, ...dpf.checks], allowed: pf.allowed && dpf.allowed, forceable: pf.forceable && dpf.allowed };
     pf.plan = [...pf.plan.filter((s) => s.name !== "director_switchover"), { name: "director_switchover", description: "stop the old Director, swap the roles, deploy and start the standby site's Director, verify it answers and reaches the catalog" }];
   }
@@ -484,7 +485,7 @@ export async function startPromotion(
   clusterId: number,
   req: PromoteRequest,
   who: { actor: string; ip?: string | null },
-  opts: { background?: boolean } = {},
+  opts: { background?: boolean; /** Facts the operation starts with (a switch back: which Director takes over). */ state?: Record<string, unknown> } = {},
 ): Promise<StartResult> {
   const db = deps.db;
   const cluster = await db.catalogCluster.findUnique({ where: { id: clusterId }, include: { members: { select: { id: true, name: true, role: true } } } });
@@ -532,7 +533,7 @@ export async function startPromotion(
       forceReason: req.force ? (req.forceReason ?? null) : null,
       unfenced: !!req.promoteWithoutFencing,
       unfencedReason: req.promoteWithoutFencing ? (req.unfencedReason ?? null) : null,
-      state: { requestedAt: Date.now(), scope: req.scope ?? "catalog" },
+      state: { ...(opts.state ?? {}), requestedAt: Date.now(), scope: req.scope ?? "catalog" },
       steps: promotionSteps(req.mode).map((s) => s.name),
       audit: {
         entityName: cluster.name,
@@ -540,7 +541,7 @@ export async function startPromotion(
         ip: who.ip ?? null,
       },
     },
-    { ...opts, warm },
+    { background: opts.background, warm },
   );
   return { kind: "started", id };
 }

@@ -241,7 +241,7 @@ function makeContext<D extends RunnerDeps>(
 }
 
 export function auditPrefix(kind: string): OperationKind {
-  return kind === "reattach" ? "reattach" : kind === "director" ? "director_switch" : kind === "fence" ? "fence" : "promotion";
+  return kind === "reattach" ? "reattach" : kind === "director" ? "director_switch" : kind === "fence" ? "fence" : kind === "drill" ? "drill" : "promotion";
 }
 
 function auditEntry(p: PromotionRow, step: string, status: string, extra: Record<string, unknown> = {}): AuditInput {

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { strictId } from "@/lib/http/numbers";
 
 export type PromotionMode = "switchover" | "failover";
-export type OperationKind = "promote" | "reattach" | "director" | "fence";
+export type OperationKind = "promote" | "reattach" | "director" | "fence" | "drill";
 /** catalog: the PostgreSQL promotion only; site: catalog + Director switchover in one operation. */
 export type PromotionScope = "catalog" | "site";
 /** refused: a check inside the operation refused before anything was changed. */
@@ -169,5 +169,10 @@ export const directorSwitchRequestSchema = z.object({
   dryRun: z.boolean().optional().default(false),
 });
 export type DirectorSwitchRequest = z.infer<typeof directorSwitchRequestSchema>;
+
+export const switchBackRequestSchema = z.object({
+  /** Must equal the cluster's name: the active Director (and maybe the catalog) changes site. */
+  confirmClusterName: z.string().max(200).optional(),
+}).strict();
 
 export const FINAL_STATUSES: readonly OperationStatus[] = ["succeeded", "failed", "rolled_back", "refused"];

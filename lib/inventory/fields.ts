@@ -368,6 +368,7 @@ export const KINDS: Record<KindKey, KindMeta> = {
       { key: "name", label: "Name", type: "name", required: true, listed: true },
       { key: "clusterId", label: "Cluster", type: "ref", ref: "catalog-clusters", relation: "cluster", required: true, listed: true },
       { key: "role", label: "Role", type: "enum", enumValues: MEMBER_ROLES, required: true, defaultValue: "standby", listed: true, help: "Creating, deleting or changing a primary member needs an admin (or the promotion flow)." },
+      { key: "site", label: "Site", type: "text", listed: true, defaultValue: "", placeholder: "site-a", help: "The site it runs at, as the Directors' site: a site promotion and a switch back pair it with that site's Director." },
       { key: "address", label: "Address", type: "text", required: true, listed: true, rule: "address" },
       { key: "port", label: "Port", type: "int", defaultValue: 5432, listed: true },
       { key: "dbName", label: "Database", type: "text", defaultValue: "bacula" },
@@ -402,6 +403,13 @@ export const KINDS: Record<KindKey, KindMeta> = {
       dir("Client", "JobRetention", { key: "jobRetention", modelKey: "jobRetention" }),
       dir("Client", "AutoPrune", { key: "autoPrune", modelKey: "autoPrune" }),
       directives(),
+      // The File Daemon's side (its bacula-fd.conf, deployed to this host; lib/config/fd-from-db.ts).
+      { key: "hostId", label: "SSH host (File Daemon)", type: "ref", ref: "hosts", relation: "host", help: "Where the dashboard deploys this Client's bacula-fd.conf over SSH; without one its File Daemon is not deployed." },
+      dir("FdFileDaemon", "FdAddress", { key: "fdAddress", label: "FD listen address (FDAddress)", help: "The address the File Daemon listens on; empty: every address." }),
+      { key: "fdVersion", label: "File Daemon version", type: "text", defaultValue: "15.0.3", rule: "version" },
+      { key: "fdConfigDir", label: "FD config directory", type: "text", defaultValue: "/etc/bacula", rule: "path" },
+      dir("FdFileDaemon", "WorkingDirectory", { key: "fdWorkingDirectory", label: "FD working directory", defaultValue: "/var/lib/bacula" }),
+      dir("FdFileDaemon", "PidDirectory", { key: "fdPidDirectory", label: "FD pid directory", defaultValue: "/run/bacula" }),
     ],
   },
   filesets: {

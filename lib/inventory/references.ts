@@ -34,6 +34,7 @@ const FINDERS: Record<KindKey, Finder[]> = {
     async (tx, id) => named("Director")(await tx.director.findMany({ where: { hostId: id }, ...sel })),
     async (tx, id) => named("Storage Daemon")(await tx.storageDaemon.findMany({ where: { hostId: id }, ...sel })),
     async (tx, id) => named("Catalog member")(await tx.catalogMember.findMany({ where: { hostId: id }, ...sel })),
+    async (tx, id) => named("Client", "File Daemon on")(await tx.client.findMany({ where: { hostId: id }, ...sel })),
   ],
   directors: [
     async (tx, id) => named("Director", "standby of")(await tx.director.findMany({ where: { primaryId: id }, ...sel })),

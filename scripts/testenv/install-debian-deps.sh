@@ -2,7 +2,18 @@
 # Installs the Debian packages the test suite drives for real: PostgreSQL 15,
 # OpenSSH server, Bacula 15 (bookworm-backports) and Chromium.
 # Idempotent: does nothing when everything is already present.
+#
+# Bacula's catalog backends: Debian ships one library per database (bacula-common-sqlite3 and
+# bacula-common-pgsql both provide /usr/lib/bacula/libbaccats-15.0.3.so, so they conflict). The
+# SQLite flavour is installed (the Director tests that need no PostgreSQL use it); the PostgreSQL
+# flavour -- the same Debian packages, fetched with `apt-get download` -- is unpacked with
+# `dpkg-deb -x` into $BACULA_PGSQL_ROOT (default /opt/bacula-pgsql), not installed. bacula-dir's
+# RUNPATH is /usr/lib/bacula, and LD_LIBRARY_PATH comes before a RUNPATH: a Director started with
+# LD_LIBRARY_PATH=$BACULA_PGSQL_ROOT/usr/lib/bacula runs on PostgreSQL, and the catalog scripts
+# (make_postgresql_tables ...) are under $BACULA_PGSQL_ROOT/usr/share/bacula-director.
 set -euo pipefail
+
+PGSQL_ROOT=${BACULA_PGSQL_ROOT:-/opt/bacula-pgsql}
 
 need=()
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15 postgresql-client-15)
@@ -13,7 +24,15 @@ if command -v bdirjson >/dev/null 2>&1 || [ -x /usr/sbin/bdirjson ]; then
   if dpkg-query -W -f='${Version}' bacula-common 2>/dev/null | grep -q '^15\.'; then bacula_ok=1; fi
 fi
 
-if [ ${#need[@]} -eq 0 ] && [ $bacula_ok -eq 1 ]; then
+dpkg-query -W -f='${Status}' libpq5 2>/dev/null | grep -q 'install ok installed' || need+=(libpq5)
+pgsql_ok=0
+if [ $bacula_ok -eq 1 ] && [ -f "$PGSQL_ROOT/.version" ] && \
+   [ "$(cat "$PGSQL_ROOT/.version")" = "$(dpkg-query -W -f='${Version}' bacula-common 2>/dev/null)" ] && \
+   [ -f "$PGSQL_ROOT/usr/share/bacula-director/make_postgresql_tables" ]; then
+  pgsql_ok=1
+fi
+
+if [ ${#need[@]} -eq 0 ] && [ $bacula_ok -eq 1 ] && [ $pgsql_ok -eq 1 ]; then
   echo "install-debian-deps: everything present"
   exit 0
 fi
@@ -51,5 +70,23 @@ if [ $bacula_ok -eq 0 ]; then
     bacula-director-sqlite3 bacula-common-sqlite3 || \
   $SUDO apt-get install -y --no-install-recommends -t bookworm-backports \
     bacula-common bacula-director bacula-sd bacula-console bacula-fd
+fi
+if [ $pgsql_ok -eq 0 ]; then
+  ver=$(dpkg-query -W -f='${Version}' bacula-common)
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"
+  # apt downloads as _apt when it may write there (else it warns and downloads as root).
+  $SUDO chown _apt "$tmp" 2>/dev/null || true
+  # The same version as the installed bacula-common (the library must match bacula-dir).
+  ( cd "$tmp" && $SUDO apt-get download -o Acquire::Retries=3 "bacula-common-pgsql=$ver" "bacula-director-pgsql=$ver" )
+  $SUDO rm -rf "$PGSQL_ROOT.new"
+  $SUDO mkdir -p "$PGSQL_ROOT.new"
+  for deb in "$tmp"/*.deb; do $SUDO dpkg-deb -x "$deb" "$PGSQL_ROOT.new"; done
+  echo "$ver" | $SUDO tee "$PGSQL_ROOT.new/.version" >/dev/null
+  $SUDO chmod -R a+rX "$PGSQL_ROOT.new"
+  $SUDO rm -rf "$PGSQL_ROOT"
+  $SUDO mv "$PGSQL_ROOT.new" "$PGSQL_ROOT"
+  $SUDO rm -rf "$tmp"
+  echo "install-debian-deps: Bacula's PostgreSQL catalog backend $ver unpacked in $PGSQL_ROOT"
 fi
 echo "install-debian-deps: done"

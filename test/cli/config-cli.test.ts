@@ -20,6 +20,7 @@ beforeAll(async () => {
   for (const sub of ["dir", "sd"]) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   await prisma.director.updateMany({ data: { workingDirectory: path.join(dir, "dir"), pidDirectory: path.join(dir, "dir") } });
   await prisma.storageDaemon.updateMany({ data: { workingDirectory: path.join(dir, "sd"), pidDirectory: path.join(dir, "sd") } });
+  await prisma.client.updateMany({ data: { fdWorkingDirectory: path.join(dir, "sd"), fdPidDirectory: path.join(dir, "sd") } });
   await prisma.$disconnect();
 });
 
@@ -28,12 +29,16 @@ describe("config command line", () => {
     const out = path.join(dir, "out");
     const r = cli("render", "--out", out);
     expect(r.code, r.out).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(["bacula-dir", "bacula-dir-standby", "sd-site-a", "sd-site-b"]);
+    expect(fs.readdirSync(out).sort()).toEqual(["app-server-fd", "bacula-dir", "bacula-dir-standby", "sd-site-a", "sd-site-b"]);
     expect(fs.existsSync(path.join(out, "bacula-dir", "bacula-dir.conf"))).toBe(true);
+    expect(fs.readFileSync(path.join(out, "bacula-dir-standby", "bconsole.conf"), "utf8")).toContain('Name = "bacula-dir-standby"');
+    // The client's File Daemon accepts both Directors of the pair.
+    const fdConf = fs.readFileSync(path.join(out, "app-server-fd", "bacula-fd.conf"), "utf8");
+    for (const n of ["bacula-dir", "bacula-dir-standby"]) expect(fdConf).toContain(`Name = "${n}"`);
     expect(fs.existsSync(path.join(out, "sd-site-a", "bacula-sd.conf"))).toBe(true);
     const c = cli("check", out);
     expect(c.code, c.out).toBe(0);
-    expect(c.out).toContain("4 config(s) accepted by Bacula");
+    expect(c.out).toContain("7 config(s) accepted by Bacula");
     // A broken file makes check fail.
     fs.appendFileSync(path.join(out, "sd-site-a", "bacula-sd.conf"), "Device {\n  Name = x\n  Bogus = 1\n}\n");
     const bad = cli("check", out);

@@ -111,7 +111,16 @@ export async function seedDirectorPair(
   writeOwned(a.configPath, text, sshd.user);
   writeOwned(b.configPath, text, sshd.user);
   a.start();
-  if (!a.answers()) throw new Error(`${nameA} does not answer after its start script`);
+  // The start script returns once the pid file is written; the console port follows (slower under load).
+  const deadline = Date.now() + 20_000;
+  while (!a.answers()) {
+    if (Date.now() > deadline) {
+      // Nobody gets the rig to clean up after a throw: do not leave the Director running.
+      a.kill();
+      throw new Error(`${nameA} does not answer 20 s after its start script`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return {
     a,
     b,

@@ -93,8 +93,12 @@ describe("Director switchover (real bacula-dir over real sshd)", () => {
     expect(text).toContain(`${rig.a.name} is stopped`);
     expect(text).toMatch(/deploy run #\d+ to .*: succeeded/);
     expect(text).toContain("runs SELECT 1 on each");
-    const run = await prisma.deployRun.findFirstOrThrow({ orderBy: { id: "desc" }, include: { targets: true } });
-    expect(run.targets.map((t) => [t.daemonName, t.status])).toEqual([[rig.b.name, "succeeded"]]);
+    // Two deploy runs: the new primary, then the former primary redeployed as its standby (stays stopped).
+    const runs = await prisma.deployRun.findMany({ orderBy: { id: "desc" }, take: 2, include: { targets: { include: { steps: true } } } });
+    expect(runs.reverse().map((r) => r.targets.map((t) => [t.daemonName, t.status])[0])).toEqual([[rig.b.name, "succeeded"], [rig.a.name, "succeeded"]]);
+    expect(runs[1].targets[0].steps.find((s) => s.name === "reload")?.status).toBe("skipped");
+    expect(text).toContain(`${rig.a.name} redeployed as the standby of ${rig.b.name}`);
+    expect(readFileSync(rig.a.configPath, "utf8")).toContain(`Name = "${rig.b.name}"`);
     const audits = await prisma.auditEvent.findMany({ where: { entityType: "directors", action: "update" } });
     expect(audits.map((e) => e.entityName).sort()).toEqual([rig.a.name, rig.b.name].sort());
   }, 120_000);

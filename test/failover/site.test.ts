@@ -6,11 +6,13 @@
  * stopped, the model swapped. Then the Director alone is switched back ("switch Director to
  * standby site"), with its own preflight and confirmation.
  *
- * What the Director's catalog check proves here: the Directors run Debian's SQLite catalog backend
- * (the PostgreSQL backend package is not installed on this machine), so `.sql ... SELECT 1` proves
- * the Director's own catalog connection works; the PostgreSQL side is proven separately by the
- * dashboard connecting to the new primary with the Catalog's DB user and password.
+ * What the Director's catalog check proves here: these Directors run Debian's SQLite catalog backend
+ * (fast, no catalog to build), so `.sql ... SELECT 1` proves the Director's own catalog connection
+ * works; the PostgreSQL side is proven by the dashboard connecting to the new primary with the
+ * Catalog's DB user and password. Directors on the PostgreSQL catalog itself, through a whole site
+ * loss, are test/failover/site-loss.test.ts.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../support/db";
 import { call } from "../support/api";
@@ -23,6 +25,7 @@ const { makeUser } = await import("../api/fixtures");
 const promoteRoute = (await import("@/app/api/failover/[clusterId]/promote/route")).POST as never;
 const streamRoute = (await import("@/app/api/failover/promotions/[id]/stream/route")).GET as never;
 const dirRoute = await import("@/app/api/failover/[clusterId]/director-switch/route");
+const backRoute = await import("@/app/api/failover/[clusterId]/switch-back/route");
 
 let admin = "";
 let operator = "";
@@ -77,6 +80,8 @@ describe("promote standby site (catalog + Director) through the API", () => {
     expect(log).toContain(`${d.a.name} is stopped`);
     expect(log).toContain(`${d.b.name} verified`);
     expect(log).toContain(`answers SELECT 1 and is writable (not in recovery)`);
+    // Both ways: the former primary got the new primary's configuration as its standby, and stays stopped.
+    expect(log).toContain(`${d.a.name} redeployed as the standby of ${d.b.name}`);
     expect(log).toContain(`${r.pair.standby.port}`);
     const facts = done.promotion.facts;
     console.log(`site promotion: ${Date.now() - t0} ms; pg_promote ${facts.pgPromoteMs} ms; Director switchover ${facts.directorSwitchMs} ms`);
@@ -87,6 +92,10 @@ describe("promote standby site (catalog + Director) through the API", () => {
     expect(d.a.pid()).toBeNull();
     const { readFileSync } = await import("node:fs");
     expect(readFileSync(d.b.configPath, "utf8")).toMatch(new RegExp(`^\\s*DbPort = ${r.pair.standby.port}$`, "m"));
+    const aConf = readFileSync(d.a.configPath, "utf8");
+    expect(aConf).toContain(`Name = "${d.b.name}"`);
+    expect(aConf).toMatch(new RegExp(`^\\s*DbPort = ${r.pair.standby.port}$`, "m"));
+    expect(readFileSync(join(d.a.etc, "bconsole.conf"), "utf8")).toContain(`Name = "${d.a.name}"`);
     const [a, b] = await Promise.all([prisma.director.findUniqueOrThrow({ where: { id: d.aId } }), prisma.director.findUniqueOrThrow({ where: { id: d.bId } })]);
     expect([a.role, a.active, a.primaryId, b.role, b.active, b.primaryId]).toEqual(["standby", false, d.bId, "primary", true, null]);
     const audits = await prisma.auditEvent.findMany({ where: { action: "promotion.director_switchover" } });
@@ -117,5 +126,33 @@ describe("promote standby site (catalog + Director) through the API", () => {
     const cat = await prisma.catalog.findUniqueOrThrow({ where: { id: r.catalogId } });
     expect([cat.directorId, cat.dbPort]).toEqual([d.aId, r.pair.standby.port]);
     expect(await prisma.auditEvent.count({ where: { action: "director_switch.requested" } })).toBe(1);
+  }, 120_000);
+
+  it("switches back with one request: admin only, the plan names the former primary, typed confirmation, 409 while an operation runs", async () => {
+    const url = `/api/failover/${r.clusterId}/switch-back`;
+    expect((await call(backRoute.GET as never, url, { cookie: operator, params: params() })).status).toBe(403);
+    const pv = await call(backRoute.GET as never, url, { cookie: admin, params: params() });
+    expect(pv.status).toBe(200);
+    // The last switch was the Director alone back to a: switching back means b again, the catalog stays (no member sites).
+    expect(pv.json.plan).toMatchObject({ scope: "director", director: { id: d.bId, name: d.b.name }, from: { id: d.aId } });
+    expect(pv.json.allowed, JSON.stringify(pv.json.director?.checks)).toBe(true);
+    const unconfirmed = await call(backRoute.POST as never, url, { method: "POST", cookie: admin, params: params(), body: {} });
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.json.fields[0].field).toBe("confirmClusterName");
+    expect((await call(backRoute.POST as never, url, { method: "POST", cookie: admin, params: params(), body: { confirmClusterName: r.clusterName, extra: 1 } })).status).toBe(400);
+    const res = await call(backRoute.POST as never, url, { method: "POST", cookie: admin, params: params(), body: { confirmClusterName: r.clusterName } });
+    expect(res.status, JSON.stringify(res.json)).toBe(202);
+    expect(res.json.scope).toBe("director");
+    // While it runs, another switch back is refused with the running operation's id.
+    const busy = await call(backRoute.POST as never, url, { method: "POST", cookie: admin, params: params(), body: { confirmClusterName: r.clusterName } });
+    expect(busy.status).toBe(409);
+    expect(busy.json.runningOperationId).toBe(res.json.id);
+    expect(await waitFinished(prisma, res.json.id, 90_000)).toBe("succeeded");
+    expect(d.b.answers()).toBe(true);
+    expect(d.a.pid()).toBeNull();
+    const [a, b] = await Promise.all([prisma.director.findUniqueOrThrow({ where: { id: d.aId } }), prisma.director.findUniqueOrThrow({ where: { id: d.bId } })]);
+    expect([a.role, b.role]).toEqual(["standby", "primary"]);
+    const ev = await prisma.auditEvent.findFirstOrThrow({ where: { action: "switch_back" } });
+    expect(ev.after).toMatchObject({ operationId: res.json.id, scope: "director", director: d.b.name });
   }, 120_000);
 });

@@ -20,6 +20,7 @@ import { freePort } from "./sshd";
 
 export const BACULA_DIR = "/usr/sbin/bacula-dir";
 export const BACULA_SD = "/usr/sbin/bacula-sd";
+export const BACULA_FD = "/usr/sbin/bacula-fd";
 export const BCONSOLE = "/usr/sbin/bconsole";
 export const BDIRJSON = "/usr/sbin/bdirjson";
 export const BSDJSON = "/usr/sbin/bsdjson";
@@ -349,10 +350,21 @@ export interface TestDirectorFiles {
  * SQLite catalog `<dbName>.db` (Bacula's make_sqlite3_tables), run/, and start/stop scripts. The
  * bacula-dir.conf itself comes from the model (deployed, or written by the test).
  */
-export async function directorFiles(base: string, user: string, o: { name: string; password: string; dbName?: string; port?: number }): Promise<TestDirectorFiles> {
+export async function directorFiles(
+  base: string,
+  user: string,
+  o: {
+    name: string;
+    password: string;
+    dbName?: string;
+    port?: number;
+    /** Run on Bacula's PostgreSQL catalog backend (test/support/bacula-pgsql.ts): the start script sets LD_LIBRARY_PATH; no SQLite catalog is made. */
+    pgsqlLibDir?: string;
+  },
+): Promise<TestDirectorFiles> {
   need(BACULA_DIR, "bacula-director");
   need(BCONSOLE, "bacula-console");
-  need(MAKE_TABLES, "bacula-director-sqlite3");
+  if (!o.pgsqlLibDir) need(MAKE_TABLES, "bacula-director-sqlite3");
   const etc = join(base, "etc");
   const work = join(base, "work");
   const run = join(base, "run");
@@ -362,10 +374,12 @@ export async function directorFiles(base: string, user: string, o: { name: strin
   const bconsoleConfig = join(etc, "bconsole.conf");
   writeOwned(bconsoleConfig, `Director {\n  Name = ${o.name}\n  DIRport = ${port}\n  Address = 127.0.0.1\n  Password = "${o.password}"\n}\n`, user, 0o640);
   const dbName = o.dbName ?? "bacula";
-  const script = readFileSync(MAKE_TABLES, "utf8").replace(/^cd \/var\/lib\/bacula$/m, `cd '${work}'`);
-  execFileSync("sh", ["-c", script], { env: { ...process.env, db_name: dbName }, stdio: "pipe" });
-  const { uid, gid } = uidGid(user);
-  chownSync(join(work, `${dbName}.db`), uid, gid);
+  if (!o.pgsqlLibDir) {
+    const script = readFileSync(MAKE_TABLES, "utf8").replace(/^cd \/var\/lib\/bacula$/m, `cd '${work}'`);
+    execFileSync("sh", ["-c", script], { env: { ...process.env, db_name: dbName }, stdio: "pipe" });
+    const { uid, gid } = uidGid(user);
+    chownSync(join(work, `${dbName}.db`), uid, gid);
+  }
   const configPath = join(etc, "bacula-dir.conf");
   const startScript = join(base, "start-dir.sh");
   writeOwned(
@@ -374,6 +388,7 @@ export async function directorFiles(base: string, user: string, o: { name: strin
       "#!/bin/sh",
       "# Test stand-in for `systemctl start bacula-director`: start the Director of this directory.",
       "set -u",
+      ...(o.pgsqlLibDir ? [`# Bacula's PostgreSQL catalog backend (unpacked beside the installed SQLite one).`, `LD_LIBRARY_PATH='${o.pgsqlLibDir}'`, "export LD_LIBRARY_PATH"] : []),
       `RUN='${run}'`,
       `CONF='${configPath}'`,
       'for f in "$RUN"/bacula-dir.*.pid; do',
@@ -460,6 +475,110 @@ export async function directorFiles(base: string, user: string, o: { name: strin
       if (p) {
         try {
           process.kill(p, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+    },
+  };
+}
+
+export interface TestFileDaemonFiles {
+  name: string;
+  port: number;
+  etc: string;
+  configPath: string;
+  work: string;
+  run: string;
+  /** Argv-safe start / stop / restart commands (scripts run by `user`, as `systemctl start|stop|restart bacula-fd` would). */
+  startScript: string;
+  stopScript: string;
+  restartScript: string;
+  pid(): number | null;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** The shell of a test stand-in for `systemctl start|stop|restart <daemon>`, for the daemon of one directory. */
+function daemonScript(what: "start" | "stop" | "restart", program: string, configPath: string, run: string): string {
+  const name = program.split("/").pop()!;
+  const stop = [
+    `for f in "$RUN"/${name}.*.pid; do`,
+    '  [ -f "$f" ] || continue',
+    '  pid=$(cat "$f")',
+    '  kill "$pid" 2>/dev/null',
+    "  i=0; while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done",
+    '  kill -9 "$pid" 2>/dev/null',
+    '  rm -f "$f"',
+    "done",
+  ];
+  const start = [
+    `for f in "$RUN"/${name}.*.pid; do`,
+    `  [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && { echo "${name} already runs, pid $(cat "$f")"; exit 0; }`,
+    '  rm -f "$f"',
+    "done",
+    `${program} -t -c "$CONF" || exit 1`,
+    `${program} -c "$CONF" </dev/null >/dev/null 2>&1 || exit 1`,
+    "i=0; while [ $i -lt 200 ]; do",
+    `  for f in "$RUN"/${name}.*.pid; do [ -s "$f" ] && { echo "${name} started, pid $(cat "$f")"; exit 0; }; done`,
+    "  sleep 0.05; i=$((i+1))",
+    "done",
+    `echo "${name} did not start" >&2; exit 1`,
+  ];
+  const body = what === "stop" ? [...stop, `echo "${name} stopped"`] : what === "start" ? start : [...stop, ...start];
+  return ["#!/bin/sh", `# Test stand-in for \`systemctl ${what} ${name}\`.`, "set -u", `RUN='${run}'`, `CONF='${configPath}'`, ...body, ""].join("\n");
+}
+
+/**
+ * The files of a File Daemon run by `user` (deployed and restarted over SSH by the deploy engine):
+ * etc/ (bacula-fd.conf comes from the model), work/, run/, and start / stop / restart scripts.
+ */
+export async function fileDaemonFiles(base: string, user: string, o: { name: string; port?: number }): Promise<TestFileDaemonFiles> {
+  need(BACULA_FD, "bacula-fd");
+  const etc = join(base, "etc");
+  const work = join(base, "work");
+  const run = join(base, "run");
+  mkdirOwned(base, user);
+  for (const d of [etc, work, run]) mkdirOwned(d, user, 0o755);
+  const port = o.port ?? (await freePort());
+  const configPath = join(etc, "bacula-fd.conf");
+  const scripts = Object.fromEntries(
+    (["start", "stop", "restart"] as const).map((w) => {
+      const path = join(base, `${w}-fd.sh`);
+      writeOwned(path, daemonScript(w, BACULA_FD, configPath, run), user, 0o755);
+      return [w, path];
+    }),
+  ) as Record<"start" | "stop" | "restart", string>;
+  const pid = () => {
+    const files = execFileSync("sh", ["-c", `ls '${run}'/bacula-fd.*.pid 2>/dev/null || true`], { encoding: "utf8" }).split("\n").filter(Boolean);
+    for (const f of files) {
+      const p = Number(readFileSync(f, "utf8").trim());
+      if (p > 0) {
+        try {
+          process.kill(p, 0);
+          return p;
+        } catch {
+          /* stale */
+        }
+      }
+    }
+    return null;
+  };
+  return {
+    name: o.name,
+    port,
+    etc,
+    configPath,
+    work,
+    run,
+    startScript: scripts.start,
+    stopScript: scripts.stop,
+    restartScript: scripts.restart,
+    pid,
+    kill(signal: NodeJS.Signals = "SIGKILL") {
+      const p = pid();
+      if (p) {
+        try {
+          process.kill(p, signal);
         } catch {
           /* gone */
         }

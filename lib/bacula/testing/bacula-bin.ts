@@ -13,6 +13,8 @@ import path from "node:path";
 export const BACULA_BINARIES = {
   bdirjson: "/usr/sbin/bdirjson",
   bsdjson: "/usr/sbin/bsdjson",
+  bfdjson: "/usr/sbin/bfdjson",
+  bbconsjson: "/usr/sbin/bbconsjson",
 } as const;
 export type BaculaJsonTool = keyof typeof BACULA_BINARIES;
 
@@ -68,7 +70,7 @@ export function runBaculaJson(tool: BaculaJsonTool, configText: string, opts: Ru
   const bin = requireBaculaBinary(tool);
   const ownDir = !opts.dir;
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), `${tool}-`));
-  const file = path.join(dir, tool === "bdirjson" ? "bacula-dir.conf" : "bacula-sd.conf");
+  const file = path.join(dir, { bdirjson: "bacula-dir.conf", bsdjson: "bacula-sd.conf", bfdjson: "bacula-fd.conf", bbconsjson: "bconsole.conf" }[tool]);
   try {
     writeFileSync(file, configText, "utf8");
     const args = [...(opts.test ? ["-t"] : []), ...(opts.args ?? []), "-c", file];

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 const bodySchema = z
   .object({
-    targets: z.array(z.string().refine((k) => parseTargetKey(k) !== null, "must be director:<id> or storage-daemon:<id>")).max(500).optional(),
+    targets: z.array(z.string().refine((k) => parseTargetKey(k) !== null, "must be director:<id>, storage-daemon:<id> or client:<id>")).max(500).optional(),
   })
   .strict();
 

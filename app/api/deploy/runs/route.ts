@@ -18,7 +18,7 @@ const startSchema = z
   .object({
     dryRun: z.boolean(),
     targets: z
-      .array(z.string().refine((k) => parseTargetKey(k) !== null, "must be director:<id> or storage-daemon:<id>"))
+      .array(z.string().refine((k) => parseTargetKey(k) !== null, "must be director:<id>, storage-daemon:<id> or client:<id>"))
       .min(1)
       .max(500)
       .optional(),

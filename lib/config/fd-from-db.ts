@@ -1,0 +1,96 @@
+/**
+ * bacula-fd.conf and bconsole.conf from the dashboard's database.
+ *
+ * A Client row is the Director's side of a File Daemon; its File Daemon side (host, directories,
+ * listen address, generic items) lives on the same row (fd* columns) and in ConfigResource rows
+ * with its clientId. The File Daemon's Director resources are derived, like a Storage Daemon's
+ * (lib/config/from-db.ts): the Director that owns the Client and every standby of that Director
+ * (after a Director switchover the standby, with its own name, runs the same Jobs on the same
+ * Client, and the old primary becomes its standby), each with the Client's password, which is what
+ * the Director-side Client resource carries. `fdDirectorExtra` items (TLS towards the Directors,
+ * Monitor…) go into each of them; a stored Director resource named like a derived one adds its
+ * directives to it, other stored Directors (a tray monitor) are rendered as they are.
+ */
+import type { PrismaClient } from "@prisma/client";
+import type { ConsoleConfig, FileDaemonConfig } from "@/lib/bacula/fd-console";
+import type { Item, MessagesResource, ResourceNode } from "@/lib/bacula/model";
+import { findResource } from "@/lib/bacula/tables";
+import { kindOfNode, nodeToTyped, resourceDefOf, type ResourceKind } from "@/lib/bacula/typed";
+import type { Tx } from "@/lib/db/client";
+import { decryptSecret } from "@/lib/secrets";
+import { openItems } from "./items";
+
+type Db = PrismaClient | Tx;
+
+const itemsOf = (kind: ResourceKind, json: unknown): Item[] | undefined => {
+  const items = openItems(json, resourceDefOf(kind));
+  return items.length > 0 ? items : undefined;
+};
+
+function storedResources(rows: { type: string; items: unknown; position: number; id: number }[], daemon: "fd"): ResourceNode[] {
+  return [...rows]
+    .sort((a, b) => a.position - b.position || a.id - b.id)
+    .map((r) => ({ type: findResource(daemon, r.type)?.name ?? r.type, items: openItems(r.items, findResource(daemon, r.type)) }));
+}
+
+/** The Directors a Client's File Daemon must accept: its Director's pair (primary first, then standbys by name). */
+export async function fdDirectorNames(db: Db, clientId: number): Promise<string[]> {
+  const c = await db.client.findUniqueOrThrow({
+    where: { id: clientId },
+    include: { director: { include: { standbys: { select: { name: true, role: true } }, primary: { include: { standbys: { select: { name: true, role: true } } } } } } },
+  });
+  // A Client owned by a standby row (a model mid-edit) still belongs to that standby's pair.
+  const owner = c.director.role === "standby" && c.director.primary ? c.director.primary : c.director;
+  const standbys = owner.standbys.map((s) => s.name).sort();
+  return [owner.name, ...standbys.filter((n) => n !== owner.name)];
+}
+
+/** The model of one Client's bacula-fd.conf. */
+export async function loadFileDaemonConfig(db: Db, clientId: number): Promise<FileDaemonConfig> {
+  const c = await db.client.findUniqueOrThrow({ where: { id: clientId }, include: { resources: true } });
+  const names = await fdDirectorNames(db, clientId);
+  const password = decryptSecret(c.passwordEnc);
+  const stored = storedResources(c.resources, "fd");
+  const typedStored = (kind: ResourceKind) => stored.filter((n) => kindOfNode("fd", n) === kind).map((n) => nodeToTyped(kind, n));
+  const storedDirectors = typedStored("FdDirector") as unknown as FileDaemonConfig["directors"];
+  const common = itemsOf("FdDirector", c.fdDirectorExtra) ?? [];
+  const directors: FileDaemonConfig["directors"] = names.map((name) => {
+    const overlay = storedDirectors.find((d) => d.name === name);
+    const extra = [...common, ...(overlay?.extra ?? [])];
+    return { name, password, monitor: overlay?.monitor, extra: extra.length ? extra : undefined };
+  });
+  for (const d of storedDirectors) if (!names.includes(d.name)) directors.push(d);
+  const storedMessages = typedStored("FdMessages") as unknown as MessagesResource[];
+  // Job messages go back over the connection of the Director that runs the job; the destination
+  // names the pair's primary (sorted position stays the same after a switch: no redeploy needed).
+  const messages: MessagesResource[] = storedMessages.length > 0
+    ? storedMessages
+    : [{ name: "Standard", destinations: [{ kind: "director", where: [...names].sort()[0], types: ["all", "!skipped", "!restored"] }] }];
+  const fdExtra = itemsOf("FdFileDaemon", c.fdExtra);
+  const explicitMessages = (fdExtra ?? []).some((i) => i.name === "Messages");
+  return {
+    version: c.fdVersion,
+    fileDaemon: {
+      name: c.name,
+      address: c.fdAddress ?? undefined,
+      port: c.port,
+      workingDirectory: c.fdWorkingDirectory,
+      pidDirectory: c.fdPidDirectory,
+      messages: explicitMessages ? undefined : messages[0]?.name,
+      extra: fdExtra,
+    },
+    directors,
+    messages,
+    others: stored.filter((n) => kindOfNode("fd", n) === undefined),
+  };
+}
+
+/**
+ * The dashboard's own bconsole.conf for a Director: the Director as itself (its name, port,
+ * password, address), deployed beside its bacula-dir.conf and used to reload and verify it. A
+ * standby gets its own identity too: that is what it runs as once it has taken over.
+ */
+export async function loadConsoleConfig(db: Db, directorId: number): Promise<ConsoleConfig> {
+  const d = await db.director.findUniqueOrThrow({ where: { id: directorId } });
+  return { directors: [{ name: d.name, address: d.address, port: d.port, password: decryptSecret(d.passwordEnc) }] };
+}
