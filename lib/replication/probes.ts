@@ -1,10 +1,12 @@
 /**
  * Probes of PostgreSQL replication members (node-postgres).
  *
- * Every probe opens its own connection with a connect timeout, a server-side statement_timeout,
+ * probeMember opens its own connection with a connect timeout, a server-side statement_timeout,
  * a client-side query timeout and an overall deadline that destroys the socket: a stopped,
  * hanging (SIGSTOPed, firewalled) or overloaded member yields {kind:'unreachable'} within
- * `timeoutMs` (plus a few ms), never an exception and never a hang.
+ * `timeoutMs` (plus a few ms), never an exception and never a hang. The failover code uses it (a
+ * fresh session per check). The poller keeps one long-lived session per member instead
+ * (connection.ts), over the same SQL (queryMember).
  *
  * The monitoring role needs LOGIN and membership of pg_monitor (without it pg_stat_replication
  * and pg_stat_wal_receiver show NULL columns; the probe then adds a warning):
@@ -267,8 +269,14 @@ export function classifyProbeError(err: unknown, endpoint: Pick<PgEndpoint, "hos
 // Queries on a connected client
 // ---------------------------------------------------------------------------------------------
 
-interface Queryable {
-  query(sql: string): Promise<{ rows: Row[] }>;
+/** A connected client (node-postgres). A named query is parsed once per connection (a prepared statement). */
+export interface Queryable {
+  query(q: string | { name: string; text: string }): Promise<{ rows: Row[] }>;
+}
+
+/** With `prepared`, the statements get names: a long-lived connection parses each once. */
+function q(text: string, name: string, prepared: boolean): string | { name: string; text: string } {
+  return prepared ? { name, text } : text;
 }
 
 interface MemberFacts {
@@ -283,9 +291,10 @@ interface MemberFacts {
 export async function queryPrimary(
   c: Queryable,
   facts: MemberFacts,
+  prepared = false,
 ): Promise<PrimaryProbe> {
-  const repl = await c.query(SQL_REPLICATION);
-  const slots = await c.query(SQL_SLOTS);
+  const repl = await c.query(q(SQL_REPLICATION, "bhd_replication", prepared));
+  const slots = await c.query(q(SQL_SLOTS, "bhd_slots", prepared));
   const replication = repl.rows.map(mapReplicationRow);
   const warnings = [...facts.base.warnings];
   if (replication.some((r) => r.state === null)) {
@@ -305,8 +314,8 @@ export async function queryPrimary(
 }
 
 /** Standby-side queries: pg_stat_wal_receiver. */
-export async function queryStandby(c: Queryable, facts: MemberFacts): Promise<StandbyProbe> {
-  const wr = await c.query(SQL_WAL_RECEIVER);
+export async function queryStandby(c: Queryable, facts: MemberFacts, prepared = false): Promise<StandbyProbe> {
+  const wr = await c.query(q(SQL_WAL_RECEIVER, "bhd_wal_receiver", prepared));
   const walReceiver = wr.rows[0] ? mapWalReceiver(wr.rows[0]) : null;
   const warnings = [...facts.base.warnings];
   if (walReceiver && walReceiver.status === null) {
@@ -329,11 +338,37 @@ export async function queryStandby(c: Queryable, facts: MemberFacts): Promise<St
   };
 }
 
+/** Role detection and the facts of the role, on a connected client (one-shot or long-lived). */
+export async function queryMember(
+  c: Queryable,
+  at: { probedAt: string; host: string; port: number },
+  prepared = false,
+): Promise<PrimaryProbe | StandbyProbe> {
+  const res = await c.query(q(SQL_MEMBER, "bhd_member", prepared));
+  const row = res.rows[0] as Row;
+  const facts: MemberFacts = {
+    row,
+    base: {
+      probedAt: at.probedAt,
+      durationMs: 0,
+      host: at.host,
+      port: at.port,
+      serverVersion: String(row.server_version),
+      systemIdentifier: str(row.system_identifier),
+      serverTime: iso(row.server_time) ?? at.probedAt,
+      checkpointTimeline: num(row.checkpoint_timeline),
+      warnings: [],
+    },
+  };
+  return row.in_recovery === true ? queryStandby(c, facts, prepared) : queryPrimary(c, facts, prepared);
+}
+
 // ---------------------------------------------------------------------------------------------
 // probeMember
 // ---------------------------------------------------------------------------------------------
 
-function destroyClient(c: pg.Client): void {
+/** Closes a client's socket at once (a hung server never answers a polite end()). */
+export function destroyClient(c: pg.Client): void {
   const conn = (c as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection;
   try {
     conn?.stream?.destroy?.();
@@ -341,6 +376,26 @@ function destroyClient(c: pg.Client): void {
     /* already gone */
   }
   c.end().catch(() => undefined);
+}
+
+/** node-postgres settings of a monitoring session: connect timeout, server- and client-side statement limits. */
+export function clientConfig(
+  endpoint: PgEndpoint,
+  o: { connectTimeoutMs: number; statementTimeoutMs: number; applicationName?: string },
+): pg.ClientConfig {
+  return {
+    host: endpoint.host,
+    port: endpoint.port ?? 5432,
+    user: endpoint.user,
+    password: endpoint.password,
+    database: endpoint.database ?? "postgres",
+    ssl: endpoint.ssl as pg.ClientConfig["ssl"],
+    connectionTimeoutMillis: o.connectTimeoutMs,
+    statement_timeout: o.statementTimeoutMs,
+    query_timeout: o.statementTimeoutMs + 250,
+    application_name: o.applicationName ?? "bacula-ha-monitor",
+    keepAlive: true,
+  };
 }
 
 /**
@@ -361,19 +416,7 @@ export async function probeMember(endpoint: PgEndpoint, opts: ProbeOptions = {})
 
   let client: pg.Client;
   try {
-    client = new pg.Client({
-      host,
-      port,
-      user: endpoint.user,
-      password: endpoint.password,
-      database: endpoint.database ?? "postgres",
-      ssl: endpoint.ssl as pg.ClientConfig["ssl"],
-      connectionTimeoutMillis: connectTimeoutMs,
-      statement_timeout: statementTimeoutMs,
-      query_timeout: statementTimeoutMs + 250,
-      application_name: opts.applicationName ?? "bacula-ha-monitor",
-      keepAlive: true,
-    });
+    client = new pg.Client(clientConfig(endpoint, { connectTimeoutMs, statementTimeoutMs, applicationName: opts.applicationName }));
   } catch (err) {
     return { ...classifyProbeError(err, { host, port, user: endpoint.user }), ...base() } as ErrorProbe;
   }
@@ -389,24 +432,7 @@ export async function probeMember(endpoint: PgEndpoint, opts: ProbeOptions = {})
   const work = (async (): Promise<PrimaryProbe | StandbyProbe> => {
     await client.connect();
     phase = "query";
-    const res = await client.query(SQL_MEMBER);
-    const row = res.rows[0] as Row;
-    const facts: MemberFacts = {
-      row,
-      base: {
-        probedAt,
-        durationMs: 0,
-        host,
-        port,
-        serverVersion: String(row.server_version),
-        systemIdentifier: str(row.system_identifier),
-        serverTime: iso(row.server_time) ?? probedAt,
-        checkpointTimeline: num(row.checkpoint_timeline),
-        warnings: [],
-      },
-    };
-    const out = row.in_recovery === true ? await queryStandby(client, facts) : await queryPrimary(client, facts);
-    return out;
+    return queryMember(client, { probedAt, host, port });
   })();
   // If the deadline wins, the work promise may still reject later: swallow it.
   work.catch(() => undefined);
@@ -425,7 +451,7 @@ export async function probeMember(endpoint: PgEndpoint, opts: ProbeOptions = {})
   }
 }
 
-function endClientSoon(c: pg.Client): void {
+export function endClientSoon(c: pg.Client): void {
   // end() politely; destroy the socket if that does not finish within 1 s.
   const ending = c.end();
   const t = setTimeout(() => destroyClient(c), 1000);

@@ -2,15 +2,16 @@
  * The server-side replication poller: one per process, started from instrumentation.ts.
  *
  * Every `intervalMs` (REPLICATION_POLL_MS, default 5000; REPLICATION_POLL=0 disables) it reads the
- * catalog clusters and members from the app database (monitoring passwords decrypted here, never
- * kept beyond the cycle's endpoint objects), probes them all through the library's createPoller
- * (each probe bounded by REPLICATION_PROBE_TIMEOUT_MS, default 3000), stores one sample per member
+ * catalog clusters and members from the app database (monitoring passwords decrypted here, kept only
+ * in the endpoint objects of the current configuration), probes them all through the library's
+ * createPoller over one long-lived monitoring session per member (connection.ts; each probe bounded
+ * by REPLICATION_PROBE_TIMEOUT_MS, default 3000), stores one sample per member
  * and keeps the latest snapshots in memory: the status API is served from there, with no database
  * query per request. Every `retentionEveryMs` (default 10 min) it downsamples history older than a
  * day and drops history older than REPLICATION_HISTORY_DAYS (default 30).
  *
  * Probes of identical endpoints (same host, port, user, password and database) within one cycle are
- * made once and shared: several clusters pointing at the same servers cost one connection each.
+ * made once and shared: several clusters pointing at the same servers share one session.
  *
  * The instance lives on globalThis: Next.js bundles instrumentation and route handlers separately,
  * so a module-level variable would not be shared between them.
@@ -19,7 +20,8 @@ import type { PrismaClient } from "@prisma/client";
 import { decryptSecret } from "@/lib/secrets";
 import { renderMetrics, type PollInfo } from "./metrics";
 import { createPoller, type PollCycle, type Poller } from "./poller";
-import { DEFAULT_PROBE_TIMEOUT_MS, probeMember, type ProbeOptions } from "./probes";
+import { createProbePool, type ProbePool } from "./connection";
+import { DEFAULT_PROBE_TIMEOUT_MS, type ProbeOptions } from "./probes";
 import { DEFAULT_RETENTION, enforceRetention, saveSnapshots, type RetentionResult, type StoreRetentionPolicy } from "./store";
 import type { ClusterSpec, HealthStatus, PgEndpoint, ProbeResult } from "./types";
 import { clusterView, type ClusterConfig, type ClusterStatusView } from "./view";
@@ -31,7 +33,7 @@ export interface ReplicationServiceOptions {
   /** Store samples (default true). */
   store?: boolean;
   retention?: Partial<StoreRetentionPolicy> & { everyMs?: number };
-  /** Probe implementation (default probeMember). */
+  /** Probe implementation (default: the long-lived session of each member, connection.ts). */
   probe?: (endpoint: PgEndpoint, opts: ProbeOptions) => Promise<ProbeResult>;
   log?: (message: string) => void;
   /** Called with every finished cycle, after its samples are stored (the split-brain guard, lib/failover/guard.ts). */
@@ -58,6 +60,8 @@ export interface ReplicationService {
   health(): Map<number, HealthStatus | "unknown">;
   metrics(): string;
   enforceRetention(nowMs?: number): Promise<RetentionResult>;
+  /** The monitoring sessions: logins made, probes answered on an open session, sessions open now. */
+  sessions(): ReturnType<ProbePool["stats"]>;
   readonly intervalMs: number;
   readonly probeTimeoutMs: number;
 }
@@ -185,7 +189,9 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   const store = opts.store ?? true;
   const retention = { ...DEFAULT_RETENTION, ...opts.retention };
   const retentionEveryMs = opts.retention?.everyMs ?? 600_000;
-  const probe = opts.probe ?? probeMember;
+  // One long-lived monitoring session per member endpoint (ended when the member goes or changes).
+  const pool: ProbePool = createProbePool();
+  const probe = opts.probe ?? pool.probe;
   const log = opts.log ?? ((m: string) => console.error(`[replication] ${m}`));
 
   let configs: ClusterConfig[] = [];
@@ -229,6 +235,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
         configs = loaded.configs;
         specs = loaded.specs;
         endpointErrors = loaded.errors;
+        pool.retain(specs.flatMap((c) => c.members.map((m) => m.endpoint)));
         version++;
       }
       return specs;
@@ -334,6 +341,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
       if (retentionTimer) clearInterval(retentionTimer);
       if (current) await current;
       if (retentionRunning) await retentionRunning;
+      pool.closeAll();
     },
     isRunning: () => running,
     pollOnce,
@@ -357,6 +365,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
       return renderMetrics(s.clusters, s.polling);
     },
     enforceRetention: runRetention,
+    sessions: () => pool.stats(),
   };
 }
 
