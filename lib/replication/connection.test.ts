@@ -93,11 +93,15 @@ describe("MemberConnection against a real pair", () => {
   });
 
   it("a hung postmaster: the open session still answers but the member is unreachable, as for Bacula", async () => {
-    const c = new MemberConnection(ep("primary"), { applicationName: APP });
+    const c = new MemberConnection(ep("primary"), { applicationName: APP, acceptCheckEveryMs: 0 });
+    const spread = new MemberConnection(ep("primary"), { applicationName: APP, acceptCheckEveryMs: 60_000 });
     try {
       expect((await c.probe({ timeoutMs: 800 })).kind).toBe("primary");
+      expect((await spread.probe({ timeoutMs: 800 })).kind).toBe("primary");
       pair.freeze("primary");
       try {
+        // Checked once a period (not due yet): the answer comes from the open session.
+        expect((await spread.probe({ timeoutMs: 800 })).kind).toBe("primary");
         const t0 = Date.now();
         const r = await c.probe({ timeoutMs: 800 });
         expect(Date.now() - t0).toBeLessThan(1300);
@@ -110,6 +114,7 @@ describe("MemberConnection against a real pair", () => {
       expect(c.stats.logins).toBe(1);
     } finally {
       c.dispose();
+      spread.dispose();
     }
   });
 

@@ -4,16 +4,19 @@
  * A one-shot probe (probeMember) pays a TCP connect, a backend fork, a scram-sha-256 login (PBKDF2 on
  * both sides) and the backend's catalog cache warm-up on every poll; with 100 members that is most of
  * the cycle. Here each member keeps one session, its statements prepared once (named queries), and a
- * probe is the three queries of queryMember on it:
+ * probe is the one statement of queryMember on it:
  *
  *  - the deadline is the probe's, as before: `timeoutMs` for everything (reconnect included); when
  *    it passes, the session is destroyed (a query that did not answer in time may never answer) and
  *    the member reads unreachable. A hung server costs its own probe's timeout, never the cycle's.
  *  - a session the server closed since the last poll (restart, idle kill) is replaced at once,
  *    within the same probe; a session that dies during the probe is retried once on a fresh one.
- *  - the postmaster's accept path is checked on every poll of a reused session (acceptCheck: one
- *    SSLRequest, no login): a postmaster that hangs while the old session's backend still answers is
- *    unreachable, as it is for Bacula.
+ *  - the postmaster's accept path is checked beside the queries of a reused session (acceptCheck: one
+ *    SSLRequest, no login) every `acceptCheckEveryMs` (default 30 s, each member at its own phase so the
+ *    checks spread over the cycles), and on every poll while the last check failed: a postmaster that
+ *    hangs while the old session's backend still answers reads unreachable, as it is for Bacula,
+ *    within that period. (The check costs the server a fork: checked on every poll, 100 members cost
+ *    the two test servers of the bench more than all the queries together.) 0 checks every poll.
  *  - failed logins back off: after n consecutive failures a new login waits 1 s, 2 s, 4 s … at most
  *    `maxBackoffMs` (30 s). Meanwhile the member reads its last failure (a wrong password is not
  *    retried every cycle, which would fill the server's log and trip fail2ban), except that the accept
@@ -33,6 +36,9 @@ export interface BackoffOptions {
   /** Longest wait (default 30 000 ms). */
   maxMs?: number;
 }
+
+/** Default period of the accept-path check of an open session. */
+export const DEFAULT_ACCEPT_CHECK_MS = 30_000;
 
 export interface ConnectionStats {
   /** Sessions opened (logins) since the start. */
@@ -59,11 +65,15 @@ export class MemberConnection {
   private lastFailure: Failure | null = null;
   private busy: Promise<ProbeResult> | null = null;
   private closed = false;
+  private acceptDueAt = 0;
+  /** What the open session knows of its server (the system identifier, read on its first probe). */
+  private facts: { systemIdentifier: string | null } = { systemIdentifier: null };
+  private acceptFailing = false;
   readonly stats: ConnectionStats = { logins: 0, reused: 0 };
 
   constructor(
     readonly endpoint: PgEndpoint,
-    private readonly o: { applicationName?: string; backoff?: BackoffOptions; statementTimeoutMs?: number } = {},
+    private readonly o: { applicationName?: string; backoff?: BackoffOptions; statementTimeoutMs?: number; acceptCheckEveryMs?: number } = {},
   ) {}
 
   /** One probe at a time per session: a second call while one runs shares its answer. Never throws. */
@@ -91,6 +101,10 @@ export class MemberConnection {
     return this.client !== null && !this.broken;
   }
 
+  private acceptEvery(): number {
+    return Math.max(0, this.o.acceptCheckEveryMs ?? DEFAULT_ACCEPT_CHECK_MS);
+  }
+
   private drop(): void {
     const c = this.client;
     this.client = null;
@@ -111,7 +125,11 @@ export class MemberConnection {
     });
     this.client = c;
     this.broken = false;
+    this.facts = { systemIdentifier: null };
     this.stats.logins++;
+    // A login proves the accept path; the first check of this session comes at a phase of its own.
+    const every = this.acceptEvery();
+    this.acceptDueAt = Date.now() + (every > 0 ? every * (0.5 + Math.random() * 0.5) : 0);
     try {
       await c.connect();
     } catch (err) {
@@ -186,10 +204,11 @@ export class MemberConnection {
       }
       phase = "query";
       let out: PrimaryProbe | StandbyProbe;
-      const accept = reused ? acceptCheck(host, port, remaining(), timeoutMs) : Promise.resolve();
+      const checkAccept = reused && (this.acceptFailing || Date.now() >= this.acceptDueAt);
+      const accept = checkAccept ? acceptCheck(host, port, remaining(), timeoutMs) : Promise.resolve();
       accept.catch(() => undefined);
       try {
-        out = await within(queryMember(client, at, true));
+        out = await within(queryMember(client, at, this.facts));
       } catch (err) {
         const c = classifyProbeError(err, { host, port, user });
         if (err instanceof ProbeTimeoutError || c.kind !== "unreachable") {
@@ -205,19 +224,22 @@ export class MemberConnection {
         try {
           client = await within(this.open(remaining(), statementTimeoutMs));
           phase = "query";
-          out = await within(queryMember(client, at, true));
+          out = await within(queryMember(client, at, this.facts));
         } catch (err2) {
           this.drop();
           return failed(err2);
         }
       }
-      if (reused) {
-        this.stats.reused++;
+      if (reused) this.stats.reused++;
+      if (checkAccept) {
         phase = "connect";
         try {
           await within(accept);
+          this.acceptFailing = false;
+          this.acceptDueAt = Date.now() + this.acceptEvery();
         } catch (err) {
           // The session answers; the postmaster does not take new connections (Bacula's).
+          this.acceptFailing = true;
           const c = classifyProbeError(err, { host, port, user });
           return fail({ ...c, kind: "unreachable", error: `${c.error} (a new connection gets no answer; the monitor's open session still does)` });
         }
@@ -250,7 +272,7 @@ export interface ProbePool {
   stats(): ConnectionStats & { open: number };
 }
 
-export function createProbePool(o: { applicationName?: string; backoff?: BackoffOptions } = {}): ProbePool {
+export function createProbePool(o: { applicationName?: string; backoff?: BackoffOptions; acceptCheckEveryMs?: number } = {}): ProbePool {
   const sessions = new Map<string, MemberConnection>();
   const ended: ConnectionStats = { logins: 0, reused: 0 };
   const end = (key: string, c: MemberConnection) => {
@@ -264,7 +286,7 @@ export function createProbePool(o: { applicationName?: string; backoff?: Backoff
       const key = endpointKey(endpoint);
       let c = sessions.get(key);
       if (!c) {
-        c = new MemberConnection(endpoint, { applicationName: opts.applicationName ?? o.applicationName, backoff: o.backoff });
+        c = new MemberConnection(endpoint, { applicationName: opts.applicationName ?? o.applicationName, backoff: o.backoff, acceptCheckEveryMs: o.acceptCheckEveryMs });
         sessions.set(key, c);
       }
       return c.probe(opts);

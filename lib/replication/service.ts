@@ -20,7 +20,7 @@ import type { PrismaClient } from "@prisma/client";
 import { decryptSecret } from "@/lib/secrets";
 import { renderMetrics, type PollInfo } from "./metrics";
 import { createPoller, type PollCycle, type Poller } from "./poller";
-import { createProbePool, type ProbePool } from "./connection";
+import { createProbePool, DEFAULT_ACCEPT_CHECK_MS, type ProbePool } from "./connection";
 import { DEFAULT_PROBE_TIMEOUT_MS, type ProbeOptions } from "./probes";
 import { DEFAULT_RETENTION, enforceRetention, saveSnapshots, type RetentionResult, type StoreRetentionPolicy } from "./store";
 import type { ClusterSpec, HealthStatus, PgEndpoint, ProbeResult } from "./types";
@@ -30,6 +30,8 @@ export interface ReplicationServiceOptions {
   db: PrismaClient;
   intervalMs?: number;
   probeTimeoutMs?: number;
+  /** How often an open session's member is checked for accepting new connections (default 30 s; 0: every poll). */
+  acceptCheckEveryMs?: number;
   /** Store samples (default true). */
   store?: boolean;
   retention?: Partial<StoreRetentionPolicy> & { everyMs?: number };
@@ -60,6 +62,8 @@ export interface ReplicationService {
   health(): Map<number, HealthStatus | "unknown">;
   metrics(): string;
   enforceRetention(nowMs?: number): Promise<RetentionResult>;
+  /** Where the last cycle's time went (ms): reading the configuration, probing and assessing, storing, after the cycle. */
+  lastCycleBreakdown(): { configMs: number; probeMs: number; storeMs: number; afterMs: number } | null;
   /** The monitoring sessions: logins made, probes answered on an open session, sessions open now. */
   sessions(): ReturnType<ProbePool["stats"]>;
   readonly intervalMs: number;
@@ -93,13 +97,14 @@ export function pollingEnabledFromEnv(): boolean {
   return process.env.REPLICATION_POLL !== "0";
 }
 
-/** Options from REPLICATION_POLL_MS, REPLICATION_PROBE_TIMEOUT_MS, REPLICATION_HISTORY_DAYS. */
+/** Options from REPLICATION_POLL_MS, REPLICATION_PROBE_TIMEOUT_MS, REPLICATION_ACCEPT_CHECK_MS, REPLICATION_HISTORY_DAYS. */
 export function serviceOptionsFromEnv(db: PrismaClient): ReplicationServiceOptions {
   const intervalMs = envInt("REPLICATION_POLL_MS", 5000, 200);
   return {
     db,
     intervalMs,
     probeTimeoutMs: envInt("REPLICATION_PROBE_TIMEOUT_MS", Math.min(DEFAULT_PROBE_TIMEOUT_MS, intervalMs), 100),
+    acceptCheckEveryMs: envInt("REPLICATION_ACCEPT_CHECK_MS", DEFAULT_ACCEPT_CHECK_MS, 0),
     retention: { maxAgeMs: envInt("REPLICATION_HISTORY_DAYS", 30, 2) * 86_400_000 },
   };
 }
@@ -190,7 +195,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   const retention = { ...DEFAULT_RETENTION, ...opts.retention };
   const retentionEveryMs = opts.retention?.everyMs ?? 600_000;
   // One long-lived monitoring session per member endpoint (ended when the member goes or changes).
-  const pool: ProbePool = createProbePool();
+  const pool: ProbePool = createProbePool({ acceptCheckEveryMs: opts.acceptCheckEveryMs });
   const probe = opts.probe ?? pool.probe;
   const log = opts.log ?? ((m: string) => console.error(`[replication] ${m}`));
 
@@ -222,23 +227,34 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     }
   };
 
+  const readClusters = async (): Promise<ClusterSpec[]> => {
+    memo = new Map();
+    // Re-read (and decrypt) only when a cluster or member changed: one aggregate query per cycle.
+    const stamp = await configStamp(db);
+    if (stamp !== configKey || !specs) {
+      const loaded = await loadClusters(db);
+      configKey = stamp;
+      configs = loaded.configs;
+      specs = loaded.specs;
+      endpointErrors = loaded.errors;
+      pool.retain(specs.flatMap((c) => c.members.map((m) => m.endpoint)));
+      version++;
+    }
+    return specs;
+  };
+  let configMs = 0;
+  let breakdown: { configMs: number; probeMs: number; storeMs: number; afterMs: number } | null = null;
+
   const poller: Poller = createPoller({
     intervalMs,
     probeTimeoutMs,
     clusters: async () => {
-      memo = new Map();
-      // Re-read (and decrypt) only when a cluster or member changed: one aggregate query per cycle.
-      const stamp = await configStamp(db);
-      if (stamp !== configKey || !specs) {
-        const loaded = await loadClusters(db);
-        configKey = stamp;
-        configs = loaded.configs;
-        specs = loaded.specs;
-        endpointErrors = loaded.errors;
-        pool.retain(specs.flatMap((c) => c.members.map((m) => m.endpoint)));
-        version++;
+      const t0 = performance.now();
+      try {
+        return await readClusters();
+      } finally {
+        configMs = performance.now() - t0;
       }
-      return specs;
     },
     probe: (endpoint, o) => {
       const configError = endpointErrors.get(endpoint);
@@ -291,7 +307,9 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   // The schedule is ours (not poller.start()) so that every cycle's timing is recorded.
   // The cycle's samples are written in one statement after the cycle (not one per cluster).
   const pollOnce = async (): Promise<PollCycle> => {
+    const t0 = performance.now();
     const cycle = await poller.pollOnce();
+    const t1 = performance.now();
     lastCycle = cycle;
     version++;
     if (store && cycle.snapshots.length > 0) {
@@ -301,6 +319,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
         noteError(`storing samples: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    const t2 = performance.now();
     if (opts.afterCycle) {
       try {
         await opts.afterCycle(cycle);
@@ -308,6 +327,8 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
         noteError(`after the cycle: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    const r = (n: number) => Math.round(n * 10) / 10;
+    breakdown = { configMs: r(configMs), probeMs: r(t1 - t0 - configMs), storeMs: r(t2 - t1), afterMs: r(performance.now() - t2) };
     return cycle;
   };
 
@@ -366,6 +387,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     },
     enforceRetention: runRetention,
     sessions: () => pool.stats(),
+    lastCycleBreakdown: () => breakdown,
   };
 }
 

@@ -84,7 +84,8 @@ beforeAll(async () => {
   const w = await cluster("wrongpw", pairA, { password: "not-the-password", noPasswordFor: "standby" });
   Object.assign(ids, { alpha: a.id, beta: b.id, wrong: w.id, alphaPrimary: a.primary, alphaStandby: a.standby });
   viewer = await makeUser("viewer1", "viewer");
-  service = createReplicationService({ db: prisma, intervalMs: 1000, probeTimeoutMs: PROBE_TIMEOUT, log: () => undefined });
+  // The accept path on every poll, so that a hung postmaster reads unreachable on the next one.
+  service = createReplicationService({ db: prisma, intervalMs: 1000, probeTimeoutMs: PROBE_TIMEOUT, acceptCheckEveryMs: 0, log: () => undefined });
   setReplicationService(service);
 });
 
