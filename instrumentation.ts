@@ -25,4 +25,7 @@ export async function register(): Promise<void> {
   const { createSplitBrainGuard } = await import("@/lib/failover/guard");
   const replication = startReplicationService({ ...serviceOptionsFromEnv(prisma), afterCycle: createSplitBrainGuard({ db: prisma }) });
   if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms`);
+  // GET /api/replication answered by scripts/serve.mjs straight from the poller's bytes (lib/replication/fast-route.ts).
+  const { registerFastRoutes } = await import("@/lib/replication/fast-route");
+  registerFastRoutes();
 }

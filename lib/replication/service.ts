@@ -19,6 +19,7 @@
 import type { PrismaClient } from "@prisma/client";
 import { decryptSecret } from "@/lib/secrets";
 import { renderMetrics, type PollInfo } from "./metrics";
+import { publish, type Published } from "./published";
 import { createPoller, type PollCycle, type Poller } from "./poller";
 import { createProbePool, DEFAULT_ACCEPT_CHECK_MS, type ProbePool } from "./connection";
 import { DEFAULT_PROBE_TIMEOUT_MS, type ProbeOptions } from "./probes";
@@ -54,10 +55,12 @@ export interface ReplicationService {
   /** One cycle now (also what the schedule runs); resolves after its samples are stored. */
   pollOnce(): Promise<PollCycle>;
   status(): ReplicationStatus;
-  /** status() serialized once per change (the list endpoint's body). */
-  statusJson(): string;
-  /** The same body and an ETag for conditional GETs. */
-  statusBody(): { json: string; etag: string };
+  /** The answers of this publication, serialised once per change (published.ts): bodies, ETags, SSE frames. */
+  published(): Published<ReplicationStatus>;
+  /** Called with every new publication (after each cycle, once its samples are stored). Returns the unsubscribe. */
+  subscribe(listener: (p: Published<ReplicationStatus>) => void): () => void;
+  /** Open subscriptions (the event streams). */
+  subscribers(): number;
   cluster(id: number): ClusterStatusView | undefined;
   health(): Map<number, HealthStatus | "unknown">;
   metrics(): string;
@@ -205,9 +208,10 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   let endpointErrors = new WeakMap<PgEndpoint, string>();
   let memo = new Map<string, Promise<ProbeResult>>();
   let version = 0;
-  let cachedVersion = -1;
-  let cachedStatus: ReplicationStatus | null = null;
-  let cachedJson = "";
+  let publishedVersion = -1;
+  let current_: Published<ReplicationStatus> | null = null;
+  let seq = 0;
+  const listeners = new Set<(p: Published<ReplicationStatus>) => void>();
   const instanceId = Math.random().toString(36).slice(2, 8);
   let lastCycle: PollCycle | null = null;
   let samplesStored = 0;
@@ -282,13 +286,25 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     lastError,
   });
 
-  const status = (): ReplicationStatus => {
-    if (cachedStatus && cachedVersion === version) return cachedStatus;
+  /** The current publication, rebuilt only when something changed since the last one. */
+  const published = (): Published<ReplicationStatus> => {
+    if (current_ && publishedVersion === version) return current_;
     const snaps = new Map(poller.latestAll().map((s) => [s.clusterId, s]));
-    cachedStatus = { polling: pollInfo(), clusters: configs.map((c) => clusterView(c, snaps.get(String(c.id)))) };
-    cachedJson = JSON.stringify(cachedStatus);
-    cachedVersion = version;
-    return cachedStatus;
+    const st: ReplicationStatus = { polling: pollInfo(), clusters: configs.map((c) => clusterView(c, snaps.get(String(c.id)))) };
+    current_ = publish(st, ++seq, instanceId);
+    publishedVersion = version;
+    return current_;
+  };
+  const status = (): ReplicationStatus => published().status;
+  const notify = () => {
+    const p = published();
+    for (const l of [...listeners]) {
+      try {
+        l(p);
+      } catch (err) {
+        noteError(`event stream: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   };
 
   const runRetention = (nowMs = Date.now()): Promise<RetentionResult> => {
@@ -329,6 +345,8 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     }
     const r = (n: number) => Math.round(n * 10) / 10;
     breakdown = { configMs: r(configMs), probeMs: r(t1 - t0 - configMs), storeMs: r(t2 - t1), afterMs: r(performance.now() - t2) };
+    // Built once here, for every GET and every open stream of this cycle.
+    notify();
     return cycle;
   };
 
@@ -367,14 +385,14 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     isRunning: () => running,
     pollOnce,
     status,
-    statusJson() {
-      status();
-      return cachedJson;
+    published,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
-    statusBody() {
-      status();
-      return { json: cachedJson, etag: `W/"${instanceId}-${cachedVersion}"` };
-    },
+    subscribers: () => listeners.size,
     cluster(id) {
       return status().clusters.find((c) => c.id === id);
     },
