@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useReducer, useRef, useState } from "react";
 import { AllowedPrograms } from "./allowed-programs";
 import { apiFetch, ApiError } from "./api";
+import { ndjsonEvents } from "./stream";
 import { Alert, Badge, Button, Card, PageTitle } from "./ui";
 import { useCan } from "./user-context";
 
@@ -220,21 +221,7 @@ async function streamDeploy(body: { dryRun: boolean; targets?: string[] }, onEve
     const j = (await res.json().catch(() => ({}))) as { error?: string };
     throw new ApiError(res.status, j.error ?? res.statusText);
   }
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buf = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (value) buf += decoder.decode(value, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line) onEvent(JSON.parse(line) as RunEvent);
-    }
-    if (done) break;
-  }
-  if (buf.trim()) onEvent(JSON.parse(buf) as RunEvent);
+  for await (const e of ndjsonEvents<RunEvent>(res)) onEvent(e);
 }
 
 // ---- host key dialog ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type { Health, LaidOutNode, TopologyView } from "@/lib/topology/types";
 import { ApiError, apiFetch } from "../api";
 import { Alert, Badge, Button, PageTitle, inputClass } from "../ui";
 import { useCan, useCurrentUser } from "../user-context";
+import { useReplicationTicks } from "../replication/live";
 import { KIND_LABEL, TopologyGraph, type GraphHandle } from "./topology-graph";
 
 type JobsMode = "auto" | "all" | "none";
@@ -83,9 +84,12 @@ export function TopologyPage() {
   const topo = useQuery({
     queryKey: ["topology", jobs],
     queryFn: () => apiFetch<TopologyView>(`/api/topology?jobs=${jobs}`),
-    refetchInterval: 3000,
+    staleTime: Infinity,
     placeholderData: keepPreviousData,
   });
+  // Live state follows the poller's pushes (a summary event after every poll), not a timer.
+  const { refetch } = topo;
+  useReplicationTicks(() => void refetch(), { minGapMs: 2000 });
   const data = topo.data;
   const byId = useMemo(() => new Map((data?.nodes ?? []).map((n) => [n.id, n])), [data]);
   const selected = selectedId ? byId.get(selectedId) ?? null : null;
