@@ -86,11 +86,6 @@ export class MemberConnection {
     return this.busy;
   }
 
-  /** Ends the session (the next probe opens a new one). */
-  close(): void {
-    this.drop();
-  }
-
   /** Ends the session for good: later probes answer an error without connecting. */
   dispose(): void {
     this.closed = true;
