@@ -83,6 +83,8 @@ async function layoutSites(sites: Omit<TopoSite, "width" | "height">[], nodes: T
     const inner = edges
       .filter((e) => siteOf.get(e.source) === site.id && siteOf.get(e.target) === site.id)
       .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
+    // One site at a time, with a turn of the event loop between sites for the requests waiting.
+    if (out[sites[0].id]) await new Promise((r) => setImmediate(r));
     const res = await engine.layout({ id: site.id, layoutOptions: LAYOUT_OPTIONS, children, edges: inner });
     const positions: Record<string, { x: number; y: number }> = {};
     let w = 0;
