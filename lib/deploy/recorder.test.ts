@@ -1,14 +1,14 @@
 /** Group commit of a run's events: newest state per step and target, one transaction at a time, nothing lost. */
 import { describe, expect, it } from "vitest";
 import type { DeployEvent, StepRecord, TargetResult } from "./engine";
-import { createRunRecorder } from "./recorder";
+import { createRunRecorder, FLUSH_MS } from "./recorder";
 
 function fakeDb() {
   const batches: Array<Array<{ op: string; arg: any }>> = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const db = {
-    deployStep: { upsert: (arg: unknown) => ({ op: "step", arg }) },
+    $executeRawUnsafe: (sql: string, json: string) => ({ op: "steps", arg: { sql, rows: JSON.parse(json) as unknown[][] } }),
     deployTargetRun: { update: (arg: unknown) => ({ op: "target", arg }) },
     async $transaction(ops: Array<{ op: string; arg: any }>) {
       inFlight++;
@@ -35,16 +35,19 @@ describe("createRunRecorder", () => {
     ev({ type: "step", targetKey: "b", step: step(0, "running") });
     ev({ type: "target", target: target("a", "running") });
     ev({ type: "step", targetKey: "unknown", step: step(0, "ok") });
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, FLUSH_MS + 5));
     // While the first batch commits, more events arrive: they go in the next one.
     ev({ type: "step", targetKey: "b", step: step(0, "ok") });
     ev({ type: "target", target: target("a", "succeeded") });
     await rec.flush();
     expect(maxInFlight()).toBe(1);
     expect(batches).toHaveLength(2);
-    expect(batches[0].filter((o) => o.op === "step").map((o) => [o.arg.where.targetRunId_position.targetRunId, o.arg.update.status])).toEqual([[1, "ok"], [2, "running"]]);
-    expect(batches[0].find((o) => o.op === "step")!.arg.update.log).toBe("done");
-    expect(batches[1].map((o) => [o.op, o.op === "step" ? o.arg.update.status : o.arg.data.status])).toEqual([["step", "ok"], ["target", "succeeded"]]);
+    // One statement for the steps of a batch: [targetRunId, position, name, status, startedAt, finishedAt, log].
+    const steps0 = batches[0].find((o) => o.op === "steps")!.arg.rows;
+    expect(steps0.map((r: unknown[]) => [r[0], r[3], r[6]])).toEqual([[1, "ok", "done"], [2, "running", ""]]);
+    expect(steps0[0][4]).toBe("1970-01-01T00:00:00.000+00:00");
+    expect(batches[0].filter((o) => o.op === "target").map((o) => o.arg.data.status)).toEqual(["running"]);
+    expect(batches[1].map((o) => [o.op, o.op === "steps" ? o.arg.rows[0][3] : o.arg.data.status])).toEqual([["steps", "ok"], ["target", "succeeded"]]);
     await rec.flush(); // nothing pending: resolves at once
     expect(batches).toHaveLength(2);
   });
