@@ -129,6 +129,28 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       const oneShot = await cycles(10, probeMember);
       const oneShot1 = oneShot.one;
       const oneShot50 = oneShot.fifty;
+      // The floor of the machine: one round trip on each of the same 100 (and 2) open sessions, nothing else.
+      const roundTrips = async (n: number) => {
+        const pg = (await import("pg")).default;
+        const clients = await Promise.all(
+          Array.from({ length: n }, async (_, i) => {
+            const node = i % 2 === 0 ? "primary" : "standby";
+            const c = new pg.Client({ host: loopbackAddress(Math.floor(i / 2)), port: pair[node].port, user: pair.monitor.user, password: pair.monitor.password, database: pair.database });
+            await c.connect();
+            return c;
+          }),
+        );
+        const t: number[] = [];
+        for (let i = 0; i < 25; i++) {
+          const t0 = performance.now();
+          await Promise.all(clients.map((c) => c.query("SELECT 1")));
+          if (i >= 5) t.push(performance.now() - t0);
+        }
+        await Promise.all(clients.map((c) => c.end()));
+        return Number(fmt(percentile(t.sort((a, b) => a - b), 50)));
+      };
+      const rt2 = await roundTrips(2);
+      const rt100 = await roundTrips(2 * DISTINCT_CLUSTERS);
       const ratio = c50.medianMs / c1.medianMs;
       console.log(`\nReplication poll cycle (probe both members, assess, store samples): ${DISTINCT_CLUSTERS} clusters on ${2 * DISTINCT_CLUSTERS} distinct endpoints (127.0.0.2-${DISTINCT_CLUSTERS + 1}, no sharing)`);
       console.log("clusters".padEnd(44), "median ms".padStart(10), "p95 ms".padStart(8));
@@ -139,6 +161,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       for (const [k, v] of Object.entries({ "1 cluster": c1, [`${DISTINCT_CLUSTERS} clusters`]: c50 })) console.log(`  ${k}: median per part ${JSON.stringify(v.medianBreakdownMs)} ms; the app's own CPU per cycle ${v.appCpuMedianMs} ms, ${v.appKernelCpuMedianMs} ms of it in the kernel (the rest of the wall time: the two local PostgreSQL servers and the kernel on the same 2 cores)`);
       console.log(`${DISTINCT_CLUSTERS} vs 1 with long-lived sessions: ${ratio.toFixed(2)}x (target <= 2x) ${ratio <= 2 ? "OK" : "MISSED"}; with a connection per probe: ${(oneShot50.medianMs / oneShot1.medianMs).toFixed(1)}x`);
       console.log(`${DISTINCT_CLUSTERS} clusters with long-lived sessions vs 1 cluster with a connection per probe (the old floor, same run): ${(c50.medianMs / oneShot1.medianMs).toFixed(2)}x`);
+      console.log(`the machine's floor: one SELECT 1 on each of 2 open sessions ${rt2} ms, on each of ${2 * DISTINCT_CLUSTERS} ${rt100} ms (${(rt100 / Math.max(rt2, 0.1)).toFixed(0)}x: the servers share these 2 cores)`);
       out.pollCycle = {
         endpoints: 2 * DISTINCT_CLUSTERS,
         oneCluster: c1,
@@ -148,6 +171,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
         ok: ratio <= 2,
         connectionPerProbe: { oneCluster: oneShot1, fiftyClusters: oneShot50, ratio: Number((oneShot50.medianMs / oneShot1.medianMs).toFixed(2)) },
         fiftyPersistentVsOneClusterConnectionPerProbe: Number((c50.medianMs / oneShot1.medianMs).toFixed(2)),
+        roundTripFloorMs: { twoSessions: rt2, allSessions: rt100 },
       };
     }
     await one.$disconnect();
