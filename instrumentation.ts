@@ -25,4 +25,10 @@ export async function register(): Promise<void> {
   const { createSplitBrainGuard } = await import("@/lib/failover/guard");
   const replication = startReplicationService({ ...serviceOptionsFromEnv(prisma), afterCycle: createSplitBrainGuard({ db: prisma }) });
   if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms`);
+  // GET /api/replication answered by scripts/serve.mjs straight from the poller's bytes (lib/replication/fast-route.ts).
+  const { registerFastRoutes } = await import("@/lib/replication/fast-route");
+  registerFastRoutes();
+  // The topology map's layout and drift digests, ready before the first visit (lib/topology/service.ts).
+  const { warmTopology } = await import("@/lib/topology/service");
+  void warmTopology().catch((err) => console.error("topology warm-up failed", err));
 }

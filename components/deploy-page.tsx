@@ -11,6 +11,7 @@ import { apiFetch, ApiError } from "./api";
 import { DiffView } from "./diff-view";
 import { errorText, fieldProblem } from "./error-text";
 import { HostKeyDialog } from "./host-key-dialog";
+import { ndjsonEvents } from "./stream";
 import { Alert, Badge, Button, Card, PageTitle } from "./ui";
 import { useCan } from "./user-context";
 
@@ -217,21 +218,7 @@ async function streamDeploy(body: { dryRun: boolean; targets?: string[] }, onEve
     const j = (await res.json().catch(() => ({}))) as { error?: string };
     throw new ApiError(res.status, j.error ?? res.statusText);
   }
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buf = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (value) buf += decoder.decode(value, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line) onEvent(JSON.parse(line) as RunEvent);
-    }
-    if (done) break;
-  }
-  if (buf.trim()) onEvent(JSON.parse(buf) as RunEvent);
+  for await (const e of ndjsonEvents<RunEvent>(res)) onEvent(e);
 }
 
 // ---- Per-daemon deploy settings (PUT /api/deploy/targets) ---------------------------------------

@@ -36,8 +36,16 @@ const handle = app.getRequestHandler();
 /** @type {Record<symbol, unknown>} */ (globalThis)[SERVED_BY] = PEER_HEADER;
 await app.prepare();
 
+// Routes the app answers before Next (lib/replication/fast-route.ts: GET /api/replication from the
+// poller's prebuilt bytes, with the same session check and headers), offered by instrumentation.ts.
+const FAST_ROUTES = Symbol.for("bacula-ha.fastRoutes");
+
 const server = http.createServer((req, res) => {
   req.headers[PEER_HEADER] = peerOf(req);
+  const fast = /** @type {Record<symbol, unknown>} */ (globalThis)[FAST_ROUTES];
+  if (Array.isArray(fast)) {
+    for (const route of fast) if (typeof route === "function" && route(req, res) === true) return;
+  }
   handle(req, res).catch((err) => {
     console.error("request failed", err);
     if (!res.headersSent) res.writeHead(500).end("Internal Server Error");

@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/components/api";
 import { errorText, fieldProblem } from "@/components/error-text";
 import { labelled } from "@/lib/http/field-label";
+import { useReplicationTicks } from "@/components/replication/live";
 import { Alert, Badge, Button, Card, Modal, PageTitle } from "@/components/ui";
 import type { ClusterOverview } from "@/lib/failover/http";
 import type { PreflightResult, PromotionView } from "@/lib/failover/types";
@@ -159,11 +160,15 @@ export function FailoverPanel({ clusterId }: { clusterId: number }) {
   const [fencing, setFencing] = useState<{ id: number; name: string; note: string | null } | null>(null);
   const [switchingDirector, setSwitchingDirector] = useState(false);
   const [switchingBack, setSwitchingBack] = useState(false);
-  const ov = useQuery({ queryKey: ["failover", clusterId, "overview"], queryFn: () => apiFetch<Overview>(`/api/failover/${clusterId}`), refetchInterval: 5000 });
+  const ov = useQuery({ queryKey: ["failover", clusterId, "overview"], queryFn: () => apiFetch<Overview>(`/api/failover/${clusterId}`) });
   const hist = useQuery({
     queryKey: ["failover", clusterId, "history"],
     queryFn: () => apiFetch<{ promotions: PromotionView[] }>(`/api/failover/${clusterId}/promotions`),
-    refetchInterval: 5000,
+  });
+  // Refreshed after each replication poll (pushed, components/replication/live.ts), not on a timer.
+  useReplicationTicks(() => {
+    void ov.refetch();
+    void hist.refetch();
   });
   if (ov.error) return <Alert>{errorText(ov.error, { lead: "Cannot load the cluster" })}</Alert>;
   if (!ov.data) return <p>Loading…</p>;

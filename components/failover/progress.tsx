@@ -3,6 +3,7 @@
 import { experimental_streamedQuery as streamedQuery, useQuery } from "@tanstack/react-query";
 import { ApiError } from "@/components/api";
 import { errorText } from "@/components/error-text";
+import { ndjsonEvents } from "@/components/stream";
 import { Alert, Badge } from "@/components/ui";
 import type { PromotionView, StepView } from "@/lib/failover/types";
 
@@ -23,20 +24,7 @@ type StreamEvent = { type: "snapshot" | "done"; promotion: PromotionView } | { t
 async function* readNdjson(url: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
   const res = await fetch(url, { credentials: "same-origin", signal });
   if (!res.ok || !res.body) throw new ApiError(res.status, `progress stream: ${res.statusText}`);
-  const reader = res.body.getReader();
-  const dec = new TextDecoder();
-  let buf = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as StreamEvent;
-    }
-  }
+  yield* ndjsonEvents<StreamEvent>(res);
 }
 
 function fold(acc: PromotionView | null, e: StreamEvent): PromotionView | null {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { HistorySeries } from "@/lib/replication/store";
 import { apiFetch } from "../api";
@@ -120,14 +120,19 @@ function Chart({ h, data, ids, names, format, label, testId }: { h: HistoryRespo
   );
 }
 
-export function LagCharts({ clusterId }: { clusterId: number }) {
+/** `samples` counts the polls pushed to the page (live.ts): the history is read again after a new one. */
+export function LagCharts({ clusterId, samples = 0 }: { clusterId: number; samples?: number }) {
   const [range, setRange] = useState<"1h" | "24h">("1h");
-  const { data, error, isLoading } = useQuery({
+  const { data, error, isLoading, refetch, dataUpdatedAt } = useQuery({
     queryKey: ["replication-history", clusterId, range],
     queryFn: () => apiFetch<HistoryResponse>(`/api/replication/${clusterId}/history?range=${range}`),
-    // A fresh spike shows within a poll or two, not a bucket later.
-    refetchInterval: range === "1h" ? 5_000 : 60_000,
+    staleTime: Infinity,
   });
+  // A fresh spike shows with the poll that saw it (hour view); the day view's 5-minute buckets at most once a minute.
+  useEffect(() => {
+    if (samples === 0) return;
+    if (range === "1h" || Date.now() - dataUpdatedAt >= 60_000) void refetch();
+  }, [samples]);
   const picker = (
     <div role="group" aria-label="History range" className="flex gap-1">
       {RANGES.map((r) => (

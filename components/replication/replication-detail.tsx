@@ -1,14 +1,13 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ReplicationStatus } from "@/lib/replication/service";
+import { useState } from "react";
 import type { ClusterStatusView, MemberStatusView } from "@/lib/replication/view";
-import { apiFetch } from "../api";
 import { Alert, Badge, Card, PageTitle } from "../ui";
 import { HealthBadge, RoleBadge, SeverityBadge, StateBadge } from "./badges";
 import { formatAgo, formatBytes, formatTime, formatTimeLag } from "./format";
 import { LagCharts } from "./lag-charts";
+import { useLiveCluster } from "./live";
 import { MemberTable } from "./member-table";
 import { PollingNote } from "./replication-list";
 import { errorText } from "../error-text";
@@ -122,11 +121,8 @@ function Reasons({ cluster }: { cluster: ClusterStatusView }) {
 }
 
 export function ReplicationDetail({ clusterId }: { clusterId: number }) {
-  const { data, error, isLoading } = useQuery({
-    queryKey: ["replication", clusterId],
-    queryFn: () => apiFetch<{ cluster: ClusterStatusView; polling: ReplicationStatus["polling"] }>(`/api/replication/${clusterId}`),
-    refetchInterval: 3_000,
-  });
+  const [samples, setSamples] = useState(0);
+  const { data, error, isLoading, live } = useLiveCluster(clusterId, { onSample: () => setSamples((n) => n + 1) });
   if (isLoading) return <p aria-busy="true">Loading…</p>;
   if (error || !data) return <Alert>{errorText(error, { lead: "Could not load the cluster" })}</Alert>;
   const c = data.cluster;
@@ -144,7 +140,7 @@ export function ReplicationDetail({ clusterId }: { clusterId: number }) {
         Catalog cluster “{c.name}” <HealthBadge health={c.health} />
       </PageTitle>
       <div className="space-y-4">
-        <PollingNote polling={data.polling} />
+        <PollingNote polling={data.polling} live={live} />
         <Card title="Members">
           <MemberTable cluster={c} />
           <p className="mt-2 text-xs text-slate-500">
@@ -172,7 +168,7 @@ export function ReplicationDetail({ clusterId }: { clusterId: number }) {
             </Card>
           ))}
         </div>
-        <LagCharts clusterId={c.id} />
+        <LagCharts clusterId={c.id} samples={samples} />
         <Card title="Health findings">
           <Reasons cluster={c} />
         </Card>

@@ -1,19 +1,24 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReplicationStatus } from "@/lib/replication/service";
-import { apiFetch } from "../api";
+import type { StreamState } from "../stream";
 import { Alert, Card } from "../ui";
 import { HealthBadge } from "./badges";
 import { formatAgo } from "./format";
+import { liveLabel, useLiveStatus } from "./live";
 import { MemberTable } from "./member-table";
 import { errorText } from "../error-text";
 
-export function PollingNote({ polling }: { polling: ReplicationStatus["polling"] }) {
+export function PollingNote({ polling, live }: { polling: ReplicationStatus["polling"]; live?: StreamState }) {
   if (!polling.enabled) return <Alert kind="info">Replication polling is off on this server (REPLICATION_POLL=0): nothing is probed.</Alert>;
   return (
-    <p className="text-xs text-slate-500" data-testid="polling-note">
+    <p className="text-xs text-slate-500" data-testid="polling-note" data-live={live}>
+      {live && (
+        <span className={live === "live" ? "text-green-700" : "text-amber-700"} role="status">
+          {liveLabel(live)} ·{" "}
+        </span>
+      )}
       Polled every {(polling.intervalMs ?? 0) / 1000} s (probe timeout {(polling.probeTimeoutMs ?? 0) / 1000} s); last cycle{" "}
       {formatAgo(polling.lastCycleAt)}
       {polling.lastCycleMs !== null ? ` in ${polling.lastCycleMs} ms` : ""}.
@@ -23,16 +28,12 @@ export function PollingNote({ polling }: { polling: ReplicationStatus["polling"]
 }
 
 export function ReplicationList() {
-  const { data, error, isLoading } = useQuery({
-    queryKey: ["replication"],
-    queryFn: () => apiFetch<ReplicationStatus>("/api/replication"),
-    refetchInterval: 3_000,
-  });
+  const { data, error, isLoading, live } = useLiveStatus();
   if (isLoading) return <p aria-busy="true">Loading replication status…</p>;
   if (error || !data) return <Alert>{errorText(error, { lead: "Could not load the replication status" })}</Alert>;
   return (
     <div className="space-y-4">
-      <PollingNote polling={data.polling} />
+      <PollingNote polling={data.polling} live={live} />
       {data.clusters.length === 0 && (
         <Card>
           <p className="text-sm text-slate-600">

@@ -11,6 +11,7 @@ import { errorText, problemText } from "../error-text";
 import { Alert, Badge, Button, PageTitle, inputClass } from "../ui";
 import { ReadinessStrip } from "@/components/drill/readiness-panel";
 import { useCan, useCurrentUser } from "../user-context";
+import { useReplicationTicks } from "../replication/live";
 import { KIND_LABEL, TopologyGraph, type GraphHandle } from "./topology-graph";
 
 type JobsMode = "auto" | "all" | "none";
@@ -45,6 +46,23 @@ type Gesture =
 
 function describe(g: Gesture): string {
   return g.type === "add-storage" ? `Add Storage “${g.storage.name}” to the storage group of Pool “${g.pool.name}”` : `Set Next Pool of “${g.pool.name}” to “${g.next.name}”`;
+}
+
+/**
+ * The map's first answer is asked for as soon as this module runs (while React hydrates the page),
+ * not from the query after the first render: on the 386-node bench topology that moved the answer
+ * from after hydration to beside it. Used once, for the default jobs mode; every later read (live
+ * refreshes, another mode) goes through the query as usual.
+ */
+let early: { jobs: JobsMode; answer: Promise<TopologyView> } | null =
+  typeof window !== "undefined" && window.location.pathname === "/topology"
+    ? { jobs: "auto", answer: apiFetch<TopologyView>("/api/topology?jobs=auto") }
+    : null;
+early?.answer.catch(() => undefined);
+function firstAnswer(jobs: JobsMode): Promise<TopologyView> | null {
+  const e = early;
+  early = null;
+  return e && e.jobs === jobs ? e.answer : null;
 }
 
 export function TopologyPage() {
@@ -84,10 +102,13 @@ export function TopologyPage() {
 
   const topo = useQuery({
     queryKey: ["topology", jobs],
-    queryFn: () => apiFetch<TopologyView>(`/api/topology?jobs=${jobs}`),
-    refetchInterval: 3000,
+    queryFn: () => firstAnswer(jobs) ?? apiFetch<TopologyView>(`/api/topology?jobs=${jobs}`),
+    staleTime: Infinity,
     placeholderData: keepPreviousData,
   });
+  // Live state follows the poller's pushes (a summary event after every poll), not a timer.
+  const { refetch } = topo;
+  useReplicationTicks(() => void refetch(), { minGapMs: 2000 });
   const data = topo.data;
   const byId = useMemo(() => new Map((data?.nodes ?? []).map((n) => [n.id, n])), [data]);
   const selected = selectedId ? byId.get(selectedId) ?? null : null;

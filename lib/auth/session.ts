@@ -34,7 +34,13 @@ export async function createSession(userId: number): Promise<{ token: string; ex
 // Verified sessions are kept for a second so that bursts of API calls (the replication page polls)
 // do not each read the session row; logout and user changes clear the entries at once.
 const CACHE_MS = 1_000;
-const sessionCache = new Map<string, { user: SessionUser; until: number }>();
+// One cache per process: the server's fast path (lib/replication/fast-route.ts, loaded with the
+// instrumentation bundle) and the route handlers must forget a logged-out session together.
+const CACHE_KEY = Symbol.for("bacula-ha.sessionCache");
+const sessionCache: Map<string, { user: SessionUser; until: number }> = ((globalThis as Record<symbol, unknown>)[CACHE_KEY] ??= new Map()) as Map<
+  string,
+  { user: SessionUser; until: number }
+>;
 
 export function forgetSessionsOf(userId: number): void {
   for (const [token, entry] of sessionCache) if (entry.user.id === userId) sessionCache.delete(token);
@@ -75,7 +81,11 @@ export async function destroySession(sessionId: string): Promise<void> {
 }
 
 export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.get("cookie");
+  return readCookieHeader(req.headers.get("cookie"), name);
+}
+
+/** A cookie's value from a Cookie header (also for the server's fast path, which has no Request). */
+export function readCookieHeader(header: string | null | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");

@@ -584,6 +584,8 @@ async function deployOne(
   let wasStopped = false;
   /** ... and its start command succeeded. */
   let started = false;
+  /** Every upload finished: no transport temporary file can be left in the staging directory. */
+  let uploadsComplete = false;
 
   const runTest = async (path: string, log: (l: string) => void) => {
     const tr = await session.open();
@@ -648,6 +650,7 @@ async function deployOne(
         await tr.writeFileAtomic(staged[i], t.files[i].content, mode);
         log(`${staged[i]}: ${Buffer.byteLength(t.files[i].content)} bytes, mode ${mode.toString(8)}`);
       }
+      uploadsComplete = true;
     });
 
     // test ---------------------------------------------------------------------------------
@@ -663,13 +666,13 @@ async function deployOne(
 
     if (opts.dryRun) {
       for (const n of ["backup", "swap", "reload", "verify"] as const) skip(n, "dry run: nothing swapped");
-      await cleanup(step, session, staged, stagingDir).catch(() => {});
+      await cleanup(step, session, staged, stagingDir, !uploadsComplete).catch(() => {});
       finish(r, "dry_run_ok", null, null, null, null, now);
       return;
     }
     if (!changed) {
       for (const n of ["backup", "swap", "reload", "verify"] as const) skip(n, "the live configuration already matches the model");
-      await cleanup(step, session, staged, stagingDir).catch(() => {});
+      await cleanup(step, session, staged, stagingDir, !uploadsComplete).catch(() => {});
       finish(r, "unchanged", null, null, null, null, now);
       return;
     }
@@ -792,7 +795,7 @@ async function deployOne(
       }
     });
 
-    await cleanup(step, session, staged, stagingDir).catch(() => {});
+    await cleanup(step, session, staged, stagingDir, !uploadsComplete).catch(() => {});
     finish(r, "succeeded", null, null, null, null, now);
   } catch (err) {
     const f = err instanceof StepFailed ? err : new StepFailed("connect", errorInfo(err).message);
@@ -804,7 +807,7 @@ async function deployOne(
       );
     }
     // Staged files never touched the live ones; remove them (reconnecting if the cut was ours to see).
-    if (f.step !== "connect") await cleanup(step, session, staged, stagingDir).catch(() => {});
+    if (f.step !== "connect") await cleanup(step, session, staged, stagingDir, !uploadsComplete).catch(() => {});
     const status: TargetStatus = rolledBack === null ? "failed" : rolledBack ? "rolled_back" : "rollback_failed";
     const where =
       rolledBack === null
@@ -820,12 +823,16 @@ async function deployOne(
 
 type StepFn = <T>(name: StepName, fn: (log: (line: string) => void) => Promise<T>) => Promise<T>;
 
-async function cleanup(step: StepFn, session: HostSession, staged: string[], stagingDir: string) {
+async function cleanup(step: StepFn, session: HostSession, staged: string[], stagingDir: string, cutUpload: boolean) {
   await step("cleanup", async (log) => {
     const tr = await session.open();
     for (const p of staged) if (await tr.remove(p)) log(`removed ${p}`);
     // A cut upload may have left the transport's temporary file behind: remove the whole directory.
-    const leftovers = await tr.exec(["/usr/bin/find", stagingDir, "-mindepth", "1", "-maxdepth", "1", "-name", ".*.bhd-tmp-*", "-delete"], { timeoutMs: 15_000 }).catch(() => null);
+    // (Only then: the remote `find` is one more command per target, and every upload that finished
+    // renamed its temporary file into place.)
+    const leftovers = cutUpload
+      ? await tr.exec(["/usr/bin/find", stagingDir, "-mindepth", "1", "-maxdepth", "1", "-name", ".*.bhd-tmp-*", "-delete"], { timeoutMs: 15_000 }).catch(() => null)
+      : null;
     if (leftovers && leftovers.code !== 0 && leftovers.stderr && !/No such file/.test(leftovers.stderr)) log(leftovers.stderr.trim());
     if (await tr.remove(stagingDir).catch(() => false)) log(`removed ${stagingDir}`);
   });

@@ -37,6 +37,7 @@ import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
 import type { HostCheck } from "./host-checks";
 import { hostLockKey, withHostLock } from "./lock";
 import { extraPrograms } from "./programs";
+import { createRunRecorder } from "./recorder";
 import { DEFAULT_COMMANDS, readSettings, type DaemonSettings, type ReplicationSettings } from "./settings";
 import { DEFAULT_COMMAND_TIMEOUT_MS, sshTransport } from "./transport";
 
@@ -199,14 +200,35 @@ export interface DirectorPlanOptions {
 }
 
 /** Plan one Director target (rendered, validated, with host, settings and replication Job). */
-export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev: number, all: DirectorRow[], settingsOf: (id: number) => DaemonSettings, o: DirectorPlanOptions = {}): Promise<PlannedTarget> {
+/** Configurations loaded during one planning pass, by the Director whose resources they are. */
+export type ConfigCache = Map<string, Promise<DirectorConfig>>;
+
+/**
+ * loadDirectorConfig once per primary and planning pass: a primary and its standbys planned as
+ * standbys have the same configuration (lib/config/from-db.ts gives a standby its primary's,
+ * unchanged), and loading it is most of a plan (~10 ms of queries each; ten standbys were planned in
+ * 105 ms). Each target gets its own copy (the planner adds replication Jobs to a primary's).
+ */
+async function loadConfig(d: DirectorRow, o: DirectorPlanOptions, cache?: ConfigCache): Promise<DirectorConfig> {
+  const load = () => loadDirectorConfig(prisma, d.id, { asPrimary: o.asPrimary });
+  const owner = o.asPrimary ? null : d.role === "standby" ? d.primaryId : d.id;
+  if (!cache || owner === null) return load();
+  let p = cache.get(`dir:${owner}`);
+  if (!p) {
+    p = load();
+    cache.set(`dir:${owner}`, p);
+  }
+  return structuredClone(await p);
+}
+
+export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev: number, all: DirectorRow[], settingsOf: (id: number) => DaemonSettings, o: DirectorPlanOptions = {}, cache?: ConfigCache): Promise<PlannedTarget> {
   const key = targetKey("director", d.id);
   const problems: string[] = [];
   let content = "";
   const extraFiles: { path: string; content: string; mode: number }[] = [];
   const actsAsPrimary = o.asPrimary || (d.role !== "standby" && d.active);
   try {
-    const cfg = await loadDirectorConfig(prisma, d.id, { asPrimary: o.asPrimary });
+    const cfg = await loadConfig(d, o, cache);
     // A standby receives its primary's configuration unchanged (loadDirectorConfig), so it can take over.
     if (actsAsPrimary) {
       // The configuration replication Admin Job for each standby that has it enabled (its settings).
@@ -337,10 +359,11 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
   const directors = await directorRows();
   const settingsOf = (id: number) => readSettings(st.get(targetKey("director", id))?.settings);
   const extras = await extraPrograms();
+  const configs: ConfigCache = new Map();
   for (const d of directors) {
     const key = targetKey("director", d.id);
     if (want && !want.has(key)) continue;
-    out.push(await planDirector(d, st.get(key), rev, directors, settingsOf, { extraPrograms: extras, ...overrides[key] }));
+    out.push(await planDirector(d, st.get(key), rev, directors, settingsOf, { extraPrograms: extras, ...overrides[key] }, configs));
   }
   const sds = await prisma.storageDaemon.findMany({ include: { host: true }, orderBy: { name: "asc" } });
   for (const sd of sds) {
@@ -683,8 +706,16 @@ function runStatus(results: TargetResult[]): string {
   return "failed";
 }
 
+let phases: Record<string, number> = {};
+/** Where the last deploy's time went (ms): plan, records before, engine, records after (the bench prints it). */
+export function lastDeployPhases(): Record<string, number> {
+  return phases;
+}
+
 export async function startDeploy(o: StartDeployOptions): Promise<{ runId: number; status: string; results: TargetResult[] }> {
+  const t0 = performance.now();
   const plans = await planTargets(o.targets, o.overrides);
+  const tPlan = performance.now();
   if (o.targets) {
     const known = new Set(plans.map((p) => p.target.key));
     const unknown = o.targets.filter((k) => !known.has(k));
@@ -693,24 +724,28 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
   const revision = plans[0]?.revision ?? (await modelRevision(prisma));
   const run = await prisma.deployRun.create({ data: { actor: o.actor, dryRun: o.dryRun, status: "running", revision } });
   const rows = new Map<string, number>();
-  for (const p of plans) {
-    const t = p.target;
-    const row = await prisma.deployTargetRun.create({
-      data: {
-        runId: run.id,
-        targetKey: t.key,
-        kind: t.kind,
-        daemonId: t.daemonId,
-        daemonName: t.name,
-        role: t.role,
-        hostName: t.host.name,
-        status: "pending",
-        modelHash: t.files[0].content ? driftHash(t.files) : null,
-        files: [],
-      },
-    });
-    rows.set(t.key, row.id);
-  }
+  // One transaction for every target's row (one commit, not one per target).
+  const created = await prisma.$transaction(
+    plans.map((p) => {
+      const t = p.target;
+      return prisma.deployTargetRun.create({
+        data: {
+          runId: run.id,
+          targetKey: t.key,
+          kind: t.kind,
+          daemonId: t.daemonId,
+          daemonName: t.name,
+          role: t.role,
+          hostName: t.host.name,
+          status: "pending",
+          modelHash: t.files[0].content ? driftHash(t.files) : null,
+          files: [],
+        },
+        select: { id: true },
+      });
+    }),
+  );
+  plans.forEach((p, i) => rows.set(p.target.key, created[i].id));
   const emit = (e: RunEvent) => {
     try {
       o.onEvent?.(e);
@@ -725,74 +760,54 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
     targets: plans.map((p) => ({ key: p.target.key, name: p.target.name, kind: p.target.kind, role: p.target.role, hostName: p.target.host.name })),
   });
 
-  // Persist steps as they finish (serialised, so that rows are written in order).
-  let chain: Promise<unknown> = Promise.resolve();
-  const persist = (fn: () => Promise<unknown>) => {
-    chain = chain.then(fn).catch((err) => console.error("deploy: persisting a step failed", err));
-  };
+  // Steps and targets recorded as they come, in group commits (recorder.ts).
+  const recorder = createRunRecorder(prisma, rows);
   const onEvent = (e: DeployEvent) => {
     emit(e);
-    const id = rows.get(e.type === "step" ? e.targetKey : e.target.key);
-    if (!id) return;
-    if (e.type === "step") {
-      const s = e.step;
-      persist(() =>
-        prisma.deployStep.upsert({
-          where: { targetRunId_position: { targetRunId: id, position: s.index } },
-          create: { targetRunId: id, position: s.index, name: s.name, status: s.status, startedAt: new Date(s.startedAt), finishedAt: s.finishedAt ? new Date(s.finishedAt) : null, log: s.log },
-          update: { status: s.status, finishedAt: s.finishedAt ? new Date(s.finishedAt) : null, log: s.log },
-        }),
-      );
-    } else {
-      const t = e.target;
-      persist(() =>
-        prisma.deployTargetRun.update({
-          where: { id },
-          data: {
-            status: t.status,
-            failedStep: t.failedStep,
-            error: t.error,
-            errorCode: t.errorCode,
-            liveHashBefore: t.liveHashBefore,
-            files: t.files as unknown as Prisma.InputJsonValue,
-            finishedAt: t.finishedAt ? new Date(t.finishedAt) : null,
-          },
-        }),
-      );
-    }
+    recorder.onEvent(e);
   };
 
+  const tRecords = performance.now();
   const results = await runDeploy(
     plans.map((p) => p.target),
     { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: o.open ?? sshTransport(), onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS, hashKey: driftKey() },
   );
-  await chain;
+  const tEngine = performance.now();
+  await recorder.flush();
   // The deployed files (masked) in the history: the config page diffs the model against them.
   if (!o.dryRun) await recordDeployedFiles(rows, plans, results);
+  const tChain = performance.now();
 
   const now = new Date();
+  const status = runStatus(results);
+  const summary = results.map((r) => `${r.name}: ${r.status}${r.failedStep ? ` at ${r.failedStep}` : ""}`).join("; ");
+  // Drift state of every daemon and the run's outcome: one commit.
+  const finalWrites: Prisma.PrismaPromise<unknown>[] = [];
   for (const r of results) {
     if (o.dryRun || !["succeeded", "unchanged"].includes(r.status)) continue;
-    await prisma.daemonDeployState.upsert({
-      where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
-      create: { kind: r.kind, daemonId: r.daemonId, lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
-      update: { lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
-    });
+    finalWrites.push(
+      prisma.daemonDeployState.upsert({
+        where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
+        create: { kind: r.kind, daemonId: r.daemonId, lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
+        update: { lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
+      }),
+    );
   }
   for (const r of results) {
     if (r.liveHashBefore && (o.dryRun || !["succeeded", "unchanged"].includes(r.status))) {
       // What the host has now: unchanged by a dry run or a rolled-back deploy.
       const liveNow = r.status === "rollback_failed" ? null : r.liveHashBefore;
-      await prisma.daemonDeployState.upsert({
-        where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
-        create: { kind: r.kind, daemonId: r.daemonId, liveHash: liveNow, liveCheckedAt: now },
-        update: { liveHash: liveNow, liveCheckedAt: now },
-      });
+      finalWrites.push(
+        prisma.daemonDeployState.upsert({
+          where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
+          create: { kind: r.kind, daemonId: r.daemonId, liveHash: liveNow, liveCheckedAt: now },
+          update: { liveHash: liveNow, liveCheckedAt: now },
+        }),
+      );
     }
   }
-  const status = runStatus(results);
-  const summary = results.map((r) => `${r.name}: ${r.status}${r.failedStep ? ` at ${r.failedStep}` : ""}`).join("; ");
-  await prisma.deployRun.update({ where: { id: run.id }, data: { status, summary, finishedAt: now } });
+  finalWrites.push(prisma.deployRun.update({ where: { id: run.id }, data: { status, summary, finishedAt: now } }));
+  await prisma.$transaction(finalWrites);
   await audit({
     actor: o.actor,
     action: o.dryRun ? "deploy_dry_run" : "deploy",
@@ -806,6 +821,8 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
     },
     ip: o.ip ?? null,
   });
+  const r1 = (n: number) => Math.round(n);
+  phases = { plan: r1(tPlan - t0), recordsBefore: r1(tRecords - tPlan), engine: r1(tEngine - tRecords), stepWritesPending: r1(tChain - tEngine), recordsAfter: r1(performance.now() - tChain) };
   emit({ type: "done", runId: run.id, status, summary, targets: results });
   return { runId: run.id, status, results };
 }

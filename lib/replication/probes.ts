@@ -1,10 +1,12 @@
 /**
  * Probes of PostgreSQL replication members (node-postgres).
  *
- * Every probe opens its own connection with a connect timeout, a server-side statement_timeout,
+ * probeMember opens its own connection with a connect timeout, a server-side statement_timeout,
  * a client-side query timeout and an overall deadline that destroys the socket: a stopped,
  * hanging (SIGSTOPed, firewalled) or overloaded member yields {kind:'unreachable'} within
- * `timeoutMs` (plus a few ms), never an exception and never a hang.
+ * `timeoutMs` (plus a few ms), never an exception and never a hang. The failover code uses it (a
+ * fresh session per check). The poller keeps one long-lived session per member instead
+ * (connection.ts), over the same SQL (queryMember).
  *
  * The monitoring role needs LOGIN and membership of pg_monitor (without it pg_stat_replication
  * and pg_stat_wal_receiver show NULL columns; the probe then adds a warning):
@@ -44,60 +46,75 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
 // SQL
 // ---------------------------------------------------------------------------------------------
 
-/** Role detection plus the scalar facts of both roles; functions that fail on the other role are guarded by CASE. */
-export const SQL_MEMBER = `
-SELECT pg_is_in_recovery() AS in_recovery,
+/**
+ * One statement, one round trip: role detection, the scalar facts of both roles, and the rows of the
+ * role as JSON: the WAL senders (pg_stat_replication's columns) and the replication slots on a
+ * primary, pg_stat_wal_receiver on a standby. Functions that fail on the other role are guarded by
+ * CASE (a subquery in a branch not taken is not run). Byte lags are against one pg_current_wal_lsn(),
+ * read once (cur).
+ *
+ * Cheaper than the views, measured here (a probe runs every poll on every member): the WAL senders
+ * come from pg_stat_get_wal_senders() with each sender's own pg_stat_get_activity(pid) row (the
+ * pg_stat_replication view builds a row for every backend of the server and joins), the slots from
+ * pg_get_replication_slots() (the view also joins pg_database), and the control file is read only
+ * where it is needed: the checkpoint's timeline on a standby (a primary's comes from its WAL insert
+ * position), and the system identifier once per session (it cannot change under an open session).
+ * The same NULL columns as the views for a role without pg_monitor (the functions check it).
+ */
+function sqlProbe(systemIdentifier: boolean): string {
+  return `
+WITH cur AS MATERIALIZED (
+  SELECT pg_is_in_recovery() AS rec, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END AS lsn
+)
+SELECT cur.rec AS in_recovery,
        current_setting('server_version') AS server_version,
-       (SELECT system_identifier::text FROM pg_control_system()) AS system_identifier,
-       (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline,
+       ${systemIdentifier ? "(SELECT system_identifier::text FROM pg_control_system())" : "NULL::text"} AS system_identifier,
+       CASE WHEN cur.rec THEN (SELECT timeline_id FROM pg_control_checkpoint()) END AS checkpoint_timeline,
        now() AS server_time,
-       CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS current_lsn,
-       CASE WHEN pg_is_in_recovery() THEN NULL
-            ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS insert_timeline,
-       CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()::text END AS receive_lsn,
-       CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS replay_lsn,
-       CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,
-       CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END AS pause_state,
-       CASE WHEN pg_is_in_recovery() THEN pg_last_xact_replay_timestamp() END AS last_xact_replay_time,
-       CASE WHEN pg_is_in_recovery()
-            THEN pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8 END AS receive_replay_gap
+       cur.lsn::text AS current_lsn,
+       CASE WHEN cur.rec THEN NULL ELSE ('x' || substr(pg_walfile_name(cur.lsn), 1, 8))::bit(32)::int END AS insert_timeline,
+       CASE WHEN cur.rec THEN pg_last_wal_receive_lsn()::text END AS receive_lsn,
+       CASE WHEN cur.rec THEN pg_last_wal_replay_lsn()::text END AS replay_lsn,
+       CASE WHEN cur.rec THEN pg_is_wal_replay_paused() END AS replay_paused,
+       CASE WHEN cur.rec THEN pg_get_wal_replay_pause_state() END AS pause_state,
+       CASE WHEN cur.rec THEN pg_last_xact_replay_timestamp() END AS last_xact_replay_time,
+       CASE WHEN cur.rec THEN pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8 END AS receive_replay_gap,
+       CASE WHEN NOT cur.rec THEN (
+         SELECT coalesce(json_agg(x ORDER BY x.pid), '[]'::json) FROM (
+           SELECT w.pid, pg_get_userbyid(a.usesysid)::text AS usename, a.application_name, host(a.client_addr) AS client_addr,
+                  a.client_port, a.backend_start, w.state, w.sync_state, w.sync_priority,
+                  w.sent_lsn::text AS sent_lsn, w.write_lsn::text AS write_lsn,
+                  w.flush_lsn::text AS flush_lsn, w.replay_lsn::text AS replay_lsn,
+                  extract(epoch FROM w.write_lag)::float8 AS write_lag,
+                  extract(epoch FROM w.flush_lag)::float8 AS flush_lag,
+                  extract(epoch FROM w.replay_lag)::float8 AS replay_lag,
+                  w.reply_time,
+                  pg_wal_lsn_diff(cur.lsn, w.sent_lsn)::float8 AS sent_lag_bytes,
+                  pg_wal_lsn_diff(cur.lsn, w.write_lsn)::float8 AS write_lag_bytes,
+                  pg_wal_lsn_diff(cur.lsn, w.flush_lsn)::float8 AS flush_lag_bytes,
+                  pg_wal_lsn_diff(cur.lsn, w.replay_lsn)::float8 AS replay_lag_bytes
+           FROM pg_stat_get_wal_senders() w CROSS JOIN LATERAL pg_stat_get_activity(w.pid) a) x) END AS replication,
+       CASE WHEN NOT cur.rec THEN (
+         SELECT coalesce(json_agg(x ORDER BY x.slot_name), '[]'::json) FROM (
+           SELECT s.slot_name::text AS slot_name, s.slot_type, s.temporary, s.active, s.active_pid,
+                  s.restart_lsn::text AS restart_lsn, s.wal_status, s.safe_wal_size::float8 AS safe_wal_size,
+                  pg_wal_lsn_diff(cur.lsn, s.restart_lsn)::float8 AS restart_lag_bytes
+           FROM pg_get_replication_slots() s) x) END AS slots,
+       CASE WHEN cur.rec THEN (
+         SELECT row_to_json(x) FROM (
+           SELECT pid, status, receive_start_lsn::text AS receive_start_lsn, receive_start_tli,
+                  written_lsn::text AS written_lsn, flushed_lsn::text AS flushed_lsn, received_tli,
+                  last_msg_send_time, last_msg_receipt_time, latest_end_lsn::text AS latest_end_lsn, latest_end_time,
+                  slot_name::text AS slot_name, sender_host, sender_port, conninfo
+           FROM pg_stat_wal_receiver LIMIT 1) x) END AS wal_receiver
+FROM cur
 `;
+}
 
-/** Every column of pg_stat_replication with intervals as seconds and byte lags against one current LSN. */
-export const SQL_REPLICATION = `
-WITH cur AS (SELECT pg_current_wal_lsn() AS lsn)
-SELECT r.pid, r.usename::text AS usename, r.application_name, host(r.client_addr) AS client_addr, r.client_port,
-       r.backend_start, r.state, r.sync_state, r.sync_priority,
-       r.sent_lsn::text AS sent_lsn, r.write_lsn::text AS write_lsn,
-       r.flush_lsn::text AS flush_lsn, r.replay_lsn::text AS replay_lsn,
-       extract(epoch FROM r.write_lag)::float8 AS write_lag,
-       extract(epoch FROM r.flush_lag)::float8 AS flush_lag,
-       extract(epoch FROM r.replay_lag)::float8 AS replay_lag,
-       r.reply_time,
-       pg_wal_lsn_diff(cur.lsn, r.sent_lsn)::float8 AS sent_lag_bytes,
-       pg_wal_lsn_diff(cur.lsn, r.write_lsn)::float8 AS write_lag_bytes,
-       pg_wal_lsn_diff(cur.lsn, r.flush_lsn)::float8 AS flush_lag_bytes,
-       pg_wal_lsn_diff(cur.lsn, r.replay_lsn)::float8 AS replay_lag_bytes,
-       cur.lsn::text AS current_lsn
-FROM pg_stat_replication r CROSS JOIN cur
-ORDER BY r.pid
-`;
-
-export const SQL_SLOTS = `
-SELECT s.slot_name::text AS slot_name, s.slot_type, s.temporary, s.active, s.active_pid,
-       s.restart_lsn::text AS restart_lsn, s.wal_status, s.safe_wal_size::float8 AS safe_wal_size,
-       pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::float8 AS restart_lag_bytes
-FROM pg_replication_slots s
-ORDER BY s.slot_name
-`;
-
-export const SQL_WAL_RECEIVER = `
-SELECT pid, status, receive_start_lsn::text AS receive_start_lsn, receive_start_tli,
-       written_lsn::text AS written_lsn, flushed_lsn::text AS flushed_lsn, received_tli,
-       last_msg_send_time, last_msg_receipt_time, latest_end_lsn::text AS latest_end_lsn, latest_end_time,
-       slot_name::text AS slot_name, sender_host, sender_port, conninfo
-FROM pg_stat_wal_receiver
-`;
+/** The probe statement (with the system identifier). */
+export const SQL_PROBE = sqlProbe(true);
+/** The same without reading the system identifier (known from an earlier probe on the session). */
+export const SQL_PROBE_LEAN = sqlProbe(false);
 
 // ---------------------------------------------------------------------------------------------
 // Row mapping
@@ -267,54 +284,44 @@ export function classifyProbeError(err: unknown, endpoint: Pick<PgEndpoint, "hos
 // Queries on a connected client
 // ---------------------------------------------------------------------------------------------
 
-interface Queryable {
-  query(sql: string): Promise<{ rows: Row[] }>;
+/** A connected client (node-postgres). A named query is parsed once per connection (a prepared statement). */
+export interface Queryable {
+  query(q: string | { name: string; text: string }): Promise<{ rows: Row[] }>;
 }
 
-interface MemberFacts {
-  base: Omit<PrimaryProbe, "kind" | "inRecovery" | "currentLsn" | "timeline" | "replication" | "slots"> & {
-    host: string;
-    port: number;
-  };
-  row: Row;
-}
+type Base = Omit<PrimaryProbe, "kind" | "inRecovery" | "currentLsn" | "timeline" | "replication" | "slots">;
 
-/** Primary-side queries: pg_stat_replication and pg_replication_slots. */
-export async function queryPrimary(
-  c: Queryable,
-  facts: MemberFacts,
-): Promise<PrimaryProbe> {
-  const repl = await c.query(SQL_REPLICATION);
-  const slots = await c.query(SQL_SLOTS);
-  const replication = repl.rows.map(mapReplicationRow);
-  const warnings = [...facts.base.warnings];
+const rowsOf = (v: unknown): Row[] => (Array.isArray(v) ? v.filter((x): x is Row => typeof x === "object" && x !== null) : []);
+
+/** The primary's facts from the probe's row. */
+function primaryFrom(row: Row, base: Base): PrimaryProbe {
+  const replication = rowsOf(row.replication).map(mapReplicationRow);
+  const warnings = [...base.warnings];
   if (replication.some((r) => r.state === null)) {
     warnings.push("pg_stat_replication shows NULL columns: the monitoring role needs pg_monitor (GRANT pg_monitor TO <role>)");
   }
-  const currentLsn = str(repl.rows[0]?.current_lsn) ?? str(facts.row.current_lsn) ?? "0/0";
   return {
-    ...facts.base,
+    ...base,
     warnings,
     kind: "primary",
     inRecovery: false,
-    currentLsn,
-    timeline: num(facts.row.insert_timeline) ?? facts.base.checkpointTimeline ?? 0,
+    currentLsn: str(row.current_lsn) ?? "0/0",
+    timeline: num(row.insert_timeline) ?? base.checkpointTimeline ?? 0,
     replication,
-    slots: slots.rows.map(mapSlotRow),
+    slots: rowsOf(row.slots).map(mapSlotRow),
   };
 }
 
-/** Standby-side queries: pg_stat_wal_receiver. */
-export async function queryStandby(c: Queryable, facts: MemberFacts): Promise<StandbyProbe> {
-  const wr = await c.query(SQL_WAL_RECEIVER);
-  const walReceiver = wr.rows[0] ? mapWalReceiver(wr.rows[0]) : null;
-  const warnings = [...facts.base.warnings];
+/** The standby's facts from the probe's row. */
+function standbyFrom(r: Row, base: Base): StandbyProbe {
+  const wr = r.wal_receiver;
+  const walReceiver = typeof wr === "object" && wr !== null ? mapWalReceiver(wr as Row) : null;
+  const warnings = [...base.warnings];
   if (walReceiver && walReceiver.status === null) {
     warnings.push("pg_stat_wal_receiver shows NULL columns: the monitoring role needs pg_monitor (GRANT pg_monitor TO <role>)");
   }
-  const r = facts.row;
   return {
-    ...facts.base,
+    ...base,
     warnings,
     kind: "standby",
     inRecovery: true,
@@ -324,16 +331,47 @@ export async function queryStandby(c: Queryable, facts: MemberFacts): Promise<St
     replayPaused: r.replay_paused === true,
     replayPauseState: str(r.pause_state) ?? "not paused",
     lastXactReplayTime: iso(r.last_xact_replay_time),
-    timeline: walReceiver?.receivedTli ?? facts.base.checkpointTimeline,
+    timeline: walReceiver?.receivedTli ?? base.checkpointTimeline,
     walReceiver,
   };
+}
+
+/**
+ * Role detection and the facts of the role, on a connected client (one-shot or long-lived), in one
+ * round trip. `session`: a long-lived session's statements are named (parsed and planned once per
+ * session) and its system identifier, once known, is not read again.
+ */
+export async function queryMember(
+  c: Queryable,
+  at: { probedAt: string; host: string; port: number },
+  session?: { systemIdentifier: string | null },
+): Promise<PrimaryProbe | StandbyProbe> {
+  const known = session?.systemIdentifier ?? null;
+  const text = known === null ? SQL_PROBE : SQL_PROBE_LEAN;
+  const res = await c.query(session ? { name: known === null ? "bhd_probe_v2" : "bhd_probe_lean_v2", text } : text);
+  const row = res.rows[0] as Row;
+  if (known !== null) row.system_identifier = known;
+  else if (session) session.systemIdentifier = str(row.system_identifier);
+  const base: Base = {
+    probedAt: at.probedAt,
+    durationMs: 0,
+    host: at.host,
+    port: at.port,
+    serverVersion: String(row.server_version),
+    systemIdentifier: str(row.system_identifier),
+    serverTime: iso(row.server_time) ?? at.probedAt,
+    checkpointTimeline: num(row.checkpoint_timeline),
+    warnings: [],
+  };
+  return row.in_recovery === true ? standbyFrom(row, base) : primaryFrom(row, base);
 }
 
 // ---------------------------------------------------------------------------------------------
 // probeMember
 // ---------------------------------------------------------------------------------------------
 
-function destroyClient(c: pg.Client): void {
+/** Closes a client's socket at once (a hung server never answers a polite end()). */
+export function destroyClient(c: pg.Client): void {
   const conn = (c as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection;
   try {
     conn?.stream?.destroy?.();
@@ -341,6 +379,26 @@ function destroyClient(c: pg.Client): void {
     /* already gone */
   }
   c.end().catch(() => undefined);
+}
+
+/** node-postgres settings of a monitoring session: connect timeout, server- and client-side statement limits. */
+export function clientConfig(
+  endpoint: PgEndpoint,
+  o: { connectTimeoutMs: number; statementTimeoutMs: number; applicationName?: string },
+): pg.ClientConfig {
+  return {
+    host: endpoint.host,
+    port: endpoint.port ?? 5432,
+    user: endpoint.user,
+    password: endpoint.password,
+    database: endpoint.database ?? "postgres",
+    ssl: endpoint.ssl as pg.ClientConfig["ssl"],
+    connectionTimeoutMillis: o.connectTimeoutMs,
+    statement_timeout: o.statementTimeoutMs,
+    query_timeout: o.statementTimeoutMs + 250,
+    application_name: o.applicationName ?? "bacula-ha-monitor",
+    keepAlive: true,
+  };
 }
 
 /**
@@ -361,19 +419,7 @@ export async function probeMember(endpoint: PgEndpoint, opts: ProbeOptions = {})
 
   let client: pg.Client;
   try {
-    client = new pg.Client({
-      host,
-      port,
-      user: endpoint.user,
-      password: endpoint.password,
-      database: endpoint.database ?? "postgres",
-      ssl: endpoint.ssl as pg.ClientConfig["ssl"],
-      connectionTimeoutMillis: connectTimeoutMs,
-      statement_timeout: statementTimeoutMs,
-      query_timeout: statementTimeoutMs + 250,
-      application_name: opts.applicationName ?? "bacula-ha-monitor",
-      keepAlive: true,
-    });
+    client = new pg.Client(clientConfig(endpoint, { connectTimeoutMs, statementTimeoutMs, applicationName: opts.applicationName }));
   } catch (err) {
     return { ...classifyProbeError(err, { host, port, user: endpoint.user }), ...base() } as ErrorProbe;
   }
@@ -389,24 +435,7 @@ export async function probeMember(endpoint: PgEndpoint, opts: ProbeOptions = {})
   const work = (async (): Promise<PrimaryProbe | StandbyProbe> => {
     await client.connect();
     phase = "query";
-    const res = await client.query(SQL_MEMBER);
-    const row = res.rows[0] as Row;
-    const facts: MemberFacts = {
-      row,
-      base: {
-        probedAt,
-        durationMs: 0,
-        host,
-        port,
-        serverVersion: String(row.server_version),
-        systemIdentifier: str(row.system_identifier),
-        serverTime: iso(row.server_time) ?? probedAt,
-        checkpointTimeline: num(row.checkpoint_timeline),
-        warnings: [],
-      },
-    };
-    const out = row.in_recovery === true ? await queryStandby(client, facts) : await queryPrimary(client, facts);
-    return out;
+    return queryMember(client, { probedAt, host, port });
   })();
   // If the deadline wins, the work promise may still reject later: swallow it.
   work.catch(() => undefined);
@@ -425,7 +454,7 @@ export async function probeMember(endpoint: PgEndpoint, opts: ProbeOptions = {})
   }
 }
 
-function endClientSoon(c: pg.Client): void {
+export function endClientSoon(c: pg.Client): void {
   // end() politely; destroy the socket if that does not finish within 1 s.
   const ending = c.end();
   const t = setTimeout(() => destroyClient(c), 1000);

@@ -2,15 +2,16 @@
  * The server-side replication poller: one per process, started from instrumentation.ts.
  *
  * Every `intervalMs` (REPLICATION_POLL_MS, default 5000; REPLICATION_POLL=0 disables) it reads the
- * catalog clusters and members from the app database (monitoring passwords decrypted here, never
- * kept beyond the cycle's endpoint objects), probes them all through the library's createPoller
- * (each probe bounded by REPLICATION_PROBE_TIMEOUT_MS, default 3000), stores one sample per member
+ * catalog clusters and members from the app database (monitoring passwords decrypted here, kept only
+ * in the endpoint objects of the current configuration), probes them all through the library's
+ * createPoller over one long-lived monitoring session per member (connection.ts; each probe bounded
+ * by REPLICATION_PROBE_TIMEOUT_MS, default 3000), stores one sample per member
  * and keeps the latest snapshots in memory: the status API is served from there, with no database
  * query per request. Every `retentionEveryMs` (default 10 min) it downsamples history older than a
  * day and drops history older than REPLICATION_HISTORY_DAYS (default 30).
  *
  * Probes of identical endpoints (same host, port, user, password and database) within one cycle are
- * made once and shared: several clusters pointing at the same servers cost one connection each.
+ * made once and shared: several clusters pointing at the same servers share one session.
  *
  * The instance lives on globalThis: Next.js bundles instrumentation and route handlers separately,
  * so a module-level variable would not be shared between them.
@@ -18,8 +19,10 @@
 import type { PrismaClient } from "@prisma/client";
 import { decryptSecret } from "@/lib/secrets";
 import { renderMetrics, type PollInfo } from "./metrics";
+import { publish, type Published } from "./published";
 import { createPoller, type PollCycle, type Poller } from "./poller";
-import { DEFAULT_PROBE_TIMEOUT_MS, probeMember, type ProbeOptions } from "./probes";
+import { createProbePool, DEFAULT_ACCEPT_CHECK_MS, type ProbePool } from "./connection";
+import { DEFAULT_PROBE_TIMEOUT_MS, type ProbeOptions } from "./probes";
 import { DEFAULT_RETENTION, enforceRetention, saveSnapshots, type RetentionResult, type StoreRetentionPolicy } from "./store";
 import type { ClusterSpec, HealthStatus, PgEndpoint, ProbeResult } from "./types";
 import { clusterView, type ClusterConfig, type ClusterStatusView } from "./view";
@@ -28,10 +31,12 @@ export interface ReplicationServiceOptions {
   db: PrismaClient;
   intervalMs?: number;
   probeTimeoutMs?: number;
+  /** How often an open session's member is checked for accepting new connections (default 30 s; 0: every poll). */
+  acceptCheckEveryMs?: number;
   /** Store samples (default true). */
   store?: boolean;
   retention?: Partial<StoreRetentionPolicy> & { everyMs?: number };
-  /** Probe implementation (default probeMember). */
+  /** Probe implementation (default: the long-lived session of each member, connection.ts). */
   probe?: (endpoint: PgEndpoint, opts: ProbeOptions) => Promise<ProbeResult>;
   log?: (message: string) => void;
   /** Called with every finished cycle, after its samples are stored (the split-brain guard, lib/failover/guard.ts). */
@@ -50,14 +55,20 @@ export interface ReplicationService {
   /** One cycle now (also what the schedule runs); resolves after its samples are stored. */
   pollOnce(): Promise<PollCycle>;
   status(): ReplicationStatus;
-  /** status() serialized once per change (the list endpoint's body). */
-  statusJson(): string;
-  /** The same body and an ETag for conditional GETs. */
-  statusBody(): { json: string; etag: string };
+  /** The answers of this publication, serialised once per change (published.ts): bodies, ETags, SSE frames. */
+  published(): Published<ReplicationStatus>;
+  /** Called with every new publication (after each cycle, once its samples are stored). Returns the unsubscribe. */
+  subscribe(listener: (p: Published<ReplicationStatus>) => void): () => void;
+  /** Open subscriptions (the event streams). */
+  subscribers(): number;
   cluster(id: number): ClusterStatusView | undefined;
   health(): Map<number, HealthStatus | "unknown">;
   metrics(): string;
   enforceRetention(nowMs?: number): Promise<RetentionResult>;
+  /** Where the last cycle's time went (ms): reading the configuration, probing and assessing, storing, after the cycle. */
+  lastCycleBreakdown(): { configMs: number; probeMs: number; storeMs: number; afterMs: number } | null;
+  /** The monitoring sessions: logins made, probes answered on an open session, sessions open now. */
+  sessions(): ReturnType<ProbePool["stats"]>;
   readonly intervalMs: number;
   readonly probeTimeoutMs: number;
 }
@@ -89,13 +100,14 @@ export function pollingEnabledFromEnv(): boolean {
   return process.env.REPLICATION_POLL !== "0";
 }
 
-/** Options from REPLICATION_POLL_MS, REPLICATION_PROBE_TIMEOUT_MS, REPLICATION_HISTORY_DAYS. */
+/** Options from REPLICATION_POLL_MS, REPLICATION_PROBE_TIMEOUT_MS, REPLICATION_ACCEPT_CHECK_MS, REPLICATION_HISTORY_DAYS. */
 export function serviceOptionsFromEnv(db: PrismaClient): ReplicationServiceOptions {
   const intervalMs = envInt("REPLICATION_POLL_MS", 5000, 200);
   return {
     db,
     intervalMs,
     probeTimeoutMs: envInt("REPLICATION_PROBE_TIMEOUT_MS", Math.min(DEFAULT_PROBE_TIMEOUT_MS, intervalMs), 100),
+    acceptCheckEveryMs: envInt("REPLICATION_ACCEPT_CHECK_MS", DEFAULT_ACCEPT_CHECK_MS, 0),
     retention: { maxAgeMs: envInt("REPLICATION_HISTORY_DAYS", 30, 2) * 86_400_000 },
   };
 }
@@ -185,7 +197,9 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   const store = opts.store ?? true;
   const retention = { ...DEFAULT_RETENTION, ...opts.retention };
   const retentionEveryMs = opts.retention?.everyMs ?? 600_000;
-  const probe = opts.probe ?? probeMember;
+  // One long-lived monitoring session per member endpoint (ended when the member goes or changes).
+  const pool: ProbePool = createProbePool({ acceptCheckEveryMs: opts.acceptCheckEveryMs });
+  const probe = opts.probe ?? pool.probe;
   const log = opts.log ?? ((m: string) => console.error(`[replication] ${m}`));
 
   let configs: ClusterConfig[] = [];
@@ -194,9 +208,10 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   let endpointErrors = new WeakMap<PgEndpoint, string>();
   let memo = new Map<string, Promise<ProbeResult>>();
   let version = 0;
-  let cachedVersion = -1;
-  let cachedStatus: ReplicationStatus | null = null;
-  let cachedJson = "";
+  let publishedVersion = -1;
+  let current_: Published<ReplicationStatus> | null = null;
+  let seq = 0;
+  const listeners = new Set<(p: Published<ReplicationStatus>) => void>();
   const instanceId = Math.random().toString(36).slice(2, 8);
   let lastCycle: PollCycle | null = null;
   let samplesStored = 0;
@@ -216,22 +231,34 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     }
   };
 
+  const readClusters = async (): Promise<ClusterSpec[]> => {
+    memo = new Map();
+    // Re-read (and decrypt) only when a cluster or member changed: one aggregate query per cycle.
+    const stamp = await configStamp(db);
+    if (stamp !== configKey || !specs) {
+      const loaded = await loadClusters(db);
+      configKey = stamp;
+      configs = loaded.configs;
+      specs = loaded.specs;
+      endpointErrors = loaded.errors;
+      pool.retain(specs.flatMap((c) => c.members.map((m) => m.endpoint)));
+      version++;
+    }
+    return specs;
+  };
+  let configMs = 0;
+  let breakdown: { configMs: number; probeMs: number; storeMs: number; afterMs: number } | null = null;
+
   const poller: Poller = createPoller({
     intervalMs,
     probeTimeoutMs,
     clusters: async () => {
-      memo = new Map();
-      // Re-read (and decrypt) only when a cluster or member changed: one aggregate query per cycle.
-      const stamp = await configStamp(db);
-      if (stamp !== configKey || !specs) {
-        const loaded = await loadClusters(db);
-        configKey = stamp;
-        configs = loaded.configs;
-        specs = loaded.specs;
-        endpointErrors = loaded.errors;
-        version++;
+      const t0 = performance.now();
+      try {
+        return await readClusters();
+      } finally {
+        configMs = performance.now() - t0;
       }
-      return specs;
     },
     probe: (endpoint, o) => {
       const configError = endpointErrors.get(endpoint);
@@ -259,13 +286,25 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     lastError,
   });
 
-  const status = (): ReplicationStatus => {
-    if (cachedStatus && cachedVersion === version) return cachedStatus;
+  /** The current publication, rebuilt only when something changed since the last one. */
+  const published = (): Published<ReplicationStatus> => {
+    if (current_ && publishedVersion === version) return current_;
     const snaps = new Map(poller.latestAll().map((s) => [s.clusterId, s]));
-    cachedStatus = { polling: pollInfo(), clusters: configs.map((c) => clusterView(c, snaps.get(String(c.id)))) };
-    cachedJson = JSON.stringify(cachedStatus);
-    cachedVersion = version;
-    return cachedStatus;
+    const st: ReplicationStatus = { polling: pollInfo(), clusters: configs.map((c) => clusterView(c, snaps.get(String(c.id)))) };
+    current_ = publish(st, ++seq, instanceId);
+    publishedVersion = version;
+    return current_;
+  };
+  const status = (): ReplicationStatus => published().status;
+  const notify = () => {
+    const p = published();
+    for (const l of [...listeners]) {
+      try {
+        l(p);
+      } catch (err) {
+        noteError(`event stream: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   };
 
   const runRetention = (nowMs = Date.now()): Promise<RetentionResult> => {
@@ -284,7 +323,9 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   // The schedule is ours (not poller.start()) so that every cycle's timing is recorded.
   // The cycle's samples are written in one statement after the cycle (not one per cluster).
   const pollOnce = async (): Promise<PollCycle> => {
+    const t0 = performance.now();
     const cycle = await poller.pollOnce();
+    const t1 = performance.now();
     lastCycle = cycle;
     version++;
     if (store && cycle.snapshots.length > 0) {
@@ -294,6 +335,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
         noteError(`storing samples: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    const t2 = performance.now();
     if (opts.afterCycle) {
       try {
         await opts.afterCycle(cycle);
@@ -301,6 +343,10 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
         noteError(`after the cycle: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    const r = (n: number) => Math.round(n * 10) / 10;
+    breakdown = { configMs: r(configMs), probeMs: r(t1 - t0 - configMs), storeMs: r(t2 - t1), afterMs: r(performance.now() - t2) };
+    // Built once here, for every GET and every open stream of this cycle.
+    notify();
     return cycle;
   };
 
@@ -334,18 +380,19 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
       if (retentionTimer) clearInterval(retentionTimer);
       if (current) await current;
       if (retentionRunning) await retentionRunning;
+      pool.closeAll();
     },
     isRunning: () => running,
     pollOnce,
     status,
-    statusJson() {
-      status();
-      return cachedJson;
+    published,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
-    statusBody() {
-      status();
-      return { json: cachedJson, etag: `W/"${instanceId}-${cachedVersion}"` };
-    },
+    subscribers: () => listeners.size,
     cluster(id) {
       return status().clusters.find((c) => c.id === id);
     },
@@ -357,6 +404,8 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
       return renderMetrics(s.clusters, s.polling);
     },
     enforceRetention: runRetention,
+    sessions: () => pool.stats(),
+    lastCycleBreakdown: () => breakdown,
   };
 }
 

@@ -2,7 +2,8 @@
  * Positions for the topology picture, computed with elkjs (layered, left to right) once per site:
  * each site is its own box, its children positioned inside it. Deterministic: the same graph gives
  * the same positions (nodes and edges are fed in a fixed order; ELK has no randomness in the layered
- * algorithm). Results are cached by the graph's shape, so live-state refreshes do not lay out again.
+ * algorithm). Results are cached by the graph's shape, so live-state refreshes do not lay out again,
+ * and kept in a store (layout-store.ts: the database) so that a restart does not either.
  */
 import type { ElkNode } from "elkjs/lib/elk-api";
 import type { LaidOutNode, TopoEdge, TopoNode, TopoSite } from "./types";
@@ -53,11 +54,7 @@ const LAYOUT_OPTIONS: Record<string, string> = {
   "elk.randomSeed": "1",
 };
 
-interface SiteLayout {
-  width: number;
-  height: number;
-  positions: Record<string, { x: number; y: number }>;
-}
+import type { LayoutStore, SiteLayout } from "./layout-store";
 
 const CACHE_KEY = "__bhdTopologyLayoutCache";
 type Cache = Map<string, Promise<Record<string, SiteLayout>>>;
@@ -86,6 +83,8 @@ async function layoutSites(sites: Omit<TopoSite, "width" | "height">[], nodes: T
     const inner = edges
       .filter((e) => siteOf.get(e.source) === site.id && siteOf.get(e.target) === site.id)
       .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
+    // One site at a time, with a turn of the event loop between sites for the requests waiting.
+    if (out[sites[0].id]) await new Promise((r) => setImmediate(r));
     const res = await engine.layout({ id: site.id, layoutOptions: LAYOUT_OPTIONS, children, edges: inner });
     const positions: Record<string, { x: number; y: number }> = {};
     let w = 0;
@@ -102,17 +101,27 @@ async function layoutSites(sites: Omit<TopoSite, "width" | "height">[], nodes: T
   return out;
 }
 
+/** The layout of a shape: from this process's cache, else the store (a layout from before a restart), else ELK (then stored). */
+async function layoutOnce(key: string, sites: Omit<TopoSite, "width" | "height">[], nodes: TopoNode[], edges: TopoEdge[], store?: LayoutStore): Promise<Record<string, SiteLayout>> {
+  const kept = await store?.load(key).catch(() => null);
+  if (kept) return kept;
+  const laid = await layoutSites(sites, nodes, edges);
+  await store?.save(key, laid).catch(() => undefined);
+  return laid;
+}
+
 export async function layoutTopology(
   sites: Omit<TopoSite, "width" | "height">[],
   nodes: TopoNode[],
   edges: TopoEdge[],
+  store?: LayoutStore,
 ): Promise<{ sites: TopoSite[]; nodes: LaidOutNode[]; cached: boolean }> {
   const key = shapeKey(sites, nodes, edges);
   const c = cache();
   let hit = c.get(key);
   const cached = Boolean(hit);
   if (!hit) {
-    hit = layoutSites(sites, nodes, edges);
+    hit = layoutOnce(key, sites, nodes, edges, store);
     c.set(key, hit);
     hit.catch(() => c.delete(key));
     while (c.size > 8) c.delete(c.keys().next().value as string);

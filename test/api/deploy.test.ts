@@ -435,6 +435,11 @@ describe("deploy API (real sshd, bacula-dir, bacula-sd)", () => {
     expect(runs[0].status).toBe("failed");
     expect(runs[0].targets[0].steps[0]).toMatchObject({ name: "connect", status: "failed" });
     expect(runs[0].targets[0].steps[0].log).toContain("HOST KEY MISMATCH");
+    // Recorded in batches by one raw statement (lib/deploy/recorder.ts): the dates read back as dates.
+    const s0 = runs[0].targets[0].steps[0];
+    expect(s0.startedAt).toBeInstanceOf(Date);
+    expect(Math.abs(s0.startedAt.getTime() - Date.now())).toBeLessThan(120_000);
+    expect(s0.finishedAt!.getTime()).toBeGreaterThanOrEqual(s0.startedAt.getTime());
 
     // Replacing the pinned key: an operator is refused, an admin may after comparing it.
     const byOperator = await call(hostKeyRoute.POST as never, "/x", { method: "POST", cookie: operator, params: { id: String(hostId) }, body: { fingerprint: rotated } });

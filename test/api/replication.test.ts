@@ -4,6 +4,7 @@
  * another cluster keeps being polled on time), a wrong monitoring password, history, retention
  * and the Prometheus metrics.
  */
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../support/api";
 import { freshDatabase } from "../support/db";
@@ -19,6 +20,9 @@ const detailRoute = await import("@/app/api/replication/[clusterId]/route");
 const historyRoute = await import("@/app/api/replication/[clusterId]/history/route");
 const metricsRoute = await import("@/app/api/metrics/route");
 const summaryRoute = await import("@/app/api/summary/route");
+const streamRoute = await import("@/app/api/replication/stream/route");
+const { statusFastRoute } = await import("@/lib/replication/fast-route");
+const { userFromToken, readCookieHeader, SESSION_COOKIE, destroySession } = await import("@/lib/auth/session");
 const { makeUser } = await import("./fixtures");
 
 type H = Parameters<typeof call>[0];
@@ -84,7 +88,8 @@ beforeAll(async () => {
   const w = await cluster("wrongpw", pairA, { password: "not-the-password", noPasswordFor: "standby" });
   Object.assign(ids, { alpha: a.id, beta: b.id, wrong: w.id, alphaPrimary: a.primary, alphaStandby: a.standby });
   viewer = await makeUser("viewer1", "viewer");
-  service = createReplicationService({ db: prisma, intervalMs: 1000, probeTimeoutMs: PROBE_TIMEOUT, log: () => undefined });
+  // The accept path on every poll, so that a hung postmaster reads unreachable on the next one.
+  service = createReplicationService({ db: prisma, intervalMs: 1000, probeTimeoutMs: PROBE_TIMEOUT, acceptCheckEveryMs: 0, log: () => undefined });
   setReplicationService(service);
 });
 
@@ -140,6 +145,94 @@ describe("replication API against real PostgreSQL pairs", () => {
     // The home page's summary carries the live health instead of the placeholder
     const summary = await get(summaryRoute.GET, "/api/summary");
     expect(summary.json.catalogClusters.find((x: { name: string }) => x.name === "alpha").health).toBe("ok");
+  });
+
+  it("pushes each poll to event-stream subscribers, refuses anonymous ones, and names a bad parameter", async () => {
+    expect((await call(streamRoute.GET as unknown as H, "/api/replication/stream")).status).toBe(401);
+    const bad = await get(streamRoute.GET, "/api/replication/stream", {}, { query: { view: "cluster" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields[0]).toMatchObject({ field: "cluster", rule: "required" });
+
+    const ctl = new AbortController();
+    const open = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await streamRoute.GET(new Request(`http://dashboard.test/api/replication/stream${query}`, { headers: { host: "dashboard.test", cookie: viewer, ...headers }, signal: ctl.signal }), undefined as never);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      expect(res.headers.get("cache-control")).toMatch(/no-transform/);
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = "";
+      /** The next event frame (comments and the retry preamble skipped). */
+      const next = async (): Promise<{ id: number; event: string; data: any }> => {
+        for (;;) {
+          const sep = buf.indexOf("\n\n");
+          if (sep >= 0) {
+            const frame = buf.slice(0, sep);
+            buf = buf.slice(sep + 2);
+            const id = /^id: (\d+)$/m.exec(frame);
+            if (!id) continue;
+            return { id: Number(id[1]), event: /^event: (.+)$/m.exec(frame)![1], data: JSON.parse(/^data: (.+)$/m.exec(frame)![1]) };
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error("stream ended");
+          buf += dec.decode(value, { stream: true });
+        }
+      };
+      return { next, pending: () => buf };
+    };
+    try {
+      const all = await open("");
+      const first = await all.next();
+      expect(first.event).toBe("status");
+      expect(first.data.clusters.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(["alpha", "beta"]));
+      const one = await open(`?cluster=${ids.beta}`);
+      const firstOne = await one.next();
+      expect(firstOne).toMatchObject({ event: "cluster", id: first.id });
+      expect(firstOne.data.cluster.name).toBe("beta");
+      // A reconnect that has the current publication is not sent it again: the next frame is the next poll's.
+      const resumed = await open("?view=summary", { "last-event-id": String(first.id) });
+      await service.pollOnce();
+      const [a2, b2, s2] = await Promise.all([all.next(), one.next(), resumed.next()]);
+      expect(a2.id).toBe(first.id + 1);
+      expect(b2).toMatchObject({ event: "cluster", id: first.id + 1 });
+      expect(Date.parse(b2.data.cluster.polledAt)).toBeGreaterThan(Date.parse(firstOne.data.cluster.polledAt ?? "1970-01-01"));
+      expect(s2).toMatchObject({ event: "summary", id: first.id + 1 });
+      expect(s2.data.clusters.find((c: { name: string }) => c.name === "beta")).toMatchObject({ health: "ok" });
+      expect(service.subscribers()).toBe(3);
+    } finally {
+      ctl.abort();
+    }
+    await expect.poll(() => service.subscribers()).toBe(0);
+  });
+
+  it("the server's fast path answers GET /api/replication from the stored bytes, with the route's auth and headers", async () => {
+    const server = http.createServer((req, res) => {
+      if (!statusFastRoute(req, res)) res.writeHead(404, { "x-not-taken": "1" }).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}/api/replication`;
+    try {
+      expect((await fetch(url)).status).toBe(401);
+      const ok = await fetch(url, { headers: { cookie: viewer, "accept-encoding": "gzip" } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get("content-encoding")).toBe("gzip");
+      const body = (await ok.json()) as { clusters: Array<{ name: string }> };
+      const viaRoute = await get(listRoute.GET, "/api/replication");
+      expect(body).toEqual(viaRoute.json);
+      for (const h of ["etag", "cache-control", "content-type"]) expect(ok.headers.get(h)).toBe(viaRoute.headers.get(h));
+      expect((await fetch(url, { headers: { cookie: viewer, "if-none-match": ok.headers.get("etag")! } })).status).toBe(304);
+      // Anything but the exact GET goes to Next.
+      expect((await fetch(`${url}?x=1`, { headers: { cookie: viewer } })).headers.get("x-not-taken")).toBe("1");
+      expect((await fetch(url, { method: "HEAD", headers: { cookie: viewer } })).headers.get("x-not-taken")).toBe("1");
+      // A session ended elsewhere (logout in a route handler) is refused at once: one session cache per process.
+      const cookie = await makeUser("viewer-fast", "viewer");
+      expect((await fetch(url, { headers: { cookie } })).status).toBe(200);
+      const user = await userFromToken(readCookieHeader(cookie, SESSION_COOKIE));
+      await destroySession(user!.sessionId);
+      expect((await fetch(url, { headers: { cookie } })).status).toBe(401);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("stores one sample per member per poll and serves history for the charts", async () => {

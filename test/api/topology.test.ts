@@ -3,7 +3,7 @@
  * kind with the right endpoints, sites, drift badges, the catalog link's state, role checks, and a
  * deterministic layout with no overlap inside a site.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { call } from "../support/api";
 import { freshDatabase } from "../support/db";
 
@@ -189,6 +189,46 @@ describe("GET /api/topology", () => {
       expect(link.live).toMatchObject({ state: "streaming", health: "ok", why: "streaming: 0 B behind" });
     } finally {
       setReplicationService(null);
+    }
+  });
+
+  it("keeps the layout and the drift digests across a restart; drift follows a deploy without rendering again", async () => {
+    await topology();
+    // A restart: this process's caches are gone, the database keeps what was computed.
+    const g = globalThis as unknown as Record<string | symbol, unknown>;
+    delete g.__bhdTopologyLayoutCache;
+    delete g[Symbol.for("bacula-ha.deploy.modelDigests")];
+    const deploy = await import("@/lib/deploy/service");
+    const planned = { n: 0 };
+    const original = deploy.planTargets;
+    const spy = vi.spyOn(deploy, "planTargets").mockImplementation(async (...a) => {
+      planned.n++;
+      return original(...a);
+    });
+    try {
+      const again = await topology();
+      expect(again.json.timings.layoutCached).toBe(false); // not in memory…
+      expect(again.json.timings.layoutMs).toBeLessThan(200); // …but read back, not laid out by ELK
+      expect(planned.n).toBe(0);
+      const dir = (again.json.nodes as Node[]).find((n) => n.id === `director:${ids["bacula-dir"]}`)!;
+      expect((dir.drift as { state: string }).state).toBe("never_deployed");
+      // What the model renders for it, as the digests say; a deploy of exactly that is "in sync".
+      const { modelDigests } = await import("@/lib/deploy/drift");
+      const hash = (await modelDigests()).get(`director:${ids["bacula-dir"]}`)!.hash!;
+      await prisma.daemonDeployState.create({ data: { kind: "director", daemonId: ids["bacula-dir"], lastHash: hash, liveHash: hash, lastDeployedAt: new Date() } });
+      const after = await topology();
+      expect(((after.json.nodes as Node[]).find((n) => n.id === dir.id)!.drift as { state: string }).state).toBe("in_sync");
+      expect(planned.n).toBe(0);
+      // A model change is a new stamp: planned once more, then the badge says the deploy is pending.
+      await prisma.pool.updateMany({ where: { name: "Nightly" }, data: { maximumVolumes: 77 } });
+      const { bumpModelRevision } = await import("@/lib/audit");
+      await bumpModelRevision();
+      const changed = await topology();
+      expect(((changed.json.nodes as Node[]).find((n) => n.id === dir.id)!.drift as { state: string }).state).toBe("model_changed");
+      expect(planned.n).toBe(1);
+    } finally {
+      spy.mockRestore();
+      await prisma.daemonDeployState.deleteMany({});
     }
   });
 

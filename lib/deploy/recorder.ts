@@ -1,0 +1,109 @@
+/**
+ * Records a deploy run's progress in the database while the engine runs: every step (status, log)
+ * and every target's state, as the events come.
+ *
+ * Group commit: the events of all hosts go into one pending set (the newest state per step and per
+ * target: a step that started and finished before the next write is written once), written in one
+ * transaction (at most every FLUSH_MS) while the previous one is committing; the steps of a batch
+ * in one statement (an upsert of the rows of one JSON parameter), since every operation through the
+ * ORM costs the server's one thread about a millisecond. Writing them one by one in order (what the
+ * service did) cost ~300 sequential commits for 10 hosts, and the engine's hosts waited on that
+ * thread: deploying 10 hosts took 2.7x one host, against 1.8x for the engine alone (bench/deploy.ts).
+ * The live progress does not wait for this: the engine's events are streamed as they come.
+ */
+import type { Prisma, PrismaClient } from "@prisma/client";
+import type { DeployEvent, StepRecord, TargetResult } from "./engine";
+
+type Db = Pick<PrismaClient, "$transaction" | "$executeRawUnsafe" | "deployTargetRun">;
+
+/** The longest a recorded event waits before its batch is written. */
+export const FLUSH_MS = 25;
+
+/** How Prisma's SQLite adapter writes a DateTime (so the raw statement's rows read back as Dates). */
+const sqliteDate = (iso: string | undefined) => (iso ? new Date(iso).toISOString().replace("Z", "+00:00") : null);
+
+const UPSERT_STEPS = `INSERT INTO "DeployStep" ("targetRunId", "position", "name", "status", "startedAt", "finishedAt", "log")
+SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+       json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]')
+FROM json_each(?) WHERE true
+ON CONFLICT ("targetRunId", "position") DO UPDATE SET "status" = excluded."status", "finishedAt" = excluded."finishedAt", "log" = excluded."log"`;
+
+export interface RunRecorder {
+  /** Takes an engine event (never throws, never waits). */
+  onEvent(e: DeployEvent): void;
+  /** Resolves once everything taken so far is written. */
+  flush(): Promise<void>;
+}
+
+export function createRunRecorder(db: Db, rows: ReadonlyMap<string, number>, o: { onError?: (err: unknown) => void } = {}): RunRecorder {
+  const steps = new Map<string, { targetRunId: number; step: StepRecord }>();
+  const targets = new Map<number, TargetResult>();
+  let writing: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const onError = o.onError ?? ((err: unknown) => console.error("deploy: recording the run failed", err));
+
+  const writeBatch = async (): Promise<void> => {
+    while (steps.size || targets.size) {
+      const s = [...steps.values()];
+      const t = [...targets.entries()];
+      steps.clear();
+      targets.clear();
+      const rows = s.map(({ targetRunId, step }) => [targetRunId, step.index, step.name, step.status, sqliteDate(step.startedAt), sqliteDate(step.finishedAt), step.log]);
+      const ops: Prisma.PrismaPromise<unknown>[] = [
+        ...(rows.length ? [db.$executeRawUnsafe(UPSERT_STEPS, JSON.stringify(rows))] : []),
+        ...t.map(([id, r]) =>
+          db.deployTargetRun.update({
+            where: { id },
+            data: {
+              status: r.status,
+              failedStep: r.failedStep,
+              error: r.error,
+              errorCode: r.errorCode,
+              liveHashBefore: r.liveHashBefore,
+              files: r.files as unknown as Prisma.InputJsonValue,
+              finishedAt: r.finishedAt ? new Date(r.finishedAt) : null,
+            },
+          }),
+        ),
+      ];
+      try {
+        await db.$transaction(ops);
+      } catch (err) {
+        onError(err);
+      }
+    }
+  };
+  const kick = () => {
+    if (writing) return;
+    writing = writeBatch().finally(() => {
+      writing = null;
+      if (steps.size || targets.size) kick();
+    });
+  };
+
+  return {
+    onEvent(e) {
+      const id = rows.get(e.type === "step" ? e.targetKey : e.target.key);
+      if (!id) return;
+      if (e.type === "step") steps.set(`${id}:${e.step.index}`, { targetRunId: id, step: { ...e.step } });
+      else targets.set(id, e.target);
+      // Written a moment later, so that the events of the hosts' steps go in together.
+      if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          kick();
+        }, FLUSH_MS);
+      }
+    },
+    async flush() {
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      while (writing || steps.size || targets.size) {
+        if (!writing) kick();
+        await writing;
+      }
+    },
+  };
+}
