@@ -244,6 +244,37 @@ describe("aliases against the 15.0.3 binaries", () => {
   });
 });
 
+describe("directives Bacula refuses together (the tables' excludes)", () => {
+  for (const daemon of ["dir", "sd", "fd", "console"] as const) {
+    const cases = resourcesFor(daemon, VERSION).flatMap((res) =>
+      directivesFor(res, VERSION).flatMap((def) => (def.excludes ?? []).map((other) => ({ res, def, other: directivesFor(res, VERSION).find((x) => x.name === other)! }))),
+    );
+    if (!cases.length) continue;
+    it(`${daemon}: each pair in one resource is refused in either order, each alone is accepted`, () => {
+      const base = baseResources(daemon, work);
+      for (const { res, def, other } of cases) {
+        const text = base[res.name];
+        expect(text, `${daemon}: no base ${res.name}`).toBeTruthy();
+        const withLines = (...defs: DirectiveDef[]) =>
+          Object.entries(base)
+            .filter(([, t]) => t)
+            .map(([type, t]) => (type === res.name ? t.replace(/\n\}$/, `\n${defs.map((x) => `  ${x.name} = ${sampleValue(work, res.name, x)}`).join("\n")}\n}`) : t))
+            .join("\n\n") + "\n";
+        for (const pair of [[def, other], [other, def]]) {
+          const r = run(daemon, withLines(...pair));
+          expect(r.code, `${res.name}: ${pair.map((x) => x.name).join(" + ")} accepted`).toBe(1);
+          expect(r.out).toContain("Old style addresses cannot be mixed with new style");
+        }
+        for (const alone of [def, other]) {
+          const t = withLines(alone);
+          const r = run(daemon, t);
+          expect(r.code, explain(r, t)).toBe(0);
+        }
+      }
+    });
+  }
+});
+
 describe("resource types: required ones, single ones", () => {
   /** The base config of a daemon with only the resource types the table marks required. */
   const requiredOnly = (daemon: Daemon): Record<string, string> => {
