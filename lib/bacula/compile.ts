@@ -152,6 +152,7 @@ class Walk {
     const text = this.o.text;
     const all = this.all;
     let count: Map<string, number> | undefined;
+    let excluding: Item[] | undefined;
     const seen = all || items.length > 1 ? new Set<string>() : undefined;
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
@@ -169,7 +170,13 @@ class Walk {
         continue;
       }
       this.item(it, def, prefix, n, depth, label, inExclude, text === true);
+      if (all && def.excludes) (excluding ??= []).push(it);
     }
+    // Directives Bacula refuses together (DirPort or DirAddress with a DirAddresses block), in either order.
+    for (const it of excluding ?? [])
+      for (const x of findDirective(container, it.name)?.excludes ?? [])
+        if (seen!.has(x))
+          this.add(`${prefix}${it.name}`, "conflict", `${label}: ${it.name} cannot be combined with ${x} in one resource (Bacula refuses to mix the two)`, "error", it.name, it.pos);
     if (all && checkRequired) {
       for (const def of requiredOf(container)) {
         // requiredUnless rows are not ITEM_REQUIRED but are just as required after the parse

@@ -200,6 +200,23 @@ Job {
     expect(rules(t, "15.0.3").sort()).toEqual(["shell-expansion:Director:WorkingDirectory", "unknown-directive:Fileset:Exclude.Plugin"]);
   });
 
+  it("refuses old-style DirPort / DirAddress beside a DirAddresses block, in either order, as Bacula does (the table's excludes)", () => {
+    const block = "DirAddresses = { ip = { addr = 127.0.0.1; port = 9199; } }";
+    const withLines = (...lines: string[]) => {
+      const t = parseTree(base.replace("  Messages = M\n}", `  Messages = M\n${lines.map((l) => `  ${l}\n`).join("")}}`), "dir");
+      expect(t.issues.filter((i) => i.severity === "error")).toEqual([]);
+      return rules(t.tree, "15.0.3");
+    };
+    expect(withLines("DirPort = 9101", block)).toEqual(["conflict:Director:DirAddresses"]);
+    expect(withLines(block, "DirAddress = 127.0.0.1")).toEqual(["conflict:Director:DirAddresses"]);
+    expect(withLines(block, "DirSourceAddress = 127.0.0.1")).toEqual([]);
+    expect(withLines("DirPort = 9101", "DirAddress = 127.0.0.1")).toEqual([]);
+    const sd = parseTree(`Storage {\n  Name = s\n  WorkingDirectory = "/w"\n  PidDirectory = "/p"\n  SdAddresses = { ip = { port = 9203; } }\n  SdPort = 9103\n}\n`, "sd").tree;
+    expect(checkTree(sd, { version: "15.0.3" }).filter((p) => p.rule === "conflict").map((p) => p.message)).toEqual([
+      'Storage "s": SdAddresses cannot be combined with SdPort in one resource (Bacula refuses to mix the two)',
+    ]);
+  });
+
   it("names items by canonical keyword only: a spelling the table does not have is unknown, not guessed", () => {
     const t = tree("");
     t.resources[0].items.push({ kind: "directive", name: "Maximum Concurrent Jobs", value: 3 });

@@ -11,7 +11,7 @@
  */
 import { findDirective, findResource, TABLES } from "./tables";
 import type { Daemon, DirectiveDef, ResourceDef } from "./tables/types";
-import type { BlockItem, ConfigTree, DirectiveItem, Item, MsgValue, ResourceNode, Value } from "./tree";
+import type { AddressEntry, BlockItem, ConfigTree, DirectiveItem, Item, MsgValue, ResourceNode, Value } from "./tree";
 
 export type Obj = Record<string, unknown>;
 
@@ -259,6 +259,41 @@ export function typedKeys(kind: ResourceKind): { byName: Map<string, ResolvedKey
 /** The canonical directive name behind a typed key (for error paths and forms). */
 export function directiveOfKey(kind: ResourceKind, key: string): DirectiveDef | undefined {
   return typedKeys(kind).list.find((x) => x.key === key)?.def;
+}
+
+/**
+ * The typed keys of a kind whose directive Bacula refuses beside one of `items` (DirPort beside a
+ * DirAddresses block: the table's `excludes`). A model built from database columns that are always
+ * filled (the port the dashboard reaches a daemon at) leaves these keys out.
+ */
+export function excludedKeys(kind: ResourceKind, items: readonly Item[] | undefined): Set<string> {
+  const res = resourceDefOf(kind);
+  const names = new Set<string>();
+  for (const it of items ?? []) for (const x of findDirective(res, it.name)?.excludes ?? []) names.add(x);
+  return new Set(names.size === 0 ? [] : typedKeys(kind).list.filter((x) => names.has(x.def.name)).map((x) => x.key));
+}
+
+/**
+ * Where a Director, Storage Daemon or File Daemon resource says it listens: its single-style
+ * address and port (DirAddress / DirPort...), else the first entry of its addresses block
+ * (DirAddresses = { ip = { addr = ...; port = ...; } }). Driven by the stores of the table rows.
+ */
+export function listenAddress(res: ResourceDef, items: readonly Item[]): { address?: string; port?: number } {
+  const out: { address?: string; port?: number } = {};
+  const block = items.find((i) => i.kind === "directive" && findDirective(res, i.name)?.store === "addresses");
+  const single = new Set(block ? [] : res.directives.flatMap((x) => x.excludes ?? []));
+  for (const it of items) {
+    if (it.kind !== "directive") continue;
+    const def = findDirective(res, it.name);
+    if (!def) continue;
+    if (def.store === "addresses" && it === block && Array.isArray(it.value)) {
+      const first = (it.value as AddressEntry[])[0];
+      if (first?.addr !== undefined) out.address = first.addr;
+      if (first?.port !== undefined && /^\d+$/.test(first.port)) out.port = Number(first.port);
+    } else if (single.has(def.name) && def.store === "addresses_address" && typeof it.value === "string") out.address = it.value;
+    else if (single.has(def.name) && def.store === "addresses_port" && (typeof it.value === "number" || /^\d+$/.test(String(it.value)))) out.port = Number(it.value);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

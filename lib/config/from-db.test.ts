@@ -7,6 +7,8 @@ const { prisma } = await import("@/lib/db/client");
 const { seedDemo } = await import("@/lib/demo/seed");
 const { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } = await import("./from-db");
 const { renderDirector, renderStorageDaemon, validateDirector, validateStorageDaemon } = await import("@/lib/bacula");
+const { sealItems, openItems } = await import("./items");
+const { resourceDefOf } = await import("@/lib/bacula/typed");
 
 beforeAll(async () => {
   await seedDemo(prisma);
@@ -54,5 +56,31 @@ describe("demo topology from the database to Bacula", () => {
       const checked = runBsdjson(renderStorageDaemon(cfg, { revision: 1 }), { test: true });
       expect(checked.code, checked.stdout).toBe(0);
     }
+  });
+
+  it("writes no DirPort / SdPort beside a DirAddresses / SdAddresses block kept in the other directives (Bacula refuses both)", async () => {
+    // The port columns are always filled (the dashboard reaches the daemon there); the block says where it listens.
+    const primary = await prisma.director.findUniqueOrThrow({ where: { name: "bacula-dir" } });
+    const block = { kind: "directive" as const, name: "DirAddresses", value: [{ family: "ipv4" as const, addr: "127.0.0.1", port: String(primary.port) }] };
+    const dirExtra = [...openItems(primary.extra, resourceDefOf("Director")), block];
+    await prisma.director.update({ where: { id: primary.id }, data: { extra: sealItems(dirExtra, resourceDefOf("Director")) as object[] } });
+    const cfg = await loadDirectorConfig(prisma, primary.id);
+    expect(cfg.director.port).toBeUndefined();
+    const text = renderDirector(cfg, { revision: 1 });
+    expect(text).not.toMatch(/^\s*DirPort\b/m);
+    expect(text).toMatch(/^\s*DirAddresses = \{ ipv4 = \{ addr = 127\.0\.0\.1; port = \d+; \} \}$/m);
+    const checked = runBdirjson(text, { test: true });
+    expect(checked.code, checked.stdout).toBe(0);
+
+    const sd = (await prisma.storageDaemon.findMany())[0]!;
+    const sdBlock = { kind: "directive" as const, name: "SdAddresses", value: [{ family: "ip" as const, port: String(sd.port) }] };
+    const sdExtra = [...openItems(sd.extra, resourceDefOf("SdStorage")), sdBlock];
+    await prisma.storageDaemon.update({ where: { id: sd.id }, data: { extra: sealItems(sdExtra, resourceDefOf("SdStorage")) as object[] } });
+    const sdCfg = await loadStorageDaemonConfig(prisma, sd.id);
+    expect(sdCfg.storage.sdPort).toBeUndefined();
+    const sdText = renderStorageDaemon(sdCfg, { revision: 1 });
+    expect(sdText).not.toMatch(/^\s*SdPort\b/m);
+    const sdChecked = runBsdjson(sdText, { test: true });
+    expect(sdChecked.code, sdChecked.stdout).toBe(0);
   });
 });

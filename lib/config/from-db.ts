@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@prisma/client";
 import type { DirectorConfig, Item, JobLike, MessageDestination, ResourceNode, RunScript, StorageDaemonConfig } from "@/lib/bacula/model";
-import { nodeToTyped, resourceDefOf, kindOfNode, type ResourceKind } from "@/lib/bacula/typed";
+import { excludedKeys, nodeToTyped, resourceDefOf, kindOfNode, type ResourceKind } from "@/lib/bacula/typed";
 import { findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
@@ -20,6 +20,17 @@ const extraOf = (kind: ResourceKind, json: unknown): Item[] | undefined => {
   const items = openItems(json, resourceDefOf(kind));
   return items.length > 0 ? items : undefined;
 };
+
+/**
+ * A typed resource without the keys its own directives exclude: the port column is always filled
+ * (it is where the dashboard reaches the daemon), but a Director or SD that listens through a
+ * DirAddresses / SdAddresses block must not get a DirPort / SdPort line beside it (Bacula refuses both).
+ */
+function withoutExcluded<T extends { extra?: Item[] }>(kind: ResourceKind, obj: T): T {
+  const drop = excludedKeys(kind, obj.extra);
+  if (drop.size === 0) return obj;
+  return Object.fromEntries(Object.entries(obj).filter(([key]) => !drop.has(key))) as T;
+}
 
 function destinations(raw: unknown): MessageDestination[] {
   if (!Array.isArray(raw)) return [];
@@ -112,7 +123,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
     };
   };
   return {
-    director: {
+    director: withoutExcluded("Director", {
       name: director.name,
       // No DirAddress unless set as a directive (extra): the Director then listens on every
       // address; `address` in the model is how the dashboard and the daemons reach it.
@@ -125,7 +136,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
       maxConcurrentJobs: opt(director.maxConcurrentJobs),
       messages: daemonMessages,
       extra: directorExtra,
-    },
+    }),
     catalogs: catalogs.map((c) => ({
       name: c.name,
       dbName: c.dbName,
@@ -242,14 +253,14 @@ export async function loadStorageDaemonConfig(db: Db, sdId: number): Promise<Sto
       ? [{ name: "Standard", destinations: [{ kind: "director", where: derivedNames[0], types: ["all"] }] }]
       : [];
   return {
-    storage: {
+    storage: withoutExcluded("SdStorage", {
       name: sd.name,
       sdPort: sd.port,
       workingDirectory: sd.workingDirectory,
       pidDirectory: sd.pidDirectory,
       maxConcurrentJobs: opt(sd.maxConcurrentJobs),
       extra: extraOf("SdStorage", sd.extra),
-    },
+    }),
     directors,
     devices: sd.devices.map((d) => ({
       name: d.name,

@@ -341,6 +341,52 @@ describe("what Bacula reads, kept through import and render", () => {
     expect(scripts.map((s) => s.Command)).toEqual(["/usr/local/bin/before %n", "/usr/local/bin/after-1", "/usr/local/bin/after-2", "/usr/local/bin/client-after"]);
   });
 
+  it("a Director listening through DirAddresses and an SD through SdAddresses: no DirPort / SdPort beside the block, reached at its first entry", async () => {
+    // Regression: the port columns (always filled) were rendered as DirPort / SdPort beside the
+    // block, which Bacula refuses ("Old style addresses cannot be mixed with new style").
+    const dirText = director(
+      "addrs-dir",
+      `${JOB}Storage {\n  Name = File7\n  Address = sd7.example.net\n  SdPort = 9203\n  Password = "sd7-pw"\n  Device = Dev7\n  MediaType = File7\n}\n`,
+    ).replace("  Messages = Standard\n}", "  Messages = Standard\n  DirAddresses = { ipv4 = { addr = 192.0.2.10; port = 9199; } ipv6 = { addr = ::1; port = 9199; } }\n}");
+    const sdText = `Storage {
+  Name = addrs-sd
+  SdAddresses = { ipv4 = { addr = 0.0.0.0; port = 9203; } ipv6 = { addr = ::; port = 9203; } }
+  WorkingDirectory = "${bacula.work}"
+  PidDirectory = "${bacula.run}"
+}
+Director {
+  Name = addrs-dir
+  Password = "sd7-pw"
+}
+Device {
+  Name = Dev7
+  MediaType = File7
+  ArchiveDevice = "${bacula.work}"
+  DeviceType = File
+}
+Messages {
+  Name = Standard
+  Director = addrs-dir = all
+}
+`;
+    const dir = caseDir({ "bacula-dir.conf": dirText, "bacula-sd.conf": sdText });
+    const files = [path.join(dir, "bacula-dir.conf"), path.join(dir, "bacula-sd.conf")];
+    const d = await roundTrip(files, "dir", "addrs-dir");
+    expectLossless(d.diff, 20);
+    expect(d.rendered).not.toMatch(/^\s*DirPort\b/m);
+    expect(runBdirjson(d.rendered, { test: true }).code).toBe(0);
+    const sd = await roundTrip(files, "sd", "addrs-sd");
+    expectLossless(sd.diff, 5);
+    expect(sd.rendered).not.toMatch(/^\s*SdPort\b/m);
+    expect(runBsdjson(sd.rendered, { test: true }).code).toBe(0);
+    // Where the dashboard reaches them: the block's first entry (the SD's wildcard gives way to the
+    // address its Director's Storage uses, found by the block's port).
+    expect(await prisma.director.findUniqueOrThrow({ where: { name: "addrs-dir" } })).toMatchObject({ address: "192.0.2.10", port: 9199 });
+    const sdRow = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "addrs-sd" } });
+    expect(sdRow).toMatchObject({ address: "sd7.example.net", port: 9203 });
+    expect((await prisma.storage.findFirstOrThrow({ where: { name: "File7", director: { name: "addrs-dir" } } })).storageDaemonId).toBe(sdRow.id);
+  });
+
   it("a main file made only of the usual piped include reads the directory's files, as Bacula's shell does", async () => {
     const dir = caseDir({
       "conf.d/director.conf": director("pipe-dir", ""),

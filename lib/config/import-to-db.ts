@@ -27,7 +27,7 @@ import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig }
 import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
 import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
 import { withoutPos, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
-import { kindOfNode, nodeToTyped, resourceDefOf, type Obj, type ResourceKind } from "@/lib/bacula/typed";
+import { kindOfNode, listenAddress, nodeToTyped, resourceDefOf, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
@@ -491,8 +491,8 @@ interface SdInfo {
 const WILDCARD = new Set(["0.0.0.0", "::", "[::]", "*"]);
 
 /** The address Directors reach an SD at, from this import's Director Storages that match it. */
-function sdAddressFromDirectors(sd: StorageDaemonConfig, dirSources: ParsedDirectorSource[]): string | undefined {
-  const port = sd.storage.sdPort ?? SD_DEFAULT_PORT;
+function sdAddressFromDirectors(sd: StorageDaemonConfig, storageNode: ResourceNode, dirSources: ParsedDirectorSource[]): string | undefined {
+  const port = listenAddress(resourceDefOf("SdStorage"), storageNode.items).port ?? SD_DEFAULT_PORT;
   const devices = new Set([...sd.devices.map((d) => d.name), ...sd.autochangers.map((a) => a.name)]);
   const passwords = new Map(sd.directors.map((d) => [d.name, d.password]));
   for (const ds of dirSources) {
@@ -513,16 +513,17 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   if (!storageNode) return undefined;
   const st = nodeToTyped("SdStorage", storageNode) as unknown as StorageDaemonConfig["storage"];
   const cfg = src.result.config;
-  const port = st.sdPort ?? SD_DEFAULT_PORT;
+  const listen = listenAddress(resourceDefOf("SdStorage"), storageNode.items);
+  const port = listen.port ?? SD_DEFAULT_PORT;
   const where = posOf(storageNode, src.file);
   const existing = await ctx.tx.storageDaemon.findUnique({ where: { name: st.name } });
 
-  const fromDirs = sdAddressFromDirectors(cfg, dirSources);
-  let address = fromDirs ?? (st.address && !WILDCARD.has(st.address) ? st.address : undefined) ?? existing?.address;
+  const fromDirs = sdAddressFromDirectors(cfg, storageNode, dirSources);
+  let address = fromDirs ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined) ?? existing?.address;
   if (!address) {
     address = "localhost";
     issue(ctx, where, "warning",
-      `Storage Daemon "${st.name}": no Director Storage of this import reaches it and it listens on ${st.address ?? "every address"}; the address Directors use is set to "localhost" (edit it in the dashboard)`);
+      `Storage Daemon "${st.name}": no Director Storage of this import reaches it and it listens on ${listen.address ?? "every address"}; the address Directors use is set to "localhost" (edit it in the dashboard)`);
   }
   const directorNodes = live.filter((n) => kindOfNode("sd", n) === "SdDirector");
   const directorPasswords = new Map<string, string>();
@@ -685,8 +686,10 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   const at = (n: ResourceNode | undefined) => posOf(n, src.file);
   const existing = await ctx.tx.director.findUnique({ where: { name: dir.name } });
   const dsplit = splitColumns("Director", dir as unknown as Obj);
-  // The address the dashboard and the daemons reach the Director at: its DirAddress unless a wildcard.
-  const dirAddress = (dsplit.extra.find((i) => i.kind === "directive" && i.name === "DirAddress") as { value?: unknown } | undefined)?.value;
+  // The address and port the dashboard and the daemons reach the Director at: where it listens
+  // (DirAddress / DirPort, or the first entry of a DirAddresses block), unless a wildcard.
+  const listen = listenAddress(resourceDefOf("Director"), dirNode.items);
+  const dirAddress = listen.address;
   const reach = typeof dirAddress === "string" && !WILDCARD.has(dirAddress) ? dirAddress : (existing?.address ?? "localhost");
   if (!existing && reach === "localhost" && typeof dirAddress !== "string")
     issue(ctx, at(dirNode), "warning", `Director "${dir.name}": no DirAddress; the address the dashboard reaches it at is set to "localhost" (edit it in the dashboard)`);
@@ -694,7 +697,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     cols: {
       name: dir.name,
       address: reach,
-      port: (dsplit.cols.port as number | undefined) ?? DIR_DEFAULT_PORT,
+      port: listen.port ?? DIR_DEFAULT_PORT,
       version,
       queryFile: dsplit.cols.queryFile,
       workingDirectory: dsplit.cols.workingDirectory,

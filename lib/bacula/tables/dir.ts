@@ -215,7 +215,7 @@ const DIRECTOR: ResourceDef = {
     d("DirPort", "addresses_port", { default: 9101 }),
     d("DirAddress", "addresses_address"),
     // The JSON view shows only the block's first address, as DirAddress and DirPort.
-    d("DirAddresses", "addresses", { jsonKey: "DirAddress" }),
+    d("DirAddresses", "addresses", { jsonKey: "DirAddress", excludes: ["DirAddress", "DirPort"] }),
     d("DirSourceAddress", "addresses_address"),
     d("QueryFile", "dir", { required: true }),
     d("WorkingDirectory", "dir", { required: true }),

@@ -30,7 +30,7 @@ const FILEDAEMON: ResourceDef = {
     d("FdPort", "addresses_port", { default: 9102 }),
     d("FdAddress", "addresses_address"),
     // The JSON view shows only the block's first address, as FdAddress and FdPort.
-    d("FdAddresses", "addresses", { jsonKey: "FdAddress" }),
+    d("FdAddresses", "addresses", { jsonKey: "FdAddress", excludes: ["FdAddress", "FdPort"] }),
     d("FdSourceAddress", "addresses_address"),
     d("WorkingDirectory", "dir", { required: true }),
     d("PidDirectory", "dir", { required: true }),

@@ -29,7 +29,7 @@ const STORAGE: ResourceDef = {
     DESCRIPTION,
     d("SdAddress", "addresses_address"),
     // The JSON view shows only the block's first address, as SdAddress and SdPort.
-    d("SdAddresses", "addresses", { jsonKey: "SdAddress" }),
+    d("SdAddresses", "addresses", { jsonKey: "SdAddress", excludes: ["SdAddress", "SdPort"] }),
     d("Messages", "res", { ref: "Messages" }),
     d("SdPort", "addresses_port", { default: 9103 }),
     d("WorkingDirectory", "dir", { required: true }),

@@ -4,7 +4,8 @@
  * For each daemon the test writes configs that set every resource type and every directive the
  * table says 15.0 has to a sample value of its store, with every listed 15.0 value of every
  * keyword directive used at least once (one resource instance per value index, sub-blocks
- * included), and asserts that Bacula accepts them. It also reads Bacula's JSON view of the main
+ * included; the generator is lib/bacula/testing/every-directive.ts, shared with the import/render
+ * fidelity test), and asserts that Bacula accepts them. It also reads Bacula's JSON view of the main
  * instances to check that each directive shows under the key the table says. And it asserts that
  * Bacula refuses what the table leaves out: made-up keywords, enterprise rows, excluded values.
  *
@@ -15,10 +16,19 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { directivesFor, normalizeKeyword, resourcesFor, SCHEDULE_TIME_KEYWORDS, TABLES, valuesFor } from "./index";
+import {
+  apartDirectives,
+  baseResources,
+  EVERY_DIRECTIVE_VERSION as VERSION,
+  expectedDirectives as expected,
+  generateEveryDirective,
+  REF,
+  renderBody,
+  sampleValue,
+  type EveryDirectiveConfigs,
+} from "../testing/every-directive";
+import { directivesFor, normalizeKeyword, resourcesFor, SCHEDULE_TIME_KEYWORDS, TABLES } from "./index";
 import type { BlockDef, Daemon, DirectiveDef, ResourceDef } from "./types";
-
-const VERSION = "15.0.3";
 
 const TOOLS: Record<Daemon, string> = {
   dir: "/usr/sbin/bdirjson",
@@ -66,374 +76,6 @@ function explain(r: Run, text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sample values
-
-/** Every referenced resource is defined under this name in the base configs. */
-const REF = "Ref";
-
-/** Samples for particular directives, by `Resource.Directive` or `Directive` (first match wins). */
-function override(daemon: Daemon, res: string, def: DirectiveDef): string | undefined {
-  const dirPath = () => `"${work}"`;
-  const table: Record<string, string | (() => string)> = {
-    // directories Bacula checks at start-up
-    WorkingDirectory: dirPath,
-    PidDirectory: dirPath,
-    "Device.ArchiveDevice": dirPath,
-    "Device.AlignedDevice": dirPath,
-    "Device.SpoolDirectory": dirPath,
-    "Director.DirAddress": "127.0.0.1",
-    "Director.DirSourceAddress": "127.0.0.1",
-    "FileDaemon.FdAddress": "127.0.0.1",
-    "FileDaemon.FdSourceAddress": "127.0.0.1",
-    "Storage.SdAddress": "127.0.0.1",
-    // a second Job (clone) to start with this one
-    "Job.Run": `"${REF} level=%l"`,
-    "JobDefs.Run": `"${REF} level=%l"`,
-    // option letters
-    "Options.BaseJob": `"pmugs"`,
-    "Options.Accurate": `"mcs"`,
-    "Options.Verify": `"pins5"`,
-    "Options.StripPath": "1",
-    "Options.Regex": `"[.]tmp$"`,
-    "Options.RegexDir": `"^/tmp/x$"`,
-    "Options.RegexFile": `"[.]o$"`,
-    "Options.Wild": `"*.tmp"`,
-    "Options.WildDir": `"/tmp/*"`,
-    "Options.WildFile": `"*.o"`,
-    "Options.Plugin": `"bpipe"`,
-    "Options.FsType": `"ext4", "xfs"`,
-    "Options.DriveType": `"fixed"`,
-    "Include.Plugin": `"bpipe:/var/x.dump:/bin/true:/bin/true"`,
-    "Include.ExcludeDirContaining": `".nobackup"`,
-    "Runscript.Console": `"status director"`,
-    "Runscript.RunsOnClient": "no",
-    // the JSON view prints these only when they differ from the block's defaults
-    "Runscript.RunsOnFailure": "yes",
-    "Runscript.Timeout": "30",
-    "Cloud.HostName": `"s3.example.com"`,
-  };
-  const v = table[`${res}.${def.name}`] ?? table[def.name];
-  void daemon;
-  return typeof v === "function" ? v() : v;
-}
-
-function sampleByStore(def: DirectiveDef, k: number): string {
-  const vals = def.values ? valuesFor(def, VERSION) : [];
-  if (vals.length) return vals[k % vals.length]!;
-  switch (def.store) {
-    case "str":
-    case "strname":
-      return `"sample"`;
-    case "dir":
-      return `"${work}"`;
-    case "password":
-      return `"secret"`;
-    case "res":
-    case "alist_res":
-    case "ac_res":
-    case "device":
-    case "defs":
-      return `"${REF}"`;
-    case "alist_str":
-    case "alist_dir":
-      return `"a", "b"`;
-    case "acl":
-      return `"*all*"`;
-    case "int32":
-    case "pint32":
-    case "int64":
-      return "5";
-    case "size32":
-      return "4096";
-    case "maxblocksize":
-      return "65536";
-    case "size64":
-      return "10 MB";
-    case "speed":
-      return "1 mb/s";
-    case "time":
-      return "1 hour";
-    case "bool":
-    case "bit":
-    case "runscript_bool":
-      return "no";
-    case "addresses":
-      return "{ ip = { addr = 127.0.0.1; port = 9199; } ipv4 = { addr = 127.0.0.2; port = 9198; } ipv6 = { addr = ::1; port = 9197; } }";
-    case "addresses_address":
-      return "127.0.0.1";
-    case "addresses_port":
-      return "9199";
-    case "msgs":
-      return def.destination === "list"
-        ? `"root@localhost" = all, !skipped`
-        : def.destination === "one"
-          ? `"${work}/log" = all`
-          : "all";
-    case "run":
-      return "Full sun at 02:05";
-    case "runres":
-      return "sun at 02:05";
-    case "short_runscript":
-    case "runscript_cmd":
-      return `"/bin/true"`;
-    case "runscript_int":
-      return "30";
-    case "runscript_target":
-      return "no";
-    case "fname":
-      return `"/tmp"`;
-    case "plugin_name":
-    case "plugin":
-      return `"bpipe"`;
-    case "excludedir":
-      return `".nobackup"`;
-    case "lopts":
-    case "regex":
-    case "wild":
-    case "base":
-      return `"${REF}"`;
-    case "fstype":
-    case "drivetype":
-      return `"sample"`;
-    default:
-      throw new Error(`no sample for store ${def.store} (${def.name})`);
-  }
-}
-
-/** Extra lines a repeatable directive gets besides its sample, to cover its other forms. */
-function extraLines(res: string, def: DirectiveDef): string[] {
-  if (def.store === "run") {
-    // Every Run override keyword at once.
-    return [
-      `Level=Incremental Pool=${REF} FullPool=${REF} IncrementalPool=${REF} DifferentialPool=${REF} ` +
-        `NextPool=${REF} Storage=${REF} Messages=${REF} Priority=5 SpoolData=yes WritePartAfterJob=yes ` +
-        `MaxRunSchedTime="1 hour" Accurate=yes 1st mon-fri jan-dec at 1:30pm`,
-      "Differential lastday w01-w52 at 23:59",
-    ];
-  }
-  if (def.store === "runres") return [`MaxConnectTime="10 min" daily at 06:00`];
-  void res;
-  return [];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rendering
-
-/** How many instances a resource needs so that every 15.0 value of every keyword directive is used. */
-function variantCount(owner: ResourceDef | BlockDef): number {
-  let n = 1;
-  for (const def of directivesFor(owner, VERSION)) {
-    if (def.values) n = Math.max(n, valuesFor(def, VERSION).length);
-    if (def.block) n = Math.max(n, variantCount(def.block));
-  }
-  return n;
-}
-
-interface RenderOpts {
-  /** Value index for keyword directives. */
-  k: number;
-  /** Directive names to leave out (they go into another instance). */
-  skip: ReadonlySet<string>;
-  /** When set, write only these (plus required ones). */
-  only?: ReadonlySet<string>;
-}
-
-function renderBody(daemon: Daemon, ownerName: string, owner: ResourceDef | BlockDef, o: RenderOpts, indent: string, name?: string): string[] {
-  const lines: string[] = [];
-  for (const def of directivesFor(owner, VERSION)) {
-    if (def.name === "Name" && "name" in owner) {
-      lines.push(`${indent}Name = "${name}"`);
-      continue;
-    }
-    if (o.skip.has(`${ownerName}.${def.name}`)) continue;
-    if (o.only && !o.only.has(`${ownerName}.${def.name}`) && !def.required && !def.requiredUnless) continue;
-    if (def.block) {
-      lines.push(`${indent}${def.name} {`);
-      lines.push(...renderBody(daemon, def.name, def.block, o, indent + "  "));
-      lines.push(`${indent}}`);
-      continue;
-    }
-    const value = (def.values ? undefined : override(daemon, ownerName, def)) ?? sampleByStore(def, o.k);
-    lines.push(`${indent}${def.name} = ${value}`);
-    if (def.repeatable) for (const extra of extraLines(ownerName, def)) lines.push(`${indent}${def.name} = ${extra}`);
-  }
-  return lines;
-}
-
-function renderResource(daemon: Daemon, res: ResourceDef, name: string, o: RenderOpts): string {
-  return [`${res.name} {`, ...renderBody(daemon, res.name, res, o, "  ", name), "}"].join("\n");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Per daemon: minimal resources the generated ones refer to, and directives that cannot share
-// one resource (they go into a second instance, or a second file for single resources).
-
-interface DaemonFixture {
-  /** Minimal resources named REF (and the single resource when it is not generated), by type. */
-  base: () => Record<string, string>;
-  /** `Resource.Directive` pairs written in a separate instance only. */
-  apart: readonly string[];
-}
-
-const FIXTURES: Record<Daemon, DaemonFixture> = {
-  dir: {
-    base: () => ({
-      Director: `Director {\n  Name = "bdir"\n  Password = "p"\n  QueryFile = "${work}/query.sql"\n  WorkingDirectory = "${work}"\n  PidDirectory = "${work}"\n  Messages = "${REF}"\n}`,
-      Messages: `Messages {\n  Name = "${REF}"\n  Console = all\n}`,
-      Catalog: `Catalog {\n  Name = "${REF}"\n  DbName = "bacula"\n}`,
-      Console: `Console {\n  Name = "${REF}"\n  Password = "p"\n}`,
-      Storage: `Storage {\n  Name = "${REF}"\n  Address = "localhost"\n  Password = "p"\n  Device = "${REF}"\n  MediaType = "File"\n}`,
-      Pool: `Pool {\n  Name = "${REF}"\n  PoolType = Backup\n  Storage = "${REF}"\n}`,
-      Client: `Client {\n  Name = "${REF}"\n  Address = "localhost"\n  Password = "p"\n  Catalog = "${REF}"\n}`,
-      Fileset: `Fileset {\n  Name = "${REF}"\n  Include {\n    File = "/etc"\n  }\n}`,
-      Schedule: `Schedule {\n  Name = "${REF}"\n  Run = Full sun at 01:00\n}`,
-      JobDefs: `JobDefs {\n  Name = "${REF}"\n  Type = Backup\n  Messages = "${REF}"\n  Pool = "${REF}"\n  Client = "${REF}"\n  Fileset = "${REF}"\n}`,
-      Job: `Job {\n  Name = "${REF}"\n  JobDefs = "${REF}"\n}`,
-      Counter: `Counter {\n  Name = "${REF}"\n}`,
-      Statistics: "",
-      Tenant: "",
-    }),
-    // Old-style DirAddress/DirPort and the DirAddresses block do not mix.
-    apart: ["Director.DirAddresses"],
-  },
-  sd: {
-    base: () => ({
-      Storage: `Storage {\n  Name = "bsd"\n  WorkingDirectory = "${work}"\n  PidDirectory = "${work}"\n}`,
-      Director: `Director {\n  Name = "${REF}"\n  Password = "p"\n}`,
-      Messages: `Messages {\n  Name = "${REF}"\n  Director = "${REF}" = all\n}`,
-      Device: `Device {\n  Name = "${REF}"\n  MediaType = "File"\n  ArchiveDevice = "${work}"\n  DeviceType = File\n}`,
-      Autochanger: "",
-      Cloud: `Cloud {\n  Name = "${REF}"\n  Driver = S3\n  HostName = "s3.example.com"\n  BucketName = "b"\n  AccessKey = "a"\n  SecretKey = "s"\n}`,
-      Statistics: "",
-    }),
-    apart: ["Storage.SdAddresses"],
-  },
-  fd: {
-    base: () => ({
-      FileDaemon: `FileDaemon {\n  Name = "bfd"\n  WorkingDirectory = "${work}"\n  PidDirectory = "${work}"\n}`,
-      Director: `Director {\n  Name = "${REF}"\n  Password = "p"\n}`,
-      Messages: `Messages {\n  Name = "${REF}"\n  Director = "${REF}" = all\n}`,
-      Console: `Console {\n  Name = "${REF}"\n  Password = "p"\n}`,
-      Schedule: `Schedule {\n  Name = "${REF}"\n}`,
-      Statistics: "",
-    }),
-    apart: ["FileDaemon.FdAddresses"],
-  },
-  console: {
-    base: () => ({
-      Director: `Director {\n  Name = "${REF}"\n  Address = "localhost"\n  Password = "p"\n}`,
-      Console: "",
-    }),
-    apart: [],
-  },
-};
-
-interface JsonCheck {
-  res: ResourceDef;
-  name: string;
-  /** Check only these directives (an instance made of directives kept apart). */
-  only?: ReadonlySet<string>;
-}
-
-interface Generated {
-  /** Config files (texts) that must all pass -t. */
-  files: string[];
-  /** Per file (by index): the generated instances whose JSON view is checked. */
-  checks: Map<number, JsonCheck[]>;
-  /** Directives written at least once (as `Resource.Directive`, sub-blocks as `Resource.Block.Directive`). */
-  written: Set<string>;
-  /** Keyword values written at least once (`Resource.Directive=Value`). */
-  valuesWritten: Set<string>;
-}
-
-function generate(daemon: Daemon): Generated {
-  const fx = FIXTURES[daemon];
-  const apart = new Set(fx.apart);
-  const none = new Set<string>();
-  const resources = resourcesFor(daemon, VERSION);
-  const files: string[] = [];
-  const checks = new Map<number, JsonCheck[]>();
-  const check = (file: number, c: JsonCheck) => checks.set(file, [...(checks.get(file) ?? []), c]);
-  const written = new Set<string>();
-  const valuesWritten = new Set<string>();
-
-  const note = (res: ResourceDef, text: string) => {
-    // Record what the rendered text sets (directive names appear as `Name =` or `Name {`).
-    const walk = (owner: ResourceDef | BlockDef, prefix: string) => {
-      for (const def of directivesFor(owner, VERSION)) {
-        const re = new RegExp(`^\\s*${def.name}\\s*(=\\s*(.*)|\\{)$`, "gm");
-        for (const m of text.matchAll(re)) {
-          written.add(`${prefix}.${def.name}`);
-          if (def.values && m[2]) valuesWritten.add(`${prefix}.${def.name}=${m[2].trim()}`);
-        }
-        if (def.block) walk(def.block, `${prefix}.${def.name}`);
-      }
-    };
-    walk(res, res.name);
-  };
-
-  const singles = resources.filter((r) => r.single);
-  const others = resources.filter((r) => !r.single);
-  const base = fx.base();
-  const count = Math.max(...singles.map((r) => variantCount(r)), 1);
-
-  for (let k = 0; k < count; k++) {
-    const parts: string[] = [];
-    for (const res of singles) {
-      const text = renderResource(daemon, res, `${res.name}_${k}`, { k, skip: apart });
-      parts.push(text);
-      note(res, text);
-      if (k === 0) check(0, { res, name: `${res.name}_${k}` });
-    }
-    for (const res of others) {
-      if (base[res.name]) parts.push(base[res.name]!);
-      if (k > 0) continue;
-      const n = variantCount(res);
-      for (let j = 0; j < n; j++) {
-        const text = renderResource(daemon, res, `T_${res.name}_${j}`, { k: j, skip: apart });
-        parts.push(text);
-        note(res, text);
-        if (j === 0) check(0, { res, name: `T_${res.name}_${j}` });
-      }
-      const only = new Set([...apart].filter((a) => a.startsWith(`${res.name}.`)));
-      if (only.size) {
-        const text = renderResource(daemon, res, `T_${res.name}_apart`, { k: 0, skip: none, only });
-        parts.push(text);
-        note(res, text);
-        if (k === 0) check(0, { res, name: `T_${res.name}_apart`, only });
-      }
-    }
-    files.push(parts.join("\n\n") + "\n");
-  }
-  // Single resources with directives that must be apart: one more file.
-  for (const res of singles) {
-    const only = new Set([...apart].filter((a) => a.startsWith(`${res.name}.`)));
-    if (!only.size) continue;
-    const text = renderResource(daemon, res, `${res.name}_apart`, { k: 0, skip: none, only });
-    note(res, text);
-    const parts = [text, ...others.map((r) => base[r.name]).filter((t): t is string => !!t)];
-    check(files.length, { res, name: `${res.name}_apart`, only });
-    files.push(parts.join("\n\n") + "\n");
-  }
-  return { files, checks, written, valuesWritten };
-}
-
-/** Every `Resource.Directive` (and value) the 15.0 table has, as `generate` records them. */
-function expected(daemon: Daemon): { directives: string[]; values: string[] } {
-  const directives: string[] = [];
-  const values: string[] = [];
-  const walk = (owner: ResourceDef | BlockDef, prefix: string) => {
-    for (const def of directivesFor(owner, VERSION)) {
-      directives.push(`${prefix}.${def.name}`);
-      for (const v of def.values ? valuesFor(def, VERSION) : []) values.push(`${prefix}.${def.name}=${v}`);
-      if (def.block) walk(def.block, `${prefix}.${def.name}`);
-    }
-  };
-  for (const r of resourcesFor(daemon, VERSION)) walk(r, r.name);
-  return { directives, values };
-}
-
-// ---------------------------------------------------------------------------------------------
 
 type Json = Record<string, unknown>;
 
@@ -472,9 +114,9 @@ const counts: Record<string, number> = {};
 
 for (const daemon of ["dir", "sd", "fd", "console"] as const) {
   describe(`${daemon}: the 15.0 table against ${path.basename(TOOLS[daemon])} ${VERSION}`, () => {
-    let gen: Generated;
+    let gen: EveryDirectiveConfigs;
     beforeAll(() => {
-      gen = generate(daemon);
+      gen = generateEveryDirective(daemon, work);
     });
 
     it("accepts every resource type and directive with a sample value, and every listed value", () => {
@@ -508,7 +150,7 @@ for (const daemon of ["dir", "sd", "fd", "console"] as const) {
           }
           for (const def of directivesFor(res, VERSION)) {
             const id = `${daemon}:${res.name}.${def.name}`;
-            if (only ? !only.has(`${res.name}.${def.name}`) : FIXTURES[daemon].apart.includes(`${res.name}.${def.name}`)) continue;
+            if (only ? !only.has(`${res.name}.${def.name}`) : apartDirectives(daemon).includes(`${res.name}.${def.name}`)) continue;
             if (JSON_NOT_SHOWN.has(id)) {
               if (def.name in body) problems.push(`${id}: shown, the test says the JSON view omits it`);
               continue;
@@ -542,15 +184,15 @@ for (const daemon of ["dir", "sd", "fd", "console"] as const) {
 
 describe("aliases against the 15.0.3 binaries", () => {
   const baseText = (daemon: Daemon, except?: string) =>
-    Object.entries(FIXTURES[daemon].base())
+    Object.entries(baseResources(daemon, work))
       .filter(([type, t]) => t && type !== except)
       .map(([, t]) => t)
       .join("\n\n") + "\n";
 
   /** A resource with its required directives, `def` written under `alias`. */
   const withAlias = (daemon: Daemon, res: ResourceDef, def: DirectiveDef, alias: string, name: string) => {
-    const lines = renderBody(daemon, res.name, res, { k: 0, skip: new Set([`${res.name}.${def.name}`]), only: new Set() }, "  ", name);
-    const value = override(daemon, res.name, def) ?? sampleByStore(def, 0);
+    const lines = renderBody(work, res.name, res, { k: 0, skip: new Set([`${res.name}.${def.name}`]), only: new Set() }, "  ", name);
+    const value = sampleValue(work, res.name, def);
     return [`${res.name} {`, ...lines, `  ${alias} = ${value}`, "}"].join("\n");
   };
 
@@ -591,21 +233,52 @@ describe("aliases against the 15.0.3 binaries", () => {
   });
 
   it("resource aliases: Autochanger is a Director Storage, Client is the FileDaemon", () => {
-    const ac = baseText("dir") + FIXTURES.dir.base().Storage!.replace("Storage {", "Autochanger {").replace(`"${REF}"`, '"AC"') + "\n";
+    const ac = baseText("dir") + baseResources("dir", work).Storage!.replace("Storage {", "Autochanger {").replace(`"${REF}"`, '"AC"') + "\n";
     const r = run("dir", ac, false);
     expect(r.code, explain(r, ac)).toBe(0);
     expect(jsonResources(JSON.parse(r.out.replace(/^[^[]*/, "")), "Storage").map((b) => b.Name)).toContain("AC");
-    const fd = baseText("fd", "FileDaemon") + FIXTURES.fd.base().FileDaemon!.replace("FileDaemon {", "Client {") + "\n";
+    const fd = baseText("fd", "FileDaemon") + baseResources("fd", work).FileDaemon!.replace("FileDaemon {", "Client {") + "\n";
     const f = run("fd", fd, false);
     expect(f.code, explain(f, fd)).toBe(0);
     expect(jsonResources(JSON.parse(f.out.replace(/^[^[]*/, "")), "FileDaemon").map((b) => b.Name)).toEqual(["bfd"]);
   });
 });
 
+describe("directives Bacula refuses together (the tables' excludes)", () => {
+  for (const daemon of ["dir", "sd", "fd", "console"] as const) {
+    const cases = resourcesFor(daemon, VERSION).flatMap((res) =>
+      directivesFor(res, VERSION).flatMap((def) => (def.excludes ?? []).map((other) => ({ res, def, other: directivesFor(res, VERSION).find((x) => x.name === other)! }))),
+    );
+    if (!cases.length) continue;
+    it(`${daemon}: each pair in one resource is refused in either order, each alone is accepted`, () => {
+      const base = baseResources(daemon, work);
+      for (const { res, def, other } of cases) {
+        const text = base[res.name];
+        expect(text, `${daemon}: no base ${res.name}`).toBeTruthy();
+        const withLines = (...defs: DirectiveDef[]) =>
+          Object.entries(base)
+            .filter(([, t]) => t)
+            .map(([type, t]) => (type === res.name ? t.replace(/\n\}$/, `\n${defs.map((x) => `  ${x.name} = ${sampleValue(work, res.name, x)}`).join("\n")}\n}`) : t))
+            .join("\n\n") + "\n";
+        for (const pair of [[def, other], [other, def]]) {
+          const r = run(daemon, withLines(...pair));
+          expect(r.code, `${res.name}: ${pair.map((x) => x.name).join(" + ")} accepted`).toBe(1);
+          expect(r.out).toContain("Old style addresses cannot be mixed with new style");
+        }
+        for (const alone of [def, other]) {
+          const t = withLines(alone);
+          const r = run(daemon, t);
+          expect(r.code, explain(r, t)).toBe(0);
+        }
+      }
+    });
+  }
+});
+
 describe("resource types: required ones, single ones", () => {
   /** The base config of a daemon with only the resource types the table marks required. */
   const requiredOnly = (daemon: Daemon): Record<string, string> => {
-    const base = FIXTURES[daemon].base();
+    const base = baseResources(daemon, work);
     const req = new Set(resourcesFor(daemon, VERSION).filter((r) => r.required).map((r) => r.name));
     const out: Record<string, string> = {};
     for (const [type, text] of Object.entries(base)) if (req.has(type) && text) out[type] = text;
@@ -637,7 +310,7 @@ describe("resource types: required ones, single ones", () => {
 
 describe("keyword spelling and repeats, as the tables and normalizeKeyword describe them", () => {
   const dir = (jobLines: string) =>
-    Object.values(FIXTURES.dir.base()).filter(Boolean).join("\n\n") +
+    Object.values(baseResources("dir", work)).filter(Boolean).join("\n\n") +
     `\n\nJob {\n  Name = "K"\n  JobDefs = "${REF}"\n${jobLines}\n}\n`;
 
   it("matches keywords case-insensitively, ignoring blanks inside them", () => {
@@ -658,11 +331,11 @@ describe("keyword spelling and repeats, as the tables and normalizeKeyword descr
     const spec = (kw: string) =>
       kw === "at" ? "at 01:00" : kw === "on" ? "on mon at 01:00" : kw === "hourly" ? "hourly at 0:05" : `${kw} at 01:00`;
     const runs = SCHEDULE_TIME_KEYWORDS.map((kw) => `  Run = Full ${spec(kw)}`).join("\n");
-    const text = Object.values(FIXTURES.dir.base()).filter(Boolean).join("\n\n") + `\n\nSchedule {\n  Name = "S"\n${runs}\n}\n`;
+    const text = Object.values(baseResources("dir", work)).filter(Boolean).join("\n\n") + `\n\nSchedule {\n  Name = "S"\n${runs}\n}\n`;
     const r = run("dir", text);
     expect(r.code, explain(r, text)).toBe(0);
     const connects = SCHEDULE_TIME_KEYWORDS.map((kw) => `  Connect = ${spec(kw)}`).join("\n");
-    const fd = Object.values(FIXTURES.fd.base()).filter(Boolean).join("\n\n") + `\n\nSchedule {\n  Name = "S"\n${connects}\n}\n`;
+    const fd = Object.values(baseResources("fd", work)).filter(Boolean).join("\n\n") + `\n\nSchedule {\n  Name = "S"\n${connects}\n}\n`;
     const f = run("fd", fd);
     expect(f.code, explain(f, fd)).toBe(0);
     expect(run("dir", text.replace("Run = Full at 01:00", "Run = Full noday at 01:00")).code).toBe(1);
@@ -691,7 +364,7 @@ const REFUSED: { daemon: Daemon; what: string; res: string; line: string; messag
 describe("Bacula 15.0.3 refuses what the tables leave out", () => {
   const minimal: Partial<Record<Daemon, string>> = {};
   const text = (daemon: Daemon) => {
-    minimal[daemon] ??= Object.values(FIXTURES[daemon].base()).filter(Boolean).join("\n\n") + "\n";
+    minimal[daemon] ??= Object.values(baseResources(daemon, work)).filter(Boolean).join("\n\n") + "\n";
     return minimal[daemon]!;
   };
   it("accepts the minimal configs the cases below edit", () => {

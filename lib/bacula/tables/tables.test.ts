@@ -212,6 +212,13 @@ describe("directive tables: consistency", () => {
       expect(def.destination !== undefined, where).toBe(def.store === "msgs");
       if (def.letters) expect(def.store, where).toBe("lopts");
       if (def.allowDups) expect(def.repeatable, where).toBeFalsy();
+      for (const x of def.excludes ?? []) {
+        // Exclusions name rows of the same resource, and only the address stores that share a list.
+        const other = o.owner.directives.find((y) => y.name === x);
+        expect(other, `${where} excludes ${x}`).toBeDefined();
+        expect(def.store, where).toBe("addresses");
+        expect(["addresses_address", "addresses_port"], `${where} excludes ${x}`).toContain(other?.store);
+      }
     }
   });
 

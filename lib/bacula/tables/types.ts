@@ -167,6 +167,12 @@ export interface DirectiveDef {
    * parse (dird.c), not by ITEM_REQUIRED.
    */
   requiredUnless?: string;
+  /**
+   * Directives Bacula refuses in the same resource as this one, in either order. The old-style
+   * DirAddress/DirPort lines and a DirAddresses block fill one address list, and address_conf.c
+   * refuses to mix the styles ("Old style addresses cannot be mixed with new style").
+   */
+  excludes?: readonly string[];
   /** For msgs: what comes before `= types`: a comma list of addresses, one file name, or nothing. */
   destination?: "list" | "one" | "none";
   /** For lopts: the option letters Bacula accepts in the value (BaseJob, Accurate, Verify). */
