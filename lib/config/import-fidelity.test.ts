@@ -199,6 +199,13 @@ describe("Debian's stock configs (/etc/bacula)", () => {
     expect(again.changes).toEqual([]);
     expect(await modelRevision(prisma)).toBe(revision);
     expect(await prisma.auditEvent.count()).toBe(audits);
+
+    // The files a deploy writes, read back from the hosts and imported: nothing changes either.
+    const deployed = caseDir({ "bacula-dir.conf": dir.rendered, "bacula-sd.conf": sd.rendered });
+    const back = await importConfigs(prisma, [parseConfigFile(path.join(deployed, "bacula-dir.conf")), parseConfigFile(path.join(deployed, "bacula-sd.conf"))]);
+    expect(back.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(back.changes).toEqual([]);
+    expect(await modelRevision(prisma)).toBe(revision);
   });
 });
 

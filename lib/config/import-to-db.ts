@@ -27,7 +27,7 @@ import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig }
 import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
 import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
 import { withoutPos, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
-import { kindOfNode, listenAddress, nodeToTyped, resourceDefOf, type Obj, type ResourceKind } from "@/lib/bacula/typed";
+import { kindOfNode, listenAddress, nodeToTyped, resourceDefOf, typedToNode, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
@@ -590,7 +590,9 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
         const a = nodeToTyped("Autochanger", n) as { name: string; devices?: string[] };
         info.changers.set(a.name, a.devices ?? []);
       }
-      stored.push(n);
+      // A stored resource of a typed kind (Autochanger, the SD's Director and Messages) is kept in
+      // the order the renderer writes it, so that importing the deployed file again changes nothing.
+      stored.push(kind ? { ...typedToNode(kind, nodeToTyped(kind, n)), pos: n.pos } : n);
     }
   }
   for (const [name, devId] of await saveMany(ctx, "devices", "device", deviceEntries)) info.devices.set(name, { id: devId, mediaType: mediaOf.get(name)! });

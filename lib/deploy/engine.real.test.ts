@@ -283,7 +283,8 @@ describe("deploy engine over a real sshd to real Bacula daemons", () => {
           onProgress: (n: number) => {
             if (!fired && n > 0) {
               fired = true;
-              void sshd.killSessions().then((k) => (killed = k));
+              // blocking: the upload cannot go on (and finish) before the sessions are gone
+              killed = sshd.killSessionsSync();
             }
           },
         } as never);

@@ -60,6 +60,8 @@ export interface TestSshd {
   rotateHostKey(): Promise<string>;
   /** SIGKILL every open SSH session (simulates a connection cut on the server side); returns how many processes. */
   killSessions(): Promise<number>;
+  /** The same, blocking: nothing else of this process runs until the sessions are gone (a cut at an exact moment). */
+  killSessionsSync(): number;
   /** The server log so far. */
   log(): string;
 }
@@ -180,6 +182,10 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
     },
     async killSessions() {
       const out = parseFacts(await run(["kill-sessions", dir]));
+      return Number(out.KILLED ?? 0);
+    },
+    killSessionsSync() {
+      const out = parseFacts(execFileSync("bash", [SSHD_SCRIPT, "kill-sessions", dir], { encoding: "utf8", timeout: 60_000 }));
       return Number(out.KILLED ?? 0);
     },
     log() {
