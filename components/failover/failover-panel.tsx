@@ -2,12 +2,11 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/components/api";
-import { errorText, fieldProblem } from "@/components/error-text";
-import { labelled } from "@/lib/http/field-label";
+import { errorText } from "@/components/error-text";
 import { useReplicationTicks } from "@/components/replication/live";
-import { Alert, Badge, Button, Card, Modal, PageTitle } from "@/components/ui";
+import { Alert, Badge, Button, Card, PageTitle } from "@/components/ui";
 import type { ClusterOverview } from "@/lib/failover/http";
 import type { PreflightResult, PromotionView } from "@/lib/failover/types";
 import { PROMOTION_REQUIREMENTS_URL } from "@/lib/failover/types";
@@ -16,6 +15,7 @@ import { FenceDialog } from "./fence-dialog";
 import { FencePolicyCard } from "./policy-card";
 import { PromoteDialog } from "./promote-dialog";
 import { PromotionProgress, STATUS_TONE } from "./progress";
+import { GuardedDialog } from "./guarded-dialog";
 import { SwitchBackDialog } from "./switch-back-dialog";
 
 export { PromotionProgress } from "./progress";
@@ -39,118 +39,61 @@ interface DirectorPreflightView {
   allowed: boolean;
 }
 
-function DirectorChecks({ checks }: { checks: PreflightResult["checks"] }) {
-  return <CheckList checks={checks} />;
-}
-
 /** "Switch Director to standby site" alone: preflight, typed cluster name, then the streamed steps. */
 function DirectorSwitchDialog({ clusterId, clusterName, onClose }: { clusterId: number; clusterName: string; onClose: () => void }) {
-  const qc = useQueryClient();
-  const [typed, setTyped] = useState("");
-  const [id, setId] = useState<number | null>(null);
-  const pf = useQuery({
-    queryKey: ["failover", clusterId, "director-preflight"],
-    queryFn: () => apiFetch<DirectorPreflightView>(`/api/failover/${clusterId}/director-switch`),
-    staleTime: 0,
-    refetchOnWindowFocus: false,
-  });
-  const go = useMutation({
-    mutationFn: () => apiFetch<{ id: number }>(`/api/failover/${clusterId}/director-switch`, { method: "POST", json: { confirmClusterName: typed } }),
-    onSuccess: (r) => {
-      setId(r.id);
-      void qc.invalidateQueries({ queryKey: ["failover", clusterId] });
-    },
-  });
+  const url = `/api/failover/${clusterId}/director-switch`;
   return (
-    <Modal titleId="director-switch-title" title="Switch the Director to the standby site">
-      {id !== null ? (
-        <div className="mt-3">
-          <PromotionProgress id={id} />
-        </div>
-      ) : pf.isPending ? (
-        <p className="mt-3 text-sm">Checking the standby Director (SSH, configuration test)…</p>
-      ) : pf.error ? (
-        <Alert>{errorText(pf.error, { lead: "Preflight failed" })}</Alert>
-      ) : (
-        <div className="mt-3 space-y-2 text-sm" data-testid="director-preflight">
+    <GuardedDialog<DirectorPreflightView>
+      clusterId={clusterId}
+      title="Switch the Director to the standby site"
+      titleId="director-switch-title"
+      preflightUrl={url}
+      actionUrl={url}
+      queryKey={["director-preflight"]}
+      confirm={{ value: clusterName, label: "Cluster name", field: "confirmClusterName", prompt: <>Type the cluster name <code>{clusterName}</code> to confirm</> }}
+      checking="Checking the standby Director (SSH, configuration test)…"
+      actionLabel="Switch Director"
+      notDone="Not switched"
+      testId="director-preflight"
+      onClose={onClose}
+    >
+      {(pf) => (
+        <>
           <p>The catalog stays where it is. The old Director is stopped, the standby&apos;s configuration deployed, the standby started and checked; the roles swap in the model.</p>
-          <DirectorChecks checks={pf.data?.checks ?? []} />
-          <label className="block">
-            Type the cluster name <code>{clusterName}</code> to confirm
-            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Cluster name"
-              aria-invalid={Boolean(fieldProblem(go.error, "confirmClusterName"))} aria-describedby={fieldProblem(go.error, "confirmClusterName") ? "director-switch-name-error" : undefined} />
-          </label>
-          {fieldProblem(go.error, "confirmClusterName") && <p id="director-switch-name-error" className="text-red-700">{labelled("Cluster name", fieldProblem(go.error, "confirmClusterName")!)}</p>}
-          {go.error && <Alert>{errorText(go.error, { placed: ["confirmClusterName"], lead: "Not switched" })}</Alert>}
-        </div>
+          <CheckList checks={pf.checks} />
+        </>
       )}
-      <div className="mt-4 flex justify-end gap-2">
-        {id === null && (
-          <>
-            <Button variant="secondary" onClick={() => void pf.refetch()} disabled={pf.isFetching}>
-              Check again
-            </Button>
-            <Button variant="danger" disabled={typed !== clusterName || !pf.data?.allowed || go.isPending} onClick={() => go.mutate()}>
-              Switch Director
-            </Button>
-          </>
-        )}
-        <Button variant="ghost" onClick={onClose}>
-          Close
-        </Button>
-      </div>
-    </Modal>
+    </GuardedDialog>
   );
 }
 
 function ReattachDialog({ clusterId, memberId, memberName, onClose }: { clusterId: number; memberId: number; memberName: string; onClose: () => void }) {
-  const qc = useQueryClient();
-  const [typed, setTyped] = useState("");
-  const [id, setId] = useState<number | null>(null);
-  const pf = useQuery({
-    queryKey: ["failover", clusterId, "reattach", memberId],
-    queryFn: () => apiFetch<{ checks: PreflightResult["checks"]; allowed: boolean; plan: PreflightResult["plan"] }>(`/api/failover/${clusterId}/reattach?member=${memberId}`),
-    staleTime: 0,
-  });
-  const go = useMutation({
-    mutationFn: () => apiFetch<{ id: number }>(`/api/failover/${clusterId}/reattach`, { method: "POST", json: { memberId, confirmMemberName: typed } }),
-    onSuccess: (r) => {
-      setId(r.id);
-      void qc.invalidateQueries({ queryKey: ["failover", clusterId] });
-    },
-  });
   return (
-    <Modal titleId="reattach-title" title={<>Re-attach {memberName} as a standby</>}>
-      {id !== null ? (
-        <PromotionProgress id={id} />
-      ) : (
-        <div className="mt-3 space-y-2 text-sm">
-          {pf.data?.checks.map((c, i) => (
+    <GuardedDialog<{ checks: PreflightResult["checks"]; allowed: boolean; plan: PreflightResult["plan"] }>
+      clusterId={clusterId}
+      title={<>Re-attach {memberName} as a standby</>}
+      titleId="reattach-title"
+      preflightUrl={`/api/failover/${clusterId}/reattach?member=${memberId}`}
+      actionUrl={`/api/failover/${clusterId}/reattach`}
+      queryKey={["reattach", memberId]}
+      body={{ memberId }}
+      confirm={{ value: memberName, label: "Member name", field: "confirmMemberName", prompt: <>Type <code>{memberName}</code> to confirm</> }}
+      checking="Checking the member (SSH, pg_rewind needs)…"
+      actionLabel="Re-attach"
+      notDone="Not re-attached"
+      onClose={onClose}
+    >
+      {(pf) => (
+        <>
+          {pf.checks.map((c, i) => (
             <p key={i} className={c.ok ? "" : "font-medium text-red-700"}>
               {c.ok ? "✓" : "✗"} {c.message}
             </p>
           ))}
           <Alert kind="info">pg_rewind discards whatever {memberName} wrote after the timelines forked.</Alert>
-          <label className="block">
-            Type <code>{memberName}</code> to confirm
-            <input className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Member name"
-              aria-invalid={Boolean(fieldProblem(go.error, "confirmMemberName"))} aria-describedby={fieldProblem(go.error, "confirmMemberName") ? "reattach-name-error" : undefined} />
-          </label>
-          {fieldProblem(go.error, "confirmMemberName") && <p id="reattach-name-error" className="text-red-700">{labelled("Member name", fieldProblem(go.error, "confirmMemberName")!)}</p>}
-          {go.error && <Alert>{errorText(go.error, { placed: ["confirmMemberName"], lead: "Not re-attached" })}</Alert>}
-        </div>
+        </>
       )}
-      <div className="mt-4 flex justify-end gap-2">
-        {id === null && (
-          <Button variant="danger" disabled={typed !== memberName || !pf.data?.allowed || go.isPending} onClick={() => go.mutate()}>
-            Re-attach
-          </Button>
-        )}
-        <Button variant="ghost" onClick={onClose}>
-          Close
-        </Button>
-      </div>
-    </Modal>
+    </GuardedDialog>
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Lexer, MAX_TOKEN_BYTES, Tok, type IncludeResult } from "./lexer";
+import { minimalDirectorText } from "./testing/minimal-config";
 
 /** Token names for the assertions (Tok is a const enum: no reverse mapping). */
 const NAMES: Record<Tok, string> = {
@@ -152,56 +153,7 @@ describe("differential: our parser reads what bdirjson 15.0.3 reads", () => {
   it("for each raw Description value, the same string (or both refuse the file)", () => {
     const tmp = makeBaculaTempDir();
     try {
-      const config = (raw: string) => `Director {
-  Name = d
-  Password = "p"
-  QueryFile = "/q.sql"
-  WorkingDirectory = "${tmp.work}"
-  PidDirectory = "${tmp.run}"
-  Messages = M
-}
-Catalog {
-  Name = C
-  DbName = b
-}
-Messages {
-  Name = M
-  Console = all
-}
-Storage {
-  Name = S
-  Address = localhost
-  Password = "p"
-  Device = D
-  MediaType = F
-}
-Pool {
-  Name = P
-  PoolType = Backup
-}
-Client {
-  Name = c
-  Address = localhost
-  Password = "p"
-  Catalog = C
-}
-Fileset {
-  Name = F
-  Include {
-    File = /etc
-  }
-}
-Job {
-  Name = J
-  Type = Backup
-  Client = c
-  Fileset = F
-  Messages = M
-  Pool = P
-  Storage = S
-  Description = ${raw}
-}
-`;
+      const config = (raw: string) => minimalDirectorText({ work: tmp.work, run: tmp.run, job: `  Description = ${raw}` });
       const seen: string[] = [];
       for (const raw of VALUES) {
         const text = config(raw);

@@ -4,6 +4,7 @@
  * Bacula's packagers (Debian's stock configs) as well as small cases.
  */
 import fs from "node:fs";
+import { minimalDirectorText } from "./testing/minimal-config";
 import { describe, expect, it } from "vitest";
 import { checkTree } from "./check-tree";
 import { parseTree } from "./parser";
@@ -118,55 +119,7 @@ describe("renderTree ∘ parseTree on Debian's stock configs", () => {
 });
 
 describe("checkTree", () => {
-  const base = `Director {
-  Name = d
-  Password = "p"
-  QueryFile = "/q"
-  WorkingDirectory = "/w"
-  PidDirectory = "/p"
-  Messages = M
-}
-Catalog {
-  Name = C
-  DbName = b
-}
-Messages {
-  Name = M
-  Console = all
-}
-Storage {
-  Name = S
-  Address = localhost
-  Password = "p"
-  Device = D
-  MediaType = F
-}
-Pool {
-  Name = P
-  PoolType = Backup
-}
-Client {
-  Name = c
-  Address = localhost
-  Password = "p"
-  Catalog = C
-}
-Fileset {
-  Name = F
-  Include {
-    File = /etc
-  }
-}
-Job {
-  Name = J
-  Type = Backup
-  Client = c
-  Fileset = F
-  Messages = M
-  Pool = P
-  Storage = S
-}
-`;
+  const base = minimalDirectorText();
   const tree = (extra: string) => {
     const r = parseTree(base + extra, "dir");
     expect(r.issues.filter((i) => i.severity === "error")).toEqual([]);

@@ -4,6 +4,7 @@
  * rules are unit checks of what each store refuses.
  */
 import { describe, expect, it } from "vitest";
+import { minimalDirectorText } from "./testing/minimal-config";
 import { Lexer } from "./lexer";
 import {
   durationSeconds,
@@ -72,52 +73,7 @@ describe("durations and sizes, as bdirjson 15.0.3 reads them", () => {
 
     const tmp = makeBaculaTempDir();
     try {
-      const base = (pools: string) => `Director {
-  Name = d
-  Password = "p"
-  QueryFile = "/q.sql"
-  WorkingDirectory = "${tmp.work}"
-  PidDirectory = "${tmp.run}"
-  Messages = M
-}
-Catalog {
-  Name = C
-  DbName = b
-}
-Messages {
-  Name = M
-  Console = all
-}
-Storage {
-  Name = S
-  Address = localhost
-  Password = "p"
-  Device = D
-  MediaType = F
-}
-Client {
-  Name = c
-  Address = localhost
-  Password = "p"
-  Catalog = C
-}
-Fileset {
-  Name = F
-  Include {
-    File = /etc
-  }
-}
-${pools}
-Job {
-  Name = J
-  Type = Backup
-  Client = c
-  Fileset = F
-  Messages = M
-  Pool = P0
-  Storage = S
-}
-`;
+      const base = (pools: string) => minimalDirectorText({ work: tmp.work, run: tmp.run, pools, pool: "P0" });
       const accepted = DURATIONS.filter(([, s]) => s !== undefined);
       const sizes = SIZES.filter(([, b]) => b !== undefined);
       const pools = accepted.map(([t], i) => `Pool {\n  Name = P${i}\n  PoolType = Backup\n  VolumeRetention = ${t}\n${i < sizes.length ? `  MaximumVolumeBytes = ${sizes[i][0]}\n` : ""}}`);
