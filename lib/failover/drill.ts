@@ -258,26 +258,31 @@ const stepPreflight: StepDef<DrillDeps> = {
   },
 };
 
+/** Switches the Director to the given side (the catalog's primary stays where it is), timed. */
+async function switchTo(ctx: Parameters<StepDef<DrillDeps>["run"]>[0], state: NonNullable<ReturnType<typeof st>["to"]>, preferDirectorId: number | null) {
+  const m = await currentPrimaryMember(ctx.deps.db, ctx.promotion.clusterId);
+  const t0 = Date.now();
+  const res = await switchDirectors({
+    db: ctx.deps.db,
+    clusterId: ctx.promotion.clusterId,
+    actor: ctx.promotion.actor,
+    newPrimary: { name: m.name, address: m.address, port: m.port, hostId: m.hostId },
+    preferDirectorId,
+    log: (l) => ctx.log(l),
+    state,
+    saveState: () => ctx.saveState(),
+    open: ctx.deps.open,
+  });
+  return { message: res.message, ms: Date.now() - t0 };
+}
+
 const stepSwitchover: StepDef<DrillDeps> = {
   name: "drill_switchover",
   async run(ctx) {
     const s = st(ctx);
-    const m = await currentPrimaryMember(ctx.deps.db, ctx.promotion.clusterId);
-    s.to ??= {};
-    const t0 = Date.now();
-    const res = await switchDirectors({
-      db: ctx.deps.db,
-      clusterId: ctx.promotion.clusterId,
-      actor: ctx.promotion.actor,
-      newPrimary: { name: m.name, address: m.address, port: m.port, hostId: m.hostId },
-      preferDirectorId: s.plan.standby?.id ?? null,
-      log: (l) => ctx.log(l),
-      state: s.to,
-      saveState: () => ctx.saveState(),
-      open: ctx.deps.open,
-    });
-    s.switchMs = Date.now() - t0;
-    await ctx.log(`${res.message} (${s.switchMs} ms)`);
+    const r = await switchTo(ctx, (s.to ??= {}), s.plan.standby?.id ?? null);
+    s.switchMs = r.ms;
+    await ctx.log(`${r.message} (${s.switchMs} ms)`);
   },
 };
 
@@ -338,22 +343,9 @@ const stepSwitchBack: StepDef<DrillDeps> = {
   name: "drill_switch_back",
   async run(ctx) {
     const s = st(ctx);
-    const m = await currentPrimaryMember(ctx.deps.db, ctx.promotion.clusterId);
-    s.back ??= {};
-    const t0 = Date.now();
-    const res = await switchDirectors({
-      db: ctx.deps.db,
-      clusterId: ctx.promotion.clusterId,
-      actor: ctx.promotion.actor,
-      newPrimary: { name: m.name, address: m.address, port: m.port, hostId: m.hostId },
-      preferDirectorId: s.plan.primary.id,
-      log: (l) => ctx.log(l),
-      state: s.back,
-      saveState: () => ctx.saveState(),
-      open: ctx.deps.open,
-    });
-    s.switchBackMs = Date.now() - t0;
-    await ctx.log(`${res.message}: back at ${s.plan.primary.site || s.plan.primary.name} (${s.switchBackMs} ms)`);
+    const r = await switchTo(ctx, (s.back ??= {}), s.plan.primary.id);
+    s.switchBackMs = r.ms;
+    await ctx.log(`${r.message}: back at ${s.plan.primary.site || s.plan.primary.name} (${s.switchBackMs} ms)`);
   },
 };
 
