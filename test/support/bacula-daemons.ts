@@ -37,6 +37,23 @@ function uidGid(user: string): { uid: number; gid: number } {
 }
 
 /** Write a file owned by `user` (the sshd test user), so that deploys may replace it. */
+/** The pid of a running daemon from its pid files in `run` (`<program>.<port>.pid`), or null. */
+export function runningPid(run: string, program: string): number | null {
+  const files = execFileSync("sh", ["-c", `ls '${run}'/${program}.*.pid 2>/dev/null || true`], { encoding: "utf8" }).split("\n").filter(Boolean);
+  for (const f of files) {
+    const p = Number(readFileSync(f, "utf8").trim());
+    if (p > 0) {
+      try {
+        process.kill(p, 0);
+        return p;
+      } catch {
+        /* stale */
+      }
+    }
+  }
+  return null;
+}
+
 export function writeOwned(path: string, content: string, user: string, mode = 0o640) {
   writeFileSync(path, content, { mode });
   chmodSync(path, mode);
@@ -280,24 +297,8 @@ export async function storageDaemonFiles(base: string, user: string, directorNam
     user,
     0o755,
   );
-  const pid = () => {
-    try {
-      for (const f of execFileSync("sh", ["-c", `ls '${run}'/bacula-sd.*.pid 2>/dev/null || true`], { encoding: "utf8" }).split("\n").filter(Boolean)) {
-        const p = Number(readFileSync(f, "utf8").trim());
-        if (p > 0) {
-          try {
-            process.kill(p, 0);
-            return p;
-          } catch {
-            /* stale */
-          }
-        }
-      }
-    } catch {
-      /* none */
-    }
-    return null;
-  };
+  const pid = () => runningPid(run, "bacula-sd");
+
   return {
     etc,
     configPath,
@@ -429,21 +430,7 @@ export async function directorFiles(
     user,
     0o755,
   );
-  const pid = () => {
-    const files = execFileSync("sh", ["-c", `ls '${run}'/bacula-dir.*.pid 2>/dev/null || true`], { encoding: "utf8" }).split("\n").filter(Boolean);
-    for (const f of files) {
-      const p = Number(readFileSync(f, "utf8").trim());
-      if (p > 0) {
-        try {
-          process.kill(p, 0);
-          return p;
-        } catch {
-          /* stale */
-        }
-      }
-    }
-    return null;
-  };
+  const pid = () => runningPid(run, "bacula-dir");
   const consoleRun = (commands: string[]) =>
     execFileSync(BCONSOLE, ["-c", bconsoleConfig], { input: commands.join("\n") + "\n", encoding: "utf8", timeout: 30_000 });
   return {
@@ -548,21 +535,7 @@ export async function fileDaemonFiles(base: string, user: string, o: { name: str
       return [w, path];
     }),
   ) as Record<"start" | "stop" | "restart", string>;
-  const pid = () => {
-    const files = execFileSync("sh", ["-c", `ls '${run}'/bacula-fd.*.pid 2>/dev/null || true`], { encoding: "utf8" }).split("\n").filter(Boolean);
-    for (const f of files) {
-      const p = Number(readFileSync(f, "utf8").trim());
-      if (p > 0) {
-        try {
-          process.kill(p, 0);
-          return p;
-        } catch {
-          /* stale */
-        }
-      }
-    }
-    return null;
-  };
+  const pid = () => runningPid(run, "bacula-fd");
   return {
     name: o.name,
     port,
