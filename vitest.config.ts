@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"],
     environment: "node",
+    // TEST_DB=postgresql: one PostgreSQL cluster for the run's app databases (test/support/global-setup.ts).
+    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

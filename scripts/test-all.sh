@@ -18,7 +18,7 @@ step "npm packages"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npx prisma generate >/dev/null
+npm run db:generate >/dev/null
 
 step "type check"
 npx tsc --noEmit

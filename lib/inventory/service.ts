@@ -28,6 +28,7 @@ import { findReferences } from "./references";
 import { assertAdminControls } from "./admin-guard";
 import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
 import type { ViewItem } from "./view-items";
+import { containsText } from "@/lib/db/sql";
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -153,7 +154,7 @@ export async function listResources(kind: KindKey, rawQuery: Record<string, stri
   const query = listQuerySchema.parse(rawQuery);
   const where: Record<string, unknown> = {};
   if (query.q && query.q.trim() !== "") {
-    where.OR = meta.searchFields.map((f) => ({ [f]: { contains: query.q!.trim() } }));
+    where.OR = meta.searchFields.map((f) => ({ [f]: containsText(query.q!.trim()) }));
   }
   for (const f of meta.fields) {
     if (f.type !== "ref") continue;
