@@ -953,6 +953,12 @@ export async function listRuns(limit = 50) {
   return runs;
 }
 
+/** The run that finishes an interrupted one, if any. */
+export async function resumedBy(runId: number): Promise<number | null> {
+  const r = await prisma.deployRun.findFirst({ where: { resumedFromId: runId }, select: { id: true }, orderBy: { id: "asc" } });
+  return r?.id ?? null;
+}
+
 export async function getRun(id: number) {
   return prisma.deployRun.findUnique({
     where: { id },
