@@ -27,6 +27,7 @@
  * and continues the sequence numbers. Only the leader stores samples and runs the split-brain guard.
  */
 import type { PrismaClient } from "@prisma/client";
+import { INSTANCE_ID } from "@/lib/cluster/instance";
 import { acquireLease, type HeldLease } from "@/lib/cluster/lease";
 import { currentDialect } from "@/lib/db/dialect";
 import { decryptSecret } from "@/lib/secrets";
@@ -325,6 +326,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     lastCycleMs: lastCycle?.durationMs ?? null,
     samplesStored,
     lastError,
+    ...(leadership ? { leader: INSTANCE_ID } : {}),
   });
 
   /** The current publication, rebuilt only when something changed since the last one. */
