@@ -10,6 +10,7 @@
  */
 import pg from "pg";
 import { currentDialect } from "./dialect";
+import { parsePgTarget, writableHostClient } from "./pg-hosts";
 import { param } from "./sql";
 
 type Handler = (payload: string) => void;
@@ -65,7 +66,10 @@ function start(): void {
     if (state.stopped) return;
     const url = process.env.DATABASE_URL;
     if (!url) return;
-    const client = new pg.Client({ connectionString: url, application_name: "bacula-ha-dashboard listener", keepAlive: true });
+    // The same server as the pool's: the writable one of several hosts (lib/db/pg-hosts.ts).
+    const target = parsePgTarget(url);
+    const ClientClass = target.readWrite ? writableHostClient(target) : pg.Client;
+    const client = new ClientClass({ connectionString: target.readWrite ? target.urlOf(target.hosts[0]) : url, application_name: "bacula-ha-dashboard listener", keepAlive: true });
     const lost = () => {
       if (state.client !== client) return;
       state.client = null;

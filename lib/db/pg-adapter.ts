@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { parsePgTarget, writableHostClient } from "./pg-hosts";
 
 /** PostgreSQL's `name` (63-byte identifiers) and `"char"`: the catalogs' text types. */
 const NAME_OID = 19;
@@ -19,7 +20,17 @@ type Query = pg.PoolClient["query"];
  */
 export function pgAdapter(url: string, max: number, o: { idleTimeoutMs?: number } = {}): PrismaPg {
   // allowExitOnIdle: the CLI (migrate deploy) exits once its work is done instead of after the idle timeout.
-  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true, idleTimeoutMillis: o.idleTimeoutMs ?? 10_000, application_name: process.env.DATABASE_APPLICATION_NAME ?? "bacula-ha-dashboard" });
+  // Several hosts (the app database replicated between sites): connect to the writable one (lib/db/pg-hosts.ts).
+  const target = parsePgTarget(url);
+  const many = target.readWrite;
+  const pool = new pg.Pool({
+    connectionString: many ? target.urlOf(target.hosts[0]) : url,
+    ...(many ? { Client: writableHostClient(target) } : {}),
+    max,
+    allowExitOnIdle: true,
+    idleTimeoutMillis: o.idleTimeoutMs ?? 10_000,
+    application_name: process.env.DATABASE_APPLICATION_NAME ?? "bacula-ha-dashboard",
+  });
   const asText = (res: pg.QueryResult | undefined) => {
     for (const f of res?.fields ?? []) if (f.dataTypeID === NAME_OID || f.dataTypeID === CHAR_OID) f.dataTypeID = TEXT_OID;
     return res;

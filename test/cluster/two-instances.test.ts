@@ -14,14 +14,13 @@
  * Needs the production build (`npx next build`; scripts/test-all.sh runs this file after it) and
  * root (PostgreSQL and sshd run as their own users).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminQuery, applyPgMigrations, pgUrl } from "../support/appPg";
 import { fileDaemonFiles, writeOwned, type TestFileDaemonFiles } from "../support/bacula-daemons";
-import { freePort } from "../support/net";
+import { ensureBuild, kill, loginAs, req, startInstance as start, stopAll, until, type Instance } from "../support/instances";
 import { startPgPair, type PgPair } from "../support/pgPair";
 import { startSshd, type TestSshd } from "../support/sshd";
 import { ensurePostgresSshLogin, startRig, type Rig } from "../failover/support";
@@ -42,96 +41,14 @@ const { prisma } = await import("@/lib/db/client");
 const { encryptSecret } = await import("@/lib/secrets");
 const { bumpModelRevision } = await import("@/lib/audit");
 
-const distDir = process.env.NEXT_DIST_DIR ?? ".next";
-function ensureBuild(): void {
-  if (fs.existsSync(path.join(distDir, "BUILD_ID"))) return;
-  execFileSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, timeout: 600_000 });
-}
-
-interface Instance {
-  name: string;
-  port: number;
-  proc: ChildProcess;
-  log: () => string;
-  exited: Promise<void>;
-}
-
 const instances: Instance[] = [];
-
-async function startInstance(name: string): Promise<Instance> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ["--require", "./scripts/http-limits.cjs", "scripts/serve.mjs"], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL,
-      ADMIN_LOGIN: "admin",
-      ADMIN_PASSWORD,
-      DEMO_SEED: "0",
-      INSTANCE_LEASE_MS: String(LEASE_MS),
-      INSTANCE_SAME_HOST_CHECK: "0",
-      REPLICATION_POLL_MS: String(POLL_MS),
-      NEXT_TELEMETRY_DISABLED: "1",
-      NEXT_DIST_DIR: distDir,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const inst: Instance = { name, port, proc, log: () => out, exited };
-  instances.push(inst);
-  const t0 = Date.now();
-  while (!/ready on http/.test(out)) {
-    if (proc.exitCode !== null) throw new Error(`${name} exited: ${out}`);
-    if (Date.now() - t0 > 90_000) throw new Error(`${name} did not start: ${out}`);
-    await sleep(100);
-  }
-  return inst;
-}
-
-async function kill(inst: Instance): Promise<number> {
-  inst.proc.kill("SIGKILL");
-  const at = Date.now();
-  await inst.exited;
-  return at;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms: number, every = 100): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(every);
-  }
-}
-
-async function req(inst: Instance, method: string, url: string, o: { cookie?: string; body?: unknown } = {}) {
-  const res = await fetch(`http://127.0.0.1:${inst.port}${url}`, {
-    method,
-    headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...(o.body !== undefined ? { "content-type": "application/json" } : {}) },
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
-  });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json: json as Record<string, unknown>, text, headers: res.headers };
-}
+const instanceEnv = { DATABASE_URL, ADMIN_LOGIN: "admin", ADMIN_PASSWORD, INSTANCE_LEASE_MS: String(LEASE_MS), INSTANCE_SAME_HOST_CHECK: "0", REPLICATION_POLL_MS: String(POLL_MS) };
+const startInstance = (name: string) => start(name, instanceEnv, instances);
 
 async function login(inst: Instance): Promise<string> {
-  const r = await req(inst, "POST", "/api/auth/login", { body: { login: "admin", password: ADMIN_PASSWORD } });
+  const r = await loginAs(inst, "admin", ADMIN_PASSWORD);
   expect(r.status, r.text).toBe(200);
-  return (r.headers.get("set-cookie") ?? "").split(";")[0];
+  return r.cookie!;
 }
 
 let a: Instance;
@@ -177,8 +94,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const i of instances) if (i.proc.exitCode === null) i.proc.kill("SIGKILL");
-  await Promise.all(instances.map((i) => i.exited));
+  await stopAll(instances);
   for (const r of rigs) await r.stop().catch(() => undefined);
   fd?.kill();
   await sshd?.stop();
