@@ -7,7 +7,7 @@
  * each value cast to its column's type as the schema declares it (lib/db/sql.ts).
  */
 import { Prisma } from "@prisma/client";
-import type { Tx } from "./client";
+import { dbNulls, type Tx } from "./client";
 import { currentDialect, type Dialect } from "./dialect";
 import { typedValue } from "./sql";
 
@@ -16,7 +16,7 @@ const MAX_VALUES = 10_000;
 
 function sqlValue(v: unknown, d: Dialect): unknown {
   if (v === undefined || v === null) return null;
-  if (v === Prisma.DbNull || v === Prisma.JsonNull) return null;
+  if (v === Prisma.DbNull || v === Prisma.JsonNull || v === dbNulls.DbNull || v === dbNulls.JsonNull) return null;
   if (d === "postgresql") {
     if (v instanceof Date) return v;
     if (typeof v === "boolean") return v;
