@@ -8,6 +8,7 @@ import { privateDir } from "@/lib/db/url";
 import { badRequest, conflict, forbidden, HttpError, notFound } from "@/lib/http/errors";
 import { hashPassword, loginSchema, newPasswordSchema, verifyPassword } from "./password";
 import { roleSchema, type Role } from "./roles";
+import { lockRows } from "@/lib/db/sql";
 import { createSession, forgetCachedSessionsOf, forgetSessionsOf } from "./session";
 import { admit, clearLoginFailures, recordLoginFailure, throttleKeys } from "./throttle";
 
@@ -206,6 +207,9 @@ async function assertAdminRemains(tx: Tx, id: number, role: Role | undefined, di
   if (!target || target.role !== "admin") return;
   const losesAdmin = (role && role !== "admin") || disabled;
   if (!losesAdmin) return;
+  // Two admins demoting each other at once (PostgreSQL reads committed data, instances run side by
+  // side) must not both pass: the active admins' rows are locked before they are counted.
+  await lockRows(tx, "user", (await tx.user.findMany({ where: { role: "admin", disabled: false }, select: { id: true } })).map((u) => u.id));
   const admins = await tx.user.count({ where: { role: "admin", disabled: false } });
   if (admins <= 1) throw badRequest("At least one active admin must remain", [{ field: "role", rule: "last-admin", message: "the last active admin must stay admin" }]);
 }

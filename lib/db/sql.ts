@@ -89,3 +89,36 @@ export function containsText(q: string, d: Dialect = currentDialect()): { contai
 export function nowMsExpr(d: Dialect = currentDialect()): string {
   return d === "postgresql" ? "(floor(extract(epoch from clock_timestamp()) * 1000))::bigint" : "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 }
+
+/**
+ * Locks one row until the transaction ends, before a read-check-write (the stale-save check, a
+ * counter): PostgreSQL's transactions read committed data, so two of them could both pass the check;
+ * SQLite's write transactions already run one at a time (BEGIN IMMEDIATE), so there it does nothing.
+ * `model` is the Prisma model or its client property (`storageDaemon`).
+ */
+export async function lockRow(tx: { $queryRawUnsafe: (q: string, ...v: unknown[]) => Promise<unknown> }, model: string, id: number, d: Dialect = currentDialect()): Promise<void> {
+  await lockRows(tx, model, [id], d);
+}
+
+/** lockRow for several rows (in id order, so two transactions locking the same rows never deadlock). */
+export async function lockRows(tx: { $queryRawUnsafe: (q: string, ...v: unknown[]) => Promise<unknown> }, model: string, ids: readonly number[], d: Dialect = currentDialect()): Promise<void> {
+  if (d !== "postgresql" || ids.length === 0) return;
+  const m = Prisma.dmmf.datamodel.models.find((x) => x.name.toLowerCase() === model.toLowerCase());
+  if (!m) throw new Error(`no model ${model}`);
+  const table = m.dbName ?? m.name;
+  if (!IDENT.test(table)) throw new Error(`not an identifier: ${table}`);
+  const list = [...new Set(ids)].sort((a, b) => a - b);
+  for (const id of list) if (!Number.isInteger(id)) throw new Error(`not an id: ${id}`);
+  await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM "${table}" WHERE "id" IN (${list.map((_, i) => param(i + 1, d)).join(", ")}) ORDER BY "id" FOR UPDATE`, ...list);
+}
+
+/** Adds one to an integer kept as text in Setting (created at 1), in one statement on both databases; returns the new value. */
+export async function incrementSetting(tx: { $queryRawUnsafe: <T = unknown>(q: string, ...v: unknown[]) => Promise<T> }, key: string, d: Dialect = currentDialect()): Promise<number> {
+  const rows = await tx.$queryRawUnsafe<Array<{ value: string }>>(
+    `INSERT INTO "Setting" ("key", "value") VALUES (${param(1, d)}, '1')
+     ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("Setting"."value" AS INTEGER) + 1 AS TEXT)
+     RETURNING "value"`,
+    key,
+  );
+  return Number(rows[0].value);
+}
