@@ -31,9 +31,6 @@
  */
 import type { OperationKind } from "@/lib/audit/actions";
 import type { AuditInput } from "@/lib/audit";
-import fs from "node:fs";
-import os from "node:os";
-import { randomBytes } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { audit } from "@/lib/audit";
 import { INSTANCE_ID, leaseMs, ownerGone } from "@/lib/cluster/instance";
