@@ -261,6 +261,8 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   /** A follower's current publication: the leader's, as read from the database. */
   let shared: Published<ReplicationStatus> | null = null;
   let sharedStamp = "";
+  /** Cycles polled since this instance last became the leader (until the first, the leader's last publication is served). */
+  let ownCycles = 0;
   const isLeader = () => !leadership || (leaderLease?.held ?? false);
 
   const noteError = (msg: string) => {
@@ -331,7 +333,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
 
   /** The current publication, rebuilt only when something changed since the last one. */
   const published = (): Published<ReplicationStatus> => {
-    if (!isLeader() && shared) return shared;
+    if (shared && (!isLeader() || ownCycles === 0)) return shared;
     if (current_ && publishedVersion === version) return current_;
     const snaps = new Map(poller.latestAll().map((s) => [s.clusterId, s]));
     const st: ReplicationStatus = { polling: pollInfo(), clusters: configs.map((c) => clusterView(c, snaps.get(String(c.id)))) };
@@ -390,6 +392,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     const r = (n: number) => Math.round(n * 10) / 10;
     breakdown = { configMs: r(configMs), probeMs: r(t1 - t0 - configMs), storeMs: r(t2 - t1), afterMs: r(performance.now() - t2) };
     // Built once here, for every GET and every open stream of this cycle.
+    ownCycles++;
     notify();
     if (leadership) await share();
     return cycle;
@@ -446,7 +449,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
           /* a new sequence */
         }
       }
-      shared = null;
+      ownCycles = 0;
       version++;
       log(`this instance leads the replication poller now (lease ${leaseTtl} ms)`);
       lease.signal.addEventListener("abort", () => {
