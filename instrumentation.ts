@@ -19,12 +19,20 @@ export async function register(): Promise<void> {
   void resumeInterrupted()
     .then((r) => r.filter((x) => x.action !== "skipped").forEach((x) => console.log(`promotion ${x.id}: ${x.action} after restart -> ${x.status}`)))
     .catch((err) => console.error("resuming interrupted promotions failed", err));
+  // Several instances on one PostgreSQL database: what a stopped instance was doing (deploy runs,
+  // operations) is taken over once its leases expire (lib/cluster/takeover.ts).
+  const { startTakeoverLoop, takeoverLoopEnabled } = await import("@/lib/cluster/takeover");
+  if (takeoverLoopEnabled()) {
+    startTakeoverLoop();
+    const { INSTANCE_ID, leaseMs } = await import("@/lib/cluster/instance");
+    console.log(`instance ${INSTANCE_ID}: leases of ${leaseMs()} ms, stopped instances' work taken over`);
+  }
   // Catalog replication poller (REPLICATION_POLL=0 disables it; REPLICATION_POLL_MS sets the interval).
   const { serviceOptionsFromEnv, startReplicationService } = await import("@/lib/replication/service");
   // After each cycle the split-brain guard fences a stale primary (cluster policy autoFence).
   const { createSplitBrainGuard } = await import("@/lib/failover/guard");
   const replication = startReplicationService({ ...serviceOptionsFromEnv(prisma), afterCycle: createSplitBrainGuard({ db: prisma }) });
-  if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms`);
+  if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms${replication.role() === "alone" ? "" : " (one leader among the instances)"}`);
   // GET /api/replication answered by scripts/serve.mjs straight from the poller's bytes (lib/replication/fast-route.ts).
   const { registerFastRoutes } = await import("@/lib/replication/fast-route");
   registerFastRoutes();

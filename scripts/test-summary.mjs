@@ -1,12 +1,14 @@
-// Prints one closing line for the whole suite from the vitest and Playwright JSON reports.
+// Prints one closing line for the whole suite from the vitest and Playwright JSON reports:
+//   node scripts/test-summary.mjs VITEST.json... PLAYWRIGHT.json  (the last one is Playwright's)
 import fs from "node:fs";
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const vitest = process.argv[2];
-const playwright = process.argv[3];
-if (vitest && fs.existsSync(vitest)) {
+const files = process.argv.slice(2);
+const playwright = files.pop();
+for (const vitest of files) {
+  if (!vitest || !fs.existsSync(vitest)) continue;
   const r = JSON.parse(fs.readFileSync(vitest, "utf8"));
   passed += r.numPassedTests ?? 0;
   failed += r.numFailedTests ?? 0;

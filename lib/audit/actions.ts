@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = {
   setup: "first admin created",
   deploy: "deploy",
   deploy_dry_run: "deploy dry run",
+  app_database_promoted: "the app's own database promoted at this site (npm run db:promote, the other site lost)",
+  deploy_interrupted: "a deploy whose instance stopped, taken over by another (finished by a new run, or marked interrupted)",
   deploy_settings: "deploy settings changed",
   host_key_pin: "host key pinned",
   host_key_repin: "host key replaced",

@@ -3,6 +3,7 @@ import { prisma, type Tx } from "@/lib/db/client";
 import type { AuditAction } from "./actions";
 import { currentClientAddress } from "./client-address";
 import { bulkInsert } from "@/lib/db/bulk";
+import { incrementSetting } from "@/lib/db/sql";
 
 export interface AuditInput {
   actor: string;
@@ -77,13 +78,6 @@ export async function auditMany(entries: readonly AuditInput[], tx: Tx): Promise
 
 /** Every change bumps the model revision; rendered configs cite it in their header. */
 export async function bumpModelRevision(tx?: Tx): Promise<number> {
-  const db = tx ?? prisma;
-  const row = await db.setting.findUnique({ where: { key: "modelRevision" } });
-  const next = (row ? Number(row.value) : 0) + 1;
-  await db.setting.upsert({
-    where: { key: "modelRevision" },
-    create: { key: "modelRevision", value: String(next) },
-    update: { value: String(next) },
-  });
-  return next;
+  // One statement: concurrent writers (PostgreSQL reads committed data; several instances) never get the same revision.
+  return incrementSetting(tx ?? prisma, "modelRevision");
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { actionCondition, isAuditActionFilter } from "./actions";
 import { strictInt } from "@/lib/http/numbers";
+import { containsText } from "@/lib/db/sql";
 
 export const auditQuerySchema = z.object({
   q: z.string().max(200).optional(),
@@ -18,7 +19,7 @@ export async function listAudit(raw: Record<string, string>) {
   const query = auditQuerySchema.parse(raw);
   const where: Record<string, unknown> = {};
   if (query.action && isAuditActionFilter(query.action)) where.action = actionCondition(query.action);
-  if (query.q) where.OR = [{ actor: { contains: query.q } }, { entityName: { contains: query.q } }, { entityType: { contains: query.q } }];
+  if (query.q) where.OR = [{ actor: containsText(query.q) }, { entityName: containsText(query.q) }, { entityType: containsText(query.q) }];
   const [total, items] = await Promise.all([
     prisma.auditEvent.count({ where }),
     prisma.auditEvent.findMany({ where, orderBy: [{ at: "desc" }, { id: "desc" }], skip: (query.page - 1) * query.pageSize, take: query.pageSize }),

@@ -8,7 +8,8 @@ import { privateDir } from "@/lib/db/url";
 import { badRequest, conflict, forbidden, HttpError, notFound } from "@/lib/http/errors";
 import { hashPassword, loginSchema, newPasswordSchema, verifyPassword } from "./password";
 import { roleSchema, type Role } from "./roles";
-import { createSession, forgetSessionsOf } from "./session";
+import { lockRows } from "@/lib/db/sql";
+import { createSession, forgetCachedSessionsOf, forgetSessionsOf } from "./session";
 import { admit, clearLoginFailures, recordLoginFailure, throttleKeys } from "./throttle";
 
 export const credentialsSchema = z.object({
@@ -180,9 +181,11 @@ export async function updateUser(id: number, body: unknown, actor: { id: number;
     const updated = await tx.user.update({ where: { id }, data });
     if (input.password || input.disabled) await tx.session.deleteMany({ where: { userId: id } });
     await audit({ actor: actor.login, ip: actor.ip, action: "update", entityType: "user", entityId: id, entityName: updated.login, before: userView(existing), after: { ...userView(updated), passwordChanged: Boolean(input.password) } }, tx);
+    // Every instance drops the user's cached sessions when this commits (a role change, a disable).
+    await forgetSessionsOf(id, tx);
     return updated;
   });
-  forgetSessionsOf(id);
+  forgetCachedSessionsOf(id);
   return userView(user);
 }
 
@@ -194,8 +197,9 @@ export async function deleteUser(id: number, actor: { id: number; login: string;
     await assertAdminRemains(tx, id, "viewer", true);
     await tx.user.delete({ where: { id } });
     await audit({ actor: actor.login, ip: actor.ip, action: "delete", entityType: "user", entityId: id, entityName: existing.login, before: userView(existing) }, tx);
+    await forgetSessionsOf(id, tx);
   });
-  forgetSessionsOf(id);
+  forgetCachedSessionsOf(id);
 }
 
 async function assertAdminRemains(tx: Tx, id: number, role: Role | undefined, disabled: boolean | undefined) {
@@ -203,6 +207,9 @@ async function assertAdminRemains(tx: Tx, id: number, role: Role | undefined, di
   if (!target || target.role !== "admin") return;
   const losesAdmin = (role && role !== "admin") || disabled;
   if (!losesAdmin) return;
+  // Two admins demoting each other at once (PostgreSQL reads committed data, instances run side by
+  // side) must not both pass: the active admins' rows are locked before they are counted.
+  await lockRows(tx, "user", (await tx.user.findMany({ where: { role: "admin", disabled: false }, select: { id: true } })).map((u) => u.id));
   const admins = await tx.user.count({ where: { role: "admin", disabled: false } });
   if (admins <= 1) throw badRequest("At least one active admin must remain", [{ field: "role", rule: "last-admin", message: "the last active admin must stay admin" }]);
 }

@@ -19,7 +19,7 @@ import path from "node:path";
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
 import { bulkInsert, bulkSetColumn } from "@/lib/db/bulk";
-import type { Tx } from "@/lib/db/client";
+import { dbNulls, type Tx } from "@/lib/db/client";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseDirector, parseStorageDaemon, type ParseResult } from "@/lib/bacula/parse";
 import { parseTree, type ParseIssue } from "@/lib/bacula/parser";
@@ -220,7 +220,7 @@ function openFor(json: unknown, spec: { kind?: ResourceKind; type?: string; daem
 function toData(d: Desired): Record<string, unknown> {
   const data: Record<string, unknown> = { ...d.cols };
   for (const [k, v] of Object.entries(d.secrets ?? {})) data[k] = v === undefined ? null : encryptSecret(v);
-  for (const [k, spec] of Object.entries(d.items ?? {})) data[k] = sealFor(spec) ?? Prisma.DbNull;
+  for (const [k, spec] of Object.entries(d.items ?? {})) data[k] = sealFor(spec) ?? dbNulls.DbNull;
   return data;
 }
 

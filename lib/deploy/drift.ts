@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { prisma } from "@/lib/db/client";
+import { groupConcat } from "@/lib/db/sql";
 import { driftHash } from "./hashes";
 import { planTargets } from "./service";
 
@@ -31,8 +32,8 @@ export async function planStamp(): Promise<string> {
   const rows = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `SELECT (SELECT "value" FROM "Setting" WHERE "key" = 'modelRevision') AS rev,
             (SELECT "value" FROM "Setting" WHERE "key" = 'deploy.extraPrograms') AS programs,
-            (SELECT COUNT(*) || ':' || COALESCE(MAX("updatedAt"), '') || ':' || COALESCE(SUM("id"), 0) FROM "Host") AS hosts,
-            (SELECT group_concat(kind || ':' || "daemonId" || ':' || COALESCE("bconsolePath", '') || ':' || COALESCE("bconsoleConfig", '') || ':' || COALESCE("testTool", '') || ':' || COALESCE(CAST(settings AS TEXT), ''), '|') FROM "DaemonDeployState"
+            (SELECT CAST(COUNT(*) AS TEXT) || ':' || COALESCE(CAST(MAX("updatedAt") AS TEXT), '') || ':' || CAST(COALESCE(SUM("id"), 0) AS TEXT) FROM "Host") AS hosts,
+            (SELECT ${groupConcat(`kind || ':' || CAST("daemonId" AS TEXT) || ':' || COALESCE("bconsolePath", '') || ':' || COALESCE("bconsoleConfig", '') || ':' || COALESCE("testTool", '') || ':' || COALESCE(CAST(settings AS TEXT), '')`, "|", `kind, "daemonId"`)} FROM "DaemonDeployState"
               WHERE "bconsolePath" IS NOT NULL OR "bconsoleConfig" IS NOT NULL OR "testTool" IS NOT NULL OR settings IS NOT NULL) AS settings`,
   );
   const text = JSON.stringify(rows[0], (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));

@@ -135,6 +135,11 @@ export interface DeployTarget {
   refused?: string;
   /** Paths checked on the host in the test step, before anything runs them (bconsole and its config). */
   hostChecks?: HostCheck[];
+  /**
+   * Reload (and verify) even when the live files already are the model's: a deploy that finishes
+   * an interrupted one whose swap had begun (the files are new, the daemon may still run the old ones).
+   */
+  reloadEvenIfUnchanged?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,13 +675,17 @@ async function deployOne(
       finish(r, "dry_run_ok", null, null, null, null, now);
       return;
     }
-    if (!changed) {
+    if (!changed && !t.reloadEvenIfUnchanged) {
       for (const n of ["backup", "swap", "reload", "verify"] as const) skip(n, "the live configuration already matches the model");
       await cleanup(step, session, staged, stagingDir, !uploadsComplete).catch(() => {});
       finish(r, "unchanged", null, null, null, null, now);
       return;
     }
 
+    if (!changed) {
+      // Finishing an interrupted deploy whose swap had begun: the live files are the model's already.
+      for (const n of ["backup", "swap"] as const) skip(n, "the live files are already the model's (an interrupted deploy swapped them): reloading");
+    } else {
     // backup -------------------------------------------------------------------------------
     await step("backup", async (log) => {
       const tr = await session.open();
@@ -704,6 +713,7 @@ async function deployOne(
         log(`${staged[i]} -> ${t.files[i].path}`);
       }
     });
+    }
 
     // reload -------------------------------------------------------------------------------
     const reload = t.reload;

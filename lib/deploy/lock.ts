@@ -2,9 +2,9 @@
  * Per-host in-process mutex: two deploys to one host run one after the other (FIFO), deploys to
  * different hosts run in parallel. A failing holder releases the lock like a succeeding one.
  *
- * In-process only: it does not protect against a second server process. The queue lives on
- * globalThis so that a module loaded twice (Next.js dev reloads, separate route bundles) still
- * shares one lock table.
+ * In-process only: across processes and instances, the deploy service adds the host's lease on
+ * the database (cluster-lock.ts). The queue lives on globalThis so that a module loaded twice
+ * (Next.js dev reloads, separate route bundles) still shares one lock table.
  */
 
 type Tail = Promise<void>;

@@ -12,6 +12,7 @@
  * The live progress does not wait for this: the engine's events are streamed as they come.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
+import { selectJsonRows } from "@/lib/db/sql";
 import type { DeployEvent, StepRecord, TargetResult } from "./engine";
 
 type Db = Pick<PrismaClient, "$transaction" | "$executeRawUnsafe" | "deployTargetRun">;
@@ -19,14 +20,16 @@ type Db = Pick<PrismaClient, "$transaction" | "$executeRawUnsafe" | "deployTarge
 /** The longest a recorded event waits before its batch is written. */
 export const FLUSH_MS = 25;
 
-/** How Prisma's SQLite adapter writes a DateTime (so the raw statement's rows read back as Dates). */
+/** How Prisma's SQLite adapter writes a DateTime (so the raw statement's rows read back as Dates; PostgreSQL casts the same text). */
 const sqliteDate = (iso: string | undefined) => (iso ? new Date(iso).toISOString().replace("Z", "+00:00") : null);
 
-const UPSERT_STEPS = `INSERT INTO "DeployStep" ("targetRunId", "position", "name", "status", "startedAt", "finishedAt", "log")
-SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
-       json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]')
-FROM json_each(?) WHERE true
-ON CONFLICT ("targetRunId", "position") DO UPDATE SET "status" = excluded."status", "finishedAt" = excluded."finishedAt", "log" = excluded."log"`;
+const STEP_COLUMNS = ["targetRunId", "position", "name", "status", "startedAt", "finishedAt", "log"] as const;
+/** Built on first use: the dialect is the process's database's (lib/db/sql.ts). */
+let upsertSteps: string | null = null;
+const UPSERT_STEPS = () =>
+  (upsertSteps ??= `INSERT INTO "DeployStep" (${STEP_COLUMNS.map((c) => `"${c}"`).join(", ")})
+${selectJsonRows("DeployStep", STEP_COLUMNS, 1)}
+ON CONFLICT ("targetRunId", "position") DO UPDATE SET "status" = excluded."status", "finishedAt" = excluded."finishedAt", "log" = excluded."log"`);
 
 export interface RunRecorder {
   /** Takes an engine event (never throws, never waits). */
@@ -50,7 +53,7 @@ export function createRunRecorder(db: Db, rows: ReadonlyMap<string, number>, o: 
       targets.clear();
       const rows = s.map(({ targetRunId, step }) => [targetRunId, step.index, step.name, step.status, sqliteDate(step.startedAt), sqliteDate(step.finishedAt), step.log]);
       const ops: Prisma.PrismaPromise<unknown>[] = [
-        ...(rows.length ? [db.$executeRawUnsafe(UPSERT_STEPS, JSON.stringify(rows))] : []),
+        ...(rows.length ? [db.$executeRawUnsafe(UPSERT_STEPS(), JSON.stringify(rows))] : []),
         ...t.map(([id, r]) =>
           db.deployTargetRun.update({
             where: { id },

@@ -14,7 +14,10 @@ import { AdminReplicationError, adminReplicationJob, adminReplicationScript, typ
 import type { DirectorConfig } from "@/lib/bacula/model";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "@/lib/config/from-db";
 import { loadConsoleConfig, loadFileDaemonConfig } from "@/lib/config/fd-from-db";
+import { HeldLease, readLease, takeOver, tryAcquire } from "@/lib/cluster/lease";
+import { INSTANCE_ID, leaseMs, ownerGone } from "@/lib/cluster/instance";
 import { prisma } from "@/lib/db/client";
+import { currentDialect } from "@/lib/db/dialect";
 import { INT32_MAX } from "@/lib/http/numbers";
 import { decryptSecret } from "@/lib/secrets";
 import {
@@ -35,6 +38,7 @@ import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "./co
 import { recordDeployedFiles } from "./deployed-files";
 import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
 import type { HostCheck } from "./host-checks";
+import { clusterHostLocks } from "./cluster-lock";
 import { hostLockKey, withHostLock } from "./lock";
 import { extraPrograms } from "./programs";
 import { createRunRecorder } from "./recorder";
@@ -124,17 +128,106 @@ export function parseTargetKey(key: string): { kind: TargetKind; id: number } | 
   return id >= 1 && id <= INT32_MAX ? { kind: m[1] as TargetKind, id } : null;
 }
 
-/**
- * Deploys a stopped process left "running" are marked interrupted at start-up, so history and the
- * Deploy page say so (the hosts' live configs show by drift whether a swap happened).
- */
-export async function markInterruptedRuns(): Promise<number> {
-  const stale = await prisma.deployRun.updateMany({ where: { status: "running" }, data: { status: "interrupted", finishedAt: new Date() } });
-  await prisma.deployTargetRun.updateMany({ where: { status: { in: ["running", "pending"] } }, data: { status: "interrupted", finishedAt: new Date() } });
-  return stale.count;
+export function runLeaseName(runId: number): string {
+  return `deploy-run:${runId}`;
 }
 
-/** The target keys that name no Director, Storage Daemon or Client, so a deploy can be refused before it starts. */
+/**
+ * Whether a deploy left by an instance that is gone is finished by a new run of its unfinished
+ * targets (DEPLOY_RESUME=1) or only marked interrupted (0). Default: on PostgreSQL, where other
+ * instances share the hosts and an operator may be following the run from any of them; off on the
+ * embedded SQLite database (one instance: a restart marks it interrupted, as it always did).
+ */
+export function deployResumeEnabled(): boolean {
+  const v = process.env.DEPLOY_RESUME?.trim();
+  if (v === "1") return true;
+  if (v === "0") return false;
+  return currentDialect() === "postgresql";
+}
+
+export interface InterruptedRun {
+  runId: number;
+  /** Targets that had not finished (they were running or waiting). */
+  unfinished: string[];
+  /** Of those, the ones whose swap had begun: their live files may be the new ones already. */
+  swapped: string[];
+  resumedAs: number | null;
+  resumeStatus: string | null;
+}
+
+/** Runs being resumed by this process (the take-over loop must not start them twice). */
+const resuming = ((globalThis as unknown as { __bhdDeployResuming?: Set<number> }).__bhdDeployResuming ??= new Set<number>());
+
+/**
+ * Deploys whose instance is gone (its run lease expired, or its process is dead on this machine)
+ * are taken over: the run's lease is taken (so one instance only does it), the run and its
+ * unfinished targets are marked interrupted, and, with deployResumeEnabled(), a new run (resumedFromId)
+ * deploys the unfinished targets again — under the host leases, so never at the same time as
+ * anyone else —, reloading even unchanged files where the swap had begun. A deploy is idempotent
+ * (fetch, diff, test, back up, swap, reload, verify, roll back on failure): it finishes what was cut.
+ */
+export async function takeOverInterruptedRuns(o: { resume?: boolean; wait?: boolean } = {}): Promise<InterruptedRun[]> {
+  const resume = o.resume ?? deployResumeEnabled();
+  const running = await prisma.deployRun.findMany({ where: { status: "running" }, select: { id: true, owner: true, startedAt: true, actor: true, dryRun: true }, orderBy: { id: "asc" } });
+  const out: InterruptedRun[] = [];
+  for (const run of running) {
+    if (resuming.has(run.id)) continue;
+    const name = runLeaseName(run.id);
+    const lease = await readLease(prisma, name);
+    // A run without a lease row (made before leases, or by hand) is taken once its owner is gone or it is older than a lease.
+    if (!lease && run.owner && run.owner !== INSTANCE_ID && !ownerGone(run.owner) && Date.now() - run.startedAt.getTime() < leaseMs()) continue;
+    if (lease && run.owner === INSTANCE_ID && lease.owner === INSTANCE_ID && lease.live) continue; // ours, running here
+    const token = await takeOver(prisma, name, leaseMs());
+    if (token === null) continue;
+    const held = new HeldLease(prisma, name, token, leaseMs(), performance.now());
+    try {
+      const now = new Date();
+      const marked = await prisma.deployRun.updateMany({ where: { id: run.id, status: "running" }, data: { status: "interrupted", finishedAt: now } });
+      if (marked.count !== 1) continue;
+      const targets = await prisma.deployTargetRun.findMany({ where: { runId: run.id, status: { in: ["running", "pending"] } }, include: { steps: true } });
+      await prisma.deployTargetRun.updateMany({ where: { runId: run.id, status: { in: ["running", "pending"] } }, data: { status: "interrupted", finishedAt: now } });
+      const unfinished = targets.map((t) => t.targetKey);
+      const swapped = targets.filter((t) => t.steps.some((s) => ["swap", "reload", "verify"].includes(s.name) && s.status !== "skipped")).map((t) => t.targetKey);
+      const item: InterruptedRun = { runId: run.id, unfinished, swapped, resumedAs: null, resumeStatus: null };
+      out.push(item);
+      const willResume = resume && !run.dryRun && unfinished.length > 0;
+      await audit({
+        actor: "system",
+        action: "deploy_interrupted",
+        entityType: "deploy-run",
+        entityId: run.id,
+        entityName: `deploy #${run.id}`,
+        after: { previousOwner: run.owner, takenOverBy: INSTANCE_ID, unfinished, swapped, resume: willResume },
+      }).catch(() => undefined);
+      if (!willResume) {
+        await prisma.deployRun.update({ where: { id: run.id }, data: { summary: `interrupted: the instance running it stopped${unfinished.length ? ` (unfinished: ${unfinished.join(", ")})` : ""}` } });
+        continue;
+      }
+      resuming.add(run.id);
+      const p = startDeploy({ actor: run.actor, dryRun: false, targets: unfinished, resumedFromId: run.id, reloadEvenIfUnchanged: swapped, ip: null })
+        .then(async (r) => {
+          item.resumedAs = r.runId;
+          item.resumeStatus = r.status;
+          await prisma.deployRun.update({ where: { id: run.id }, data: { summary: `interrupted: the instance running it stopped; finished by run #${r.runId} (${r.status})` } });
+        })
+        .catch((err: unknown) => console.error(`deploy #${run.id}: resuming failed`, err))
+        .finally(() => resuming.delete(run.id));
+      if (o.wait) await p;
+    } finally {
+      await held.release();
+    }
+  }
+  return out;
+}
+
+/**
+ * Deploys a stopped process left "running" are marked interrupted at start-up, so history and the
+ * UI do not show them as still going (with DEPLOY_RESUME, they are also finished by a new run).
+ */
+export async function markInterruptedRuns(): Promise<number> {
+  return (await takeOverInterruptedRuns()).length;
+}
+
 export async function unknownTargetKeys(keys: readonly string[]): Promise<string[]> {
   const ids = (kind: TargetKind) => keys.map(parseTargetKey).filter((t) => t?.kind === kind).map((t) => t!.id);
   const [dirs, sds, clients] = await Promise.all([
@@ -696,6 +789,10 @@ export interface StartDeployOptions {
   onEvent?: (e: RunEvent) => void;
   /** Director switchover: plan a target differently (as primary, reload spec). */
   overrides?: Record<string, DirectorPlanOptions>;
+  /** The interrupted run this one finishes (takeOverInterruptedRuns). */
+  resumedFromId?: number;
+  /** Targets reloaded even when their live files already are the model's (an interrupted swap). */
+  reloadEvenIfUnchanged?: readonly string[];
 }
 
 function runStatus(results: TargetResult[]): string {
@@ -722,7 +819,17 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
     if (unknown.length) throw Object.assign(new Error(`Unknown targets: ${unknown.join(", ")}`), { unknownTargets: unknown });
   }
   const revision = plans[0]?.revision ?? (await modelRevision(prisma));
-  const run = await prisma.deployRun.create({ data: { actor: o.actor, dryRun: o.dryRun, status: "running", revision } });
+  // The run and its lease in one transaction: no other instance can see it running without an owner that renews it.
+  const ttl = leaseMs();
+  const sent = performance.now();
+  const { run, token } = await prisma.$transaction(async (tx) => {
+    const made = await tx.deployRun.create({ data: { actor: o.actor, dryRun: o.dryRun, status: "running", revision, owner: INSTANCE_ID, resumedFromId: o.resumedFromId ?? null } });
+    const t = await tryAcquire(tx, runLeaseName(made.id), ttl);
+    if (t === null) throw new Error(`deploy run ${made.id}: its lease is taken`);
+    return { run: made, token: t };
+  });
+  const runLease = new HeldLease(prisma, runLeaseName(run.id), token, ttl, sent);
+  try {
   const rows = new Map<string, number>();
   // One transaction for every target's row (one commit, not one per target).
   const created = await prisma.$transaction(
@@ -768,9 +875,12 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
   };
 
   const tRecords = performance.now();
+  // One deploy per host across every instance on the database (host leases), each remote action checking the lease.
+  const hosts = clusterHostLocks(prisma, o.open ?? sshTransport());
+  const reloadAnyway = new Set(o.reloadEvenIfUnchanged ?? []);
   const results = await runDeploy(
-    plans.map((p) => p.target),
-    { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: o.open ?? sshTransport(), onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS, hashKey: driftKey() },
+    plans.map((p) => (reloadAnyway.has(p.target.key) ? { ...p.target, reloadEvenIfUnchanged: true } : p.target)),
+    { runId: `${run.id}-${randomBytes(3).toString("hex")}`, dryRun: o.dryRun, open: hosts.open, lock: hosts.lock, onEvent, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS, hashKey: driftKey() },
   );
   const tEngine = performance.now();
   await recorder.flush();
@@ -806,7 +916,8 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
       );
     }
   }
-  finalWrites.push(prisma.deployRun.update({ where: { id: run.id }, data: { status, summary, finishedAt: now } }));
+  // Only while the run is still ours: an instance that took it over (our lease lost) has marked it interrupted.
+  finalWrites.push(prisma.deployRun.updateMany({ where: { id: run.id, owner: INSTANCE_ID, status: "running" }, data: { status, summary, finishedAt: now } }));
   await prisma.$transaction(finalWrites);
   await audit({
     actor: o.actor,
@@ -825,6 +936,9 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
   phases = { plan: r1(tPlan - t0), recordsBefore: r1(tRecords - tPlan), engine: r1(tEngine - tRecords), stepWritesPending: r1(tChain - tEngine), recordsAfter: r1(performance.now() - tChain) };
   emit({ type: "done", runId: run.id, status, summary, targets: results });
   return { runId: run.id, status, results };
+  } finally {
+    await runLease.release();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -837,6 +951,12 @@ export async function listRuns(limit = 50) {
     include: { targets: { select: { targetKey: true, daemonName: true, hostName: true, status: true, failedStep: true } } },
   });
   return runs;
+}
+
+/** The run that finishes an interrupted one, if any. */
+export async function resumedBy(runId: number): Promise<number | null> {
+  const r = await prisma.deployRun.findFirst({ where: { resumedFromId: runId }, select: { id: true }, orderBy: { id: "asc" } });
+  return r?.id ?? null;
 }
 
 export async function getRun(id: number) {

@@ -30,8 +30,12 @@ describe("config and conninfo helpers", () => {
 
 describe("ownership", () => {
   it("an operation is stale when its owner process is gone, not while it lives", () => {
-    const host = os.hostname();
+    // The machine part of an instance id: hostname and pid namespace (lib/cluster/instance.ts).
+    const host = OWNER.split(":")[0];
+    expect(host.startsWith(os.hostname())).toBe(true);
     expect(isStale({ id: 1, owner: `${host}:${process.ppid}:abcd`, heartbeatAt: new Date() })).toBe(false);
+    // Same hostname, another pid namespace (another container): its pids say nothing here.
+    expect(isStale({ id: 1, owner: `${os.hostname()}/1:2147483646:abcd`, heartbeatAt: new Date() })).toBe(false);
     expect(isStale({ id: 1, owner: `${host}:2147483646:abcd`, heartbeatAt: new Date() })).toBe(true);
     expect(isStale({ id: 1, owner: OWNER, heartbeatAt: new Date() })).toBe(true); // ours but not running here
     expect(isStale({ id: 1, owner: "other-host:1:abcd", heartbeatAt: new Date() })).toBe(false);

@@ -22,22 +22,25 @@
  *
  * One operation per cluster: Promotion.activeKey = "cluster:<id>" while running, under a unique
  * index (NULL once finished), so a concurrent second insert fails in the database itself.
- * Ownership: Promotion.owner = "<hostname>:<pid>:<nonce>" with a heartbeat; resume() only takes
- * operations whose owner process is gone (same host) or silent for STALE_MS (another host).
+ * Ownership across instances: the lease `op:<id>` (lib/cluster/lease.ts), taken in the transaction
+ * that creates the operation and renewed while it runs; Promotion.owner names the instance
+ * (lib/cluster/instance.ts). Before each step the runner checks it still holds the lease and stops,
+ * writing nothing more, when it does not (another instance resumes it). resumeOperations() (at
+ * start-up and in every instance's take-over loop) only takes operations whose lease expired or
+ * whose owner process is dead on this machine, by taking the lease: one instance wins.
  */
 import type { OperationKind } from "@/lib/audit/actions";
 import type { AuditInput } from "@/lib/audit";
-import fs from "node:fs";
-import os from "node:os";
-import { randomBytes } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { audit } from "@/lib/audit";
+import { INSTANCE_ID, leaseMs, ownerGone } from "@/lib/cluster/instance";
+import { acquireLease, HeldLease, LeaseLost, readLease, releaseLease, takeOver, tryAcquire } from "@/lib/cluster/lease";
 import type { Tx } from "@/lib/db/client";
 import { OperationRunning, StepRefused } from "./errors";
 import { OperationSession } from "./session";
 import type { OperationStatus, PromotionView, StepStatus } from "./types";
 
-export const OWNER = `${os.hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+export const OWNER = INSTANCE_ID;
 export const STALE_MS = 5 * 60_000;
 export const ROLLBACK_POSITION = 100;
 
@@ -91,32 +94,36 @@ export function isRunningHere(id: number): boolean {
   return runningHere.has(id);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return true;
-  }
-}
-
-/** Whether nobody runs this operation any more. */
+/**
+ * Whether nobody runs this operation any more, by its row alone (an operation without a lease
+ * row, made before leases): its owner is gone on this machine, or silent for STALE_MS elsewhere.
+ */
 export function isStale(p: { owner: string | null; heartbeatAt: Date | null; id: number }, now = Date.now()): boolean {
   if (!p.owner) return true;
   if (p.owner === OWNER) return !runningHere.has(p.id);
-  const [host, pidText] = p.owner.split(":");
-  const pid = Number(pidText);
-  if (host === os.hostname() && Number.isInteger(pid) && pid > 0) {
-    if (pid === process.pid) return true; // same pid, another nonce: an earlier life of this process
-    return !pidAlive(pid);
-  }
+  if (ownerGone(p.owner)) return true;
   return !p.heartbeatAt || now - p.heartbeatAt.getTime() > STALE_MS;
+}
+
+export function operationLeaseName(id: number): string {
+  return `op:${id}`;
+}
+
+/** Leases of operations this process created to run itself (startOperation, background). */
+const createdHere = ((globalThis as unknown as { __bhdFailoverLeases?: Map<number, HeldLease> }).__bhdFailoverLeases ??= new Map<number, HeldLease>());
+
+/**
+ * Takes an operation that nobody runs any more: its lease expired or its owner is dead on this
+ * machine (by the lease, so one instance only wins); without a lease row, by isStale().
+ */
+async function takeOverOperation(db: PrismaClient, p: { id: number; owner: string | null; heartbeatAt: Date | null }): Promise<HeldLease | null> {
+  const name = operationLeaseName(p.id);
+  const row = await readLease(db, name);
+  if (!row && !isStale(p)) return null;
+  if (row && row.owner === OWNER && runningHere.has(p.id)) return null;
+  const sent = performance.now();
+  const token = row ? await takeOver(db, name, leaseMs()) : await tryAcquire(db, name, leaseMs());
+  return token === null ? null : new HeldLease(db, name, token, leaseMs(), sent);
 }
 
 export function activeKey(clusterId: number): string {
@@ -190,6 +197,8 @@ function makeContext<D extends RunnerDeps>(
   state: Record<string, unknown>,
   session: OperationSession,
   step: () => StepCursor | null,
+  /** Throws LeaseLost when this process no longer holds the operation (checked before state is made durable). */
+  guard: () => void = () => undefined,
 ): StepContext<D> & { flush(): Promise<void>; columns(): Prisma.PromotionUpdateInput } {
   let timer: NodeJS.Timeout | null = null;
   const cols: Prisma.PromotionUpdateInput = {};
@@ -218,6 +227,7 @@ function makeContext<D extends RunnerDeps>(
       }
     },
     async saveState() {
+      guard();
       const s = step();
       const logData = s && s.dirty ? { log: s.log } : null;
       if (s) s.dirty = false;
@@ -307,13 +317,16 @@ async function rollbackAndFinish<D extends RunnerDeps>(def: OperationDef<D>, dep
  * are buffered (written at least every 250 ms while a step runs); a step saves state itself where
  * it must be durable before acting (the fence, pg_promote).
  */
-export async function runOperation<D extends RunnerDeps>(deps: D, id: number, opts: { session?: OperationSession } = {}): Promise<OperationStatus> {
+export async function runOperation<D extends RunnerDeps>(deps: D, id: number, opts: { session?: OperationSession; lease?: HeldLease } = {}): Promise<OperationStatus> {
   const p = await loadPromotion(deps.db, id);
   if (!p) throw new Error(`promotion ${id} does not exist`);
   if (p.status !== "running") return p.status as OperationStatus;
   const def = defs.get(p.kind) as OperationDef<D> | undefined;
   if (!def) throw new Error(`unknown operation kind ${p.kind}`);
   if (runningHere.has(id)) throw new Error(`operation ${id} already runs in this process`);
+  const lease = opts.lease ?? createdHere.get(id) ?? (await acquireLease(deps.db, operationLeaseName(id)));
+  createdHere.delete(id);
+  if (!lease) throw new OperationRunning(id, p.kind);
   runningHere.add(id);
   const session = opts.session ?? new OperationSession();
   const state = { ...((p.state ?? {}) as Record<string, unknown>) };
@@ -335,9 +348,15 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number, op
       const row = todo[i];
       const sd = stepDefs.find((s) => s.name === row.name);
       if (!sd) throw new Error(`operation ${id}: no step named ${row.name}`);
+      // Another instance may have taken the operation over (this one was paused or cut off from the
+      // database longer than its lease): then nothing more is done or written here.
+      if (!lease.held) {
+        console.error(`operation ${id}: ${new LeaseLost(lease.name).message}; stopping before ${row.name}`);
+        return "running";
+      }
       const wasInterrupted = row.status === "running" || row.status === "failed";
       const cur: StepCursor = { id: row.id, log: row.log, dirty: false };
-      const ctx = makeContext(deps, p, state, session, () => cur);
+      const ctx = makeContext(deps, p, state, session, () => cur, () => lease.assertHeld());
       if (wasInterrupted) await ctx.log("resumed after an interruption: running this step again");
       try {
         const r = await sd.run(ctx);
@@ -354,6 +373,11 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number, op
           }
         });
       } catch (err) {
+        if (err instanceof LeaseLost || !lease.held) {
+          // Taken over by another instance while this step ran: it is that instance's now.
+          console.error(`operation ${id}: ${new LeaseLost(lease.name).message}; stopping in ${row.name}`);
+          return "running";
+        }
         const m = err instanceof Error ? err.message : String(err);
         const refused = err instanceof StepRefused;
         await ctx.log(`${refused ? "refused" : "failed"}: ${m}`).catch(() => undefined);
@@ -384,6 +408,7 @@ export async function runOperation<D extends RunnerDeps>(deps: D, id: number, op
     return "succeeded";
   } finally {
     runningHere.delete(id);
+    await lease.release();
     await session.close();
   }
 }
@@ -433,6 +458,8 @@ export async function startOperation<D extends RunnerDeps>(
   const running = await runningOn(db, op.clusterId);
   if (running) throw new OperationRunning(running.id, running.kind);
   let id: number | null = null;
+  const tokens = new Map<number, number>();
+  let sentAt = performance.now();
   const data = {
     clusterId: op.clusterId,
     kind: op.kind,
@@ -457,8 +484,13 @@ export async function startOperation<D extends RunnerDeps>(
   };
   for (let attempt = 0; attempt < 2 && id === null; attempt++) {
     try {
+      sentAt = performance.now();
       id = await db.$transaction(async (tx) => {
         const row = await tx.promotion.create({ data, select: { id: true } });
+        // The operation's lease with it: no instance sees it running without an owner that renews it.
+        const token = await tryAcquire(tx, operationLeaseName(row.id), leaseMs());
+        if (token === null) throw new Error(`operation ${row.id}: its lease is taken`);
+        tokens.set(row.id, token);
         await audit(
           { actor: op.actor, action: `${auditPrefix(op.kind)}.requested`, entityType: "catalog-cluster", entityId: op.clusterId, entityName: op.audit.entityName, after: { promotionId: row.id, ...op.audit.after }, ip: op.audit.ip ?? null },
           tx,
@@ -473,6 +505,14 @@ export async function startOperation<D extends RunnerDeps>(
     }
   }
   if (id === null) throw new Error(`could not start a ${op.kind} operation on cluster ${op.clusterId}`);
+  const token = tokens.get(id)!;
+  if (opts.background === false) {
+    // The caller runs it (runOperation, maybe in another process): the lease is given up, and the
+    // runner takes it again; the token stays with the row.
+    await releaseLease(db, operationLeaseName(id), token);
+  } else {
+    createdHere.set(id, new HeldLease(db, operationLeaseName(id), token, leaseMs(), sentAt));
+  }
   if (opts.background !== false) {
     const opId = id;
     const session = new OperationSession();
@@ -503,16 +543,23 @@ export async function resumeOperations<D extends RunnerDeps>(deps: D): Promise<R
   const rows = await deps.db.promotion.findMany({ where: { status: "running" }, orderBy: { id: "asc" } });
   const out: ResumeResult[] = [];
   for (const r of rows) {
-    if (!isStale(r)) {
+    const lease = await takeOverOperation(deps.db, r);
+    if (!lease) {
       out.push({ id: r.id, action: "skipped", status: "running" });
       continue;
     }
-    const claimed = await deps.db.promotion.updateMany({ where: { id: r.id, status: "running", owner: r.owner }, data: { owner: OWNER, heartbeatAt: new Date() } });
-    if (claimed.count !== 1) continue;
+    const claimed = await deps.db.promotion.updateMany({ where: { id: r.id, status: "running" }, data: { owner: OWNER, heartbeatAt: new Date() } });
+    if (claimed.count !== 1) {
+      await lease.release();
+      continue;
+    }
     const p = (await loadPromotion(deps.db, r.id))!;
     const def = defs.get(p.kind) as OperationDef<D> | undefined;
-    if (!def) continue;
-    await auditStep(deps, p, "resume", "running", { previousOwner: r.owner });
+    if (!def) {
+      await lease.release();
+      continue;
+    }
+    await auditStep(deps, p, "resume", "running", { previousOwner: r.owner, takenOverBy: OWNER });
     const ponr = p.steps.find((s) => s.name === def.pointOfNoReturn);
     if (!ponr || ponr.status === "pending") {
       for (const s of p.steps) {
@@ -530,10 +577,11 @@ export async function resumeOperations<D extends RunnerDeps>(deps: D): Promise<R
         out.push({ id: p.id, action: "rolled_back", status });
       } finally {
         runningHere.delete(p.id);
+        await lease.release();
         await session.close();
       }
     } else {
-      const status = await runOperation(deps, p.id);
+      const status = await runOperation(deps, p.id, { lease });
       out.push({ id: p.id, action: "resumed", status });
     }
   }

@@ -1,7 +1,8 @@
 /**
  * Reading request bodies at the edge: a size cap (413 before the body is buffered), a read
  * deadline (408, so a stalled upload does not hold the handler), strict UTF-8 and well-formed
- * JSON strings (a lone UTF-16 surrogate would fail deep in the database layer), bounded nesting.
+ * JSON strings (a lone UTF-16 surrogate or a NUL would fail deep in the database layer: PostgreSQL's
+ * text and jsonb hold neither), bounded nesting.
  * Every refusal is an HttpError naming "(body)" and the rule.
  */
 import { HttpError } from "./errors";
@@ -85,6 +86,11 @@ export function assertWellFormed(value: unknown): void {
           { field: path || "(body)", rule: "unicode", message: "holds a lone UTF-16 surrogate (not valid Unicode text)" },
         ]);
       }
+      if (v.includes("\u0000")) {
+        throw new HttpError(400, `${path || "(body)"}: holds a NUL character (U+0000)`, [
+          { field: path || "(body)", rule: "unicode", message: "holds a NUL character (U+0000), which no stored text may hold" },
+        ]);
+      }
       continue;
     }
     if (!v || typeof v !== "object") continue;
@@ -93,6 +99,7 @@ export function assertWellFormed(value: unknown): void {
     for (const [k, x] of entries) {
       const p = path ? `${path}.${k}` : k;
       if (!k.isWellFormed()) throw bodyError(400, "unicode", "has a key with a lone UTF-16 surrogate");
+      if (k.includes("\u0000")) throw bodyError(400, "unicode", "has a key with a NUL character (U+0000)");
       stack.push({ v: x, depth: depth + 1, path: p });
     }
   }

@@ -28,6 +28,7 @@ import { findReferences } from "./references";
 import { assertAdminControls } from "./admin-guard";
 import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
 import type { ViewItem } from "./view-items";
+import { containsText, lockRow } from "@/lib/db/sql";
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -153,7 +154,7 @@ export async function listResources(kind: KindKey, rawQuery: Record<string, stri
   const query = listQuerySchema.parse(rawQuery);
   const where: Record<string, unknown> = {};
   if (query.q && query.q.trim() !== "") {
-    where.OR = meta.searchFields.map((f) => ({ [f]: { contains: query.q!.trim() } }));
+    where.OR = meta.searchFields.map((f) => ({ [f]: containsText(query.q!.trim()) }));
   }
   for (const f of meta.fields) {
     if (f.type !== "ref") continue;
@@ -555,6 +556,8 @@ export async function updateResource(kind: KindKey, id: number, body: unknown, a
 /** updateResource inside a caller's transaction (several records, all or nothing). */
 export async function updateResourceIn(tx: Tx, kind: KindKey, id: number, body: unknown, actor: Actor, opts: WriteOptions = {}): Promise<ResourceView> {
   const input = parseInput(kind, "update", body);
+  // The stale-save check below reads, compares and writes: the row is ours until the commit.
+  await lockRow(tx, MODEL[kind], id);
   const existing = await delegate(tx, kind).findUnique({ where: { id }, include: includeFor(kind) });
   if (!existing) throw notFound(`${KINDS[kind].label} ${id} does not exist`);
   // Optimistic concurrency: the client says which version it read; a newer save is never overwritten.

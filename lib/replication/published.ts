@@ -23,6 +23,8 @@ export interface PollingInfo {
   probeTimeoutMs: number | null;
   samplesStored: number;
   lastError: string | null;
+  /** With several instances on one database: the instance that polled (lib/cluster/instance.ts). */
+  leader?: string | null;
 }
 
 export interface StatusLike {

@@ -15,8 +15,21 @@
  *
  * The instance lives on globalThis: Next.js bundles instrumentation and route handlers separately,
  * so a module-level variable would not be shared between them.
+ *
+ * Several instances on one database (`leadership`, on by default with PostgreSQL): one leader polls,
+ * the others follow. The leader holds the lease `replication-poller` (lib/cluster/lease.ts; its
+ * duration 0.6 x the poll interval, at least 1 s, renewed every third of it) and writes each
+ * publication (status, sequence number, its tag) to the Setting table; followers try to take the
+ * lease every quarter of its duration and read the shared publication every 500 ms (or each poll
+ * interval when shorter), publishing the very same bytes, ETags and event ids to their own GETs and
+ * streams. A leader that dies is replaced at most lease + a quarter of it after its last renewal
+ * (0.75 x the interval), at once on the same machine (its pid is gone); the new one polls at once
+ * and continues the sequence numbers. Only the leader stores samples and runs the split-brain guard.
  */
 import type { PrismaClient } from "@prisma/client";
+import { INSTANCE_ID } from "@/lib/cluster/instance";
+import { acquireLease, type HeldLease } from "@/lib/cluster/lease";
+import { currentDialect } from "@/lib/db/dialect";
 import { decryptSecret } from "@/lib/secrets";
 import { renderMetrics, type PollInfo } from "./metrics";
 import { publish, type Published } from "./published";
@@ -41,6 +54,25 @@ export interface ReplicationServiceOptions {
   log?: (message: string) => void;
   /** Called with every finished cycle, after its samples are stored (the split-brain guard, lib/failover/guard.ts). */
   afterCycle?: (cycle: PollCycle) => unknown;
+  /** One poller among the instances on the database (see above); default leadershipFromEnv(). */
+  leadership?: boolean;
+}
+
+export const LEADER_LEASE = "replication-poller";
+const SHARED_SEQ_KEY = "replication.publishedSeq";
+const SHARED_KEY = "replication.published";
+
+/** REPLICATION_LEADER=1|0; by default on with PostgreSQL (several instances), off with the embedded SQLite database. */
+export function leadershipFromEnv(): boolean {
+  const v = process.env.REPLICATION_LEADER?.trim();
+  if (v === "1") return true;
+  if (v === "0") return false;
+  return currentDialect() === "postgresql";
+}
+
+/** The leader lease's duration for a poll interval (a dead leader is replaced within 0.75 interval). */
+export function leaderLeaseMs(intervalMs: number): number {
+  return Math.max(1000, Math.floor(intervalMs * 0.6));
 }
 
 export interface ReplicationStatus {
@@ -69,6 +101,8 @@ export interface ReplicationService {
   lastCycleBreakdown(): { configMs: number; probeMs: number; storeMs: number; afterMs: number } | null;
   /** The monitoring sessions: logins made, probes answered on an open session, sessions open now. */
   sessions(): ReturnType<ProbePool["stats"]>;
+  /** "leader" (polls), "follower" (publishes the leader's answers) or "alone" (no leadership: polls). */
+  role(): "leader" | "follower" | "alone";
   readonly intervalMs: number;
   readonly probeTimeoutMs: number;
 }
@@ -220,6 +254,16 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
   let retentionTimer: NodeJS.Timeout | undefined;
   let retentionRunning: Promise<RetentionResult> | null = null;
   let running = false;
+  const leadership = opts.leadership ?? leadershipFromEnv();
+  const leaseTtl = leaderLeaseMs(intervalMs);
+  let leaderLease: HeldLease | null = null;
+  let leaderTimer: NodeJS.Timeout | undefined;
+  /** A follower's current publication: the leader's, as read from the database. */
+  let shared: Published<ReplicationStatus> | null = null;
+  let sharedStamp = "";
+  /** Cycles polled since this instance last became the leader (until the first, the leader's last publication is served). */
+  let ownCycles = 0;
+  const isLeader = () => !leadership || (leaderLease?.held ?? false);
 
   const noteError = (msg: string) => {
     lastError = msg;
@@ -284,10 +328,12 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     lastCycleMs: lastCycle?.durationMs ?? null,
     samplesStored,
     lastError,
+    ...(leadership ? { leader: INSTANCE_ID } : {}),
   });
 
   /** The current publication, rebuilt only when something changed since the last one. */
   const published = (): Published<ReplicationStatus> => {
+    if (shared && (!isLeader() || ownCycles === 0)) return shared;
     if (current_ && publishedVersion === version) return current_;
     const snaps = new Map(poller.latestAll().map((s) => [s.clusterId, s]));
     const st: ReplicationStatus = { polling: pollInfo(), clusters: configs.map((c) => clusterView(c, snaps.get(String(c.id)))) };
@@ -346,20 +392,89 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     const r = (n: number) => Math.round(n * 10) / 10;
     breakdown = { configMs: r(configMs), probeMs: r(t1 - t0 - configMs), storeMs: r(t2 - t1), afterMs: r(performance.now() - t2) };
     // Built once here, for every GET and every open stream of this cycle.
+    ownCycles++;
     notify();
+    if (leadership) await share();
     return cycle;
+  };
+
+  /** The leader's publication into the database, for the followers (one upsert of two rows). */
+  const share = async () => {
+    const p = published();
+    const tag = instanceId;
+    const stamp = `${tag}:${p.seq}`;
+    const value = JSON.stringify({ seq: p.seq, tag, status: p.status });
+    try {
+      await db.$transaction([
+        db.setting.upsert({ where: { key: SHARED_KEY }, create: { key: SHARED_KEY, value }, update: { value } }),
+        db.setting.upsert({ where: { key: SHARED_SEQ_KEY }, create: { key: SHARED_SEQ_KEY, value: stamp }, update: { value: stamp } }),
+      ]);
+    } catch (err) {
+      noteError(`sharing the status: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  /** A follower's turn: the leader's newest publication, when there is a new one. */
+  const follow = async () => {
+    try {
+      const stamp = await db.setting.findUnique({ where: { key: SHARED_SEQ_KEY } });
+      if (!stamp || stamp.value === sharedStamp) return;
+      const row = await db.setting.findUnique({ where: { key: SHARED_KEY } });
+      if (!row) return;
+      const v = JSON.parse(row.value) as { seq: number; tag: string; status: ReplicationStatus };
+      if (!Number.isInteger(v.seq) || typeof v.tag !== "string" || !v.status) return;
+      sharedStamp = `${v.tag}:${v.seq}`;
+      seq = Math.max(seq, v.seq);
+      shared = publish(v.status, v.seq, v.tag);
+      notify();
+    } catch (err) {
+      noteError(`reading the leader's status: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  /** Followers: take the leadership when the leader's lease is free; the new leader polls at once. */
+  const contend = async () => {
+    if (!running || !leadership || leaderLease?.held) return;
+    try {
+      const lease = await acquireLease(db, LEADER_LEASE, { ttlMs: leaseTtl });
+      if (!lease) return;
+      if (!running) return void (await lease.release());
+      leaderLease = lease;
+      // Continue the leader's sequence numbers: a stream's Last-Event-ID never names a later publication.
+      const stamp = await db.setting.findUnique({ where: { key: SHARED_KEY } }).catch(() => null);
+      if (stamp) {
+        try {
+          seq = Math.max(seq, (JSON.parse(stamp.value) as { seq?: number }).seq ?? 0);
+        } catch {
+          /* a new sequence */
+        }
+      }
+      ownCycles = 0;
+      version++;
+      log(`this instance leads the replication poller now (lease ${leaseTtl} ms)`);
+      lease.signal.addEventListener("abort", () => {
+        log("the replication poller's lease was lost: following the new leader");
+        leaderLease = null;
+      });
+      if (loopTimer) clearTimeout(loopTimer);
+      if (!current) void loop();
+    } catch (err) {
+      noteError(`leader election: ${err instanceof Error ? err.message : String(err)}`);
+    }
   };
 
   let loopTimer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> | null = null;
+  const followEveryMs = Math.min(500, intervalMs);
   const loop = async () => {
     if (!running) return;
     const t0 = Date.now();
-    current = pollOnce().catch((err: unknown) => noteError(`cycle: ${String(err)}`));
+    const leading = isLeader();
+    current = (leading ? pollOnce() : follow()).catch((err: unknown) => noteError(`cycle: ${String(err)}`));
     await current;
     current = null;
     if (!running) return;
-    loopTimer = setTimeout(() => void loop(), Math.max(0, intervalMs - (Date.now() - t0)));
+    loopTimer = setTimeout(() => void loop(), Math.max(0, (leading ? intervalMs : followEveryMs) - (Date.now() - t0)));
     loopTimer.unref?.();
   };
 
@@ -369,18 +484,29 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     start() {
       if (running) return;
       running = true;
-      void loop();
-      retentionTimer = setInterval(() => void runRetention(), retentionEveryMs);
+      if (leadership) {
+        leaderTimer = setInterval(() => void contend(), Math.max(100, Math.floor(leaseTtl / 4)));
+        leaderTimer.unref?.();
+        // The first instance leads before its first cycle.
+        void contend().then(() => {
+          if (!leaderLease && running) void loop();
+        });
+      } else void loop();
+      // Retention is the poller's (the leader's) job.
+      retentionTimer = setInterval(() => isLeader() && void runRetention(), retentionEveryMs);
       retentionTimer.unref?.();
-      setTimeout(() => running && void runRetention(), Math.min(60_000, retentionEveryMs)).unref?.();
+      setTimeout(() => running && isLeader() && void runRetention(), Math.min(60_000, retentionEveryMs)).unref?.();
     },
     async stop() {
       running = false;
       if (loopTimer) clearTimeout(loopTimer);
+      if (leaderTimer) clearInterval(leaderTimer);
       if (retentionTimer) clearInterval(retentionTimer);
       if (current) await current;
       if (retentionRunning) await retentionRunning;
       pool.closeAll();
+      await leaderLease?.release();
+      leaderLease = null;
     },
     isRunning: () => running,
     pollOnce,
@@ -405,6 +531,7 @@ export function createReplicationService(opts: ReplicationServiceOptions): Repli
     },
     enforceRetention: runRetention,
     sessions: () => pool.stats(),
+    role: () => (!leadership ? "alone" : isLeader() ? "leader" : "follower"),
     lastCycleBreakdown: () => breakdown,
   };
 }

@@ -8,6 +8,7 @@
  * kind and the worst cluster status of the bucket; stage details (sent/write) stay raw-only.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
+import { param, selectJsonRows } from "@/lib/db/sql";
 import { applyRetention, type ClusterSnapshot, type LagPoint } from "./poller";
 import type { HealthStatus } from "./types";
 
@@ -88,12 +89,12 @@ function sqlValue(v: unknown): unknown {
 export async function saveSnapshots(db: Db, snaps: readonly ClusterSnapshot[]): Promise<number> {
   const data = snaps.flatMap(snapshotRows);
   const cols = INSERT_COLUMNS.map((c) => `"${c}"`).join(", ");
-  const picks = INSERT_COLUMNS.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
+  const rowsFromJson = selectJsonRows("ReplicationSample", INSERT_COLUMNS, 1);
   let n = 0;
   for (let i = 0; i < data.length; i += 2000) {
     const chunk = data.slice(i, i + 2000);
     const json = JSON.stringify(chunk.map((r) => INSERT_COLUMNS.map((c) => jsonValue(r[c]))));
-    n += await db.$executeRawUnsafe(`INSERT INTO "ReplicationSample" (${cols}) SELECT ${picks} FROM json_each(?) ORDER BY key`, json);
+    n += await db.$executeRawUnsafe(`INSERT INTO "ReplicationSample" (${cols}) ${rowsFromJson}`, json);
   }
   return n;
 }
@@ -268,9 +269,9 @@ export async function history(db: Db, clusterId: number, range: HistoryRange, no
             ${wavg("flushLagSeconds")} AS "flushLag",
             ${wavg("writeLagSeconds")} AS "writeLag",
             MAX(CASE "status" WHEN 'critical' THEN 2 WHEN 'warn' THEN 1 ELSE 0 END) AS "statusRank",
-            MAX(COALESCE("replayPaused", 0)) AS paused
+            MAX(CASE WHEN "replayPaused" THEN 1 ELSE 0 END) AS paused
        FROM "ReplicationSample"
-      WHERE "clusterId" = ? AND "atMs" >= ? AND "atMs" <= ?
+      WHERE "clusterId" = ${param(1)} AND "atMs" >= ${param(2)} AND "atMs" <= ${param(3)}
       GROUP BY "memberId", t
       ORDER BY "memberId", t`,
     clusterId,

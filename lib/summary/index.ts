@@ -61,7 +61,7 @@ async function computeSummary(): Promise<TopologySummary> {
           UNION ALL
           SELECT j."storagePolicy" AS policy FROM "Job" j
             WHERE (SELECT COUNT(*) FROM "StorageGroupMember" m WHERE m."jobId" = j.id) > 1
-        ) GROUP BY policy`,
+        ) AS g GROUP BY policy`,
       prisma.job.groupBy({ by: ["type"], _count: { _all: true } }),
       prisma.client.count(),
       prisma.catalogCluster.findMany({

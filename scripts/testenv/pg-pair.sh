@@ -22,6 +22,8 @@
 #   PG_PAIR_MONITOR_PASSWORD    password of `bacula_monitor` (default monitor-secret)
 #   PG_PAIR_SLOT                physical slot name used by the standby (default standby1_slot)
 #   PG_PAIR_WAIT_SECONDS        how long to wait for streaming (default 30)
+#   PG_PAIR_STANDBY             0: the primary alone (a single cluster, e.g. the app's own test database)
+#   PG_PAIR_MAX_CONNECTIONS     max_connections of both members (default 40)
 #
 # Everything runs as the `postgres` OS user; DIR is created and chowned to it. DIR's parent
 # directories must be traversable by postgres (use /tmp). Requires root (runuser) or being postgres.
@@ -149,7 +151,7 @@ wal_keep_size = '64MB'
 fsync = off
 full_page_writes = on
 shared_buffers = '16MB'
-max_connections = 40
+max_connections = ${PG_PAIR_MAX_CONNECTIONS:-40}
 wal_receiver_status_interval = '1s'
 hot_standby_feedback = off
 log_line_prefix = '%m [%p] %q%u@%d '
@@ -179,6 +181,7 @@ CREATE DATABASE :"db";
 SQL
 
   # --- standby -------------------------------------------------------------------------------
+  if [ "${PG_PAIR_STANDBY:-1}" != 0 ]; then
   trace "pg_basebackup"
   as_pg env PGPASSWORD="$repl_pw" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U "$repl_user" \
     -D "$standby" -R -X stream -C -S "$slot" -c fast --no-sync >"$dir/log/basebackup.log" 2>&1 \
@@ -201,6 +204,7 @@ SQL
     fi
     sleep 0.1
   done
+  fi
 
   trace "done"
   local ms=$(( $(now_ms) - t0 ))

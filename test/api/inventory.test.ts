@@ -121,6 +121,21 @@ describe("inventory API", () => {
     expect(wrongMedia.json.fields[0]).toMatchObject({ field: "mediaType", rule: "match-device" });
   });
 
+  it("ten saves of the same version at the same moment: one is kept, nine are refused as stale (on PostgreSQL too)", async () => {
+    const sd = await post("storage-daemons", { name: "sd-race", address: "sd-race.example.net", password: "race-sd-password", version: "15.0.3" });
+    const params = { kind: "storage-daemons", id: String(sd.json.id) };
+    const version = (await call(item.GET as unknown as H, `/api/storage-daemons/${sd.json.id}`, { cookie: op, params })).json.updatedAt as string;
+    const saves = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        call(update, `/api/storage-daemons/${sd.json.id}`, { method: "PUT", cookie: op, params, body: { name: "sd-race", address: "sd-race.example.net", version: "15.0.3", port: 9500 + i, updatedAt: version } }),
+      ),
+    );
+    expect(saves.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(409)]);
+    const kept = saves.find((r) => r.status === 200)!;
+    expect((await prisma.storageDaemon.findUniqueOrThrow({ where: { id: sd.json.id } })).port).toBe(kept.json.port);
+    expect(await prisma.auditEvent.count({ where: { entityType: "storage-daemons", entityName: "sd-race", action: "update" } })).toBe(1);
+  });
+
   it("refuses a save over a newer one (409, rule stale): the newer values stay, the message says what happened", async () => {
     const sd = await post("storage-daemons", { name: "sd-stale", address: "sd-stale.example.net", password: "stale-sd-password", version: "15.0.3" });
     expect(sd.status).toBe(201);

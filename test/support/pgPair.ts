@@ -69,6 +69,10 @@ export interface StartPgPairOptions {
   standbyPort?: number;
   /** How long pg-pair.sh waits for streaming (s, default 30). */
   waitSeconds?: number;
+  /** false: the primary alone, no standby (a single cluster: the app's own test database). */
+  standby?: boolean;
+  /** max_connections of the members (default 40). */
+  maxConnections?: number;
 }
 
 export interface PgPair {
@@ -217,6 +221,8 @@ export async function startPgPair(opts: StartPgPairOptions = {}): Promise<PgPair
     if (opts.superuserPassword) env.PG_PAIR_SUPERUSER_PASSWORD = opts.superuserPassword;
     if (opts.slotName) env.PG_PAIR_SLOT = opts.slotName;
     if (opts.waitSeconds) env.PG_PAIR_WAIT_SECONDS = String(opts.waitSeconds);
+    if (opts.standby === false) env.PG_PAIR_STANDBY = "0";
+    if (opts.maxConnections) env.PG_PAIR_MAX_CONNECTIONS = String(opts.maxConnections);
     live.set(dir, { keepDir: !!opts.keepDir });
     try {
       const { stdout } = await run(["start", dir, String(pport), String(sport)], env, 120_000);

@@ -1,0 +1,124 @@
+/**
+ * The one place where SQL differs between SQLite and PostgreSQL. Raw statements elsewhere are
+ * written in the SQL both understand and take from here what does not exist in both: bound
+ * parameters (`?` against `$1`), rows travelling as one JSON parameter (json_each against
+ * json_array_elements, with each column cast to its type as the Prisma schema declares it),
+ * string aggregation, case-insensitive `contains`, and the database's clock.
+ */
+import { Prisma } from "@prisma/client";
+import { currentDialect, type Dialect } from "./dialect";
+
+export type ScalarType = "Int" | "BigInt" | "Float" | "Decimal" | "String" | "Boolean" | "DateTime" | "Json" | "Bytes";
+
+const PG_TYPE: Record<ScalarType, string> = {
+  Int: "integer",
+  BigInt: "bigint",
+  Float: "double precision",
+  Decimal: "numeric",
+  String: "text",
+  Boolean: "boolean",
+  DateTime: "timestamp(3)",
+  Json: "jsonb",
+  Bytes: "bytea",
+};
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The scalar type of a table's column, as prisma/schema.prisma declares it (table = model name). */
+export function columnType(table: string, column: string): ScalarType {
+  const model = Prisma.dmmf.datamodel.models.find((m) => (m.dbName ?? m.name) === table);
+  const field = model?.fields.find((f) => f.kind === "scalar" && (f.dbName ?? f.name) === column);
+  if (!field) throw new Error(`no column ${table}.${column} in the schema`);
+  return field.type as ScalarType;
+}
+
+/** The i-th (1-based) bound parameter of a raw statement. */
+export function param(i: number, d: Dialect = currentDialect()): string {
+  if (!Number.isInteger(i) || i < 1) throw new Error(`parameter index ${i}`);
+  return d === "postgresql" ? `$${i}` : "?";
+}
+
+/** A bound parameter cast to a column's type (PostgreSQL types parameters by their use; SQLite needs nothing). */
+export function typedParam(i: number, table: string, column: string, d: Dialect = currentDialect()): string {
+  return d === "postgresql" ? `${param(i, d)}::${PG_TYPE[columnType(table, column)]}` : param(i, d);
+}
+
+/** A Prisma.sql value cast to a column's type on PostgreSQL (for Prisma.sql templates). */
+export function typedValue(value: unknown, table: string, column: string, d: Dialect = currentDialect()): Prisma.Sql {
+  return d === "postgresql" ? Prisma.sql`CAST(${value} AS ${Prisma.raw(PG_TYPE[columnType(table, column)])})` : Prisma.sql`${value}`;
+}
+
+/**
+ * `SELECT <col 1>, … FROM <the rows of a JSON array parameter> WHERE true ORDER BY <position>`:
+ * each row an array of the columns' values in order (booleans as 0/1 or true/false, JSON columns
+ * as their text, dates as ISO text), each cast to its column's type on PostgreSQL. For an
+ * `INSERT INTO t (cols) <this>` of many rows in one statement (`WHERE true` lets SQLite read a
+ * following ON CONFLICT).
+ */
+export function selectJsonRows(table: string, columns: readonly string[], paramIndex: number, d: Dialect = currentDialect()): string {
+  for (const c of [table, ...columns]) if (!IDENT.test(c)) throw new Error(`not an identifier: ${c}`);
+  if (d === "postgresql") {
+    const picks = columns.map((c, i) => {
+      const t = columnType(table, c);
+      // ->> gives the text of the element; a JSON column's element is the JSON text itself.
+      return t === "Boolean" ? `((r.value->>${i})::int <> 0)` : `(r.value->>${i})::${PG_TYPE[t]}`;
+    });
+    return `SELECT ${picks.join(", ")} FROM json_array_elements(${param(paramIndex, d)}::json) WITH ORDINALITY AS r(value, ord) WHERE true ORDER BY r.ord`;
+  }
+  const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`);
+  return `SELECT ${picks.join(", ")} FROM json_each(${param(paramIndex, d)}) WHERE true ORDER BY key`;
+}
+
+/** A JSON row's boolean as selectJsonRows reads it (0/1 on both). */
+export function jsonBool(v: boolean | null | undefined): 0 | 1 | null {
+  return v === null || v === undefined ? null : v ? 1 : 0;
+}
+
+/** The texts of a group joined by `sep` (string_agg on PostgreSQL, in `orderBy` order there). */
+export function groupConcat(expr: string, sep: string, orderBy?: string, d: Dialect = currentDialect()): string {
+  const lit = `'${sep.replace(/'/g, "''")}'`;
+  return d === "postgresql" ? `string_agg(${expr}, ${lit}${orderBy ? ` ORDER BY ${orderBy}` : ""})` : `group_concat(${expr}, ${lit})`;
+}
+
+/** A text filter as SQLite's LIKE reads it (ASCII case-insensitive) on both: `mode: insensitive` on PostgreSQL. */
+export function containsText(q: string, d: Dialect = currentDialect()): { contains: string } {
+  return d === "postgresql" ? ({ contains: q, mode: "insensitive" } as { contains: string }) : { contains: q };
+}
+
+/** The database's clock in epoch milliseconds, as an integer expression (leases compare against it). */
+export function nowMsExpr(d: Dialect = currentDialect()): string {
+  return d === "postgresql" ? "(floor(extract(epoch from clock_timestamp()) * 1000))::bigint" : "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+}
+
+/**
+ * Locks one row until the transaction ends, before a read-check-write (the stale-save check, a
+ * counter): PostgreSQL's transactions read committed data, so two of them could both pass the check;
+ * SQLite's write transactions already run one at a time (BEGIN IMMEDIATE), so there it does nothing.
+ * `model` is the Prisma model or its client property (`storageDaemon`).
+ */
+export async function lockRow(tx: { $queryRawUnsafe: (q: string, ...v: unknown[]) => Promise<unknown> }, model: string, id: number, d: Dialect = currentDialect()): Promise<void> {
+  await lockRows(tx, model, [id], d);
+}
+
+/** lockRow for several rows (in id order, so two transactions locking the same rows never deadlock). */
+export async function lockRows(tx: { $queryRawUnsafe: (q: string, ...v: unknown[]) => Promise<unknown> }, model: string, ids: readonly number[], d: Dialect = currentDialect()): Promise<void> {
+  if (d !== "postgresql" || ids.length === 0) return;
+  const m = Prisma.dmmf.datamodel.models.find((x) => x.name.toLowerCase() === model.toLowerCase());
+  if (!m) throw new Error(`no model ${model}`);
+  const table = m.dbName ?? m.name;
+  if (!IDENT.test(table)) throw new Error(`not an identifier: ${table}`);
+  const list = [...new Set(ids)].sort((a, b) => a - b);
+  for (const id of list) if (!Number.isInteger(id)) throw new Error(`not an id: ${id}`);
+  await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM "${table}" WHERE "id" IN (${list.map((_, i) => param(i + 1, d)).join(", ")}) ORDER BY "id" FOR UPDATE`, ...list);
+}
+
+/** Adds one to an integer kept as text in Setting (created at 1), in one statement on both databases; returns the new value. */
+export async function incrementSetting(tx: { $queryRawUnsafe: <T = unknown>(q: string, ...v: unknown[]) => Promise<T> }, key: string, d: Dialect = currentDialect()): Promise<number> {
+  const rows = await tx.$queryRawUnsafe<Array<{ value: string }>>(
+    `INSERT INTO "Setting" ("key", "value") VALUES (${param(1, d)}, '1')
+     ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("Setting"."value" AS INTEGER) + 1 AS TEXT)
+     RETURNING "value"`,
+    key,
+  );
+  return Number(rows[0].value);
+}
