@@ -12,6 +12,7 @@
  */
 import { leaseMs } from "./instance";
 import { currentDialect } from "@/lib/db/dialect";
+import { isAppDatabaseDown } from "@/lib/db/errors";
 
 /** INSTANCE_TAKEOVER=1|0; on by default with PostgreSQL (with SQLite, one instance: only at start-up). */
 export function takeoverLoopEnabled(): boolean {
@@ -29,6 +30,7 @@ export function startTakeoverLoop(o: { everyMs?: number; log?: (m: string) => vo
   const every = o.everyMs ?? Math.max(500, Math.floor(leaseMs() / 3));
   const log = o.log ?? ((m: string) => console.log(m));
   let busy = false;
+  let down = false;
   const tick = async () => {
     if (busy) return;
     busy = true;
@@ -39,7 +41,15 @@ export function startTakeoverLoop(o: { everyMs?: number; log?: (m: string) => vo
       const { takeOverInterruptedRuns } = await import("@/lib/deploy/service");
       const runs = await takeOverInterruptedRuns();
       for (const r of runs) log(`deploy #${r.runId}: taken over from a stopped instance (unfinished: ${r.unfinished.join(", ") || "none"})`);
+      if (down) log("take-over loop: the app's database is usable again");
+      down = false;
     } catch (err) {
+      // The app's database down or taking no writes: one line per change, not a stack per tick.
+      if (isAppDatabaseDown(err)) {
+        if (!down) console.error(`take-over loop: the app's database is not usable, waiting (${err instanceof Error ? err.message.split("\n").filter(Boolean).pop() : String(err)})`);
+        down = true;
+        return;
+      }
       console.error("take-over loop:", err);
     } finally {
       busy = false;

@@ -10,6 +10,7 @@
  * promoted (`npm run db:promote`, when site A is lost) it connects there by itself.
  */
 import pg from "pg";
+import { AppDatabaseUnavailableError } from "./errors";
 
 export interface PgHost {
   host: string;
@@ -62,18 +63,25 @@ async function isWritable(url: string, timeoutMs: number): Promise<boolean> {
 
 /**
  * A node-postgres Client class for a pool over several hosts: each new connection goes to the host
- * last found writable (checked right after connecting), or, when there is none, to the first host
- * of the list that answers and is not in recovery.
+ * last found writable (checked right after connecting), or, when there is none, to the one host of
+ * the list that answers and is not in recovery; none, or more than one (split brain), is refused
+ * with AppDatabaseUnavailableError and nothing is written.
  */
 export function writableHostClient(target: PgTarget, timeoutMs = 5000): typeof pg.Client {
   let current: PgHost | null = null;
+  const name = (h: PgHost) => `${h.host}:${h.port}`;
+  // Every host is asked (in parallel): one that accepts writes is used only when it is the only one.
   const find = async (): Promise<PgHost> => {
-    for (const h of target.hosts) if (await isWritable(target.urlOf(h), timeoutMs)) return h;
-    throw new Error(`no writable PostgreSQL among ${target.hosts.map((h) => `${h.host}:${h.port}`).join(", ")} (the app database's primary is gone and no standby was promoted: npm run db:promote)`);
+    const writable = (await Promise.all(target.hosts.map(async (h) => ((await isWritable(target.urlOf(h), timeoutMs)) ? h : null)))).filter((h): h is PgHost => h !== null);
+    if (writable.length === 1) return writable[0];
+    if (writable.length === 0)
+      throw new AppDatabaseUnavailableError("none_writable", `The app's database takes no writes: no server of ${target.hosts.map(name).join(", ")} accepts them (the primary's site is lost and no standby was promoted: npm run db:promote)`);
+    throw new AppDatabaseUnavailableError("several_writable", `The app's database takes no writes: ${writable.map(name).join(" and ")} both accept writes (an old primary came back after a promotion); stop the old one and re-attach it as a standby before this instance writes again`);
   };
   class WritableHostClient extends pg.Client {}
   const baseConnect = pg.Client.prototype.connect as (this: pg.Client) => Promise<pg.Client>;
   async function connectWritable(this: pg.Client): Promise<pg.Client> {
+    const cached = current !== null;
     const h = current ?? (current = await find());
     const self = this as unknown as { host: string; port: number; connectionParameters: { host: string; port: number } };
     self.host = h.host;
@@ -88,6 +96,10 @@ export function writableHostClient(target: PgTarget, timeoutMs = 5000): typeof p
     } catch (err) {
       current = null;
       await this.end().catch(() => undefined);
+      // The host that took writes until now failed: look again at once, so that the answer says
+      // what is wrong with the app's database (none or several writable) and the next connection
+      // goes to the right server.
+      if (cached) current = await find();
       throw err;
     }
   }

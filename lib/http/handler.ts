@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { withRequestContext } from "@/lib/audit/client-address";
+import { isAppDatabaseDown, isAppDatabaseUnavailable } from "@/lib/db/errors";
 import { assertDeclaredLength, readJsonBody, type BodyOptions } from "./body";
 import { HttpError, type FieldError } from "./errors";
 import { fieldLabel, problemText } from "./field-label";
@@ -35,7 +36,14 @@ export function errorResponse(err: unknown): NextResponse {
       { status: 400 },
     );
   }
+  if (isAppDatabaseUnavailable(err)) {
+    return NextResponse.json({ error: err.message, reason: err.reason, fields: [] }, { status: 503, headers: { "Retry-After": "5" } });
+  }
   const code = (err as { code?: string } | null)?.code;
+  // Prisma's "can't reach the database server" (isAppDatabaseDown): down, not the request wrong.
+  if (isAppDatabaseDown(err)) {
+    return NextResponse.json({ error: "The app's database does not answer; try again once it is back", reason: "unreachable", fields: [] }, { status: 503, headers: { "Retry-After": "5" } });
+  }
   if (code === "P2002") {
     return NextResponse.json({ error: "A record with these values already exists", fields: [] }, { status: 409 });
   }
