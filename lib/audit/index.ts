@@ -54,6 +54,15 @@ export async function audit(entry: AuditInput, tx?: Tx): Promise<void> {
   });
 }
 
+/**
+ * The JSON text audit() would store for a value (an object or a list: bulkInsert takes a JSON
+ * column's text as is, so the value is written once instead of parsed back and written again).
+ */
+function jsonText(value: unknown): string | Prisma.InputJsonValue | undefined {
+  if (value !== null && typeof value === "object") return JSON.stringify(redact(value));
+  return asJson(value);
+}
+
 /** Many audit events in few statements (an import writes one per record). */
 export async function auditMany(entries: readonly AuditInput[], tx: Tx): Promise<void> {
   if (entries.length === 0) return;
@@ -69,8 +78,8 @@ export async function auditMany(entries: readonly AuditInput[], tx: Tx): Promise
       entityType: entry.entityType ?? null,
       entityId: entry.entityId === undefined ? null : String(entry.entityId),
       entityName: entry.entityName ?? null,
-      before: asJson(entry.before) ?? null,
-      after: asJson(entry.after) ?? null,
+      before: jsonText(entry.before) ?? null,
+      after: jsonText(entry.after) ?? null,
       ip: entry.ip ?? ip ?? null,
     })),
   );

@@ -327,10 +327,13 @@ function toName(s: string): string {
   return n || "imported";
 }
 
-/** Stored resources (ConfigResource) of a scope: create, update or keep, by type and name. */
-async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; storageDaemonId?: number }, daemon: "dir" | "sd", nodes: ResourceNode[]) {
+/**
+ * Stored resources (ConfigResource) of a scope: create, update or keep, by type and name. `fresh`:
+ * the daemon of the scope was created by this import, so nothing is stored for it yet.
+ */
+async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; storageDaemonId?: number }, daemon: "dir" | "sd", nodes: ResourceNode[], fresh: boolean) {
   if (nodes.length === 0) return;
-  const existing = await ctx.tx.configResource.findMany({ where: scope });
+  const existing = fresh ? [] : await ctx.tx.configResource.findMany({ where: scope });
   const key = (type: string, name: string) => `${type}\u0000${name}`;
   const byKey = new Map(existing.map((r) => [key(r.type, r.name), r]));
   const maxPos = existing.reduce((m, r) => Math.max(m, r.position), -1);
@@ -557,7 +560,8 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   if (!existing) ctx.createdIds.add(`sd:${id}`);
 
   const info: SdInfo = { id, name: st.name, address, port, password, directorPasswords, devices: new Map(), changers: new Map(), fromSdConfig: true };
-  const existingDevices = byName(await ctx.tx.device.findMany({ where: { storageDaemonId: id } }) as unknown as Record<string, unknown>[]);
+  // An SD this import creates has no devices yet.
+  const existingDevices = existing ? byName(await ctx.tx.device.findMany({ where: { storageDaemonId: id } }) as unknown as Record<string, unknown>[]) : new Map<string, Record<string, unknown>>();
   const stored: ResourceNode[] = [];
   const deviceEntries: Entry[] = [];
   const mediaOf = new Map<string, string>();
@@ -596,7 +600,7 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
     }
   }
   for (const [name, devId] of await saveMany(ctx, "devices", "device", deviceEntries)) info.devices.set(name, { id: devId, mediaType: mediaOf.get(name)! });
-  await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored);
+  await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored, !existing);
   return info;
 }
 
@@ -726,7 +730,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   const ref = (k: string, name: string | undefined) => (name === undefined ? null : (idsOf(k).get(name) ?? null));
 
   // Resources without a typed page (Console, Counter, Statistics, Tenant): whole.
-  await saveConfigResources(ctx, scope, "dir", live.filter((n) => kindOfNode("dir", n) === undefined));
+  await saveConfigResources(ctx, scope, "dir", live.filter((n) => kindOfNode("dir", n) === undefined), !existing);
 
   const batch = async (k: string, kindKey: string, model: string, entries: Entry[]) => {
     for (const [n, id] of await saveMany(ctx, kindKey, model, entries)) idsOf(k).set(n, id);
@@ -969,11 +973,12 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
           }
           // The result must render: validate every touched daemon as it will be deployed. A daemon
           // this import created holds exactly what its file says (the import keeps everything),
-          // which the checks above have read already: only the semantic rules remain, on the file's model.
+          // which the checks above have read already: only the semantic rules remain, on the file's model
+          // (the tree's own rules are not walked again: none of them is one isBaculaAccepted keeps).
           for (const src of dirSources) {
             const name = src.result.config.director.name;
             if (!ctx.createdDaemons.has(`dir:${name}`)) continue;
-            for (const p of validateDirector(src.result.config, src.result.tree).filter((x) => x.severity === "error" && x.rule !== "version-format" && isBaculaAccepted(x)))
+            for (const p of validateDirector(src.result.config, src.result.tree, []).filter((x) => x.severity === "error" && x.rule !== "version-format" && isBaculaAccepted(x)))
               issues.push({ ...(p.pos ?? { file: src.file, line: 0 }), severity: "warning", stage: "map", message: p.message });
           }
           for (const id of ctx.touchedDirectors) {
