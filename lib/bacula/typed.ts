@@ -413,13 +413,16 @@ const RS_KEYS: readonly [string, keyof RunScript][] = [
   ["Command", "command"],
 ];
 
+/** RS_KEYS by lower-cased directive name. */
+const RS_KEY_OF = new Map(RS_KEYS.map(([n, key]) => [n.toLowerCase(), key]));
+
 function blockToRunScript(b: BlockItem): RunScript | undefined {
   const out: RunScript = {};
   for (const it of b.items) {
     if (it.kind !== "directive") return undefined;
-    const m = RS_KEYS.find(([n]) => n.toLowerCase() === it.name.toLowerCase());
-    if (!m || (out as Obj)[m[1]] !== undefined) return undefined;
-    (out as Obj)[m[1]] = it.value;
+    const key = RS_KEY_OF.get(it.name.toLowerCase());
+    if (!key || (out as Obj)[key] !== undefined) return undefined;
+    (out as Obj)[key] = it.value;
   }
   return out.command === undefined ? undefined : out;
 }

@@ -27,7 +27,7 @@ import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig }
 import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
 import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
 import { withoutPos, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
-import { kindOfNode, listenAddress, nodeToTyped, resourceDefOf, typedToNode, type Obj, type ResourceKind } from "@/lib/bacula/typed";
+import { KINDS, kindOfNode, listenAddress, nodeToTyped, resourceDefOf, typedToNode, type KindSpec, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
@@ -245,8 +245,6 @@ function changedFields(existing: Record<string, unknown>, d: Desired): string[] 
 }
 
 type Delegate = {
-  findMany(a: unknown): Promise<Record<string, unknown>[]>;
-  create(a: unknown): Promise<{ id: number }>;
   update(a: unknown): Promise<{ id: number }>;
 };
 
@@ -276,10 +274,18 @@ async function save(
     ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-update", entityType: kind, entityId: existing.id as number, entityName: name, after: { changed } });
     return existing.id as number;
   }
-  const row = await del.create({ data: { ...scope, ...toData(desired) } });
-  ctx.changes.push({ action: "create", kind, name, id: row.id, ...(placeholder ? { placeholder } : {}) });
-  ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-create", entityType: kind, entityId: row.id, entityName: name, after: { ...desired.cols, ...(placeholder ? { placeholder: true } : {}) } });
-  return row.id;
+  // A create is a one-row bulk insert (as saveMany's): one statement shape for every table, past Prisma's compiler.
+  const now = new Date();
+  const [row] = await bulkInsert(ctx.tx, tableOf(model), [{ ...scope, ...toData(desired), createdAt: now, updatedAt: now }]);
+  const id = Number(row.id);
+  ctx.changes.push({ action: "create", kind, name, id, ...(placeholder ? { placeholder } : {}) });
+  ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-create", entityType: kind, entityId: id, entityName: name, after: { ...desired.cols, ...(placeholder ? { placeholder: true } : {}) } });
+  return id;
+}
+
+/** The table of a Prisma model's client property ("storageDaemon" -> "StorageDaemon"). */
+function tableOf(model: string): string {
+  return model[0].toUpperCase() + model.slice(1);
 }
 
 interface Entry {
@@ -304,8 +310,7 @@ async function saveMany(ctx: Ctx, kind: string, model: string, entries: Entry[],
   if (creates.length === 0) return out;
   // One multi-row INSERT (Prisma's createMany compiles a query as large as its data).
   const now = new Date();
-  const table = model[0].toUpperCase() + model.slice(1);
-  const made = await bulkInsert(ctx.tx, table, creates.map((e) => ({ ...e.scope, ...toData(e.desired), createdAt: now, updatedAt: now })), model === "configResource" ? ["id", "name", "type"] : ["id", "name"]);
+  const made = await bulkInsert(ctx.tx, tableOf(model), creates.map((e) => ({ ...e.scope, ...toData(e.desired), createdAt: now, updatedAt: now })), model === "configResource" ? ["id", "name", "type"] : ["id", "name"]);
   const byKey = new Map(made.map((r) => [model === "configResource" ? `${String(r.type)} ${String(r.name)}` : String(r.name), Number(r.id)]));
   for (const e of creates) {
     const id = byKey.get(key(e));
@@ -682,6 +687,28 @@ async function existingRows(tx: Tx, directorId: number): Promise<NameIds> {
   return { catalogs: m(catalogs), messages: m(messages), schedules: m(schedules), filesets: m(filesets), clients: m(clients), storages: m(storages), pools: m(pools), jobDefs: m(jobDefs), jobs: m(jobs) };
 }
 
+/**
+ * The typed objects the parse made of a Director config's nodes (parseDirector's lists follow the
+ * tree's order, kind by kind), so that the import does not convert each node again. A node whose
+ * object does not match by kind, position and name is left out (the import converts it afresh).
+ */
+function parsedTyped(src: ParsedDirectorSource): Map<ResourceNode, Obj> {
+  const out = new Map<ResourceNode, Obj>();
+  const seen = new Map<ResourceKind, number>();
+  const cfg = src.result.config as unknown as Record<string, unknown>;
+  for (const node of src.result.tree.resources) {
+    const kind = kindOfNode("dir", node);
+    const spec: KindSpec | undefined = kind ? KINDS[kind] : undefined;
+    if (!kind || !spec || spec.single) continue;
+    const i = seen.get(kind) ?? 0;
+    seen.set(kind, i + 1);
+    const list = cfg[spec.configKey];
+    const obj: unknown = Array.isArray(list) ? list[i] : undefined;
+    if (obj && typeof obj === "object" && (obj as Obj).name === nameOf(node)) out.set(node, obj as Obj);
+  }
+  return out;
+}
+
 async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set<ResourceNode>, sds: SdInfo[], opts: ImportOptions) {
   const tree = src.result.tree;
   const live = tree.resources.filter((n) => !excluded.has(n));
@@ -726,7 +753,8 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   const idsOf = (k: string) => ids.get(k) ?? ids.set(k, new Map()).get(k)!;
   for (const [k, m] of Object.entries(rows)) for (const [n, r] of m) idsOf(k).set(n, r.id as number);
   const nodesOf = (kind: ResourceKind) => live.filter((n) => kindOfNode("dir", n) === kind);
-  const typedOf = <T>(kind: ResourceKind) => nodesOf(kind).map((n) => ({ node: n, obj: nodeToTyped(kind, n) as unknown as T }));
+  const parsed = parsedTyped(src);
+  const typedOf = <T>(kind: ResourceKind) => nodesOf(kind).map((n) => ({ node: n, obj: (parsed.get(n) ?? nodeToTyped(kind, n)) as unknown as T }));
   const ref = (k: string, name: string | undefined) => (name === undefined ? null : (idsOf(k).get(name) ?? null));
 
   // Resources without a typed page (Console, Counter, Statistics, Tenant): whole.
