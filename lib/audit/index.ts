@@ -19,13 +19,24 @@ export interface AuditInput {
 
 const SECRET_KEY = /password|secret|privatekey|token|passphrase/i;
 
+/** Whether a key names a secret, by key (an import redacts the same few keys thousands of times). */
+const secretKeys = new Map<string, boolean>();
+function isSecretKey(k: string): boolean {
+  let r = secretKeys.get(k);
+  if (r === undefined) {
+    r = SECRET_KEY.test(k) && !k.endsWith("Set");
+    if (secretKeys.size < 10_000) secretKeys.set(k, r);
+  }
+  return r;
+}
+
 /** Secrets never reach the audit log: any key that looks like one is replaced by a marker. */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === "object" && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY.test(k) && !k.endsWith("Set") ? (v == null || v === "" ? v : "[secret]") : redact(v);
+      out[k] = isSecretKey(k) ? (v == null || v === "" ? v : "[secret]") : redact(v);
     }
     return out;
   }

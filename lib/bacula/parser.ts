@@ -144,45 +144,46 @@ class TreeParser {
         this.skipStatement();
         continue;
       }
-      const dctx = { ...ctx, directive: def.name };
+      // The issue context of the directive, made only when something needs it (most directives read cleanly).
+      const dctx = () => ({ ...ctx, directive: def.name });
       const st = STORES[def.store];
       if (st.shape === "block") {
         const b = this.lx.next(true);
         if (b === Tok.EQUALS) {
-          this.issue("error", `${where}: ${def.name} is written without "=" (${def.name} { … })`, dctx);
+          this.issue("error", `${where}: ${def.name} is written without "=" (${def.name} { … })`, dctx());
           this.skipStatement();
           continue;
         }
         if (b !== Tok.BOB) {
-          this.issue("error", `${where}: expected "{" after ${def.name}`, dctx);
+          this.issue("error", `${where}: expected "{" after ${def.name}`, dctx());
           this.skipStatement();
           continue;
         }
         const sub: Item[] = [];
-        this.body(def.block ?? { directives: [] }, sub, dctx, pos, `${where} ${def.name}`);
+        this.body(def.block ?? { directives: [] }, sub, dctx(), pos, `${where} ${def.name}`);
         items.push({ kind: "block", name: def.name, items: sub, pos });
         continue;
       }
       const eq = this.lx.next(true);
       if (eq !== Tok.EQUALS) {
-        this.issue("error", `${where}: expected "=" after ${def.name}`, dctx);
+        this.issue("error", `${where}: expected "=" after ${def.name}`, dctx());
         if (eq === Tok.EOB) this.lx.pushBack();
         else if (eq === Tok.BOB) this.skipBlock();
         else this.skipStatement();
         continue;
       }
       const r = readValue(this.lx, def);
-      for (const p of r.problems) this.issue(p.severity, `${where}: ${def.name} ${p.message}`, dctx, pos);
+      for (const p of r.problems) this.issue(p.severity, `${where}: ${def.name} ${p.message}`, dctx(), pos);
       if (r.value === undefined) continue;
       const count = seen.get(def.name) ?? 0;
       seen.set(def.name, count + 1);
       if (count > 0 && !isRepeatable(def)) {
         if (!def.allowDups && overwriteIsError(def)) {
-          this.issue("error", `${where}: ${def.name} is given more than once (Bacula refuses to redefine it)`, dctx, pos);
+          this.issue("error", `${where}: ${def.name} is given more than once (Bacula refuses to redefine it)`, dctx(), pos);
           continue;
         }
         // Bacula keeps the last value for these: so do we.
-        this.issue("warning", `${where}: ${def.name} is given more than once; the last one counts`, dctx, pos);
+        this.issue("warning", `${where}: ${def.name} is given more than once; the last one counts`, dctx(), pos);
         const at = items.findIndex((i) => i.kind === "directive" && i.name === def.name);
         if (at >= 0) items.splice(at, 1);
       }

@@ -179,6 +179,23 @@ interface Ctx {
   createdIds: Set<string>;
   /** SDs known only from a Director's Storage: their config is the dashboard's own. */
   placeholderSds: Set<number>;
+  /** The stored SD of each name that one SD config of this import holds (null: none), read in one query. */
+  storedSds: Map<string, StoredSd | null>;
+}
+
+type StoredSd = NonNullable<Awaited<ReturnType<Tx["storageDaemon"]["findUnique"]>>>;
+
+/**
+ * The stored Storage Daemons of the SD configs' names, in one query instead of one per config. A
+ * name two configs give is left out: the first may create it, the second reads it when its turn comes.
+ */
+async function storedSdsOf(tx: Tx, sdSources: readonly ParsedSdSource[]): Promise<Map<string, StoredSd | null>> {
+  const count = new Map<string, number>();
+  for (const s of sdSources) if (s.result.config.storage.name) count.set(s.result.config.storage.name, (count.get(s.result.config.storage.name) ?? 0) + 1);
+  const names = [...count].filter(([, n]) => n === 1).map(([name]) => name);
+  const out = new Map<string, StoredSd | null>(names.map((n) => [n, null]));
+  if (names.length > 0) for (const row of await tx.storageDaemon.findMany({ where: { name: { in: names } } })) out.set(row.name, row);
+  return out;
 }
 
 const SD_DEFAULT_PORT = 9103;
@@ -524,7 +541,9 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   const listen = listenAddress(resourceDefOf("SdStorage"), storageNode.items);
   const port = listen.port ?? SD_DEFAULT_PORT;
   const where = posOf(storageNode, src.file);
-  const existing = await ctx.tx.storageDaemon.findUnique({ where: { name: st.name } });
+  const prefetched = ctx.storedSds.get(st.name);
+  const existing = prefetched !== undefined ? prefetched : await ctx.tx.storageDaemon.findUnique({ where: { name: st.name } });
+  ctx.storedSds.delete(st.name);
 
   const fromDirs = sdAddressFromDirectors(cfg, storageNode, dirSources);
   let address = fromDirs ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined) ?? existing?.address;
@@ -987,8 +1006,9 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
   try {
     return await db.$transaction(
       async (tx) => {
-        const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set(), createdDaemons: new Set(), createdIds: new Set(), placeholderSds: new Set() };
+        const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set(), createdDaemons: new Set(), createdIds: new Set(), placeholderSds: new Set(), storedSds: new Map() };
         if (!blocked) {
+          ctx.storedSds = await storedSdsOf(tx, sdSources);
           const sds: SdInfo[] = [];
           for (const s of sdSources) {
             if (parseErrors.has(s) && (!opts.allowErrors || checked.get(s)!.unattributed)) continue;

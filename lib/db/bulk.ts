@@ -41,7 +41,9 @@ function quoted(names: readonly string[]): string {
  */
 export async function bulkInsert(tx: Tx, table: string, rows: Record<string, unknown>[], returning: string[] = ["id"]): Promise<Record<string, unknown>[]> {
   if (rows.length === 0) return [];
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const names = new Set<string>();
+  for (const r of rows) for (const k in r) names.add(k);
+  const cols = [...names];
   for (const c of [table, ...cols, ...returning]) if (!IDENT.test(c)) throw new Error(`bulkInsert: not an identifier: ${c}`);
   const sql = `INSERT INTO "${table}" (${quoted(cols)}) ${selectJsonRows(table, cols, 1)} RETURNING ${quoted(returning)}`;
   const run = await statementRunner(tx);
