@@ -479,17 +479,27 @@ function directorProblems(tree: { daemon: "dir" | "sd" | "fd" | "console"; resou
   const jobdefs = new Map<string, ResourceNode>();
   for (const n of tree.resources) if (n.type === "JobDefs") jobdefs.set(nameOf(n), n);
   const required = resourceDefOf("Job").directives.filter((d) => d.required && d.name !== "Name");
+  // (Plain loops: a closure made per Job and directive costs more than the check itself under tsx.)
   for (const n of tree.resources) {
     if (n.type !== "Job") continue;
-    const jdName = n.items.find((i) => i.kind === "directive" && i.name === "JobDefs");
-    const jd = jdName && jdName.kind === "directive" ? jobdefs.get(String(jdName.value)) : undefined;
+    let jd: ResourceNode | undefined;
+    for (const i of n.items)
+      if (i.kind === "directive" && i.name === "JobDefs") {
+        jd = jobdefs.get(String(i.value));
+        break;
+      }
     for (const d of required) {
-      const has = (x: ResourceNode | undefined) => !!x && x.items.some((i) => i.name === d.name);
-      if (!has(n) && !has(jd))
+      if (!holdsItem(n, d.name) && !holdsItem(jd, d.name))
         out.push({ resource: "Job", name: nameOf(n), field: d.name, rule: "required", message: `Job ${JSON.stringify(nameOf(n))}: ${d.name} is required${jd ? " (neither the Job nor its JobDefs sets it)" : ""}`, severity: "error" });
     }
   }
   return out;
+}
+
+/** Whether a resource holds a directive or block of that name. */
+function holdsItem(n: ResourceNode | undefined, name: string): boolean {
+  if (n) for (const i of n.items) if (i.name === name) return true;
+  return false;
 }
 
 function nameOf(n: ResourceNode): string {
