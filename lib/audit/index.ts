@@ -93,6 +93,7 @@ export async function auditMany(entries: readonly AuditInput[], tx: Tx): Promise
       after: jsonText(entry.after) ?? null,
       ip: entry.ip ?? ip ?? null,
     })),
+    [],
   );
 }
 

@@ -235,7 +235,8 @@ function openFor(json: unknown, spec: { kind?: ResourceKind; type?: string; daem
 
 /** The data to write for a desired row (secrets encrypted, items sealed). */
 function toData(d: Desired): Record<string, unknown> {
-  const data: Record<string, unknown> = { ...d.cols };
+  // (Object.assign rather than spreads here and below: measured several times faster on these rows.)
+  const data: Record<string, unknown> = Object.assign({}, d.cols);
   for (const [k, v] of Object.entries(d.secrets ?? {})) data[k] = v === undefined ? null : encryptSecret(v);
   for (const [k, spec] of Object.entries(d.items ?? {})) data[k] = sealFor(spec) ?? dbNulls.DbNull;
   return data;
@@ -293,7 +294,7 @@ async function save(
   }
   // A create is a one-row bulk insert (as saveMany's): one statement shape for every table, past Prisma's compiler.
   const now = new Date();
-  const [row] = await bulkInsert(ctx.tx, tableOf(model), [{ ...scope, ...toData(desired), createdAt: now, updatedAt: now }]);
+  const [row] = await bulkInsert(ctx.tx, tableOf(model), [Object.assign({}, scope, toData(desired), { createdAt: now, updatedAt: now })]);
   const id = Number(row.id);
   ctx.changes.push({ action: "create", kind, name, id, ...(placeholder ? { placeholder } : {}) });
   ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-create", entityType: kind, entityId: id, entityName: name, after: { ...desired.cols, ...(placeholder ? { placeholder: true } : {}) } });
@@ -327,7 +328,7 @@ async function saveMany(ctx: Ctx, kind: string, model: string, entries: Entry[],
   if (creates.length === 0) return out;
   // One multi-row INSERT (Prisma's createMany compiles a query as large as its data).
   const now = new Date();
-  const made = await bulkInsert(ctx.tx, tableOf(model), creates.map((e) => ({ ...e.scope, ...toData(e.desired), createdAt: now, updatedAt: now })), model === "configResource" ? ["id", "name", "type"] : ["id", "name"]);
+  const made = await bulkInsert(ctx.tx, tableOf(model), creates.map((e) => Object.assign({}, e.scope, toData(e.desired), { createdAt: now, updatedAt: now })), model === "configResource" ? ["id", "name", "type"] : ["id", "name"]);
   const byKey = new Map(made.map((r) => [model === "configResource" ? `${String(r.type)} ${String(r.name)}` : String(r.name), Number(r.id)]));
   for (const e of creates) {
     const id = byKey.get(key(e));

@@ -36,8 +36,9 @@ function quoted(names: readonly string[]): string {
 
 /**
  * Inserts `rows` into `table` (every row gets the union of the columns; missing ones are NULL) and
- * returns the `returning` columns of each row. Table and column names must be plain identifiers
- * (they come from code, never from input).
+ * returns the `returning` columns of each row (none: nothing is returned). Table and column names
+ * must be plain identifiers (they come from code, never from input). A JSON column's value given as
+ * a string is taken as its JSON text.
  */
 export async function bulkInsert(tx: Tx, table: string, rows: Record<string, unknown>[], returning: string[] = ["id"]): Promise<Record<string, unknown>[]> {
   if (rows.length === 0) return [];
@@ -45,7 +46,7 @@ export async function bulkInsert(tx: Tx, table: string, rows: Record<string, unk
   for (const r of rows) for (const k in r) names.add(k);
   const cols = [...names];
   for (const c of [table, ...cols, ...returning]) if (!IDENT.test(c)) throw new Error(`bulkInsert: not an identifier: ${c}`);
-  const sql = `INSERT INTO "${table}" (${quoted(cols)}) ${selectJsonRows(table, cols, 1)} RETURNING ${quoted(returning)}`;
+  const sql = `INSERT INTO "${table}" (${quoted(cols)}) ${selectJsonRows(table, cols, 1)}${returning.length > 0 ? ` RETURNING ${quoted(returning)}` : ""}`;
   const run = await statementRunner(tx);
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < rows.length; i += MAX_ROWS) out.push(...(await run(sql, JSON.stringify(rows.slice(i, i + MAX_ROWS).map((r) => cols.map((c) => jsonValue(r[c])))))));
