@@ -62,6 +62,16 @@ describe("bulkInsert and bulkSetColumn", () => {
     ]);
   });
 
+  it("write the same through Prisma where no connection is offered (a client outside a transaction)", async () => {
+    const at = new Date("2026-11-30T01:02:03.004Z");
+    const tx = prisma as unknown as Parameters<typeof bulkInsert>[0];
+    const made = await bulkInsert(tx, "AuditEvent", [{ at, actor: "bulk-prisma", action: "import", after: { files: ["a"] }, before: JSON.stringify(["b"]) }], ["id", "actor"]);
+    expect(made.map((r) => r.actor)).toEqual(["bulk-prisma"]);
+    await bulkSetColumn(tx, "AuditEvent", "entityName", [[Number(made[0].id), "set"]]);
+    const back = await prisma.auditEvent.findMany({ where: { actor: "bulk-prisma" } });
+    expect(back.map((r) => [r.at.toISOString(), r.after, r.before, r.entityName])).toEqual([[at.toISOString(), { files: ["a"] }, ["b"], "set"]]);
+  });
+
   it("writes booleans and integers of a typed table", async () => {
     const sd = await prisma.storageDaemon.create({ data: { name: "bulk-sd", address: "sd.example.net", port: 9103, passwordEnc: "x" } });
     const now = new Date();
