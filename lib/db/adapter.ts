@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { createClient, type Client, type Config, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
-import { offerConnection, type DirectArg } from "./direct";
+import { isProbe, offerConnection, type DirectArg } from "./direct";
 
 /**
  * How long a statement waits for a lock another process holds (the CLI importing while the server
@@ -104,7 +104,8 @@ class SameConnectionTransaction implements Transaction {
   async execute(stmt: InStatement): Promise<ResultSet> {
     this.#check();
     // A probe of lib/db/direct.ts: this transaction's connection serves raw statements past Prisma's compiler.
-    offerConnection(typeof stmt === "string" ? stmt : stmt.sql, (sql, args) => this.#direct(sql, args));
+    const sql = typeof stmt === "string" ? stmt : stmt.sql;
+    if (isProbe(sql)) offerConnection(sql, (q, args) => this.#direct(q, args));
     return this.#db.execute(stmt);
   }
 

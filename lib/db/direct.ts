@@ -20,12 +20,18 @@ export type DirectArg = string | number | null;
 /** Runs one statement on the claimed connection; rows as objects keyed by column name. */
 export type DirectQuery = (sql: string, args: readonly DirectArg[]) => Promise<Record<string, unknown>[]>;
 
+const PROBE_PREFIX = 'SELECT 1 AS "direct_probe_';
 const PROBE = /^SELECT 1 AS "direct_probe_([0-9a-f]{32})"$/;
 const claimed = new Map<string, DirectQuery>();
 
+/** For the adapters: whether a statement is a probe (checked for every statement of a transaction). */
+export function isProbe(sql: string): boolean {
+  return sql.startsWith(PROBE_PREFIX);
+}
+
 /**
- * For the adapters: called with each statement a connection runs while inside a transaction; a
- * probe statement is claimed for that connection (its own query is still run and answered).
+ * For the adapters: a probe statement a connection runs while inside a transaction is claimed for
+ * that connection (the probe itself is still run and answered as usual).
  */
 export function offerConnection(sql: string, run: DirectQuery): void {
   const m = PROBE.exec(sql);
