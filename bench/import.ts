@@ -3,9 +3,12 @@
  * Clients (plus the SD configs those Storages reach) imported into a fresh database, next to the
  * time Bacula's own parser (`bdirjson -t`) takes to read the same Director file.
  *
- *   importMs   parse (lexer, parser, typed view) + checks + the database transaction, in-process
+ *   cold       parse (lexer, parser, typed view) + checks + the database transaction, the first
+ *              import of a fresh process (the command line, `npm run config:import`)
+ *   warm       the same for another config of the same size in the same process (a running dashboard)
  *   bdirjson   `bdirjson -t -c FILE`, median of 5
- * Target: importMs at most 3x bdirjson. Also: importing the same files again changes nothing.
+ * Targets (issue 13): the warm import and the cold import each at most 3x bdirjson. Also: importing
+ * the same files again changes nothing.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -108,12 +111,12 @@ export async function benchImport(): Promise<Record<string, unknown>> {
       import: child,
       ratioCold: child.importMs / baculaMs,
       ratioWarm: child.warmImportMs / baculaMs,
-      targets: { importWithin3xBdirjson: child.warmImportMs <= 3 * baculaMs, coldImportWithin3xBdirjson: child.importMs <= 3 * baculaMs, reimportChangesNothing: child.reimportChanges === 0, baculaAccepts: code === 0 },
+      targets: { warmImportWithin3xBdirjson: child.warmImportMs <= 3 * baculaMs, coldImportWithin3xBdirjson: child.importMs <= 3 * baculaMs, reimportChangesNothing: child.reimportChanges === 0, baculaAccepts: code === 0 },
     };
     console.log(`\n== import: ${IMPORT_SIZE.jobs} jobs, ${IMPORT_SIZE.pools} pools, ${IMPORT_SIZE.storages} storages, ${IMPORT_SIZE.clients} clients (+${IMPORT_SIZE.sds} SD configs) ==`);
     console.log(`bdirjson -t: ${baculaMs.toFixed(0)} ms (median of 5, exit ${code})`);
-    console.log(`import, cold (first in the process, like the CLI): ${child.importMs.toFixed(0)} ms (parse+check ${child.parseMs.toFixed(0)} ms, database ${child.dbMs.toFixed(0)} ms; ${child.records} records, ${child.errors} errors) = ${result.ratioCold.toFixed(1)}x`);
-    console.log(`import, warm (a running dashboard, another config of the same size): ${child.warmImportMs.toFixed(0)} ms (parse+check ${child.warmParseMs.toFixed(0)} ms, database ${child.warmDbMs.toFixed(0)} ms) = ${result.ratioWarm.toFixed(1)}x (target <= 3x)`);
+    console.log(`import, cold (first in the process, like the CLI): ${child.importMs.toFixed(0)} ms (parse ${child.parseMs.toFixed(0)} ms, checks and database ${child.dbMs.toFixed(0)} ms; ${child.records} records, ${child.errors} errors) = ${result.ratioCold.toFixed(1)}x (target <= 3x)`);
+    console.log(`import, warm (a running dashboard, another config of the same size): ${child.warmImportMs.toFixed(0)} ms (parse ${child.warmParseMs.toFixed(0)} ms, checks and database ${child.warmDbMs.toFixed(0)} ms) = ${result.ratioWarm.toFixed(1)}x (target <= 3x)`);
     console.log(`re-import of the same files: ${child.reimportMs.toFixed(0)} ms, ${child.reimportChanges} changes`);
     // The largest import the CLI takes (MAX_TOTAL_BYTES): it must finish within a minute (issue 10).
     const capFile = writeCapConfig(path.join(dir, "cap"), MAX_TOTAL_BYTES);

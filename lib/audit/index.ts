@@ -19,13 +19,24 @@ export interface AuditInput {
 
 const SECRET_KEY = /password|secret|privatekey|token|passphrase/i;
 
+/** Whether a key names a secret, by key (an import redacts the same few keys thousands of times). */
+const secretKeys = new Map<string, boolean>();
+function isSecretKey(k: string): boolean {
+  let r = secretKeys.get(k);
+  if (r === undefined) {
+    r = SECRET_KEY.test(k) && !k.endsWith("Set");
+    if (secretKeys.size < 10_000) secretKeys.set(k, r);
+  }
+  return r;
+}
+
 /** Secrets never reach the audit log: any key that looks like one is replaced by a marker. */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === "object" && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY.test(k) && !k.endsWith("Set") ? (v == null || v === "" ? v : "[secret]") : redact(v);
+      out[k] = isSecretKey(k) ? (v == null || v === "" ? v : "[secret]") : redact(v);
     }
     return out;
   }
@@ -54,6 +65,15 @@ export async function audit(entry: AuditInput, tx?: Tx): Promise<void> {
   });
 }
 
+/**
+ * The JSON text audit() would store for a value (an object or a list: bulkInsert takes a JSON
+ * column's text as is, so the value is written once instead of parsed back and written again).
+ */
+function jsonText(value: unknown): string | Prisma.InputJsonValue | undefined {
+  if (value !== null && typeof value === "object") return JSON.stringify(redact(value));
+  return asJson(value);
+}
+
 /** Many audit events in few statements (an import writes one per record). */
 export async function auditMany(entries: readonly AuditInput[], tx: Tx): Promise<void> {
   if (entries.length === 0) return;
@@ -69,10 +89,11 @@ export async function auditMany(entries: readonly AuditInput[], tx: Tx): Promise
       entityType: entry.entityType ?? null,
       entityId: entry.entityId === undefined ? null : String(entry.entityId),
       entityName: entry.entityName ?? null,
-      before: asJson(entry.before) ?? null,
-      after: asJson(entry.after) ?? null,
+      before: jsonText(entry.before) ?? null,
+      after: jsonText(entry.after) ?? null,
       ip: entry.ip ?? ip ?? null,
     })),
+    [],
   );
 }
 

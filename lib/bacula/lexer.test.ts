@@ -51,6 +51,14 @@ describe("lexer rules", () => {
     // Unquoted, "Hello World" is one word for Bacula.
     expect(kinds(tokens("Description = Hello World\n").toks)).toEqual(["IDENTIFIER:Description", "EQUALS:=", "IDENTIFIER:HelloWorld", "EOL:\n"]);
     expect(kinds(tokens("Name = a{b}\n").toks)).toEqual(["IDENTIFIER:Name", "EQUALS:=", "IDENTIFIER:a", "BOB:{", "IDENTIFIER:b", "EOB:}", "EOL:\n"]);
+    // Letters and blanks up to each kind of end, and a blank followed by another character (read as an unquoted string).
+    expect(kinds(tokens("Max Run Time \t= 1\r\nHello World , x # c\nHello World; A B{C D}\nHello World.txt\nA b 1\n").toks)).toEqual([
+      "IDENTIFIER:MaxRunTime", "EQUALS:=", "NUMBER:1", "EOL:\n", "IDENTIFIER:HelloWorld", "COMMA:,", "IDENTIFIER:x", "EOL:\n",
+      "IDENTIFIER:HelloWorld", "EOL:;", "IDENTIFIER:AB", "BOB:{", "IDENTIFIER:CD", "EOB:}", "EOL:\n", "UNQUOTED:HelloWorld.txt", "EOL:\n", "UNQUOTED:Ab1", "EOL:\n",
+    ]);
+    expect(tokens("a\nMax Run Time  \r\nb\n").toks.map((t) => `${t.str}@${t.line}`)).toEqual(["a@1", "\n@1", "MaxRunTime@2", "\n@2", "b@3", "\n@3"]);
+    // A word with blanks at the very end of the text.
+    expect(kinds(tokens("Hello World  ").toks)).toEqual(["IDENTIFIER:HelloWorld"]);
   });
 
   it("a letter word turns into an unquoted string at the first other character; digits make a number unless more follows", () => {

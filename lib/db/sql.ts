@@ -53,7 +53,7 @@ export function typedValue(value: unknown, table: string, column: string, d: Dia
  * each row an array of the columns' values in order (booleans as 0/1 or true/false, JSON columns
  * as their text, dates as ISO text), each cast to its column's type on PostgreSQL. For an
  * `INSERT INTO t (cols) <this>` of many rows in one statement (`WHERE true` lets SQLite read a
- * following ON CONFLICT).
+ * following ON CONFLICT), or an `UPDATE … FROM (<this>)` (each column is named as itself).
  */
 export function selectJsonRows(table: string, columns: readonly string[], paramIndex: number, d: Dialect = currentDialect()): string {
   for (const c of [table, ...columns]) if (!IDENT.test(c)) throw new Error(`not an identifier: ${c}`);
@@ -61,11 +61,11 @@ export function selectJsonRows(table: string, columns: readonly string[], paramI
     const picks = columns.map((c, i) => {
       const t = columnType(table, c);
       // ->> gives the text of the element; a JSON column's element is the JSON text itself.
-      return t === "Boolean" ? `((r.value->>${i})::int <> 0)` : `(r.value->>${i})::${PG_TYPE[t]}`;
+      return `${t === "Boolean" ? `((r.value->>${i})::int <> 0)` : `(r.value->>${i})::${PG_TYPE[t]}`} AS "${c}"`;
     });
     return `SELECT ${picks.join(", ")} FROM json_array_elements(${param(paramIndex, d)}::json) WITH ORDINALITY AS r(value, ord) WHERE true ORDER BY r.ord`;
   }
-  const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`);
+  const picks = columns.map((c, i) => `json_extract(value, '$[${i}]') AS "${c}"`);
   return `SELECT ${picks.join(", ")} FROM json_each(${param(paramIndex, d)}) WHERE true ORDER BY key`;
 }
 

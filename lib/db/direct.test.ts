@@ -1,0 +1,90 @@
+/**
+ * Raw statements on a transaction's own connection (direct.ts), on the run's dialect (TEST_DB):
+ * the adapter hands the connection over inside a transaction only, what runs on it is part of the
+ * transaction (seen by it, rolled back with it), and a connection kept past its transaction refuses.
+ * The bulk writes built on it (bulk.ts) store values as Prisma would and read back the same.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "@/test/support/db";
+
+freshDatabase();
+const { prisma } = await import("./client");
+const { directQuery } = await import("./direct");
+const { bulkInsert, bulkSetColumn } = await import("./bulk");
+
+afterAll(async () => {
+  await prisma.$disconnect();
+});
+
+describe("directQuery", () => {
+  it("is offered inside a transaction only, and runs inside it", async () => {
+    expect(await directQuery(prisma)).toBeUndefined();
+    let kept: Awaited<ReturnType<typeof directQuery>>;
+    await expect(
+      prisma.$transaction(async (tx) => {
+        const run = await directQuery(tx);
+        expect(run).toBeDefined();
+        kept = run;
+        await run!(`INSERT INTO "Setting" ("key", "value") VALUES ('direct-a', 'x')`, []);
+        // the transaction sees what ran on its connection
+        expect(await tx.setting.findUnique({ where: { key: "direct-a" } })).toMatchObject({ value: "x" });
+        expect(await directQuery(tx)).toBe(run);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    // rolled back with the transaction
+    expect(await prisma.setting.findUnique({ where: { key: "direct-a" } })).toBeNull();
+    // a connection kept past its transaction refuses, even once the connection serves another one
+    await prisma.$transaction(async (tx) => {
+      await tx.setting.create({ data: { key: "direct-b", value: "y" } });
+      await expect(kept!(`SELECT 1 AS one`, [])).rejects.toThrow();
+    });
+    expect(await prisma.setting.findUnique({ where: { key: "direct-b" } })).toMatchObject({ value: "y" });
+  });
+});
+
+describe("bulkInsert and bulkSetColumn", () => {
+  it("write what Prisma reads back: dates, booleans, JSON, nulls, quotes and non-ASCII text", async () => {
+    const at = new Date("2026-11-30T12:34:56.789Z");
+    const rows = await prisma.$transaction(async (tx) => {
+      const made = await bulkInsert(tx, "AuditEvent", [
+        { at, actor: "bulk", action: "import-create", entityName: `it's "quoted" \\ é ✓`, after: { a: [1, "two", null], b: { c: true } }, before: null, ip: null },
+        { at, actor: "bulk", action: "import-update", entityName: "second", after: JSON.stringify({ changed: ["x"] }) },
+      ], ["id", "entityName"]);
+      await bulkSetColumn(tx, "AuditEvent", "entityType", [[Number(made[0].id), "pools"], [Number(made[1].id), null]]);
+      return made;
+    });
+    expect(rows.map((r) => r.entityName)).toEqual([`it's "quoted" \\ é ✓`, "second"]);
+    const back = await prisma.auditEvent.findMany({ where: { actor: "bulk" }, orderBy: { id: "asc" } });
+    expect(back.map((r) => [r.at.toISOString(), r.entityName, r.entityType, r.after, r.before])).toEqual([
+      [at.toISOString(), `it's "quoted" \\ é ✓`, "pools", { a: [1, "two", null], b: { c: true } }, null],
+      [at.toISOString(), "second", null, { changed: ["x"] }, null],
+    ]);
+  });
+
+  it("write the same through Prisma where no connection is offered (a client outside a transaction)", async () => {
+    const at = new Date("2026-11-30T01:02:03.004Z");
+    const tx = prisma as unknown as Parameters<typeof bulkInsert>[0];
+    const made = await bulkInsert(tx, "AuditEvent", [{ at, actor: "bulk-prisma", action: "import", after: { files: ["a"] }, before: JSON.stringify(["b"]) }], ["id", "actor"]);
+    expect(made.map((r) => r.actor)).toEqual(["bulk-prisma"]);
+    await bulkSetColumn(tx, "AuditEvent", "entityName", [[Number(made[0].id), "set"]]);
+    const back = await prisma.auditEvent.findMany({ where: { actor: "bulk-prisma" } });
+    expect(back.map((r) => [r.at.toISOString(), r.after, r.before, r.entityName])).toEqual([[at.toISOString(), { files: ["a"] }, ["b"], "set"]]);
+  });
+
+  it("writes booleans and integers of a typed table", async () => {
+    const sd = await prisma.storageDaemon.create({ data: { name: "bulk-sd", address: "sd.example.net", port: 9103, passwordEnc: "x" } });
+    const now = new Date();
+    await prisma.$transaction((tx) =>
+      bulkInsert(tx, "Device", [
+        { storageDaemonId: sd.id, name: "d1", mediaType: "File", archiveDevice: "/srv/d1", labelMedia: true, randomAccess: false, maxConcurrentJobs: 3, createdAt: now, updatedAt: now },
+        { storageDaemonId: sd.id, name: "d2", mediaType: "File", archiveDevice: "/srv/d2", labelMedia: null, createdAt: now, updatedAt: now },
+      ]),
+    );
+    const devices = await prisma.device.findMany({ where: { storageDaemonId: sd.id }, orderBy: { name: "asc" } });
+    expect(devices.map((d) => [d.name, d.labelMedia, d.randomAccess, d.maxConcurrentJobs, d.createdAt.getTime()])).toEqual([
+      ["d1", true, false, 3, now.getTime()],
+      ["d2", null, null, null, now.getTime()],
+    ]);
+  });
+});
