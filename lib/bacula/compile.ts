@@ -7,10 +7,10 @@
  * names, dangling references); deploys ask for both in one pass.
  */
 import { checkScheduleLine } from "./schedule";
-import { STORES, formatChecked, isRepeatable, nameProblem, valueProblem } from "./stores";
+import { STORES, formatChecked, isRepeatable, nameProblem, valueProblem, type Store } from "./stores";
 import { findDirective, findResource, supports, TABLES } from "./tables";
 import type { BlockDef, Daemon, DirectiveDef, ResourceDef } from "./tables/types";
-import type { ConfigTree, Item, ResourceNode } from "./tree";
+import type { ConfigTree, Item, ResourceNode, Value } from "./tree";
 
 export type Severity = "error" | "warning";
 
@@ -61,19 +61,68 @@ export interface CompileResult {
 const INDENT = "  ";
 const PADS: string[] = [""];
 const pad = (depth: number) => PADS[depth] ?? (PADS[depth] = INDENT.repeat(depth));
-const PERCENT_VAR = /^%[a-z]$/;
 const MONTHS_M = /\d\s*m(?![a-z])/i;
-const CHUNK_LINES = 4096;
+const CHUNK_LINES = 1024;
 
-/** The required rows of a block (ITEM_REQUIRED or required-unless), computed once per block. */
-const requiredRows = new WeakMap<BlockDef, DirectiveDef[]>();
-function requiredOf(container: BlockDef): DirectiveDef[] {
-  let r = requiredRows.get(container);
-  if (!r) requiredRows.set(container, (r = container.directives.filter((d) => d.required || d.requiredUnless)));
-  return r;
+/** `%c`, `%l`…: a Bacula variable standing for a name (/^%[a-z]$/). */
+function isPercentVar(v: string): boolean {
+  if (v.length !== 2 || v.charCodeAt(0) !== 37) return false;
+  const c = v.charCodeAt(1);
+  return c >= 97 && c <= 122;
+}
+
+/**
+ * What the walk needs of one table row, worked out once per row and kept for every later walk:
+ * its store, whether a second line is refused, the text that starts its line at each depth.
+ */
+interface Row {
+  /** Index of the row in the walk's per-row state. */
+  readonly id: number;
+  readonly def: DirectiveDef;
+  readonly st: Store;
+  /** A second line is refused (neither repeatable nor ITEM_ALLOW_DUPS). */
+  readonly once: boolean;
+  /** `${pad(depth)}${def.name} = ` (or ` {` for blocks), by depth, filled on first use. */
+  readonly leads: string[];
+}
+
+/** A resource or block of a table as the walk sees it: its rows by canonical keyword. */
+interface Container {
+  /** Rows whose canonical name findDirective resolves to themselves (other spellings are unknown here). */
+  readonly rows: ReadonlyMap<string, Row>;
+  /** The required rows (ITEM_REQUIRED or required-unless). */
+  readonly required: readonly Row[];
 }
 
 const EMPTY_BLOCK: BlockDef = { directives: [] };
+const NO_NAMES: ReadonlySet<string> = new Set();
+const rowsByDef = new WeakMap<DirectiveDef, Row>();
+const containers = new WeakMap<BlockDef, Container>();
+let rowCount = 0;
+
+function rowOf(def: DirectiveDef): Row {
+  let r = rowsByDef.get(def);
+  if (!r) {
+    r = { id: rowCount++, def, st: STORES[def.store], once: !isRepeatable(def) && !def.allowDups, leads: [] };
+    rowsByDef.set(def, r);
+  }
+  return r;
+}
+
+function containerOf(block: BlockDef): Container {
+  let c = containers.get(block);
+  if (!c) {
+    const rows = new Map<string, Row>();
+    for (const def of block.directives) if (findDirective(block, def.name) === def) rows.set(def.name, rowOf(def));
+    c = { rows, required: block.directives.filter((d) => d.required || d.requiredUnless).map(rowOf) };
+    containers.set(block, c);
+  }
+  return c;
+}
+
+function leadOf(row: Row, depth: number): string {
+  return row.leads[depth] ?? (row.leads[depth] = `${pad(depth)}${row.def.name}${row.st.shape === "block" ? " {" : " = "}`);
+}
 
 function itemPath(prefix: string, name: string, n: number): string {
   return `${prefix}${name}${n > 0 ? `[${n}]` : ""}`;
@@ -91,19 +140,34 @@ export class StopAtProblem extends Error {
   }
 }
 
+/** The items of one resource or block seen so far, by row (a counter per walk, not a Set per block). */
+interface Seen {
+  /** The walk's serial of this items() call. */
+  serial: number;
+  /** Items whose keyword is no row here, by keyword: how many so far. */
+  unknown: Map<string, number> | undefined;
+}
+
 class Walk {
   readonly problems: TreeProblem[] = [];
   readonly out: string[] = [];
   readonly chunks: string[] = [];
-  readonly supported = new Map<DirectiveDef, boolean>();
-  readonly refTypes = new Map<string, string | undefined>();
   names = new Map<string, Set<string>>();
+  // Per row (by Row.id): the serial of the last items() call that saw it and how often.
+  readonly seenAt: number[] = [];
+  readonly seenCount: number[] = [];
+  // Per row: whether the version has it; the names its references may point to (null: not checked here).
+  readonly supported: (boolean | undefined)[] = [];
+  readonly known: (ReadonlySet<string> | null | undefined)[] = [];
+  readonly refTypes = new Map<string, string | undefined>();
+  // Per row: the lines of values already written and checked without a problem (see item()).
+  readonly memos: ({ depth: number; values: Map<Value, string> } | undefined)[] = [];
+  serial = 0;
   // per resource
   resType = "";
   resName = "";
   resIndex = 0;
   resPos: { file: string; line: number } | undefined;
-  checkRequired = true;
 
   constructor(
     readonly daemon: Daemon,
@@ -127,11 +191,18 @@ class Walk {
     return `${this.resType} ${JSON.stringify(this.resName)}`;
   }
 
-  supportedBy(def: DirectiveDef): boolean {
+  supportedBy(row: Row): boolean {
     if (!this.o.version) return true;
-    let v = this.supported.get(def);
-    if (v === undefined) this.supported.set(def, (v = supports(this.o.version, def)));
+    let v = this.supported[row.id];
+    if (v === undefined) this.supported[row.id] = v = supports(this.o.version, row.def);
     return v;
+  }
+
+  /** The names a reference of this row may point to; null when its targets live in another config. */
+  knownFor(row: Row, ref: string): ReadonlySet<string> | null {
+    let k = this.known[row.id];
+    if (k === undefined) this.known[row.id] = k = this.o.externalRefs?.has(ref) ? null : (this.namesOf(ref) ?? NO_NAMES);
+    return k;
   }
 
   namesOf(ref: string): Set<string> | undefined {
@@ -148,41 +219,51 @@ class Walk {
     }
   }
 
-  items(items: readonly Item[], container: BlockDef, prefix: string, depth: number, label: string, inExclude: boolean, checkRequired: boolean) {
-    const text = this.o.text;
+  /** Whether an item with this keyword came earlier in the items() call of `seen`. */
+  has(c: Container, seen: Seen, name: string): boolean {
+    const row = c.rows.get(name);
+    return row ? this.seenAt[row.id] === seen.serial : (seen.unknown?.has(name) ?? false);
+  }
+
+  items(items: readonly Item[], block: BlockDef, prefix: string, depth: number, label: string, inExclude: boolean, checkRequired: boolean) {
+    const text = this.o.text === true;
     const all = this.all;
-    let count: Map<string, number> | undefined;
+    const c = containerOf(block);
+    const seen: Seen = { serial: ++this.serial, unknown: undefined };
     let excluding: Item[] | undefined;
-    const seen = all || items.length > 1 ? new Set<string>() : undefined;
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      const def = findDirective(container, it.name);
+      const row = c.rows.get(it.name);
       let n = 0;
-      if (seen) {
-        if (seen.has(it.name)) {
-          count ??= new Map();
-          n = count.get(it.name) ?? 1;
-          count.set(it.name, n + 1);
-        } else seen.add(it.name);
-      }
-      if (!def || def.name !== it.name) {
+      if (row) {
+        const id = row.id;
+        if (this.seenAt[id] === seen.serial) this.seenCount[id] = (n = this.seenCount[id]) + 1;
+        else {
+          this.seenAt[id] = seen.serial;
+          this.seenCount[id] = 1;
+        }
+      } else {
+        seen.unknown ??= new Map();
+        n = seen.unknown.get(it.name) ?? 0;
+        seen.unknown.set(it.name, n + 1);
         this.add(itemPath(prefix, it.name, n), "unknown-directive", `${label}: ${JSON.stringify(it.name)} is not a directive here`, "error", it.name, it.pos, "is not a directive of this resource");
         continue;
       }
-      this.item(it, def, prefix, n, depth, label, inExclude, text === true);
-      if (all && def.excludes) (excluding ??= []).push(it);
+      this.item(it, row, prefix, n, depth, label, inExclude, text);
+      if (all && row.def.excludes) (excluding ??= []).push(it);
     }
     // Directives Bacula refuses together (DirPort or DirAddress with a DirAddresses block), in either order.
     for (const it of excluding ?? [])
-      for (const x of findDirective(container, it.name)?.excludes ?? [])
-        if (seen!.has(x))
+      for (const x of findDirective(block, it.name)?.excludes ?? [])
+        if (this.has(c, seen, x))
           this.add(`${prefix}${it.name}`, "conflict", `${label}: ${it.name} cannot be combined with ${x} in one resource (Bacula refuses to mix the two)`, "error", it.name, it.pos);
     if (all && checkRequired) {
-      for (const def of requiredOf(container)) {
+      for (const row of c.required) {
+        const def = row.def;
         // requiredUnless rows are not ITEM_REQUIRED but are just as required after the parse
         // (dird.c: a Client without Address and without AllowFDConnections = yes is refused).
-        if (seen!.has(def.name)) continue;
-        if (!this.supportedBy(def)) continue;
+        if (this.has(c, seen, def.name)) continue;
+        if (!this.supportedBy(row)) continue;
         if (def.requiredUnless) {
           const other = items.find((x) => x.kind === "directive" && x.name === def.requiredUnless);
           if (other && other.kind === "directive" && other.value === true) continue;
@@ -193,14 +274,15 @@ class Walk {
     }
   }
 
-  item(it: Item, def: DirectiveDef, prefix: string, n: number, depth: number, label: string, inExclude: boolean, text: boolean) {
-    const st = STORES[def.store];
+  item(it: Item, row: Row, prefix: string, n: number, depth: number, label: string, inExclude: boolean, text: boolean) {
+    const def = row.def;
+    const st = row.st;
     const all = this.all;
-    if (all && !this.supportedBy(def)) {
+    if (all && !this.supportedBy(row)) {
       this.add(itemPath(prefix, it.name, n), "version", `${label}: ${def.name} needs Bacula ${def.since ?? "a different version"}${def.until ? ` (before ${def.until})` : ""}; the daemon runs ${this.o.version}`, "error", def.name, it.pos);
       return;
     }
-    if (all && n > 0 && !isRepeatable(def) && !def.allowDups)
+    if (all && n > 0 && row.once)
       this.add(itemPath(prefix, it.name, n), "repeated", `${label}: ${def.name} may be given only once`, "error", def.name, it.pos);
     if (all && def.maxLines !== undefined && n >= def.maxLines)
       this.add(itemPath(prefix, it.name, n), "repeated", `${label}: ${def.name} may be given at most ${def.maxLines} times`, "error", def.name, it.pos);
@@ -209,7 +291,7 @@ class Walk {
         this.add(itemPath(prefix, it.name, n), "value", `${label}: ${def.name} must be a { } block`, "error", def.name, it.pos, "must be a block");
         return;
       }
-      if (text) this.line(`${pad(depth)}${def.name} {`);
+      if (text) this.line(leadOf(row, depth));
       this.items(it.items, def.block ?? EMPTY_BLOCK, `${itemPath(prefix, it.name, n)}.`, depth + 1, `${label} ${def.name}`, inExclude || def.name === "Exclude", true);
       if (text) this.line(`${pad(depth)}}`);
       return;
@@ -221,27 +303,52 @@ class Walk {
     if (all && inExclude && def.store === "plugin_name")
       this.add(itemPath(prefix, it.name, n), "value", `${label}: Plugin is not permitted in an Exclude block`, "error", def.name, it.pos);
     const v = it.value;
-    const p = valueProblem(def, v);
+    // A value this row already had in this walk, with no problem then, has none now: the checks
+    // below depend only on the row, the value and the walk (names, version), so its line is reused.
+    const memo = typeof v !== "object" && def.name !== "Name" ? this.memoOf(row, depth) : undefined;
+    if (memo) {
+      const done = memo.get(v);
+      if (done !== undefined) {
+        if (text) this.line(done);
+        return;
+      }
+    }
+    const before = this.problems.length;
+    const p = valueProblem(def, v, st);
     if (p) {
       this.add(itemPath(prefix, it.name, n), st.shellExpanded && /shell/.test(p) ? "shell-expansion" : "value", `${label}: ${def.name} ${p}`, "error", def.name, it.pos, p);
       return;
     }
-    if (text) this.line(`${pad(depth)}${def.name} = ${formatChecked(def, v)}`);
-    if (!all) return;
+    const line = text ? leadOf(row, depth) + formatChecked(def, v, st) : "";
+    if (text) this.line(line);
+    if (all) this.checkValue(it, row, prefix, n, label, v);
+    if (memo && this.problems.length === before) memo.set(v, line);
+  }
+
+  /** The walk's memo of clean values of a row at one depth (undefined at any other depth). */
+  memoOf(row: Row, depth: number): Map<Value, string> | undefined {
+    let m = this.memos[row.id];
+    if (m === undefined) this.memos[row.id] = m = { depth, values: new Map() };
+    return m.depth === depth ? m.values : undefined;
+  }
+
+  /** The rules about a value that can be written (the checker's): months, versions, references. */
+  checkValue(it: Item, row: Row, prefix: string, n: number, label: string, v: Value) {
+    const def = row.def;
     // A duration unit written "m" alone is months for Bacula (the first unit it prefixes), not minutes: `90m` is 90 months.
-    if (st.shape === "time" && typeof v === "string" && MONTHS_M.test(v))
+    if (row.st.shape === "time" && typeof v === "string" && MONTHS_M.test(v))
       this.add(itemPath(prefix, it.name, n), "time-months", `${label}: ${def.name} = ${v}: Bacula reads "m" as months; write "min" for minutes`, "warning", def.name, it.pos);
     if (this.o.version && def.valueSince && typeof v === "string" && def.valueSince[v] !== undefined && !supports(this.o.version, def, v))
       this.add(itemPath(prefix, it.name, n), "version", `${label}: ${def.name} = ${v} needs Bacula ${def.valueSince[v]}; the daemon runs ${this.o.version}`, "error", def.name, it.pos);
     if ((def.store === "run" || def.store === "runres") && typeof v === "string") this.scheduleRefs(it, def, prefix, n, label, v);
     // References to resources of the same config.
-    if (def.ref && !(this.o.externalRefs?.has(def.ref) ?? false)) {
-      const known = this.namesOf(def.ref);
-      if (typeof v === "string") {
-        if (!PERCENT_VAR.test(v) && !known?.has(v)) this.dangling(it, def, prefix, n, label, v);
-      } else if (Array.isArray(v)) {
-        for (const r of v as unknown[]) if (typeof r === "string" && !PERCENT_VAR.test(r) && !known?.has(r)) this.dangling(it, def, prefix, n, label, r);
-      }
+    if (!def.ref) return;
+    const known = this.knownFor(row, def.ref);
+    if (known === null) return;
+    if (typeof v === "string") {
+      if (!isPercentVar(v) && !known.has(v)) this.dangling(it, def, prefix, n, label, v);
+    } else if (Array.isArray(v)) {
+      for (const r of v as unknown[]) if (typeof r === "string" && !isPercentVar(r) && !known.has(r)) this.dangling(it, def, prefix, n, label, r);
     }
   }
 
