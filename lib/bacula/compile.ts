@@ -381,19 +381,29 @@ export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult 
   const w = new Walk(tree.daemon, o);
   const all = o.checks === "all";
   const counts = new Map<string, number>();
+  // Names given to several resources of a type, counted in the walk below: only the types where
+  // the first pass met a name twice (the others have no duplicate to report).
   const seenNames = new Map<string, Map<string, number>>();
+  let dupTypes: Set<string> | undefined;
   const resources = tree.resources;
   const names: (string | undefined)[] = new Array(resources.length);
   for (let i = 0; i < resources.length; i++) names[i] = nameOf(resources[i]);
   if (all) {
+    let type = "";
+    let set: Set<string> | undefined;
     for (let i = 0; i < resources.length; i++) {
       const node = resources[i];
       counts.set(node.type, (counts.get(node.type) ?? 0) + 1);
       const n = names[i];
       if (n !== undefined) {
-        let set = w.names.get(node.type);
-        if (!set) w.names.set(node.type, (set = new Set()));
+        if (node.type !== type || !set) {
+          type = node.type;
+          set = w.names.get(type);
+          if (!set) w.names.set(type, (set = new Set()));
+        }
+        const size = set.size;
         set.add(n);
+        if (set.size === size) (dupTypes ??= new Set()).add(type);
       }
     }
   }
@@ -419,9 +429,11 @@ export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult 
       else {
         const p = nameProblem(name);
         if (p) w.add("Name", "name-syntax", `${def.name} name ${p}`, "error", "Name", undefined);
-        let m = seenNames.get(node.type);
-        if (!m) seenNames.set(node.type, (m = new Map()));
-        m.set(name, (m.get(name) ?? 0) + 1);
+        if (dupTypes?.has(node.type)) {
+          let m = seenNames.get(node.type);
+          if (!m) seenNames.set(node.type, (m = new Map()));
+          m.set(name, (m.get(name) ?? 0) + 1);
+        }
       }
     }
     if (o.text) {
@@ -449,7 +461,10 @@ export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult 
   let text: string | undefined;
   if (o.text) {
     if (w.out.length > 0) w.chunks.push(w.out.join("\n"));
-    text = w.chunks.join("\n") + "\n";
+    // The final empty chunk ends the text with a newline (one flat string, no concatenation after the join).
+    if (w.chunks.length === 0) w.chunks.push("");
+    w.chunks.push("");
+    text = w.chunks.join("\n");
   }
   return { text, problems: w.problems };
 }

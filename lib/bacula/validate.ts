@@ -17,7 +17,7 @@ import {
 import { directorTree, storageDaemonTree } from "./render";
 import { ADDRESS_RE } from "./stores";
 import { compareVersions, findResource } from "./tables";
-import type { Daemon } from "./tables/types";
+import type { Daemon, DirectiveDef } from "./tables/types";
 import type { ConfigTree } from "./tree";
 import { kindsOf, resourceDefOf, runScriptName, typedKeys, type ResourceKind } from "./typed";
 
@@ -196,6 +196,18 @@ function fileSetField(cfg: DirectorConfig, p: Problem): Problem {
   return { ...p, field: `${m[1] === "Include" ? "include" : "exclude"}[${m[2] ?? 0}]` };
 }
 
+/** The Job's required rows (but Name) with their typed keys, worked out once. */
+let requiredJobs: { dir: DirectiveDef; ks: ReturnType<typeof typedKeys>["list"][number] | undefined }[] | undefined;
+function requiredJobRows() {
+  if (!requiredJobs) {
+    const jobKeys = typedKeys("Job").list;
+    requiredJobs = resourceDefOf("Job")
+      .directives.filter((dir) => dir.required && dir.name !== "Name")
+      .map((dir) => ({ dir, ks: jobKeys.find((x) => x.def.name === dir.name) }));
+  }
+  return requiredJobs;
+}
+
 export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg), checked?: Problem[]): Problem[] {
   const c = new Collector();
   const version = cfg.director?.version ?? "";
@@ -215,12 +227,10 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   for (const j of cfg.jobs) effective.set(j, effectiveJob(cfg, j, jobDefsByName));
 
   // Required directives of Jobs, after JobDefs inheritance.
-  const jobKeys = typedKeys("Job").list;
-  const requiredJobDirectives = resourceDefOf("Job").directives.filter((dir) => dir.required && dir.name !== "Name");
+  const requiredJobDirectives = requiredJobRows();
   for (const job of cfg.jobs) {
     const eff = effective.get(job) as unknown as Obj;
-    for (const dir of requiredJobDirectives) {
-      const ks = jobKeys.find((x) => x.def.name === dir.name);
+    for (const { dir, ks } of requiredJobDirectives) {
       const inExtra = (x: JobLike | undefined) => (x?.extra ?? []).some((i) => i.name === dir.name);
       const jd = job.jobDefs ? jobDefsByName.get(job.jobDefs) : undefined;
       const present = ks ? isSet(eff[ks.key]) : inExtra(job) || inExtra(jd);
