@@ -10,7 +10,7 @@ import { checkScheduleLine } from "./schedule";
 import { STORES, formatChecked, isRepeatable, nameProblem, valueProblem, type Store } from "./stores";
 import { findDirective, findResource, supports, TABLES } from "./tables";
 import type { BlockDef, Daemon, DirectiveDef, ResourceDef } from "./tables/types";
-import type { ConfigTree, Item, ResourceNode, Value } from "./tree";
+import { treeSource, type ConfigTree, type Item, type ResourceSource, type Value } from "./tree";
 
 export type Severity = "error" | "warning";
 
@@ -92,6 +92,11 @@ interface Container {
   readonly rows: ReadonlyMap<string, Row>;
   /** The required rows (ITEM_REQUIRED or required-unless). */
   readonly required: readonly Row[];
+  /**
+   * The rows of the last items met here, by position: resources of one kind list their
+   * directives in the same order, so the row at a position is most often the one before.
+   */
+  readonly last: Row[];
 }
 
 const EMPTY_BLOCK: BlockDef = { directives: [] };
@@ -114,7 +119,7 @@ function containerOf(block: BlockDef): Container {
   if (!c) {
     const rows = new Map<string, Row>();
     for (const def of block.directives) if (findDirective(block, def.name) === def) rows.set(def.name, rowOf(def));
-    c = { rows, required: block.directives.filter((d) => d.required || d.requiredUnless).map(rowOf) };
+    c = { rows, required: block.directives.filter((d) => d.required || d.requiredUnless).map(rowOf), last: [] };
     containers.set(block, c);
   }
   return c;
@@ -126,11 +131,6 @@ function leadOf(row: Row, depth: number): string {
 
 function itemPath(prefix: string, name: string, n: number): string {
   return `${prefix}${name}${n > 0 ? `[${n}]` : ""}`;
-}
-
-function nameOf(node: ResourceNode): string | undefined {
-  for (const it of node.items) if (it.kind === "directive" && it.name === "Name" && typeof it.value === "string") return it.value;
-  return undefined;
 }
 
 /** A problem that stops the renderer (the first value it cannot write safely). */
@@ -233,7 +233,11 @@ class Walk {
     let excluding: Item[] | undefined;
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      const row = c.rows.get(it.name);
+      let row: Row | undefined = c.last[i];
+      if (row === undefined || row.def.name !== it.name) {
+        row = c.rows.get(it.name);
+        if (row) c.last[i] = row;
+      }
       let n = 0;
       if (row) {
         const id = row.id;
@@ -377,27 +381,32 @@ function header(file: string, revision: string | number | undefined): string[] {
 
 /** Writes and/or checks a tree in one walk. */
 export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult {
-  const table = TABLES[tree.daemon];
-  const w = new Walk(tree.daemon, o);
+  return compileSource(treeSource(tree), o);
+}
+
+/** Writes and/or checks the resources of a source in one walk (each node is asked for once). */
+export function compileSource(source: ResourceSource, o: CompileOptions): CompileResult {
+  const table = TABLES[source.daemon];
+  const w = new Walk(source.daemon, o);
   const all = o.checks === "all";
   const counts = new Map<string, number>();
   // Names given to several resources of a type, counted in the walk below: only the types where
   // the first pass met a name twice (the others have no duplicate to report).
   const seenNames = new Map<string, Map<string, number>>();
   let dupTypes: Set<string> | undefined;
-  const resources = tree.resources;
-  const names: (string | undefined)[] = new Array(resources.length);
-  for (let i = 0; i < resources.length; i++) names[i] = nameOf(resources[i]);
+  const length = source.length;
+  const names: (string | undefined)[] = new Array(length);
+  for (let i = 0; i < length; i++) names[i] = source.name(i);
   if (all) {
     let type = "";
     let set: Set<string> | undefined;
-    for (let i = 0; i < resources.length; i++) {
-      const node = resources[i];
-      counts.set(node.type, (counts.get(node.type) ?? 0) + 1);
+    for (let i = 0; i < length; i++) {
+      const nodeType = source.type(i);
+      counts.set(nodeType, (counts.get(nodeType) ?? 0) + 1);
       const n = names[i];
       if (n !== undefined) {
-        if (node.type !== type || !set) {
-          type = node.type;
+        if (nodeType !== type || !set) {
+          type = nodeType;
           set = w.names.get(type);
           if (!set) w.names.set(type, (set = new Set()));
         }
@@ -410,9 +419,9 @@ export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult 
   if (o.text && o.revision !== undefined) for (const l of header(o.file ?? table.file, o.revision)) w.line(l);
   let lastType = "";
   let lastDef: ResourceDef | undefined;
-  for (let index = 0; index < resources.length; index++) {
-    const node = resources[index];
-    const def: ResourceDef | undefined = node.type === lastType ? lastDef : (lastDef = findResource(tree.daemon, (lastType = node.type)));
+  for (let index = 0; index < length; index++) {
+    const node = source.node(index);
+    const def: ResourceDef | undefined = node.type === lastType ? lastDef : (lastDef = findResource(source.daemon, (lastType = node.type)));
     const name = names[index] ?? "";
     w.resType = node.type;
     w.resName = name;

@@ -11,7 +11,7 @@
  */
 import { findDirective, findResource, TABLES } from "./tables";
 import type { Daemon, DirectiveDef, ResourceDef } from "./tables/types";
-import type { AddressEntry, BlockItem, ConfigTree, DirectiveItem, Item, MsgValue, ResourceNode, Value } from "./tree";
+import { declaredName, type AddressEntry, type BlockItem, type ConfigTree, type DirectiveItem, type Item, type MsgValue, type ResourceNode, type ResourceSource, type Value } from "./tree";
 
 export type Obj = Record<string, unknown>;
 
@@ -226,10 +226,16 @@ export function kindsOf(daemon: Daemon): ResourceKind[] {
   return (Object.keys(KINDS) as ResourceKind[]).filter((kk) => KINDS[kk].daemon === daemon);
 }
 
+const resourceDefs = new Map<ResourceKind, ResourceDef>();
+
 export function resourceDefOf(kind: ResourceKind): ResourceDef {
-  const spec: KindSpec = KINDS[kind];
-  const def = findResource(spec.daemon, spec.type);
-  if (!def) throw new Error(`directive tables have no ${spec.type} resource for ${spec.daemon}`);
+  let def = resourceDefs.get(kind);
+  if (!def) {
+    const spec: KindSpec = KINDS[kind];
+    def = findResource(spec.daemon, spec.type);
+    if (!def) throw new Error(`directive tables have no ${spec.type} resource for ${spec.daemon}`);
+    resourceDefs.set(kind, def);
+  }
   return def;
 }
 
@@ -584,19 +590,61 @@ export function treeToTyped(tree: ConfigTree): { typed: Record<string, Obj[]>; o
   return { typed, others };
 }
 
-/** The tree of a typed config: resources in the table's order of types, each type in model order. */
-export function typedToTree(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[] = []): ConfigTree {
-  const byType = new Map<string, ResourceNode[]>();
-  const add = (type: string, nodes: ResourceNode[]) => byType.set(type, [...(byType.get(type) ?? []), ...nodes]);
+/** One resource of a typed config: an object of a kind, or a node kept whole (`others`). */
+type Entry = { type: string; kind: ResourceKind; obj: Obj } | { type: string; kind?: undefined; node: ResourceNode };
+
+/** The resources of a typed config in the order they are written: the table's order of types, each type in model order. */
+function typedEntries(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[]): Entry[] {
+  const byType = new Map<string, Entry[]>();
+  const add = (type: string, entries: Entry[]) => {
+    const l = byType.get(type);
+    if (l) l.push(...entries);
+    else byType.set(type, entries);
+  };
   for (const kk of kindsOf(daemon)) {
     const spec: KindSpec = KINDS[kk];
     const v = cfg[spec.configKey];
     const list = spec.single ? (v ? [v as Obj] : []) : ((v as Obj[] | undefined) ?? []);
-    add(resourceDefOf(kk).name, list.map((o) => typedToNode(kk, o)));
+    const type = resourceDefOf(kk).name;
+    add(type, list.map((obj): Entry => ({ type, kind: kk, obj })));
   }
-  for (const o of others) add(o.type, [o]);
-  const resources: ResourceNode[] = [];
+  for (const o of others) add(o.type, [{ type: o.type, node: o }]);
+  const entries: Entry[] = [];
   const order = [...new Set([...TABLES[daemon].resources.map((r) => r.name), ...byType.keys()])];
-  for (const t of order) resources.push(...(byType.get(t) ?? []));
-  return { daemon, resources };
+  for (const t of order) for (const e of byType.get(t) ?? []) entries.push(e);
+  return entries;
+}
+
+function entryNode(e: Entry): ResourceNode {
+  return e.kind === undefined ? e.node : typedToNode(e.kind, e.obj);
+}
+
+/** The tree of a typed config: resources in the table's order of types, each type in model order. */
+export function typedToTree(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[] = []): ConfigTree {
+  return { daemon, resources: typedEntries(daemon, cfg, others).map(entryNode) };
+}
+
+/**
+ * The same resources as typedToTree, as a source whose nodes are made when the walk reaches them
+ * (and can be dropped right after): a big model's tree is never whole in memory.
+ */
+export function typedSource(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[] = []): ResourceSource {
+  const entries = typedEntries(daemon, cfg, others);
+  return {
+    daemon,
+    length: entries.length,
+    type: (i) => entries[i].type,
+    // The typed key of Name is the only one typedToNode writes as a Name directive, and it comes
+    // before every `extra` item: when it holds text, that is the node's declared name.
+    name: (i) => {
+      const e = entries[i];
+      if (e.kind !== undefined) {
+        const key = typedKeys(e.kind).byName.get("Name")?.key;
+        const v = key === undefined ? undefined : e.obj[key];
+        if (typeof v === "string") return v;
+      }
+      return declaredName(entryNode(e));
+    },
+    node: (i) => entryNode(entries[i]),
+  };
 }

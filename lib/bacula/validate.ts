@@ -4,8 +4,8 @@
  * dangling references) and what it would accept but run badly (policy spellings, copy chains,
  * storage groups, shell commands).
  */
-import { checkTree, type TreeProblem } from "./check-tree";
-import { compileTree } from "./compile";
+import type { TreeProblem } from "./check-tree";
+import { compileSource } from "./compile";
 import {
   STORAGE_GROUP_POLICIES,
   type DirectorConfig,
@@ -14,11 +14,11 @@ import {
   type StorageDaemonConfig,
   type StorageResource,
 } from "./model";
-import { directorTree, storageDaemonTree } from "./render";
+import { directorSource, storageDaemonSource } from "./render";
 import { ADDRESS_RE } from "./stores";
 import { compareVersions, findResource } from "./tables";
 import type { Daemon, DirectiveDef } from "./tables/types";
-import type { ConfigTree } from "./tree";
+import { treeSource, type ConfigTree, type ResourceSource } from "./tree";
 import { kindsOf, resourceDefOf, runScriptName, typedKeys, type ResourceKind } from "./typed";
 
 export type Severity = "error" | "warning";
@@ -110,22 +110,24 @@ function treeOptions(daemon: Daemon, version: string | undefined) {
  * text when nothing is an error.
  */
 export function compileDirector(cfg: DirectorConfig, revision: string | number): { text: string | undefined; problems: Problem[] } {
-  const tree = directorTree(cfg);
   const version = cfg.director?.version ?? "";
-  const r = compileTree(tree, { ...treeOptions("dir", isVersionString(version) ? version : undefined), checks: "all", text: true, revision });
-  const problems = validateDirector(cfg, tree, r.problems.map((p) => fromTree("dir", p)));
+  const r = compileSource(directorSource(cfg), { ...treeOptions("dir", isVersionString(version) ? version : undefined), checks: "all", text: true, revision });
+  const problems = validateDirector(cfg, undefined, r.problems.map((p) => fromTree("dir", p)));
   return { text: problems.some((p) => p.severity === "error") ? undefined : r.text, problems };
 }
 
 export function compileStorageDaemon(cfg: StorageDaemonConfig, revision: string | number, version?: string): { text: string | undefined; problems: Problem[] } {
-  const tree = storageDaemonTree(cfg);
-  const r = compileTree(tree, { ...treeOptions("sd", version), checks: "all", text: true, revision });
-  const problems = validateStorageDaemon(cfg, version, tree, r.problems.map((p) => fromTree("sd", p)));
+  const r = compileSource(storageDaemonSource(cfg), { ...treeOptions("sd", version), checks: "all", text: true, revision });
+  const problems = validateStorageDaemon(cfg, version, undefined, r.problems.map((p) => fromTree("sd", p)));
   return { text: problems.some((p) => p.severity === "error") ? undefined : r.text, problems };
 }
 
 export function treeProblems(tree: ConfigTree, version: string | undefined): Problem[] {
-  return checkTree(tree, treeOptions(tree.daemon, version)).map((p) => fromTree(tree.daemon, p));
+  return sourceProblems(treeSource(tree), version);
+}
+
+function sourceProblems(source: ResourceSource, version: string | undefined): Problem[] {
+  return compileSource(source, { ...treeOptions(source.daemon, version), checks: "all" }).problems.map((p) => fromTree(source.daemon, p));
 }
 
 function isVersionString(v: string): boolean {
@@ -208,13 +210,14 @@ function requiredJobRows() {
   return requiredJobs;
 }
 
-export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg), checked?: Problem[]): Problem[] {
+/** `tree`: the Director's tree when the caller has it (else its nodes are made as the checks reach them); `checked`: the table-driven problems, when already known. */
+export function validateDirector(cfg: DirectorConfig, tree?: ConfigTree, checked?: Problem[]): Problem[] {
   const c = new Collector();
   const version = cfg.director?.version ?? "";
   const versionOk = isVersionString(version);
   if (!versionOk)
     c.add("Director", cfg.director?.name ?? "", "version", "version-format", `Director version ${JSON.stringify(version)} is not a version such as 15.0.3`);
-  c.problems.push(...(checked ?? treeProblems(tree, versionOk ? version : undefined)).map((p) => runScriptField(cfg, p)));
+  c.problems.push(...(checked ?? sourceProblems(tree ? treeSource(tree) : directorSource(cfg), versionOk ? version : undefined)).map((p) => runScriptField(cfg, p)));
 
   const pools = new Map(cfg.pools.map((p) => [p.name, p]));
   const storages = new Map(cfg.storages.map((s) => [s.name, s]));
@@ -393,9 +396,9 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   return c.problems;
 }
 
-export function validateStorageDaemon(cfg: StorageDaemonConfig, version?: string, tree: ConfigTree = storageDaemonTree(cfg), checked?: Problem[]): Problem[] {
+export function validateStorageDaemon(cfg: StorageDaemonConfig, version?: string, tree?: ConfigTree, checked?: Problem[]): Problem[] {
   const c = new Collector();
-  c.problems.push(...(checked ?? treeProblems(tree, version)));
+  c.problems.push(...(checked ?? sourceProblems(tree ? treeSource(tree) : storageDaemonSource(cfg), version)));
   if (cfg.directors.length === 0 && !(cfg.others ?? []).some((o) => o.type === "Director"))
     c.add("Config", "", "directors", "min-count", "at least one Director must be allowed to connect");
   if (cfg.devices.length === 0 && cfg.autochangers.length === 0) c.add("Config", "", "devices", "min-count", "at least one Device is required");
