@@ -160,7 +160,8 @@ class Walk {
   readonly supported: (boolean | undefined)[] = [];
   readonly known: (ReadonlySet<string> | null | undefined)[] = [];
   readonly refTypes = new Map<string, string | undefined>();
-  // Per row: the lines of values already written and checked without a problem (see item()).
+  // Per row: the lines of values already written and checked without a problem (see item()), at
+  // the depth the row was first met.
   readonly memos: ({ depth: number; values: Map<Value, string> } | undefined)[] = [];
   serial = 0;
   // per resource
@@ -169,13 +170,16 @@ class Walk {
   resIndex = 0;
   resPos: { file: string; line: number } | undefined;
 
+  /** Every rule (the checker), not only what makes the text unsafe. */
+  readonly all: boolean;
+  readonly version: string | undefined;
+
   constructor(
     readonly daemon: Daemon,
     readonly o: CompileOptions,
-  ) {}
-
-  get all(): boolean {
-    return this.o.checks === "all";
+  ) {
+    this.all = o.checks === "all";
+    this.version = o.version;
   }
 
   add(path: string, rule: string, message: string, severity: Severity, directive: string | undefined, pos: { file: string; line: number } | undefined, detail?: string) {
@@ -192,9 +196,9 @@ class Walk {
   }
 
   supportedBy(row: Row): boolean {
-    if (!this.o.version) return true;
+    if (!this.version) return true;
     let v = this.supported[row.id];
-    if (v === undefined) this.supported[row.id] = v = supports(this.o.version, row.def);
+    if (v === undefined) this.supported[row.id] = v = supports(this.version, row.def);
     return v;
   }
 
@@ -309,12 +313,17 @@ class Walk {
     const v = it.value;
     // A value this row already had in this walk, with no problem then, has none now: the checks
     // below depend only on the row, the value and the walk (names, version), so its line is reused.
-    const memo = typeof v !== "object" && def.name !== "Name" ? this.memoOf(row, depth) : undefined;
-    if (memo) {
-      const done = memo.get(v);
-      if (done !== undefined) {
-        if (text) this.line(done);
-        return;
+    let memo: Map<Value, string> | undefined;
+    if (typeof v !== "object" && def.name !== "Name") {
+      const m = this.memos[row.id];
+      if (m === undefined) this.memos[row.id] = { depth, values: (memo = new Map()) };
+      else if (m.depth === depth) {
+        memo = m.values;
+        const done = memo.get(v);
+        if (done !== undefined) {
+          if (text) this.line(done);
+          return;
+        }
       }
     }
     const before = this.problems.length;
@@ -327,13 +336,6 @@ class Walk {
     if (text) this.line(line);
     if (all) this.checkValue(it, row, prefix, n, label, v);
     if (memo && this.problems.length === before) memo.set(v, line);
-  }
-
-  /** The walk's memo of clean values of a row at one depth (undefined at any other depth). */
-  memoOf(row: Row, depth: number): Map<Value, string> | undefined {
-    let m = this.memos[row.id];
-    if (m === undefined) this.memos[row.id] = m = { depth, values: new Map() };
-    return m.depth === depth ? m.values : undefined;
   }
 
   /** The rules about a value that can be written (the checker's): months, versions, references. */

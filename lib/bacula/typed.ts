@@ -540,7 +540,10 @@ function isShortRunScript(kind: ResourceKind, name: string): boolean {
 export function typedToNode(kind: ResourceKind, obj: Obj): ResourceNode {
   const spec: KindSpec = KINDS[kind];
   const items: Item[] = [];
-  for (const ks of typedKeys(kind).list) {
+  const keys = typedKeys(kind).list;
+  // (An indexed loop: this runs for every resource of a big model, also before it is optimised.)
+  for (let i = 0; i < keys.length; i++) {
+    const ks = keys[i];
     const v = obj[ks.key];
     if (v === undefined || v === null) continue;
     if (ks.conv === "one") items.push({ kind: "directive", name: ks.def.name, value: v as Value });

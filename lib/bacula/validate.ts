@@ -231,12 +231,13 @@ export function validateDirector(cfg: DirectorConfig, tree?: ConfigTree, checked
 
   // Required directives of Jobs, after JobDefs inheritance.
   const requiredJobDirectives = requiredJobRows();
-  for (const job of cfg.jobs) {
+  const inExtra = (x: JobLike | undefined, name: string) => (x?.extra ?? []).some((i) => i.name === name);
+  for (let j = 0; j < cfg.jobs.length; j++) {
+    const job = cfg.jobs[j];
     const eff = effective.get(job) as unknown as Obj;
-    for (const { dir, ks } of requiredJobDirectives) {
-      const inExtra = (x: JobLike | undefined) => (x?.extra ?? []).some((i) => i.name === dir.name);
-      const jd = job.jobDefs ? jobDefsByName.get(job.jobDefs) : undefined;
-      const present = ks ? isSet(eff[ks.key]) : inExtra(job) || inExtra(jd);
+    for (let r = 0; r < requiredJobDirectives.length; r++) {
+      const { dir, ks } = requiredJobDirectives[r];
+      const present = ks ? isSet(eff[ks.key]) : inExtra(job, dir.name) || inExtra(job.jobDefs ? jobDefsByName.get(job.jobDefs) : undefined, dir.name);
       if (!present)
         c.add("Job", job.name, ks?.key ?? `directives.${dir.name}`, "required",
           `Job ${JSON.stringify(job.name)}: ${dir.name} is required${job.jobDefs ? ` (neither the Job nor JobDefs ${JSON.stringify(job.jobDefs)} sets it)` : ""}`);
