@@ -84,6 +84,13 @@ interface Row {
   readonly once: boolean;
   /** `${pad(depth)}${def.name} = ` (or ` {` for blocks), by depth, filled on first use. */
   readonly leads: string[];
+  /**
+   * A first line of this row whose value the walk has met clean needs no rule of item() again:
+   * no line limit, not a Plugin (refused in an Exclude), not a block.
+   */
+  readonly plain: boolean;
+  /** The row lists directives Bacula refuses beside it. */
+  readonly excludes: boolean;
 }
 
 /** A resource or block of a table as the walk sees it: its rows by canonical keyword. */
@@ -108,7 +115,16 @@ let rowCount = 0;
 function rowOf(def: DirectiveDef): Row {
   let r = rowsByDef.get(def);
   if (!r) {
-    r = { id: rowCount++, def, st: STORES[def.store], once: !isRepeatable(def) && !def.allowDups, leads: [] };
+    const st = STORES[def.store];
+    r = {
+      id: rowCount++,
+      def,
+      st,
+      once: !isRepeatable(def) && !def.allowDups,
+      leads: [],
+      plain: def.maxLines === undefined && def.store !== "plugin_name" && st.shape !== "block",
+      excludes: def.excludes !== undefined,
+    };
     rowsByDef.set(def, r);
   }
   return r;
@@ -140,6 +156,23 @@ export class StopAtProblem extends Error {
   }
 }
 
+/*
+ * The walk's arrays are made in the form they keep (V8's elements kinds): an empty `[]` changes
+ * form on its first store, and code optimised on the previous walk's arrays would be thrown away
+ * on the next walk's fresh ones (every round of a running process paid for it again).
+ */
+/** An empty list that will hold objects or strings. */
+function objectList<T>(): T[] {
+  const a: T[] = [undefined as T];
+  a.length = 0;
+  return a;
+}
+
+/** A slot per row known so far (more are added as rows are), holding `fill` until set. */
+function perRow<T>(fill: T): T[] {
+  return new Array<T>(Math.max(rowCount, 1)).fill(fill);
+}
+
 /** The items of one resource or block seen so far, by row (a counter per walk, not a Set per block). */
 interface Seen {
   /** The walk's serial of this items() call. */
@@ -149,20 +182,20 @@ interface Seen {
 }
 
 class Walk {
-  readonly problems: TreeProblem[] = [];
-  readonly out: string[] = [];
-  readonly chunks: string[] = [];
+  readonly problems: TreeProblem[] = objectList();
+  readonly out: string[] = objectList();
+  readonly chunks: string[] = objectList();
   names = new Map<string, Set<string>>();
   // Per row (by Row.id): the serial of the last items() call that saw it and how often.
-  readonly seenAt: number[] = [];
-  readonly seenCount: number[] = [];
+  readonly seenAt: number[] = perRow(0);
+  readonly seenCount: number[] = perRow(0);
   // Per row: whether the version has it; the names its references may point to (null: not checked here).
-  readonly supported: (boolean | undefined)[] = [];
-  readonly known: (ReadonlySet<string> | null | undefined)[] = [];
+  readonly supported: (boolean | undefined)[] = perRow(undefined);
+  readonly known: (ReadonlySet<string> | null | undefined)[] = perRow(undefined);
   readonly refTypes = new Map<string, string | undefined>();
   // Per row: the lines of values already written and checked without a problem (see item()), at
   // the depth the row was first met.
-  readonly memos: ({ depth: number; values: Map<Value, string> } | undefined)[] = [];
+  readonly memos: ({ depth: number; values: Map<Value, string> } | undefined)[] = perRow(undefined);
   serial = 0;
   // per resource
   resType = "";
@@ -257,8 +290,16 @@ class Walk {
         this.add(itemPath(prefix, it.name, n), "unknown-directive", `${label}: ${JSON.stringify(it.name)} is not a directive here`, "error", it.name, it.pos, "is not a directive of this resource");
         continue;
       }
-      this.item(it, row, prefix, n, depth, label, inExclude, text);
-      if (all && row.def.excludes) (excluding ??= []).push(it);
+      // The common case inline: the first line of a plain row with a value already met clean in
+      // this walk (see item(): nothing there could report anything for it).
+      let done: string | undefined;
+      if (n === 0 && row.plain && it.kind === "directive") {
+        const m = this.memos[row.id];
+        if (m !== undefined && m.depth === depth) done = m.values.get(it.value);
+      }
+      if (done === undefined) this.item(it, row, prefix, n, depth, label, inExclude, text);
+      else if (text) this.line(done);
+      if (all && row.excludes) (excluding ??= []).push(it);
     }
     // Directives Bacula refuses together (DirPort or DirAddress with a DirAddresses block), in either order.
     for (const it of excluding ?? [])

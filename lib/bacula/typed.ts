@@ -243,20 +243,32 @@ interface ResolvedKey extends KeySpec {
   def: DirectiveDef;
 }
 
-const resolved = new Map<ResourceKind, { byName: Map<string, ResolvedKey>; list: ResolvedKey[] }>();
+interface ResolvedKind {
+  byName: Map<string, ResolvedKey>;
+  list: ResolvedKey[];
+  /** The kind's special view, and its resource type (the same shape for every kind: see typedToNode). */
+  special: KindSpec["special"] | undefined;
+  type: string;
+  /** The key whose value typedToNode writes as the Name directive. */
+  nameKey: string | undefined;
+}
+
+const resolved = new Map<ResourceKind, ResolvedKind>();
 
 /** The typed keys of a kind with their table rows (the table's canonical names). */
-export function typedKeys(kind: ResourceKind): { byName: Map<string, ResolvedKey>; list: ResolvedKey[] } {
+export function typedKeys(kind: ResourceKind): ResolvedKind {
   let r = resolved.get(kind);
   if (!r) {
+    const spec: KindSpec = KINDS[kind];
     const res = resourceDefOf(kind);
     const list: ResolvedKey[] = [];
-    for (const ks of KINDS[kind].keys as readonly KeySpec[]) {
+    for (const ks of spec.keys) {
       const def = findDirective(res, ks.directive);
       if (!def) throw new Error(`directive tables: ${res.name} has no ${ks.directive}`);
-      list.push({ ...ks, def });
+      list.push({ directive: ks.directive, key: ks.key, conv: ks.conv, def });
     }
-    r = { byName: new Map(list.map((x) => [x.def.name, x])), list };
+    const byName = new Map(list.map((x) => [x.def.name, x]));
+    r = { byName, list, special: spec.special, type: res.name, nameKey: byName.get("Name")?.key };
     resolved.set(kind, r);
   }
   return r;
@@ -538,9 +550,11 @@ function isShortRunScript(kind: ResourceKind, name: string): boolean {
 
 /** The resource node of a typed object: typed keys in the kind's order, then `extra` as kept. */
 export function typedToNode(kind: ResourceKind, obj: Obj): ResourceNode {
-  const spec: KindSpec = KINDS[kind];
+  // The kind's resolved record, not KINDS[kind]: the KINDS entries differ in shape, and code
+  // optimised on some kinds would be thrown away on the others.
+  const spec = typedKeys(kind);
   const items: Item[] = [];
-  const keys = typedKeys(kind).list;
+  const keys = spec.list;
   // (An indexed loop: this runs for every resource of a big model, also before it is optimised.)
   for (let i = 0; i < keys.length; i++) {
     const ks = keys[i];
@@ -565,7 +579,7 @@ export function typedToNode(kind: ResourceKind, obj: Obj): ResourceNode {
     for (const rs of obj.runScripts as RunScript[]) items.push(runScriptToBlock(rs));
   }
   if (Array.isArray(obj.extra)) items.push(...(obj.extra as Item[]));
-  const node: ResourceNode = { type: resourceDefOf(kind).name, items };
+  const node: ResourceNode = { type: spec.type, items };
   if (kind === "Storage" && obj.keyword === "Autochanger") node.keyword = "Autochanger";
   return node;
 }
@@ -642,7 +656,7 @@ export function typedSource(daemon: Daemon, cfg: Obj, others: readonly ResourceN
     name: (i) => {
       const e = entries[i];
       if (e.kind !== undefined) {
-        const key = typedKeys(e.kind).byName.get("Name")?.key;
+        const key = typedKeys(e.kind).nameKey;
         const v = key === undefined ? undefined : e.obj[key];
         if (typeof v === "string") return v;
       }
