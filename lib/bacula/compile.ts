@@ -173,14 +173,6 @@ function perRow<T>(fill: T): T[] {
   return new Array<T>(Math.max(rowCount, 1)).fill(fill);
 }
 
-/** The items of one resource or block seen so far, by row (a counter per walk, not a Set per block). */
-interface Seen {
-  /** The walk's serial of this items() call. */
-  serial: number;
-  /** Items whose keyword is no row here, by keyword: how many so far. */
-  unknown: Map<string, number> | undefined;
-}
-
 class Walk {
   readonly problems: TreeProblem[] = objectList();
   readonly out: string[] = objectList();
@@ -256,17 +248,19 @@ class Walk {
     }
   }
 
-  /** Whether an item with this keyword came earlier in the items() call of `seen`. */
-  has(c: Container, seen: Seen, name: string): boolean {
+  /** Whether an item with this keyword came earlier in the items() call `serial` (`unknown`: its items that are no row). */
+  has(c: Container, serial: number, unknown: ReadonlyMap<string, number> | undefined, name: string): boolean {
     const row = c.rows.get(name);
-    return row ? this.seenAt[row.id] === seen.serial : (seen.unknown?.has(name) ?? false);
+    return row ? this.seenAt[row.id] === serial : (unknown?.has(name) ?? false);
   }
 
   items(items: readonly Item[], block: BlockDef, prefix: string, depth: number, label: string, inExclude: boolean, checkRequired: boolean) {
     const text = this.o.text === true;
     const all = this.all;
     const c = containerOf(block);
-    const seen: Seen = { serial: ++this.serial, unknown: undefined };
+    // This call's serial marks the rows it has seen (seenAt); items that are no row are counted apart.
+    const serial = ++this.serial;
+    let unknown: Map<string, number> | undefined;
     let excluding: Item[] | undefined;
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
@@ -278,15 +272,15 @@ class Walk {
       let n = 0;
       if (row) {
         const id = row.id;
-        if (this.seenAt[id] === seen.serial) this.seenCount[id] = (n = this.seenCount[id]) + 1;
+        if (this.seenAt[id] === serial) this.seenCount[id] = (n = this.seenCount[id]) + 1;
         else {
-          this.seenAt[id] = seen.serial;
+          this.seenAt[id] = serial;
           this.seenCount[id] = 1;
         }
       } else {
-        seen.unknown ??= new Map();
-        n = seen.unknown.get(it.name) ?? 0;
-        seen.unknown.set(it.name, n + 1);
+        unknown ??= new Map();
+        n = unknown.get(it.name) ?? 0;
+        unknown.set(it.name, n + 1);
         this.add(itemPath(prefix, it.name, n), "unknown-directive", `${label}: ${JSON.stringify(it.name)} is not a directive here`, "error", it.name, it.pos, "is not a directive of this resource");
         continue;
       }
@@ -302,16 +296,17 @@ class Walk {
       if (all && row.excludes) (excluding ??= []).push(it);
     }
     // Directives Bacula refuses together (DirPort or DirAddress with a DirAddresses block), in either order.
-    for (const it of excluding ?? [])
-      for (const x of findDirective(block, it.name)?.excludes ?? [])
-        if (this.has(c, seen, x))
-          this.add(`${prefix}${it.name}`, "conflict", `${label}: ${it.name} cannot be combined with ${x} in one resource (Bacula refuses to mix the two)`, "error", it.name, it.pos);
+    if (excluding)
+      for (const it of excluding)
+        for (const x of findDirective(block, it.name)?.excludes ?? [])
+          if (this.has(c, serial, unknown, x))
+            this.add(`${prefix}${it.name}`, "conflict", `${label}: ${it.name} cannot be combined with ${x} in one resource (Bacula refuses to mix the two)`, "error", it.name, it.pos);
     if (all && checkRequired) {
       for (const row of c.required) {
         const def = row.def;
         // requiredUnless rows are not ITEM_REQUIRED but are just as required after the parse
         // (dird.c: a Client without Address and without AllowFDConnections = yes is refused).
-        if (this.has(c, seen, def.name)) continue;
+        if (this.has(c, serial, unknown, def.name)) continue;
         if (!this.supportedBy(row)) continue;
         if (def.requiredUnless) {
           const other = items.find((x) => x.kind === "directive" && x.name === def.requiredUnless);
@@ -462,9 +457,19 @@ export function compileSource(source: ResourceSource, o: CompileOptions): Compil
   if (o.text && o.revision !== undefined) for (const l of header(o.file ?? table.file, o.revision)) w.line(l);
   let lastType = "";
   let lastDef: ResourceDef | undefined;
+  // Per run of resources of one type: its opening line and whether its required rows are checked here.
+  let open = "";
+  let checkRequired = true;
   for (let index = 0; index < length; index++) {
     const node = source.node(index);
-    const def: ResourceDef | undefined = node.type === lastType ? lastDef : (lastDef = findResource(source.daemon, (lastType = node.type)));
+    if (node.type !== lastType) {
+      lastDef = findResource(source.daemon, (lastType = node.type));
+      if (lastDef) {
+        open = `${lastDef.name} {`;
+        checkRequired = !(o.skipRequired?.has(lastDef.name) ?? false);
+      }
+    }
+    const def = lastDef;
     const name = names[index] ?? "";
     w.resType = node.type;
     w.resName = name;
@@ -489,11 +494,10 @@ export function compileSource(source: ResourceSource, o: CompileOptions): Compil
       }
     }
     if (o.text) {
-      const keyword = node.keyword && (def.aliases ?? []).includes(node.keyword) ? node.keyword : def.name;
       w.line("");
-      w.line(`${keyword} {`);
+      w.line(node.keyword && (def.aliases ?? []).includes(node.keyword) ? `${node.keyword} {` : open);
     }
-    w.items(node.items, def, "", 1, "", false, !(o.skipRequired?.has(def.name) ?? false));
+    w.items(node.items, def, "", 1, "", false, checkRequired);
     if (o.text) w.line("}");
   }
   if (all) {
