@@ -7,10 +7,10 @@
  * names, dangling references); deploys ask for both in one pass.
  */
 import { checkScheduleLine } from "./schedule";
-import { STORES, formatChecked, isRepeatable, nameProblem, valueProblem } from "./stores";
+import { STORES, formatChecked, isRepeatable, nameProblem, valueProblem, type Store } from "./stores";
 import { findDirective, findResource, supports, TABLES } from "./tables";
 import type { BlockDef, Daemon, DirectiveDef, ResourceDef } from "./tables/types";
-import type { ConfigTree, Item, ResourceNode } from "./tree";
+import { treeSource, type ConfigTree, type Item, type ResourceSource, type Value } from "./tree";
 
 export type Severity = "error" | "warning";
 
@@ -61,27 +61,92 @@ export interface CompileResult {
 const INDENT = "  ";
 const PADS: string[] = [""];
 const pad = (depth: number) => PADS[depth] ?? (PADS[depth] = INDENT.repeat(depth));
-const PERCENT_VAR = /^%[a-z]$/;
 const MONTHS_M = /\d\s*m(?![a-z])/i;
-const CHUNK_LINES = 4096;
+const CHUNK_LINES = 1024;
 
-/** The required rows of a block (ITEM_REQUIRED or required-unless), computed once per block. */
-const requiredRows = new WeakMap<BlockDef, DirectiveDef[]>();
-function requiredOf(container: BlockDef): DirectiveDef[] {
-  let r = requiredRows.get(container);
-  if (!r) requiredRows.set(container, (r = container.directives.filter((d) => d.required || d.requiredUnless)));
-  return r;
+/** `%c`, `%l`…: a Bacula variable standing for a name (/^%[a-z]$/). */
+function isPercentVar(v: string): boolean {
+  if (v.length !== 2 || v.charCodeAt(0) !== 37) return false;
+  const c = v.charCodeAt(1);
+  return c >= 97 && c <= 122;
+}
+
+/**
+ * What the walk needs of one table row, worked out once per row and kept for every later walk:
+ * its store, whether a second line is refused, the text that starts its line at each depth.
+ */
+interface Row {
+  /** Index of the row in the walk's per-row state. */
+  readonly id: number;
+  readonly def: DirectiveDef;
+  readonly st: Store;
+  /** A second line is refused (neither repeatable nor ITEM_ALLOW_DUPS). */
+  readonly once: boolean;
+  /** `${pad(depth)}${def.name} = ` (or ` {` for blocks), by depth, filled on first use. */
+  readonly leads: string[];
+  /**
+   * A first line of this row whose value the walk has met clean needs no rule of item() again:
+   * no line limit, not a Plugin (refused in an Exclude), not a block.
+   */
+  readonly plain: boolean;
+  /** The row lists directives Bacula refuses beside it. */
+  readonly excludes: boolean;
+}
+
+/** A resource or block of a table as the walk sees it: its rows by canonical keyword. */
+interface Container {
+  /** Rows whose canonical name findDirective resolves to themselves (other spellings are unknown here). */
+  readonly rows: ReadonlyMap<string, Row>;
+  /** The required rows (ITEM_REQUIRED or required-unless). */
+  readonly required: readonly Row[];
+  /**
+   * The rows of the last items met here, by position: resources of one kind list their
+   * directives in the same order, so the row at a position is most often the one before.
+   */
+  readonly last: Row[];
 }
 
 const EMPTY_BLOCK: BlockDef = { directives: [] };
+const NO_NAMES: ReadonlySet<string> = new Set();
+const rowsByDef = new WeakMap<DirectiveDef, Row>();
+const containers = new WeakMap<BlockDef, Container>();
+let rowCount = 0;
+
+function rowOf(def: DirectiveDef): Row {
+  let r = rowsByDef.get(def);
+  if (!r) {
+    const st = STORES[def.store];
+    r = {
+      id: rowCount++,
+      def,
+      st,
+      once: !isRepeatable(def) && !def.allowDups,
+      leads: [],
+      plain: def.maxLines === undefined && def.store !== "plugin_name" && st.shape !== "block",
+      excludes: def.excludes !== undefined,
+    };
+    rowsByDef.set(def, r);
+  }
+  return r;
+}
+
+function containerOf(block: BlockDef): Container {
+  let c = containers.get(block);
+  if (!c) {
+    const rows = new Map<string, Row>();
+    for (const def of block.directives) if (findDirective(block, def.name) === def) rows.set(def.name, rowOf(def));
+    c = { rows, required: block.directives.filter((d) => d.required || d.requiredUnless).map(rowOf), last: [] };
+    containers.set(block, c);
+  }
+  return c;
+}
+
+function leadOf(row: Row, depth: number): string {
+  return row.leads[depth] ?? (row.leads[depth] = `${pad(depth)}${row.def.name}${row.st.shape === "block" ? " {" : " = "}`);
+}
 
 function itemPath(prefix: string, name: string, n: number): string {
   return `${prefix}${name}${n > 0 ? `[${n}]` : ""}`;
-}
-
-function nameOf(node: ResourceNode): string | undefined {
-  for (const it of node.items) if (it.kind === "directive" && it.name === "Name" && typeof it.value === "string") return it.value;
-  return undefined;
 }
 
 /** A problem that stops the renderer (the first value it cannot write safely). */
@@ -91,27 +156,55 @@ export class StopAtProblem extends Error {
   }
 }
 
+/*
+ * The walk's arrays are made in the form they keep (V8's elements kinds): an empty `[]` changes
+ * form on its first store, and code optimised on the previous walk's arrays would be thrown away
+ * on the next walk's fresh ones (every round of a running process paid for it again).
+ */
+/** An empty list that will hold objects or strings. */
+function objectList<T>(): T[] {
+  const a: T[] = [undefined as T];
+  a.length = 0;
+  return a;
+}
+
+/** A slot per row known so far (more are added as rows are), holding `fill` until set. */
+function perRow<T>(fill: T): T[] {
+  return new Array<T>(Math.max(rowCount, 1)).fill(fill);
+}
+
 class Walk {
-  readonly problems: TreeProblem[] = [];
-  readonly out: string[] = [];
-  readonly chunks: string[] = [];
-  readonly supported = new Map<DirectiveDef, boolean>();
-  readonly refTypes = new Map<string, string | undefined>();
+  readonly problems: TreeProblem[] = objectList();
+  readonly out: string[] = objectList();
+  readonly chunks: string[] = objectList();
   names = new Map<string, Set<string>>();
+  // Per row (by Row.id): the serial of the last items() call that saw it and how often.
+  readonly seenAt: number[] = perRow(0);
+  readonly seenCount: number[] = perRow(0);
+  // Per row: whether the version has it; the names its references may point to (null: not checked here).
+  readonly supported: (boolean | undefined)[] = perRow(undefined);
+  readonly known: (ReadonlySet<string> | null | undefined)[] = perRow(undefined);
+  readonly refTypes = new Map<string, string | undefined>();
+  // Per row: the lines of values already written and checked without a problem (see item()), at
+  // the depth the row was first met.
+  readonly memos: ({ depth: number; values: Map<Value, string> } | undefined)[] = perRow(undefined);
+  serial = 0;
   // per resource
   resType = "";
   resName = "";
   resIndex = 0;
   resPos: { file: string; line: number } | undefined;
-  checkRequired = true;
+
+  /** Every rule (the checker), not only what makes the text unsafe. */
+  readonly all: boolean;
+  readonly version: string | undefined;
 
   constructor(
     readonly daemon: Daemon,
     readonly o: CompileOptions,
-  ) {}
-
-  get all(): boolean {
-    return this.o.checks === "all";
+  ) {
+    this.all = o.checks === "all";
+    this.version = o.version;
   }
 
   add(path: string, rule: string, message: string, severity: Severity, directive: string | undefined, pos: { file: string; line: number } | undefined, detail?: string) {
@@ -127,11 +220,18 @@ class Walk {
     return `${this.resType} ${JSON.stringify(this.resName)}`;
   }
 
-  supportedBy(def: DirectiveDef): boolean {
-    if (!this.o.version) return true;
-    let v = this.supported.get(def);
-    if (v === undefined) this.supported.set(def, (v = supports(this.o.version, def)));
+  supportedBy(row: Row): boolean {
+    if (!this.version) return true;
+    let v = this.supported[row.id];
+    if (v === undefined) this.supported[row.id] = v = supports(this.version, row.def);
     return v;
+  }
+
+  /** The names a reference of this row may point to; null when its targets live in another config. */
+  knownFor(row: Row, ref: string): ReadonlySet<string> | null {
+    let k = this.known[row.id];
+    if (k === undefined) this.known[row.id] = k = this.o.externalRefs?.has(ref) ? null : (this.namesOf(ref) ?? NO_NAMES);
+    return k;
   }
 
   namesOf(ref: string): Set<string> | undefined {
@@ -148,41 +248,66 @@ class Walk {
     }
   }
 
-  items(items: readonly Item[], container: BlockDef, prefix: string, depth: number, label: string, inExclude: boolean, checkRequired: boolean) {
-    const text = this.o.text;
+  /** Whether an item with this keyword came earlier in the items() call `serial` (`unknown`: its items that are no row). */
+  has(c: Container, serial: number, unknown: ReadonlyMap<string, number> | undefined, name: string): boolean {
+    const row = c.rows.get(name);
+    return row ? this.seenAt[row.id] === serial : (unknown?.has(name) ?? false);
+  }
+
+  items(items: readonly Item[], block: BlockDef, prefix: string, depth: number, label: string, inExclude: boolean, checkRequired: boolean) {
+    const text = this.o.text === true;
     const all = this.all;
-    let count: Map<string, number> | undefined;
+    const c = containerOf(block);
+    // This call's serial marks the rows it has seen (seenAt); items that are no row are counted apart.
+    const serial = ++this.serial;
+    let unknown: Map<string, number> | undefined;
     let excluding: Item[] | undefined;
-    const seen = all || items.length > 1 ? new Set<string>() : undefined;
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      const def = findDirective(container, it.name);
-      let n = 0;
-      if (seen) {
-        if (seen.has(it.name)) {
-          count ??= new Map();
-          n = count.get(it.name) ?? 1;
-          count.set(it.name, n + 1);
-        } else seen.add(it.name);
+      let row: Row | undefined = c.last[i];
+      if (row === undefined || row.def.name !== it.name) {
+        row = c.rows.get(it.name);
+        if (row) c.last[i] = row;
       }
-      if (!def || def.name !== it.name) {
+      let n = 0;
+      if (row) {
+        const id = row.id;
+        if (this.seenAt[id] === serial) this.seenCount[id] = (n = this.seenCount[id]) + 1;
+        else {
+          this.seenAt[id] = serial;
+          this.seenCount[id] = 1;
+        }
+      } else {
+        unknown ??= new Map();
+        n = unknown.get(it.name) ?? 0;
+        unknown.set(it.name, n + 1);
         this.add(itemPath(prefix, it.name, n), "unknown-directive", `${label}: ${JSON.stringify(it.name)} is not a directive here`, "error", it.name, it.pos, "is not a directive of this resource");
         continue;
       }
-      this.item(it, def, prefix, n, depth, label, inExclude, text === true);
-      if (all && def.excludes) (excluding ??= []).push(it);
+      // The common case inline: the first line of a plain row with a value already met clean in
+      // this walk (see item(): nothing there could report anything for it).
+      let done: string | undefined;
+      if (n === 0 && row.plain && it.kind === "directive") {
+        const m = this.memos[row.id];
+        if (m !== undefined && m.depth === depth) done = m.values.get(it.value);
+      }
+      if (done === undefined) this.item(it, row, prefix, n, depth, label, inExclude, text);
+      else if (text) this.line(done);
+      if (all && row.excludes) (excluding ??= []).push(it);
     }
     // Directives Bacula refuses together (DirPort or DirAddress with a DirAddresses block), in either order.
-    for (const it of excluding ?? [])
-      for (const x of findDirective(container, it.name)?.excludes ?? [])
-        if (seen!.has(x))
-          this.add(`${prefix}${it.name}`, "conflict", `${label}: ${it.name} cannot be combined with ${x} in one resource (Bacula refuses to mix the two)`, "error", it.name, it.pos);
+    if (excluding)
+      for (const it of excluding)
+        for (const x of findDirective(block, it.name)?.excludes ?? [])
+          if (this.has(c, serial, unknown, x))
+            this.add(`${prefix}${it.name}`, "conflict", `${label}: ${it.name} cannot be combined with ${x} in one resource (Bacula refuses to mix the two)`, "error", it.name, it.pos);
     if (all && checkRequired) {
-      for (const def of requiredOf(container)) {
+      for (const row of c.required) {
+        const def = row.def;
         // requiredUnless rows are not ITEM_REQUIRED but are just as required after the parse
         // (dird.c: a Client without Address and without AllowFDConnections = yes is refused).
-        if (seen!.has(def.name)) continue;
-        if (!this.supportedBy(def)) continue;
+        if (this.has(c, serial, unknown, def.name)) continue;
+        if (!this.supportedBy(row)) continue;
         if (def.requiredUnless) {
           const other = items.find((x) => x.kind === "directive" && x.name === def.requiredUnless);
           if (other && other.kind === "directive" && other.value === true) continue;
@@ -193,14 +318,15 @@ class Walk {
     }
   }
 
-  item(it: Item, def: DirectiveDef, prefix: string, n: number, depth: number, label: string, inExclude: boolean, text: boolean) {
-    const st = STORES[def.store];
+  item(it: Item, row: Row, prefix: string, n: number, depth: number, label: string, inExclude: boolean, text: boolean) {
+    const def = row.def;
+    const st = row.st;
     const all = this.all;
-    if (all && !this.supportedBy(def)) {
+    if (all && !this.supportedBy(row)) {
       this.add(itemPath(prefix, it.name, n), "version", `${label}: ${def.name} needs Bacula ${def.since ?? "a different version"}${def.until ? ` (before ${def.until})` : ""}; the daemon runs ${this.o.version}`, "error", def.name, it.pos);
       return;
     }
-    if (all && n > 0 && !isRepeatable(def) && !def.allowDups)
+    if (all && n > 0 && row.once)
       this.add(itemPath(prefix, it.name, n), "repeated", `${label}: ${def.name} may be given only once`, "error", def.name, it.pos);
     if (all && def.maxLines !== undefined && n >= def.maxLines)
       this.add(itemPath(prefix, it.name, n), "repeated", `${label}: ${def.name} may be given at most ${def.maxLines} times`, "error", def.name, it.pos);
@@ -209,7 +335,7 @@ class Walk {
         this.add(itemPath(prefix, it.name, n), "value", `${label}: ${def.name} must be a { } block`, "error", def.name, it.pos, "must be a block");
         return;
       }
-      if (text) this.line(`${pad(depth)}${def.name} {`);
+      if (text) this.line(leadOf(row, depth));
       this.items(it.items, def.block ?? EMPTY_BLOCK, `${itemPath(prefix, it.name, n)}.`, depth + 1, `${label} ${def.name}`, inExclude || def.name === "Exclude", true);
       if (text) this.line(`${pad(depth)}}`);
       return;
@@ -221,27 +347,50 @@ class Walk {
     if (all && inExclude && def.store === "plugin_name")
       this.add(itemPath(prefix, it.name, n), "value", `${label}: Plugin is not permitted in an Exclude block`, "error", def.name, it.pos);
     const v = it.value;
-    const p = valueProblem(def, v);
+    // A value this row already had in this walk, with no problem then, has none now: the checks
+    // below depend only on the row, the value and the walk (names, version), so its line is reused.
+    let memo: Map<Value, string> | undefined;
+    if (typeof v !== "object" && def.name !== "Name") {
+      const m = this.memos[row.id];
+      if (m === undefined) this.memos[row.id] = { depth, values: (memo = new Map()) };
+      else if (m.depth === depth) {
+        memo = m.values;
+        const done = memo.get(v);
+        if (done !== undefined) {
+          if (text) this.line(done);
+          return;
+        }
+      }
+    }
+    const before = this.problems.length;
+    const p = valueProblem(def, v, st);
     if (p) {
       this.add(itemPath(prefix, it.name, n), st.shellExpanded && /shell/.test(p) ? "shell-expansion" : "value", `${label}: ${def.name} ${p}`, "error", def.name, it.pos, p);
       return;
     }
-    if (text) this.line(`${pad(depth)}${def.name} = ${formatChecked(def, v)}`);
-    if (!all) return;
+    const line = text ? leadOf(row, depth) + formatChecked(def, v, st) : "";
+    if (text) this.line(line);
+    if (all) this.checkValue(it, row, prefix, n, label, v);
+    if (memo && this.problems.length === before) memo.set(v, line);
+  }
+
+  /** The rules about a value that can be written (the checker's): months, versions, references. */
+  checkValue(it: Item, row: Row, prefix: string, n: number, label: string, v: Value) {
+    const def = row.def;
     // A duration unit written "m" alone is months for Bacula (the first unit it prefixes), not minutes: `90m` is 90 months.
-    if (st.shape === "time" && typeof v === "string" && MONTHS_M.test(v))
+    if (row.st.shape === "time" && typeof v === "string" && MONTHS_M.test(v))
       this.add(itemPath(prefix, it.name, n), "time-months", `${label}: ${def.name} = ${v}: Bacula reads "m" as months; write "min" for minutes`, "warning", def.name, it.pos);
     if (this.o.version && def.valueSince && typeof v === "string" && def.valueSince[v] !== undefined && !supports(this.o.version, def, v))
       this.add(itemPath(prefix, it.name, n), "version", `${label}: ${def.name} = ${v} needs Bacula ${def.valueSince[v]}; the daemon runs ${this.o.version}`, "error", def.name, it.pos);
     if ((def.store === "run" || def.store === "runres") && typeof v === "string") this.scheduleRefs(it, def, prefix, n, label, v);
     // References to resources of the same config.
-    if (def.ref && !(this.o.externalRefs?.has(def.ref) ?? false)) {
-      const known = this.namesOf(def.ref);
-      if (typeof v === "string") {
-        if (!PERCENT_VAR.test(v) && !known?.has(v)) this.dangling(it, def, prefix, n, label, v);
-      } else if (Array.isArray(v)) {
-        for (const r of v as unknown[]) if (typeof r === "string" && !PERCENT_VAR.test(r) && !known?.has(r)) this.dangling(it, def, prefix, n, label, r);
-      }
+    if (!def.ref) return;
+    const known = this.knownFor(row, def.ref);
+    if (known === null) return;
+    if (typeof v === "string") {
+      if (!isPercentVar(v) && !known.has(v)) this.dangling(it, def, prefix, n, label, v);
+    } else if (Array.isArray(v)) {
+      for (const r of v as unknown[]) if (typeof r === "string" && !isPercentVar(r) && !known.has(r)) this.dangling(it, def, prefix, n, label, r);
     }
   }
 
@@ -270,32 +419,57 @@ function header(file: string, revision: string | number | undefined): string[] {
 
 /** Writes and/or checks a tree in one walk. */
 export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult {
-  const table = TABLES[tree.daemon];
-  const w = new Walk(tree.daemon, o);
+  return compileSource(treeSource(tree), o);
+}
+
+/** Writes and/or checks the resources of a source in one walk (each node is asked for once). */
+export function compileSource(source: ResourceSource, o: CompileOptions): CompileResult {
+  const table = TABLES[source.daemon];
+  const w = new Walk(source.daemon, o);
   const all = o.checks === "all";
   const counts = new Map<string, number>();
+  // Names given to several resources of a type, counted in the walk below: only the types where
+  // the first pass met a name twice (the others have no duplicate to report).
   const seenNames = new Map<string, Map<string, number>>();
-  const resources = tree.resources;
-  const names: (string | undefined)[] = new Array(resources.length);
-  for (let i = 0; i < resources.length; i++) names[i] = nameOf(resources[i]);
+  let dupTypes: Set<string> | undefined;
+  const length = source.length;
+  const names: (string | undefined)[] = new Array(length);
+  for (let i = 0; i < length; i++) names[i] = source.name(i);
   if (all) {
-    for (let i = 0; i < resources.length; i++) {
-      const node = resources[i];
-      counts.set(node.type, (counts.get(node.type) ?? 0) + 1);
+    let type = "";
+    let set: Set<string> | undefined;
+    for (let i = 0; i < length; i++) {
+      const nodeType = source.type(i);
+      counts.set(nodeType, (counts.get(nodeType) ?? 0) + 1);
       const n = names[i];
       if (n !== undefined) {
-        let set = w.names.get(node.type);
-        if (!set) w.names.set(node.type, (set = new Set()));
+        if (nodeType !== type || !set) {
+          type = nodeType;
+          set = w.names.get(type);
+          if (!set) w.names.set(type, (set = new Set()));
+        }
+        const size = set.size;
         set.add(n);
+        if (set.size === size) (dupTypes ??= new Set()).add(type);
       }
     }
   }
   if (o.text && o.revision !== undefined) for (const l of header(o.file ?? table.file, o.revision)) w.line(l);
   let lastType = "";
   let lastDef: ResourceDef | undefined;
-  for (let index = 0; index < resources.length; index++) {
-    const node = resources[index];
-    const def: ResourceDef | undefined = node.type === lastType ? lastDef : (lastDef = findResource(tree.daemon, (lastType = node.type)));
+  // Per run of resources of one type: its opening line and whether its required rows are checked here.
+  let open = "";
+  let checkRequired = true;
+  for (let index = 0; index < length; index++) {
+    const node = source.node(index);
+    if (node.type !== lastType) {
+      lastDef = findResource(source.daemon, (lastType = node.type));
+      if (lastDef) {
+        open = `${lastDef.name} {`;
+        checkRequired = !(o.skipRequired?.has(lastDef.name) ?? false);
+      }
+    }
+    const def = lastDef;
     const name = names[index] ?? "";
     w.resType = node.type;
     w.resName = name;
@@ -312,17 +486,18 @@ export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult 
       else {
         const p = nameProblem(name);
         if (p) w.add("Name", "name-syntax", `${def.name} name ${p}`, "error", "Name", undefined);
-        let m = seenNames.get(node.type);
-        if (!m) seenNames.set(node.type, (m = new Map()));
-        m.set(name, (m.get(name) ?? 0) + 1);
+        if (dupTypes?.has(node.type)) {
+          let m = seenNames.get(node.type);
+          if (!m) seenNames.set(node.type, (m = new Map()));
+          m.set(name, (m.get(name) ?? 0) + 1);
+        }
       }
     }
     if (o.text) {
-      const keyword = node.keyword && (def.aliases ?? []).includes(node.keyword) ? node.keyword : def.name;
       w.line("");
-      w.line(`${keyword} {`);
+      w.line(node.keyword && (def.aliases ?? []).includes(node.keyword) ? `${node.keyword} {` : open);
     }
-    w.items(node.items, def, "", 1, "", false, !(o.skipRequired?.has(def.name) ?? false));
+    w.items(node.items, def, "", 1, "", false, checkRequired);
     if (o.text) w.line("}");
   }
   if (all) {
@@ -342,7 +517,10 @@ export function compileTree(tree: ConfigTree, o: CompileOptions): CompileResult 
   let text: string | undefined;
   if (o.text) {
     if (w.out.length > 0) w.chunks.push(w.out.join("\n"));
-    text = w.chunks.join("\n") + "\n";
+    // The final empty chunk ends the text with a newline (one flat string, no concatenation after the join).
+    if (w.chunks.length === 0) w.chunks.push("");
+    w.chunks.push("");
+    text = w.chunks.join("\n");
   }
   return { text, problems: w.problems };
 }

@@ -6,8 +6,8 @@
 import type { DirectorConfig, StorageDaemonConfig } from "./model";
 import { renderResourceNode, renderTree, TreeRenderError } from "./renderer";
 import type { Daemon } from "./tables/types";
-import type { ConfigTree } from "./tree";
-import { typedToNode, typedToTree, type Obj, type ResourceKind } from "./typed";
+import type { ConfigTree, ResourceSource } from "./tree";
+import { typedSource, typedToNode, typedToTree, type Obj, type ResourceKind } from "./typed";
 
 export { TreeRenderError as RenderError } from "./renderer";
 
@@ -24,6 +24,17 @@ export function directorTree(cfg: DirectorConfig): ConfigTree {
 export function storageDaemonTree(cfg: StorageDaemonConfig): ConfigTree {
   const { others, ...typed } = cfg;
   return typedToTree("sd", typed as unknown as Obj, others ?? []);
+}
+
+/** The Director's resources as directorTree has them, each node made when a walk reaches it. */
+export function directorSource(cfg: DirectorConfig): ResourceSource {
+  const { others, ...typed } = cfg;
+  return typedSource("dir", typed as unknown as Obj, others ?? []);
+}
+
+export function storageDaemonSource(cfg: StorageDaemonConfig): ResourceSource {
+  const { others, ...typed } = cfg;
+  return typedSource("sd", typed as unknown as Obj, others ?? []);
 }
 
 export function renderDirector(cfg: DirectorConfig, opts: RenderOptions): string {

@@ -220,8 +220,7 @@ const RANGE_64 = 9.2e18; // a little under 2^63: anything above wraps negative i
  * Why `value` cannot be the value of `def` (one element for list stores), or null.
  * The same check runs at save, at import and before rendering.
  */
-export function valueProblem(def: DirectiveDef, value: Value): string | null {
-  const st = STORES[def.store];
+export function valueProblem(def: DirectiveDef, value: Value, st: Store = STORES[def.store]): string | null {
   switch (st.shape) {
     case "name":
       return typeof value === "string" ? nameProblem(value) : "must be a name";
@@ -395,8 +394,7 @@ export function formatValue(def: DirectiveDef, value: Value): string {
 const BARE_KEYWORD = /^[A-Za-z0-9_.-]+$/;
 
 /** The text of a value valueProblem has accepted (the caller checked it). */
-export function formatChecked(def: DirectiveDef, value: Value): string {
-  const st = STORES[def.store];
+export function formatChecked(def: DirectiveDef, value: Value, st: Store = STORES[def.store]): string {
   switch (st.shape) {
     case "name":
     case "string":

@@ -63,6 +63,33 @@ export interface ConfigTree {
   resources: ResourceNode[];
 }
 
+/**
+ * The resources of a config in order, as the walk (compile.ts) reads them: a tree's nodes, or
+ * nodes made from the typed model one at a time (typed.ts), so that a big config never has its
+ * whole tree in memory at once.
+ */
+export interface ResourceSource {
+  readonly daemon: Daemon;
+  readonly length: number;
+  /** The type of the i-th resource (its node's `type`). */
+  type(i: number): string;
+  /** The i-th resource's declaredName, when it can be told without making the node. */
+  name(i: number): string | undefined;
+  /** The i-th resource node (a source may make it anew on each call). */
+  node(i: number): ResourceNode;
+}
+
+/** The name a resource declares: its first Name directive whose value is text. */
+export function declaredName(node: ResourceNode): string | undefined {
+  for (const it of node.items) if (it.kind === "directive" && it.name === "Name" && typeof it.value === "string") return it.value;
+  return undefined;
+}
+
+export function treeSource(tree: ConfigTree): ResourceSource {
+  const r = tree.resources;
+  return { daemon: tree.daemon, length: r.length, type: (i) => r[i].type, name: (i) => declaredName(r[i]), node: (i) => r[i] };
+}
+
 export const directive = (name: string, value: Value): DirectiveItem => ({ kind: "directive", name, value });
 export const block = (name: string, items: Item[]): BlockItem => ({ kind: "block", name, items });
 

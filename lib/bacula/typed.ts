@@ -11,7 +11,7 @@
  */
 import { findDirective, findResource, TABLES } from "./tables";
 import type { Daemon, DirectiveDef, ResourceDef } from "./tables/types";
-import type { AddressEntry, BlockItem, ConfigTree, DirectiveItem, Item, MsgValue, ResourceNode, Value } from "./tree";
+import { declaredName, type AddressEntry, type BlockItem, type ConfigTree, type DirectiveItem, type Item, type MsgValue, type ResourceNode, type ResourceSource, type Value } from "./tree";
 
 export type Obj = Record<string, unknown>;
 
@@ -245,20 +245,32 @@ interface ResolvedKey extends KeySpec {
   def: DirectiveDef;
 }
 
-const resolved = new Map<ResourceKind, { byName: Map<string, ResolvedKey>; list: ResolvedKey[] }>();
+interface ResolvedKind {
+  byName: Map<string, ResolvedKey>;
+  list: ResolvedKey[];
+  /** The kind's special view, and its resource type (the same shape for every kind: see typedToNode). */
+  special: KindSpec["special"] | undefined;
+  type: string;
+  /** The key whose value typedToNode writes as the Name directive. */
+  nameKey: string | undefined;
+}
+
+const resolved = new Map<ResourceKind, ResolvedKind>();
 
 /** The typed keys of a kind with their table rows (the table's canonical names). */
-export function typedKeys(kind: ResourceKind): { byName: Map<string, ResolvedKey>; list: ResolvedKey[] } {
+export function typedKeys(kind: ResourceKind): ResolvedKind {
   let r = resolved.get(kind);
   if (!r) {
+    const spec: KindSpec = KINDS[kind];
     const res = resourceDefOf(kind);
     const list: ResolvedKey[] = [];
-    for (const ks of KINDS[kind].keys as readonly KeySpec[]) {
+    for (const ks of spec.keys) {
       const def = findDirective(res, ks.directive);
       if (!def) throw new Error(`directive tables: ${res.name} has no ${ks.directive}`);
-      list.push({ ...ks, def });
+      list.push({ directive: ks.directive, key: ks.key, conv: ks.conv, def });
     }
-    r = { byName: new Map(list.map((x) => [x.def.name, x])), list };
+    const byName = new Map(list.map((x) => [x.def.name, x]));
+    r = { byName, list, special: spec.special, type: res.name, nameKey: byName.get("Name")?.key };
     resolved.set(kind, r);
   }
   return r;
@@ -543,9 +555,14 @@ function isShortRunScript(kind: ResourceKind, name: string): boolean {
 
 /** The resource node of a typed object: typed keys in the kind's order, then `extra` as kept. */
 export function typedToNode(kind: ResourceKind, obj: Obj): ResourceNode {
-  const spec: KindSpec = KINDS[kind];
+  // The kind's resolved record, not KINDS[kind]: the KINDS entries differ in shape, and code
+  // optimised on some kinds would be thrown away on the others.
+  const spec = typedKeys(kind);
   const items: Item[] = [];
-  for (const ks of typedKeys(kind).list) {
+  const keys = spec.list;
+  // (An indexed loop: this runs for every resource of a big model, also before it is optimised.)
+  for (let i = 0; i < keys.length; i++) {
+    const ks = keys[i];
     const v = obj[ks.key];
     if (v === undefined || v === null) continue;
     if (ks.conv === "one") items.push({ kind: "directive", name: ks.def.name, value: v as Value });
@@ -567,7 +584,7 @@ export function typedToNode(kind: ResourceKind, obj: Obj): ResourceNode {
     for (const rs of obj.runScripts as RunScript[]) items.push(runScriptToBlock(rs));
   }
   if (Array.isArray(obj.extra)) items.push(...(obj.extra as Item[]));
-  const node: ResourceNode = { type: resourceDefOf(kind).name, items };
+  const node: ResourceNode = { type: spec.type, items };
   if (kind === "Storage" && obj.keyword === "Autochanger") node.keyword = "Autochanger";
   return node;
 }
@@ -601,19 +618,61 @@ export function treeToTyped(tree: ConfigTree): { typed: Record<string, Obj[]>; o
   return { typed, others };
 }
 
-/** The tree of a typed config: resources in the table's order of types, each type in model order. */
-export function typedToTree(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[] = []): ConfigTree {
-  const byType = new Map<string, ResourceNode[]>();
-  const add = (type: string, nodes: ResourceNode[]) => byType.set(type, [...(byType.get(type) ?? []), ...nodes]);
+/** One resource of a typed config: an object of a kind, or a node kept whole (`others`). */
+type Entry = { type: string; kind: ResourceKind; obj: Obj } | { type: string; kind?: undefined; node: ResourceNode };
+
+/** The resources of a typed config in the order they are written: the table's order of types, each type in model order. */
+function typedEntries(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[]): Entry[] {
+  const byType = new Map<string, Entry[]>();
+  const add = (type: string, entries: Entry[]) => {
+    const l = byType.get(type);
+    if (l) l.push(...entries);
+    else byType.set(type, entries);
+  };
   for (const kk of kindsOf(daemon)) {
     const spec: KindSpec = KINDS[kk];
     const v = cfg[spec.configKey];
     const list = spec.single ? (v ? [v as Obj] : []) : ((v as Obj[] | undefined) ?? []);
-    add(resourceDefOf(kk).name, list.map((o) => typedToNode(kk, o)));
+    const type = resourceDefOf(kk).name;
+    add(type, list.map((obj): Entry => ({ type, kind: kk, obj })));
   }
-  for (const o of others) add(o.type, [o]);
-  const resources: ResourceNode[] = [];
+  for (const o of others) add(o.type, [{ type: o.type, node: o }]);
+  const entries: Entry[] = [];
   const order = [...new Set([...TABLES[daemon].resources.map((r) => r.name), ...byType.keys()])];
-  for (const t of order) resources.push(...(byType.get(t) ?? []));
-  return { daemon, resources };
+  for (const t of order) for (const e of byType.get(t) ?? []) entries.push(e);
+  return entries;
+}
+
+function entryNode(e: Entry): ResourceNode {
+  return e.kind === undefined ? e.node : typedToNode(e.kind, e.obj);
+}
+
+/** The tree of a typed config: resources in the table's order of types, each type in model order. */
+export function typedToTree(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[] = []): ConfigTree {
+  return { daemon, resources: typedEntries(daemon, cfg, others).map(entryNode) };
+}
+
+/**
+ * The same resources as typedToTree, as a source whose nodes are made when the walk reaches them
+ * (and can be dropped right after): a big model's tree is never whole in memory.
+ */
+export function typedSource(daemon: Daemon, cfg: Obj, others: readonly ResourceNode[] = []): ResourceSource {
+  const entries = typedEntries(daemon, cfg, others);
+  return {
+    daemon,
+    length: entries.length,
+    type: (i) => entries[i].type,
+    // The typed key of Name is the only one typedToNode writes as a Name directive, and it comes
+    // before every `extra` item: when it holds text, that is the node's declared name.
+    name: (i) => {
+      const e = entries[i];
+      if (e.kind !== undefined) {
+        const key = typedKeys(e.kind).nameKey;
+        const v = key === undefined ? undefined : e.obj[key];
+        if (typeof v === "string") return v;
+      }
+      return declaredName(entryNode(e));
+    },
+    node: (i) => entryNode(entries[i]),
+  };
 }

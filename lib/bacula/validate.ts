@@ -4,8 +4,8 @@
  * dangling references) and what it would accept but run badly (policy spellings, copy chains,
  * storage groups, shell commands).
  */
-import { checkTree, type TreeProblem } from "./check-tree";
-import { compileTree } from "./compile";
+import type { TreeProblem } from "./check-tree";
+import { compileSource } from "./compile";
 import {
   STORAGE_GROUP_POLICIES,
   type DirectorConfig,
@@ -14,11 +14,11 @@ import {
   type StorageDaemonConfig,
   type StorageResource,
 } from "./model";
-import { directorTree, storageDaemonTree } from "./render";
+import { directorSource, storageDaemonSource } from "./render";
 import { ADDRESS_RE } from "./stores";
 import { compareVersions, findResource } from "./tables";
-import type { Daemon } from "./tables/types";
-import type { ConfigTree } from "./tree";
+import type { Daemon, DirectiveDef } from "./tables/types";
+import { treeSource, type ConfigTree, type ResourceSource } from "./tree";
 import { kindsOf, resourceDefOf, runScriptName, typedKeys, type ResourceKind } from "./typed";
 
 export type Severity = "error" | "warning";
@@ -121,22 +121,24 @@ function treeOptions(daemon: Daemon, version: string | undefined) {
  * text when nothing is an error.
  */
 export function compileDirector(cfg: DirectorConfig, revision: string | number): { text: string | undefined; problems: Problem[] } {
-  const tree = directorTree(cfg);
   const version = cfg.director?.version ?? "";
-  const r = compileTree(tree, { ...treeOptions("dir", isVersionString(version) ? version : undefined), checks: "all", text: true, revision });
-  const problems = validateDirector(cfg, tree, r.problems.map((p) => fromTree("dir", p)));
+  const r = compileSource(directorSource(cfg), { ...treeOptions("dir", isVersionString(version) ? version : undefined), checks: "all", text: true, revision });
+  const problems = validateDirector(cfg, undefined, r.problems.map((p) => fromTree("dir", p)));
   return { text: problems.some((p) => p.severity === "error") ? undefined : r.text, problems };
 }
 
 export function compileStorageDaemon(cfg: StorageDaemonConfig, revision: string | number, version?: string): { text: string | undefined; problems: Problem[] } {
-  const tree = storageDaemonTree(cfg);
-  const r = compileTree(tree, { ...treeOptions("sd", version), checks: "all", text: true, revision });
-  const problems = validateStorageDaemon(cfg, version, tree, r.problems.map((p) => fromTree("sd", p)));
+  const r = compileSource(storageDaemonSource(cfg), { ...treeOptions("sd", version), checks: "all", text: true, revision });
+  const problems = validateStorageDaemon(cfg, version, undefined, r.problems.map((p) => fromTree("sd", p)));
   return { text: problems.some((p) => p.severity === "error") ? undefined : r.text, problems };
 }
 
 export function treeProblems(tree: ConfigTree, version: string | undefined): Problem[] {
-  return checkTree(tree, treeOptions(tree.daemon, version)).map((p) => fromTree(tree.daemon, p));
+  return sourceProblems(treeSource(tree), version);
+}
+
+function sourceProblems(source: ResourceSource, version: string | undefined): Problem[] {
+  return compileSource(source, { ...treeOptions(source.daemon, version), checks: "all" }).problems.map((p) => fromTree(source.daemon, p));
 }
 
 function isVersionString(v: string): boolean {
@@ -207,51 +209,159 @@ function fileSetField(cfg: DirectorConfig, p: Problem): Problem {
   return { ...p, field: `${m[1] === "Include" ? "include" : "exclude"}[${m[2] ?? 0}]` };
 }
 
-export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directorTree(cfg), checked?: Problem[]): Problem[] {
+/** The Job's required rows (but Name) with their typed keys, worked out once. */
+let requiredJobs: { dir: DirectiveDef; ks: ReturnType<typeof typedKeys>["list"][number] | undefined }[] | undefined;
+function requiredJobRows() {
+  if (!requiredJobs) {
+    const jobKeys = typedKeys("Job").list;
+    requiredJobs = resourceDefOf("Job")
+      .directives.filter((dir) => dir.required && dir.name !== "Name")
+      .map((dir) => ({ dir, ks: jobKeys.find((x) => x.def.name === dir.name) }));
+  }
+  return requiredJobs;
+}
+
+/** `tree`: the Director's tree when the caller has it (else its nodes are made as the checks reach them); `checked`: the table-driven problems, when already known. */
+interface Hop {
+  job: string;
+  source?: string;
+  target?: string;
+  selection?: string;
+}
+
+/** Required directives of a Job, after JobDefs inheritance (`e`: the Job with its JobDefs applied). */
+function requiredRules(c: Collector, job: JobLike, e: JobLike, jobDefsByName: ReadonlyMap<string, JobLike>, pools: ReadonlyMap<string, PoolResource>) {
+  const required = requiredJobRows();
+  const eff = e as unknown as Obj;
+  for (let r = 0; r < required.length; r++) {
+    const { dir, ks } = required[r];
+    const present = ks ? isSet(eff[ks.key]) : extraHolds(job, dir.name) || extraHolds(job.jobDefs ? jobDefsByName.get(job.jobDefs) : undefined, dir.name);
+    if (!present)
+      c.add("Job", job.name, ks?.key ?? `directives.${dir.name}`, "required",
+        `Job ${JSON.stringify(job.name)}: ${dir.name} is required${job.jobDefs ? ` (neither the Job nor JobDefs ${JSON.stringify(job.jobDefs)} sets it)` : ""}`);
+  }
+  const pool = e.pool ? pools.get(e.pool) : undefined;
+  if (!isSet(e.storage) && !isSet(pool?.storage))
+    c.add("Job", job.name, "storage", "required",
+      `Job ${JSON.stringify(job.name)}: no Storage in the Job${job.jobDefs ? ", its JobDefs" : ""} nor in its Pool${e.pool ? ` ${JSON.stringify(e.pool)}` : ""}`);
+}
+
+/** A Copy / Migrate job's own rules; its hop is added to `hops`. */
+function copyRules(c: Collector, job: JobLike, e: JobLike, pools: ReadonlyMap<string, PoolResource>, hops: Hop[]) {
+  if (e.type !== "Copy" && e.type !== "Migrate") return;
+  const label = `${e.type} job ${JSON.stringify(job.name)}`;
+  const source = e.pool ? pools.get(e.pool) : undefined;
+  const targetName = e.nextPool ?? source?.nextPool;
+  hops.push({ job: job.name, source: e.pool, target: targetName, selection: e.selectionType });
+  if (!targetName) {
+    if (source)
+      c.add("Job", job.name, "nextPool", "copy-next-pool",
+        `${label}: neither the Job nor its Pool ${JSON.stringify(source.name)} has a Next Pool to write to`);
+  } else {
+    const target = pools.get(targetName);
+    if (target && !isSet(target.storage))
+      c.add("Job", job.name, "nextPool", "copy-next-pool-storage",
+        `${label}: its Next Pool ${JSON.stringify(targetName)} has no Storage, so the ${e.type === "Copy" ? "copy" : "migration"} cannot be written`);
+    if (targetName === e.pool)
+      c.add("Job", job.name, "nextPool", "copy-same-pool", `${label}: Next Pool ${JSON.stringify(targetName)} is the source pool itself`);
+  }
+  if (!e.selectionType)
+    c.add("Job", job.name, "selectionType", "copy-selection", `${label}: no Selection Type; the job will select nothing`, "warning");
+  else if (["Client", "Volume", "Job", "SqlQuery"].includes(e.selectionType) && !e.selectionPattern)
+    c.add("Job", job.name, "selectionPattern", "copy-selection",
+      `${label}: Selection Type ${e.selectionType} needs a Selection Pattern (${e.selectionType === "SqlQuery" ? "an SQL query" : "a POSIX extended regex"})`);
+}
+
+/** Storage groups whose members share a Media Type on different devices. */
+function groupRules(c: Collector, storages: ReadonlyMap<string, StorageResource>, kind: "Pool" | "Job" | "JobDefs", name: string, list: readonly string[] | undefined) {
+  if (!list || list.length < 2) return;
+  const byMedia = new Map<string, StorageResource[]>();
+  for (const n of list) {
+    const s = storages.get(n);
+    if (!s || !s.mediaType) continue;
+    const l = byMedia.get(s.mediaType);
+    if (l) l.push(s);
+    else byMedia.set(s.mediaType, [s]);
+  }
+  for (const [media, members] of byMedia) {
+    if (members.length < 2) continue;
+    const devices = new Set(members.map((s) => `${s.address ?? ""}\u0000${s.sdPort ?? 9103}\u0000${s.device ?? ""}`));
+    if (devices.size > 1)
+      c.add(kind, name, "storage", "media-type-shared",
+        `${kind} ${JSON.stringify(name)}: storages ${members.map((s) => s.name).join(", ")} share Media Type ${JSON.stringify(media)} but use different devices; a restore may look for a volume on the wrong device. Give each device its own Media Type.`, "warning");
+  }
+}
+
+/** RunScript commands that need a shell (`type`: the job's type, JobDefs applied). */
+function scriptRules(c: Collector, kind: "Job" | "JobDefs", job: JobLike, type: JobLike["type"]) {
+  const runScripts = job.runScripts;
+  if (!runScripts || runScripts.length === 0) return;
+  runScripts.forEach((rs, i) => {
+    if (typeof rs.command !== "string") return;
+    const op = commandNeedsShell(rs.command);
+    if (op)
+      c.add(kind, job.name, `runScripts[${i}].command`, "runscript-shell",
+        `${kind} ${JSON.stringify(job.name)}: RunScript command uses ${JSON.stringify(op)}, which needs a shell; Bacula splits the command into words without one${type === "Admin" ? " (generate a script and call it)" : ""}`,
+        type === "Admin" ? "error" : "warning");
+  });
+}
+
+function append(to: Collector, from: Collector) {
+  const a = to.problems;
+  for (const p of from.problems) a.push(p);
+}
+
+export function validateDirector(cfg: DirectorConfig, tree?: ConfigTree, checked?: Problem[]): Problem[] {
   const c = new Collector();
   const version = cfg.director?.version ?? "";
   const versionOk = isVersionString(version);
   if (!versionOk)
     c.add("Director", cfg.director?.name ?? "", "version", "version-format", `Director version ${JSON.stringify(version)} is not a version such as 15.0.3`);
-  c.problems.push(...(checked ?? treeProblems(tree, versionOk ? version : undefined)).map((p) => runScriptField(cfg, p)));
+  c.problems.push(...(checked ?? sourceProblems(tree ? treeSource(tree) : directorSource(cfg), versionOk ? version : undefined)).map((p) => runScriptField(cfg, p)));
 
   const pools = new Map(cfg.pools.map((p) => [p.name, p]));
   const storages = new Map(cfg.storages.map((s) => [s.name, s]));
+  const before13 = compareVersions(version, "13.0") < 0;
 
-  // Every Job with its JobDefs applied, computed once (the rules below are linear in the jobs).
+  // The rules about each Job, in one pass over the Jobs (each Job with its JobDefs applied once);
+  // each rule keeps its own list, and the lists are joined below in the order of the rules.
   // (The first JobDefs of a name wins, as in effectiveJob.)
   const jobDefsByName = new Map<string, JobLike>();
   for (const jd of cfg.jobDefs) if (!jobDefsByName.has(jd.name)) jobDefsByName.set(jd.name, jd);
-  const effective = new Map<JobLike, JobLike>();
-  for (const j of cfg.jobs) effective.set(j, effectiveJob(cfg, j, jobDefsByName));
-
-  // Required directives of Jobs, after JobDefs inheritance (each with its typed key, looked up once:
-  // the loop below runs for every Job, and closures made in it cost more than the checks under tsx).
-  const jobKeys = typedKeys("Job").list;
-  const requiredJobDirectives = resourceDefOf("Job").directives
-    .filter((dir) => dir.required && dir.name !== "Name")
-    .map((dir) => ({ dir, ks: jobKeys.find((x) => x.def.name === dir.name) }));
-  for (const job of cfg.jobs) {
-    const eff = effective.get(job) as unknown as Obj;
-    for (const { dir, ks } of requiredJobDirectives) {
-      const jd = job.jobDefs ? jobDefsByName.get(job.jobDefs) : undefined;
-      const present = ks ? isSet(eff[ks.key]) : extraHolds(job, dir.name) || extraHolds(jd, dir.name);
-      if (!present)
-        c.add("Job", job.name, ks?.key ?? `directives.${dir.name}`, "required",
-          `Job ${JSON.stringify(job.name)}: ${dir.name} is required${job.jobDefs ? ` (neither the Job nor JobDefs ${JSON.stringify(job.jobDefs)} sets it)` : ""}`);
+  const required = new Collector();
+  const policies = new Collector();
+  const copies = new Collector();
+  const groups = new Collector();
+  const scripts = new Collector();
+  const hops: Hop[] = [];
+  // Backup Jobs with Run = lines by Pool, each Job once.
+  const clonersByPool = new Map<string, JobLike[]>();
+  const seenJobs = new Set<JobLike>();
+  const jobs = cfg.jobs;
+  for (let j = 0; j < jobs.length; j++) {
+    const job = jobs[j];
+    const e = effectiveJob(cfg, job, jobDefsByName);
+    requiredRules(required, job, e, jobDefsByName, pools);
+    checkPolicy(policies, "Job", job, version, before13);
+    copyRules(copies, job, e, pools, hops);
+    if (!seenJobs.has(job)) {
+      seenJobs.add(job);
+      if ((e.type ?? "Backup") === "Backup" && e.pool && isSet(e.run)) {
+        const l = clonersByPool.get(e.pool);
+        if (l) l.push(e);
+        else clonersByPool.set(e.pool, [e]);
+      }
     }
-    const e = eff as unknown as JobLike;
-    const pool = e.pool ? pools.get(e.pool) : undefined;
-    if (!isSet(e.storage) && !isSet(pool?.storage))
-      c.add("Job", job.name, "storage", "required",
-        `Job ${JSON.stringify(job.name)}: no Storage in the Job${job.jobDefs ? ", its JobDefs" : ""} nor in its Pool${e.pool ? ` ${JSON.stringify(e.pool)}` : ""}`);
+    groupRules(groups, storages, "Job", job.name, job.storage);
+    scriptRules(scripts, "Job", job, e.type);
   }
 
+  append(c, required);
+
   // Storage group policies.
-  const before13 = compareVersions(version, "13.0") < 0;
   for (const p of cfg.pools) checkPolicy(c, "Pool", p, version, before13);
   for (const j of cfg.jobDefs) checkPolicy(c, "JobDefs", j, version, before13);
-  for (const j of cfg.jobs) checkPolicy(c, "Job", j, version, before13);
+  append(c, policies);
 
   // Next Pool cycles.
   const reported = new Set<string>();
@@ -272,33 +382,7 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   }
 
   // Copy / Migrate jobs.
-  interface Hop { job: string; source?: string; target?: string; selection?: string }
-  const hops: Hop[] = [];
-  for (const job of cfg.jobs) {
-    const e = effective.get(job)!;
-    if (e.type !== "Copy" && e.type !== "Migrate") continue;
-    const label = `${e.type} job ${JSON.stringify(job.name)}`;
-    const source = e.pool ? pools.get(e.pool) : undefined;
-    const targetName = e.nextPool ?? source?.nextPool;
-    hops.push({ job: job.name, source: e.pool, target: targetName, selection: e.selectionType });
-    if (!targetName) {
-      if (source)
-        c.add("Job", job.name, "nextPool", "copy-next-pool",
-          `${label}: neither the Job nor its Pool ${JSON.stringify(source.name)} has a Next Pool to write to`);
-    } else {
-      const target = pools.get(targetName);
-      if (target && !isSet(target.storage))
-        c.add("Job", job.name, "nextPool", "copy-next-pool-storage",
-          `${label}: its Next Pool ${JSON.stringify(targetName)} has no Storage, so the ${e.type === "Copy" ? "copy" : "migration"} cannot be written`);
-      if (targetName === e.pool)
-        c.add("Job", job.name, "nextPool", "copy-same-pool", `${label}: Next Pool ${JSON.stringify(targetName)} is the source pool itself`);
-    }
-    if (!e.selectionType)
-      c.add("Job", job.name, "selectionType", "copy-selection", `${label}: no Selection Type; the job will select nothing`, "warning");
-    else if (["Client", "Volume", "Job", "SqlQuery"].includes(e.selectionType) && !e.selectionPattern)
-      c.add("Job", job.name, "selectionPattern", "copy-selection",
-        `${label}: Selection Type ${e.selectionType} needs a Selection Pattern (${e.selectionType === "SqlQuery" ? "an SQL query" : "a POSIX extended regex"})`);
-  }
+  append(c, copies);
   const feeders = new Map<string, Hop[]>();
   for (const h of hops) {
     if (!h.target) continue;
@@ -315,13 +399,6 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
           "copies are catalogued as type 'C' and PoolUncopiedJobs selects only original backups ('B'), so this hop copies nothing. Use Job, Client, Volume, PoolTime or SqlQuery.");
   }
   // A Copy of a job that has Run = lines starts the clone again.
-  const clonersByPool = new Map<string, JobLike[]>();
-  for (const j of effective.values())
-    if ((j.type ?? "Backup") === "Backup" && j.pool && isSet(j.run)) {
-      const l = clonersByPool.get(j.pool);
-      if (l) l.push(j);
-      else clonersByPool.set(j.pool, [j]);
-    }
   for (const hop of hops) {
     if (!hop.source) continue;
     const cloners = clonersByPool.get(hop.source) ?? [];
@@ -331,45 +408,13 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   }
 
   // Storage groups whose members share a Media Type on different devices.
-  const group = (kind: "Pool" | "Job" | "JobDefs", name: string, list: readonly string[] | undefined) => {
-    if (!list || list.length < 2) return;
-    const byMedia = new Map<string, StorageResource[]>();
-    for (const n of list) {
-      const s = storages.get(n);
-      if (!s || !s.mediaType) continue;
-      const l = byMedia.get(s.mediaType);
-      if (l) l.push(s);
-      else byMedia.set(s.mediaType, [s]);
-    }
-    for (const [media, members] of byMedia) {
-      if (members.length < 2) continue;
-      const devices = new Set(members.map((s) => `${s.address ?? ""}\u0000${s.sdPort ?? 9103}\u0000${s.device ?? ""}`));
-      if (devices.size > 1)
-        c.add(kind, name, "storage", "media-type-shared",
-          `${kind} ${JSON.stringify(name)}: storages ${members.map((s) => s.name).join(", ")} share Media Type ${JSON.stringify(media)} but use different devices; a restore may look for a volume on the wrong device. Give each device its own Media Type.`, "warning");
-    }
-  };
-  for (const p of cfg.pools) group("Pool", p.name, p.storage);
-  for (const j of cfg.jobDefs) group("JobDefs", j.name, j.storage);
-  for (const j of cfg.jobs) group("Job", j.name, j.storage);
+  for (const p of cfg.pools) groupRules(c, storages, "Pool", p.name, p.storage);
+  for (const j of cfg.jobDefs) groupRules(c, storages, "JobDefs", j.name, j.storage);
+  append(c, groups);
 
   // RunScript commands that need a shell.
-  const scripts = (kind: "Job" | "JobDefs", job: JobLike) => {
-    const runScripts = job.runScripts;
-    if (!runScripts || runScripts.length === 0) return;
-    const type = kind === "Job" ? (effective.get(job) ?? effectiveJob(cfg, job, jobDefsByName)).type : job.type;
-    runScripts.forEach((rs, i) => {
-      if (typeof rs.command !== "string") return;
-      const op = commandNeedsShell(rs.command);
-      if (op)
-        c.add(kind, job.name, `runScripts[${i}].command`, "runscript-shell",
-          `${kind} ${JSON.stringify(job.name)}: RunScript command uses ${JSON.stringify(op)}, which needs a shell; Bacula splits the command into words without one${type === "Admin" ? " (generate a script and call it)" : ""}`,
-          type === "Admin" ? "error" : "warning");
-    });
-  };
-  for (const job of cfg.jobDefs) scripts("JobDefs", job);
-  for (const job of cfg.jobs) scripts("Job", job);
-
+  for (const job of cfg.jobDefs) scriptRules(c, "JobDefs", job, job.type);
+  append(c, scripts);
   // Addresses and ports the Director connects to: Bacula's parser takes any string and any
   // 32-bit number here (store_str / store_pint32), but a host name with a space never resolves
   // and a port outside 1..65535 is cut to 16 bits when the Director connects.
@@ -395,9 +440,9 @@ export function validateDirector(cfg: DirectorConfig, tree: ConfigTree = directo
   return c.problems;
 }
 
-export function validateStorageDaemon(cfg: StorageDaemonConfig, version?: string, tree: ConfigTree = storageDaemonTree(cfg), checked?: Problem[]): Problem[] {
+export function validateStorageDaemon(cfg: StorageDaemonConfig, version?: string, tree?: ConfigTree, checked?: Problem[]): Problem[] {
   const c = new Collector();
-  c.problems.push(...(checked ?? treeProblems(tree, version)));
+  c.problems.push(...(checked ?? sourceProblems(tree ? treeSource(tree) : storageDaemonSource(cfg), version)));
   if (cfg.directors.length === 0 && !(cfg.others ?? []).some((o) => o.type === "Director"))
     c.add("Config", "", "directors", "min-count", "at least one Director must be allowed to connect");
   if (cfg.devices.length === 0 && cfg.autochangers.length === 0) c.add("Config", "", "devices", "min-count", "at least one Device is required");

@@ -6,9 +6,48 @@ import type { DirectiveDef, ResourceDef, StoreFn } from "./types";
 
 type Opts = Omit<DirectiveDef, "name" | "store">;
 
-/** One directive row. */
+/** Every field of a row, in the order each row holds them. */
+const ROW_FIELDS = [
+  "name",
+  "aliases",
+  "store",
+  "ref",
+  "values",
+  "valueSince",
+  "valueUntil",
+  "caseSensitiveValues",
+  "required",
+  "default",
+  "repeatable",
+  "allowDups",
+  "maxLines",
+  "since",
+  "until",
+  "deprecated",
+  "block",
+  "jsonKey",
+  "jsonHiddenAliases",
+  "requiredUnless",
+  "excludes",
+  "destination",
+  "letters",
+  "secret",
+  "help",
+] as const satisfies readonly (keyof DirectiveDef)[];
+// A field of DirectiveDef missing above does not compile.
+const allRowFields: Exclude<keyof DirectiveDef, (typeof ROW_FIELDS)[number]> extends never ? true : never = true;
+void allRowFields;
+
+/**
+ * One directive row. Every row has every field (undefined where the table says nothing), in one
+ * order: the code that reads rows for each directive of a big config (the walk, the parser) then
+ * meets one object shape, which V8 keeps fast, instead of one shape per combination of options.
+ */
 export function d(name: string, store: StoreFn, opts: Opts = {}): DirectiveDef {
-  return { name, store, ...opts };
+  const given: Partial<Record<keyof DirectiveDef, unknown>> = { ...opts, name, store };
+  const row: Partial<Record<keyof DirectiveDef, unknown>> = {};
+  for (const f of ROW_FIELDS) row[f] = given[f];
+  return row as unknown as DirectiveDef;
 }
 
 /** Name = ... (ITEM_REQUIRED in every resource) and Description = ... */
