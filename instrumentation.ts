@@ -52,9 +52,12 @@ export async function register(): Promise<void> {
   const { createSplitBrainGuard } = await import("@/lib/failover/guard");
   const replication = startReplicationService({ ...serviceOptionsFromEnv(prisma), afterCycle: createSplitBrainGuard({ db: prisma }) });
   if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms${replication.role() === "alone" ? "" : " (one leader among the instances)"}`);
-  // GET /api/replication answered by scripts/serve.mjs straight from the poller's bytes (lib/replication/fast-route.ts).
-  const { registerFastRoutes } = await import("@/lib/replication/fast-route");
-  registerFastRoutes();
+  // Answered by scripts/serve.mjs before Next (lib/http/fast-route.ts): GET /api/replication straight
+  // from the poller's bytes, and the inventory lists GET /api/{kind} through their route's own handler.
+  const { registerFastRoutes } = await import("@/lib/http/fast-route");
+  const { statusFastRoute } = await import("@/lib/replication/fast-route");
+  const { listFastRoute } = await import("@/lib/inventory/http");
+  registerFastRoutes([statusFastRoute, listFastRoute]);
   // The topology map's layout and drift digests, ready before the first visit (lib/topology/service.ts).
   const { warmTopology } = await import("@/lib/topology/service");
   void warmTopology().catch((err) => console.error("topology warm-up failed", err));

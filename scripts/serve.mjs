@@ -36,8 +36,8 @@ const handle = app.getRequestHandler();
 /** @type {Record<symbol, unknown>} */ (globalThis)[SERVED_BY] = PEER_HEADER;
 await app.prepare();
 
-// Routes the app answers before Next (lib/replication/fast-route.ts: GET /api/replication from the
-// poller's prebuilt bytes, with the same session check and headers), offered by instrumentation.ts.
+// Routes the app answers before Next (lib/http/fast-route.ts: GET /api/replication from the poller's
+// prebuilt bytes, the inventory lists through their route's own handler), offered by instrumentation.ts.
 const FAST_ROUTES = Symbol.for("bacula-ha.fastRoutes");
 
 const server = http.createServer((req, res) => {

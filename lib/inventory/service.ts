@@ -25,6 +25,7 @@ import { loadDirectorConfig, loadStorageDaemonConfig } from "@/lib/config/from-d
 import { KINDS, OTHER_RESOURCE_TYPES, fieldForModelKey, labelOfField, type FieldDef, type KindKey } from "./fields";
 import { inputSchema } from "./schema";
 import { findReferences } from "./references";
+import { attachRefNames } from "./ref-names";
 import { assertAdminControls } from "./admin-guard";
 import { INT32_MAX, strictId, strictInt } from "@/lib/http/numbers";
 import type { ViewItem } from "./view-items";
@@ -80,10 +81,11 @@ export const listQuerySchema = z.object({
   pageSize: strictInt({ min: 1, max: 200, rangeMessage: "must be between 1 and 200" }).default(25),
 });
 
-function includeFor(kind: KindKey): Record<string, unknown> {
+function includeFor(kind: KindKey, o: { refs?: boolean } = {}): Record<string, unknown> {
   const include: Record<string, unknown> = {};
   for (const f of KINDS[kind].fields) {
-    if (f.type === "ref" && f.relation) include[f.relation] = { select: { id: true, name: true } };
+    // (lists read the refs' names in one statement for the page instead: ref-names.ts)
+    if (f.type === "ref" && f.relation && o.refs !== false) include[f.relation] = { select: { id: true, name: true } };
     if (f.type === "storageList") {
       include.storages = { orderBy: { position: "asc" }, select: { storage: { select: { id: true, name: true } } } };
     }
@@ -178,9 +180,10 @@ export async function listResources(kind: KindKey, rawQuery: Record<string, stri
       orderBy: [{ [sort]: query.dir ?? "asc" }, { id: "asc" }],
       skip: (query.page - 1) * query.pageSize,
       take: query.pageSize,
-      include: includeFor(kind),
+      include: includeFor(kind, { refs: false }),
     }),
   ]);
+  await attachRefNames(kind, rows, MODEL);
   return { items: rows.map((r) => toView(kind, r)), total, page: query.page, pageSize: query.pageSize };
 }
 

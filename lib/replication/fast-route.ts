@@ -17,15 +17,10 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { hasRole } from "@/lib/auth/roles";
+import type { FastRoute } from "@/lib/http/fast-route";
 import { readCookieHeader, SESSION_COOKIE, userFromToken } from "@/lib/auth/session";
 import { cachedAnswer } from "./published";
 import { getReplicationService } from "./service";
-
-/** serve.mjs reads the fast routes from this process global (the instrumentation bundle sets it). */
-export const FAST_ROUTES = Symbol.for("bacula-ha.fastRoutes");
-
-/** Takes the request (and answers it) or returns false and leaves it to Next. */
-export type FastRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const PATH = "/api/replication";
 
@@ -59,8 +54,3 @@ export const statusFastRoute: FastRoute = (req, res) => {
   void serve(req, res);
   return true;
 };
-
-/** Offers the fast routes to scripts/serve.mjs (called once, from instrumentation.ts). */
-export function registerFastRoutes(): void {
-  (globalThis as Record<symbol, unknown>)[FAST_ROUTES] = [statusFastRoute];
-}

@@ -1,3 +1,6 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../support/db";
 import { call } from "../support/api";
@@ -11,6 +14,7 @@ const item = await import("@/app/api/[kind]/[id]/route");
 const options = await import("@/app/api/[kind]/options/route");
 const { makeUser } = await import("./fixtures");
 const { encryptSecret } = await import("@/lib/secrets");
+const { listFastRoute } = await import("@/lib/inventory/http");
 
 type H = Parameters<typeof call>[0];
 const list = collection.GET as unknown as H;
@@ -265,4 +269,49 @@ describe("inventory API", () => {
     expect(m.status).toBe(403);
   });
 
+
+  it("the server's fast path answers GET /api/{kind} as the route handler does (auth, search, errors), and leaves the rest to Next", async () => {
+    const server = http.createServer((req, res) => {
+      if (!listFastRoute(req, res)) res.writeHead(404, { "x-not-taken": "1" }).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const raw = (path: string, headers: Record<string, string> = {}, method = "GET") =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const r = http.request(`${base}${path}`, { method, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        r.on("error", reject);
+        r.end();
+      });
+    try {
+      const cases: Array<{ path: string; kind: string; query: Record<string, string>; cookie?: string }> = [
+        { path: "/api/storages?q=File&sort=name&dir=desc&pageSize=2", kind: "storages", query: { q: "File", sort: "name", dir: "desc", pageSize: "2" }, cookie: viewer },
+        { path: "/api/jobs", kind: "jobs", query: {}, cookie: viewer },
+        { path: "/api/pools?sort=bogus", kind: "pools", query: { sort: "bogus" }, cookie: viewer },
+        { path: "/api/jobs?page=0", kind: "jobs", query: { page: "0" }, cookie: viewer },
+        { path: "/api/jobs", kind: "jobs", query: {} },
+      ];
+      for (const c of cases) {
+        const fast = await raw(c.path, { ...(c.cookie ? { cookie: c.cookie } : {}), "accept-encoding": "gzip" });
+        const route = await call(list, `/api/${c.kind}`, { cookie: c.cookie, params: { kind: c.kind }, query: c.query });
+        expect(fast.status, c.path).toBe(route.status);
+        const body = fast.headers["content-encoding"] === "gzip" ? gunzipSync(fast.body) : fast.body;
+        expect(JSON.parse(body.toString("utf8")), c.path).toEqual(route.json);
+        expect(fast.headers["content-type"]).toBe("application/json");
+        expect(fast.headers.vary).toMatch(/Accept-Encoding/);
+      }
+      // A big answer is gzipped only when the client takes it.
+      const plain = await raw("/api/jobs", { cookie: viewer });
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
+      // Not a list: another route, an item, a kind that does not exist, a HEAD.
+      for (const [path, method] of [["/api/summary", "GET"], ["/api/jobs/1", "GET"], ["/api/nokind", "GET"], ["/api/jobs/options", "GET"], ["/api/jobs", "HEAD"], ["/api/jobs", "POST"]] as const)
+        expect((await raw(path, { cookie: viewer }, method)).headers["x-not-taken"], `${method} ${path}`).toBe("1");
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
