@@ -103,11 +103,11 @@ export async function benchDeploy(): Promise<Record<string, unknown>> {
 /**
  * The service part runs in a process of its own (bench/deploy-service.ts): it opens the app's
  * database client on a database of its own, and that client, once imported, would stay the one of
- * every later bench of this process.
+ * every later bench of this process. BENCH_CPU_PROF=DIR writes its CPU profile there.
  */
 async function serviceDeploys(servers: TestSshd[]): Promise<ServiceResult> {
   const facts = servers.map((s) => ({ host: s.host, port: s.port, user: s.user, privateKey: s.privateKey, hostKeyFingerprint: s.hostKeyFingerprint, remoteDir: s.remoteDir }));
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/deploy-service.ts"], { stdio: ["pipe", "pipe", "inherit"], env: process.env });
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--import", "tsx", "bench/deploy-service.ts"], { stdio: ["pipe", "pipe", "inherit"], env: process.env });
   let out = "";
   child.stdout.on("data", (d: Buffer) => {
     out += d;
