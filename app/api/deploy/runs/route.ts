@@ -2,9 +2,10 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { maskSecretsDeep } from "@/lib/deploy/mask";
-import { listRuns, parseTargetKey, startDeploy, unknownTargetKeys, type RunEvent } from "@/lib/deploy/service";
+import { listRuns, parseTargetKey, startDeploy, unknownTargetKeys } from "@/lib/deploy/service";
 import { HttpError } from "@/lib/http/errors";
 import { api, readJson } from "@/lib/http/handler";
+import { ndjsonResponse } from "@/lib/http/ndjson";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -39,37 +40,6 @@ export const POST = api(async (req: Request) => {
     throw new HttpError(404, `Nothing deployed: ${message}`, [{ field: "targets", rule: "exists", message }]);
   }
   const ip = clientIp(req);
-  const encoder = new TextEncoder();
-  let closed = false;
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (e: RunEvent | { type: "error"; error: string }) => {
-        if (closed) return;
-        try {
-          // Step logs and diffs hold the daemons' passwords: masked for the browser.
-          controller.enqueue(encoder.encode(JSON.stringify(maskSecretsDeep(e)) + "\n"));
-        } catch {
-          closed = true;
-        }
-      };
-      startDeploy({ actor: user.login, ip, dryRun: body.dryRun, targets: body.targets, onEvent: send })
-        .catch((err) => send({ type: "error", error: (err as Error).message }))
-        .finally(() => {
-          if (closed) return;
-          closed = true;
-          try {
-            controller.close();
-          } catch {
-            /* already closed */
-          }
-        });
-    },
-    cancel() {
-      closed = true;
-    },
-  });
-  return new Response(stream, {
-    status: 200,
-    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
-  });
+  // Step logs and diffs hold the daemons' passwords: masked for the browser.
+  return ndjsonResponse((send) => startDeploy({ actor: user.login, ip, dryRun: body.dryRun, targets: body.targets, onEvent: send }).then(() => undefined), { map: maskSecretsDeep });
 });

@@ -4,6 +4,7 @@ import { getRun, resumedBy } from "@/lib/deploy/service";
 import { api } from "@/lib/http/handler";
 import { notFound } from "@/lib/http/errors";
 import { idParam } from "@/lib/http/kind";
+import { followInDatabase, ndjsonResponse } from "@/lib/http/ndjson";
 
 export const dynamic = "force-dynamic";
 
@@ -24,10 +25,8 @@ export const GET = api<{ params: Promise<{ id: string }> }>(async (req, ctx) => 
   const id = idParam((await ctx.params).id);
   const first = await getRun(id);
   if (!first) throw notFound("No such deploy run");
-  const enc = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (o: unknown) => controller.enqueue(enc.encode(`${JSON.stringify(maskSecretsDeep(o))}\n`));
+  return ndjsonResponse(
+    async (send) => {
       const seenSteps = new Map<string, string>();
       const seenTargets = new Map<string, string>();
       const diff = (run: Run, emit: boolean) => {
@@ -49,42 +48,21 @@ export const GET = api<{ params: Promise<{ id: string }> }>(async (req, ctx) => 
       };
       send({ type: "snapshot", run: first });
       diff(first, false);
-      let current: Run = first;
-      let lastPing = Date.now();
-      try {
-        while (current.status === "running" && !req.signal.aborted) {
+      const current = await followInDatabase<Run>({ first, read: () => getRun(id), running: (r) => r.status === "running", onEach: (r) => diff(r, true), send, signal: req.signal });
+      if (!req.signal.aborted && current.status === "interrupted") {
+        // The run that finishes it may take a moment to appear (the take-over writes it next).
+        for (let i = 0; i < 20 && !req.signal.aborted; i++) {
+          const by = await resumedBy(id);
+          if (by !== null) {
+            send({ type: "resumed", runId: by });
+            break;
+          }
           await new Promise((r) => setTimeout(r, 150));
-          const next = await getRun(id);
-          if (!next) break;
-          current = next;
-          diff(current, true);
-          if (Date.now() - lastPing > 10_000) {
-            lastPing = Date.now();
-            send({ type: "ping" });
-          }
-        }
-        if (!req.signal.aborted && current.status === "interrupted") {
-          // The run that finishes it may take a moment to appear (the take-over writes it next).
-          for (let i = 0; i < 20 && !req.signal.aborted; i++) {
-            const by = await resumedBy(id);
-            if (by !== null) {
-              send({ type: "resumed", runId: by });
-              break;
-            }
-            await new Promise((r) => setTimeout(r, 150));
-          }
-        }
-        if (!req.signal.aborted) send({ type: "done", run: current });
-      } catch (err) {
-        send({ type: "error", error: err instanceof Error ? err.message : String(err) });
-      } finally {
-        try {
-          controller.close();
-        } catch {
-          /* already closed */
         }
       }
+      if (!req.signal.aborted) send({ type: "done", run: current });
     },
-  });
-  return new Response(stream, { headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" } });
+    // Logs and diffs hold the daemons' passwords: masked as GET /api/deploy/runs/{id}.
+    { map: maskSecretsDeep },
+  );
 });

@@ -1,5 +1,6 @@
 import { requireUser } from "@/lib/auth/guard";
 import { api } from "@/lib/http/handler";
+import { followInDatabase, ndjsonResponse } from "@/lib/http/ndjson";
 import { idParams, promotionView } from "@/lib/failover/http";
 import { FINAL_STATUSES, type PromotionView } from "@/lib/failover/types";
 
@@ -17,44 +18,26 @@ export const GET = api(async (req: Request, ctx: Ctx) => {
   await requireUser(req, "admin");
   const { id } = idParams.parse(await ctx.params);
   const first = await promotionView(id);
-  const enc = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (o: unknown) => controller.enqueue(enc.encode(`${JSON.stringify(o)}\n`));
-      const seen = new Map<number, string>();
-      const key = (s: PromotionView["steps"][number]) => `${s.status}|${s.log.length}`;
-      send({ type: "snapshot", promotion: first });
-      for (const s of first.steps) seen.set(s.position, key(s));
-      let current = first;
-      let lastPing = Date.now();
-      try {
-        while (!FINAL_STATUSES.includes(current.status) && !req.signal.aborted) {
-          await new Promise((r) => setTimeout(r, 150));
-          current = await promotionView(id);
-          for (const s of current.steps) {
-            if (seen.get(s.position) !== key(s)) {
-              seen.set(s.position, key(s));
-              send({ type: "step", step: s });
-            }
-          }
-          if (Date.now() - lastPing > 10_000) {
-            lastPing = Date.now();
-            send({ type: "ping" });
+  return ndjsonResponse(async (send) => {
+    const seen = new Map<number, string>();
+    const key = (s: PromotionView["steps"][number]) => `${s.status}|${s.log.length}`;
+    send({ type: "snapshot", promotion: first });
+    for (const s of first.steps) seen.set(s.position, key(s));
+    const last = await followInDatabase({
+      first,
+      read: () => promotionView(id),
+      running: (p) => !FINAL_STATUSES.includes(p.status),
+      onEach: (p) => {
+        for (const s of p.steps) {
+          if (seen.get(s.position) !== key(s)) {
+            seen.set(s.position, key(s));
+            send({ type: "step", step: s });
           }
         }
-        if (!req.signal.aborted) send({ type: "done", promotion: current });
-      } catch (err) {
-        send({ type: "error", error: err instanceof Error ? err.message : String(err) });
-      } finally {
-        try {
-          controller.close();
-        } catch {
-          /* already closed */
-        }
-      }
-    },
-  });
-  return new Response(stream, {
-    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+      },
+      send,
+      signal: req.signal,
+    });
+    if (!req.signal.aborted) send({ type: "done", promotion: last });
   });
 });
