@@ -36,14 +36,16 @@ export function errorResponse(err: unknown): NextResponse {
       { status: 400 },
     );
   }
-  if (isAppDatabaseUnavailable(err)) {
-    return NextResponse.json({ error: err.message, reason: err.reason, fields: [] }, { status: 503, headers: { "Retry-After": "5" } });
+  // The app's database down or taking no writes: not the request's fault. Ours say why; Prisma's
+  // "can't reach the database server" would name the server's address, which is not echoed.
+  if (isAppDatabaseDown(err)) {
+    const own = isAppDatabaseUnavailable(err);
+    return NextResponse.json(
+      { error: own ? err.message : "The app's database does not answer; try again once it is back", reason: own ? err.reason : "unreachable", fields: [] },
+      { status: 503, headers: { "Retry-After": "5" } },
+    );
   }
   const code = (err as { code?: string } | null)?.code;
-  // Prisma's "can't reach the database server" (isAppDatabaseDown): down, not the request wrong.
-  if (isAppDatabaseDown(err)) {
-    return NextResponse.json({ error: "The app's database does not answer; try again once it is back", reason: "unreachable", fields: [] }, { status: 503, headers: { "Retry-After": "5" } });
-  }
   if (code === "P2002") {
     return NextResponse.json({ error: "A record with these values already exists", fields: [] }, { status: 409 });
   }

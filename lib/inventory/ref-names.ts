@@ -18,7 +18,7 @@ function tableOf(model: string): string {
 }
 
 /** The ref fields of a kind that lists load this way (the others, storage lists and the like, stay in the include). */
-export function refFields(kind: KindKey) {
+function refFields(kind: KindKey) {
   return KINDS[kind].fields.filter((f) => f.type === "ref" && f.relation && f.ref);
 }
 

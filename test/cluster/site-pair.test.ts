@@ -29,6 +29,11 @@ const instances: Instance[] = [];
 let siteA: Instance;
 let siteB: Instance;
 
+/** What every instance of this test runs with (both sites' servers in DATABASE_URL). */
+function instanceEnv(): Record<string, string> {
+  return { DATABASE_URL: url, APP_KEY_FILE: path.join(dir, "secret.key"), APP_SETUP_TOKEN_FILE: path.join(dir, "setup-token"), INSTANCE_LEASE_MS: "3000", REPLICATION_POLL_MS: "2000" };
+}
+
 function promote(host: string, confirm = "bhd_app"): { code: number; out: string } {
   try {
     const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/db/promote.ts", "--host", host, "--confirm", confirm], {
@@ -51,7 +56,7 @@ beforeAll(async () => {
   await pair.waitForCatchUp();
   const u = new URL(pgUrl(pair, "bhd_app"));
   url = `postgresql://${u.username}:${u.password}@127.0.0.1:${pair.primary.port},127.0.0.1:${pair.standby.port}/bhd_app?target_session_attrs=read-write`;
-  const env = { DATABASE_URL: url, APP_KEY_FILE: path.join(dir, "secret.key"), APP_SETUP_TOKEN_FILE: path.join(dir, "setup-token"), ADMIN_LOGIN: "admin", ADMIN_PASSWORD, INSTANCE_LEASE_MS: "3000", REPLICATION_POLL_MS: "2000" };
+  const env = { ...instanceEnv(), ADMIN_LOGIN: "admin", ADMIN_PASSWORD };
   siteA = await startInstance("site A", env, instances);
   siteB = await startInstance("site B", env, instances);
 }, 300_000);
@@ -90,7 +95,7 @@ describe("a dashboard per site, the app database streamed from site A to site B"
     expect(degraded.text).toMatch(/takes no writes.*npm run db:promote/);
     // An instance that (re)starts at site B now starts all the same, answers the same, and
     // finishes its start-up once the database is promoted.
-    const siteB2 = await startInstance("site B, restarted before the promotion", { DATABASE_URL: url, APP_KEY_FILE: path.join(dir, "secret.key"), APP_SETUP_TOKEN_FILE: path.join(dir, "setup-token"), INSTANCE_LEASE_MS: "3000", REPLICATION_POLL_MS: "2000" }, instances);
+    const siteB2 = await startInstance("site B, restarted before the promotion", instanceEnv(), instances);
     const early = await loginAs(siteB2, "admin", ADMIN_PASSWORD);
     expect(early.status, early.text).toBe(503);
     expect(siteB2.log()).toMatch(/not usable at start/);
@@ -118,7 +123,7 @@ describe("a dashboard per site, the app database streamed from site A to site B"
     // restarts at site A finds two servers taking writes and writes to neither; B goes on at B.
     await pair.startPrimary();
     expect((await pair.query<{ rec: boolean }>("primary", "SELECT pg_is_in_recovery() AS rec"))[0].rec).toBe(false);
-    const siteA2 = await startInstance("site A, restarted", { DATABASE_URL: url, APP_KEY_FILE: path.join(dir, "secret.key"), APP_SETUP_TOKEN_FILE: path.join(dir, "setup-token"), INSTANCE_LEASE_MS: "3000", REPLICATION_POLL_MS: "2000" }, instances);
+    const siteA2 = await startInstance("site A, restarted", instanceEnv(), instances);
     const split = await loginAs(siteA2, "admin", ADMIN_PASSWORD);
     expect(split.status, split.text).toBe(503);
     expect(split.text).toMatch(/both accept writes/);
