@@ -44,7 +44,13 @@ export class OneConnectionClient implements Client {
 
   constructor(inner: Client, busyTimeoutMs: number) {
     this.#inner = inner;
-    this.#ready = inner.execute(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+    this.#ready = inner.execute(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`).then(() =>
+      // Write-ahead log: one fsync per commit (synchronous stays FULL, so a commit is on disk once
+      // acknowledged) instead of the rollback journal's three or four (measured here: 0.15 against
+      // 0.6 ms per small commit), and readers no longer wait for a writer. SQLite keeps the mode in
+      // the file; when another process holds the file locked, it stays in the mode it has.
+      inner.execute("PRAGMA journal_mode = WAL").catch(() => undefined),
+    );
   }
 
   get closed(): boolean {

@@ -19,23 +19,30 @@ const DEPLOYED = ["succeeded", "unchanged"];
 
 /**
  * After a real deploy (not a dry run): each target that ended with the model's files on its host
- * (succeeded, unchanged) gets the masked text of each file in its history row.
+ * (succeeded, unchanged) gets the masked text of each file in its history row. The rows are read
+ * in one query and the writes returned, for the caller to commit with the run's outcome (one
+ * commit for every target, not one per target).
  */
-export async function recordDeployedFiles(
+export async function deployedFileWrites(
   rows: ReadonlyMap<string, number>,
   plans: readonly { target: { key: string; files: readonly { path: string; content: string }[] } }[],
   results: readonly { key: string; status: string }[],
-): Promise<void> {
+): Promise<Prisma.PrismaPromise<unknown>[]> {
+  const wanted: { id: number; files: readonly { path: string; content: string }[] }[] = [];
   for (const r of results) {
     if (!DEPLOYED.includes(r.status)) continue;
     const id = rows.get(r.key);
     const plan = plans.find((p) => p.target.key === r.key);
-    if (!id || !plan) continue;
-    const row = await prisma.deployTargetRun.findUnique({ where: { id }, select: { files: true } });
-    const stored = Array.isArray(row?.files) ? (row.files as unknown as DeployedFile[]) : [];
-    const files = plan.target.files.map((f) => ({ ...(stored.find((s) => s.path === f.path) ?? { path: f.path }), text: maskConfigSecrets(f.content) }));
-    await prisma.deployTargetRun.update({ where: { id }, data: { files: files as unknown as Prisma.InputJsonValue } });
+    if (id && plan) wanted.push({ id, files: plan.target.files });
   }
+  if (wanted.length === 0) return [];
+  const current = await prisma.deployTargetRun.findMany({ where: { id: { in: wanted.map((w) => w.id) } }, select: { id: true, files: true } });
+  const storedOf = new Map(current.map((row) => [row.id, Array.isArray(row.files) ? (row.files as unknown as DeployedFile[]) : []]));
+  return wanted.map(({ id, files: planned }) => {
+    const stored = storedOf.get(id) ?? [];
+    const files = planned.map((f) => ({ ...(stored.find((s) => s.path === f.path) ?? { path: f.path }), text: maskConfigSecrets(f.content) }));
+    return prisma.deployTargetRun.update({ where: { id }, data: { files: files as unknown as Prisma.InputJsonValue } });
+  });
 }
 
 export interface LastDeployedFile {

@@ -620,12 +620,15 @@ async function deployOne(
     // fetch --------------------------------------------------------------------------------
     await step("fetch", async (log) => {
       const tr = await session.open();
-      for (const f of t.files) {
-        const [buf, st] = await Promise.all([tr.readFile(f.path), tr.stat(f.path)]);
+      // Every file's requests in flight together (one SFTP channel answers them in order): a step
+      // costs about one round trip per file operation, not one per file times operations.
+      const got = await Promise.all(t.files.map((f) => Promise.all([tr.readFile(f.path), tr.stat(f.path)])));
+      t.files.forEach((f, i) => {
+        const [buf, st] = got[i];
         const content = buf === null ? null : buf.toString("utf8");
         live.push({ content, mode: st ? st.mode : null });
         log(content === null ? `${f.path}: not there yet` : `${f.path}: ${buf!.length} bytes, ${configHash(content, hk)}`);
-      }
+      });
       r.liveHashBefore = filesHash(t.files.map((f, i) => ({ path: f.path, content: live[i].content })), hk);
     });
 
@@ -650,11 +653,9 @@ async function deployOne(
     await step("upload", async (log) => {
       const tr = await session.open();
       await tr.mkdirp(stagingDir, 0o700);
-      for (let i = 0; i < t.files.length; i++) {
-        const mode = live[i].mode ?? t.files[i].mode ?? 0o640;
-        await tr.writeFileAtomic(staged[i], t.files[i].content, mode);
-        log(`${staged[i]}: ${Buffer.byteLength(t.files[i].content)} bytes, mode ${mode.toString(8)}`);
-      }
+      const modes = t.files.map((f, i) => live[i].mode ?? f.mode ?? 0o640);
+      await allSettledOrThrow(t.files.map((f, i) => tr.writeFileAtomic(staged[i], f.content, modes[i])));
+      t.files.forEach((f, i) => log(`${staged[i]}: ${Buffer.byteLength(f.content)} bytes, mode ${modes[i].toString(8)}`));
       uploadsComplete = true;
     });
 
@@ -690,16 +691,9 @@ async function deployOne(
     await step("backup", async (log) => {
       const tr = await session.open();
       await tr.mkdirp(backupDir, 0o700);
-      for (let i = 0; i < t.files.length; i++) {
-        const l = live[i];
-        if (l.content === null) {
-          log(`${t.files[i].path}: nothing to back up (new file)`);
-          continue;
-        }
-        const dest = posix.join(backupDir, posix.basename(t.files[i].path));
-        await tr.writeFileAtomic(dest, l.content, l.mode ?? 0o640);
-        log(`${t.files[i].path} -> ${dest}`);
-      }
+      const dest = t.files.map((f) => posix.join(backupDir, posix.basename(f.path)));
+      await allSettledOrThrow(t.files.map((_, i) => (live[i].content === null ? Promise.resolve() : tr.writeFileAtomic(dest[i], live[i].content!, live[i].mode ?? 0o640))));
+      t.files.forEach((f, i) => log(live[i].content === null ? `${f.path}: nothing to back up (new file)` : `${f.path} -> ${dest[i]}`));
     });
 
     // swap ---------------------------------------------------------------------------------
@@ -765,11 +759,12 @@ async function deployOne(
     // verify -------------------------------------------------------------------------------
     await step("verify", async (log) => {
       const tr = await session.open();
-      for (let i = 0; i < t.files.length; i++) {
-        const cur = await tr.readFile(t.files[i].path);
+      const current = await Promise.all(t.files.map((f) => tr.readFile(f.path)));
+      t.files.forEach((f, i) => {
+        const cur = current[i];
         const h = cur === null ? null : configHash(cur.toString("utf8"), hk);
-        if (h !== configHash(t.files[i].content, hk)) throw new Error(`${t.files[i].path} is not the deployed file (hash ${h ?? "missing"})`);
-      }
+        if (h !== configHash(f.content, hk)) throw new Error(`${f.path} is not the deployed file (hash ${h ?? "missing"})`);
+      });
       log("live files are the deployed ones");
       if (t.start && reload.kind !== "none") {
         const ms = await waitUntilRuns(tr, t.start);
@@ -831,12 +826,23 @@ async function deployOne(
   }
 }
 
+/**
+ * Waits for every operation (none is left running behind a failure: a later step may reuse the
+ * channel, cleanup removes what they wrote) and throws the first failure in list order.
+ */
+async function allSettledOrThrow(ops: Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(ops);
+  const failed = settled.find((x): x is PromiseRejectedResult => x.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
 type StepFn = <T>(name: StepName, fn: (log: (line: string) => void) => Promise<T>) => Promise<T>;
 
 async function cleanup(step: StepFn, session: HostSession, staged: string[], stagingDir: string, cutUpload: boolean) {
   await step("cleanup", async (log) => {
     const tr = await session.open();
-    for (const p of staged) if (await tr.remove(p)) log(`removed ${p}`);
+    const removed = await Promise.all(staged.map((p) => tr.remove(p)));
+    staged.forEach((p, i) => removed[i] && log(`removed ${p}`));
     // A cut upload may have left the transport's temporary file behind: remove the whole directory.
     // (Only then: the remote `find` is one more command per target, and every upload that finished
     // renamed its temporary file into place.)

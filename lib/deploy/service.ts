@@ -35,7 +35,7 @@ import {
   type TargetResult,
 } from "./engine";
 import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "./commands";
-import { recordDeployedFiles } from "./deployed-files";
+import { deployedFileWrites } from "./deployed-files";
 import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
 import type { HostCheck } from "./host-checks";
 import { clusterHostLocks } from "./cluster-lock";
@@ -884,15 +884,14 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
   );
   const tEngine = performance.now();
   await recorder.flush();
-  // The deployed files (masked) in the history: the config page diffs the model against them.
-  if (!o.dryRun) await recordDeployedFiles(rows, plans, results);
   const tChain = performance.now();
 
   const now = new Date();
   const status = runStatus(results);
   const summary = results.map((r) => `${r.name}: ${r.status}${r.failedStep ? ` at ${r.failedStep}` : ""}`).join("; ");
-  // Drift state of every daemon and the run's outcome: one commit.
-  const finalWrites: Prisma.PrismaPromise<unknown>[] = [];
+  // The deployed files (masked) in the history (the config page diffs the model against them), the
+  // drift state of every daemon and the run's outcome: one commit.
+  const finalWrites: Prisma.PrismaPromise<unknown>[] = o.dryRun ? [] : await deployedFileWrites(rows, plans, results);
   for (const r of results) {
     if (o.dryRun || !["succeeded", "unchanged"].includes(r.status)) continue;
     finalWrites.push(

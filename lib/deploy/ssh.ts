@@ -648,16 +648,22 @@ export class SshConnection {
     let handleOpen = true;
     try {
       await this.writeAll(sftp, handle, tmp, data, left(), opts.onProgress);
-      await this.sftpOp<void>("chmod", tmp, (s, cb) => s.fchmod(handle, mode, cb), left());
+      // chmod, chown, fsync and close sent together: the server runs them in order on the handle,
+      // and one round trip instead of four reaches the rename (only after all of them succeeded).
+      const tail: Promise<void>[] = [this.sftpOp<void>("chmod", tmp, (s, cb) => s.fchmod(handle, mode, cb), left())];
       if (opts.owner) {
         const { uid, gid } = opts.owner;
-        await this.sftpOp<void>("chown", tmp, (s, cb) => s.fchown(handle, uid, gid, cb), left());
+        tail.push(this.sftpOp<void>("chown", tmp, (s, cb) => s.fchown(handle, uid, gid, cb), left()));
       }
       if (hasExtension(sftp, "fsync@openssh.com")) {
-        await this.sftpOp<void>("fsync", tmp, (s, cb) => s.ext_openssh_fsync(handle, (e) => cb(e)), left());
+        tail.push(this.sftpOp<void>("fsync", tmp, (s, cb) => s.ext_openssh_fsync(handle, (e) => cb(e)), left()));
       }
-      handleOpen = false;
-      await this.sftpOp<void>("close", tmp, (s, cb) => s.close(handle, cb), left());
+      const closing = this.sftpOp<void>("close", tmp, (s, cb) => s.close(handle, cb), left());
+      const [closed, ...rest] = await Promise.allSettled([closing, ...tail]);
+      if (closed.status === "fulfilled") handleOpen = false;
+      const failed = rest.find((x): x is PromiseRejectedResult => x.status === "rejected");
+      if (failed) throw failed.reason;
+      if (closed.status === "rejected") throw closed.reason;
       await this.rename(tmp, path);
     } catch (err) {
       if (!this.closedReason) {
