@@ -130,7 +130,8 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       const oneShot1 = oneShot.one;
       const oneShot50 = oneShot.fifty;
       // The floor of the machine: one round trip on each of the same 100 (and 2) open sessions, nothing else.
-      const roundTrips = async (n: number) => {
+      const { SQL_PROBE_LEAN } = await import("../lib/replication/probes");
+      const roundTrips = async (n: number, text = "SELECT 1") => {
         const pg = (await import("pg")).default;
         const clients = await Promise.all(
           Array.from({ length: n }, async (_, i) => {
@@ -143,7 +144,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
         const t: number[] = [];
         for (let i = 0; i < 25; i++) {
           const t0 = performance.now();
-          await Promise.all(clients.map((c) => c.query("SELECT 1")));
+          await Promise.all(clients.map((c) => c.query(text === "SELECT 1" ? text : { name: "bench_probe", text })));
           if (i >= 5) t.push(performance.now() - t0);
         }
         await Promise.all(clients.map((c) => c.end()));
@@ -151,6 +152,9 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       };
       const rt2 = await roundTrips(2);
       const rt100 = await roundTrips(2 * DISTINCT_CLUSTERS);
+      // The monitoring statement itself (prepared, as the sessions run it), nothing of the app around it.
+      const probe2 = await roundTrips(2, SQL_PROBE_LEAN);
+      const probe100 = await roundTrips(2 * DISTINCT_CLUSTERS, SQL_PROBE_LEAN);
       const ratio = c50.medianMs / c1.medianMs;
       console.log(`\nReplication poll cycle (probe both members, assess, store samples): ${DISTINCT_CLUSTERS} clusters on ${2 * DISTINCT_CLUSTERS} distinct endpoints (127.0.0.2-${DISTINCT_CLUSTERS + 1}, no sharing)`);
       console.log("clusters".padEnd(44), "median ms".padStart(10), "p95 ms".padStart(8));
@@ -161,7 +165,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
       for (const [k, v] of Object.entries({ "1 cluster": c1, [`${DISTINCT_CLUSTERS} clusters`]: c50 })) console.log(`  ${k}: median per part ${JSON.stringify(v.medianBreakdownMs)} ms; the app's own CPU per cycle ${v.appCpuMedianMs} ms, ${v.appKernelCpuMedianMs} ms of it in the kernel (the rest of the wall time: the two local PostgreSQL servers and the kernel on the same 2 cores)`);
       console.log(`${DISTINCT_CLUSTERS} vs 1 with long-lived sessions: ${ratio.toFixed(2)}x (target <= 2x) ${ratio <= 2 ? "OK" : "MISSED"}; with a connection per probe: ${(oneShot50.medianMs / oneShot1.medianMs).toFixed(1)}x`);
       console.log(`${DISTINCT_CLUSTERS} clusters with long-lived sessions vs 1 cluster with a connection per probe (the old floor, same run): ${(c50.medianMs / oneShot1.medianMs).toFixed(2)}x`);
-      console.log(`the machine's floor: one SELECT 1 on each of 2 open sessions ${rt2} ms, on each of ${2 * DISTINCT_CLUSTERS} ${rt100} ms (${(rt100 / Math.max(rt2, 0.1)).toFixed(0)}x: the servers share these 2 cores)`);
+      console.log(`the machine's floor: one SELECT 1 on each of 2 open sessions ${rt2} ms, on each of ${2 * DISTINCT_CLUSTERS} ${rt100} ms (${(rt100 / Math.max(rt2, 0.1)).toFixed(0)}x: the servers share these 2 cores); the monitoring statement alone on raw sessions: ${probe2} ms on 2, ${probe100} ms on ${2 * DISTINCT_CLUSTERS} (${(probe100 / Math.max(probe2, 0.1)).toFixed(1)}x); the ${DISTINCT_CLUSTERS}-cluster cycle is ${(c50.medianMs / Math.max(probe100, 0.1)).toFixed(2)}x that floor, the 1-cluster cycle ${(c1.medianMs / Math.max(probe2, 0.1)).toFixed(1)}x its own`);
       out.pollCycle = {
         endpoints: 2 * DISTINCT_CLUSTERS,
         oneCluster: c1,
@@ -172,6 +176,7 @@ export async function benchReplication(parts: { pollCycle?: boolean; api?: boole
         connectionPerProbe: { oneCluster: oneShot1, fiftyClusters: oneShot50, ratio: Number((oneShot50.medianMs / oneShot1.medianMs).toFixed(2)) },
         fiftyPersistentVsOneClusterConnectionPerProbe: Number((c50.medianMs / oneShot1.medianMs).toFixed(2)),
         roundTripFloorMs: { twoSessions: rt2, allSessions: rt100 },
+        probeStatementFloorMs: { twoSessions: probe2, allSessions: probe100, ratio: Number((probe100 / Math.max(probe2, 0.1)).toFixed(2)) },
       };
     }
     await one.$disconnect();
