@@ -55,12 +55,42 @@ export async function bulkInsert(tx: Tx, table: string, rows: Record<string, unk
 
 /** Sets one column of many rows by id in one statement (`UPDATE … FROM` the pairs as JSON rows). */
 export async function bulkSetColumn(tx: Tx, table: string, column: string, pairs: readonly [number, unknown][]): Promise<void> {
-  if (pairs.length === 0) return;
-  for (const c of [table, column]) if (!IDENT.test(c)) throw new Error(`bulkSetColumn: not an identifier: ${c}`);
-  if (column === "id") throw new Error("bulkSetColumn: cannot set the id");
-  const sql = `UPDATE "${table}" SET "${column}" = j."${column}" FROM (${selectJsonRows(table, ["id", column], 1)}) AS j WHERE "${table}"."id" = j."id"`;
+  await bulkUpdate(tx, table, [column], pairs.map(([id, v]) => [id, v]));
+}
+
+/**
+ * Sets `columns` of many rows by id in one statement: each row is [id, ...the columns' values in
+ * order] (`UPDATE … FROM` the rows as JSON). Values as bulkInsert writes them.
+ */
+export async function bulkUpdate(tx: Tx, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  for (const c of [table, ...columns]) if (!IDENT.test(c)) throw new Error(`bulkUpdate: not an identifier: ${c}`);
+  if (columns.length === 0 || columns.includes("id")) throw new Error("bulkUpdate: set at least one column, never the id");
+  const sets = columns.map((c) => `"${c}" = j."${c}"`).join(", ");
+  const sql = `UPDATE "${table}" SET ${sets} FROM (${selectJsonRows(table, ["id", ...columns], 1)}) AS j WHERE "${table}"."id" = j."id"`;
   const run = await statementRunner(tx);
-  for (let i = 0; i < pairs.length; i += MAX_ROWS) await run(sql, JSON.stringify(pairs.slice(i, i + MAX_ROWS).map(([id, v]) => [id, jsonValue(v)])));
+  for (let i = 0; i < rows.length; i += MAX_ROWS) await run(sql, JSON.stringify(rows.slice(i, i + MAX_ROWS).map((r) => r.map(jsonValue))));
+}
+
+/**
+ * Inserts or updates many rows in one statement: each row holds the values of `columns` in order;
+ * a row whose `conflict` columns (a unique key, all in `columns`) match an existing row sets that
+ * row's other columns instead (`INSERT … ON CONFLICT … DO UPDATE`).
+ */
+export async function bulkUpsert(tx: Tx, table: string, conflict: readonly string[], columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  for (const c of [table, ...columns]) if (!IDENT.test(c)) throw new Error(`bulkUpsert: not an identifier: ${c}`);
+  if (!conflict.every((c) => columns.includes(c))) throw new Error("bulkUpsert: the conflict columns must be among the columns");
+  const sets = columns.filter((c) => !conflict.includes(c)).map((c) => `"${c}" = excluded."${c}"`);
+  if (sets.length === 0) throw new Error("bulkUpsert: nothing to update");
+  const sql = `INSERT INTO "${table}" (${quoted(columns)}) ${selectJsonRows(table, columns, 1)} ON CONFLICT (${quoted(conflict)}) DO UPDATE SET ${sets.join(", ")}`;
+  const run = await statementRunner(tx);
+  for (let i = 0; i < rows.length; i += MAX_ROWS) await run(sql, JSON.stringify(rows.slice(i, i + MAX_ROWS).map((r) => r.map(jsonValue))));
+}
+
+/** Runs `sql` with one JSON text as its only parameter on the transaction's own connection (else through Prisma). */
+export async function runJsonStatement(tx: Tx, sql: string, json: string): Promise<void> {
+  await (await statementRunner(tx))(sql, json);
 }
 
 /** Runs a statement with its one JSON parameter on the transaction's connection (lib/db/direct.ts), else through Prisma. */

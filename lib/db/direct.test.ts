@@ -10,7 +10,7 @@ import { freshDatabase } from "@/test/support/db";
 freshDatabase();
 const { prisma } = await import("./client");
 const { directQuery } = await import("./direct");
-const { bulkInsert, bulkSetColumn } = await import("./bulk");
+const { bulkInsert, bulkSetColumn, bulkUpdate, bulkUpsert } = await import("./bulk");
 
 afterAll(async () => {
   await prisma.$disconnect();
@@ -85,6 +85,30 @@ describe("bulkInsert and bulkSetColumn", () => {
     expect(devices.map((d) => [d.name, d.labelMedia, d.randomAccess, d.maxConcurrentJobs, d.createdAt.getTime()])).toEqual([
       ["d1", true, false, 3, now.getTime()],
       ["d2", null, null, null, now.getTime()],
+    ]);
+  });
+});
+
+describe("bulkUpdate and bulkUpsert", () => {
+  it("set several columns by id, and insert or update on a unique key, as Prisma reads them back", async () => {
+    const at = new Date("2026-12-01T10:00:00.123Z");
+    const run = await prisma.deployRun.create({ data: { actor: "bulk", dryRun: false, status: "running", revision: 1 } });
+    const t = await prisma.deployTargetRun.create({ data: { runId: run.id, targetKey: "director:1", kind: "director", daemonId: 1, daemonName: "d", role: "primary", hostName: "h", status: "pending", files: [] } });
+    await prisma.daemonDeployState.create({ data: { kind: "director", daemonId: 1, liveHash: "old", bconsolePath: "/usr/sbin/bconsole" } });
+    await prisma.$transaction(async (tx) => {
+      await bulkUpdate(tx, "DeployTargetRun", ["status", "error", "files", "finishedAt"], [[t.id, "failed", `it's "bad" ✓`, [{ path: "/etc/b.conf", text: "x" }], at]]);
+      await bulkUpsert(tx, "DaemonDeployState", ["kind", "daemonId"], ["kind", "daemonId", "lastHash", "lastDeployedAt", "liveHash"], [
+        ["director", 1, "new", at, "new"],
+        ["client", 7, "c", at, null],
+      ]);
+    });
+    const back = await prisma.deployTargetRun.findUniqueOrThrow({ where: { id: t.id } });
+    expect([back.status, back.error, back.files, back.finishedAt?.toISOString(), back.daemonName]).toEqual(["failed", `it's "bad" ✓`, [{ path: "/etc/b.conf", text: "x" }], at.toISOString(), "d"]);
+    const states = await prisma.daemonDeployState.findMany({ orderBy: { kind: "asc" } });
+    // the existing row updated (its other columns kept), the new one inserted
+    expect(states.map((s) => [s.kind, s.daemonId, s.lastHash, s.lastDeployedAt?.toISOString(), s.liveHash, s.bconsolePath])).toEqual([
+      ["client", 7, "c", at.toISOString(), null, null],
+      ["director", 1, "new", at.toISOString(), "new", "/usr/sbin/bconsole"],
     ]);
   });
 });

@@ -4,7 +4,6 @@
  * text is stored: nothing here holds a password. Server-side only.
  */
 import { posix } from "node:path";
-import type { Prisma } from "@prisma/client";
 import { prisma } from "@/lib/db/client";
 import { maskConfigSecrets } from "./mask";
 
@@ -20,14 +19,14 @@ const DEPLOYED = ["succeeded", "unchanged"];
 /**
  * After a real deploy (not a dry run): each target that ended with the model's files on its host
  * (succeeded, unchanged) gets the masked text of each file in its history row. The rows are read
- * in one query and the writes returned, for the caller to commit with the run's outcome (one
- * commit for every target, not one per target).
+ * in one query; the result, [history row id, files] per target, is for the caller to write with the
+ * run's outcome (one commit for every target, not one per target).
  */
-export async function deployedFileWrites(
+export async function deployedFileRows(
   rows: ReadonlyMap<string, number>,
   plans: readonly { target: { key: string; files: readonly { path: string; content: string }[] } }[],
   results: readonly { key: string; status: string }[],
-): Promise<Prisma.PrismaPromise<unknown>[]> {
+): Promise<[number, DeployedFile[]][]> {
   const wanted: { id: number; files: readonly { path: string; content: string }[] }[] = [];
   for (const r of results) {
     if (!DEPLOYED.includes(r.status)) continue;
@@ -40,8 +39,7 @@ export async function deployedFileWrites(
   const storedOf = new Map(current.map((row) => [row.id, Array.isArray(row.files) ? (row.files as unknown as DeployedFile[]) : []]));
   return wanted.map(({ id, files: planned }) => {
     const stored = storedOf.get(id) ?? [];
-    const files = planned.map((f) => ({ ...(stored.find((s) => s.path === f.path) ?? { path: f.path }), text: maskConfigSecrets(f.content) }));
-    return prisma.deployTargetRun.update({ where: { id }, data: { files: files as unknown as Prisma.InputJsonValue } });
+    return [id, planned.map((f) => ({ ...(stored.find((s) => s.path === f.path) ?? { path: f.path }), text: maskConfigSecrets(f.content) }))];
   });
 }
 

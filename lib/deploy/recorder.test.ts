@@ -3,20 +3,27 @@ import { describe, expect, it } from "vitest";
 import type { DeployEvent, StepRecord, TargetResult } from "./engine";
 import { createRunRecorder, FLUSH_MS } from "./recorder";
 
+/** A database whose transactions record the statements they get (no connection offered: the Prisma path of lib/db/bulk.ts). */
 function fakeDb() {
   const batches: Array<Array<{ op: string; arg: any }>> = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const db = {
-    $executeRawUnsafe: (sql: string, json: string) => ({ op: "steps", arg: { sql, rows: JSON.parse(json) as unknown[][] } }),
-    deployTargetRun: { update: (arg: unknown) => ({ op: "target", arg }) },
-    async $transaction(ops: Array<{ op: string; arg: any }>) {
+    async $transaction(fn: (tx: unknown) => Promise<void>) {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
+      const ops: Array<{ op: string; arg: any }> = [];
+      const tx = {
+        async $queryRawUnsafe(sql: string, json?: string) {
+          if (sql.startsWith('SELECT 1 AS "direct_probe_')) return [];
+          ops.push({ op: sql.startsWith('INSERT INTO "DeployStep"') ? "steps" : sql.startsWith('UPDATE "DeployTargetRun"') ? "targets" : sql, arg: { sql, rows: JSON.parse(json ?? "[]") as unknown[][] } });
+          return [];
+        },
+      };
+      await fn(tx);
       await new Promise((r) => setTimeout(r, 5));
       batches.push(ops);
       inFlight--;
-      return [];
     },
   };
   return { db: db as unknown as Parameters<typeof createRunRecorder>[0], batches, maxInFlight: () => maxInFlight };
@@ -46,8 +53,9 @@ describe("createRunRecorder", () => {
     const steps0 = batches[0].find((o) => o.op === "steps")!.arg.rows;
     expect(steps0.map((r: unknown[]) => [r[0], r[3], r[6]])).toEqual([[1, "ok", "done"], [2, "running", ""]]);
     expect(steps0[0][4]).toBe("1970-01-01T00:00:00.000+00:00");
-    expect(batches[0].filter((o) => o.op === "target").map((o) => o.arg.data.status)).toEqual(["running"]);
-    expect(batches[1].map((o) => [o.op, o.op === "steps" ? o.arg.rows[0][3] : o.arg.data.status])).toEqual([["steps", "ok"], ["target", "succeeded"]]);
+    // One statement for the targets: [id, status, failedStep, error, errorCode, liveHashBefore, files, finishedAt].
+    expect(batches[0].filter((o) => o.op === "targets").map((o) => o.arg.rows.map((r: unknown[]) => [r[0], r[1], r[6]]))).toEqual([[[1, "running", "[]"]]]);
+    expect(batches[1].map((o) => [o.op, o.op === "steps" ? o.arg.rows[0][3] : o.arg.rows[0][1]])).toEqual([["steps", "ok"], ["targets", "succeeded"]]);
     await rec.flush(); // nothing pending: resolves at once
     expect(batches).toHaveLength(2);
   });

@@ -35,7 +35,8 @@ import {
   type TargetResult,
 } from "./engine";
 import { checkBconsoleConfig, checkBconsolePath, checkCommandPolicy } from "./commands";
-import { deployedFileWrites } from "./deployed-files";
+import { deployedFileRows } from "./deployed-files";
+import { bulkUpdate, bulkUpsert } from "@/lib/db/bulk";
 import { driftHash, driftKey, viewHash, viewOfStored } from "./hashes";
 import type { HostCheck } from "./host-checks";
 import { clusterHostLocks } from "./cluster-lock";
@@ -292,9 +293,17 @@ export interface DirectorPlanOptions {
   extraPrograms?: readonly string[];
 }
 
-/** Plan one Director target (rendered, validated, with host, settings and replication Job). */
-/** Configurations loaded during one planning pass, by the Director whose resources they are. */
-export type ConfigCache = Map<string, Promise<DirectorConfig>>;
+/**
+ * What one planning pass keeps: the configurations loaded, by the Director whose resources they
+ * are, and the checked render a standby gets (every standby of a primary gets the same file: it is
+ * validated and rendered once, not once per standby).
+ */
+export interface ConfigCache {
+  configs: Map<string, Promise<DirectorConfig>>;
+  standbyFiles: Map<string, { problems: string[]; content: string }>;
+}
+
+export const newConfigCache = (): ConfigCache => ({ configs: new Map(), standbyFiles: new Map() });
 
 /**
  * loadDirectorConfig once per primary and planning pass: a primary and its standbys planned as
@@ -306,10 +315,10 @@ async function loadConfig(d: DirectorRow, o: DirectorPlanOptions, cache?: Config
   const load = () => loadDirectorConfig(prisma, d.id, { asPrimary: o.asPrimary });
   const owner = o.asPrimary ? null : d.role === "standby" ? d.primaryId : d.id;
   if (!cache || owner === null) return load();
-  let p = cache.get(`dir:${owner}`);
+  let p = cache.configs.get(`dir:${owner}`);
   if (!p) {
     p = load();
-    cache.set(`dir:${owner}`, p);
+    cache.configs.set(`dir:${owner}`, p);
   }
   return structuredClone(await p);
 }
@@ -320,29 +329,39 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
   let content = "";
   const extraFiles: { path: string; content: string; mode: number }[] = [];
   const actsAsPrimary = o.asPrimary || (d.role !== "standby" && d.active);
+  // A standby's file is its primary's configuration as loaded, nothing added: the same for every
+  // standby of that primary, so it is loaded, checked and rendered once per planning pass.
+  const memo = !actsAsPrimary && cache && !o.asPrimary && d.role === "standby" && d.primaryId !== null ? `dir:${d.primaryId}:${rev}` : null;
   try {
-    const cfg = await loadConfig(d, o, cache);
-    // A standby receives its primary's configuration unchanged (loadDirectorConfig), so it can take over.
-    if (actsAsPrimary) {
-      // The configuration replication Admin Job for each standby that has it enabled (its settings).
-      const standbys = o.standbys ?? all.filter((x) => x.primaryId === d.id && x.role === "standby");
-      for (const b of standbys) {
-        const r = settingsOf(b.id).replication;
-        if (!r?.enabled) continue;
-        try {
-          const opts = replicationOptions(d, b, r, cfg);
-          const job = adminReplicationJob(opts);
-          cfg.jobs = [...cfg.jobs.filter((j) => j.name !== job.name), job];
-          extraFiles.push({ path: opts.scriptPath, content: adminReplicationScript(opts), mode: 0o750 });
-        } catch (err) {
-          if (err instanceof AdminReplicationError) problems.push(`replication to ${b.name}: ${err.message}`);
-          else throw err;
+    let checked = memo ? cache!.standbyFiles.get(memo) : undefined;
+    if (!checked) {
+      const cfg = await loadConfig(d, o, cache);
+      // A standby receives its primary's configuration unchanged (loadDirectorConfig), so it can take over.
+      if (actsAsPrimary) {
+        // The configuration replication Admin Job for each standby that has it enabled (its settings).
+        const standbys = o.standbys ?? all.filter((x) => x.primaryId === d.id && x.role === "standby");
+        for (const b of standbys) {
+          const r = settingsOf(b.id).replication;
+          if (!r?.enabled) continue;
+          try {
+            const opts = replicationOptions(d, b, r, cfg);
+            const job = adminReplicationJob(opts);
+            cfg.jobs = [...cfg.jobs.filter((j) => j.name !== job.name), job];
+            extraFiles.push({ path: opts.scriptPath, content: adminReplicationScript(opts), mode: 0o750 });
+          } catch (err) {
+            if (err instanceof AdminReplicationError) problems.push(`replication to ${b.name}: ${err.message}`);
+            else throw err;
+          }
         }
       }
+      const errors = validateDirector(cfg).filter((p) => p.severity === "error");
+      checked = hasErrors(errors)
+        ? { problems: errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()), content: "" }
+        : { problems: [], content: renderDirector(cfg, { revision: rev }) };
+      if (memo) cache!.standbyFiles.set(memo, checked);
     }
-    const errors = validateDirector(cfg).filter((p) => p.severity === "error");
-    if (hasErrors(errors)) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
-    else content = renderDirector(cfg, { revision: rev });
+    problems.push(...checked.problems);
+    content = checked.content;
   } catch (err) {
     problems.push(`render: ${(err as Error).message}`);
   }
@@ -452,7 +471,7 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
   const directors = await directorRows();
   const settingsOf = (id: number) => readSettings(st.get(targetKey("director", id))?.settings);
   const extras = await extraPrograms();
-  const configs: ConfigCache = new Map();
+  const configs = newConfigCache();
   for (const d of directors) {
     const key = targetKey("director", d.id);
     if (want && !want.has(key)) continue;
@@ -890,34 +909,22 @@ export async function startDeploy(o: StartDeployOptions): Promise<{ runId: numbe
   const status = runStatus(results);
   const summary = results.map((r) => `${r.name}: ${r.status}${r.failedStep ? ` at ${r.failedStep}` : ""}`).join("; ");
   // The deployed files (masked) in the history (the config page diffs the model against them), the
-  // drift state of every daemon and the run's outcome: one commit.
-  const finalWrites: Prisma.PrismaPromise<unknown>[] = o.dryRun ? [] : await deployedFileWrites(rows, plans, results);
+  // drift state of every daemon and the run's outcome: one commit, a statement each.
+  const fileRows = o.dryRun ? [] : await deployedFileRows(rows, plans, results);
+  const deployedStates: unknown[][] = [];
+  const liveStates: unknown[][] = [];
   for (const r of results) {
-    if (o.dryRun || !["succeeded", "unchanged"].includes(r.status)) continue;
-    finalWrites.push(
-      prisma.daemonDeployState.upsert({
-        where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
-        create: { kind: r.kind, daemonId: r.daemonId, lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
-        update: { lastHash: r.modelHash, lastDeployedAt: now, lastDeployedBy: o.actor, lastRunId: run.id, liveHash: r.modelHash, liveCheckedAt: now },
-      }),
-    );
+    if (!o.dryRun && ["succeeded", "unchanged"].includes(r.status)) deployedStates.push([r.kind, r.daemonId, r.modelHash, now, o.actor, run.id, r.modelHash, now]);
+    // What the host has now: unchanged by a dry run or a rolled-back deploy.
+    else if (r.liveHashBefore) liveStates.push([r.kind, r.daemonId, r.status === "rollback_failed" ? null : r.liveHashBefore, now]);
   }
-  for (const r of results) {
-    if (r.liveHashBefore && (o.dryRun || !["succeeded", "unchanged"].includes(r.status))) {
-      // What the host has now: unchanged by a dry run or a rolled-back deploy.
-      const liveNow = r.status === "rollback_failed" ? null : r.liveHashBefore;
-      finalWrites.push(
-        prisma.daemonDeployState.upsert({
-          where: { kind_daemonId: { kind: r.kind, daemonId: r.daemonId } },
-          create: { kind: r.kind, daemonId: r.daemonId, liveHash: liveNow, liveCheckedAt: now },
-          update: { liveHash: liveNow, liveCheckedAt: now },
-        }),
-      );
-    }
-  }
-  // Only while the run is still ours: an instance that took it over (our lease lost) has marked it interrupted.
-  finalWrites.push(prisma.deployRun.updateMany({ where: { id: run.id, owner: INSTANCE_ID, status: "running" }, data: { status, summary, finishedAt: now } }));
-  await prisma.$transaction(finalWrites);
+  await prisma.$transaction(async (tx) => {
+    await bulkUpdate(tx, "DeployTargetRun", ["files"], fileRows);
+    await bulkUpsert(tx, "DaemonDeployState", ["kind", "daemonId"], ["kind", "daemonId", "lastHash", "lastDeployedAt", "lastDeployedBy", "lastRunId", "liveHash", "liveCheckedAt"], deployedStates);
+    await bulkUpsert(tx, "DaemonDeployState", ["kind", "daemonId"], ["kind", "daemonId", "liveHash", "liveCheckedAt"], liveStates);
+    // Only while the run is still ours: an instance that took it over (our lease lost) has marked it interrupted.
+    await tx.deployRun.updateMany({ where: { id: run.id, owner: INSTANCE_ID, status: "running" }, data: { status, summary, finishedAt: now } });
+  });
   await audit({
     actor: o.actor,
     action: o.dryRun ? "deploy_dry_run" : "deploy",
