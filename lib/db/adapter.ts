@@ -1,7 +1,10 @@
 import { pathToFileURL } from "node:url";
 import { createClient, type Client, type Config, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
+import { Sqlite3Client } from "@libsql/client/sqlite3";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
-import { isProbe, offerConnection, type DirectArg } from "./direct";
+import Database from "libsql";
+import { isProbe, offerConnection, type DirectArg, type DirectQuery } from "./direct";
+import { SqliteStatements, type SqliteArg } from "./sqlite-statements";
 
 /**
  * How long a statement waits for a lock another process holds (the CLI importing while the server
@@ -19,15 +22,29 @@ export const BUSY_TIMEOUT_MS = 5000;
  * without a busy timeout and re-reads the schema (2.5x slower writes). Running the transaction on
  * the same connection is safe because Prisma's adapter holds its own mutex from BEGIN to COMMIT or
  * ROLLBACK: nothing else reaches the connection meanwhile.
+ *
+ * The connection to the file is opened here (as @libsql/client opens it) so that the transaction's
+ * direct statements (lib/db/direct.ts) can also run prepared statements on it (sqlite-statements.ts).
  */
 export class SqliteAdapter extends PrismaLibSQL {
+  readonly #file: string;
+  readonly #url: string;
+
   constructor(file: string) {
     // A file URL, percent-encoded: a path may hold spaces, "#" or "?".
-    super({ url: pathToFileURL(file).href });
+    const url = pathToFileURL(file).href;
+    super({ url });
+    this.#file = file;
+    this.#url = url;
   }
 
   override createClient(config: Config): Client {
-    return new OneConnectionClient(createClient(config), BUSY_TIMEOUT_MS);
+    // Another URL (the shadow database of a migration, ":memory:"): stock client, no prepared statements.
+    if (config.url !== this.#url || config.intMode !== undefined) return new OneConnectionClient(createClient(config), BUSY_TIMEOUT_MS);
+    const options: Database.Options = {};
+    const db = new Database(this.#file, options);
+    db.prepare("SELECT 1 AS checkThatTheDatabaseCanBeOpened").get();
+    return new OneConnectionClient(new Sqlite3Client(this.#file, options, db, "number"), BUSY_TIMEOUT_MS, new SqliteStatements(db));
   }
 }
 
@@ -41,9 +58,12 @@ const BEGIN: Record<TransactionMode, string> = {
 export class OneConnectionClient implements Client {
   readonly #inner: Client;
   readonly #ready: Promise<unknown>;
+  readonly #statements: SqliteStatements | undefined;
 
-  constructor(inner: Client, busyTimeoutMs: number) {
+  /** `statements`: prepared statements on the same connection as `inner`, for the transactions' direct statements. */
+  constructor(inner: Client, busyTimeoutMs: number, statements?: SqliteStatements) {
     this.#inner = inner;
+    this.#statements = statements;
     this.#ready = inner.execute(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`).then(() =>
       // Write-ahead log: one fsync per commit (synchronous stays FULL, so a commit is on disk once
       // acknowledged) instead of the rollback journal's three or four (measured here: 0.15 against
@@ -79,7 +99,7 @@ export class OneConnectionClient implements Client {
   async transaction(mode: TransactionMode = "write"): Promise<Transaction> {
     await this.#ready;
     await this.#inner.execute(BEGIN[mode]);
-    return new SameConnectionTransaction(this.#inner);
+    return new SameConnectionTransaction(this.#inner, this.#statements);
   }
 
   sync(): Promise<void> {
@@ -87,16 +107,19 @@ export class OneConnectionClient implements Client {
   }
 
   close(): void {
+    this.#statements?.clear();
     this.#inner.close();
   }
 }
 
 class SameConnectionTransaction implements Transaction {
   readonly #db: Client;
+  readonly #statements: SqliteStatements | undefined;
   #open = true;
 
-  constructor(db: Client) {
+  constructor(db: Client, statements?: SqliteStatements) {
     this.#db = db;
+    this.#statements = statements;
   }
 
   get closed(): boolean {
@@ -111,8 +134,20 @@ class SameConnectionTransaction implements Transaction {
     this.#check();
     // A probe of lib/db/direct.ts: this transaction's connection serves raw statements past Prisma's compiler.
     const sql = typeof stmt === "string" ? stmt : stmt.sql;
-    if (isProbe(sql)) offerConnection(sql, (q, args) => this.#direct(q, args));
+    if (isProbe(sql)) offerConnection(sql, this.#directQuery());
     return this.#db.execute(stmt);
+  }
+
+  #directQuery(): DirectQuery {
+    const run: DirectQuery = (q, args) => this.#direct(q, args);
+    const statements = this.#statements;
+    if (!statements) return run;
+    return Object.assign(run, {
+      repeat: async (q: string, argLists: readonly (readonly SqliteArg[])[]) => {
+        this.#check();
+        return statements.repeat(q, argLists);
+      },
+    });
   }
 
   async #direct(sql: string, args: readonly DirectArg[]): Promise<Record<string, unknown>[]> {

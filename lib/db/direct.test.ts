@@ -72,6 +72,20 @@ describe("bulkInsert and bulkSetColumn", () => {
     expect(back.map((r) => [r.at.toISOString(), r.after, r.before, r.entityName])).toEqual([[at.toISOString(), { files: ["a"] }, ["b"], "set"]]);
   });
 
+  it("write numbers into text columns as the JSON text reads (5, not 5.0; no NaN), and many rows in order", async () => {
+    const at = new Date("2026-11-30T05:06:07.008Z");
+    // 70 rows: more than one prepared chunk on SQLite, and a remainder
+    const rows = Array.from({ length: 70 }, (_, i) => ({ at, actor: "bulk-many", action: "import-create", entityId: i % 3 === 0 ? i : String(i), entityName: i === 1 ? Number.NaN : i === 2 ? 1.5 : i === 3 ? -0 : `n${i}` }));
+    const made = await prisma.$transaction((tx) => bulkInsert(tx, "AuditEvent", rows, ["id", "entityId"]));
+    expect(made.map((r) => r.entityId)).toEqual(rows.map((_, i) => String(i)));
+    expect(made.map((r) => Number(r.id))).toEqual([...made.map((r) => Number(r.id))].sort((a, b) => a - b));
+    const back = await prisma.auditEvent.findMany({ where: { actor: "bulk-many" }, orderBy: { id: "asc" } });
+    expect(back.map((r) => [r.entityId, r.entityName])).toEqual(rows.map((r, i) => [String(i), i === 1 ? null : i === 2 ? "1.5" : i === 3 ? "0" : `n${i}`]));
+    await prisma.$transaction((tx) => bulkSetColumn(tx, "AuditEvent", "entityType", back.map((r, i) => [r.id, i % 2 ? 7 : null])));
+    const set = await prisma.auditEvent.findMany({ where: { actor: "bulk-many" }, orderBy: { id: "asc" } });
+    expect(set.map((r) => r.entityType)).toEqual(back.map((_, i) => (i % 2 ? "7" : null)));
+  });
+
   it("writes booleans and integers of a typed table", async () => {
     const sd = await prisma.storageDaemon.create({ data: { name: "bulk-sd", address: "sd.example.net", port: 9103, passwordEnc: "x" } });
     const now = new Date();

@@ -15,10 +15,17 @@
 import { randomBytes } from "node:crypto";
 
 /** A bound parameter of a direct statement. */
-export type DirectArg = string | number | null;
+export type DirectArg = string | number | bigint | null;
 
 /** Runs one statement on the claimed connection; rows as objects keyed by column name. */
-export type DirectQuery = (sql: string, args: readonly DirectArg[]) => Promise<Record<string, unknown>[]>;
+export interface DirectQuery {
+  (sql: string, args: readonly DirectArg[]): Promise<Record<string, unknown>[]>;
+  /**
+   * The same statement once per argument list, in order, compiled once: the rows of every run.
+   * Offered where the connection keeps prepared statements (SQLite); absent on PostgreSQL.
+   */
+  readonly repeat?: (sql: string, argLists: readonly (readonly DirectArg[])[]) => Promise<Record<string, unknown>[]>;
+}
 
 const PROBE_PREFIX = 'SELECT 1 AS "direct_probe_';
 const PROBE = /^SELECT 1 AS "direct_probe_([0-9a-f]{32})"$/;

@@ -48,6 +48,19 @@ export function typedValue(value: unknown, table: string, column: string, d: Dia
   return d === "postgresql" ? Prisma.sql`CAST(${value} AS ${Prisma.raw(PG_TYPE[columnType(table, column)])})` : Prisma.sql`${value}`;
 }
 
+/** `(?, ?), (?, ?)`: the bound parameters of a multi-row VALUES, numbered from 1 on PostgreSQL. */
+export function valuesRows(columns: number, rows: number, d: Dialect = currentDialect()): string {
+  if (!Number.isInteger(columns) || !Number.isInteger(rows) || columns < 1 || rows < 1) throw new Error(`values of ${rows} x ${columns}`);
+  const out: string[] = [];
+  let n = 1;
+  for (let r = 0; r < rows; r++) {
+    const one: string[] = [];
+    for (let c = 0; c < columns; c++) one.push(param(n++, d));
+    out.push(`(${one.join(", ")})`);
+  }
+  return out.join(", ");
+}
+
 /**
  * `SELECT <col 1>, … FROM <the rows of a JSON array parameter> WHERE true ORDER BY <position>`:
  * each row an array of the columns' values in order (booleans as 0/1 or true/false, JSON columns
