@@ -43,6 +43,27 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Whether redact() would write anything else than the value itself: a secret key with a value, or
+ * an object whose JSON text is not that of its own entries (a toJSON other than Date's, a boxed
+ * primitive), anywhere inside. Most audited values hold neither, and their JSON text is then
+ * written without the copy (an import audits thousands of records).
+ */
+function redactChanges(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || value instanceof Date) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function" || value instanceof String || value instanceof Number || value instanceof Boolean) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (redactChanges(value[i])) return true;
+    return false;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (isSecretKey(k) ? !(v == null || v === "") : redactChanges(v)) return true;
+  }
+  return false;
+}
+
 function asJson(value: unknown): Prisma.InputJsonValue | undefined {
   if (value === undefined) return undefined;
   return JSON.parse(JSON.stringify(redact(value))) as Prisma.InputJsonValue;
@@ -69,8 +90,8 @@ export async function audit(entry: AuditInput, tx?: Tx): Promise<void> {
  * The JSON text audit() would store for a value (an object or a list: bulkInsert takes a JSON
  * column's text as is, so the value is written once instead of parsed back and written again).
  */
-function jsonText(value: unknown): string | Prisma.InputJsonValue | undefined {
-  if (value !== null && typeof value === "object") return JSON.stringify(redact(value));
+export function jsonText(value: unknown): string | Prisma.InputJsonValue | undefined {
+  if (value !== null && typeof value === "object") return JSON.stringify(redactChanges(value) ? redact(value) : value);
   return asJson(value);
 }
 

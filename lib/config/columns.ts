@@ -25,16 +25,26 @@ export const COLUMN_KEYS: Partial<Record<ResourceKind, readonly string[]>> = {
   Device: ["name", "mediaType", "archiveDevice", "deviceType", "labelMedia", "randomAccess", "automaticMount", "removableMedia", "alwaysOpen", "autochanger", "maximumConcurrentJobs"],
 };
 
+const NAME_ONLY: readonly string[] = ["name"];
+/** The column keys as a set, made once per list (an import splits thousands of resources). */
+const keySets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function columnKeySet(list: readonly string[]): ReadonlySet<string> {
+  let set = keySets.get(list);
+  if (!set) keySets.set(list, (set = new Set(list)));
+  return set;
+}
+
 /**
  * Splits a typed resource into the values that have columns and the generic items of the rest
  * (typed keys without a column are turned back into their directives, before the kept `extra`).
  * A value a column cannot hold (a Storage Autochanger naming another Storage) stays an item.
  */
 export function splitColumns(kind: ResourceKind, obj: Obj): { cols: Obj; extra: Item[] } {
-  const keys = new Set(COLUMN_KEYS[kind] ?? ["name"]);
+  const keys = columnKeySet(COLUMN_KEYS[kind] ?? NAME_ONLY);
   const cols: Obj = {};
   const rest: Obj = { name: obj.name };
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k in obj) {
+    const v = obj[k];
     if (v === undefined || k === "extra" || k === "keyword") continue;
     if (kind === "Storage" && k === "autochanger" && typeof v !== "boolean") {
       rest[k] = v;

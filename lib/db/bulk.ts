@@ -30,15 +30,23 @@ const MAX_VARIABLES = 32_766;
 
 /** A column's value inside the JSON parameter: booleans as 0/1, JSON values as their text, dates as Prisma writes them on SQLite (PostgreSQL casts the same text). */
 function jsonValue(v: unknown): string | number | null {
-  if (v === undefined || v === null) return null;
-  if (v === Prisma.DbNull || v === Prisma.JsonNull || v === dbNulls.DbNull || v === dbNulls.JsonNull) return null;
-  if (v instanceof Date) return v.toISOString().replace(/Z$/, "+00:00");
-  if (typeof v === "boolean") return v ? 1 : 0;
-  if (typeof v === "bigint") return Number(v);
-  if (typeof v === "object") return JSON.stringify(v);
-  if (typeof v === "string" || typeof v === "number") return v;
-  // (what JSON.stringify makes of anything else in an array)
-  return null;
+  // (by type first: strings and numbers are most of an import's values)
+  switch (typeof v) {
+    case "string":
+    case "number":
+      return v;
+    case "boolean":
+      return v ? 1 : 0;
+    case "bigint":
+      return Number(v);
+    case "object":
+      if (v === null || v === Prisma.DbNull || v === Prisma.JsonNull || v === dbNulls.DbNull || v === dbNulls.JsonNull) return null;
+      if (v instanceof Date) return v.toISOString().replace(/Z$/, "+00:00");
+      return JSON.stringify(v);
+    default:
+      // undefined, and what JSON.stringify makes of anything else in an array
+      return null;
+  }
 }
 
 const INT64_MIN = -(2 ** 63);
