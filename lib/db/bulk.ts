@@ -78,9 +78,7 @@ function quoted(names: readonly string[]): string {
  */
 export async function bulkInsert(tx: Tx, table: string, rows: Record<string, unknown>[], returning: string[] = ["id"]): Promise<Record<string, unknown>[]> {
   if (rows.length === 0) return [];
-  const names = new Set<string>();
-  for (const r of rows) for (const k in r) names.add(k);
-  const cols = [...names];
+  const cols = columnsOf(rows);
   for (const c of [table, ...cols, ...returning]) if (!IDENT.test(c)) throw new Error(`bulkInsert: not an identifier: ${c}`);
   const tail = returning.length > 0 ? ` RETURNING ${quoted(returning)}` : "";
   const direct = await directQuery(tx);
@@ -90,6 +88,29 @@ export async function bulkInsert(tx: Tx, table: string, rows: Record<string, unk
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < rows.length; i += MAX_ROWS) out.push(...(await run(sql, JSON.stringify(rows.slice(i, i + MAX_ROWS).map((r) => cols.map((c) => jsonValue(r[c])))))));
   return out;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The union of the rows' keys, in the order they first appear (rows of one shape are read once). */
+function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
+  const cols: string[] = [];
+  const seen = new Set<string>();
+  let prev: string[] | undefined;
+  for (const r of rows) {
+    const keys = Object.keys(r);
+    if (prev && sameList(keys, prev)) continue;
+    for (const k of keys) if (!seen.has(k)) {
+      seen.add(k);
+      cols.push(k);
+    }
+    prev = keys;
+  }
+  return cols;
 }
 
 type Repeat = NonNullable<NonNullable<Awaited<ReturnType<typeof directQuery>>>["repeat"]>;
@@ -103,7 +124,10 @@ async function insertPrepared(repeat: Repeat, head: string, tail: string, cols: 
     let k = 0;
     for (let r = from; r < to; r++) {
       const row = rows[r];
-      for (const c of cols) args[k++] = boundValue(row[c]);
+      // A row with exactly the columns, in their order (most rows): its values as they come.
+      const keys = Object.keys(row);
+      if (sameList(keys, cols)) for (const v of Object.values(row)) args[k++] = boundValue(v);
+      else for (const c of cols) args[k++] = boundValue(row[c]);
     }
     return args;
   };
