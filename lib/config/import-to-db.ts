@@ -98,13 +98,19 @@ class Rollback extends Error {
 
 /* ------------------------------------------------------------------ reading */
 
+/** Resource types only a Director config opens. */
+const DIR_ONLY: ReadonlySet<string> = new Set(["job", "jobdefs", "pool", "client", "fileset", "schedule", "catalog", "console", "counter"]);
+
 /** "dir" or "sd" from the resource types a config opens. */
 export function detectDaemon(text: string): Daemon | undefined {
   const clean = text.replace(/"(?:\\.|[^"\\])*"/g, '""').replace(/#[^\n]*/g, "");
   const kws = new Set<string>();
-  for (const m of clean.matchAll(/(^|[\n;{}])\s*([A-Za-z][A-Za-z ]*?)\s*\{/g)) kws.add(normalizeKeyword(m[2]));
-  const dirOnly = ["job", "jobdefs", "pool", "client", "fileset", "schedule", "catalog", "console", "counter"];
-  if (dirOnly.some((k) => kws.has(k))) return "dir";
+  for (const m of clean.matchAll(/(^|[\n;{}])\s*([A-Za-z][A-Za-z ]*?)\s*\{/g)) {
+    const kw = normalizeKeyword(m[2]);
+    // One resource type only a Director has decides (a Director config opens thousands of resources).
+    if (DIR_ONLY.has(kw)) return "dir";
+    kws.add(kw);
+  }
   if (kws.has("device") || kws.has("cloud")) return "sd";
   if (kws.has("director") && !kws.has("storage")) return "dir";
   if (kws.has("storage")) return /QueryFile/i.test(clean) ? "dir" : "sd";
