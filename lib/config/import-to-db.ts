@@ -221,6 +221,13 @@ function canon(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 }
 
+/** Two lists of ids alike, in order (what comparing their canon() texts says, without writing them). */
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A desired row: plain columns, secrets in clear (encrypted only when written), generic items. */
 interface Desired {
   cols: Record<string, unknown>;
@@ -911,7 +918,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   const storageGroup = async (owner: "poolId" | "jobId" | "jobDefsId", ownerId: number, existingMembers: { storageId: number }[] | undefined, list: string[] | undefined) => {
     const want = (list ?? []).map((n) => idsOf("storages").get(n)).filter((x): x is number => x !== undefined);
     const have = (existingMembers ?? []).map((m) => m.storageId);
-    if (canon(want) === canon(have)) return false;
+    if (sameIds(want, have)) return false;
     if (have.length) await ctx.tx.storageGroupMember.deleteMany({ where: { [owner]: ownerId } });
     for (let position = 0; position < want.length; position++) members.push({ storageId: want[position], position, [owner]: ownerId });
     return true;
