@@ -4,7 +4,7 @@
  *
  *   npm run config:render -- --out DIR     validate, then write DIR/<daemon>/bacula-dir.conf + bconsole.conf | bacula-sd.conf | bacula-fd.conf
  *   npm run config:import -- FILE...       import bacula-dir.conf / bacula-sd.conf files (auto-detected)
- *                 [--dry-run] [--force] [--dir|--sd] [--actor NAME] [--allow-root DIR]...
+ *                 [--dry-run] [--force] [--dir|--sd|--fd] [--actor NAME] [--allow-root DIR]...
  *                 Files and their @ includes are read by lib/config/read-files.ts: regular files
  *                 only, size caps, includes only under the given files' directories or an
  *                 --allow-root DIR.
@@ -17,7 +17,7 @@ import { databaseUrl, sqliteFileFromUrl } from "../lib/db/url";
 
 const USAGE = `usage:
   npm run config:render -- --out DIR
-  npm run config:import -- [--dry-run] [--force] [--dir|--sd] [--actor NAME] [--allow-root DIR]... FILE...
+  npm run config:import -- [--dry-run] [--force] [--dir|--sd|--fd] [--actor NAME] [--allow-root DIR]... FILE...
   npm run config:check -- DIR`;
 
 class UsageError extends Error {}
@@ -41,7 +41,7 @@ function parseArgs(argv: string[]) {
     } else if (a.startsWith("--out=") || a.startsWith("--actor=")) {
       const [k, v] = a.split(/=(.*)/s);
       flags.set(k, v);
-    } else if (["--dry-run", "--force", "--dir", "--sd", "--help", "-h"].includes(a)) flags.set(a, true);
+    } else if (["--dry-run", "--force", "--dir", "--sd", "--fd", "--help", "-h"].includes(a)) flags.set(a, true);
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else rest.push(a);
   }
@@ -78,9 +78,9 @@ async function render(out: string): Promise<number> {
 
 async function importFiles(files: string[], flags: Map<string, string | true>, allowRoots: string[]): Promise<number> {
   requireDatabase();
-  const { importConfigs, formatIssue } = await import("../lib/config/import-to-db");
+  const { importConfigs, formatIssue, DAEMON_LABEL } = await import("../lib/config/import-to-db");
   const { parseConfigFiles, ConfigReadError } = await import("../lib/config/read-files");
-  const daemon = flags.has("--dir") ? "dir" : flags.has("--sd") ? "sd" : undefined;
+  const daemon = flags.has("--dir") ? "dir" : flags.has("--sd") ? "sd" : flags.has("--fd") ? "fd" : undefined;
   for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`${f}: no such file`);
   let sources;
   try {
@@ -92,7 +92,7 @@ async function importFiles(files: string[], flags: Map<string, string | true>, a
     }
     throw e;
   }
-  sources.forEach((src, i) => console.log(`${files[i]}: ${src.daemon === "dir" ? "Director" : "Storage Daemon"} config`));
+  sources.forEach((src, i) => console.log(`${files[i]}: ${DAEMON_LABEL[src.daemon]} config`));
   const { prisma } = await import("../lib/db/client");
   try {
     const report = await importConfigs(prisma, sources, {

@@ -35,7 +35,7 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=.testenv/vit
 # (The whole vitest suite passes on PostgreSQL too: TEST_DB=postgresql npx vitest run, ~400 s here.)
 step "API and failover tests on PostgreSQL (TEST_DB=postgresql)"
 TEST_DB=postgresql npx vitest run test/api test/failover/promotion.test.ts test/failover/crash.test.ts test/failover/fencing.test.ts \
-  lib/cluster/lease.test.ts lib/replication/leader.test.ts lib/db/direct.test.ts lib/config/import-to-db.test.ts test/cli/config-cli.test.ts test/security/config-fuzz.test.ts \
+  lib/cluster/lease.test.ts lib/replication/leader.test.ts lib/db/direct.test.ts lib/config/import-to-db.test.ts lib/config/import-fd.test.ts test/cli/config-cli.test.ts test/security/config-fuzz.test.ts \
   --reporter=default --reporter=json --outputFile.json=.testenv/vitest-pg.json
 
 step "build"

@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = {
   import: "config files imported",
   "import-create": "record created by an import",
   "import-update": "record changed by an import",
+  "import-delete": "record removed by an import (a resource a re-imported bacula-fd.conf no longer has)",
   seed: "demo topology loaded",
   login: "logged in",
   login_failed: "failed login",

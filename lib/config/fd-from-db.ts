@@ -14,7 +14,7 @@
 import type { PrismaClient } from "@prisma/client";
 import type { ConsoleConfig, FileDaemonConfig } from "@/lib/bacula/fd-console";
 import type { Item, MessagesResource, ResourceNode } from "@/lib/bacula/model";
-import { findResource } from "@/lib/bacula/tables";
+import { findDirective, findResource } from "@/lib/bacula/tables";
 import { kindOfNode, nodeToTyped, resourceDefOf, type ResourceKind } from "@/lib/bacula/typed";
 import type { Tx } from "@/lib/db/client";
 import { decryptSecret } from "@/lib/secrets";
@@ -57,7 +57,8 @@ export async function loadFileDaemonConfig(db: Db, clientId: number): Promise<Fi
   const directors: FileDaemonConfig["directors"] = names.map((name) => {
     const overlay = storedDirectors.find((d) => d.name === name);
     const extra = [...common, ...(overlay?.extra ?? [])];
-    return { name, password, monitor: overlay?.monitor, extra: extra.length ? extra : undefined };
+    // An overlay (an imported file's Director of this name) keeps every directive it has but the password.
+    return { ...overlay, name, password, extra: extra.length ? extra : undefined };
   });
   for (const d of storedDirectors) if (!names.includes(d.name)) directors.push(d);
   const storedMessages = typedStored("FdMessages") as unknown as MessagesResource[];
@@ -67,13 +68,16 @@ export async function loadFileDaemonConfig(db: Db, clientId: number): Promise<Fi
     ? storedMessages
     : [{ name: "Standard", destinations: [{ kind: "director", where: [...names].sort()[0], types: ["all", "!skipped", "!restored"] }] }];
   const fdExtra = itemsOf("FdFileDaemon", c.fdExtra);
-  const explicitMessages = (fdExtra ?? []).some((i) => i.name === "Messages");
+  // The FileDaemon names its Messages when the dashboard made them (none stored) or an item says so;
+  // an imported file's FileDaemon without a Messages directive stays without.
+  const explicitMessages = storedMessages.length > 0 || (fdExtra ?? []).some((i) => i.name === "Messages");
   return {
     version: c.fdVersion,
     fileDaemon: {
       name: c.name,
       address: c.fdAddress ?? undefined,
-      port: c.port,
+      // A listen block gives its own ports (Bacula refuses FDport beside it).
+      port: (fdExtra ?? []).some((i) => findDirective(resourceDefOf("FdFileDaemon"), i.name)?.name === "FdAddresses") ? undefined : c.port,
       workingDirectory: c.fdWorkingDirectory,
       pidDirectory: c.fdPidDirectory,
       messages: explicitMessages ? undefined : messages[0]?.name,

@@ -1,5 +1,5 @@
 /**
- * Import existing bacula-dir.conf / bacula-sd.conf files into the dashboard's database, keeping
+ * Import existing bacula-dir.conf / bacula-sd.conf / bacula-fd.conf files into the dashboard's database, keeping
  * every directive: what the app reasons about goes to typed columns (lib/config/columns.ts), the
  * rest to each record's generic items, and resources of types without a page to ConfigResource.
  *
@@ -13,6 +13,8 @@
  *   changes nothing: no update, no audit event, no model revision bump.
  * - After writing, every Director and SD the import touched is rendered and validated inside the
  *   transaction: an import whose result cannot be rendered is refused.
+ * - A bacula-fd.conf goes onto the Client it serves (lib/config/import-fd.ts); a bconsole.conf is
+ *   recognised and not imported (the dashboard writes its own for each Director).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -33,8 +35,11 @@ import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
 import { openItems, sealItems } from "./items";
 import { loadDirectorConfig, loadStorageDaemonConfig } from "./from-db";
+import { loadFileDaemonConfig } from "./fd-from-db";
+import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
+import { validateFileDaemon } from "@/lib/bacula/fd-console";
 
-export type Daemon = "dir" | "sd";
+export type Daemon = "dir" | "sd" | "fd" | "console";
 
 export interface ParsedDirectorSource {
   daemon: "dir";
@@ -46,7 +51,17 @@ export interface ParsedSdSource {
   file: string;
   result: ParseResult<StorageDaemonConfig>;
 }
-export type ParsedSource = ParsedDirectorSource | ParsedSdSource;
+/** A bacula-fd.conf or a bconsole.conf: the tree (the typed model is the Client's, built at import). */
+export interface ParsedTreeSource {
+  daemon: "fd" | "console";
+  file: string;
+  /** `name`: the File Daemon's (fd), "" for a bconsole.conf. */
+  result: ParseResult<{ name: string }>;
+}
+export type ParsedSource = ParsedDirectorSource | ParsedSdSource | ParsedTreeSource;
+
+/** What a daemon's configuration is called in messages. */
+export const DAEMON_LABEL: Record<Daemon, string> = { dir: "Director", sd: "Storage Daemon", fd: "File Daemon", console: "bconsole" };
 
 export interface ImportIssue {
   file: string;
@@ -98,10 +113,10 @@ class Rollback extends Error {
 
 /* ------------------------------------------------------------------ reading */
 
-/** Resource types only a Director config opens. */
-const DIR_ONLY: ReadonlySet<string> = new Set(["job", "jobdefs", "pool", "client", "fileset", "schedule", "catalog", "console", "counter"]);
+/** Resource types only a Director config opens (a File Daemon has Client as an old name of FileDaemon, and Console and Schedule resources). */
+const DIR_ONLY: ReadonlySet<string> = new Set(["job", "jobdefs", "pool", "fileset", "catalog", "counter"]);
 
-/** "dir" or "sd" from the resource types a config opens. */
+/** The daemon whose configuration a text is, from the resource types it opens (and a few directives). */
 export function detectDaemon(text: string): Daemon | undefined {
   const clean = text.replace(/"(?:\\.|[^"\\])*"/g, '""').replace(/#[^\n]*/g, "");
   const kws = new Set<string>();
@@ -109,11 +124,17 @@ export function detectDaemon(text: string): Daemon | undefined {
     const kw = normalizeKeyword(m[2]);
     // One resource type only a Director has decides (a Director config opens thousands of resources).
     if (DIR_ONLY.has(kw)) return "dir";
+    if (kw === "filedaemon") return "fd";
     kws.add(kw);
   }
   if (kws.has("device") || kws.has("cloud")) return "sd";
-  if (kws.has("director") && !kws.has("storage")) return "dir";
   if (kws.has("storage")) return /QueryFile/i.test(clean) ? "dir" : "sd";
+  // "Client" beside a Director that has no QueryFile (which every Director's own resource needs):
+  // the FileDaemon resource under its old name.
+  if (kws.has("client") && kws.has("director")) return /^\s*Query\s*File\s*=/im.test(clean) ? "dir" : "fd";
+  // Only Director and Console resources, none with a Director's own directories: bconsole.conf.
+  if (kws.has("director") && [...kws].every((k) => k === "director" || k === "console") && !/^\s*(QueryFile|Working\s*Directory|Pid\s*Directory)\s*=/im.test(clean)) return "console";
+  if (kws.has("director")) return "dir";
   // A main file made only of @ lines: look at what it includes.
   return undefined;
 }
@@ -162,9 +183,11 @@ export function parseConfigText(
   opts: { version?: string; include?: (target: string, from: string, line: number) => import("@/lib/bacula/lexer").IncludeResult } = {},
 ): ParsedSource {
   const d = daemon ?? detectDaemon(text);
-  if (!d) throw new Error(`${file}: cannot tell whether this is a Director or a Storage Daemon config (no Job, Pool, Device... resource)`);
+  if (!d) throw new Error(`${file}: cannot tell which daemon's config this is (no Job, Pool, Device, FileDaemon... resource)`);
   if (d === "dir") return { daemon: "dir", file, result: parseDirector(text, { file, include: opts.include, version: opts.version }) };
-  return { daemon: "sd", file, result: parseStorageDaemon(text, { file, include: opts.include }) };
+  if (d === "sd") return { daemon: "sd", file, result: parseStorageDaemon(text, { file, include: opts.include }) };
+  const { tree, issues } = parseTree(text, d, { file, include: opts.include });
+  return { daemon: d, file, result: { config: { name: d === "fd" ? fileDaemonName(tree) : "" }, tree, issues } };
 }
 
 /* ------------------------------------------------------------------ helpers */
@@ -233,15 +256,15 @@ interface Desired {
   cols: Record<string, unknown>;
   secrets?: Record<string, string | undefined>;
   /** Column name -> items, stored sealed (passwords encrypted). */
-  items?: Record<string, { items: Item[]; kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" }>;
+  items?: Record<string, { items: Item[]; kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" | "fd" }>;
 }
 
-function sealFor(spec: { items: Item[]; kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" }) {
+function sealFor(spec: { items: Item[]; kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" | "fd" }) {
   const container = spec.kind ? resourceDefOf(spec.kind) : spec.type ? findResource(spec.daemon ?? "dir", spec.type) : undefined;
   return spec.items.length > 0 ? (sealItems(spec.items, container) as unknown as Prisma.InputJsonValue) : null;
 }
 
-function openFor(json: unknown, spec: { kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" }): Item[] {
+function openFor(json: unknown, spec: { kind?: ResourceKind; type?: string; daemon?: "dir" | "sd" | "fd" }): Item[] {
   const container = spec.kind ? resourceDefOf(spec.kind) : spec.type ? findResource(spec.daemon ?? "dir", spec.type) : undefined;
   return openItems(json, container);
 }
@@ -391,7 +414,7 @@ function toName(s: string): string {
  * Stored resources (ConfigResource) of a scope: create, update or keep, by type and name. `fresh`:
  * the daemon of the scope was created by this import, so nothing is stored for it yet.
  */
-async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; storageDaemonId?: number }, daemon: "dir" | "sd", nodes: ResourceNode[], fresh: boolean) {
+async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; storageDaemonId?: number; clientId?: number }, daemon: "dir" | "sd" | "fd", nodes: ResourceNode[], fresh: boolean) {
   if (nodes.length === 0) return;
   const existing = fresh ? [] : await ctx.tx.configResource.findMany({ where: scope });
   const key = (type: string, name: string) => `${type}\u0000${name}`;
@@ -410,6 +433,29 @@ async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; stora
     };
   });
   await saveMany(ctx, "resources", "configResource", entries);
+}
+
+/** The importer's record writing for one bacula-fd.conf (lib/config/import-fd.ts). */
+function fdTools(ctx: Ctx, src: ParsedTreeSource): FdImportTools {
+  return {
+    tx: ctx.tx,
+    issue: (severity, node, message) => ctx.issues.push({ ...posOf(node, src.file), severity, stage: "map", message }),
+    saveClient: async (existing, name, cols, fdExtra) => {
+      await save(ctx, "clients", "client", existing, name, { cols, items: { fdExtra: { items: fdExtra, kind: "FdFileDaemon" } } }, {});
+    },
+    saveResources: async (clientId, nodes) => {
+      await saveConfigResources(ctx, { clientId }, "fd", nodes, false);
+      // A bacula-fd.conf is the whole File Daemon: a stored resource it no longer has goes.
+      const keep = new Set(nodes.map((n) => `${findResource("fd", n.type)?.name ?? n.type}\u0000${nameOf(n)}`));
+      const gone = (await ctx.tx.configResource.findMany({ where: { clientId }, select: { id: true, type: true, name: true } })).filter((r) => !keep.has(`${findResource("fd", r.type)?.name ?? r.type}\u0000${r.name}`));
+      if (gone.length === 0) return;
+      await ctx.tx.configResource.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
+      ctx.changes.push({ action: "update", kind: "clients", name: src.result.config.name, id: clientId });
+      for (const r of gone) {
+        ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-delete", entityType: "resources", entityId: r.id, entityName: `${r.type} ${r.name}`, before: { type: r.type, name: r.name } });
+      }
+    },
+  };
 }
 
 /* ------------------------------------------------------------------ checking */
@@ -1035,19 +1081,25 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
 export async function importConfigs(db: Db, sources: ParsedSource[], opts: ImportOptions = {}): Promise<ImportReport> {
   const version = opts.version ?? "15.0.3";
   const report: ImportReport = { applied: false, dryRun: !!opts.dryRun, issues: [], changes: [], leftOut: [] };
+  // A bconsole.conf is recognised, said, and left alone: the dashboard writes its own for each Director.
+  const consoles = sources.filter((s) => s.daemon === "console");
+  sources = sources.filter((s) => s.daemon !== "console");
   const issues: ImportIssue[] = sources.flatMap((s) =>
     s.result.issues.map((i: ParseIssue) => ({ file: i.file || s.file, line: i.line, severity: i.severity, stage: "parse" as const, message: i.message })),
   );
+  for (const s of consoles)
+    issues.push({ file: s.file, line: 0, severity: "warning", stage: "map", message: "a bconsole.conf: not imported (the dashboard writes its own bconsole.conf for each Director, from the Director's name, address, port and password)" });
   const parseErrors = new Set(sources.filter((s) => s.result.issues.some((i) => i.severity === "error")));
   const checked = new Map<ParsedSource, Checked>();
   for (const s of sources) checked.set(s, checkSource(s, version, opts, report, issues));
   const dirSources = sources.filter((s): s is ParsedDirectorSource => s.daemon === "dir");
   const sdSources = sources.filter((s): s is ParsedSdSource => s.daemon === "sd");
+  const fdSources = sources.filter((s): s is ParsedTreeSource => s.daemon === "fd");
   const seen = new Map<string, string>();
   for (const s of sources) {
-    const n = s.daemon === "dir" ? s.result.config.director.name : s.result.config.storage.name;
+    const n = s.daemon === "dir" ? s.result.config.director.name : s.daemon === "sd" ? s.result.config.storage.name : s.result.config.name;
     const k = `${s.daemon}:${n}`;
-    if (n && seen.has(k)) issues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: `${s.daemon === "dir" ? "Director" : "Storage Daemon"} "${n}" is also defined in ${seen.get(k)}` });
+    if (n && seen.has(k)) issues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: `${DAEMON_LABEL[s.daemon]} "${n}" is also defined in ${seen.get(k)}` });
     if (n) seen.set(k, s.file);
   }
   const blocked = issues.some((i) => i.severity === "error") && !opts.allowErrors;
@@ -1067,6 +1119,13 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
             if (parseErrors.has(s) && (!opts.allowErrors || checked.get(s)!.unattributed)) continue;
             await importDirector(ctx, s, checked.get(s)!.excluded, sds, opts);
           }
+          // File Daemons after the Directors: a Client defined in this import is there by now.
+          const fdClients: number[] = [];
+          for (const s of fdSources) {
+            if (parseErrors.has(s) && (!opts.allowErrors || checked.get(s)!.unattributed)) continue;
+            const id = await importFileDaemon(fdTools(ctx, s), s.result.tree, checked.get(s)!.excluded);
+            if (id !== undefined) fdClients.push(id);
+          }
           // The result must render: validate every touched daemon as it will be deployed. A daemon
           // this import created holds exactly what its file says (the import keeps everything),
           // which the checks above have read already: only the semantic rules remain, on the file's model
@@ -1082,6 +1141,11 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
             const cfg = await loadDirectorConfig(tx, id);
             for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.severity === "error" && x.rule !== "version-format"))
               issues.push({ file: "(import result)", line: 0, severity: isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${p.message}` });
+          }
+          for (const id of fdClients) {
+            const cfg = await loadFileDaemonConfig(tx, id);
+            for (const p of validateFileDaemon(cfg).filter((x) => x.severity === "error"))
+              issues.push({ file: "(import result)", line: 0, severity: "error", stage: "map", message: `File Daemon "${cfg.fileDaemon.name}": ${p.message}` });
           }
           for (const id of ctx.touchedSds) {
             if (ctx.createdIds.has(`sd:${id}`) && !ctx.placeholderSds.has(id)) continue;

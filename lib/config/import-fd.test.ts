@@ -1,0 +1,183 @@
+/**
+ * bacula-fd.conf import, judged by Bacula: Debian's stock /etc/bacula files (all four at once, as an
+ * operator points the import at /etc/bacula) and a File Daemon config with the directives a real
+ * site adds (listen blocks, PKI, TLS off, a tray monitor, a Console, a Schedule with Connect lines,
+ * a second Messages, the old "Client" keyword) go onto the Client; the File Daemon config rendered
+ * from the database is compared with the original by bfdjson's JSON view, directive by directive.
+ * What the model cannot hold is refused with the file's line, and nothing is written.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "@/test/support/db";
+import { makeBaculaTempDir, runBaculaJsonFile, type BaculaBinResult } from "@/lib/bacula/testing/bacula-bin";
+import { diffJsonViews } from "@/lib/bacula/testing/json-view";
+
+const { dir: tmpRoot } = freshDatabase();
+const { prisma } = await import("@/lib/db/client");
+const { importConfigs, parseConfigFile, detectDaemon } = await import("./import-to-db");
+const { loadFileDaemonConfig } = await import("./fd-from-db");
+const { renderFileDaemon } = await import("@/lib/bacula/fd-console");
+
+let bacula: ReturnType<typeof makeBaculaTempDir>;
+beforeAll(() => {
+  bacula = makeBaculaTempDir("bhd-fd-import-");
+});
+afterAll(async () => {
+  bacula?.cleanup();
+  await prisma.$disconnect();
+});
+
+const STOCK = "/etc/bacula";
+let n = 0;
+function write(name: string, text: string): string {
+  const dir = path.join(tmpRoot, `case-${++n}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+function json(r: BaculaBinResult): unknown {
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return r.json;
+}
+
+/** bfdjson's view of the original and of the render of Client `name` from the database. */
+async function views(original: string, name: string) {
+  const c = await prisma.client.findFirstOrThrow({ where: { name } });
+  const text = renderFileDaemon(await loadFileDaemonConfig(prisma, c.id), { revision: 1 });
+  const rendered = write("bacula-fd.conf", text);
+  const test = runBaculaJsonFile("bfdjson", rendered, { test: true });
+  expect(test.code, test.stdout + text).toBe(0);
+  return { diff: diffJsonViews(json(runBaculaJsonFile("bfdjson", original)), json(runBaculaJsonFile("bfdjson", rendered))), text };
+}
+
+const stockDirector = fs.readFileSync(path.join(STOCK, "bacula-dir.conf"), "utf8");
+const stockFd = fs.readFileSync(path.join(STOCK, "bacula-fd.conf"), "utf8");
+/** The stock File Daemon's name and its Director's password, as Debian wrote them. */
+const fdName = /FileDaemon\s*\{[^}]*?Name\s*=\s*"?([^"\s]+)/.exec(stockFd)![1];
+const dirPassword = /Director\s*\{[^}]*?Password\s*=\s*"([^"]+)"/.exec(stockFd)![1];
+
+describe("bacula-fd.conf import", () => {
+  it("tells the four stock files apart and imports them together: the File Daemon's file comes back as Bacula read it", async () => {
+    const files = ["bacula-dir.conf", "bacula-sd.conf", "bacula-fd.conf", "bconsole.conf"].map((f) => path.join(STOCK, f));
+    const sources = files.map((f) => parseConfigFile(f));
+    expect(sources.map((s) => s.daemon)).toEqual(["dir", "sd", "fd", "console"]);
+    const report = await importConfigs(prisma, sources, { actor: "test" });
+    expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(report.issues.map((i) => [path.basename(i.file), i.severity])).toEqual([["bconsole.conf", "warning"]]);
+    expect(report.applied).toBe(true);
+    const { diff } = await views(path.join(STOCK, "bacula-fd.conf"), fdName);
+    expect({ dropped: diff.dropped, changed: diff.changed, added: diff.added }).toEqual({ dropped: [], changed: [], added: [] });
+    expect(diff.kept).toBe(diff.total);
+    expect(diff.total).toBeGreaterThanOrEqual(9);
+    // The same files again change nothing.
+    const again = await importConfigs(prisma, files.map((f) => parseConfigFile(f)), { actor: "test" });
+    expect(again.changes).toEqual([]);
+    expect(again.revision).toBeUndefined();
+  });
+
+  it("keeps what a site adds to a File Daemon: listen blocks, PKI, limits, a tray monitor, a Console, a Schedule, two Messages", async () => {
+    const rich = write(
+      "bacula-fd.conf",
+      `# a Console and a Schedule before the File Daemon, the FileDaemon under its old name
+Console {
+  Name = fd-console
+  Password = "console-secret"
+  Address = 192.0.2.10
+  DirPort = 9101
+}
+Schedule {
+  Name = nightly-connect
+  Connect = MaxConnectTime=2h at 21:30
+  Enabled = yes
+}
+Client {
+  Name = ${fdName}
+  FDAddresses = {
+    ip = { addr = 127.0.0.1; port = 9102 }
+    ipv4 = { addr = 127.0.0.2; port = 9102 }
+  }
+  FD Source Address = 127.0.0.1
+  WorkingDirectory = "/var/lib/bacula"
+  Pid Directory = /run/bacula
+  Plugin Directory = /usr/lib/bacula
+  Maximum Concurrent Jobs = 7
+  Heartbeat Interval = 2 min
+  Maximum Network Buffer Size = 65536
+  PKI Signatures = no
+  Maximum Bandwidth Per Job = 10 mb/s
+  Disable Command = "estimate", "restore"
+  Messages = Extra
+}
+Director {
+  Name = vm-dir
+  Password = "${dirPassword}"
+  Maximum Bandwidth Per Job = 5 mb/s
+  TLS Enable = no
+}
+Director {
+  Name = tray-mon
+  Password = "tray-secret"
+  Monitor = yes
+  Address = 192.0.2.20
+}
+Messages {
+  Name = Standard
+  director = vm-dir = all, !skipped, !restored
+}
+Messages {
+  Name = Extra
+  director = vm-dir = all
+  append = "/var/log/bacula/fd-extra.log" = all, !skipped
+}
+`,
+    );
+    expect(detectDaemon(fs.readFileSync(rich, "utf8"))).toBe("fd");
+    const report = await importConfigs(prisma, [parseConfigFile(rich)], { actor: "test" });
+    expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(report.applied).toBe(true);
+    const { diff, text } = await views(rich, fdName);
+    expect({ dropped: diff.dropped, changed: diff.changed, added: diff.added }).toEqual({ dropped: [], changed: [], added: [] });
+    expect(diff.kept).toBe(diff.total);
+    // Secrets of stored resources are encrypted at rest and come back in the file only.
+    const stored = await prisma.configResource.findMany({ where: { client: { name: fdName } } });
+    expect(JSON.stringify(stored)).not.toContain("tray-secret");
+    expect(JSON.stringify(stored)).not.toContain("console-secret");
+    expect(text).toContain('Password = "tray-secret"');
+    // Re-importing it changes nothing.
+    const again = await importConfigs(prisma, [parseConfigFile(rich)], { actor: "test" });
+    expect(again.changes).toEqual([]);
+  });
+
+  it("refuses what the model cannot hold, with the file's line, and writes nothing", async () => {
+    const before = await prisma.client.findFirstOrThrow({ where: { name: fdName } });
+    const auditsBefore = await prisma.auditEvent.count();
+    const cases: [string, RegExp][] = [
+      [`FileDaemon {\n  Name = nobody-fd\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "x"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /no Client named "nobody-fd"/],
+      [`FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "not-the-client-password"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /Director "vm-dir" has another password than Client/],
+      [`FileDaemon {\n  Name = ${fdName}\n  FDport = 19102\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /FDport 19102 differs from the FDPort 9102/],
+    ];
+    for (const [text, message] of cases) {
+      const f = write("bacula-fd.conf", text);
+      const report = await importConfigs(prisma, [parseConfigFile(f)], { actor: "test" });
+      expect(report.applied).toBe(false);
+      const errors = report.issues.filter((i) => i.severity === "error");
+      expect(errors.map((e) => e.message).join("\n")).toMatch(message);
+      expect(errors.every((e) => e.file === f && e.line > 0)).toBe(true);
+    }
+    expect(await prisma.client.findFirstOrThrow({ where: { name: fdName } })).toEqual(before);
+    expect(await prisma.auditEvent.count()).toBe(auditsBefore);
+  });
+
+  it("tells a bconsole.conf and a File Daemon config from a Director's", () => {
+    expect(detectDaemon(stockDirector)).toBe("dir");
+    expect(detectDaemon(`Director {\n  Name = d\n  DIRport = 9101\n  address = localhost\n  Password = "p"\n}\n`)).toBe("console");
+    expect(detectDaemon(`Console {\n  Name = c\n  Password = "p"\n}\nDirector {\n  Name = d\n  Address = h\n  Password = "p"\n}\n`)).toBe("console");
+    expect(detectDaemon(`Director {\n  Name = d\n  Password = "p"\n}\nClient {\n  Name = x-fd\n  WorkingDirectory = /w\n  Pid Directory = /p\n}\n`)).toBe("fd");
+    expect(detectDaemon(`Console {\n  Name = c\n  Password = "p"\n}\nFileDaemon {\n  Name = x-fd\n}\n`)).toBe("fd");
+    // A Director config with only its Director and Console resources so far (its own directories say which).
+    expect(detectDaemon(`Director {\n  Name = d\n  QueryFile = "/q"\n  WorkingDirectory = /w\n  Password = "p"\n}\nConsole {\n  Name = c\n  Password = "p"\n}\n`)).toBe("dir");
+  });
+});

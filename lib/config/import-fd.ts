@@ -1,0 +1,141 @@
+/**
+ * Import of a bacula-fd.conf onto the Client it serves (lib/config/import-to-db.ts runs it after the
+ * Directors, so that a Client defined by a Director config of the same import is there).
+ *
+ * The dashboard keeps a File Daemon's side on its Client row (lib/config/fd-from-db.ts): FDport is
+ * the Client's FDPort (one port for both sides), FDAddress, WorkingDirectory and PidDirectory are
+ * columns, every other directive of the FileDaemon resource goes to the row's items in order. The
+ * Director resources are derived from the Client's Director and its standbys, each with the
+ * Client's password; a file's Director resource of one of those names keeps its other directives
+ * as a stored overlay (TLS, Monitor, Address…), any other Director (a tray monitor) is stored whole
+ * (password encrypted), and so are Messages, Console, Schedule and Statistics resources.
+ *
+ * What the model cannot hold is an error naming the file and line, and nothing of the file is
+ * written: no Client of that name (or several), an FDport other than the Client's FDPort, a
+ * Director resource of the Client's Director with another password than the Client's.
+ */
+import type { ConfigTree, Item, ResourceNode } from "@/lib/bacula/tree";
+import { findDirective, findResource } from "@/lib/bacula/tables";
+import { decryptSecret } from "@/lib/secrets";
+import type { Tx } from "@/lib/db/client";
+import { fdDirectorNames } from "./fd-from-db";
+
+/** What the importer hands over (its record writing, shared with the Director and SD imports). */
+export interface FdImportTools {
+  tx: Tx;
+  /** Adds an issue at a node of the file (or at line 0). */
+  issue(severity: "error" | "warning", node: ResourceNode | undefined, message: string): void;
+  /** Creates or updates the Client's FD columns and items when they differ; records the change. */
+  saveClient(existing: Record<string, unknown>, name: string, cols: Record<string, unknown>, fdExtra: Item[]): Promise<void>;
+  /** Stored resources of the Client's bacula-fd.conf (by type and name: created, updated or kept). */
+  saveResources(clientId: number, nodes: ResourceNode[]): Promise<void>;
+}
+
+const FILE_DAEMON = findResource("fd", "FileDaemon");
+
+/** A directive's name as the FD's table spells it (the file may use an alias or other spacing). */
+function canonical(resource: string, name: string): string {
+  const def = findResource("fd", resource);
+  return (def && findDirective(def, name)?.name) ?? name;
+}
+
+function nameOf(n: ResourceNode): string {
+  const it = n.items.find((i) => i.kind === "directive" && i.name === "Name");
+  return it && it.kind === "directive" ? String(it.value) : "";
+}
+
+function directive(n: ResourceNode, name: string): Extract<Item, { kind: "directive" }> | undefined {
+  const it = n.items.find((i) => i.kind === "directive" && canonical(n.type, i.name) === name);
+  return it && it.kind === "directive" ? it : undefined;
+}
+
+/** The File Daemon's name in a parsed bacula-fd.conf ("" when it has no FileDaemon resource). */
+export function fileDaemonName(tree: ConfigTree): string {
+  const fd = tree.resources.find((n) => findResource("fd", n.type) === FILE_DAEMON);
+  return fd ? nameOf(fd) : "";
+}
+
+/**
+ * Maps one parsed bacula-fd.conf onto its Client. Returns the Client's id, or undefined when the
+ * file cannot be held (the errors say why; nothing was written for it).
+ */
+export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, excluded: ReadonlySet<ResourceNode>): Promise<number | undefined> {
+  const nodes = tree.resources.filter((n) => !excluded.has(n));
+  const fd = nodes.find((n) => findResource("fd", n.type) === FILE_DAEMON);
+  if (!fd) {
+    tools.issue("error", undefined, "no FileDaemon resource: this bacula-fd.conf names no File Daemon");
+    return undefined;
+  }
+  const name = nameOf(fd);
+  const clients = await tools.tx.client.findMany({ where: { name }, include: { director: { select: { name: true } } } });
+  if (clients.length === 0) {
+    tools.issue("error", fd, `no Client named "${name}": a File Daemon's configuration is kept on the Client of its Director; import the Director's configuration that defines Client "${name}" first (or with this file)`);
+    return undefined;
+  }
+  if (clients.length > 1) {
+    tools.issue("error", fd, `Client "${name}" is defined by ${clients.length} Directors (${clients.map((c) => c.director.name).join(", ")}): the File Daemon cannot be placed on one of them`);
+    return undefined;
+  }
+  const client = clients[0];
+  let ok = true;
+
+  // FileDaemon: the columns, the rest in order.
+  const cols: Record<string, unknown> = {};
+  const extra: Item[] = [];
+  for (const it of fd.items) {
+    const key = it.kind === "directive" ? canonical(fd.type, it.name) : it.name;
+    if (it.kind === "directive" && key === "Name") continue;
+    if (it.kind === "directive" && key === "FdPort") {
+      if (Number(it.value) !== client.port) {
+        tools.issue("error", fd, `FDport ${String(it.value)} differs from the FDPort ${client.port} of Client "${name}" in its Director's configuration: the dashboard keeps one port for both sides; make them equal`);
+        ok = false;
+      }
+      continue;
+    }
+    if (it.kind === "directive" && key === "FdAddress" && typeof it.value === "string") cols.fdAddress = it.value;
+    else if (it.kind === "directive" && key === "WorkingDirectory" && typeof it.value === "string") cols.fdWorkingDirectory = it.value;
+    else if (it.kind === "directive" && key === "PidDirectory" && typeof it.value === "string") cols.fdPidDirectory = it.value;
+    else extra.push(it);
+  }
+  const listenBlock = fd.items.some((i) => canonical(fd.type, i.name) === "FdAddresses");
+  if (!directive(fd, "FdPort") && !listenBlock && client.port !== 9102) {
+    tools.issue("error", fd, `the File Daemon listens on Bacula's default port 9102 (no FDport), Client "${name}" has FDPort ${client.port}: the dashboard keeps one port for both sides; make them equal`);
+    ok = false;
+  }
+  cols.fdAddress ??= null;
+
+  // Directors: the derived ones keep their other directives as an overlay; any other is stored whole.
+  const derived = await fdDirectorNames(tools.tx, client.id);
+  const password = decryptSecret(client.passwordEnc);
+  const stored: ResourceNode[] = [];
+  const seenDirectors = new Set<string>();
+  for (const n of nodes) {
+    if (n === fd) continue;
+    if (findResource("fd", n.type)?.name !== "Director") {
+      stored.push(n);
+      continue;
+    }
+    const dname = nameOf(n);
+    seenDirectors.add(dname);
+    if (!derived.includes(dname)) {
+      stored.push(n);
+      continue;
+    }
+    const pw = directive(n, "Password");
+    if (pw && pw.value !== password) {
+      tools.issue("error", n, `Director "${dname}" has another password than Client "${name}" in that Director's configuration: the File Daemon would refuse the Director; make them equal`);
+      ok = false;
+      continue;
+    }
+    const rest = n.items.filter((i) => !(i.kind === "directive" && canonical(n.type, i.name) === "Password"));
+    // Name alone: the derived resource says it all; anything else is an overlay.
+    if (rest.some((i) => !(i.kind === "directive" && i.name === "Name"))) stored.push({ ...n, items: rest });
+  }
+  for (const d of derived) {
+    if (!seenDirectors.has(d)) tools.issue("warning", fd, `the rendered bacula-fd.conf also accepts Director "${d}" (of Client "${name}"'s Director pair), which this file does not`);
+  }
+  if (!ok) return undefined;
+  await tools.saveClient(client as unknown as Record<string, unknown>, name, cols, extra);
+  await tools.saveResources(client.id, stored);
+  return client.id;
+}
