@@ -149,6 +149,21 @@ Messages {
     // Re-importing it changes nothing.
     const again = await importConfigs(prisma, [parseConfigFile(rich)], { actor: "test" });
     expect(again.changes).toEqual([]);
+    // A standby of the Client's Director is accepted the way the file accepts its primary (after a
+    // switchover it is the one that connects): same password, same directives.
+    const primary = await prisma.director.findUniqueOrThrow({ where: { name: "vm-dir" } });
+    const { encryptSecret } = await import("@/lib/secrets");
+    await prisma.director.create({ data: { name: "vm-dir-standby", address: "192.0.2.30", passwordEnc: encryptSecret("standby-console"), role: "standby", active: false, primaryId: primary.id } });
+    const c = await prisma.client.findFirstOrThrow({ where: { name: fdName } });
+    const withStandby = await loadFileDaemonConfig(prisma, c.id);
+    const standby = withStandby.directors.find((d) => d.name === "vm-dir-standby")!;
+    const main = withStandby.directors.find((d) => d.name === "vm-dir")!;
+    expect(standby.password).toBe(dirPassword);
+    expect(main.extra?.length).toBe(2); // Maximum Bandwidth Per Job, TLS Enable
+    expect(standby.extra).toEqual(main.extra);
+    const f = write("bacula-fd.conf", renderFileDaemon(withStandby, { revision: 1 }));
+    expect(runBaculaJsonFile("bfdjson", f, { test: true }).code).toBe(0);
+    await prisma.director.delete({ where: { name: "vm-dir-standby" } });
   });
 
   it("refuses what the model cannot hold, with the file's line, and writes nothing", async () => {

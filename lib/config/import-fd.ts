@@ -6,9 +6,11 @@
  * the Client's FDPort (one port for both sides), FDAddress, WorkingDirectory and PidDirectory are
  * columns, every other directive of the FileDaemon resource goes to the row's items in order. The
  * Director resources are derived from the Client's Director and its standbys, each with the
- * Client's password; a file's Director resource of one of those names keeps its other directives
- * as a stored overlay (TLS, Monitor, Address…), any other Director (a tray monitor) is stored whole
- * (password encrypted), and so are Messages, Console, Schedule and Statistics resources.
+ * Client's password. The other directives of the file's Director resource of that pair (TLS,
+ * bandwidth…) become what every Director of the pair gets, so that a standby that takes over
+ * connects the way the primary did; when the file has several of the pair, each keeps its own as
+ * an overlay. Any other Director (a tray monitor) is stored whole (password encrypted), and so are
+ * Messages, Console, Schedule and Statistics resources.
  *
  * What the model cannot hold is an error naming the file and line, and nothing of the file is
  * written: no Client of that name (or several), an FDport other than the Client's FDPort, a
@@ -26,7 +28,7 @@ export interface FdImportTools {
   /** Adds an issue at a node of the file (or at line 0). */
   issue(severity: "error" | "warning", node: ResourceNode | undefined, message: string): void;
   /** Creates or updates the Client's FD columns and items when they differ; records the change. */
-  saveClient(existing: Record<string, unknown>, name: string, cols: Record<string, unknown>, fdExtra: Item[]): Promise<void>;
+  saveClient(existing: Record<string, unknown>, name: string, cols: Record<string, unknown>, items: { fdExtra: Item[]; fdDirectorExtra: Item[] }): Promise<void>;
   /** Stored resources of the Client's bacula-fd.conf (by type and name: created, updated or kept). */
   saveResources(clientId: number, nodes: ResourceNode[]): Promise<void>;
 }
@@ -108,6 +110,7 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
   const derived = await fdDirectorNames(tools.tx, client.id);
   const password = decryptSecret(client.passwordEnc);
   const stored: ResourceNode[] = [];
+  const pair: { node: ResourceNode; rest: Item[] }[] = [];
   const seenDirectors = new Set<string>();
   for (const n of nodes) {
     if (n === fd) continue;
@@ -127,15 +130,17 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
       ok = false;
       continue;
     }
-    const rest = n.items.filter((i) => !(i.kind === "directive" && canonical(n.type, i.name) === "Password"));
-    // Name alone: the derived resource says it all; anything else is an overlay.
-    if (rest.some((i) => !(i.kind === "directive" && i.name === "Name"))) stored.push({ ...n, items: rest });
+    pair.push({ node: n, rest: n.items.filter((i) => !(i.kind === "directive" && ["Name", "Password"].includes(canonical(n.type, i.name)))) });
   }
+  // One Director of the pair in the file (the usual case): its directives are the pair's. Several:
+  // each keeps its own (an overlay stored by name).
+  const common = pair.length === 1 ? pair[0].rest : [];
+  if (pair.length > 1) for (const { node, rest } of pair) if (rest.length > 0) stored.push({ ...node, items: node.items.filter((i) => !(i.kind === "directive" && canonical(node.type, i.name) === "Password")) });
   for (const d of derived) {
     if (!seenDirectors.has(d)) tools.issue("warning", fd, `the rendered bacula-fd.conf also accepts Director "${d}" (of Client "${name}"'s Director pair), which this file does not`);
   }
   if (!ok) return undefined;
-  await tools.saveClient(client as unknown as Record<string, unknown>, name, cols, extra);
+  await tools.saveClient(client as unknown as Record<string, unknown>, name, cols, { fdExtra: extra, fdDirectorExtra: common });
   await tools.saveResources(client.id, stored);
   return client.id;
 }

@@ -440,8 +440,8 @@ function fdTools(ctx: Ctx, src: ParsedTreeSource): FdImportTools {
   return {
     tx: ctx.tx,
     issue: (severity, node, message) => ctx.issues.push({ ...posOf(node, src.file), severity, stage: "map", message }),
-    saveClient: async (existing, name, cols, fdExtra) => {
-      await save(ctx, "clients", "client", existing, name, { cols, items: { fdExtra: { items: fdExtra, kind: "FdFileDaemon" } } }, {});
+    saveClient: async (existing, name, cols, items) => {
+      await save(ctx, "clients", "client", existing, name, { cols, items: { fdExtra: { items: items.fdExtra, kind: "FdFileDaemon" }, fdDirectorExtra: { items: items.fdDirectorExtra, kind: "FdDirector" } } }, {});
     },
     saveResources: async (clientId, nodes) => {
       await saveConfigResources(ctx, { clientId }, "fd", nodes, false);

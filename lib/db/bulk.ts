@@ -30,7 +30,7 @@ const MAX_VARIABLES = 32_766;
 
 /** A column's value inside the JSON parameter: booleans as 0/1, JSON values as their text, dates as Prisma writes them on SQLite (PostgreSQL casts the same text). */
 function jsonValue(v: unknown): string | number | null {
-  // (by type first: strings and numbers are most of an import's values)
+  // (By type first: strings and numbers, most of the values, return after one test.)
   switch (typeof v) {
     case "string":
     case "number":
