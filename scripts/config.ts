@@ -103,12 +103,13 @@ async function importFiles(files: string[], flags: Map<string, string | true>, a
     for (const i of report.issues) (i.severity === "error" ? console.error : console.warn)(formatIssue(i));
     const created = report.changes.filter((c) => c.action === "create");
     const updated = report.changes.filter((c) => c.action === "update");
+    const deleted = report.changes.filter((c) => c.action === "delete");
     const placeholders = report.changes.filter((c) => c.placeholder);
     const errors = report.issues.filter((i) => i.severity === "error").length;
     const warnings = report.issues.length - errors;
-    const summary = `${created.length} record(s) to create, ${updated.length} to update, ${placeholders.length} placeholder(s); ${errors} error(s), ${warnings} warning(s)`;
+    const summary = `${created.length} record(s) to create, ${updated.length} to update, ${deleted.length ? `${deleted.length} to remove, ` : ""}${placeholders.length} placeholder(s); ${errors} error(s), ${warnings} warning(s)`;
     if (report.applied) {
-      console.log(`imported: ${summary}; model revision ${report.revision}`);
+      console.log(report.revision === undefined ? `imported: ${summary}; nothing changed` : `imported: ${summary}; model revision ${report.revision}`);
       return 0;
     }
     if (report.dryRun) {

@@ -172,7 +172,8 @@ Messages {
     const cases: [string, RegExp][] = [
       [`FileDaemon {\n  Name = nobody-fd\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "x"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /no Client named "nobody-fd"/],
       [`FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "not-the-client-password"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /Director "vm-dir" has another password than Client/],
-      [`FileDaemon {\n  Name = ${fdName}\n  FDport = 19102\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /FDport 19102 differs from the FDPort 9102/],
+      [`FileDaemon {\n  Name = ${fdName}\n  FDport = 19102\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /listens on port 19102 and Client "vm-fd" has FDPort 9102/],
+      [`FileDaemon {\n  Name = ${fdName}\n  FDAddresses = {\n    ipv4 = { addr = 0.0.0.0; port = 9200 }\n  }\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /listens on port 9200 and Client "vm-fd" has FDPort 9102/],
     ];
     for (const [text, message] of cases) {
       const f = write("bacula-fd.conf", text);
@@ -186,6 +187,35 @@ Messages {
     expect(await prisma.auditEvent.count()).toBe(auditsBefore);
   });
 
+  it("with --force, keeps the stored version of a resource it leaves out, and removes one the file no longer has", async () => {
+    const base = (console: string, monitor: boolean) =>
+      `FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\n${monitor ? `Director {\n  Name = mon\n  Password = "m"\n  Monitor = yes\n}\n` : ""}Console {\n  Name = fd-console\n  Password = "c"\n${console}}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;
+    const stored = () => prisma.configResource.findMany({ where: { client: { name: fdName } }, orderBy: { id: "asc" } });
+    expect((await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", base("", true)))], { actor: "test" })).applied).toBe(true);
+    const before = await stored();
+    expect(before.map((r) => `${r.type} ${r.name}`).sort()).toEqual(["Console fd-console", "Director mon", "Messages Standard"]);
+    // The Console gets a directive Bacula refuses: left out, its stored version kept; the monitor is gone from the file: removed.
+    const forced = await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", base("  Frobnicate = 3\n", false)))], { actor: "test", allowErrors: true });
+    expect(forced.applied).toBe(true);
+    expect(forced.leftOut.map((l) => `${l.resource} ${l.name}`)).toEqual(["Console fd-console"]);
+    expect(forced.changes.filter((c) => c.action === "delete").map((c) => c.name)).toEqual(["Director mon"]);
+    const after = await stored();
+    expect(after.map((r) => `${r.type} ${r.name}`).sort()).toEqual(["Console fd-console", "Messages Standard"]);
+    expect(after.find((r) => r.type === "Console")).toEqual(before.find((r) => r.type === "Console"));
+  });
+
+  it("tells the daemon from what Bacula reads: a FileDaemon in an included file, a tray monitor's config", async () => {
+    const inc = write("fdres.inc", `FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\n`);
+    const main = path.join(path.dirname(inc), "bacula-fd.conf");
+    fs.writeFileSync(main, `Director {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\n@${inc}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`);
+    expect(parseConfigFile(main).daemon).toBe("fd");
+    const tray = write("bacula-tray-monitor.conf", `Monitor {\n  Name = tray\n}\nClient {\n  Name = ${fdName}\n  Address = localhost\n  Port = 9102\n  Password = "t"\n}\nDirector {\n  Name = vm-dir\n  Address = localhost\n  Port = 9101\n}\n`);
+    const src = parseConfigFile(tray);
+    expect(src.daemon).toBe("monitor");
+    const report = await importConfigs(prisma, [src], { actor: "test" });
+    expect(report.issues.map((i) => [i.severity, i.message])).toEqual([["warning", expect.stringMatching(/tray monitor's config: not imported/)]]);
+  });
+
   it("tells a bconsole.conf and a File Daemon config from a Director's", () => {
     expect(detectDaemon(stockDirector)).toBe("dir");
     expect(detectDaemon(`Director {\n  Name = d\n  DIRport = 9101\n  address = localhost\n  Password = "p"\n}\n`)).toBe("console");
@@ -194,5 +224,9 @@ Messages {
     expect(detectDaemon(`Console {\n  Name = c\n  Password = "p"\n}\nFileDaemon {\n  Name = x-fd\n}\n`)).toBe("fd");
     // A Director config with only its Director and Console resources so far (its own directories say which).
     expect(detectDaemon(`Director {\n  Name = d\n  QueryFile = "/q"\n  WorkingDirectory = /w\n  Password = "p"\n}\nConsole {\n  Name = c\n  Password = "p"\n}\n`)).toBe("dir");
+    // In time linear in the file: long runs of blanks (a hostile file within the 16 MiB cap) took minutes.
+    const t = performance.now();
+    for (const text of ["\n".repeat(5_000_000) + "Director {\n Name = x\n}\n", "Director {\nName" + " ".repeat(1_000_000) + "x\n", "Director {\n" + "a ".repeat(500_000) + "\n"]) detectDaemon(text);
+    expect(performance.now() - t).toBeLessThan(2000);
   });
 });

@@ -20,17 +20,21 @@ import type { ConfigTree, Item, ResourceNode } from "@/lib/bacula/tree";
 import { findDirective, findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
+import { listenAddress, resourceDefOf } from "@/lib/bacula/typed";
 import { fdDirectorNames } from "./fd-from-db";
 
 /** What the importer hands over (its record writing, shared with the Director and SD imports). */
 export interface FdImportTools {
   tx: Tx;
-  /** Adds an issue at a node of the file (or at line 0). */
-  issue(severity: "error" | "warning", node: ResourceNode | undefined, message: string): void;
+  /** Adds an issue at a resource or directive of the file (or at line 0). */
+  issue(severity: "error" | "warning", at: { pos?: { file: string; line: number } } | undefined, message: string): void;
   /** Creates or updates the Client's FD columns and items when they differ; records the change. */
   saveClient(existing: Record<string, unknown>, name: string, cols: Record<string, unknown>, items: { fdExtra: Item[]; fdDirectorExtra: Item[] }): Promise<void>;
-  /** Stored resources of the Client's bacula-fd.conf (by type and name: created, updated or kept). */
-  saveResources(clientId: number, nodes: ResourceNode[]): Promise<void>;
+  /**
+   * Stored resources of the Client's bacula-fd.conf (by type and name: created, updated or kept);
+   * any other stored one goes, unless the file has it but it was left out for an error (`leftOut`).
+   */
+  saveResources(clientId: number, nodes: ResourceNode[], leftOut: readonly ResourceNode[]): Promise<void>;
 }
 
 const FILE_DAEMON = findResource("fd", "FileDaemon");
@@ -86,22 +90,21 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
   const extra: Item[] = [];
   for (const it of fd.items) {
     const key = it.kind === "directive" ? canonical(fd.type, it.name) : it.name;
-    if (it.kind === "directive" && key === "Name") continue;
-    if (it.kind === "directive" && key === "FdPort") {
-      if (Number(it.value) !== client.port) {
-        tools.issue("error", fd, `FDport ${String(it.value)} differs from the FDPort ${client.port} of Client "${name}" in its Director's configuration: the dashboard keeps one port for both sides; make them equal`);
-        ok = false;
-      }
-      continue;
-    }
+    if (it.kind === "directive" && (key === "Name" || key === "FdPort")) continue;
     if (it.kind === "directive" && key === "FdAddress" && typeof it.value === "string") cols.fdAddress = it.value;
     else if (it.kind === "directive" && key === "WorkingDirectory" && typeof it.value === "string") cols.fdWorkingDirectory = it.value;
     else if (it.kind === "directive" && key === "PidDirectory" && typeof it.value === "string") cols.fdPidDirectory = it.value;
     else extra.push(it);
   }
-  const listenBlock = fd.items.some((i) => canonical(fd.type, i.name) === "FdAddresses");
-  if (!directive(fd, "FdPort") && !listenBlock && client.port !== 9102) {
-    tools.issue("error", fd, `the File Daemon listens on Bacula's default port 9102 (no FDport), Client "${name}" has FDPort ${client.port}: the dashboard keeps one port for both sides; make them equal`);
+  // The port the File Daemon listens on (FDport, or each entry of an FDAddresses block; 9102 when
+  // none is given) must be the one its Director dials: the model keeps one for both sides.
+  const block = fd.items.find((i) => canonical(fd.type, i.name) === "FdAddresses");
+  const ports = block && block.kind === "directive" && Array.isArray(block.value)
+    ? (block.value as { port?: string }[]).map((e) => (e.port === undefined ? 9102 : Number(e.port)))
+    : [listenAddress(resourceDefOf("FdFileDaemon"), fd.items).port ?? 9102];
+  if (!ports.includes(client.port)) {
+    const where = block ?? directive(fd, "FdPort") ?? fd;
+    tools.issue("error", where, `the File Daemon listens on port ${[...new Set(ports)].join(", ")} and Client "${name}" has FDPort ${client.port} in its Director's configuration: the dashboard keeps one port for both sides; make them equal`);
     ok = false;
   }
   cols.fdAddress ??= null;
@@ -126,7 +129,7 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
     }
     const pw = directive(n, "Password");
     if (pw && pw.value !== password) {
-      tools.issue("error", n, `Director "${dname}" has another password than Client "${name}" in that Director's configuration: the File Daemon would refuse the Director; make them equal`);
+      tools.issue("error", pw, `Director "${dname}" has another password than Client "${name}" in that Director's configuration: the File Daemon would refuse the Director; make them equal`);
       ok = false;
       continue;
     }
@@ -141,6 +144,6 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
   }
   if (!ok) return undefined;
   await tools.saveClient(client as unknown as Record<string, unknown>, name, cols, { fdExtra: extra, fdDirectorExtra: common });
-  await tools.saveResources(client.id, stored);
+  await tools.saveResources(client.id, stored, tree.resources.filter((n) => excluded.has(n)));
   return client.id;
 }

@@ -39,7 +39,7 @@ import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
 import { validateFileDaemon } from "@/lib/bacula/fd-console";
 
-export type Daemon = "dir" | "sd" | "fd" | "console";
+export type Daemon = "dir" | "sd" | "fd" | "console" | "monitor";
 
 export interface ParsedDirectorSource {
   daemon: "dir";
@@ -51,9 +51,9 @@ export interface ParsedSdSource {
   file: string;
   result: ParseResult<StorageDaemonConfig>;
 }
-/** A bacula-fd.conf or a bconsole.conf: the tree (the typed model is the Client's, built at import). */
+/** A bacula-fd.conf (its tree: the typed model is the Client's, built at import), or a bconsole.conf or tray monitor config (recognised, not imported). */
 export interface ParsedTreeSource {
-  daemon: "fd" | "console";
+  daemon: "fd" | "console" | "monitor";
   file: string;
   /** `name`: the File Daemon's (fd), "" for a bconsole.conf. */
   result: ParseResult<{ name: string }>;
@@ -61,7 +61,7 @@ export interface ParsedTreeSource {
 export type ParsedSource = ParsedDirectorSource | ParsedSdSource | ParsedTreeSource;
 
 /** What a daemon's configuration is called in messages. */
-export const DAEMON_LABEL: Record<Daemon, string> = { dir: "Director", sd: "Storage Daemon", fd: "File Daemon", console: "bconsole" };
+export const DAEMON_LABEL: Record<Daemon, string> = { dir: "Director", sd: "Storage Daemon", fd: "File Daemon", console: "bconsole", monitor: "tray monitor" };
 
 export interface ImportIssue {
   file: string;
@@ -73,7 +73,8 @@ export interface ImportIssue {
 }
 
 export interface ImportChange {
-  action: "create" | "update";
+  /** delete: a stored resource a re-imported bacula-fd.conf no longer has. */
+  action: "create" | "update" | "delete";
   /** Inventory kind key, e.g. "pools". */
   kind: string;
   name: string;
@@ -118,25 +119,51 @@ const DIR_ONLY: ReadonlySet<string> = new Set(["job", "jobdefs", "pool", "filese
 
 /** The daemon whose configuration a text is, from the resource types it opens (and a few directives). */
 export function detectDaemon(text: string): Daemon | undefined {
+  return detectDaemonOf(text).daemon;
+}
+
+/** The daemon, and whether a resource type only that daemon has decided it (else more text may change the answer). */
+function detectDaemonOf(text: string): { daemon: Daemon | undefined; definite: boolean } {
   const clean = text.replace(/"(?:\\.|[^"\\])*"/g, '""').replace(/#[^\n]*/g, "");
   const kws = new Set<string>();
-  for (const m of clean.matchAll(/(^|[\n;{}])\s*([A-Za-z][A-Za-z ]*?)\s*\{/g)) {
+  // (Bounded runs: an open `\s*` or keyword took quadratic time over a long run of blanks, which a
+  // hostile file of the import's 16 MiB could hold.)
+  for (const m of clean.matchAll(/(^|[\n;{}])[ \t\r]*([A-Za-z][A-Za-z ]{0,60}?)[ \t\r\n]{0,64}\{/g)) {
     const kw = normalizeKeyword(m[2]);
     // One resource type only a Director has decides (a Director config opens thousands of resources).
-    if (DIR_ONLY.has(kw)) return "dir";
-    if (kw === "filedaemon") return "fd";
+    if (DIR_ONLY.has(kw)) return { daemon: "dir", definite: true };
+    if (kw === "filedaemon") return { daemon: "fd", definite: true };
+    // The tray monitor's own resource (bacula-tray-monitor.conf).
+    if (kw === "monitor") return { daemon: "monitor", definite: true };
     kws.add(kw);
   }
-  if (kws.has("device") || kws.has("cloud")) return "sd";
-  if (kws.has("storage")) return /QueryFile/i.test(clean) ? "dir" : "sd";
+  if (kws.has("device") || kws.has("cloud")) return { daemon: "sd", definite: true };
+  if (kws.has("storage")) return { daemon: /QueryFile/i.test(clean) ? "dir" : "sd", definite: false };
   // "Client" beside a Director that has no QueryFile (which every Director's own resource needs):
   // the FileDaemon resource under its old name.
-  if (kws.has("client") && kws.has("director")) return /^\s*Query\s*File\s*=/im.test(clean) ? "dir" : "fd";
+  if (kws.has("client") && kws.has("director")) return { daemon: /^[ \t]*Query[ \t]*File[ \t]*=/im.test(clean) ? "dir" : "fd", definite: false };
   // Only Director and Console resources, none with a Director's own directories: bconsole.conf.
-  if (kws.has("director") && [...kws].every((k) => k === "director" || k === "console") && !/^\s*(QueryFile|Working\s*Directory|Pid\s*Directory)\s*=/im.test(clean)) return "console";
-  if (kws.has("director")) return "dir";
+  if (kws.has("director") && [...kws].every((k) => k === "director" || k === "console") && !/^[ \t]*(Query[ \t]*File|Working[ \t]*Directory|Pid[ \t]*Directory)[ \t]*=/im.test(clean)) return { daemon: "console", definite: false };
+  // A QueryFile is a Director's own directive: its resource is here.
+  if (kws.has("director")) return { daemon: "dir", definite: /^[ \t]*Query[ \t]*File[ \t]*=/im.test(clean) };
   // A main file made only of @ lines: look at what it includes.
-  return undefined;
+  return { daemon: undefined, definite: false };
+}
+
+/** The texts a config's `@` includes bring in (`deep`: and theirs, as the lexer reads them). */
+function includedTexts(text: string, abs: string, access: FileAccess, deep: boolean): string[] {
+  const seen: string[] = [];
+  const probe = includeResolver(access);
+  parseTree(text, "dir", {
+    file: abs,
+    include: (target, from) => {
+      const r = probe(target, from);
+      if (r.kind !== "files") return r;
+      for (const f of r.files) seen.push(f.text);
+      return deep ? r : { ...r, files: r.files.map((f) => ({ ...f, text: "" })) };
+    },
+  });
+  return seen;
 }
 
 /** Regular files only, capped in size; directories listed as they are. */
@@ -157,21 +184,19 @@ export function parseConfigFile(file: string, daemon?: Daemon, opts: { version?:
   const access = opts.access ?? defaultFileAccess;
   const abs = path.resolve(file);
   const text = access.readFile(abs);
-  let d = daemon ?? detectDaemon(text);
+  let d = daemon;
   if (!d) {
-    // The main file may be only @ lines: decide from the files it includes, found by the lexer
-    // itself (a regex over the lines took `@file # comment` and `@|"sh -c '…'"` for file names).
-    const seen: string[] = [];
-    const probe = includeResolver(access);
-    parseTree(text, "dir", {
-      file: abs,
-      include: (target, from) => {
-        const r = probe(target, from);
-        if (r.kind === "files") for (const f of r.files) seen.push(f.text);
-        return r;
-      },
-    });
-    d = detectDaemon(seen.join("\n"));
+    const first = detectDaemonOf(text);
+    d = first.daemon;
+    if (d === undefined) {
+      // A main file made only of @ lines: decide from the files it includes, found by the lexer itself
+      // (a regex over the lines took `@file # comment` and `@|"sh -c '…'"` for file names).
+      d = detectDaemon(includedTexts(text, abs, access, true).join("\n"));
+    } else if (!first.definite && /(^|[\s;{}])@/m.test(text)) {
+      // The main file's own resources leave it open (a FileDaemon kept in an included file): look at
+      // the files it includes too, one level, without reading them as config yet.
+      d = detectDaemon([text, ...includedTexts(text, abs, access, false)].join("\n")) ?? d;
+    }
   }
   return parseConfigText(text, abs, d, { version: opts.version, include: includeResolver(access) });
 }
@@ -186,8 +211,9 @@ export function parseConfigText(
   if (!d) throw new Error(`${file}: cannot tell which daemon's config this is (no Job, Pool, Device, FileDaemon... resource)`);
   if (d === "dir") return { daemon: "dir", file, result: parseDirector(text, { file, include: opts.include, version: opts.version }) };
   if (d === "sd") return { daemon: "sd", file, result: parseStorageDaemon(text, { file, include: opts.include }) };
+  if (d !== "fd") return { daemon: d, file, result: { config: { name: "" }, tree: { daemon: "console", resources: [] }, issues: [] } };
   const { tree, issues } = parseTree(text, d, { file, include: opts.include });
-  return { daemon: d, file, result: { config: { name: d === "fd" ? fileDaemonName(tree) : "" }, tree, issues } };
+  return { daemon: d, file, result: { config: { name: fileDaemonName(tree) }, tree, issues } };
 }
 
 /* ------------------------------------------------------------------ helpers */
@@ -439,19 +465,20 @@ async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; stora
 function fdTools(ctx: Ctx, src: ParsedTreeSource): FdImportTools {
   return {
     tx: ctx.tx,
-    issue: (severity, node, message) => ctx.issues.push({ ...posOf(node, src.file), severity, stage: "map", message }),
+    issue: (severity, at, message) => ctx.issues.push({ ...posOf(at, src.file), severity, stage: "map", message }),
     saveClient: async (existing, name, cols, items) => {
       await save(ctx, "clients", "client", existing, name, { cols, items: { fdExtra: { items: items.fdExtra, kind: "FdFileDaemon" }, fdDirectorExtra: { items: items.fdDirectorExtra, kind: "FdDirector" } } }, {});
     },
-    saveResources: async (clientId, nodes) => {
+    saveResources: async (clientId, nodes, leftOut) => {
       await saveConfigResources(ctx, { clientId }, "fd", nodes, false);
-      // A bacula-fd.conf is the whole File Daemon: a stored resource it no longer has goes.
-      const keep = new Set(nodes.map((n) => `${findResource("fd", n.type)?.name ?? n.type}\u0000${nameOf(n)}`));
+      // A bacula-fd.conf is the whole File Daemon: a stored resource it no longer has goes (one it
+      // has but left out for an error stays as it was).
+      const keep = new Set([...nodes, ...leftOut].map((n) => `${findResource("fd", n.type)?.name ?? n.type}\u0000${nameOf(n)}`));
       const gone = (await ctx.tx.configResource.findMany({ where: { clientId }, select: { id: true, type: true, name: true } })).filter((r) => !keep.has(`${findResource("fd", r.type)?.name ?? r.type}\u0000${r.name}`));
       if (gone.length === 0) return;
       await ctx.tx.configResource.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
-      ctx.changes.push({ action: "update", kind: "clients", name: src.result.config.name, id: clientId });
       for (const r of gone) {
+        ctx.changes.push({ action: "delete", kind: "resources", name: `${r.type} ${r.name}`, id: r.id });
         ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-delete", entityType: "resources", entityId: r.id, entityName: `${r.type} ${r.name}`, before: { type: r.type, name: r.name } });
       }
     },
@@ -1081,14 +1108,24 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
 export async function importConfigs(db: Db, sources: ParsedSource[], opts: ImportOptions = {}): Promise<ImportReport> {
   const version = opts.version ?? "15.0.3";
   const report: ImportReport = { applied: false, dryRun: !!opts.dryRun, issues: [], changes: [], leftOut: [] };
-  // A bconsole.conf is recognised, said, and left alone: the dashboard writes its own for each Director.
-  const consoles = sources.filter((s) => s.daemon === "console");
-  sources = sources.filter((s) => s.daemon !== "console");
+  // A bconsole.conf or a tray monitor's config is recognised, said, and left alone: the dashboard
+  // writes its own bconsole.conf for each Director, and has no tray monitor.
+  const consoles = sources.filter((s) => s.daemon === "console" || s.daemon === "monitor");
+  sources = sources.filter((s) => s.daemon !== "console" && s.daemon !== "monitor");
   const issues: ImportIssue[] = sources.flatMap((s) =>
     s.result.issues.map((i: ParseIssue) => ({ file: i.file || s.file, line: i.line, severity: i.severity, stage: "parse" as const, message: i.message })),
   );
   for (const s of consoles)
-    issues.push({ file: s.file, line: 0, severity: "warning", stage: "map", message: "a bconsole.conf: not imported (the dashboard writes its own bconsole.conf for each Director, from the Director's name, address, port and password)" });
+    issues.push({
+      file: s.file,
+      line: 0,
+      severity: "warning",
+      stage: "map",
+      message:
+        s.daemon === "console"
+          ? "read as a bconsole.conf: not imported (the dashboard writes its own bconsole.conf for each Director, from the Director's name, address, port and password); if it is another daemon's config, name its kind (--dir, --sd, --fd)"
+          : "read as a tray monitor's config: not imported (the dashboard has no tray monitor); if it is another daemon's config, name its kind (--dir, --sd, --fd)",
+    });
   const parseErrors = new Set(sources.filter((s) => s.result.issues.some((i) => i.severity === "error")));
   const checked = new Map<ParsedSource, Checked>();
   for (const s of sources) checked.set(s, checkSource(s, version, opts, report, issues));
@@ -1125,6 +1162,8 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
             if (parseErrors.has(s) && (!opts.allowErrors || checked.get(s)!.unattributed)) continue;
             const id = await importFileDaemon(fdTools(ctx, s), s.result.tree, checked.get(s)!.excluded);
             if (id !== undefined) fdClients.push(id);
+            // (With --force the rest goes in: say that this file did not.)
+            else report.leftOut.push({ file: s.file, line: 0, resource: "FileDaemon", name: s.result.config.name });
           }
           // The result must render: validate every touched daemon as it will be deployed. A daemon
           // this import created holds exactly what its file says (the import keeps everything),
@@ -1171,6 +1210,7 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
               files: sources.map((s) => s.file),
               created: ctx.changes.filter((c) => c.action === "create").length,
               updated: ctx.changes.filter((c) => c.action === "update").length,
+              removed: ctx.changes.filter((c) => c.action === "delete").map((c) => c.name),
               placeholders: ctx.changes.filter((c) => c.placeholder).map((c) => `${c.kind} ${c.name}`),
               leftOut: report.leftOut.map((l) => `${l.resource} ${l.name}`),
               errors: issues.filter((i) => i.severity === "error").length,
