@@ -7,6 +7,7 @@
 import { checkTree } from "./check-tree";
 import type { MessagesResource } from "./model";
 import { renderTree } from "./renderer";
+import { findDirective, findResource } from "./tables";
 import type { ConfigTree, Item, ResourceNode } from "./tree";
 import { typedKeys, typedToTree, type Obj, type ResourceKind } from "./typed";
 import type { Problem } from "./validate";
@@ -95,9 +96,50 @@ function problemsOf(tree: ConfigTree, version: string | undefined): Problem[] {
   });
 }
 
+/**
+ * What a File Daemon checks when it starts, after the parse (check_resources of filed/filed.c), and
+ * that Bacula's `bfdjson -t` therefore refuses: TLS in use without what it needs, PKI signing or
+ * encryption without a key pair. (TLS Require with a certificate or key turns TLS on; whether the
+ * files exist is the host's to say, in the deploy's test step.)
+ */
+export function fileDaemonStartProblems(tree: ConfigTree): Problem[] {
+  const out: Problem[] = [];
+  for (const n of tree.resources) {
+    const def = findResource("fd", n.type);
+    if (!def || (def.name !== "FileDaemon" && def.name !== "Director" && def.name !== "Console")) continue;
+    const values = new Map<string, Item & { kind: "directive" }>();
+    for (const it of n.items) if (it.kind === "directive") values.set(findDirective(def, it.name)?.name ?? it.name, it);
+    const on = (k: string, dflt = false) => {
+      const it = values.get(k);
+      return it ? it.value === true : dflt;
+    };
+    const has = (k: string) => values.has(k);
+    const nameIt = values.get("Name");
+    const name = nameIt ? String(nameIt.value) : "";
+    const problem = (rule: string, message: string, at?: string) =>
+      out.push({ resource: KIND_OF_TYPE.fd[def.name] ?? def.name, name, field: "", rule, message: `${def.name} "${name}": ${message}`, severity: "error", pos: (at && values.get(at)?.pos) || n.pos });
+    const certs = def.name === "FileDaemon" ? ["TlsCaCertificateFile", "TlsCaCertificateDir", "TlsCertificate", "TlsKey"] : ["TlsCertificate", "TlsKey"];
+    const needTls = on("TlsEnable") || on("TlsAuthenticate") || (on("TlsRequire") && certs.some(has));
+    const ca = has("TlsCaCertificateFile") || has("TlsCaCertificateDir");
+    const tlsAt = ["TlsEnable", "TlsAuthenticate", "TlsRequire"].find((k) => on(k));
+    if (def.name === "FileDaemon") {
+      if (needTls && !ca) problem("tls-ca", "TLS is on but neither TLS CA Certificate File nor TLS CA Certificate Dir is given (Bacula refuses to start)", tlsAt);
+      if ((on("PkiEncryption") || on("PkiSignatures")) && !has("PkiKeyPair"))
+        problem("pki-keypair", "PKI Signatures or PKI Encryption is on without a PKI Key Pair (Bacula refuses to start)", on("PkiEncryption") ? "PkiEncryption" : "PkiSignatures");
+      continue;
+    }
+    if (!needTls) continue;
+    if (!has("TlsCertificate")) problem("tls-certificate", "TLS is on without a TLS Certificate (Bacula refuses to start)", tlsAt);
+    if (!has("TlsKey")) problem("tls-key", "TLS is on without a TLS Key (Bacula refuses to start)", tlsAt);
+    if (on("TlsVerifyPeer", true) && !ca)
+      problem("tls-ca", "TLS Verify Peer needs a TLS CA Certificate File or TLS CA Certificate Dir (Bacula refuses to start)", values.has("TlsVerifyPeer") ? "TlsVerifyPeer" : tlsAt);
+  }
+  return out;
+}
+
 export function validateFileDaemon(cfg: FileDaemonConfig, tree: ConfigTree = fileDaemonTree(cfg)): Problem[] {
   // check-tree reports a missing Director or Messages resource (the table's required resources).
-  const out = problemsOf(tree, cfg.version);
+  const out = [...problemsOf(tree, cfg.version), ...fileDaemonStartProblems(tree)];
   for (const d of cfg.directors)
     if (!d.password) out.push({ resource: "FdDirector", name: d.name, field: "password", rule: "required", message: `Director ${JSON.stringify(d.name)}: the Client's password is missing`, severity: "error" });
   return out;

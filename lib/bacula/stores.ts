@@ -7,6 +7,7 @@
 import { Lexer, MAX_TOKEN_BYTES, Tok, TOK_NAMES } from "./lexer";
 import { durationSeconds, sizeBytes } from "./quantities";
 import { checkScheduleLine } from "./schedule";
+import { MESSAGE_TYPES } from "./tables/messages";
 import type { DirectiveDef, StoreFn } from "./tables/types";
 import type { AddressEntry, MsgValue, Value } from "./tree";
 
@@ -329,12 +330,18 @@ function keywordProblem(def: DirectiveDef, value: Value): string | null {
   return `must be one of ${values.join(", ")}`;
 }
 
+const KNOWN_MESSAGE_TYPES: ReadonlySet<string> = new Set(MESSAGE_TYPES.map((t) => t.name.toLowerCase()));
+
 function msgsProblem(def: DirectiveDef, value: Value): string | null {
   if (!value || typeof value !== "object" || Array.isArray(value)) return "must be a destination";
   const m = value as MsgValue;
   if (!Array.isArray(m.types) || m.types.length === 0) return "needs at least one message type";
   for (const t of m.types) {
     if (typeof t !== "string" || !/^!?[A-Za-z][A-Za-z0-9._-]*$/.test(t)) return `has an invalid message type ${JSON.stringify(t)}`;
+    // Bacula's own types (any case), or a custom event `events.<name>` (scan_types refuses the rest).
+    const bare = (t.startsWith("!") ? t.slice(1) : t).toLowerCase();
+    if (!KNOWN_MESSAGE_TYPES.has(bare) && !(bare.startsWith("events.") && bare.length > 7))
+      return `has an unknown message type "${t}" (one of ${MESSAGE_TYPES.map((x) => x.name).join(", ")}, or events.<name>)`;
   }
   // What comes before `= types` is fixed by the destination keyword (store_msgs): Console, Stdout,
   // Syslog… take no address (Bacula would read it as a message type and refuse the file), File

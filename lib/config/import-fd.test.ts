@@ -6,6 +6,7 @@
  * from the database is compared with the original by bfdjson's JSON view, directive by directive.
  * What the model cannot hold is refused with the file's line, and nothing is written.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -214,6 +215,44 @@ Messages {
     expect(src.daemon).toBe("monitor");
     const report = await importConfigs(prisma, [src], { actor: "test" });
     expect(report.issues.map((i) => [i.severity, i.message])).toEqual([["warning", expect.stringMatching(/tray monitor's config: not imported/)]]);
+  });
+
+  it("refuses what the File Daemon refuses when it starts (TLS and PKI), as bfdjson -t does, with the line", async () => {
+    const dir = path.join(tmpRoot, `tls-${++n}`);
+    fs.mkdirSync(dir, { recursive: true });
+    const cert = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem");
+    const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=fd-test"], { encoding: "utf8" });
+    expect(made.status, made.stderr).toBe(0);
+    const ca = "/etc/ssl/certs/ca-certificates.crt";
+    const tls = `  TLS Certificate = ${cert}\n  TLS Key = ${key}\n`;
+    const cfg = (fdExtra: string, dirExtra: string, more = "") =>
+      `FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n${fdExtra}}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n${dirExtra}}\n${more}Messages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;
+    const cases: [string, string][] = [
+      ["FileDaemon TLS without a CA", cfg(`  TLS Enable = yes\n${tls}`, "")],
+      ["FileDaemon TLS with a CA", cfg(`  TLS Enable = yes\n  TLS CA Certificate File = ${ca}\n${tls}`, "")],
+      ["PKI Signatures without a key pair", cfg("  PKI Signatures = yes\n", "")],
+      ["Director TLS, peer verified, no CA", cfg("", `  TLS Enable = yes\n${tls}`)],
+      ["Director TLS, peer not verified", cfg("", `  TLS Enable = yes\n  TLS Verify Peer = no\n${tls}`)],
+      ["Director TLS without a certificate", cfg("", `  TLS Enable = yes\n  TLS CA Certificate File = ${ca}\n  TLS Key = ${key}\n`)],
+      ["Console TLS without a CA", cfg("", "", `Console {\n  Name = c\n  Password = "p"\n  TLS Enable = yes\n${tls}}\n`)],
+      ["Console TLS with a CA", cfg("", "", `Console {\n  Name = c\n  Password = "p"\n  TLS Enable = yes\n  TLS CA Certificate File = ${ca}\n${tls}}\n`)],
+      ["TLS Require alone on a Director", cfg("", "  TLS Require = yes\n")],
+      ["TLS Require alone on the FileDaemon", cfg("  TLS Require = yes\n", "")],
+      ["an unknown message type", cfg("", "").replace("director = vm-dir = all", "director = vm-dir = all, !frobnicate")],
+    ];
+    const verdicts: [string, boolean, boolean][] = [];
+    for (const [label, text] of cases) {
+      const f = write("bacula-fd.conf", text);
+      const bacula = runBaculaJsonFile("bfdjson", f, { test: true }).code === 0;
+      const report = await importConfigs(prisma, [parseConfigFile(f)], { actor: "test", dryRun: true });
+      const errors = report.issues.filter((i) => i.severity === "error");
+      verdicts.push([label, bacula, errors.length === 0]);
+      if (errors.length) expect(errors.every((e) => e.file === f && e.line > 1), JSON.stringify(errors)).toBe(true);
+    }
+    // Every verdict as Bacula's, and both kinds among them.
+    expect(verdicts.filter(([, bacula, ours]) => bacula !== ours)).toEqual([]);
+    expect(new Set(verdicts.map(([, b]) => b))).toEqual(new Set([true, false]));
   });
 
   it("tells a bconsole.conf and a File Daemon config from a Director's", () => {

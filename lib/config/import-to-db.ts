@@ -37,7 +37,7 @@ import { openItems, sealItems } from "./items";
 import { loadDirectorConfig, loadStorageDaemonConfig } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
-import { validateFileDaemon } from "@/lib/bacula/fd-console";
+import { fileDaemonStartProblems, validateFileDaemon } from "@/lib/bacula/fd-console";
 
 export type Daemon = "dir" | "sd" | "fd" | "console" | "monitor";
 
@@ -557,7 +557,7 @@ function checkSource(src: ParsedSource, version: string, opts: ImportOptions, re
   }
   for (let round = 0; round < 5; round++) {
     const live = { daemon: tree.daemon, resources: tree.resources.filter((n) => !excluded.has(n)) };
-    const problems = src.daemon === "dir" ? directorProblems(live, version) : treeProblems(live, undefined);
+    const problems = src.daemon === "dir" ? directorProblems(live, version) : src.daemon === "fd" ? [...treeProblems(live, undefined), ...fileDaemonStartProblems(live)] : treeProblems(live, undefined);
     const errors = problems.filter((p) => p.severity === "error");
     if (round === 0)
       for (const p of problems) {

@@ -18,6 +18,8 @@ PGSQL_ROOT=${BACULA_PGSQL_ROOT:-/opt/bacula-pgsql}
 need=()
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15 postgresql-client-15)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# openssl: certificates for the TLS cases of the File Daemon checks (lib/config/import-fd.test.ts).
+[ -x /usr/bin/openssl ] || need+=(openssl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 bacula_ok=0
 if command -v bdirjson >/dev/null 2>&1 || [ -x /usr/sbin/bdirjson ]; then
