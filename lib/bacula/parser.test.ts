@@ -177,3 +177,12 @@ describe("checkTree", () => {
     expect(() => renderTree(t, { revision: 1 })).toThrow(/is not a directive of this resource/);
   });
 });
+
+describe("a block where a value belongs", () => {
+  it("is skipped whole: its words are neither directives nor echoed in a message (they may be a password)", () => {
+    const { tree, issues } = parseTree(`Director {\n  Name = d\n  Password = {SECRETbrace more words}\n  Address = x\n}\nFileDaemon {\n  Name = f\n}\n`, "fd", { file: "x" });
+    expect(issues.map((i) => `${i.line}: ${i.message}`)).toEqual(["3: Director: Password expected a value, found {"]);
+    expect(JSON.stringify(issues)).not.toContain("SECRET");
+    expect(tree.resources.map((r) => [r.type, r.items.map((i) => i.name)])).toEqual([["Director", ["Name", "Address"]], ["FileDaemon", ["Name"]]]);
+  });
+});

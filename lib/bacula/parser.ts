@@ -179,7 +179,12 @@ class TreeParser {
       }
       const r = readValue(this.lx, def);
       for (const p of r.problems) this.issue(p.severity, `${where}: ${def.name} ${p.message}`, dctx(ctx, def.name), pos);
-      if (r.value === undefined) continue;
+      if (r.value === undefined) {
+        // A block where a value belongs (`Password = { … }`): skipped whole, its words never read
+        // as directives (and so never echoed in a message: they may be a password).
+        if (this.lx.token === Tok.BOB) this.skipBlock();
+        continue;
+      }
       const count = seen.get(def.name) ?? 0;
       seen.set(def.name, count + 1);
       if (count > 0 && !isRepeatable(def)) {

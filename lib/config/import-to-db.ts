@@ -1136,7 +1136,8 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
   for (const s of sources) {
     const n = s.daemon === "dir" ? s.result.config.director.name : s.daemon === "sd" ? s.result.config.storage.name : s.result.config.name;
     const k = `${s.daemon}:${n}`;
-    if (n && seen.has(k)) issues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: `${DAEMON_LABEL[s.daemon]} "${n}" is also defined in ${seen.get(k)}` });
+    if (n && seen.has(k))
+      issues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: seen.get(k) === s.file ? `this file is given twice` : `${DAEMON_LABEL[s.daemon]} "${n}" is also defined in ${seen.get(k)}` });
     if (n) seen.set(k, s.file);
   }
   const blocked = issues.some((i) => i.severity === "error") && !opts.allowErrors;
