@@ -205,6 +205,21 @@ Messages {
     expect(after.find((r) => r.type === "Console")).toEqual(before.find((r) => r.type === "Console"));
   });
 
+  it("says in the audit log what a re-import changed: the directives, never a password", async () => {
+    const text = (jobs: number, dirTls: boolean) =>
+      `FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n  Maximum Concurrent Jobs = ${jobs}\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n${dirTls ? "  TLS Enable = no\n" : ""}}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;
+    await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", text(7, false)))], { actor: "audit-test" });
+    const since = new Date();
+    const r = await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", text(12, true)))], { actor: "audit-test" });
+    expect(r.changes.map((c) => [c.action, c.kind])).toEqual([["update", "clients"]]);
+    const ev = await prisma.auditEvent.findFirstOrThrow({ where: { actor: "audit-test", action: "import-update", at: { gte: since } } });
+    expect(ev.after).toEqual({
+      changed: ["fdExtra", "fdDirectorExtra"],
+      detail: { fdExtra: { added: [], removed: [], changed: ["MaximumConcurrentJobs"] }, fdDirectorExtra: { added: ["TlsEnable"], removed: [], changed: [] } },
+    });
+    expect(JSON.stringify(await prisma.auditEvent.findMany({ where: { actor: "audit-test" } }))).not.toContain(dirPassword);
+  });
+
   it("tells the daemon from what Bacula reads: a FileDaemon in an included file, a tray monitor's config", async () => {
     const inc = write("fdres.inc", `FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\n`);
     const main = path.join(path.dirname(inc), "bacula-fd.conf");

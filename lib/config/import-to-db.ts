@@ -332,6 +332,37 @@ function changedFields(existing: Record<string, unknown>, d: Desired): string[] 
   return out;
 }
 
+/**
+ * What an import-update changed, for its audit event: a column's value before and after; for a
+ * column of items, which directives were added, removed or changed (names only: an item may hold a
+ * password); for a secret, only that it changed.
+ */
+function changeDetail(existing: Record<string, unknown>, d: Desired, changed: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of changed) {
+    if (d.secrets && k in d.secrets) out[k] = "[secret changed]";
+    else if (d.items && k in d.items) {
+      const names = (items: readonly Item[]) => {
+        const by = new Map<string, string[]>();
+        for (const i of items) by.set(i.name, [...(by.get(i.name) ?? []), canon(withoutPos(i))]);
+        return by;
+      };
+      const was = names(openFor(existing[k], d.items[k]));
+      const now = names(d.items[k].items);
+      const all = [...new Set([...was.keys(), ...now.keys()])];
+      out[k] = {
+        added: all.filter((n) => !was.has(n)),
+        removed: all.filter((n) => !now.has(n)),
+        changed: all.filter((n) => was.has(n) && now.has(n) && canon(was.get(n)) !== canon(now.get(n))),
+      };
+    } else {
+      const e = existing[k];
+      out[k] = { before: e instanceof Date ? e.toISOString() : (e ?? null), after: d.cols[k] ?? null };
+    }
+  }
+  return out;
+}
+
 type Delegate = {
   update(a: unknown): Promise<{ id: number }>;
 };
@@ -359,7 +390,7 @@ async function save(
     const patch = Object.fromEntries(changed.map((k) => [k, data[k]]));
     await del.update({ where: { id: existing.id }, data: patch });
     ctx.changes.push({ action: "update", kind, name, id: existing.id as number });
-    ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-update", entityType: kind, entityId: existing.id as number, entityName: name, after: { changed } });
+    ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-update", entityType: kind, entityId: existing.id as number, entityName: name, after: { changed, detail: changeDetail(existing, desired, changed) } });
     return existing.id as number;
   }
   // A create is a one-row bulk insert (as saveMany's): one statement shape for every table, past Prisma's compiler.
