@@ -114,7 +114,8 @@ export function createConfigReader(files: readonly string[], o: ReaderOptions = 
       try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, n));
       } catch {
-        throw new ConfigReadError(file, "encoding", "is not UTF-8 text");
+        const at = firstInvalidUtf8(buf.subarray(0, n));
+        throw new ConfigReadError(file, "encoding", `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)`);
       }
       if (text.includes("\0")) throw new ConfigReadError(file, "encoding", "holds NUL bytes: not a text file");
       total += n;
@@ -159,4 +160,20 @@ export function parseConfigFiles(files: readonly string[], daemon: Daemon | unde
   const reader = createConfigReader(files, o);
   const access = readerAccess(reader);
   return files.map((file) => parseConfigFile(file, daemon, { access, version: o.version }));
+}
+
+/** Where the first byte that does not start or continue a valid UTF-8 sequence is (line 1-based, offset 0-based). */
+export function firstInvalidUtf8(buf: Uint8Array): { line: number; offset: number } {
+  let line = 1;
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i];
+    if (b === 0x0a) line++;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0 || i + len > buf.length) return { line, offset: i };
+    for (let k = 1; k < len; k++) if ((buf[i + k] & 0xc0) !== 0x80) return { line, offset: i };
+    // Overlong, surrogate and out-of-range forms the decoder also refuses.
+    if ((b === 0xe0 && buf[i + 1] < 0xa0) || (b === 0xed && buf[i + 1] > 0x9f) || (b === 0xf0 && buf[i + 1] < 0x90) || (b === 0xf4 && buf[i + 1] > 0x8f)) return { line, offset: i };
+    i += len;
+  }
+  return { line, offset: buf.length };
 }
