@@ -16,7 +16,7 @@
  * written: no Client of that name (or several), an FDport other than the Client's FDPort, a
  * Director resource of the Client's Director with another password than the Client's.
  */
-import type { ConfigTree, Item, ResourceNode } from "@/lib/bacula/tree";
+import { resourceName, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
 import { findDirective, findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
@@ -45,11 +45,6 @@ function canonical(resource: string, name: string): string {
   return (def && findDirective(def, name)?.name) ?? name;
 }
 
-function nameOf(n: ResourceNode): string {
-  const it = n.items.find((i) => i.kind === "directive" && i.name === "Name");
-  return it && it.kind === "directive" ? String(it.value) : "";
-}
-
 function directive(n: ResourceNode, name: string): Extract<Item, { kind: "directive" }> | undefined {
   const it = n.items.find((i) => i.kind === "directive" && canonical(n.type, i.name) === name);
   return it && it.kind === "directive" ? it : undefined;
@@ -58,7 +53,7 @@ function directive(n: ResourceNode, name: string): Extract<Item, { kind: "direct
 /** The File Daemon's name in a parsed bacula-fd.conf ("" when it has no FileDaemon resource). */
 export function fileDaemonName(tree: ConfigTree): string {
   const fd = tree.resources.find((n) => findResource("fd", n.type) === FILE_DAEMON);
-  return fd ? nameOf(fd) : "";
+  return fd ? resourceName(fd) : "";
 }
 
 /**
@@ -72,7 +67,7 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
     tools.issue("error", undefined, "no FileDaemon resource: this bacula-fd.conf names no File Daemon");
     return undefined;
   }
-  const name = nameOf(fd);
+  const name = resourceName(fd);
   const clients = await tools.tx.client.findMany({ where: { name }, include: { director: { select: { name: true } } } });
   if (clients.length === 0) {
     tools.issue("error", fd, `no Client named "${name}": a File Daemon's configuration is kept on the Client of its Director; import the Director's configuration that defines Client "${name}" first (or with this file)`);
@@ -121,7 +116,7 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
       stored.push(n);
       continue;
     }
-    const dname = nameOf(n);
+    const dname = resourceName(n);
     seenDirectors.add(dname);
     if (!derived.includes(dname)) {
       stored.push(n);

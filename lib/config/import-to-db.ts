@@ -117,6 +117,9 @@ class Rollback extends Error {
 /** Resource types only a Director config opens (a File Daemon has Client as an old name of FileDaemon, and Console and Schedule resources). */
 const DIR_ONLY: ReadonlySet<string> = new Set(["job", "jobdefs", "pool", "fileset", "catalog", "counter"]);
 
+/** A Director's own directive (its Director resource needs it), at the start of a line. */
+const QUERY_FILE_LINE = /^[ \t]*Query[ \t]*File[ \t]*=/im;
+
 /** The daemon whose configuration a text is, from the resource types it opens (and a few directives). */
 export function detectDaemon(text: string): Daemon | undefined {
   return detectDaemonOf(text).daemon;
@@ -141,11 +144,11 @@ function detectDaemonOf(text: string): { daemon: Daemon | undefined; definite: b
   if (kws.has("storage")) return { daemon: /QueryFile/i.test(clean) ? "dir" : "sd", definite: false };
   // "Client" beside a Director that has no QueryFile (which every Director's own resource needs):
   // the FileDaemon resource under its old name.
-  if (kws.has("client") && kws.has("director")) return { daemon: /^[ \t]*Query[ \t]*File[ \t]*=/im.test(clean) ? "dir" : "fd", definite: false };
+  if (kws.has("client") && kws.has("director")) return { daemon: QUERY_FILE_LINE.test(clean) ? "dir" : "fd", definite: false };
   // Only Director and Console resources, none with a Director's own directories: bconsole.conf.
   if (kws.has("director") && [...kws].every((k) => k === "director" || k === "console") && !/^[ \t]*(Query[ \t]*File|Working[ \t]*Directory|Pid[ \t]*Directory)[ \t]*=/im.test(clean)) return { daemon: "console", definite: false };
   // A QueryFile is a Director's own directive: its resource is here.
-  if (kws.has("director")) return { daemon: "dir", definite: /^[ \t]*Query[ \t]*File[ \t]*=/im.test(clean) };
+  if (kws.has("director")) return { daemon: "dir", definite: QUERY_FILE_LINE.test(clean) };
   // A main file made only of @ lines: look at what it includes.
   return { daemon: undefined, definite: false };
 }
@@ -469,18 +472,26 @@ function toName(s: string): string {
 
 /**
  * Stored resources (ConfigResource) of a scope: create, update or keep, by type and name. `fresh`:
- * the daemon of the scope was created by this import, so nothing is stored for it yet.
+ * the daemon of the scope was created by this import, so nothing is stored for it yet. `prune`: the
+ * file is the scope's whole configuration (a bacula-fd.conf), so a stored resource it does not have
+ * is removed, except those it has but left out for an error (`leftOut`).
  */
-async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; storageDaemonId?: number; clientId?: number }, daemon: "dir" | "sd" | "fd", nodes: ResourceNode[], fresh: boolean) {
-  if (nodes.length === 0) return;
+async function saveConfigResources(
+  ctx: Ctx,
+  scope: { directorId?: number; storageDaemonId?: number; clientId?: number },
+  daemon: "dir" | "sd" | "fd",
+  nodes: ResourceNode[],
+  fresh: boolean,
+  prune?: { leftOut: readonly ResourceNode[] },
+) {
+  if (nodes.length === 0 && !prune) return;
   const existing = fresh ? [] : await ctx.tx.configResource.findMany({ where: scope });
   const key = (type: string, name: string) => `${type}\u0000${name}`;
   const byKey = new Map(existing.map((r) => [key(r.type, r.name), r]));
   const maxPos = existing.reduce((m, r) => Math.max(m, r.position), -1);
   let next = maxPos + 1;
   const entries: Entry[] = nodes.map((node) => {
-    const nameItem = node.items.find((i) => i.kind === "directive" && i.name === "Name");
-    const name = nameItem && nameItem.kind === "directive" ? String(nameItem.value) : "";
+    const name = nameOf(node);
     const prev = byKey.get(key(node.type, name));
     return {
       name: `${node.type} ${name}`,
@@ -490,6 +501,15 @@ async function saveConfigResources(ctx: Ctx, scope: { directorId?: number; stora
     };
   });
   await saveMany(ctx, "resources", "configResource", entries);
+  if (!prune) return;
+  const keep = new Set([...nodes, ...prune.leftOut].map((n) => key(n.type, nameOf(n))));
+  const gone = existing.filter((r) => !keep.has(key(r.type, r.name)));
+  if (gone.length === 0) return;
+  await ctx.tx.configResource.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
+  for (const r of gone) {
+    ctx.changes.push({ action: "delete", kind: "resources", name: `${r.type} ${r.name}`, id: r.id });
+    ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-delete", entityType: "resources", entityId: r.id, entityName: `${r.type} ${r.name}`, before: { type: r.type, name: r.name } });
+  }
 }
 
 /** The importer's record writing for one bacula-fd.conf (lib/config/import-fd.ts). */
@@ -500,19 +520,7 @@ function fdTools(ctx: Ctx, src: ParsedTreeSource): FdImportTools {
     saveClient: async (existing, name, cols, items) => {
       await save(ctx, "clients", "client", existing, name, { cols, items: { fdExtra: { items: items.fdExtra, kind: "FdFileDaemon" }, fdDirectorExtra: { items: items.fdDirectorExtra, kind: "FdDirector" } } }, {});
     },
-    saveResources: async (clientId, nodes, leftOut) => {
-      await saveConfigResources(ctx, { clientId }, "fd", nodes, false);
-      // A bacula-fd.conf is the whole File Daemon: a stored resource it no longer has goes (one it
-      // has but left out for an error stays as it was).
-      const keep = new Set([...nodes, ...leftOut].map((n) => `${findResource("fd", n.type)?.name ?? n.type}\u0000${nameOf(n)}`));
-      const gone = (await ctx.tx.configResource.findMany({ where: { clientId }, select: { id: true, type: true, name: true } })).filter((r) => !keep.has(`${findResource("fd", r.type)?.name ?? r.type}\u0000${r.name}`));
-      if (gone.length === 0) return;
-      await ctx.tx.configResource.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
-      for (const r of gone) {
-        ctx.changes.push({ action: "delete", kind: "resources", name: `${r.type} ${r.name}`, id: r.id });
-        ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-delete", entityType: "resources", entityId: r.id, entityName: `${r.type} ${r.name}`, before: { type: r.type, name: r.name } });
-      }
-    },
+    saveResources: (clientId, nodes, leftOut) => saveConfigResources(ctx, { clientId }, "fd", nodes, false, { leftOut }),
   };
 }
 

@@ -143,7 +143,7 @@ async function insertPrepared(repeat: Repeat, head: string, tail: string, cols: 
 
 /** Sets one column of many rows by id in one statement (`UPDATE … FROM` the pairs as JSON rows). */
 export async function bulkSetColumn(tx: Tx, table: string, column: string, pairs: readonly [number, unknown][]): Promise<void> {
-  await bulkUpdate(tx, table, [column], pairs.map(([id, v]) => [id, v]));
+  await bulkUpdate(tx, table, [column], pairs);
 }
 
 /**
@@ -162,9 +162,7 @@ export async function bulkUpdate(tx: Tx, table: string, columns: readonly string
     return;
   }
   const sets = columns.map((c) => `"${c}" = j."${c}"`).join(", ");
-  const sql = `UPDATE "${table}" SET ${sets} FROM (${selectJsonRows(table, ["id", ...columns], 1)}) AS j WHERE "${table}"."id" = j."id"`;
-  const run = await statementRunner(tx);
-  for (let i = 0; i < rows.length; i += MAX_ROWS) await run(sql, JSON.stringify(rows.slice(i, i + MAX_ROWS).map((r) => r.map(jsonValue))));
+  await runInJsonChunks(tx, `UPDATE "${table}" SET ${sets} FROM (${selectJsonRows(table, ["id", ...columns], 1)}) AS j WHERE "${table}"."id" = j."id"`, rows);
 }
 
 /**
@@ -178,7 +176,11 @@ export async function bulkUpsert(tx: Tx, table: string, conflict: readonly strin
   if (!conflict.every((c) => columns.includes(c))) throw new Error("bulkUpsert: the conflict columns must be among the columns");
   const sets = columns.filter((c) => !conflict.includes(c)).map((c) => `"${c}" = excluded."${c}"`);
   if (sets.length === 0) throw new Error("bulkUpsert: nothing to update");
-  const sql = `INSERT INTO "${table}" (${quoted(columns)}) ${selectJsonRows(table, columns, 1)} ON CONFLICT (${quoted(conflict)}) DO UPDATE SET ${sets.join(", ")}`;
+  await runInJsonChunks(tx, `INSERT INTO "${table}" (${quoted(columns)}) ${selectJsonRows(table, columns, 1)} ON CONFLICT (${quoted(conflict)}) DO UPDATE SET ${sets.join(", ")}`, rows);
+}
+
+/** `sql` (its one parameter: the rows as JSON) run once per MAX_ROWS rows, the values as jsonValue gives them. */
+async function runInJsonChunks(tx: Tx, sql: string, rows: readonly (readonly unknown[])[]): Promise<void> {
   const run = await statementRunner(tx);
   for (let i = 0; i < rows.length; i += MAX_ROWS) await run(sql, JSON.stringify(rows.slice(i, i + MAX_ROWS).map((r) => r.map(jsonValue))));
 }

@@ -331,7 +331,7 @@ export async function planDirector(d: DirectorRow, s: StateRow | undefined, rev:
   const actsAsPrimary = o.asPrimary || (d.role !== "standby" && d.active);
   // A standby's file is its primary's configuration as loaded, nothing added: the same for every
   // standby of that primary, so it is loaded, checked and rendered once per planning pass.
-  const memo = !actsAsPrimary && cache && !o.asPrimary && d.role === "standby" && d.primaryId !== null ? `dir:${d.primaryId}:${rev}` : null;
+  const memo = cache && !actsAsPrimary && d.role === "standby" && d.primaryId !== null ? `dir:${d.primaryId}` : null;
   try {
     let checked = memo ? cache!.standbyFiles.get(memo) : undefined;
     if (!checked) {
