@@ -38,6 +38,23 @@ afterAll(async () => {
 });
 
 describe("SqliteAdapter", () => {
+  it("puts the file in WAL mode, commits still on disk when acknowledged (synchronous FULL), and another reader sees them", async () => {
+    const { file, prisma } = database();
+    await prisma.setting.create({ data: { key: "wal", value: "1" } });
+    const rows = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
+    expect(rows[0].journal_mode).toBe("wal");
+    expect(Number((await prisma.$queryRawUnsafe<{ synchronous: number | bigint }[]>("PRAGMA synchronous"))[0].synchronous)).toBe(2);
+    expect(fs.existsSync(`${file}-wal`)).toBe(true);
+    // The mode is the file's: a connection of its own reads it, and the committed row.
+    const other = openSqlite(file);
+    try {
+      expect(other.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+      expect(other.prepare(`SELECT value FROM "Setting" WHERE key = 'wal'`).get()).toEqual({ value: "1" });
+    } finally {
+      other.close();
+    }
+  });
+
   it("keeps one connection: 300 transactions open no files (stock @libsql/client leaves one per transaction)", async () => {
     const { prisma } = database();
     await prisma.setting.create({ data: { key: "n", value: "0" } });
