@@ -11,7 +11,8 @@
  *   headersTimeout   headers within 10 s (never more than requestTimeout).
  *   checks           every second (Node checks these timeouts every 30 s by default).
  *   Content-Length   a request declaring more than HTTP_MAX_BODY_BYTES (default 1 MiB, the API's cap)
- *                    is answered 413 and its connection closed before any of the body is read. Bodies
+ *                    (or its route's own cap, ROUTE_BODY_BYTES below) is answered 413 and its
+ *                    connection closed before any of the body is read. Bodies
  *                    without a length are capped while they are read (lib/http/body.ts).
  */
 "use strict";
@@ -24,14 +25,24 @@ const num = (name, fallback) => {
 const REQUEST_TIMEOUT_MS = num("HTTP_REQUEST_TIMEOUT_MS", 30_000);
 const HEADERS_TIMEOUT_MS = Math.min(num("HTTP_HEADERS_TIMEOUT_MS", 10_000), REQUEST_TIMEOUT_MS);
 const MAX_BODY_BYTES = num("HTTP_MAX_BODY_BYTES", 1024 * 1024);
+/**
+ * Routes that take more: the Import page's upload (lib/config/read-limits.ts, IMPORT_BODY_BYTES:
+ * the 16 MiB an import may read, plus the multipart framing). A test keeps the two equal.
+ */
+const ROUTE_BODY_BYTES = { "/api/config/import": 17 * 1024 * 1024 };
+const limitOf = (url) => {
+  const p = String(url ?? "").split("?")[0];
+  return Object.prototype.hasOwnProperty.call(ROUTE_BODY_BYTES, p) ? Math.max(ROUTE_BODY_BYTES[p], MAX_BODY_BYTES) : MAX_BODY_BYTES;
+};
 
 function guard(listener) {
   return function limitedListener(req, res) {
     const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
+    const limit = limitOf(req.url);
+    if (declared !== undefined && Number(declared) > limit) {
       const body = JSON.stringify({
-        error: `The request body is larger than ${MAX_BODY_BYTES} bytes`,
-        fields: [{ field: "(body)", rule: "max-size", message: `is larger than ${MAX_BODY_BYTES} bytes` }],
+        error: `The request body is larger than ${limit} bytes`,
+        fields: [{ field: "(body)", rule: "max-size", message: `is larger than ${limit} bytes` }],
       });
       res.writeHead(413, { "content-type": "application/json", connection: "close", "content-length": Buffer.byteLength(body) });
       res.end(body, () => req.socket.destroy());
@@ -67,3 +78,4 @@ http.createServer = function limitedCreateServer(options, listener) {
   return server;
 };
 
+module.exports = { ROUTE_BODY_BYTES };

@@ -34,7 +34,7 @@ import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
 import { openItems, sealItems } from "./items";
-import { loadDirectorConfig, loadStorageDaemonConfig } from "./from-db";
+import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
 import { fileDaemonStartProblems, validateFileDaemon } from "@/lib/bacula/fd-console";
@@ -103,6 +103,22 @@ export interface ImportOptions {
   allowErrors?: boolean;
   /** Director version recorded for imported Directors (default 15.0.3). */
   version?: string;
+  /**
+   * The model revision the operator's dry run saw (the Import page): when the model has changed
+   * since, nothing is written and ModelChangedError is thrown, checked inside the transaction.
+   */
+  expectRevision?: number;
+}
+
+/** The model changed between the dry run an operator reviewed and the import they asked for. */
+export class ModelChangedError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly current: number,
+  ) {
+    super(`the model changed since the dry run (revision ${expected}, now ${current}): run the dry run again and check what it says`);
+    this.name = "ModelChangedError";
+  }
 }
 
 /** Thrown inside the transaction to roll it back; carries the report. */
@@ -1183,6 +1199,16 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
   try {
     return await db.$transaction(
       async (tx) => {
+        if (opts.expectRevision !== undefined) {
+          // A no-op write on the revision row where it still holds the expected value: it takes the
+          // row's lock (PostgreSQL) or the write lock (SQLite), so a concurrent save or import that
+          // bumps it first makes this match nothing, and the check cannot pass for two of them.
+          const held = await tx.setting.updateMany({ where: { key: "modelRevision", value: String(opts.expectRevision) }, data: { value: String(opts.expectRevision) } });
+          if (held.count === 0) {
+            const current = await modelRevision(tx);
+            if (current !== opts.expectRevision) throw new ModelChangedError(opts.expectRevision, current);
+          }
+        }
         const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set(), createdDaemons: new Set(), createdIds: new Set(), placeholderSds: new Set(), storedSds: new Map() };
         if (!blocked) {
           ctx.storedSds = await storedSdsOf(tx, sdSources);

@@ -7,3 +7,6 @@
  */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+
+/** The Import page's upload: everything one import may read, plus the multipart framing (scripts/http-limits.cjs says the same). */
+export const IMPORT_BODY_BYTES = MAX_TOTAL_BYTES + 1024 * 1024;

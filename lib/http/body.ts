@@ -124,3 +124,15 @@ export async function readJsonBody(req: Request, o: BodyOptions = {}): Promise<u
   assertWellFormed(value);
   return value;
 }
+
+/** A multipart/form-data body (file uploads), within the limits above; 400 naming the rule when it is not one. */
+export async function readFormBody(req: Request, o: BodyOptions = {}): Promise<FormData> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^multipart\/form-data\s*;/i.test(type)) throw bodyError(400, "content-type", "must be multipart/form-data (a form with files)");
+  const bytes = await readBodyBytes(req, o);
+  try {
+    return await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": type } }).formData();
+  } catch {
+    throw bodyError(400, "multipart", "is not a well-formed multipart form");
+  }
+}

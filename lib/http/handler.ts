@@ -62,13 +62,14 @@ type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 /**
  * Wraps a route handler so every error becomes a JSON answer with a status that means what it says,
  * every audit event it writes (also from work it starts) records the client's address, and a body
- * declared larger than the general cap is refused (413) before the handler runs.
+ * declared larger than the general cap (or the route's own, `bodyLimitBytes`) is refused (413)
+ * before the handler runs.
  */
-export function api<C>(fn: Handler<C>): Handler<C> {
+export function api<C>(fn: Handler<C>, o: { bodyLimitBytes?: number } = {}): Handler<C> {
   return (req, ctx) =>
     withRequestContext(req, async () => {
       try {
-        assertDeclaredLength(req);
+        assertDeclaredLength(req, o.bodyLimitBytes);
         return await fn(req, ctx);
       } catch (err) {
         return errorResponse(err);

@@ -1,0 +1,46 @@
+import { NextResponse } from "next/server";
+import { ZodError } from "zod";
+import { clientIp, requireUser } from "@/lib/auth/guard";
+import { prisma } from "@/lib/db/client";
+import { IMPORT_FORM_LABELS, importRequestOfForm } from "@/lib/config/import-form";
+import { importUpload } from "@/lib/config/import-upload";
+import { ModelChangedError } from "@/lib/config/import-to-db";
+import { IMPORT_BODY_BYTES } from "@/lib/config/read-limits";
+import { UploadError } from "@/lib/config/upload-files";
+import { readFormBody } from "@/lib/http/body";
+import { api, zodToFieldErrors } from "@/lib/http/handler";
+import { badRequest, conflict, type FieldError } from "@/lib/http/errors";
+import { problemText } from "@/lib/http/field-label";
+
+const labelOf = (field: string) => IMPORT_FORM_LABELS[field.split(".")[0] as keyof typeof IMPORT_FORM_LABELS];
+
+function refused(fields: FieldError[]) {
+  return badRequest(fields.map(problemText).join("; "), fields);
+}
+
+/**
+ * Imports uploaded config files (the Import page): a dry run (nothing written, the report of what
+ * an import would do) or the import of what a dry run showed, refused (409) when the model changed
+ * since. The report names every problem by file and line; the import itself is audited.
+ */
+export const POST = api(
+  async (req: Request) => {
+    const user = await requireUser(req, "operator");
+    let form;
+    try {
+      form = await importRequestOfForm(await readFormBody(req, { limitBytes: IMPORT_BODY_BYTES, timeoutMs: 30_000 }));
+    } catch (e) {
+      if (e instanceof ZodError) throw refused(zodToFieldErrors(e).map((f) => ({ ...f, label: labelOf(f.field) ?? f.label })));
+      throw e;
+    }
+    try {
+      return NextResponse.json(await importUpload(prisma, { ...form, actor: user.login, ip: clientIp(req) }));
+    } catch (e) {
+      if (e instanceof UploadError) throw refused([{ field: e.field, rule: e.rule, label: IMPORT_FORM_LABELS[e.field], message: e.message }]);
+      if (e instanceof ModelChangedError)
+        throw conflict(`Nothing was imported: ${e.message}`, [{ field: "expectRevision", rule: "stale", label: IMPORT_FORM_LABELS.expectRevision, message: e.message }], { modelRevision: e.current });
+      throw e;
+    }
+  },
+  { bodyLimitBytes: IMPORT_BODY_BYTES },
+);

@@ -1,0 +1,89 @@
+/**
+ * The Import page's work: configs uploaded to the running dashboard, read with their includes from
+ * the upload (lib/config/upload-files.ts), then imported as `npm run config:import` imports them
+ * (lib/config/import-to-db.ts): a dry run first, then the import of what the dry run showed
+ * (refused when the model changed in between).
+ */
+import type { PrismaClient } from "@prisma/client";
+import path from "node:path";
+import { modelRevision } from "./from-db";
+import type { FileAccess } from "./includes";
+import { importConfigs, parseConfigFile, type Daemon, type ImportReport, type ParsedSource } from "./import-to-db";
+import { defaultMainFiles, uploadedTree, UploadError, type UploadedFile } from "./upload-files";
+
+export interface UploadImportRequest {
+  root: string;
+  files: UploadedFile[];
+  /** Relative paths of the files to import as daemon configs; default: the top-level *.conf files. */
+  main?: string[];
+  dryRun: boolean;
+  /** Import what can be imported, leaving out the resources in error. */
+  force?: boolean;
+  /** The model revision the dry run showed (required for an import that writes). */
+  expectRevision?: number;
+  actor: string;
+  ip?: string | null;
+}
+
+export interface UploadImportResult extends ImportReport {
+  /** The files read as daemon configs, with the daemon each was read as. */
+  configs: { file: string; daemon: Daemon }[];
+  /** Uploaded files read only as another file's include (not imported on their own). */
+  includedOnly: { file: string; by: string }[];
+  /** Uploaded files nothing read. */
+  unread: string[];
+  /** The model revision now (after the import when it wrote). */
+  modelRevision: number;
+}
+
+/** Reads the upload, then dry-runs or imports it. Throws UploadError for an upload that cannot be read, ModelChangedError for a stale import. */
+export async function importUpload(db: PrismaClient, r: UploadImportRequest): Promise<UploadImportResult> {
+  const tree = uploadedTree(r.root, r.files);
+  const main = r.main ?? defaultMainFiles(r.files);
+  const uploaded = new Set(r.files.map((f) => f.path));
+  for (const m of main) if (!uploaded.has(m)) throw new UploadError("files", m, "path", "is named to import but was not uploaded");
+  if (main.length === 0) throw new UploadError("files", undefined, "path", `hold no config to import: upload bacula-dir.conf, bacula-sd.conf or bacula-fd.conf (a *.conf file at the top of ${tree.root})`);
+
+  // Each file read while parsing a main file (its includes), to tell main files from included ones.
+  const readBy = new Map<string, string>();
+  const parsed: { source: ParsedSource; abs: string }[] = [];
+  const failed: ImportReport["issues"] = [];
+  for (const rel of main) {
+    const abs = tree.abs(rel);
+    if (readBy.has(abs)) continue;
+    const access: FileAccess = {
+      readFile: (p) => {
+        const n = path.posix.normalize(p);
+        if (n !== abs && !readBy.has(n)) readBy.set(n, abs);
+        return tree.access.readFile(p);
+      },
+      listDir: (p) => tree.access.listDir(p),
+    };
+    try {
+      parsed.push({ source: parseConfigFile(abs, undefined, { access }), abs });
+    } catch (e) {
+      // Only "cannot tell which daemon's config this is": the file is there and is text.
+      failed.push({ file: abs, line: 0, severity: "error", stage: "parse", message: e instanceof Error ? e.message.replace(`${abs}: `, "") : String(e) });
+    }
+  }
+  // A top-level file another one includes (a site's pools.conf beside bacula-dir.conf) is read there only.
+  const sources = parsed.filter((p) => !readBy.has(p.abs)).map((p) => p.source);
+  const unknown = failed.filter((f) => !readBy.has(f.file));
+  const includedOnly = [...readBy].filter(([f]) => tree.texts.has(f)).map(([file, by]) => ({ file, by }));
+  const read = new Set([...sources.map((s) => s.file), ...readBy.keys(), ...unknown.map((f) => f.file)]);
+  const unread = [...tree.texts.keys()].filter((f) => !read.has(f));
+
+  // A file that is no daemon's config stops the import, unless it is forced (then the rest goes in).
+  const report: ImportReport =
+    unknown.length && !r.force
+      ? { applied: false, dryRun: r.dryRun, issues: unknown, changes: [], leftOut: [] }
+      : await importConfigs(db, sources, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, allowErrors: r.force, expectRevision: r.dryRun ? undefined : r.expectRevision });
+  return {
+    ...report,
+    issues: report.issues === unknown ? unknown : [...unknown, ...report.issues],
+    configs: sources.map((s) => ({ file: s.file, daemon: s.daemon })),
+    includedOnly,
+    unread,
+    modelRevision: await modelRevision(db),
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Config files uploaded to the dashboard (the Import page), read the way the command line reads
+ * files from disk (lib/config/read-files.ts), but from memory: the operator uploads the files of a
+ * daemon's config directory, says which directory they came from on the host (`/etc/bacula`), and
+ * `@` includes naming files of that directory are read from the upload. Nothing is read from the
+ * dashboard's own disk.
+ *
+ *   paths          relative, `/`-separated, no empty, `.` or `..` segment, no control characters;
+ *                  each once.
+ *   size caps      MAX_FILE_BYTES per file, MAX_TOTAL_BYTES for the whole upload, MAX_UPLOAD_FILES.
+ *   text           valid UTF-8 without NUL bytes (the first bad byte's line and offset is named).
+ *   includes       an include outside the upload (another directory of the host, a file not sent)
+ *                  is refused with the file and line, saying which file to add.
+ *
+ * A refusal names the file and the rule, never a byte of what it holds.
+ */
+import path from "node:path";
+import type { FileAccess } from "./includes";
+import { firstInvalidUtf8 } from "./read-files";
+import { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "./read-limits";
+
+/** More files than any config directory has (Debian's /etc/bacula holds about 20). */
+export const MAX_UPLOAD_FILES = 2000;
+
+export interface UploadedFile {
+  /** Relative to the host directory, `/`-separated (a browser's webkitRelativePath without its first segment). */
+  path: string;
+  bytes: Uint8Array;
+}
+
+export type UploadRule = "path" | "duplicate" | "max-files" | "max-size" | "max-total" | "encoding" | "root";
+
+/** Why an upload is refused: the field (`root`, or `files` with the file's path) and the rule. */
+export class UploadError extends Error {
+  constructor(
+    readonly field: "root" | "files",
+    readonly file: string | undefined,
+    readonly rule: UploadRule,
+    message: string,
+  ) {
+    super(file ? `${file}: ${message}` : message);
+    this.name = "UploadError";
+  }
+}
+
+export interface UploadedTree {
+  /** The host directory the files came from, normalised (no trailing slash). */
+  root: string;
+  /** Absolute host path -> text, in upload order. */
+  texts: ReadonlyMap<string, string>;
+  /** The include resolver's access: reads only uploaded files. */
+  access: FileAccess;
+  /** The absolute host path of an uploaded relative path. */
+  abs(rel: string): string;
+  totalBytes: number;
+}
+
+// C0 and C1 controls and DEL: never in a file name an operator means.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** The directory on the host: absolute, normalised, no control characters. */
+export function normaliseRoot(root: string): string {
+  if (!root.startsWith("/")) throw new UploadError("root", undefined, "root", "must be an absolute path on the host, such as /etc/bacula");
+  if (CONTROL.test(root)) throw new UploadError("root", undefined, "root", "must not hold control characters");
+  if (root.length > 1024) throw new UploadError("root", undefined, "root", "must be at most 1024 characters");
+  const n = path.posix.normalize(root);
+  return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
+}
+
+/** Checks one relative path; returns it unchanged. */
+export function checkRelativePath(rel: string): string {
+  const bad = (why: string) => new UploadError("files", rel, "path", why);
+  if (rel.length === 0) throw bad("has no name");
+  if (rel.length > 1024) throw bad("has a path of more than 1024 characters");
+  if (CONTROL.test(rel)) throw bad("has a control character in its name");
+  if (rel.startsWith("/")) throw bad("must be relative to the directory on the host");
+  for (const seg of rel.split("/")) if (seg === "" || seg === "." || seg === "..") throw bad(`has an empty, "." or ".." part in its path`);
+  return rel;
+}
+
+/** Checks and decodes an upload; throws UploadError. */
+export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: { maxFileBytes?: number; maxTotalBytes?: number } = {}): UploadedTree {
+  const maxFile = o.maxFileBytes ?? MAX_FILE_BYTES;
+  const maxTotal = o.maxTotalBytes ?? MAX_TOTAL_BYTES;
+  const root = normaliseRoot(rootIn);
+  if (files.length > MAX_UPLOAD_FILES) throw new UploadError("files", undefined, "max-files", `are ${files.length}, more than the ${MAX_UPLOAD_FILES} one import takes`);
+  const abs = (rel: string) => path.posix.join(root, rel);
+  const texts = new Map<string, string>();
+  /** Directory -> the names directly in it (files and subdirectories). */
+  const dirs = new Map<string, Set<string>>();
+  let total = 0;
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  for (const f of files) {
+    const rel = checkRelativePath(f.path);
+    const a = abs(rel);
+    if (texts.has(a)) throw new UploadError("files", rel, "duplicate", "is uploaded twice");
+    if (f.bytes.byteLength > maxFile) throw new UploadError("files", rel, "max-size", `is ${f.bytes.byteLength} bytes, more than the ${maxFile} a config file may have`);
+    total += f.bytes.byteLength;
+    if (total > maxTotal) throw new UploadError("files", rel, "max-total", `takes the upload past ${maxTotal} bytes in all`);
+    let text: string;
+    try {
+      text = decoder.decode(f.bytes);
+    } catch {
+      const at = firstInvalidUtf8(f.bytes);
+      throw new UploadError("files", rel, "encoding", `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)`);
+    }
+    if (text.includes("\0")) throw new UploadError("files", rel, "encoding", "holds NUL bytes: not a text file");
+    texts.set(a, text);
+    for (let child = a, dir = path.posix.dirname(a); ; child = dir, dir = path.posix.dirname(dir)) {
+      const set = dirs.get(dir) ?? new Set<string>();
+      set.add(path.posix.basename(child));
+      dirs.set(dir, set);
+      if (dir === root || dir === "/") break;
+    }
+  }
+  const access: FileAccess = {
+    readFile(p: string): string {
+      const t = texts.get(path.posix.normalize(p));
+      if (t !== undefined) return t;
+      throw new Error(dirs.has(path.posix.normalize(p)) ? "is a directory" : `was not uploaded: add it to the upload (with its directory, as it is under ${root})`);
+    },
+    listDir(p: string): string[] {
+      const d = dirs.get(path.posix.normalize(p));
+      if (!d) throw new Error(`no uploaded file is in it: upload that directory too (as it is under ${root})`);
+      return [...d];
+    },
+  };
+  return { root, texts, access, abs, totalBytes: total };
+}
+
+/**
+ * The files to import as daemon configs when the operator has not chosen: the uploaded `*.conf`
+ * files at the top of the directory (bacula-dir.conf, bacula-sd.conf, bacula-fd.conf,
+ * bconsole.conf...). Files in subdirectories (conf.d/, scripts/) are read only through includes.
+ */
+export function defaultMainFiles(files: readonly { path: string }[]): string[] {
+  return files.map((f) => f.path).filter((p) => !p.includes("/") && p.endsWith(".conf"));
+}

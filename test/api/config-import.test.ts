@@ -1,0 +1,206 @@
+/**
+ * The Import page's API (POST /api/config/import): configs uploaded to the running dashboard, with
+ * their includes read from the upload. Debian's stock /etc/bacula as an operator uploads it (the
+ * whole directory, passwords file and scripts too), a conf.d layout with a piped include, a dry
+ * run that writes nothing, an import that is refused when the model changed since its dry run,
+ * roles, and hostile uploads refused with the field's label and the rule.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "../support/db";
+import { ORIGIN } from "../support/api";
+
+freshDatabase();
+
+const { prisma } = await import("@/lib/db/client");
+const { bumpModelRevision } = await import("@/lib/audit");
+const { IMPORT_BODY_BYTES } = await import("@/lib/config/read-limits");
+const { ROUTE_BODY_BYTES } = (await import("../../scripts/http-limits.cjs")) as unknown as { ROUTE_BODY_BYTES: Record<string, number> };
+const route = (await import("@/app/api/config/import/route")).POST as unknown as (req: Request, ctx: unknown) => Promise<Response>;
+const { makeUser } = await import("./fixtures");
+
+let op = "";
+let viewer = "";
+beforeAll(async () => {
+  op = await makeUser("importer", "operator");
+  viewer = await makeUser("looker", "viewer");
+});
+
+type Upload = Record<string, string | Uint8Array>;
+
+/** A Director config Bacula accepts, with what `more` adds (the resources a Director needs, unless they come from includes). */
+function director(name: string, more = "", own = true): string {
+  const base = `Director {\n  Name = ${name}\n  QueryFile = "/etc/bacula/scripts/query.sql"\n  WorkingDirectory = /var/lib/bacula\n  PidDirectory = /run/bacula\n  Password = "${name}-console-pw"\n  Messages = Daemon\n}\nMessages {\n  Name = Daemon\n  console = all\n}\nCatalog {\n  Name = MyCatalog\n  dbname = bacula; dbuser = bacula; dbpassword = ""\n}\nStorage {\n  Name = ${name}-File\n  Address = sd.example.net\n  Password = "${name}-sd-pw"\n  Device = FileStorage\n  Media Type = File\n}\n`;
+  const rest = `Client {\n  Name = ${name}-fd\n  Address = fd.example.net\n  Password = "${name}-fd-pw"\n  Catalog = MyCatalog\n}\nPool {\n  Name = ${name}-Pool\n  Pool Type = Backup\n}\nFileSet {\n  Name = ${name}-Set\n  Include {\n    File = /etc\n  }\n}\nJob {\n  Name = ${name}-Job\n  Type = Backup\n  Client = ${name}-fd\n  FileSet = ${name}-Set\n  Pool = ${name}-Pool\n  Storage = ${name}-File\n  Messages = Daemon\n}\n`;
+  return base + (own ? rest : "") + more;
+}
+
+function form(files: Upload, fields: Record<string, string | string[]>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) f.append(k, x);
+  for (const [p, body] of Object.entries(files)) f.append("file", new Blob([body as BlobPart]), p);
+  return f;
+}
+
+async function post(body: FormData | string, o: { cookie?: string; origin?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { host: "dashboard.test", origin: o.origin ?? ORIGIN, ...(o.headers ?? {}) };
+  if (o.cookie ?? op) headers.cookie = o.cookie ?? op;
+  const res = await route(new Request(`${ORIGIN}/api/config/import`, { method: "POST", headers, body }), { params: Promise.resolve({}) });
+  const text = await res.text();
+  return { status: res.status, text, json: JSON.parse(text) as Record<string, any> };
+}
+
+/** Everything an import could write. */
+async function snapshot() {
+  const [rev, audit, dirs, sds, clients, jobs, pools, stored] = await Promise.all([
+    prisma.setting.findUnique({ where: { key: "modelRevision" } }),
+    prisma.auditEvent.count(),
+    prisma.director.count(),
+    prisma.storageDaemon.count(),
+    prisma.client.count(),
+    prisma.job.count(),
+    prisma.pool.count(),
+    prisma.configResource.count(),
+  ]);
+  return JSON.stringify({ rev, audit, dirs, sds, clients, jobs, pools, stored });
+}
+
+/** Debian's /etc/bacula as the operator's browser uploads it (every file, relative paths). */
+function stockUpload(): Upload {
+  const out: Upload = {};
+  const walk = (dir: string, rel: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
+      else if (e.isFile()) out[`${rel}${e.name}`] = fs.readFileSync(p);
+    }
+  };
+  walk("/etc/bacula", "");
+  return out;
+}
+
+describe("POST /api/config/import", () => {
+  it("dry-runs Debian's stock /etc/bacula without writing, imports it with the dry run's revision, and a second dry run finds nothing to change", async () => {
+    const files = stockUpload();
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(["bacula-dir.conf", "bacula-sd.conf", "bacula-fd.conf", "bconsole.conf", "common_default_passwords"]));
+    const before = await snapshot();
+    const dry = await post(form(files, { mode: "dry-run", root: "/etc/bacula" }));
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.json.applied).toBe(false);
+    expect(dry.json.dryRun).toBe(true);
+    expect(dry.json.issues.filter((i: { severity: string }) => i.severity === "error")).toEqual([]);
+    expect(dry.json.configs).toEqual(
+      expect.arrayContaining([
+        { file: "/etc/bacula/bacula-dir.conf", daemon: "dir" },
+        { file: "/etc/bacula/bacula-sd.conf", daemon: "sd" },
+        { file: "/etc/bacula/bacula-fd.conf", daemon: "fd" },
+        { file: "/etc/bacula/bconsole.conf", daemon: "console" },
+      ]),
+    );
+    expect(dry.json.unread).toContain("/etc/bacula/common_default_passwords");
+    const created = dry.json.changes.filter((c: { action: string }) => c.action === "create");
+    expect(created.length).toBeGreaterThan(10);
+    expect(await snapshot()).toBe(before);
+    // No password of the files comes back, whatever the report says.
+    for (const m of fs.readFileSync("/etc/bacula/bacula-dir.conf", "utf8").matchAll(/Password\s*=\s*"([^"]{6,})"/gi)) expect(dry.text).not.toContain(m[1]);
+
+    const done = await post(form(files, { mode: "import", root: "/etc/bacula", expectRevision: String(dry.json.modelRevision) }));
+    expect(done.status, done.text).toBe(200);
+    expect(done.json.applied).toBe(true);
+    expect(done.json.changes.length).toBe(dry.json.changes.length);
+    expect(done.json.modelRevision).toBe(dry.json.modelRevision + 1);
+    const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "import" }, orderBy: { id: "desc" } });
+    expect(event.actor).toBe("importer");
+    expect(await prisma.director.count()).toBe(1);
+    expect(await prisma.storageDaemon.count()).toBeGreaterThanOrEqual(1);
+
+    const again = await post(form(files, { mode: "dry-run", root: "/etc/bacula" }));
+    expect(again.status, again.text).toBe(200);
+    expect(again.json.changes).toEqual([]);
+  });
+
+  it("reads includes from the upload: conf.d files, a piped directory listing, a top-level file another includes; a file not uploaded is named with the line", async () => {
+    const dir = director("layout", `@/srv/site/bacula/clients.conf   # the clients\n@|"sh -c 'for f in /srv/site/bacula/conf.d/*.conf ; do echo @$\{f} ; done'"\n`, false);
+    const clients = `Client {\n  Name = layout-fd\n  Address = fd.example.net\n  Password = "layout-fd-pw"\n  Catalog = MyCatalog\n}\n`;
+    const pool = `Pool {\n  Name = LayoutPool\n  Pool Type = Backup\n}\n`;
+    const job = `Job {\n  Name = LayoutJob\n  Type = Backup\n  Client = layout-fd\n  FileSet = LayoutSet\n  Pool = LayoutPool\n  Storage = layout-File\n  Messages = Daemon\n}\nFileSet {\n  Name = LayoutSet\n  Include {\n    File = /etc\n  }\n}\n`;
+    const files = { "bacula-dir.conf": dir, "clients.conf": clients, "conf.d/pools.conf": pool, "conf.d/jobs.conf": job, "conf.d/README": "not a config" };
+    const dry = await post(form(files, { mode: "dry-run", root: "/srv/site/bacula/" }));
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.json.issues.filter((i: { severity: string }) => i.severity === "error")).toEqual([]);
+    expect(dry.json.configs).toEqual([{ file: "/srv/site/bacula/bacula-dir.conf", daemon: "dir" }]);
+    expect(dry.json.includedOnly).toEqual(expect.arrayContaining([{ file: "/srv/site/bacula/clients.conf", by: "/srv/site/bacula/bacula-dir.conf" }]));
+    expect(dry.json.unread).toEqual(["/srv/site/bacula/conf.d/README"]);
+    const names = dry.json.changes.map((c: { kind: string; name: string }) => `${c.kind}:${c.name}`);
+    expect(names).toEqual(expect.arrayContaining(["clients:layout-fd", "pools:LayoutPool", "jobs:LayoutJob"]));
+
+    const missing = await post(form({ "bacula-dir.conf": dir, "clients.conf": clients }, { mode: "dry-run", root: "/srv/site/bacula" }));
+    expect(missing.status).toBe(200);
+    const err = missing.json.issues.find((i: { message: string }) => /conf\.d/.test(i.message));
+    expect(err, missing.text).toMatchObject({ file: "/srv/site/bacula/bacula-dir.conf", line: 25, severity: "error" });
+    expect(err.message).toMatch(/cannot list \/srv\/site\/bacula\/conf\.d .*upload that directory too/);
+    expect(missing.json.applied).toBe(false);
+  });
+
+  it("refuses an import whose model changed since its dry run (409), writing nothing", async () => {
+    const files = { "bacula-dir.conf": director("stale") };
+    const dry = await post(form(files, { mode: "dry-run" }));
+    expect(dry.status, dry.text).toBe(200);
+    await bumpModelRevision();
+    const before = await snapshot();
+    const stale = await post(form(files, { mode: "import", expectRevision: String(dry.json.modelRevision) }));
+    expect(stale.status, stale.text).toBe(409);
+    expect(stale.json.fields[0]).toMatchObject({ field: "expectRevision", rule: "stale", label: "Dry run revision" });
+    expect(stale.json.modelRevision).toBe(dry.json.modelRevision + 1);
+    expect(await snapshot()).toBe(before);
+    const ok = await post(form(files, { mode: "import", expectRevision: String(stale.json.modelRevision) }));
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.applied, ok.text).toBe(true);
+    expect(await prisma.director.count({ where: { name: "stale" } })).toBe(1);
+  });
+
+  it("needs the operator role, a session and the same origin", async () => {
+    const files = { "bacula-dir.conf": "Director {\n  Name = x\n}\n" };
+    expect((await post(form(files, { mode: "dry-run" }), { cookie: viewer })).status).toBe(403);
+    expect((await post(form(files, { mode: "dry-run" }), { cookie: "bhd_session=nope" })).status).toBe(401);
+    expect((await post(form(files, { mode: "dry-run" }), { origin: "http://evil.example" })).status).toBe(403);
+  });
+
+  it("refuses hostile uploads with the field's label and the rule, writing nothing", async () => {
+    const before = await snapshot();
+    const dir = "Director {\n  Name = x\n}\n";
+    const cases: { body: FormData | string; headers?: Record<string, string>; status: number; field: string; rule: string; label?: string; text?: RegExp }[] = [
+      { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", root: "etc/bacula" }), status: 400, field: "root", rule: "root", label: "Directory on the host" },
+      { body: form({ "../bacula-dir.conf": dir }, { mode: "dry-run" }), status: 400, field: "files", rule: "path", label: "Config files" },
+      { body: form({ "a/./b.conf": dir }, { mode: "dry-run" }), status: 400, field: "files", rule: "path" },
+      { body: form({ "bacula-dir.conf": Uint8Array.from([0x44, 0x69, 0x0a, 0x0a, 0xff, 0x0a]) }, { mode: "dry-run" }), status: 400, field: "files", rule: "encoding", text: /line 3, byte 4/ },
+      { body: form({ "bacula-dir.conf": "Director {\0}" }, { mode: "dry-run" }), status: 400, field: "files", rule: "encoding" },
+      { body: form({ "bacula-dir.conf": dir }, {}), status: 400, field: "mode", rule: "invalid_value", label: "Mode" },
+      { body: form({ "bacula-dir.conf": dir }, { mode: "import" }), status: 400, field: "expectRevision", rule: "dry-run-first", label: "Dry run revision" },
+      { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", extra: "1" }), status: 400, field: "(body)", rule: "unrecognized_keys" },
+      { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", file: "text, not a file" }), status: 400, field: "files", rule: "file" },
+      { body: form({ "scripts/x.sh": "echo" }, { mode: "dry-run" }), status: 400, field: "files", rule: "path", text: /hold no config to import/ },
+      { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", import: "other.conf" }), status: 400, field: "files", rule: "path", text: /was not uploaded/ },
+      { body: '{"mode":"dry-run"}', headers: { "content-type": "application/json" }, status: 400, field: "(body)", rule: "content-type" },
+      { body: "--x\r\nbroken", headers: { "content-type": "multipart/form-data; boundary=x" }, status: 400, field: "(body)", rule: "multipart" },
+      { body: "x", headers: { "content-type": "multipart/form-data; boundary=x", "content-length": String(IMPORT_BODY_BYTES + 1) }, status: 413, field: "(body)", rule: "max-size" },
+    ];
+    for (const c of cases) {
+      const r = await post(c.body, { headers: c.headers });
+      const what = `${c.field}/${c.rule}: ${r.text}`;
+      expect(r.status, what).toBe(c.status);
+      expect(r.json.fields[0], what).toMatchObject({ field: c.field, rule: c.rule, ...(c.label ? { label: c.label } : {}) });
+      if (c.text) expect(r.json.error, what).toMatch(c.text);
+    }
+    // A file that is no daemon's config: a report naming it, nothing written.
+    const odd = await post(form({ "notes.conf": "just some words\n" }, { mode: "dry-run" }));
+    expect(odd.status).toBe(200);
+    expect(odd.json.issues[0]).toMatchObject({ file: "/etc/bacula/notes.conf", severity: "error" });
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("takes as much as the HTTP server in front of it lets through, and no more than one import may read", () => {
+    expect(ROUTE_BODY_BYTES["/api/config/import"]).toBe(IMPORT_BODY_BYTES);
+  });
+});
