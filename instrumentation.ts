@@ -60,5 +60,11 @@ export async function register(): Promise<void> {
   registerFastRoutes([statusFastRoute, listFastRoute]);
   // The topology map's layout and drift digests, ready before the first visit (lib/topology/service.ts).
   const { warmTopology } = await import("@/lib/topology/service");
-  void warmTopology().catch((err) => console.error("topology warm-up failed", err));
+  // Then the importer (lib/config/warm-import.ts): dry runs only, after the map so as not to slow its first visit.
+  const { warmImporter } = await import("@/lib/config/warm-import");
+  void warmTopology()
+    .catch((err) => console.error("topology warm-up failed", err))
+    .then(() => warmImporter(prisma))
+    .then((t) => t && console.log(`importer warmed: ${t.length} dry runs (${t.join(", ")} ms)`))
+    .catch((err) => console.error(`import warm-up failed: ${err instanceof Error ? err.message : String(err)}`));
 }

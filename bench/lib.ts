@@ -31,6 +31,8 @@ export function peakRssMiB(pid: number): number {
 export interface Server {
   url: string;
   proc: ChildProcess;
+  /** Everything the server printed so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startServer(env: Record<string, string>, o: { limits?: boo
   return {
     url,
     proc,
+    log: () => log,
     stop: async () => {
       proc.kill("SIGTERM");
       await new Promise((r) => proc.once("exit", r));

@@ -61,7 +61,10 @@ export function Nav({ login, role }: { login: string; role: string }) {
       </div>
       <div className="mt-4">
         <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Operations</h2>
-        <ul className="space-y-0.5">{link("/deploy", "Deploy")}</ul>
+        <ul className="space-y-0.5">
+          {role !== "viewer" && link("/config/import", "Import configs")}
+          {link("/deploy", "Deploy")}
+        </ul>
       </div>
       <div className="mt-4">
         <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Access</h2>

@@ -13,6 +13,16 @@ import { z } from "zod";
 import type { UploadImportRequest } from "./import-upload";
 import type { UploadedFile } from "./upload-files";
 
+/**
+ * The files to import as daemon configs when the operator has not chosen: the uploaded `*.conf`
+ * files at the top of the directory (bacula-dir.conf, bacula-sd.conf, bacula-fd.conf,
+ * bconsole.conf...). Files in subdirectories (conf.d/, scripts/) are read only through includes.
+ * Client-safe: the page shows the same default.
+ */
+export function defaultMainFiles(files: readonly { path: string }[]): string[] {
+  return files.map((f) => f.path).filter((p) => !p.includes("/") && p.endsWith(".conf"));
+}
+
 /** What the form shows for each field (errors name fields by these). */
 export const IMPORT_FORM_LABELS = {
   root: "Directory on the host",

@@ -9,7 +9,8 @@ import path from "node:path";
 import { modelRevision } from "./from-db";
 import type { FileAccess } from "./includes";
 import { importConfigs, parseConfigFile, type Daemon, type ImportReport, type ParsedSource } from "./import-to-db";
-import { defaultMainFiles, uploadedTree, UploadError, type UploadedFile } from "./upload-files";
+import { defaultMainFiles } from "./import-form";
+import { uploadedTree, UploadError, type UploadedFile } from "./upload-files";
 
 export interface UploadImportRequest {
   root: string;
@@ -34,11 +35,15 @@ export interface UploadImportResult extends ImportReport {
   unread: string[];
   /** The model revision now (after the import when it wrote). */
   modelRevision: number;
+  /** Where the time went (ms): reading the upload and parsing, then checks and the database. */
+  timings: { readMs: number; parseMs: number; importMs: number };
 }
 
 /** Reads the upload, then dry-runs or imports it. Throws UploadError for an upload that cannot be read, ModelChangedError for a stale import. */
 export async function importUpload(db: PrismaClient, r: UploadImportRequest): Promise<UploadImportResult> {
+  const t0 = performance.now();
   const tree = uploadedTree(r.root, r.files);
+  const t1 = performance.now();
   const main = r.main ?? defaultMainFiles(r.files);
   const uploaded = new Set(r.files.map((f) => f.path));
   for (const m of main) if (!uploaded.has(m)) throw new UploadError("files", m, "path", "is named to import but was not uploaded");
@@ -73,11 +78,13 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   const read = new Set([...sources.map((s) => s.file), ...readBy.keys(), ...unknown.map((f) => f.file)]);
   const unread = [...tree.texts.keys()].filter((f) => !read.has(f));
 
+  const t2 = performance.now();
   // A file that is no daemon's config stops the import, unless it is forced (then the rest goes in).
   const report: ImportReport =
     unknown.length && !r.force
       ? { applied: false, dryRun: r.dryRun, issues: unknown, changes: [], leftOut: [] }
       : await importConfigs(db, sources, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, allowErrors: r.force, expectRevision: r.dryRun ? undefined : r.expectRevision });
+  const t3 = performance.now();
   return {
     ...report,
     issues: report.issues === unknown ? unknown : [...unknown, ...report.issues],
@@ -85,5 +92,6 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
     includedOnly,
     unread,
     modelRevision: await modelRevision(db),
+    timings: { readMs: t1 - t0, parseMs: t2 - t1, importMs: t3 - t2 },
   };
 }

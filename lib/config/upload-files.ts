@@ -128,12 +128,3 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
   };
   return { root, texts, access, abs, totalBytes: total };
 }
-
-/**
- * The files to import as daemon configs when the operator has not chosen: the uploaded `*.conf`
- * files at the top of the directory (bacula-dir.conf, bacula-sd.conf, bacula-fd.conf,
- * bconsole.conf...). Files in subdirectories (conf.d/, scripts/) are read only through includes.
- */
-export function defaultMainFiles(files: readonly { path: string }[]): string[] {
-  return files.map((f) => f.path).filter((p) => !p.includes("/") && p.endsWith(".conf"));
-}

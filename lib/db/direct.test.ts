@@ -4,7 +4,7 @@
  * transaction (seen by it, rolled back with it), and a connection kept past its transaction refuses.
  * The bulk writes built on it (bulk.ts) store values as Prisma would and read back the same.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { freshDatabase } from "@/test/support/db";
 
 freshDatabase();
@@ -40,6 +40,20 @@ describe("directQuery", () => {
       await expect(kept!(`SELECT 1 AS one`, [])).rejects.toThrow();
     });
     expect(await prisma.setting.findUnique({ where: { key: "direct-b" } })).toMatchObject({ value: "y" });
+  });
+});
+
+describe("directQuery across copies of the module", () => {
+  it("finds the connection when the caller's copy of direct.ts is not the adapter's (Next's server bundles load it more than once)", async () => {
+    // A second module instance, as a route chunk has beside the instrumentation chunk that made the client.
+    vi.resetModules();
+    const other = await import("./direct");
+    expect(other.directQuery).not.toBe(directQuery);
+    await prisma.$transaction(async (tx) => {
+      const run = await other.directQuery(tx);
+      expect(run).toBeDefined();
+      expect(await run!(`SELECT 2 AS two`, [])).toEqual([{ two: 2 }]);
+    });
   });
 });
 

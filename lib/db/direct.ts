@@ -27,9 +27,16 @@ export interface DirectQuery {
   readonly repeat?: (sql: string, argLists: readonly (readonly DirectArg[])[]) => Promise<Record<string, unknown>[]>;
 }
 
+const CLAIMED = Symbol.for("bacula-ha-dashboard.direct.claimed");
 const PROBE_PREFIX = 'SELECT 1 AS "direct_probe_';
 const PROBE = /^SELECT 1 AS "direct_probe_([0-9a-f]{32})"$/;
-const claimed = new Map<string, DirectQuery>();
+/**
+ * Probe token -> the connection that ran it. One map per process, on globalThis: the Prisma client
+ * is one per process too (lib/db/client.ts), but Next's server bundles may load this module more
+ * than once (instrumentation and the routes' chunks), and a probe run by the adapter of one copy
+ * must be found by the caller in another, or every transaction silently takes the slow path.
+ */
+const claimed: Map<string, DirectQuery> = ((globalThis as { [CLAIMED]?: Map<string, DirectQuery> })[CLAIMED] ??= new Map());
 
 /** For the adapters: whether a statement is a probe (checked for every statement of a transaction). */
 export function isProbe(sql: string): boolean {

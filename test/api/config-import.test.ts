@@ -6,6 +6,7 @@
  * roles, and hostile uploads refused with the field's label and the rule.
  */
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../support/db";
@@ -16,9 +17,11 @@ freshDatabase();
 const { prisma } = await import("@/lib/db/client");
 const { bumpModelRevision } = await import("@/lib/audit");
 const { IMPORT_BODY_BYTES } = await import("@/lib/config/read-limits");
-const { ROUTE_BODY_BYTES } = (await import("../../scripts/http-limits.cjs")) as unknown as { ROUTE_BODY_BYTES: Record<string, number> };
+// (Loading it wraps http.createServer in this process; nothing here starts a server.)
+const { ROUTE_BODY_BYTES } = createRequire(import.meta.url)("../../scripts/http-limits.cjs") as { ROUTE_BODY_BYTES: Record<string, number> };
 const route = (await import("@/app/api/config/import/route")).POST as unknown as (req: Request, ctx: unknown) => Promise<Response>;
 const { makeUser } = await import("./fixtures");
+const { warmImporter } = await import("@/lib/config/warm-import");
 
 let op = "";
 let viewer = "";
@@ -198,6 +201,14 @@ describe("POST /api/config/import", () => {
     expect(odd.status).toBe(200);
     expect(odd.json.issues[0]).toMatchObject({ file: "/etc/bacula/notes.conf", severity: "error" });
     expect(await snapshot()).toBe(before);
+  });
+
+  it("the start-up warm-up imports its generated Director, SD and FD configs without an error and writes nothing", async () => {
+    const before = await snapshot();
+    const times = await warmImporter(prisma);
+    expect(times).toHaveLength(3);
+    expect(await snapshot()).toBe(before);
+    expect(await prisma.director.count({ where: { name: { startsWith: "warm-" } } })).toBe(0);
   });
 
   it("takes as much as the HTTP server in front of it lets through, and no more than one import may read", () => {

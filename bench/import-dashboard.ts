@@ -1,0 +1,108 @@
+/**
+ * The import as operators run it: through the running dashboard's Import page API
+ * (POST /api/config/import, multipart upload), against `next start` with a fresh database.
+ *
+ *   first      the first dry run and the import of what it showed, right after the server
+ *              started and warmed the importer (lib/config/warm-import.ts)
+ *   unwarmed   the same on a server started with IMPORT_WARM_UP=0: what the warm-up buys
+ *   warm       other configs of the same size, dry run + import each: the median of 5 imports
+ * Times are the whole request as the browser sees it (upload, parse, checks, database, answer).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { applyMigrations } from "@/test/support/db";
+import { openSqlite } from "@/test/support/sqlite";
+import { adminCookie, startServer, type Server } from "./lib";
+import { writeBigConfigs } from "./import";
+
+const PASSWORD = "bench-password-123";
+
+async function upload(server: Server, cookie: string, root: string, files: string[], mode: "dry-run" | "import", expectRevision?: number) {
+  const form = new FormData();
+  form.append("mode", mode);
+  form.append("root", root);
+  if (expectRevision !== undefined) form.append("expectRevision", String(expectRevision));
+  for (const f of files) form.append("file", new Blob([fs.readFileSync(f)]), path.relative(root, f));
+  const t0 = performance.now();
+  const res = await fetch(`${server.url}/api/config/import`, { method: "POST", headers: { cookie, origin: server.url }, body: form });
+  const body = (await res.json()) as { applied: boolean; changes: unknown[]; issues: { severity: string; message: string }[]; modelRevision: number; timings: { readMs: number; parseMs: number; importMs: number } };
+  if (process.env.BENCH_IMPORT_TRACE) console.log(mode, Math.round(performance.now() - t0), JSON.stringify(body.timings));
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`import API: HTTP ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+  const errors = body.issues.filter((i) => i.severity === "error");
+  if (errors.length) throw new Error(`import API: ${errors.length} errors, first: ${errors[0].message}`);
+  return { ms, ...body };
+}
+
+/** Starts a server on a fresh database and waits until its importer warm-up has finished (or is off). */
+async function server(dir: string, label: string, warm: boolean): Promise<{ server: Server; cookie: string; warmUpMs: number[] }> {
+  const sub = path.join(dir, label);
+  fs.mkdirSync(sub, { recursive: true });
+  const env = {
+    DATABASE_URL: `file:${path.join(sub, "app.db")}`,
+    APP_KEY_FILE: path.join(sub, "secret.key"),
+    APP_SETUP_TOKEN_FILE: path.join(sub, "setup-token"),
+    ADMIN_PASSWORD: PASSWORD,
+    DEMO_SEED: "0",
+    REPLICATION_POLL: "0",
+    ...(warm ? {} : { IMPORT_WARM_UP: "0" }),
+  };
+  const db = openSqlite(path.join(sub, "app.db"));
+  applyMigrations(db);
+  db.close();
+  const s = await startServer(env);
+  const deadline = Date.now() + 60_000;
+  let warmUpMs: number[] = [];
+  if (warm) {
+    while (!/importer warmed: .*\(([\d, ]+) ms\)/.test(s.log())) {
+      const log = s.log();
+      if (/import warm-up failed.*/.test(log)) throw new Error(`warm-up failed: ${/import warm-up failed.*/.exec(log)![0]}`);
+      if (Date.now() > deadline) throw new Error(`no warm-up within 60 s: ${log.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    warmUpMs = /importer warmed: .*\(([\d, ]+) ms\)/.exec(s.log())![1].split(", ").map(Number);
+  }
+  return { server: s, cookie: await adminCookie(s.url, PASSWORD), warmUpMs };
+}
+
+export async function benchDashboardImport(dir: string): Promise<{ firstDryRunMs: number; firstImportMs: number; unwarmedDryRunMs: number; unwarmedImportMs: number; warmImportMs: number; warmRunsMs: number[]; warmUpMs: number[]; records: number }> {
+  const sets = (prefix: string) => {
+    const sub = path.join(dir, `cfg-${prefix || "main"}`);
+    const { dirFile, sdFiles } = writeBigConfigs(sub, prefix);
+    return { root: sub, files: [dirFile, ...sdFiles] };
+  };
+  const main = sets("");
+  const once = async (s: { server: Server; cookie: string }, c: { root: string; files: string[] }) => {
+    const dry = await upload(s.server, s.cookie, c.root, c.files, "dry-run");
+    const imp = await upload(s.server, s.cookie, c.root, c.files, "import", dry.modelRevision);
+    if (!imp.applied || imp.changes.length !== dry.changes.length) throw new Error(`import did not apply what the dry run showed (${imp.changes.length} vs ${dry.changes.length})`);
+    return { dry, imp };
+  };
+  // Without the warm-up first (its number is the one the warm-up is for).
+  const cold = await server(dir, "unwarmed", false);
+  let unwarmed;
+  try {
+    unwarmed = await once(cold, main);
+  } finally {
+    await cold.server.stop();
+  }
+  const warm = await server(dir, "warmed", true);
+  try {
+    const first = await once(warm, main);
+    const runs: number[] = [];
+    for (let k = 0; k < 5; k++) runs.push((await once(warm, sets(`d${k}-`))).imp.ms);
+    const sorted = [...runs].sort((a, b) => a - b);
+    return {
+      firstDryRunMs: first.dry.ms,
+      firstImportMs: first.imp.ms,
+      unwarmedDryRunMs: unwarmed.dry.ms,
+      unwarmedImportMs: unwarmed.imp.ms,
+      warmImportMs: sorted[2],
+      warmRunsMs: runs.map(Math.round),
+      warmUpMs: warm.warmUpMs,
+      records: first.imp.changes.length,
+    };
+  } finally {
+    await warm.server.stop();
+  }
+}
