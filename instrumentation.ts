@@ -62,6 +62,9 @@ export async function register(): Promise<void> {
   const { warmTopology } = await import("@/lib/topology/service");
   // Then the importer (lib/config/warm-import.ts): dry runs only, after the map so as not to slow its first visit.
   const { warmImporter } = await import("@/lib/config/warm-import");
+  // The routes call this copy of the importer, the one warmed here (lib/config/importer.ts).
+  const { registerImporter } = await import("@/lib/config/importer");
+  registerImporter();
   void warmTopology()
     .catch((err) => console.error("topology warm-up failed", err))
     .then(() => warmImporter(prisma))

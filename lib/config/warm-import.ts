@@ -15,8 +15,8 @@ import type { PrismaClient } from "@prisma/client";
 import { importUpload } from "./import-upload";
 import type { UploadedFile } from "./upload-files";
 
-const ROUNDS = 3;
-const SIZE = { jobs: 120, pools: 24, storages: 12, clients: 12, sds: 2 };
+const ROUNDS = 6;
+const SIZE = { jobs: 200, pools: 24, storages: 12, clients: 12, sds: 2 };
 
 /** A generated upload: bacula-dir.conf with a conf.d include, two SD configs and one FD config. */
 export function warmUpFiles(tag: string): UploadedFile[] {

@@ -206,7 +206,7 @@ describe("POST /api/config/import", () => {
   it("the start-up warm-up imports its generated Director, SD and FD configs without an error and writes nothing", async () => {
     const before = await snapshot();
     const times = await warmImporter(prisma);
-    expect(times).toHaveLength(3);
+    expect(times).toHaveLength(6);
     expect(await snapshot()).toBe(before);
     expect(await prisma.director.count({ where: { name: { startsWith: "warm-" } } })).toBe(0);
   });

@@ -3,10 +3,8 @@ import { ZodError } from "zod";
 import { clientIp, requireUser } from "@/lib/auth/guard";
 import { prisma } from "@/lib/db/client";
 import { IMPORT_FORM_LABELS, importRequestOfForm } from "@/lib/config/import-form";
-import { importUpload } from "@/lib/config/import-upload";
-import { ModelChangedError } from "@/lib/config/import-to-db";
+import { importer } from "@/lib/config/importer";
 import { IMPORT_BODY_BYTES } from "@/lib/config/read-limits";
-import { UploadError } from "@/lib/config/upload-files";
 import { readFormBody } from "@/lib/http/body";
 import { api, zodToFieldErrors } from "@/lib/http/handler";
 import { badRequest, conflict, type FieldError } from "@/lib/http/errors";
@@ -33,6 +31,8 @@ export const POST = api(
       if (e instanceof ZodError) throw refused(zodToFieldErrors(e).map((f) => ({ ...f, label: labelOf(f.field) ?? f.label })));
       throw e;
     }
+    // The copy of the importer the server warmed at start (lib/config/importer.ts), with its error classes.
+    const { importUpload, UploadError, ModelChangedError } = importer();
     try {
       return NextResponse.json(await importUpload(prisma, { ...form, actor: user.login, ip: clientIp(req) }));
     } catch (e) {
