@@ -247,6 +247,18 @@ export function ConfigImport() {
                   </tbody>
                 </table>
               )}
+              {dry.leftOut.length > 0 && (
+                <div>
+                  <p className="font-medium">Left out for their errors</p>
+                  <ul className="list-inside list-disc">
+                    {dry.leftOut.map((l) => (
+                      <li key={`${l.file}:${l.line}:${l.resource}:${l.name}`}>
+                        {l.resource} {l.name} <span className="font-mono text-slate-600">({l.file}{l.line ? `:${l.line}` : ""})</span>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
               {errors.length > 0 && !force && <p className="text-slate-700">Fix the errors and run the dry run again, or check “{IMPORT_FORM_LABELS.force}” to import the rest.</p>}
             </div>
           )}
