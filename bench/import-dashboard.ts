@@ -25,7 +25,7 @@ async function upload(server: Server, cookie: string, root: string, files: strin
   for (const f of files) form.append("file", new Blob([fs.readFileSync(f)]), path.relative(root, f));
   const t0 = performance.now();
   const res = await fetch(`${server.url}/api/config/import`, { method: "POST", headers: { cookie, origin: server.url }, body: form });
-  const body = (await res.json()) as { applied: boolean; changes: unknown[]; issues: { severity: string; message: string }[]; modelRevision: number; timings: { readMs: number; parseMs: number; importMs: number } };
+  const body = (await res.json()) as { applied: boolean; changeCount: number; issues: { severity: string; message: string }[]; modelRevision: number; timings: { readMs: number; parseMs: number; importMs: number } };
   if (process.env.BENCH_IMPORT_TRACE) console.log(mode, Math.round(performance.now() - t0), JSON.stringify(body.timings));
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`import API: HTTP ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
@@ -75,7 +75,7 @@ export async function benchDashboardImport(dir: string): Promise<{ firstDryRunMs
   const once = async (s: { server: Server; cookie: string }, c: { root: string; files: string[] }) => {
     const dry = await upload(s.server, s.cookie, c.root, c.files, "dry-run");
     const imp = await upload(s.server, s.cookie, c.root, c.files, "import", dry.modelRevision);
-    if (!imp.applied || imp.changes.length !== dry.changes.length) throw new Error(`import did not apply what the dry run showed (${imp.changes.length} vs ${dry.changes.length})`);
+    if (!imp.applied || imp.changeCount !== dry.changeCount) throw new Error(`import did not apply what the dry run showed (${imp.changeCount} vs ${dry.changeCount})`);
     return { dry, imp };
   };
   // Without the warm-up first (its number is the one the warm-up is for).
@@ -100,7 +100,7 @@ export async function benchDashboardImport(dir: string): Promise<{ firstDryRunMs
       warmImportMs: sorted[2],
       warmRunsMs: runs.map(Math.round),
       warmUpMs: warm.warmUpMs,
-      records: first.imp.changes.length,
+      records: first.imp.changeCount,
     };
   } finally {
     await warm.server.stop();

@@ -31,7 +31,10 @@ interface Result {
   applied: boolean;
   dryRun: boolean;
   issues: Issue[];
+  /** The first changes by name (the server lists at most a few hundred); counts and changeCount cover them all. */
   changes: { action: "create" | "update" | "delete"; kind: string; name: string; placeholder?: boolean }[];
+  counts: Record<string, { create: number; update: number; delete: number }>;
+  changeCount: number;
   leftOut: { file: string; line: number; resource: string; name: string }[];
   configs: { file: string; daemon: string }[];
   includedOnly: { file: string; by: string }[];
@@ -48,9 +51,11 @@ function relativePath(f: File): string {
   return rel ? rel.split("/").slice(1).join("/") || f.name : f.name;
 }
 
+/** How many changes of an action, over every kind. */
+const total = (r: Result, a: "create" | "update" | "delete") => Object.values(r.counts).reduce((n, c) => n + c[a], 0);
+
 function summary(r: Result): string {
-  const n = (a: string) => r.changes.filter((c) => c.action === a).length;
-  return `${n("create")} to create, ${n("update")} to update, ${n("delete")} to remove`;
+  return `${total(r, "create")} to create, ${total(r, "update")} to update, ${total(r, "delete")} to remove`;
 }
 
 export function ConfigImport() {
@@ -106,20 +111,12 @@ export function ConfigImport() {
   };
 
   const errors = dry?.issues.filter((i) => i.severity === "error") ?? [];
-  const canImport = !!dry && dry.changes.length > 0 && (errors.length === 0 || force) && !send.isPending;
+  const canImport = !!dry && dry.changeCount > 0 && (errors.length === 0 || force) && !send.isPending;
   const rootError = fieldProblem(send.error, "root");
   const filesError = fieldProblem(send.error, "files");
   const failure = send.error ? errorText(send.error, { placed: ["root", "files"], lead: send.variables === "import" ? "Not imported" : "The dry run failed" }) : null;
   const stale = send.error instanceof ApiError && send.error.status === 409;
-  const byKind = useMemo(() => {
-    const m = new Map<string, { create: number; update: number; delete: number }>();
-    for (const c of dry?.changes ?? []) {
-      const k = m.get(c.kind) ?? { create: 0, update: 0, delete: 0 };
-      k[c.action]++;
-      m.set(c.kind, k);
-    }
-    return [...m].sort(([a], [b]) => (a < b ? -1 : 1));
-  }, [dry]);
+  const byKind = useMemo(() => Object.entries(dry?.counts ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)), [dry]);
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -134,8 +131,7 @@ export function ConfigImport() {
       {done && (
         <div className="mb-3">
           <Alert kind="success">
-            Imported: {done.changes.filter((c) => c.action === "create").length} created, {done.changes.filter((c) => c.action === "update").length} updated,{" "}
-            {done.changes.filter((c) => c.action === "delete").length} removed (model revision {done.modelRevision}). Review and roll it out on the{" "}
+            Imported: {total(done, "create")} created, {total(done, "update")} updated, {total(done, "delete")} removed (model revision {done.modelRevision}). Review and roll it out on the{" "}
             <Link className="underline" href="/deploy">Deploy</Link> page.
           </Alert>
         </div>
@@ -192,7 +188,7 @@ export function ConfigImport() {
             <div className="flex gap-2">
               <Button type="submit" disabled={picked.length === 0 || send.isPending}>{send.isPending && send.variables === "dry-run" ? "Reading…" : "Dry run"}</Button>
               <Button type="button" variant={errors.length ? "danger" : "primary"} disabled={!canImport} onClick={() => send.mutate("import")}>
-                {send.isPending && send.variables === "import" ? "Importing…" : dry ? `Import ${dry.changes.length} change${dry.changes.length === 1 ? "" : "s"}` : "Import"}
+                {send.isPending && send.variables === "import" ? "Importing…" : dry ? `Import ${dry.changeCount} change${dry.changeCount === 1 ? "" : "s"}` : "Import"}
               </Button>
             </div>
           </form>
@@ -204,7 +200,7 @@ export function ConfigImport() {
               <p data-testid="dry-run-summary">
                 <strong>{summary(dry)}</strong>
                 {errors.length > 0 && <> · <Badge tone="red">{errors.length} error{errors.length === 1 ? "" : "s"}</Badge></>}
-                {dry.changes.length === 0 && errors.length === 0 && <> · the model already holds these files</>}
+                {dry.changeCount === 0 && errors.length === 0 && <> · the model already holds these files</>}
               </p>
               <table className="w-full">
                 <caption className="sr-only">Files read as configs</caption>

@@ -26,7 +26,16 @@ export interface UploadImportRequest {
   ip?: string | null;
 }
 
+/** How many changes the answer names one by one (a 16 MiB import has about 94,000): the rest are counted. */
+export const CHANGES_LISTED = 500;
+
+export type ChangeCounts = Record<string, { create: number; update: number; delete: number }>;
+
 export interface UploadImportResult extends ImportReport {
+  /** Every change, counted by inventory kind and action. */
+  counts: ChangeCounts;
+  /** How many changes in all (`changes` lists the first CHANGES_LISTED). */
+  changeCount: number;
   /** The files read as daemon configs, with the daemon each was read as. */
   configs: { file: string; daemon: Daemon }[];
   /** Uploaded files read only as another file's include (not imported on their own). */
@@ -85,8 +94,13 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
       ? { applied: false, dryRun: r.dryRun, issues: unknown, changes: [], leftOut: [] }
       : await importConfigs(db, sources, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, allowErrors: r.force, expectRevision: r.dryRun ? undefined : r.expectRevision });
   const t3 = performance.now();
+  const counts: ChangeCounts = {};
+  for (const c of report.changes) (counts[c.kind] ??= { create: 0, update: 0, delete: 0 })[c.action]++;
   return {
     ...report,
+    changes: report.changes.slice(0, CHANGES_LISTED),
+    changeCount: report.changes.length,
+    counts,
     issues: report.issues === unknown ? unknown : [...unknown, ...report.issues],
     configs: sources.map((s) => ({ file: s.file, daemon: s.daemon })),
     includedOnly,

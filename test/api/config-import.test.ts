@@ -111,7 +111,13 @@ describe("POST /api/config/import", () => {
     const done = await post(form(files, { mode: "import", root: "/etc/bacula", expectRevision: String(dry.json.modelRevision) }));
     expect(done.status, done.text).toBe(200);
     expect(done.json.applied).toBe(true);
-    expect(done.json.changes.length).toBe(dry.json.changes.length);
+    const named = (cs: { action: string; kind: string; name: string }[]) => cs.map((c) => `${c.action} ${c.kind} ${c.name}`);
+    expect(named(done.json.changes)).toEqual(named(dry.json.changes));
+    expect(done.json.changeCount).toBe(dry.json.changeCount);
+    // Counted by kind and action, all of them.
+    const counted = Object.values(dry.json.counts as Record<string, Record<string, number>>).reduce((n, c) => n + c.create + c.update + c.delete, 0);
+    expect(counted).toBe(dry.json.changeCount);
+    expect(dry.json.counts.directors).toEqual({ create: 1, update: 0, delete: 0 });
     expect(done.json.modelRevision).toBe(dry.json.modelRevision + 1);
     const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "import" }, orderBy: { id: "desc" } });
     expect(event.actor).toBe("importer");
@@ -121,6 +127,7 @@ describe("POST /api/config/import", () => {
     const again = await post(form(files, { mode: "dry-run", root: "/etc/bacula" }));
     expect(again.status, again.text).toBe(200);
     expect(again.json.changes).toEqual([]);
+    expect(again.json.changeCount).toBe(0);
   });
 
   it("reads includes from the upload: conf.d files, a piped directory listing, a top-level file another includes; a file not uploaded is named with the line", async () => {
@@ -161,6 +168,15 @@ describe("POST /api/config/import", () => {
     expect(ok.status, ok.text).toBe(200);
     expect(ok.json.applied, ok.text).toBe(true);
     expect(await prisma.director.count({ where: { name: "stale" } })).toBe(1);
+  });
+
+  it("names the first 500 changes and counts them all", async () => {
+    const jobs = Array.from({ length: 520 }, (_, i) => `Job {\n  Name = many-job${i}\n  Type = Backup\n  Client = many-fd\n  FileSet = many-Set\n  Pool = many-Pool\n  Storage = many-File\n  Messages = Daemon\n}\n`).join("");
+    const dry = await post(form({ "bacula-dir.conf": director("many", jobs) }, { mode: "dry-run" }));
+    expect(dry.status, dry.text.slice(0, 500)).toBe(200);
+    expect(dry.json.changes).toHaveLength(500);
+    expect(dry.json.counts.jobs).toEqual({ create: 521, update: 0, delete: 0 });
+    expect(dry.json.changeCount).toBeGreaterThan(521);
   });
 
   it("needs the operator role, a session and the same origin", async () => {
