@@ -120,9 +120,14 @@ describe("lexer rules", () => {
   });
 
   it("stops includes nested too deep, and tokens too long to be Bacula's", () => {
+    // Each file includes the next one (no cycle): stopped at the depth limit.
+    let n = 0;
+    const next = (): IncludeResult => ({ kind: "files", files: [{ name: `level${++n}.conf`, text: "@next.conf\n" }] });
+    const deep = tokens("@next.conf\n", { include: next });
+    expect(deep.issues).toEqual([expect.stringMatching(/^level\d+\.conf:1: includes nested more than \d+ deep$/)]);
+    // A file that includes itself: stopped at once.
     const self = (): IncludeResult => ({ kind: "files", files: [{ name: "loop.conf", text: "@loop.conf\n" }] });
-    const deep = tokens("@loop.conf\n", { include: self });
-    expect(deep.issues).toEqual([expect.stringMatching(/^loop\.conf:1: includes nested more than \d+ deep$/)]);
+    expect(tokens("@loop.conf\n", { include: self }).issues).toEqual(["loop.conf:1: loop.conf includes itself (through main.conf -> loop.conf): Bacula would read it without end"]);
     const long = tokens(`x = "${"a".repeat(MAX_TOKEN_BYTES + 1)}"\ny\n`);
     expect(long.issues).toEqual([`main.conf:1: a token longer than ${MAX_TOKEN_BYTES} bytes (Bacula's limit)`]);
     // bytes, not characters: 2500 é are 5000 bytes

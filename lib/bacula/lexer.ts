@@ -53,6 +53,14 @@ interface Source {
 
 const MAX_INCLUDE_DEPTH = 32;
 /**
+ * Text read through includes in all, counting each time a file is included again: includes that fan
+ * out (a file that includes the next one twice, 20 levels down) would otherwise read the same few
+ * files millions of times. As much as one import may read (lib/config/read-limits.ts), and at most
+ * MAX_INCLUDES includes.
+ */
+export const MAX_INCLUDED_CHARS = 16 * 1024 * 1024;
+export const MAX_INCLUDES = 10_000;
+/**
  * Bacula's token buffer is 5000 bytes (lex.c get_memory(5000)): a token of 4999 UTF-8 bytes is
  * read, one of 5000 crashes bdirjson and a longer one stops it ("Config token too long").
  */
@@ -102,6 +110,10 @@ export class Lexer {
   mode: "normal" | "noIdent" | "string" = "normal";
 
   private stack: Source[] = [];
+  /** Includes still allowed, and the text they have read (MAX_INCLUDES, MAX_INCLUDED_CHARS). */
+  private includesLeft = MAX_INCLUDES;
+  private includedChars = 0;
+  private includeCapSaid = false;
   private cur: Source;
   private readonly hooks: LexerHooks;
 
@@ -443,10 +455,23 @@ export class Lexer {
       this.issue(`includes nested more than ${MAX_INCLUDE_DEPTH} deep`, line, from);
       return true;
     }
+    if (this.includesLeft <= 0) return this.includeDirectiveOverCap(line, from);
     const res = this.hooks.include(target, from, line);
     if (res.kind === "error") {
       this.issue(res.message, line, from);
       return true;
+    }
+    const open = new Set(this.openFiles());
+    const loop = res.files.find((f) => open.has(f.name));
+    if (loop) {
+      this.issue(`${loop.name} includes itself (through ${this.openFiles().join(" -> ")}): Bacula would read it without end`, line, from);
+      return true;
+    }
+    this.includesLeft -= res.files.length;
+    this.includedChars += res.files.reduce((n, f) => n + f.text.length, 0);
+    if (this.includesLeft < 0 || this.includedChars > MAX_INCLUDED_CHARS) {
+      this.includesLeft = 0;
+      return this.includeDirectiveOverCap(line, from);
     }
     // Push the files so that the first one is read first.
     for (let k = res.files.length - 1; k >= 0; k--) {
@@ -454,6 +479,15 @@ export class Lexer {
       const text = f.text.charCodeAt(0) === 0xfeff ? f.text.slice(1) : f.text;
       this.stack.push(this.cur);
       this.cur = { text, file: f.name, i: 0, line: 1 };
+    }
+    return true;
+  }
+
+  /** An include past MAX_INCLUDES / MAX_INCLUDED_CHARS: not read, said once. */
+  private includeDirectiveOverCap(line: number, from: string): boolean {
+    if (!this.includeCapSaid) {
+      this.includeCapSaid = true;
+      this.issue(`the includes read more than ${MAX_INCLUDES} files or ${MAX_INCLUDED_CHARS / (1024 * 1024)} MiB of text in all (the same files included over and over?): the rest is not read`, line, from);
     }
     return true;
   }

@@ -159,8 +159,7 @@ Job {
     const { issues } = parseDirector("Director {\n Name = d\n}\n@/a.conf\n", { include: filesHook(files) });
     const errors = issues.filter((i) => i.severity === "error");
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/includes nested more than \d+ deep/) });
-    expect(["/a.conf", "/b.conf"]).toContain(errors[0].file);
+    expect(errors[0]).toMatchObject({ file: "/b.conf", line: 1, message: "/a.conf includes itself (through bacula-dir.conf -> /a.conf -> /b.conf): Bacula would read it without end" });
     // Without an include hook nothing is read, and the include is reported.
     expect(parseDirector("@x\n").issues).toEqual([expect.objectContaining({ line: 1, severity: "error", message: expect.stringMatching(/not read/) })]);
   });

@@ -109,3 +109,26 @@ describe("includeResolver", () => {
     expect(r).toEqual({ kind: "error", message: "cannot list /srv/none for the piped include: ENOENT" });
   });
 });
+
+describe("includes that never end", () => {
+  const issuesOf = (files: Record<string, string>, main: string) =>
+    parseDirector(files[main], { file: main, include: includeResolver(memory(files)) }).issues.map((i) => ({ file: i.file, line: i.line, message: i.message }));
+
+  it("a file that includes itself, directly or through another, is refused at the include, with the chain", () => {
+    const self = issuesOf({ "/etc/bacula/a.conf": "Pool {\n  Name = P\n}\n@/etc/bacula/a.conf\n" }, "/etc/bacula/a.conf");
+    expect(self).toContainEqual({ file: "/etc/bacula/a.conf", line: 4, message: expect.stringMatching(/^\/etc\/bacula\/a\.conf includes itself \(through \/etc\/bacula\/a\.conf\)/) });
+    const loop = issuesOf({ "/etc/bacula/a.conf": "@/etc/bacula/b.conf\n", "/etc/bacula/b.conf": "\n@/etc/bacula/a.conf\n" }, "/etc/bacula/a.conf");
+    expect(loop).toContainEqual({ file: "/etc/bacula/b.conf", line: 2, message: expect.stringContaining("includes itself (through /etc/bacula/a.conf -> /etc/bacula/b.conf)") });
+  });
+
+  it("includes that fan out (each file including the next one twice, 30 levels) stop at the cap, fast, said once", () => {
+    const files: Record<string, string> = { "/etc/bacula/bacula-dir.conf": "@/etc/bacula/inc/c0\n" };
+    for (let i = 0; i < 30; i++) files[`/etc/bacula/inc/c${i}`] = `# level ${i}\n@/etc/bacula/inc/c${i + 1}\n@/etc/bacula/inc/c${i + 1}\n`;
+    files["/etc/bacula/inc/c30"] = "Pool {\n  Name = P\n}\n";
+    const t0 = performance.now();
+    const issues = issuesOf(files, "/etc/bacula/bacula-dir.conf");
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const capped = issues.filter((i) => /read more than 10000 files or 16 MiB/.test(i.message));
+    expect(capped).toHaveLength(1);
+  });
+});
