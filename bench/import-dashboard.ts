@@ -17,15 +17,18 @@ import { writeBigConfigs } from "./import";
 
 const PASSWORD = "bench-password-123";
 
-async function upload(server: Server, cookie: string, root: string, files: string[], mode: "dry-run" | "import", expectRevision?: number) {
+async function upload(server: Server, cookie: string, root: string, files: string[], mode: "dry-run" | "import", expect?: { revision: number; digest: string }) {
   const form = new FormData();
   form.append("mode", mode);
   form.append("root", root);
-  if (expectRevision !== undefined) form.append("expectRevision", String(expectRevision));
+  if (expect) {
+    form.append("expectRevision", String(expect.revision));
+    form.append("expectDigest", expect.digest);
+  }
   for (const f of files) form.append("file", new Blob([fs.readFileSync(f)]), path.relative(root, f));
   const t0 = performance.now();
   const res = await fetch(`${server.url}/api/config/import`, { method: "POST", headers: { cookie, origin: server.url }, body: form });
-  const body = (await res.json()) as { applied: boolean; changeCount: number; issues: { severity: string; message: string }[]; modelRevision: number; timings: { readMs: number; parseMs: number; importMs: number } };
+  const body = (await res.json()) as { applied: boolean; changeCount: number; issues: { severity: string; message: string }[]; modelRevision: number; uploadDigest: string; timings: { readMs: number; parseMs: number; importMs: number } };
   if (process.env.BENCH_IMPORT_TRACE) console.log(mode, Math.round(performance.now() - t0), JSON.stringify(body.timings));
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`import API: HTTP ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
@@ -74,7 +77,7 @@ export async function benchDashboardImport(dir: string): Promise<{ firstDryRunMs
   const main = sets("");
   const once = async (s: { server: Server; cookie: string }, c: { root: string; files: string[] }) => {
     const dry = await upload(s.server, s.cookie, c.root, c.files, "dry-run");
-    const imp = await upload(s.server, s.cookie, c.root, c.files, "import", dry.modelRevision);
+    const imp = await upload(s.server, s.cookie, c.root, c.files, "import", { revision: dry.modelRevision, digest: dry.uploadDigest });
     if (!imp.applied || imp.changeCount !== dry.changeCount) throw new Error(`import did not apply what the dry run showed (${imp.changeCount} vs ${dry.changeCount})`);
     return { dry, imp };
   };

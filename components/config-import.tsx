@@ -16,7 +16,8 @@ import { Alert, Badge, Button, Card, inputClass, PageTitle } from "./ui";
 
 interface Picked {
   path: string;
-  file: File;
+  /** The file's bytes as read when it was picked: a file edited on disk later is not what the dry run read. */
+  file: Blob;
 }
 
 interface Issue {
@@ -40,8 +41,12 @@ interface Result {
   includedOnly: { file: string; by: string }[];
   unread: string[];
   modelRevision: number;
+  uploadDigest: string;
   revision?: number;
 }
+
+/** What one import may read in all (lib/config/read-limits.ts MAX_TOTAL_BYTES), checked before sending. */
+const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 
 const DAEMON = { dir: "Director", sd: "Storage Daemon", fd: "File Daemon", console: "bconsole (not imported)", monitor: "tray monitor (not imported)" } as Record<string, string>;
 
@@ -72,7 +77,10 @@ export function ConfigImport() {
       form.append("mode", mode);
       form.append("root", root);
       form.append("force", String(force));
-      if (mode === "import" && dry) form.append("expectRevision", String(dry.modelRevision));
+      if (mode === "import" && dry) {
+        form.append("expectRevision", String(dry.modelRevision));
+        form.append("expectDigest", dry.uploadDigest);
+      }
       for (const m of main) form.append("import", m);
       for (const p of picked) form.append("file", p.file, p.path);
       return { mode, result: await apiFetch<Result>("/api/config/import", { method: "POST", body: form }) };
@@ -84,6 +92,10 @@ export function ConfigImport() {
         setDry(null);
       }
     },
+    // A dry run the model or the files have moved past no longer says what an import would do.
+    onError: (err) => {
+      if (err instanceof ApiError && err.status === 409) setDry(null);
+    },
   });
 
   // Anything changed after a dry run: that dry run no longer says what an import would do.
@@ -92,16 +104,24 @@ export function ConfigImport() {
     setDone(null);
     send.reset();
   };
-  function pick(e: ChangeEvent<HTMLInputElement>) {
-    const list = [...(e.target.files ?? [])].map((file) => ({ path: relativePath(file), file }));
-    const byPath = new Map(picked.map((p) => [p.path, p]));
-    for (const p of list) byPath.set(p.path, p);
-    const all = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const [pickError, setPickError] = useState<string | null>(null);
+  const setFiles = (all: Picked[]) => {
     setPicked(all);
     setMain(new Set(defaultMainFiles(all)));
+    const size = all.reduce((n, p) => n + p.file.size, 0);
+    setPickError(size > MAX_TOTAL_BYTES ? `${(size / 2 ** 20).toFixed(1)} MiB picked: one import takes at most 16 MiB (remove some files)` : null);
     changed();
-    e.target.value = "";
+  };
+  async function pick(e: ChangeEvent<HTMLInputElement>) {
+    const input = e.target;
+    // Read now: what is sent is what was picked, whatever happens to the files on disk afterwards.
+    const list = await Promise.all([...(input.files ?? [])].map(async (f) => ({ path: relativePath(f), file: new Blob([await f.arrayBuffer()]) })));
+    input.value = "";
+    const byPath = new Map(picked.map((p) => [p.path, p]));
+    for (const p of list) byPath.set(p.path, p);
+    setFiles([...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1)));
   }
+  const remove = (path: string) => setFiles(picked.filter((p) => p.path !== path));
   const toggle = (p: string) => {
     const next = new Set(main);
     if (next.has(p)) next.delete(p);
@@ -113,9 +133,8 @@ export function ConfigImport() {
   const errors = dry?.issues.filter((i) => i.severity === "error") ?? [];
   const canImport = !!dry && dry.changeCount > 0 && (errors.length === 0 || force) && !send.isPending;
   const rootError = fieldProblem(send.error, "root");
-  const filesError = fieldProblem(send.error, "files");
+  const filesError = pickError ?? fieldProblem(send.error, "files");
   const failure = send.error ? errorText(send.error, { placed: ["root", "files"], lead: send.variables === "import" ? "Not imported" : "The dry run failed" }) : null;
-  const stale = send.error instanceof ApiError && send.error.status === 409;
   const byKind = useMemo(() => Object.entries(dry?.counts ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)), [dry]);
 
   function submit(e: FormEvent<HTMLFormElement>) {
@@ -138,10 +157,7 @@ export function ConfigImport() {
       )}
       {failure && (
         <div className="mb-3">
-          <Alert>
-            {failure}
-            {stale && " Run the dry run again."}
-          </Alert>
+          <Alert>{failure}</Alert>
         </div>
       )}
       <div className="grid gap-4 lg:grid-cols-[1fr_2fr]">
@@ -156,11 +172,12 @@ export function ConfigImport() {
             </div>
             <div>
               <label htmlFor="import-dir" className="mb-1 block text-sm font-medium">Config directory</label>
-              <input id="import-dir" type="file" multiple onChange={pick} className="text-sm" {...{ webkitdirectory: "" }} aria-describedby="import-files-help" />
+              <input id="import-dir" type="file" multiple onChange={(e) => void pick(e)} className="text-sm" {...{ webkitdirectory: "" }}
+                aria-invalid={Boolean(filesError)} aria-describedby={`import-files-help${filesError ? " import-files-error" : ""}`} />
             </div>
             <div>
               <label htmlFor="import-files" className="mb-1 block text-sm font-medium">Or single files</label>
-              <input id="import-files" type="file" multiple onChange={pick} className="text-sm" aria-invalid={Boolean(filesError)} aria-describedby={`import-files-help${filesError ? " import-files-error" : ""}`} />
+              <input id="import-files" type="file" multiple onChange={(e) => void pick(e)} className="text-sm" aria-invalid={Boolean(filesError)} aria-describedby={`import-files-help${filesError ? " import-files-error" : ""}`} />
               <p id="import-files-help" className="mt-1 text-xs text-slate-600">Up to 16 MiB in all. Files in subdirectories (conf.d/…) are read through the includes that name them.</p>
               {filesError && <p id="import-files-error" className="mt-1 text-sm text-red-700">{IMPORT_FORM_LABELS.files}: {filesError}</p>}
             </div>
@@ -170,15 +187,19 @@ export function ConfigImport() {
                 <ul className="max-h-64 space-y-0.5 overflow-y-auto text-sm">
                   {picked.map((p, i) => (
                     <li key={p.path}>
-                      <label className="flex items-center gap-2">
-                        <input type="checkbox" checked={main.has(p.path)} onChange={() => toggle(p.path)} id={`import-main-${i}`} />
-                        <span className="font-mono">{p.path}</span>
-                        <span className="text-xs text-slate-500">{p.file.size.toLocaleString()} bytes</span>
-                      </label>
+                      <div className="flex items-center gap-2">
+                        <label className="flex flex-1 items-center gap-2">
+                          <input type="checkbox" checked={main.has(p.path)} onChange={() => toggle(p.path)} id={`import-main-${i}`} />
+                          <span className="font-mono">{p.path}</span>
+                          <span className="text-xs text-slate-500">{p.file.size.toLocaleString()} bytes</span>
+                        </label>
+                        <Button type="button" variant="ghost" className="px-1 py-0 text-xs" aria-label={`Remove ${p.path}`} onClick={() => remove(p.path)}>Remove</Button>
+                      </div>
                     </li>
                   ))}
                 </ul>
                 <p className="mt-1 text-xs text-slate-600">Checked: read as a daemon&apos;s config. The others are read only where a checked file includes them.</p>
+                <Button type="button" variant="secondary" className="mt-1" onClick={() => setFiles([])}>Clear the files</Button>
               </fieldset>
             )}
             <label className="flex items-center gap-2 text-sm">
@@ -186,7 +207,7 @@ export function ConfigImport() {
               {IMPORT_FORM_LABELS.force} (leave out the resources in error)
             </label>
             <div className="flex gap-2">
-              <Button type="submit" disabled={picked.length === 0 || send.isPending}>{send.isPending && send.variables === "dry-run" ? "Reading…" : "Dry run"}</Button>
+              <Button type="submit" disabled={picked.length === 0 || send.isPending || Boolean(pickError)}>{send.isPending && send.variables === "dry-run" ? "Reading…" : "Dry run"}</Button>
               <Button type="button" variant={errors.length ? "danger" : "primary"} disabled={!canImport} onClick={() => send.mutate("import")}>
                 {send.isPending && send.variables === "import" ? "Importing…" : dry ? `Import ${dry.changeCount} change${dry.changeCount === 1 ? "" : "s"}` : "Import"}
               </Button>
@@ -194,9 +215,10 @@ export function ConfigImport() {
           </form>
         </Card>
         <Card title="Dry run">
+          <div aria-live="polite">
           {!dry && <p className="text-sm text-slate-600">Run a dry run to see what the import would change.</p>}
           {dry && (
-            <div className="space-y-3 text-sm" aria-live="polite">
+            <div className="space-y-3 text-sm">
               <p data-testid="dry-run-summary">
                 <strong>{summary(dry)}</strong>
                 {errors.length > 0 && <> · <Badge tone="red">{errors.length} error{errors.length === 1 ? "" : "s"}</Badge></>}
@@ -204,10 +226,10 @@ export function ConfigImport() {
               </p>
               <table className="w-full">
                 <caption className="sr-only">Files read as configs</caption>
-                <thead className="text-left text-slate-600"><tr><th scope="col">File</th><th scope="col">Read as</th></tr></thead>
+                <thead className="text-left text-slate-600"><tr><th scope="col" className="pr-3">File</th><th scope="col">Read as</th></tr></thead>
                 <tbody>
                   {dry.configs.map((c) => (
-                    <tr key={c.file} className="border-t border-slate-100"><td className="py-1 font-mono">{c.file}</td><td>{DAEMON[c.daemon] ?? c.daemon}</td></tr>
+                    <tr key={c.file} className="border-t border-slate-100"><td className="break-all py-1 pr-3 font-mono">{c.file}</td><td>{DAEMON[c.daemon] ?? c.daemon}</td></tr>
                   ))}
                   {dry.includedOnly.map((c) => (
                     <tr key={c.file} className="border-t border-slate-100 text-slate-600"><td className="py-1 font-mono">{c.file}</td><td>included by {c.by}</td></tr>
@@ -228,15 +250,25 @@ export function ConfigImport() {
                   </tbody>
                 </table>
               )}
+              {dry.changes.length > 0 && (
+                <details>
+                  <summary className="cursor-pointer">Each change{dry.changes.length < dry.changeCount ? ` (the first ${dry.changes.length} of ${dry.changeCount})` : ""}</summary>
+                  <ul className="mt-1 max-h-64 overflow-y-auto font-mono text-xs" aria-label="Each change">
+                    {dry.changes.map((c, k) => (
+                      <li key={k}>{c.action === "create" ? "+" : c.action === "delete" ? "−" : "~"} {c.kind} {c.name}{c.placeholder ? " (placeholder)" : ""}</li>
+                    ))}
+                  </ul>
+                </details>
+              )}
               {dry.issues.length > 0 && (
                 <table className="w-full">
                   <caption className="text-left font-medium">Problems</caption>
-                  <thead className="text-left text-slate-600"><tr><th scope="col">Severity</th><th scope="col">Where</th><th scope="col">What</th></tr></thead>
+                  <thead className="text-left text-slate-600"><tr><th scope="col" className="pr-3">Severity</th><th scope="col" className="pr-3">Where</th><th scope="col">What</th></tr></thead>
                   <tbody>
                     {dry.issues.map((i, k) => (
                       <tr key={k} className="border-t border-slate-100 align-top">
-                        <td className="py-1"><Badge tone={i.severity === "error" ? "red" : "amber"}>{i.severity}</Badge></td>
-                        <td className="font-mono">{i.file}{i.line ? `:${i.line}` : ""}</td>
+                        <td className="py-1 pr-3"><Badge tone={i.severity === "error" ? "red" : "amber"}>{i.severity}</Badge></td>
+                        <td className="break-all pr-3 font-mono">{i.file}{i.line ? `:${i.line}` : ""}</td>
                         <td>{i.message}</td>
                       </tr>
                     ))}
@@ -258,6 +290,7 @@ export function ConfigImport() {
               {errors.length > 0 && !force && <p className="text-slate-700">Fix the errors and run the dry run again, or check “{IMPORT_FORM_LABELS.force}” to import the rest.</p>}
             </div>
           )}
+          </div>
         </Card>
       </div>
     </>

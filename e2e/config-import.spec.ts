@@ -2,8 +2,8 @@
  * The Import page as an operator uses it: a config directory picked in the browser (a main
  * bacula-dir.conf, a conf.d/ the main file pulls in with the usual piped include, a top-level file
  * it includes, a README nothing reads), a wrong host directory refused under its field, a dry run
- * that lists what would be created and writes nothing, the import of exactly that, and a second dry
- * run that finds nothing left to change.
+ * that lists what would be created and writes nothing, the import of exactly that (a file edited on
+ * disk after the dry run does not change it), and a second dry run that finds nothing left to change.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -70,6 +70,11 @@ test("an operator uploads a config directory, reads the dry run, imports it, and
   expect((await (await page.request.get(`/api/directors?q=${NAME}`)).json()).items).toEqual([]);
   await expect(page.getByText("e2e-console-secret")).toHaveCount(0);
 
+  await page.getByText(/^Each change/).click();
+  await expect(page.getByRole("list", { name: "Each change" })).toContainText(`+ jobs ${NAME}-Job`);
+  // A file edited on disk after the dry run: what is imported is what the dry run read.
+  fs.appendFileSync(path.join(dir, "conf.d", "job.conf"), `Pool {\n  Name = ${NAME}-NotShown\n  Pool Type = Backup\n}\n`);
+
   const importButton = page.getByRole("button", { name: /^Import \d+ changes$/ });
   await importButton.click();
   await expect(page.getByRole("status").filter({ hasText: "Imported:" })).toContainText(/created, 0 updated, 0 removed \(model revision \d+\)/);
@@ -77,6 +82,7 @@ test("an operator uploads a config directory, reads the dry run, imports it, and
   expect(after.items.map((d) => d.name)).toEqual([`${NAME}-dir`]);
   const jobs = (await (await page.request.get(`/api/jobs?q=${NAME}`)).json()) as { items: { name: string }[] };
   expect(jobs.items.map((j) => j.name)).toEqual([`${NAME}-Job`]);
+  expect((await (await page.request.get(`/api/pools?q=${NAME}-NotShown`)).json()).items).toEqual([]);
 
   // The same directory again: nothing to change, nothing to import.
   await page.getByRole("button", { name: "Dry run" }).click();

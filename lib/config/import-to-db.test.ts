@@ -426,4 +426,23 @@ Job {
     expect(report.changes.length).toBeGreaterThan(5);
     expect(await prisma.director.findUnique({ where: { name: "dry-dir" } })).toBeNull();
   });
+
+  it("Debian's stock files imported one daemon at a time, in any order, then together, converge: each file again alone changes nothing", async () => {
+    const stock = (d: string) => parseConfigFile(`/etc/bacula/bacula-${d}.conf`);
+    const names = (r: { changes: { action: string; kind: string; name: string }[] }) => r.changes.map((c) => `${c.action} ${c.kind} ${c.name}`);
+    // The Director first (its SD only known from its Storages: a placeholder), then the SD, then all.
+    await importConfigs(prisma, [stock("dir")]);
+    await importConfigs(prisma, [stock("sd")]);
+    const all = await importConfigs(prisma, [stock("dir"), stock("sd"), stock("fd")]);
+    expect(all.issues.filter((i) => i.severity === "error")).toEqual([]);
+    for (const d of ["dir", "sd", "fd", "dir"]) {
+      const again = await importConfigs(prisma, [stock(d)], { dryRun: true });
+      // The SD alone keeps the address the Directors use; the Director alone finds the real SD and its Autochangers.
+      expect(names(again), d).toEqual([]);
+      expect(again.issues.filter((i) => /placeholder/.test(i.message)), d).toEqual([]);
+    }
+    const storages = await prisma.storage.findMany({ where: { name: { in: ["File1", "File2"] } }, include: { storageDaemon: true } });
+    const sdName = (stock("sd") as { result: { config: { storage: { name: string } } } }).result.config.storage.name;
+    expect(storages.map((s) => s.storageDaemon.name)).toEqual([sdName, sdName]);
+  });
 });

@@ -687,6 +687,8 @@ interface SdInfo {
   devices: Map<string, { id: number; mediaType: string }>;
   changers: Map<string, string[]>;
   fromSdConfig: boolean;
+  /** A placeholder (made from a Director's Storage, no bacula-sd.conf of its own yet): devices it lacks are made up. */
+  placeholder?: boolean;
 }
 
 const WILDCARD = new Set(["0.0.0.0", "::", "[::]", "*"]);
@@ -722,7 +724,9 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   ctx.storedSds.delete(st.name);
 
   const fromDirs = sdAddressFromDirectors(cfg, storageNode, dirSources);
-  let address = fromDirs ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined) ?? existing?.address;
+  // The address Directors use: from this import's Directors, else the one stored (what the Directors
+  // already use; the listen address may be another name of it, 127.0.0.1 for "localhost"), else where it listens.
+  let address = fromDirs ?? existing?.address ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined);
   if (!address) {
     address = "localhost";
     issue(ctx, where, "warning",
@@ -806,16 +810,27 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
 
 /* ------------------------------------------------------------------ Directors */
 
-async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: number, password: string, where: { file: string; line: number }, storageName: string): Promise<SdInfo> {
+async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: number, password: string, device: string, where: { file: string; line: number }, storageName: string): Promise<SdInfo> {
   const known = sds.find((s) => !s.fromSdConfig && s.address === address && s.port === port);
   if (known) return known;
-  // An SD already in the database (not one of this import's configs) at that address and port.
+  // An SD already in the database (not one of this import's configs): at that address and port, or
+  // else the one at that port that has the device (or Autochanger) and the Storage's password (the
+  // same SD reached under another name, "localhost" against 127.0.0.1).
   const mine = sds.filter((x) => x.fromSdConfig).map((x) => x.id);
-  const row = await ctx.tx.storageDaemon.findFirst({ where: { address, port, id: { notIn: mine } }, include: { devices: true } });
+  const include = { devices: true, resources: { select: { type: true, name: true } } } as const;
+  // A real SD (one imported from its config: it has stored resources) before a placeholder at that address.
+  const atPort = await ctx.tx.storageDaemon.findMany({ where: { port, id: { notIn: mine } }, include, orderBy: { id: "asc" } });
+  const real = atPort.filter((r) => r.resources.length > 0);
+  const hasIt = real.filter((r) => (r.devices.some((d) => d.name === device) || r.resources.some((x) => x.type === "Autochanger" && x.name === device)) && decryptSecret(r.passwordEnc) === password);
+  const row = real.find((r) => r.address === address) ?? (hasIt.length === 1 ? hasIt[0] : undefined) ?? atPort.find((r) => r.address === address);
   if (row) {
     const info: SdInfo = {
-      id: row.id, name: row.name, address, port, password: decryptSecret(row.passwordEnc), directorPasswords: new Map(),
-      devices: new Map(row.devices.map((d) => [d.name, { id: d.id, mediaType: d.mediaType }])), changers: new Map(), fromSdConfig: false,
+      id: row.id, name: row.name, address: row.address, port, password: decryptSecret(row.passwordEnc), directorPasswords: new Map(),
+      devices: new Map(row.devices.map((d) => [d.name, { id: d.id, mediaType: d.mediaType }])),
+      // Its Autochangers are kept as stored resources (an SD config's own; a placeholder has none).
+      changers: new Map(row.resources.filter((x) => x.type === "Autochanger").map((x) => [x.name, []])),
+      fromSdConfig: false,
+      placeholder: row.resources.length === 0,
     };
     sds.push(info);
     return info;
@@ -826,7 +841,7 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   ctx.placeholderSds.add(id);
   issue(ctx, where, "warning",
     `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)`);
-  const info: SdInfo = { id, name, address, port, password, directorPasswords: new Map(), devices: new Map(), changers: new Map(), fromSdConfig: false };
+  const info: SdInfo = { id, name, address, port, password, directorPasswords: new Map(), devices: new Map(), changers: new Map(), fromSdConfig: false, placeholder: true };
   sds.push(info);
   return info;
 }
@@ -1024,12 +1039,12 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     }
     const port = s.sdPort ?? SD_DEFAULT_PORT;
     let sd = matchSd(sds, dir.name, { address, sdPort: port, password: s.password, device: deviceNames[0] });
-    if (!sd) sd = await placeholderSd(ctx, sds, address, port, s.password, at(node), s.name);
+    if (!sd) sd = await placeholderSd(ctx, sds, address, port, s.password, deviceNames[0], at(node), s.name);
     let device = sd.devices.get(deviceNames[0]);
     if (!device && !sd.changers.has(deviceNames[0])) {
       const row = await ctx.tx.device.findFirst({ where: { storageDaemonId: sd.id, name: deviceNames[0] } });
       if (row) device = { id: row.id, mediaType: row.mediaType };
-      else if (!sd.fromSdConfig) {
+      else if (sd.placeholder) {
         const archiveDevice = `/var/lib/bacula/volumes/${deviceNames[0].replace(/[^A-Za-z0-9._-]/g, "_")}`;
         const devId = await save(ctx, "devices", "device", undefined, deviceNames[0], {
           cols: { name: deviceNames[0], mediaType: s.mediaType, archiveDevice, deviceType: "File", labelMedia: true, randomAccess: true, automaticMount: true, removableMedia: false, alwaysOpen: false },

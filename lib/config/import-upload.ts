@@ -5,6 +5,7 @@
  * (refused when the model changed in between).
  */
 import type { PrismaClient } from "@prisma/client";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { modelRevision } from "./from-db";
 import type { FileAccess } from "./includes";
@@ -22,6 +23,8 @@ export interface UploadImportRequest {
   force?: boolean;
   /** The model revision the dry run showed (required for an import that writes). */
   expectRevision?: number;
+  /** The dry run's `uploadDigest`: an import of other files, or with other choices, is refused. */
+  expectDigest?: string;
   actor: string;
   ip?: string | null;
 }
@@ -44,11 +47,36 @@ export interface UploadImportResult extends ImportReport {
   unread: string[];
   /** The model revision now (after the import when it wrote). */
   modelRevision: number;
+  /** What the answer is about: the files (paths and bytes), the directory, the files read as configs and "force". */
+  uploadDigest: string;
   /** Where the time went (ms): reading the upload and parsing, then checks and the database. */
   timings: { readMs: number; parseMs: number; importMs: number };
 }
 
-/** Reads the upload, then dry-runs or imports it. Throws UploadError for an upload that cannot be read, ModelChangedError for a stale import. */
+/** The dry run's files differ from the import's: the dry run does not say what this import would do. */
+export class UploadChangedError extends Error {
+  constructor() {
+    super("the files (or the directory, the files to import, or “import what can be imported”) are not those of the dry run: run the dry run again and check what it says");
+    this.name = "UploadChangedError";
+  }
+}
+
+/** A digest of everything that decides what an import does, besides the model. */
+export function uploadDigest(r: Pick<UploadImportRequest, "root" | "files" | "force">, main: readonly string[]): string {
+  const h = createHash("sha256");
+  const field = (s: string) => h.update(`${Buffer.byteLength(s)}:${s}`);
+  field(r.root);
+  field(r.force ? "force" : "");
+  for (const m of main) field(m);
+  for (const f of [...r.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    field(f.path);
+    h.update(`${f.bytes.byteLength}:`);
+    h.update(f.bytes);
+  }
+  return h.digest("hex");
+}
+
+/** Reads the upload, then dry-runs or imports it. Throws UploadError for an upload that cannot be read, UploadChangedError / ModelChangedError for an import that is not what its dry run showed. */
 export async function importUpload(db: PrismaClient, r: UploadImportRequest): Promise<UploadImportResult> {
   const t0 = performance.now();
   const tree = uploadedTree(r.root, r.files);
@@ -56,6 +84,8 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   const main = r.main ?? defaultMainFiles(r.files);
   const uploaded = new Set(r.files.map((f) => f.path));
   for (const m of main) if (!uploaded.has(m)) throw new UploadError("files", m, "path", "is named to import but was not uploaded");
+  const digest = uploadDigest({ ...r, root: tree.root }, main);
+  if (!r.dryRun && r.expectDigest !== undefined && r.expectDigest !== digest) throw new UploadChangedError();
   if (main.length === 0) throw new UploadError("files", undefined, "path", `hold no config to import: upload bacula-dir.conf, bacula-sd.conf or bacula-fd.conf (a *.conf file at the top of ${tree.root})`);
 
   // Each file read while parsing a main file (its includes), to tell main files from included ones.
@@ -76,16 +106,17 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
     try {
       parsed.push({ source: parseConfigFile(abs, undefined, { access }), abs });
     } catch (e) {
-      // Only "cannot tell which daemon's config this is": the file is there and is text.
+      // The file cannot be read as text, or is no daemon's config.
       failed.push({ file: abs, line: 0, severity: "error", stage: "parse", message: e instanceof Error ? e.message.replace(`${abs}: `, "") : String(e) });
     }
   }
   // A top-level file another one includes (a site's pools.conf beside bacula-dir.conf) is read there only.
   const sources = parsed.filter((p) => !readBy.has(p.abs)).map((p) => p.source);
   const unknown = failed.filter((f) => !readBy.has(f.file));
-  const includedOnly = [...readBy].filter(([f]) => tree.texts.has(f)).map(([file, by]) => ({ file, by }));
+  const uploadedPaths = new Set(tree.paths);
+  const includedOnly = [...readBy].filter(([f]) => uploadedPaths.has(f)).map(([file, by]) => ({ file, by }));
   const read = new Set([...sources.map((s) => s.file), ...readBy.keys(), ...unknown.map((f) => f.file)]);
-  const unread = [...tree.texts.keys()].filter((f) => !read.has(f));
+  const unread = tree.paths.filter((f) => !read.has(f));
 
   const t2 = performance.now();
   // A file that is no daemon's config stops the import, unless it is forced (then the rest goes in).
@@ -101,6 +132,7 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
     changes: report.changes.slice(0, CHANGES_LISTED),
     changeCount: report.changes.length,
     counts,
+    uploadDigest: digest,
     issues: report.issues === unknown ? unknown : [...unknown, ...report.issues],
     configs: sources.map((s) => ({ file: s.file, daemon: s.daemon })),
     includedOnly,

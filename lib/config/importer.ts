@@ -9,18 +9,19 @@
  * command line) the caller's own copy is used.
  */
 import { ModelChangedError } from "./import-to-db";
-import { importUpload } from "./import-upload";
+import { importUpload, UploadChangedError } from "./import-upload";
 import { UploadError } from "./upload-files";
 
 export interface Importer {
   importUpload: typeof importUpload;
   UploadError: typeof UploadError;
+  UploadChangedError: typeof UploadChangedError;
   ModelChangedError: typeof ModelChangedError;
 }
 
 const KEY = Symbol.for("bacula-ha-dashboard.importer");
 const slot = globalThis as { [KEY]?: Importer };
-const own: Importer = { importUpload, UploadError, ModelChangedError };
+const own: Importer = { importUpload, UploadError, UploadChangedError, ModelChangedError };
 
 /** Makes this copy the one routes call (the first registration stays); returns the registered one. */
 export function registerImporter(): Importer {

@@ -24,7 +24,8 @@ describe("uploadedTree", () => {
     expect(t.access.listDir("/etc/bacula/conf.d").sort()).toEqual(["a.conf", "b.conf", "deeper"]);
     expect(t.access.listDir("/etc/bacula").sort()).toEqual(["bacula-dir.conf", "conf.d"]);
     expect(() => t.access.readFile("/etc/bacula/conf.d")).toThrow("is a directory");
-    expect(() => t.access.readFile("/etc/passwd")).toThrow(/was not uploaded/);
+    expect(() => t.access.readFile("/etc/bacula/missing.conf")).toThrow(/was not uploaded/);
+    expect(() => t.access.readFile("/etc/passwd")).toThrow(/is outside \/etc\/bacula/);
     expect(() => t.access.listDir("/srv")).toThrow(/upload that directory too/);
     expect(t.totalBytes).toBe(15);
   });
@@ -53,19 +54,18 @@ describe("uploadedTree", () => {
     expect(refused(() => uploadedTree("/e", [{ path: "a", bytes: enc("12345") }], { maxFileBytes: 4 }))).toEqual(["files", "a", "max-size"]);
     expect(refused(() => uploadedTree("/e", [{ path: "a", bytes: enc("123") }, { path: "b", bytes: enc("123") }], { maxTotalBytes: 5 }))).toEqual(["files", "b", "max-total"]);
     expect(refused(() => uploadedTree("/e", Array.from({ length: MAX_UPLOAD_FILES + 1 }, (_, i) => ({ path: `f${i}`, bytes: enc("") }))))).toEqual(["files", undefined, "max-files"]);
-    expect(refused(one("a", Uint8Array.from([0x41, 0xc3])))).toEqual(["files", "a", "encoding"]);
-    expect(refused(one("a", enc("a\0b")))).toEqual(["files", "a", "encoding"]);
+    for (const p of ["e\u0301.conf", "a\u200b.conf", "x\u202e.conf"]) expect(refused(one(p)), JSON.stringify(p)).toEqual(["files", p, "path"]);
+    // Text is checked when a file is read: a file nothing reads may be anything.
+    const t = uploadedTree("/e", [{ path: "a", bytes: Uint8Array.from([0x41, 0xc3]) }, { path: "b", bytes: enc("a\0b") }, { path: "secret.conf", bytes: Uint8Array.from([...enc('Password = "hunter2"\n'), 0xff]) }]);
+    expect(() => t.access.readFile("/e/a")).toThrow("is not UTF-8 text (line 1, byte 1: save it as UTF-8)");
+    expect(() => t.access.readFile("/e/b")).toThrow("holds NUL bytes");
     // A refusal never shows what the file holds.
-    try {
-      uploadedTree("/e", [{ path: "secret.conf", bytes: Uint8Array.from([...enc('Password = "hunter2"\n'), 0xff]) }]);
-    } catch (e) {
-      expect((e as Error).message).toBe("secret.conf: is not UTF-8 text (line 2, byte 21: save it as UTF-8)");
-    }
+    expect(() => t.access.readFile("/e/secret.conf")).toThrow(/^is not UTF-8 text \(line 2, byte 21: save it as UTF-8\)$/);
   });
 });
 
 describe("defaultMainFiles", () => {
-  it("takes the *.conf files at the top, not those under conf.d/ or scripts/, nor other files", () => {
-    expect(defaultMainFiles([{ path: "bacula-dir.conf" }, { path: "conf.d/pools.conf" }, { path: "common_default_passwords" }, { path: "scripts/query.sql" }, { path: "bconsole.conf" }])).toEqual(["bacula-dir.conf", "bconsole.conf"]);
+  it("takes the *.conf files at the top, not those under conf.d/ or scripts/, nor other files, nor the consoles' configs", () => {
+    expect(defaultMainFiles([{ path: "bacula-dir.conf" }, { path: "conf.d/pools.conf" }, { path: "common_default_passwords" }, { path: "scripts/query.sql" }, { path: "bconsole.conf" }, { path: "bacula-fd.conf" }])).toEqual(["bacula-dir.conf", "bacula-fd.conf"]);
   });
 });

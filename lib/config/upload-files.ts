@@ -46,9 +46,9 @@ export class UploadError extends Error {
 export interface UploadedTree {
   /** The host directory the files came from, normalised (no trailing slash). */
   root: string;
-  /** Absolute host path -> text, in upload order. */
-  texts: ReadonlyMap<string, string>;
-  /** The include resolver's access: reads only uploaded files. */
+  /** The absolute host paths of the uploaded files, in upload order. */
+  paths: readonly string[];
+  /** The include resolver's access: reads only uploaded files (decoded when first read). */
   access: FileAccess;
   /** The absolute host path of an uploaded relative path. */
   abs(rel: string): string;
@@ -58,11 +58,13 @@ export interface UploadedTree {
 // C0 and C1 controls and DEL: never in a file name an operator means.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** Invisible format characters (bidi overrides, zero-width joiners…): a name that reads as another. */
+const FORMAT = /\p{Cf}/u;
 
 /** The directory on the host: absolute, normalised, no control characters. */
 export function normaliseRoot(root: string): string {
   if (!root.startsWith("/")) throw new UploadError("root", undefined, "root", "must be an absolute path on the host, such as /etc/bacula");
-  if (CONTROL.test(root)) throw new UploadError("root", undefined, "root", "must not hold control characters");
+  if (CONTROL.test(root) || FORMAT.test(root)) throw new UploadError("root", undefined, "root", "must not hold control or invisible format characters");
   if (root.length > 1024) throw new UploadError("root", undefined, "root", "must be at most 1024 characters");
   const n = path.posix.normalize(root);
   return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
@@ -74,39 +76,49 @@ export function checkRelativePath(rel: string): string {
   if (rel.length === 0) throw bad("has no name");
   if (rel.length > 1024) throw bad("has a path of more than 1024 characters");
   if (CONTROL.test(rel)) throw bad("has a control character in its name");
+  if (FORMAT.test(rel)) throw bad("has an invisible format character (a direction override or a zero-width character) in its name");
+  if (rel.normalize("NFC") !== rel) throw bad("has a name not in Unicode's composed form (NFC): it would read like another file's name");
   if (rel.startsWith("/")) throw bad("must be relative to the directory on the host");
   for (const seg of rel.split("/")) if (seg === "" || seg === "." || seg === "..") throw bad(`has an empty, "." or ".." part in its path`);
   return rel;
 }
 
-/** Checks and decodes an upload; throws UploadError. */
+/** Decodes an uploaded file as the command line's reader does: UTF-8, no NUL (the first bad byte's line is named). */
+function decode(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new Error(`is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)`);
+  }
+  if (text.includes("\0")) throw new Error("holds NUL bytes: not a text file");
+  return text;
+}
+
+/**
+ * Checks an upload's paths and sizes; throws UploadError. A file is decoded when it is first read:
+ * one nothing reads (a compiled script under scripts/) may be anything.
+ */
 export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: { maxFileBytes?: number; maxTotalBytes?: number } = {}): UploadedTree {
   const maxFile = o.maxFileBytes ?? MAX_FILE_BYTES;
   const maxTotal = o.maxTotalBytes ?? MAX_TOTAL_BYTES;
   const root = normaliseRoot(rootIn);
   if (files.length > MAX_UPLOAD_FILES) throw new UploadError("files", undefined, "max-files", `are ${files.length}, more than the ${MAX_UPLOAD_FILES} one import takes`);
   const abs = (rel: string) => path.posix.join(root, rel);
+  const bytes = new Map<string, Uint8Array>();
   const texts = new Map<string, string>();
   /** Directory -> the names directly in it (files and subdirectories). */
   const dirs = new Map<string, Set<string>>();
   let total = 0;
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   for (const f of files) {
     const rel = checkRelativePath(f.path);
     const a = abs(rel);
-    if (texts.has(a)) throw new UploadError("files", rel, "duplicate", "is uploaded twice");
+    if (bytes.has(a)) throw new UploadError("files", rel, "duplicate", "is uploaded twice");
     if (f.bytes.byteLength > maxFile) throw new UploadError("files", rel, "max-size", `is ${f.bytes.byteLength} bytes, more than the ${maxFile} a config file may have`);
     total += f.bytes.byteLength;
     if (total > maxTotal) throw new UploadError("files", rel, "max-total", `takes the upload past ${maxTotal} bytes in all`);
-    let text: string;
-    try {
-      text = decoder.decode(f.bytes);
-    } catch {
-      const at = firstInvalidUtf8(f.bytes);
-      throw new UploadError("files", rel, "encoding", `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)`);
-    }
-    if (text.includes("\0")) throw new UploadError("files", rel, "encoding", "holds NUL bytes: not a text file");
-    texts.set(a, text);
+    bytes.set(a, f.bytes);
     for (let child = a, dir = path.posix.dirname(a); ; child = dir, dir = path.posix.dirname(dir)) {
       const set = dirs.get(dir) ?? new Set<string>();
       set.add(path.posix.basename(child));
@@ -116,9 +128,21 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
   }
   const access: FileAccess = {
     readFile(p: string): string {
-      const t = texts.get(path.posix.normalize(p));
-      if (t !== undefined) return t;
-      throw new Error(dirs.has(path.posix.normalize(p)) ? "is a directory" : `was not uploaded: add it to the upload (with its directory, as it is under ${root})`);
+      const n = path.posix.normalize(p);
+      const known = texts.get(n);
+      if (known !== undefined) return known;
+      const b = bytes.get(n);
+      if (b === undefined)
+        throw new Error(
+          dirs.has(n)
+            ? "is a directory"
+            : n === root || n.startsWith(`${root}/`)
+              ? `was not uploaded: add it to the upload`
+              : `is outside ${root}, the directory the upload is of: only files under it can be read (upload their common parent directory instead, and say which one it is)`,
+        );
+      const text = decode(b);
+      texts.set(n, text);
+      return text;
     },
     listDir(p: string): string[] {
       const d = dirs.get(path.posix.normalize(p));
@@ -126,5 +150,5 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
       return [...d];
     },
   };
-  return { root, texts, access, abs, totalBytes: total };
+  return { root, paths: [...bytes.keys()], access, abs, totalBytes: total };
 }

@@ -98,17 +98,18 @@ describe("POST /api/config/import", () => {
         { file: "/etc/bacula/bacula-dir.conf", daemon: "dir" },
         { file: "/etc/bacula/bacula-sd.conf", daemon: "sd" },
         { file: "/etc/bacula/bacula-fd.conf", daemon: "fd" },
-        { file: "/etc/bacula/bconsole.conf", daemon: "console" },
       ]),
     );
-    expect(dry.json.unread).toContain("/etc/bacula/common_default_passwords");
+    // Nothing to warn about: bconsole.conf is not among the default configs (the dashboard writes its own).
+    expect(dry.json.issues).toEqual([]);
+    expect(dry.json.unread).toEqual(expect.arrayContaining(["/etc/bacula/common_default_passwords", "/etc/bacula/bconsole.conf"]));
     const created = dry.json.changes.filter((c: { action: string }) => c.action === "create");
     expect(created.length).toBeGreaterThan(10);
     expect(await snapshot()).toBe(before);
     // No password of the files comes back, whatever the report says.
     for (const m of fs.readFileSync("/etc/bacula/bacula-dir.conf", "utf8").matchAll(/Password\s*=\s*"([^"]{6,})"/gi)) expect(dry.text).not.toContain(m[1]);
 
-    const done = await post(form(files, { mode: "import", root: "/etc/bacula", expectRevision: String(dry.json.modelRevision) }));
+    const done = await post(form(files, { mode: "import", root: "/etc/bacula", expectRevision: String(dry.json.modelRevision), expectDigest: dry.json.uploadDigest }));
     expect(done.status, done.text).toBe(200);
     expect(done.json.applied).toBe(true);
     const named = (cs: { action: string; kind: string; name: string }[]) => cs.map((c) => `${c.action} ${c.kind} ${c.name}`);
@@ -159,12 +160,12 @@ describe("POST /api/config/import", () => {
     expect(dry.status, dry.text).toBe(200);
     await bumpModelRevision();
     const before = await snapshot();
-    const stale = await post(form(files, { mode: "import", expectRevision: String(dry.json.modelRevision) }));
+    const stale = await post(form(files, { mode: "import", expectRevision: String(dry.json.modelRevision), expectDigest: dry.json.uploadDigest }));
     expect(stale.status, stale.text).toBe(409);
     expect(stale.json.fields[0]).toMatchObject({ field: "expectRevision", rule: "stale", label: "Dry run revision" });
     expect(stale.json.modelRevision).toBe(dry.json.modelRevision + 1);
     expect(await snapshot()).toBe(before);
-    const ok = await post(form(files, { mode: "import", expectRevision: String(stale.json.modelRevision) }));
+    const ok = await post(form(files, { mode: "import", expectRevision: String(stale.json.modelRevision), expectDigest: dry.json.uploadDigest }));
     expect(ok.status, ok.text).toBe(200);
     expect(ok.json.applied, ok.text).toBe(true);
     expect(await prisma.director.count({ where: { name: "stale" } })).toBe(1);
@@ -177,6 +178,27 @@ describe("POST /api/config/import", () => {
     expect(dry.json.changes).toHaveLength(500);
     expect(dry.json.counts.jobs).toEqual({ create: 521, update: 0, delete: 0 });
     expect(dry.json.changeCount).toBeGreaterThan(521);
+  });
+
+  it("refuses (409) to import other files, or other choices, than its dry run's, writing nothing", async () => {
+    const shown = { "bacula-dir.conf": director("shown") };
+    const dry = await post(form(shown, { mode: "dry-run" }));
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.json.uploadDigest).toMatch(/^[0-9a-f]{64}$/);
+    const before = await snapshot();
+    const expect409 = async (files: Upload, fields: Record<string, string>) => {
+      const r = await post(form(files, { mode: "import", expectRevision: String(dry.json.modelRevision), expectDigest: dry.json.uploadDigest, ...fields }));
+      expect(r.status, r.text).toBe(409);
+      expect(r.json.fields[0]).toMatchObject({ field: "expectDigest", rule: "changed", label: "Dry run files" });
+    };
+    await expect409({ "bacula-dir.conf": director("shown", `Pool {\n  Name = NotShown\n  Pool Type = Backup\n}\n`) }, {});
+    await expect409({ ...shown, "extra.conf": "Pool {\n  Name = X\n}\n" }, {});
+    await expect409(shown, { root: "/etc/other" });
+    await expect409(shown, { force: "true" });
+    expect(await snapshot()).toBe(before);
+    const ok = await post(form(shown, { mode: "import", expectRevision: String(dry.json.modelRevision), expectDigest: dry.json.uploadDigest }));
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.applied).toBe(true);
   });
 
   it("needs the operator role, a session and the same origin", async () => {
@@ -193,11 +215,13 @@ describe("POST /api/config/import", () => {
       { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", root: "etc/bacula" }), status: 400, field: "root", rule: "root", label: "Directory on the host" },
       { body: form({ "../bacula-dir.conf": dir }, { mode: "dry-run" }), status: 400, field: "files", rule: "path", label: "Config files" },
       { body: form({ "a/./b.conf": dir }, { mode: "dry-run" }), status: 400, field: "files", rule: "path" },
-      { body: form({ "bacula-dir.conf": Uint8Array.from([0x44, 0x69, 0x0a, 0x0a, 0xff, 0x0a]) }, { mode: "dry-run" }), status: 400, field: "files", rule: "encoding", text: /line 3, byte 4/ },
-      { body: form({ "bacula-dir.conf": "Director {\0}" }, { mode: "dry-run" }), status: 400, field: "files", rule: "encoding" },
+      { body: form({ "bacula-dir.conf": dir, "caf\u0065\u0301.conf": dir }, { mode: "dry-run" }), status: 400, field: "files", rule: "path", text: /composed form/ },
+      { body: form({ "bacula-dir.conf": dir, "evil\u202efnoc.conf": dir }, { mode: "dry-run" }), status: 400, field: "files", rule: "path", text: /invisible/ },
       { body: form({ "bacula-dir.conf": dir }, {}), status: 400, field: "mode", rule: "invalid_value", label: "Mode" },
       { body: form({ "bacula-dir.conf": dir }, { mode: "import" }), status: 400, field: "expectRevision", rule: "dry-run-first", label: "Dry run revision" },
       { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", extra: "1" }), status: 400, field: "(body)", rule: "unrecognized_keys" },
+      { body: form({ "bacula-dir.conf": dir }, { mode: ["dry-run", "import"] }), status: 400, field: "mode", rule: "repeated", label: "Mode" },
+      { body: form({ "bacula-dir.conf": dir }, { mode: "import", expectRevision: "0", expectDigest: "abc" }), status: 400, field: "expectDigest", rule: "invalid_format", label: "Dry run files" },
       { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", file: "text, not a file" }), status: 400, field: "files", rule: "file" },
       { body: form({ "scripts/x.sh": "echo" }, { mode: "dry-run" }), status: 400, field: "files", rule: "path", text: /hold no config to import/ },
       { body: form({ "bacula-dir.conf": dir }, { mode: "dry-run", import: "other.conf" }), status: 400, field: "files", rule: "path", text: /was not uploaded/ },
@@ -212,6 +236,17 @@ describe("POST /api/config/import", () => {
       expect(r.json.fields[0], what).toMatchObject({ field: c.field, rule: c.rule, ...(c.label ? { label: c.label } : {}) });
       if (c.text) expect(r.json.error, what).toMatch(c.text);
     }
+    // A file that is not text, where it is read: reported with its line; where nothing reads it, no matter.
+    const latin = await post(form({ "bacula-dir.conf": Uint8Array.from([0x44, 0x69, 0x0a, 0x0a, 0xff, 0x0a]), "scripts/x.pyc": Uint8Array.from([0, 0xff, 0xfe]) }, { mode: "dry-run" }));
+    expect(latin.status, latin.text).toBe(200);
+    expect(latin.json.issues).toEqual([expect.objectContaining({ file: "/etc/bacula/bacula-dir.conf", severity: "error", message: "is not UTF-8 text (line 3, byte 4: save it as UTF-8)" })]);
+    expect(latin.json.unread).toEqual(["/etc/bacula/scripts/x.pyc"]);
+    const nul = await post(form({ "bacula-dir.conf": director("nul", "@/etc/bacula/conf.d/bin.conf\n"), "conf.d/bin.conf": "Pool {\0}" }, { mode: "dry-run" }));
+    expect(nul.json.issues).toContainEqual(expect.objectContaining({ file: "/etc/bacula/bacula-dir.conf", message: expect.stringMatching(/bin\.conf: holds NUL bytes/) }));
+    // An include outside the directory says so (nothing is read from the server's disk).
+    const outside = await post(form({ "bacula-dir.conf": director("out", "@/etc/passwd\n") }, { mode: "dry-run" }));
+    expect(outside.json.issues).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/\/etc\/passwd: is outside \/etc\/bacula/) }));
+    expect(outside.text).not.toContain("root:x:");
     // A file that is no daemon's config: a report naming it, nothing written.
     const odd = await post(form({ "notes.conf": "just some words\n" }, { mode: "dry-run" }));
     expect(odd.status).toBe(200);

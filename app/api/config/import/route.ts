@@ -32,11 +32,13 @@ export const POST = api(
       throw e;
     }
     // The copy of the importer the server warmed at start (lib/config/importer.ts), with its error classes.
-    const { importUpload, UploadError, ModelChangedError } = importer();
+    const { importUpload, UploadError, UploadChangedError, ModelChangedError } = importer();
     try {
       return NextResponse.json(await importUpload(prisma, { ...form, actor: user.login, ip: clientIp(req) }));
     } catch (e) {
       if (e instanceof UploadError) throw refused([{ field: e.field, rule: e.rule, label: IMPORT_FORM_LABELS[e.field], message: e.message }]);
+      if (e instanceof UploadChangedError)
+        throw conflict(`Nothing was imported: ${e.message}`, [{ field: "expectDigest", rule: "changed", label: IMPORT_FORM_LABELS.expectDigest, message: e.message }]);
       if (e instanceof ModelChangedError)
         throw conflict(`Nothing was imported: ${e.message}`, [{ field: "expectRevision", rule: "stale", label: IMPORT_FORM_LABELS.expectRevision, message: e.message }], { modelRevision: e.current });
       throw e;
