@@ -132,3 +132,10 @@ describe("includes that never end", () => {
     expect(capped).toHaveLength(1);
   });
 });
+
+describe("a piped directory listing that matches nothing", () => {
+  it("is an error, as Bacula fails to open the unmatched pattern the shell echoes", () => {
+    const r = includeResolver(memory({ "/etc/bacula/conf.d/README": "x" }))(`|sh -c 'for f in /etc/bacula/conf.d/*.conf ; do echo @\${f} ; done'`, "/etc/bacula/bacula-dir.conf");
+    expect(r).toEqual({ kind: "error", message: expect.stringMatching(/^the piped include lists no file of \/etc\/bacula\/conf\.d \(Bacula stops there/) });
+  });
+});

@@ -47,6 +47,8 @@ export function includeResolver(access: FileAccess) {
           return { kind: "error", message: `cannot read ${abs}: ${e instanceof Error ? e.message : String(e)}` };
         }
       }
+      // The shell echoes an unmatched pattern as it is, and Bacula then fails to open a file of that name.
+      if (files.length === 0) return { kind: "error", message: `the piped include lists no file of ${dir} (Bacula stops there: "Cannot open included config file"); add a file, or remove the include` };
       return { kind: "files", files };
     }
     const abs = path.resolve(base, target);
