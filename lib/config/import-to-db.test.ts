@@ -435,6 +435,8 @@ Job {
     await importConfigs(prisma, [stock("sd")]);
     const all = await importConfigs(prisma, [stock("dir"), stock("sd"), stock("fd")]);
     expect(all.issues.filter((i) => i.severity === "error")).toEqual([]);
+    // The Storages moved from the first import's placeholder SD to the real one: the placeholder is named, to delete.
+    expect(all.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^Storage Daemon "sd-localhost-9103" \(a placeholder\) is used by no Storage any more/));
     for (const d of ["dir", "sd", "fd", "dir"]) {
       const again = await importConfigs(prisma, [stock(d)], { dryRun: true });
       // The SD alone keeps the address the Directors use; the Director alone finds the real SD and its Autochangers.

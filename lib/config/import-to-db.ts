@@ -1070,6 +1070,18 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     ctx.touchedSds.add(sd.id);
   }
   await batch("storages", "storages", "storage", storageEntries);
+  // A placeholder SD (made by an earlier import from a Director's Storages) that no Storage uses any
+  // more, now that they reach the real one: said, for the operator to delete (it may have been edited).
+  const left = new Set<number>();
+  for (const e of storageEntries) {
+    const before = e.existing?.storageDaemonId;
+    if (typeof before === "number" && before !== e.desired.cols.storageDaemonId) left.add(before);
+  }
+  for (const id of left) {
+    const sd = await ctx.tx.storageDaemon.findUnique({ where: { id }, select: { name: true, _count: { select: { storages: true, resources: true } } } });
+    if (sd && sd._count.storages === 0 && sd._count.resources === 0)
+      issue(ctx, { file: src.file, line: 0 }, "warning", `Storage Daemon "${sd.name}" (a placeholder) is used by no Storage any more: delete it on the Storage Daemons page`);
+  }
 
   // Storage group members are written in one statement at the end; changed groups are emptied first.
   const members: Record<string, unknown>[] = [];
