@@ -10,6 +10,8 @@ import Link from "next/link";
 import { useMutation } from "@tanstack/react-query";
 import { useMemo, useState, type ChangeEvent, type FormEvent } from "react";
 import { defaultMainFiles, IMPORT_FORM_LABELS } from "@/lib/config/import-form";
+// What one import may read in all, checked before sending (read-limits.ts has no imports: client-safe).
+import { MAX_TOTAL_BYTES } from "@/lib/config/read-limits";
 import { ApiError, apiFetch } from "./api";
 import { errorText, fieldProblem } from "./error-text";
 import { Alert, Badge, Button, Card, inputClass, PageTitle } from "./ui";
@@ -45,8 +47,6 @@ interface Result {
   revision?: number;
 }
 
-/** What one import may read in all (lib/config/read-limits.ts MAX_TOTAL_BYTES), checked before sending. */
-const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 
 const DAEMON = { dir: "Director", sd: "Storage Daemon", fd: "File Daemon", console: "bconsole (not imported)", monitor: "tray monitor (not imported)" } as Record<string, string>;
 
@@ -109,7 +109,7 @@ export function ConfigImport() {
     setPicked(all);
     setMain(new Set(defaultMainFiles(all)));
     const size = all.reduce((n, p) => n + p.file.size, 0);
-    setPickError(size > MAX_TOTAL_BYTES ? `${(size / 2 ** 20).toFixed(1)} MiB picked: one import takes at most 16 MiB (remove some files)` : null);
+    setPickError(size > MAX_TOTAL_BYTES ? `${(size / 2 ** 20).toFixed(1)} MiB picked: one import takes at most ${MAX_TOTAL_BYTES / 2 ** 20} MiB (remove some files)` : null);
     changed();
   };
   async function pick(e: ChangeEvent<HTMLInputElement>) {

@@ -82,8 +82,9 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   const tree = uploadedTree(r.root, r.files);
   const t1 = performance.now();
   const main = r.main ?? defaultMainFiles(r.files);
-  const uploaded = new Set(r.files.map((f) => f.path));
-  for (const m of main) if (!uploaded.has(m)) throw new UploadError("files", m, "path", "is named to import but was not uploaded");
+  // The names as uploaded (relative): a name to import must be one of them as it is.
+  const uploadedNames = new Set(r.files.map((f) => f.path));
+  for (const m of main) if (!uploadedNames.has(m)) throw new UploadError("files", m, "path", "is named to import but was not uploaded");
   const digest = uploadDigest({ ...r, root: tree.root }, main);
   if (!r.dryRun && r.expectDigest !== undefined && r.expectDigest !== digest) throw new UploadChangedError();
   if (main.length === 0) throw new UploadError("files", undefined, "path", `hold no config to import: upload bacula-dir.conf, bacula-sd.conf or bacula-fd.conf (a *.conf file at the top of ${tree.root})`);
@@ -113,8 +114,8 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   // A top-level file another one includes (a site's pools.conf beside bacula-dir.conf) is read there only.
   const sources = parsed.filter((p) => !readBy.has(p.abs)).map((p) => p.source);
   const unknown = failed.filter((f) => !readBy.has(f.file));
-  const uploadedPaths = new Set(tree.paths);
-  const includedOnly = [...readBy].filter(([f]) => uploadedPaths.has(f)).map(([file, by]) => ({ file, by }));
+  const uploaded = new Set(tree.paths);
+  const includedOnly = [...readBy].filter(([f]) => uploaded.has(f)).map(([file, by]) => ({ file, by }));
   const read = new Set([...sources.map((s) => s.file), ...readBy.keys(), ...unknown.map((f) => f.file)]);
   const unread = tree.paths.filter((f) => !read.has(f));
 

@@ -110,14 +110,9 @@ export function createConfigReader(files: readonly string[], o: ReaderOptions = 
       }
       if (n > maxFile) throw new ConfigReadError(file, "max-size", `is more than the ${maxFile} bytes a config file may have`);
       if (total + n > maxTotal) throw new ConfigReadError(file, "max-total", `would take this import past ${maxTotal} bytes read in all`);
-      let text: string;
-      try {
-        text = new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, n));
-      } catch {
-        const at = firstInvalidUtf8(buf.subarray(0, n));
-        throw new ConfigReadError(file, "encoding", `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)`);
-      }
-      if (text.includes("\0")) throw new ConfigReadError(file, "encoding", "holds NUL bytes: not a text file");
+      const decoded = decodeConfigText(buf.subarray(0, n));
+      if (typeof decoded !== "string") throw new ConfigReadError(file, "encoding", decoded.problem);
+      const text = decoded;
       total += n;
       cache.set(real, text);
       return text;
@@ -160,6 +155,23 @@ export function parseConfigFiles(files: readonly string[], daemon: Daemon | unde
   const reader = createConfigReader(files, o);
   const access = readerAccess(reader);
   return files.map((file) => parseConfigFile(file, daemon, { access, version: o.version }));
+}
+
+/**
+ * A config file's bytes as text: valid UTF-8 without NUL bytes, or the problem in words (the first
+ * bad byte's line and offset; never a byte of the content). The command line's reader and the
+ * Import page's upload (upload-files.ts) both decode through here.
+ */
+export function decodeConfigText(bytes: Uint8Array): string | { problem: string } {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    return { problem: `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)` };
+  }
+  if (text.includes("\0")) return { problem: "holds NUL bytes: not a text file" };
+  return text;
 }
 
 /** Where the first byte that does not start or continue a valid UTF-8 sequence is (line 1-based, offset 0-based). */

@@ -8,7 +8,8 @@
  *   paths          relative, `/`-separated, no empty, `.` or `..` segment, no control characters;
  *                  each once.
  *   size caps      MAX_FILE_BYTES per file, MAX_TOTAL_BYTES for the whole upload, MAX_UPLOAD_FILES.
- *   text           valid UTF-8 without NUL bytes (the first bad byte's line and offset is named).
+ *   text           valid UTF-8 without NUL bytes (the first bad byte's line and offset is named),
+ *                  checked when a file is read.
  *   includes       an include outside the upload (another directory of the host, a file not sent)
  *                  is refused with the file and line, saying which file to add.
  *
@@ -16,7 +17,7 @@
  */
 import path from "node:path";
 import type { FileAccess } from "./includes";
-import { firstInvalidUtf8 } from "./read-files";
+import { decodeConfigText } from "./read-files";
 import { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "./read-limits";
 
 /** More files than any config directory has (Debian's /etc/bacula holds about 20). */
@@ -28,7 +29,7 @@ export interface UploadedFile {
   bytes: Uint8Array;
 }
 
-export type UploadRule = "path" | "duplicate" | "max-files" | "max-size" | "max-total" | "encoding" | "root";
+export type UploadRule = "path" | "duplicate" | "max-files" | "max-size" | "max-total" | "root";
 
 /** Why an upload is refused: the field (`root`, or `files` with the file's path) and the rule. */
 export class UploadError extends Error {
@@ -83,19 +84,6 @@ export function checkRelativePath(rel: string): string {
   return rel;
 }
 
-/** Decodes an uploaded file as the command line's reader does: UTF-8, no NUL (the first bad byte's line is named). */
-function decode(bytes: Uint8Array): string {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    throw new Error(`is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)`);
-  }
-  if (text.includes("\0")) throw new Error("holds NUL bytes: not a text file");
-  return text;
-}
-
 /**
  * Checks an upload's paths and sizes; throws UploadError. A file is decoded when it is first read:
  * one nothing reads (a compiled script under scripts/) may be anything.
@@ -140,7 +128,9 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
               ? `was not uploaded: add it to the upload`
               : `is outside ${root}, the directory the upload is of: only files under it can be read (upload their common parent directory instead, and say which one it is)`,
         );
-      const text = decode(b);
+      // Decoded as the command line's reader decodes (UTF-8, no NUL).
+      const text = decodeConfigText(b);
+      if (typeof text !== "string") throw new Error(text.problem);
       texts.set(n, text);
       return text;
     },
