@@ -7,6 +7,7 @@
 import { Lexer, MAX_TOKEN_BYTES, Tok, TOK_NAMES } from "./lexer";
 import { durationSeconds, sizeBytes } from "./quantities";
 import { checkScheduleLine } from "./schedule";
+import { listenPort, SERVICE_PORTS } from "./tables/common";
 import { MESSAGE_TYPES } from "./tables/messages";
 import type { DirectiveDef, StoreFn } from "./tables/types";
 import type { AddressEntry, MsgValue, Value } from "./tree";
@@ -284,7 +285,8 @@ export function valueProblem(def: DirectiveDef, value: Value, st: Store = STORES
     case "address":
       return typeof value === "string" && ADDRESS_RE.test(value) ? null : "must be a host name or an IP address (letters, digits and . - : _ only)";
     case "port": {
-      const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : NaN;
+      if (typeof value === "string" && !/^\d+$/.test(value)) return listenPort(value) === undefined ? `must be a port number between 1 and 65534 or a service name the dashboard knows (${SERVICE_NAMES})` : null;
+      const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
       if (!Number.isInteger(n) || n < 1 || n > 65534) return "must be a port number between 1 and 65534";
       return null;
     }
@@ -363,13 +365,15 @@ function msgsProblem(def: DirectiveDef, value: Value): string | null {
   return null;
 }
 
+const SERVICE_NAMES = Object.keys(SERVICE_PORTS).join(", ");
+
 function addressesProblem(value: Value): string | null {
   if (!Array.isArray(value) || value.length === 0) return "needs at least one address";
   for (const e of value as AddressEntry[]) {
     if (!e || typeof e !== "object" || !["ip", "ipv4", "ipv6"].includes(e.family)) return "each entry must be ip, ipv4 or ipv6";
     if (e.addr === undefined && e.port === undefined) return "each entry needs an addr or a port";
     if (e.addr !== undefined && !ADDRESS_RE.test(e.addr)) return "addr must be a host name or an IP address";
-    if (e.port !== undefined && !/^\d+$/.test(e.port) && !/^[a-z][a-z0-9-]{0,30}$/.test(e.port)) return "port must be a number or a service name";
+    if (e.port !== undefined && !/^\d+$/.test(e.port) && listenPort(e.port) === undefined) return `port must be a number or a service name the dashboard knows (${SERVICE_NAMES})`;
     if (e.port !== undefined && /^\d+$/.test(e.port) && (Number(e.port) < 1 || Number(e.port) > 65534)) return "port must be between 1 and 65534";
   }
   return null;
@@ -732,7 +736,9 @@ export function readValue(lx: Lexer, def: DirectiveDef): ReadResult {
       }
       const v = lx.str;
       rest(lx, r);
-      r.value = st.shape === "port" && /^\d+$/.test(v) ? Number(v) : v;
+      // A port as a service name (DirPort = bacula-dir) is kept as its number: Bacula resolves it at
+      // parse time, and the model's port columns are numbers.
+      r.value = st.shape === "port" ? (listenPort(v) ?? (/^\d+$/.test(v) ? Number(v) : v)) : v;
       return r;
     }
     case "msgs": {

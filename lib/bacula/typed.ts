@@ -10,6 +10,7 @@
  * declined renders from `extra`, so the order and grouping Bacula cares about are kept.
  */
 import { findDirective, findResource, TABLES } from "./tables";
+import { listenPort } from "./tables/common";
 import type { Daemon, DirectiveDef, ResourceDef } from "./tables/types";
 import { declaredName, type AddressEntry, type BlockItem, type ConfigTree, type DirectiveItem, type Item, type MsgValue, type ResourceNode, type ResourceSource, type Value } from "./tree";
 
@@ -309,7 +310,7 @@ export function listenAddress(res: ResourceDef, items: readonly Item[]): { addre
     if (def.store === "addresses" && it === block && Array.isArray(it.value)) {
       const first = (it.value as AddressEntry[])[0];
       if (first?.addr !== undefined) out.address = first.addr;
-      if (first?.port !== undefined && /^\d+$/.test(first.port)) out.port = Number(first.port);
+      if (first?.port !== undefined && listenPort(first.port) !== undefined) out.port = listenPort(first.port);
     } else if (single.has(def.name) && def.store === "addresses_address" && typeof it.value === "string") out.address = it.value;
     else if (single.has(def.name) && def.store === "addresses_port" && (typeof it.value === "number" || /^\d+$/.test(String(it.value)))) out.port = Number(it.value);
   }

@@ -188,6 +188,31 @@ Messages {
     expect(await prisma.auditEvent.count()).toBe(auditsBefore);
   });
 
+  it("takes a listen port given as a Bacula service name, as Bacula resolves it, and refuses one it cannot know", async () => {
+    const fdFile = (listen: string) =>
+      `FileDaemon {\n  Name = ${fdName}\n${listen}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;
+    for (const listen of ["  FDport = bacula-fd", "  FDAddresses = {\n    ipv4 = { addr = 0.0.0.0; port = bacula-fd }\n  }"]) {
+      const f = write("bacula-fd.conf", fdFile(listen));
+      // Bacula itself reads the name (from this machine's /etc/services).
+      expect(runBaculaJsonFile("bfdjson", f, { test: true }).code).toBe(0);
+      const report = await importConfigs(prisma, [parseConfigFile(f)], { actor: "test" });
+      expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
+      expect(report.applied).toBe(true);
+      expect((await views(f, fdName)).diff).toMatchObject({ dropped: [], changed: [], added: [] });
+    }
+    const refused: [string, RegExp][] = [
+      ["  FDport = no-such-service", /FdPort must be a port number between 1 and 65534 or a service name the dashboard knows \(bacula-dir, bacula-fd, bacula-sd\)/],
+      ["  FDAddresses = {\n    ipv4 = { addr = 0.0.0.0; port = no-such-service }\n  }", /port must be a number or a service name the dashboard knows/],
+      // bacula-dir is 9101: not the Client's FDPort
+      ["  FDport = bacula-dir", /listens on port 9101 and Client "vm-fd" has FDPort 9102/],
+    ];
+    for (const [listen, message] of refused) {
+      const report = await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", fdFile(listen)))], { actor: "test" });
+      expect(report.applied).toBe(false);
+      expect(report.issues.filter((i) => i.severity === "error").map((e) => e.message).join("\n")).toMatch(message);
+    }
+  });
+
   it("with --force, keeps the stored version of a resource it leaves out, and removes one the file no longer has", async () => {
     const base = (console: string, monitor: boolean) =>
       `FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\n${monitor ? `Director {\n  Name = mon\n  Password = "m"\n  Monitor = yes\n}\n` : ""}Console {\n  Name = fd-console\n  Password = "c"\n${console}}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;

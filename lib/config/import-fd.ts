@@ -21,6 +21,7 @@ import { findDirective, findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
 import { listenAddress, resourceDefOf } from "@/lib/bacula/typed";
+import { listenPort } from "@/lib/bacula/tables/common";
 import { fdDirectorNames } from "./fd-from-db";
 
 /** What the importer hands over (its record writing, shared with the Director and SD imports). */
@@ -95,7 +96,7 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
   // none is given) must be the one its Director dials: the model keeps one for both sides.
   const block = fd.items.find((i) => canonical(fd.type, i.name) === "FdAddresses");
   const ports = block && block.kind === "directive" && Array.isArray(block.value)
-    ? (block.value as { port?: string }[]).map((e) => (e.port === undefined ? 9102 : Number(e.port)))
+    ? (block.value as { port?: string }[]).map((e) => (e.port === undefined ? 9102 : (listenPort(e.port) ?? Number.NaN)))
     : [listenAddress(resourceDefOf("FdFileDaemon"), fd.items).port ?? 9102];
   if (!ports.includes(client.port)) {
     const where = block ?? directive(fd, "FdPort") ?? fd;

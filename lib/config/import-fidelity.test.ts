@@ -394,6 +394,44 @@ Messages {
     expect((await prisma.storage.findFirstOrThrow({ where: { name: "File7", director: { name: "addrs-dir" } } })).storageDaemonId).toBe(sdRow.id);
   });
 
+  it("listen ports given as Bacula service names (DIRport = bacula-dir, port = bacula-sd in a block) are read as Bacula resolves them", async () => {
+    const dirText = director("svc-dir", JOB).replace("  Messages = Standard\n}", "  Messages = Standard\n  DIRport = bacula-dir\n}");
+    const sdText = `Storage {
+  Name = svc-sd
+  SdAddresses = { ipv4 = { addr = 0.0.0.0; port = bacula-sd; } }
+  WorkingDirectory = "${bacula.work}"
+  PidDirectory = "${bacula.run}"
+}
+Director {
+  Name = svc-dir
+  Password = "sd-pw"
+}
+Device {
+  Name = FileChgr1
+  MediaType = File1
+  ArchiveDevice = "${bacula.work}"
+  DeviceType = File
+}
+Messages {
+  Name = Standard
+  Director = svc-dir = all
+}
+`;
+    const dir = caseDir({ "bacula-dir.conf": dirText, "bacula-sd.conf": sdText });
+    const files = [path.join(dir, "bacula-dir.conf"), path.join(dir, "bacula-sd.conf")];
+    expectLossless((await roundTrip(files, "dir", "svc-dir")).diff, 20);
+    expectLossless((await roundTrip(files, "sd", "svc-sd")).diff, 5);
+    expect(await prisma.director.findUniqueOrThrow({ where: { name: "svc-dir" } })).toMatchObject({ port: 9101 });
+    expect(await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "svc-sd" } })).toMatchObject({ address: "sd.example.net", port: 9103 });
+    // A name the dashboard cannot resolve is refused with its line (the host's /etc/services is not the dashboard's).
+    const bad = caseDir({ "bacula-dir.conf": director("svc2-dir", JOB).replace("  Messages = Standard\n}", "  Messages = Standard\n  DIRport = my-director\n}") });
+    const report = await importConfigs(prisma, [parseConfigFile(path.join(bad, "bacula-dir.conf"))], { actor: "fidelity" });
+    expect(report.applied).toBe(false);
+    const errors = report.issues.filter((i) => i.severity === "error");
+    expect(errors.map((e) => e.message).join("\n")).toMatch(/DirPort must be a port number between 1 and 65534 or a service name the dashboard knows/);
+    expect(errors[0].line).toBe(8);
+  });
+
   it("a main file made only of the usual piped include reads the directory's files, as Bacula's shell does", async () => {
     const dir = caseDir({
       "conf.d/director.conf": director("pipe-dir", ""),

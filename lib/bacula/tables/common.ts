@@ -110,6 +110,22 @@ export const TLS_FULL: readonly TlsName[] = [
  */
 export const ADDRESS_BLOCK_KEYWORDS = { families: ["ip", "ipv4", "ipv6"], fields: ["addr", "port"] } as const;
 
+/**
+ * Service names a listen port may be given as (DirPort = bacula-dir, port = bacula-sd in an
+ * addresses block): Bacula resolves a port that is not a number in 1..65534 with
+ * getservbyname(name, "tcp") on the daemon's host (lib/address_conf.c add_address). These are the
+ * Bacula services IANA registers (and Debian's /etc/services lists); any other name is the host's
+ * own, which the dashboard cannot know.
+ */
+export const SERVICE_PORTS: Readonly<Record<string, number>> = { "bacula-dir": 9101, "bacula-fd": 9102, "bacula-sd": 9103 };
+
+/** A listen port's number: a number in 1..65534 as Bacula reads one (digits), or a known service name; undefined otherwise. */
+export function listenPort(v: string | number): number | undefined {
+  if (typeof v === "number") return Number.isInteger(v) && v >= 1 && v <= 65534 ? v : undefined;
+  if (/^\d+$/.test(v)) return listenPort(Number(v));
+  return Object.hasOwn(SERVICE_PORTS, v) ? SERVICE_PORTS[v] : undefined;
+}
+
 /** tapelabels (lib/parse_conf.c): Pool and Device Label Type */
 export const LABEL_TYPES = ["Bacula", "ANSI", "IBM"] as const;
 
