@@ -308,4 +308,45 @@ Messages {
     for (const text of ["\n".repeat(5_000_000) + "Director {\n Name = x\n}\n", "Director {\nName" + " ".repeat(1_000_000) + "x\n", "Director {\n" + "a ".repeat(500_000) + "\n"]) detectDaemon(text);
     expect(performance.now() - t).toBeLessThan(2000);
   });
+
+  // (Last: it leaves a second Director with a Client of the stock File Daemon's name.)
+  it("a Client that a Director pair, or another Director, also defines: the File Daemon goes onto the one its file accepts", async () => {
+    // The standby's own config, imported before it was made the standby: Director "vm-dir-b" with
+    // the same Clients (its Client password the same: the FD accepts both Directors with it).
+    const bText = stockDirector.replace(/(Director\s*\{[^}]*?Name\s*=\s*)vm-dir/, "$1vm-dir-b");
+    const bFile = write("bacula-dir.conf", bText);
+    const bReport = await importConfigs(prisma, [parseConfigFile(bFile)], { actor: "test" });
+    expect(bReport.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(await prisma.client.count({ where: { name: fdName } })).toBe(2);
+    const primaryClient = await prisma.client.findFirstOrThrow({ where: { name: fdName, director: { name: "vm-dir" } } });
+    const otherClient = await prisma.client.findFirstOrThrow({ where: { name: fdName, director: { name: "vm-dir-b" } } });
+    const fdText = (directors: string[], jobs = 7) =>
+      `FileDaemon {\n  Name = ${fdName}\n  FDport = 9102\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n  Maximum Concurrent Jobs = ${jobs}\n}\n` +
+      directors.map((d) => `Director {\n  Name = ${d}\n  Password = "${dirPassword}"\n}\n`).join("") +
+      `Messages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;
+    const imported = async (directors: string[], jobs?: number) => {
+      const report = await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", fdText(directors, jobs)))], { actor: "test" });
+      return { report, errors: report.issues.filter((i) => i.severity === "error").map((e) => e.message) };
+    };
+    // Two independent Directors, the file accepts one of them: its Client (the other Director is kept as a stored one).
+    let r = await imported(["vm-dir"]);
+    expect(r.errors).toEqual([]);
+    expect(r.report.changes.filter((c) => c.kind === "clients").map((c) => c.id)).toEqual([primaryClient.id]);
+    // It accepts both with their Clients' password: which Client holds the File Daemon cannot be told.
+    r = await imported(["vm-dir", "vm-dir-b"]);
+    expect(r.report.applied).toBe(false);
+    expect(r.errors.join("\n")).toMatch(/Client "vm-fd" is defined by 2 Directors that are not one pair \(vm-dir, vm-dir-b\)/);
+    // Made a pair (vm-dir-b the standby of vm-dir): the pair's primary's Client, both Directors derived.
+    await prisma.director.update({ where: { name: "vm-dir-b" }, data: { role: "standby", active: false, primaryId: (await prisma.director.findUniqueOrThrow({ where: { name: "vm-dir" } })).id } });
+    r = await imported(["vm-dir", "vm-dir-b"], 8);
+    expect(r.errors).toEqual([]);
+    expect(r.report.applied).toBe(true);
+    expect(r.report.changes.filter((c) => c.kind === "clients").map((c) => c.id)).toEqual([primaryClient.id]);
+    const cfg = await loadFileDaemonConfig(prisma, primaryClient.id);
+    expect(cfg.directors.map((d) => d.name).sort()).toEqual(["vm-dir", "vm-dir-b"]);
+    expect(await prisma.configResource.count({ where: { clientId: otherClient.id } })).toBe(0);
+    // The render is the file, as bfdjson reads it.
+    const f = write("bacula-fd.conf", fdText(["vm-dir", "vm-dir-b"], 8));
+    expect((await views(f, fdName)).diff).toMatchObject({ dropped: [], changed: [], added: [] });
+  });
 });

@@ -40,6 +40,30 @@ export interface FdImportTools {
 
 const FILE_DAEMON = findResource("fd", "FileDaemon");
 
+type ClientRow = { id: number; passwordEnc: string; director: { name: string; role: string; primaryId: number | null } };
+
+/**
+ * The Client a File Daemon's file belongs to when several Directors define a Client of its name:
+ * - Directors of one pair (a standby that has rows of its own, from an import of its config before
+ *   it was made a standby): the pair's primary's, the one the pair's configs are rendered from;
+ * - else the one Client whose Director pair the file accepts with that Client's password (another
+ *   Director the file names is kept as a stored Director, as a tray monitor's is).
+ * Undefined when neither tells them apart.
+ */
+async function clientOfFile<C extends ClientRow>(tools: FdImportTools, clients: readonly C[], nodes: readonly ResourceNode[]): Promise<C | undefined> {
+  const pairs = await Promise.all(clients.map((c) => fdDirectorNames(tools.tx, c.id)));
+  // fdDirectorNames gives the pair's primary first: one pair when all share it.
+  const primary = pairs.every((p) => p[0] === pairs[0][0]) ? clients.find((c) => c.director.name === pairs[0][0]) : undefined;
+  if (primary) return primary;
+  const accepted = new Map<string, unknown>();
+  for (const n of nodes) if (findResource("fd", n.type)?.name === "Director") accepted.set(resourceName(n), directive(n, "Password")?.value);
+  const matching = clients.filter((c, i) => {
+    const pw = decryptSecret(c.passwordEnc);
+    return pairs[i].some((d) => accepted.get(d) === pw);
+  });
+  return matching.length === 1 ? matching[0] : undefined;
+}
+
 /** A directive's name as the FD's table spells it (the file may use an alias or other spacing). */
 function canonical(resource: string, name: string): string {
   const def = findResource("fd", resource);
@@ -69,16 +93,16 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
     return undefined;
   }
   const name = resourceName(fd);
-  const clients = await tools.tx.client.findMany({ where: { name }, include: { director: { select: { name: true } } } });
+  const clients = await tools.tx.client.findMany({ where: { name }, include: { director: { select: { name: true, role: true, primaryId: true } } } });
   if (clients.length === 0) {
     tools.issue("error", fd, `no Client named "${name}": a File Daemon's configuration is kept on the Client of its Director; import the Director's configuration that defines Client "${name}" first (or with this file)`);
     return undefined;
   }
-  if (clients.length > 1) {
-    tools.issue("error", fd, `Client "${name}" is defined by ${clients.length} Directors (${clients.map((c) => c.director.name).join(", ")}): the File Daemon cannot be placed on one of them`);
+  const client = clients.length === 1 ? clients[0] : await clientOfFile(tools, clients, nodes);
+  if (!client) {
+    tools.issue("error", fd, `Client "${name}" is defined by ${clients.length} Directors that are not one pair (${clients.map((c) => c.director.name).join(", ")}), and this file accepts more than one of them (or none) with its Client's password: the dashboard keeps a File Daemon's side on one Client; make the file accept one Director (and its standbys), or remove the Client from the other Directors`);
     return undefined;
   }
-  const client = clients[0];
   let ok = true;
 
   // FileDaemon: the columns, the rest in order.
