@@ -6,11 +6,12 @@ import { describe, expect, it } from "vitest";
 import { ConfigReadError, firstInvalidUtf8, parseConfigFiles } from "./read-files";
 
 describe("a config that is not UTF-8", () => {
-  it("is refused naming the line and byte of the first bad byte, its text not shown", () => {
+  it("is refused naming the line and byte of the first bad byte outside a comment, its text not shown", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-enc-"));
     const f = path.join(dir, "bacula-fd.conf");
-    // "Café" in Latin-1 on line 3 (a comment Bacula would read as bytes).
-    fs.writeFileSync(f, Buffer.concat([Buffer.from("FileDaemon {\n  Name = x-fd\n  # Caf"), Buffer.from([0xe9]), Buffer.from(" secret-looking words\n}\n")]));
+    // "Café" in Latin-1 in a comment on line 3, and in a value on line 5 (a Description Bacula would read as bytes).
+    const latin = (s: string) => Buffer.from(s, "latin1");
+    fs.writeFileSync(f, Buffer.concat([latin("FileDaemon {\n  Name = x-fd\n  # Café secret-looking words\n  WorkingDirectory = /w\n  Description = \"Café secret-looking\"\n}\n")]));
     let err: unknown;
     try {
       parseConfigFiles([f], undefined);
@@ -19,8 +20,20 @@ describe("a config that is not UTF-8", () => {
     }
     expect(err).toBeInstanceOf(ConfigReadError);
     expect((err as ConfigReadError).rule).toBe("encoding");
-    expect((err as Error).message).toBe(`${f}: is not UTF-8 text (line 3, byte 34: save it as UTF-8)`);
+    expect((err as Error).message).toBe(`${f}: is not UTF-8 text (line 5, byte 101: save it as UTF-8)`);
     expect((err as Error).message).not.toContain("secret-looking");
+    expect(fs.readFileSync(f)[101]).toBe(0xe9);
+  });
+
+  it("is read when its bytes that are not UTF-8 are all in comments (Bacula reads them, and no comment is kept)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-enc-"));
+    const f = path.join(dir, "bacula-fd.conf");
+    fs.writeFileSync(f, Buffer.from("# Sauvegarde quotidienne, modifiée le 3 février\nFileDaemon {\n  Name = x-fd # poste de Clément\n  WorkingDirectory = \"/var/lib/bacula\" # répertoire\n  Pid Directory = /run/bacula\n}\n", "latin1"));
+    const [src] = parseConfigFiles([f], undefined);
+    expect(src.daemon).toBe("fd");
+    expect(src.result.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(JSON.stringify(src.result.tree.resources[0].items)).toContain("/var/lib/bacula");
+    expect(JSON.stringify(src.result.tree)).not.toContain("\uFFFD");
   });
 
   it("finds the first invalid byte as the strict decoder does (truncated, overlong, surrogate forms)", () => {

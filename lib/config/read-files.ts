@@ -20,6 +20,7 @@ import type { FileAccess } from "./includes";
 
 export { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "./read-limits";
 import { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "./read-limits";
+import { Lexer, Tok } from "@/lib/bacula/lexer";
 
 export class ConfigReadError extends Error {
   constructor(
@@ -167,17 +168,41 @@ export function decodeConfigText(bytes: Uint8Array): string | { problem: string 
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    const at = firstInvalidUtf8(bytes);
-    return { problem: `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)` };
+    // Bytes that are not UTF-8 (a Latin-1 "é" an old editor wrote) only in comments: Bacula reads
+    // the file, and the dashboard keeps no comment, so they are read as U+FFFD and dropped with the
+    // comment. In a value they would change what Bacula reads once rendered as UTF-8: refused.
+    const loose = new TextDecoder("utf-8").decode(bytes);
+    const line = loose.includes("\0") ? 1 : lineOfReplacementInToken(loose);
+    if (line !== null) {
+      const at = firstInvalidUtf8(bytes, line);
+      return { problem: `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)` };
+    }
+    text = loose;
   }
   if (text.includes("\0")) return { problem: "holds NUL bytes: not a text file" };
   return text;
 }
 
-/** Where the first byte that does not start or continue a valid UTF-8 sequence is (line 1-based, offset 0-based). */
-export function firstInvalidUtf8(buf: Uint8Array): { line: number; offset: number } {
+/**
+ * The line of the first token (a value, a name, a quoted string) that holds U+FFFD, as Bacula's
+ * lexer reads the file (includes not followed: each file is decoded on its own); null when the
+ * replacement characters are all in comments.
+ */
+function lineOfReplacementInToken(text: string): number | null {
+  const lx = new Lexer(text, "", { include: () => ({ kind: "files", files: [] }) });
+  for (let t = lx.next(true); t !== Tok.EOF; t = lx.next(true)) if (lx.str.includes("\uFFFD")) return lx.line;
+  return null;
+}
+
+/**
+ * Where the first byte that does not start or continue a valid UTF-8 sequence is (line 1-based,
+ * offset 0-based), on line `fromLine` or after it.
+ */
+export function firstInvalidUtf8(buf: Uint8Array, fromLine = 1): { line: number; offset: number } {
   let line = 1;
-  for (let i = 0; i < buf.length; ) {
+  let i = 0;
+  for (; i < buf.length && line < fromLine; i++) if (buf[i] === 0x0a) line++;
+  for (; i < buf.length; ) {
     const b = buf[i];
     if (b === 0x0a) line++;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
