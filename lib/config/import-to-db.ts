@@ -108,6 +108,11 @@ export interface ImportOptions {
    * since, nothing is written and ModelChangedError is thrown, checked inside the transaction.
    */
   expectRevision?: number;
+  /**
+   * With dryRun: also write the audit events and bump the model revision, as an import does, before
+   * rolling back (the server's warm-up, lib/config/warm-import.ts: the write path warmed too).
+   */
+  rehearse?: boolean;
 }
 
 /** The model changed between the dry run an operator reviewed and the import they asked for. */
@@ -1289,7 +1294,7 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
         report.issues = sortIssues(issues);
         report.changes = ctx.changes;
         const hasErrors = issues.some((i) => i.severity === "error");
-        if (opts.dryRun || (hasErrors && !opts.allowErrors)) throw new Rollback(report);
+        if ((opts.dryRun && !opts.rehearse) || (hasErrors && !opts.allowErrors)) throw new Rollback(report);
         if (ctx.changes.length > 0) {
           await auditMany(ctx.audits, tx);
           report.revision = await bumpModelRevision(tx);
@@ -1310,6 +1315,10 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
               warnings: issues.filter((i) => i.severity === "warning").length,
             },
           }], tx);
+        }
+        if (opts.dryRun) {
+          report.revision = undefined;
+          throw new Rollback(report);
         }
         report.applied = true;
         return report;

@@ -19,6 +19,8 @@ export interface UploadImportRequest {
   /** Relative paths of the files to import as daemon configs; default: the top-level *.conf files. */
   main?: string[];
   dryRun: boolean;
+  /** With dryRun: the audit and revision writes too, rolled back (the server's warm-up). */
+  rehearse?: boolean;
   /** Import what can be imported, leaving out the resources in error. */
   force?: boolean;
   /** The model revision the dry run showed (required for an import that writes). */
@@ -124,7 +126,7 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   const report: ImportReport =
     unknown.length && !r.force
       ? { applied: false, dryRun: r.dryRun, issues: unknown, changes: [], leftOut: [] }
-      : await importConfigs(db, sources, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, allowErrors: r.force, expectRevision: r.dryRun ? undefined : r.expectRevision });
+      : await importConfigs(db, sources, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, rehearse: r.rehearse, allowErrors: r.force, expectRevision: r.dryRun ? undefined : r.expectRevision });
   const t3 = performance.now();
   const counts: ChangeCounts = {};
   for (const c of report.changes) (counts[c.kind] ??= { create: 0, update: 0, delete: 0 })[c.action]++;

@@ -6,9 +6,11 @@
  * cached query plans instead of paying the JIT's and the query compiler's first pass (about three
  * quarters of a cold import's time on the bench config).
  *
- * Nothing is written: a dry run's transaction is rolled back (PostgreSQL's sequences may move on,
- * as they do for any rolled-back insert), no audit event, no model revision. The names are random,
- * so two instances warming on one database never meet. IMPORT_WARM_UP=0 turns it off.
+ * Each round also writes what an import writes after its checks (the audit events, the model
+ * revision bump: ImportOptions.rehearse), so the write path is warm too. Nothing stays: the
+ * transaction is rolled back (PostgreSQL's sequences may move on, as they do for any rolled-back
+ * insert). The names are random, so two instances warming on one database never meet.
+ * IMPORT_WARM_UP=0 turns it off.
  */
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
@@ -83,6 +85,7 @@ export async function warmImporter(db: PrismaClient): Promise<number[] | null> {
       files,
       main: ["bacula-dir.conf", "sd1/bacula-sd.conf", "sd2/bacula-sd.conf", "fd1/bacula-fd.conf"],
       dryRun: true,
+      rehearse: true,
       actor: "import warm-up",
     });
     times.push(Math.round(performance.now() - t0));
