@@ -34,14 +34,15 @@ export const TOK_NAMES = ["end of file", "end of line", "{", "}", "=", ",", "num
 
 /** What an `@` include resolves to. */
 export type IncludeResult =
-  | { kind: "files"; files: { name: string; text: string }[] }
+  /** `warning`: said at the include's line (what Bacula reads silently, such as a `cat` of no file). */
+  | { kind: "files"; files: { name: string; text: string }[]; warning?: string }
   | { kind: "error"; message: string };
 
 export interface LexerHooks {
   /** Resolves an include (`@path`, `@"path"`, `@|command`); `from` is the including file. */
   include?: (target: string, from: string, line: number) => IncludeResult;
-  /** Reports a lexical problem (unterminated string, include failure…). */
-  issue?: (file: string, line: number, message: string) => void;
+  /** Reports a lexical problem (unterminated string, include failure…): an error unless said otherwise. */
+  issue?: (file: string, line: number, message: string, severity?: "error" | "warning") => void;
 }
 
 interface Source {
@@ -133,8 +134,8 @@ export class Lexer {
     return this.cur.line;
   }
 
-  private issue(message: string, line = this.cur.line, file = this.cur.file) {
-    this.hooks.issue?.(file, line, message);
+  private issue(message: string, line = this.cur.line, file = this.cur.file, severity: "error" | "warning" = "error") {
+    this.hooks.issue?.(file, line, message, severity);
   }
 
   /** Next character code of the current source, with line ends folded into EOL_CH; pops finished includes. */
@@ -461,6 +462,7 @@ export class Lexer {
       this.issue(res.message, line, from);
       return true;
     }
+    if (res.warning) this.issue(res.warning, line, from, "warning");
     const open = new Set(this.openFiles());
     const loop = res.files.find((f) => open.has(f.name));
     if (loop) {

@@ -42,8 +42,39 @@ export function pipedIncludeGlob(command: string): { dir: string; pattern: RegEx
   if (!/^[^/]*$/.test(glob) || glob === "") return undefined;
   // Only `*` and `?` wildcards, as the shell expands them in one directory level.
   if (/[[\]{}]/.test(glob)) return undefined;
-  const pattern = new RegExp(`^${glob.replace(/[.+^$()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
-  return { dir, pattern, glob };
+  return { dir, pattern: globPattern(glob), glob };
+}
+
+/**
+ * The files of the other usual piped include, `@|"sh -c 'cat /etc/bacula/clients/*.conf'"`: the
+ * command's output is the named files' text one after the other, so it reads as those files in
+ * order (each path absolute; a `*` or `?` pattern only in its last part, expanded in the shell's
+ * sorted order); `cat /etc/bacula/pools.conf` without a shell too, without patterns. Undefined for
+ * any other command.
+ */
+export function pipedIncludeCat(command: string): { dir: string; pattern: RegExp; glob: string }[] | undefined {
+  const ARGS = "([^'\";|&<>`$\\\\(){}~\\s][^'\";|&<>`$\\\\(){}~]*?)";
+  const viaShell = new RegExp(String.raw`^\s*(?:\/bin\/)?(?:ba)?sh\s+-c\s+(['"])\s*(?:\/bin\/)?cat\s+${ARGS}\s*\1\s*$`).exec(command);
+  // Without a shell (Bacula splits the command into words itself), no pattern is expanded.
+  const bare = viaShell ? undefined : new RegExp(String.raw`^\s*(?:\/bin\/)?cat\s+${ARGS}\s*$`).exec(command);
+  const args = viaShell?.[2] ?? bare?.[1];
+  if (args === undefined || (bare && /[*?]/.test(args))) return undefined;
+  const out: { dir: string; pattern: RegExp; glob: string }[] = [];
+  for (const arg of args.split(/\s+/)) {
+    if (!arg.startsWith("/") || arg.endsWith("/")) return undefined;
+    const slash = arg.lastIndexOf("/");
+    const dir = arg.slice(0, slash) || "/";
+    const glob = arg.slice(slash + 1);
+    // Wildcards only in the last part, and only `*` and `?`.
+    if (/[*?[\]{}]/.test(dir) || /[[\]{}]/.test(glob) || glob === "." || glob === "..") return undefined;
+    out.push({ dir, glob, pattern: globPattern(glob) });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** A one-level shell pattern (`*`, `?`) as a regular expression for names. */
+function globPattern(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^$()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
 }
 
 function parseAs(text: string, daemon: Daemon, opts: ParseOptions) {

@@ -227,7 +227,7 @@ export function parseTree(text: string, daemon: Daemon, opts: TreeParseOptions =
   const issues: ParseIssue[] = [];
   const lx = new Lexer(text, file, {
     include: opts.include,
-    issue: (f, line, message) => issues.push({ file: f, line, severity: "error", message }),
+    issue: (f, line, message, severity = "error") => issues.push({ file: f, line, severity, message }),
   });
   const p = new TreeParser(lx, table);
   const resources = p.top();

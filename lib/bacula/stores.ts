@@ -48,6 +48,12 @@ export interface Store {
   noEquals?: boolean;
   /** Several lines of the same directive are allowed and kept (lists add up, blocks repeat). */
   repeatable?: boolean;
+  /**
+   * A whole number may come as any token whose text is one (`DbPort = "5432"`): Bacula's T_PINT32
+   * scans the token's text whatever its kind (lex.c scan_pint), where T_INT32 / T_INT64 take only
+   * a number token.
+   */
+  anyTokenNumber?: boolean;
 }
 
 export const INT32_MAX = 2147483647;
@@ -70,7 +76,7 @@ export const STORES: Readonly<Record<StoreFn, Store>> = {
   defs: S("name"),
   int32: S("int", { min: 0, max: INT32_MAX }),
   // Bacula stores pint32 unsigned but prints and uses most of them as int: above 2^31-1 they turn negative.
-  pint32: S("int", { min: 0, max: INT32_MAX }),
+  pint32: S("int", { min: 0, max: INT32_MAX, anyTokenNumber: true }),
   int64: S("int", { min: 0, max: Number.MAX_SAFE_INTEGER }),
   size32: S("size", { max: UINT32_MAX }),
   size64: S("size"),
@@ -684,7 +690,7 @@ export function readValue(lx: Lexer, def: DirectiveDef): ReadResult {
     }
     case "int": {
       const t = lx.next();
-      if (t !== Tok.NUMBER) {
+      if (t !== Tok.NUMBER && !(st.anyTokenNumber && (t === Tok.QUOTED || t === Tok.UNQUOTED || t === Tok.IDENTIFIER) && /^\+?\d+$/.test(lx.str))) {
         r.problems.push({ severity: "error", message: `expected a whole number, found ${TOK_NAMES[t]}` });
         if (t === Tok.EOB) lx.pushBack();
         else if (t !== Tok.EOL && t !== Tok.EOF) rest(lx, { problems: [] });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { DirectorConfig } from "./model";
 import { demoDirector, demoSd2 } from "./testing/fixtures";
+import { runBdirjson } from "./testing/bacula-bin";
+import { renderDirector } from "./render";
 import { commandNeedsShell, effectiveJob, validateDirector, validateStorageDaemon, type Problem } from "./validate";
 
 const dirs = { work: "/var/lib/bacula", run: "/run/bacula" };
@@ -96,6 +98,10 @@ describe("validateDirector", () => {
     const p = find(cfg, "next-pool-cycle");
     expect(p).toHaveLength(1);
     expect(p[0].message).toMatch(/Full -> Copy -> Full/);
+    // Bacula accepts a cycle and it works: said, and the Director still renders (bdirjson takes it).
+    expect(p[0].severity).toBe("warning");
+    const text = renderDirector(cfg, { revision: 1 });
+    expect(runBdirjson(text, { test: true }).code).toBe(0);
   });
 
   it("a Copy job whose Next Pool has no storage, or that has no Next Pool", () => {

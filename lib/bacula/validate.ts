@@ -376,7 +376,9 @@ export function validateDirector(cfg: DirectorConfig, tree?: ConfigTree, checked
       const key = [...path].sort().join("\u0000");
       if (!reported.has(key)) {
         reported.add(key);
-        c.add("Pool", start.name, "nextPool", "next-pool-cycle", `Next Pool cycle: ${[...path, start.name].join(" -> ")}`);
+        // Bacula accepts a cycle, and it works (a Copy or Migrate job takes one hop, from its pool to
+        // that pool's Next Pool): said, not refused. The dashboard's own forms do not make one.
+        c.add("Pool", start.name, "nextPool", "next-pool-cycle", `Next Pool cycle: ${[...path, start.name].join(" -> ")}`, "warning");
       }
     }
   }

@@ -445,8 +445,23 @@ Messages {
     expect(parseConfigFile(main).result.tree.resources.map((n) => n.pos?.file)).toContain(path.join(dir, "conf.d", "jobs.conf"));
   });
 
+  it("the other usual piped include, cat of a directory's files, reads those files in order, as Bacula reads the command's output", async () => {
+    const dir = caseDir({
+      "bacula-dir.conf": director("cat-dir", ""),
+      "clients/b.conf": JOB,
+      "clients/a.conf": `Client {\n  Name = cat-fd\n  Address = cat.example.net\n  Password = "cat-pw"\n  Catalog = MyCatalog\n}\n`,
+      "clients/notes.txt": "this is no config\n",
+    });
+    const main = path.join(dir, "bacula-dir.conf");
+    fs.appendFileSync(main, `@|"sh -c 'cat ${path.join(dir, "clients")}/*.conf'"\n`);
+    const r = await roundTrip([main], "dir", "cat-dir");
+    expectLossless(r.diff, 20);
+    expect(r.rendered).toContain("cat-fd");
+    expect(parseConfigFile(main).result.tree.resources.map((n) => n.pos?.file)).toEqual(expect.arrayContaining([path.join(dir, "clients", "a.conf"), path.join(dir, "clients", "b.conf")]));
+  });
+
   it("any other piped include is refused with its file and line, and nothing is imported", async () => {
-    const dir = caseDir({ "bacula-dir.conf": director("refused-dir", `${JOB}\n@|"cat /etc/bacula/extra.conf"\n`) });
+    const dir = caseDir({ "bacula-dir.conf": director("refused-dir", `${JOB}\n@|"sh -c 'ls /etc/bacula'"\n`) });
     const main = path.join(dir, "bacula-dir.conf");
     const line = fs.readFileSync(main, "utf8").split("\n").findIndex((l) => l.startsWith("@|")) + 1;
     const src = parseConfigFile(main);

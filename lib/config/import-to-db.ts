@@ -1270,14 +1270,14 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
           for (const src of dirSources) {
             const name = src.result.config.director.name;
             if (!ctx.createdDaemons.has(`dir:${name}`)) continue;
-            for (const p of validateDirector(src.result.config, src.result.tree, []).filter((x) => x.severity === "error" && x.rule !== "version-format" && isBaculaAccepted(x)))
-              issues.push({ ...(p.pos ?? { file: src.file, line: 0 }), severity: "warning", stage: "map", message: p.message });
+            for (const p of validateDirector(src.result.config, src.result.tree, []).filter((x) => x.rule !== "version-format" && (x.severity === "warning" || isBaculaAccepted(x))))
+              issues.push({ ...(p.pos ?? { file: src.file, line: 0 }), severity: "warning", stage: "map", message: acceptedMessage(p) });
           }
           for (const id of ctx.touchedDirectors) {
             if (ctx.createdIds.has(`dir:${id}`)) continue;
             const cfg = await loadDirectorConfig(tx, id);
-            for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.severity === "error" && x.rule !== "version-format"))
-              issues.push({ file: "(import result)", line: 0, severity: isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${p.message}` });
+            for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.rule !== "version-format"))
+              issues.push({ file: "(import result)", line: 0, severity: p.severity === "warning" || isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${acceptedMessage(p)}` });
           }
           for (const id of fdClients) {
             const cfg = await loadFileDaemonConfig(tx, id);
@@ -1331,9 +1331,18 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
   }
 }
 
-/** Semantic rules of validate.ts that Bacula itself accepts (reported as warnings at import, not refused). */
+/**
+ * Semantic rules of validate.ts that Bacula itself accepts but that will not work as written: a
+ * warning at import (the file is what the site runs), and the dashboard does not render the
+ * Director until they are fixed (acceptedMessage says so).
+ */
 function isBaculaAccepted(p: Problem): boolean {
-  return p.rule.startsWith("copy-") || p.rule === "runscript-shell" || p.rule === "next-pool-cycle" || p.rule === "uncopied-second-hop" || p.rule === "storage-group-version";
+  return p.severity === "error" && (p.rule.startsWith("copy-") || p.rule === "runscript-shell" || p.rule === "uncopied-second-hop" || p.rule === "storage-group-version");
+}
+
+/** A validator problem as an import warning: one the renderer refuses says that it blocks the render. */
+function acceptedMessage(p: Problem): string {
+  return isBaculaAccepted(p) ? `${p.message} (Bacula accepts this, but it will not work as written: the dashboard renders and deploys this Director only once it is fixed)` : p.message;
 }
 
 function sortIssues(issues: ImportIssue[]): ImportIssue[] {

@@ -95,13 +95,28 @@ describe("includeResolver", () => {
   it("through the parser: the piped include reads as the directory's files; any other is refused with file and line", () => {
     const access = memory(files);
     const include = includeResolver(access);
-    const text = `Director {\n  Name = d\n}\n${PIPED}\n@|"cat /etc/bacula/pools.conf" # a comment after it\n@pools.conf # trailing comment\n`;
+    const text = `Director {\n  Name = d\n}\n${PIPED}\n@|"ls /etc/bacula" # a comment after it\n@pools.conf # trailing comment\n`;
     const { config, issues } = parseDirector(text, { file: "/etc/bacula/bacula-dir.conf", include });
     expect(config.pools.map((p) => p.name)).toEqual(["Z", "A", "B", "P"]);
     expect(issues).toEqual([
       expect.objectContaining({ file: "/etc/bacula/bacula-dir.conf", line: 5, severity: "error", message: expect.stringMatching(/piped include .* is not run by the importer/) }),
     ]);
     expect(config.pools.map((p) => p.name)).not.toContain("Hidden");
+  });
+
+  it("reads the other usual piped include, cat of files and patterns, as those files in order; an unmatched pattern is said, as Bacula reads nothing from it", () => {
+    const access = memory(files);
+    const include = includeResolver(access);
+    const text = `Director {\n  Name = d\n}\n@|"sh -c 'cat /etc/bacula/conf.d/*.conf /etc/bacula/pools.conf'"\n@|"sh -c 'cat /etc/bacula/conf.d/*.cf'"\n`;
+    const { config, issues } = parseDirector(text, { file: "/etc/bacula/bacula-dir.conf", include });
+    expect(config.pools.map((p) => p.name)).toEqual(["Z", "A", "B", "P"]);
+    expect(issues).toEqual([expect.objectContaining({ line: 5, severity: "warning", message: "the piped include's cat reads no file for /etc/bacula/conf.d/*.cf: Bacula reads nothing from it" })]);
+    // Without a shell, `cat FILE` reads the file; a file it cannot read is an error, as an @ include's.
+    expect(includeResolver(memory(files))("|cat /etc/bacula/pools.conf", "/etc/bacula/bacula-dir.conf")).toEqual({ kind: "files", files: [{ name: "/etc/bacula/pools.conf", text: files["/etc/bacula/pools.conf"] }] });
+    expect(includeResolver(memory(files))("|sh -c 'cat /etc/bacula/none.conf'", "/etc/bacula/bacula-dir.conf")).toEqual({ kind: "error", message: "cannot read /etc/bacula/none.conf: ENOENT" });
+    // Anything else around the cat is still refused.
+    for (const cmd of ["sh -c 'cat /etc/bacula/pools.conf; rm -rf /'", "sh -c 'cat /etc/bacula/$(id).conf'", "sh -c 'cat -n /etc/bacula/pools.conf'", "cat /etc/bacula/conf.d/*.conf", "sh -c 'cat /etc/*/pools.conf'", "sh -c 'cat /etc/bacula/pools.conf | sh'"])
+      expect(includeResolver(memory(files))(`|${cmd}`, "/etc/bacula/bacula-dir.conf"), cmd).toMatchObject({ kind: "error", message: expect.stringMatching(/is not run by the importer/) });
   });
 
   it("reports a directory it cannot list, naming it", () => {

@@ -2,13 +2,15 @@
  * Resolving `@` includes for the importer, the way Bacula reads them but without ever running a
  * shell: `@/path` and `@"/path"` read one file; the usual piped include that lists a directory
  * (`@|"sh -c 'for f in DIR/*.conf ; do echo @${f} ; done'"`) reads the matching files of DIR in
- * the shell's sorted order; any other piped include is refused with the file and line. Relative
+ * the shell's sorted order, and so does the other usual one, `@|"sh -c 'cat DIR/*.conf'"` (its
+ * output is those files' text one after the other); any other piped include is refused with the
+ * file and line. Relative
  * paths are taken from the including file's directory. File access goes through `FileAccess`, so
  * that the caller decides what may be read (regular files, size caps, allowed roots).
  */
 import path from "node:path";
 import type { IncludeResult } from "@/lib/bacula/lexer";
-import { pipedIncludeGlob } from "@/lib/bacula/parse";
+import { pipedIncludeCat, pipedIncludeGlob } from "@/lib/bacula/parse";
 
 export interface FileAccess {
   /** Reads a file the caller allows; throws an Error whose message may be shown (never the content). */
@@ -24,31 +26,47 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(x, y);
 }
 
+/** The files of one directory that a one-level pattern matches, in the shell's order (hidden files not). */
+function matching(access: FileAccess, base: string, glob: { dir: string; pattern: RegExp; glob: string }): { files: string[] } | { error: string } {
+  const dir = path.resolve(base, glob.dir);
+  // A name without a wildcard is the file itself (`cat /etc/bacula/clients.conf`), read as an `@` include is.
+  if (!/[*?]/.test(glob.glob)) return { files: [path.join(dir, glob.glob)] };
+  let names: string[];
+  try {
+    names = access.listDir(dir);
+  } catch (e) {
+    return { error: `cannot list ${dir} for the piped include: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  return { files: names.filter((x) => glob.pattern.test(x) && !x.startsWith(".")).sort(byteOrder).map((n) => path.join(dir, n)) };
+}
+
 export function includeResolver(access: FileAccess) {
   return (target: string, from: string): IncludeResult => {
     const base = path.dirname(from);
     if (target.startsWith("|")) {
-      const glob = pipedIncludeGlob(target.slice(1));
-      if (!glob)
-        return { kind: "error", message: "a piped include (@|command) other than the usual directory listing is not run by the importer; replace it by @ lines naming the files" };
-      const dir = path.resolve(base, glob.dir);
-      let names: string[];
-      try {
-        names = access.listDir(dir);
-      } catch (e) {
-        return { kind: "error", message: `cannot list ${dir} for the piped include: ${e instanceof Error ? e.message : String(e)}` };
-      }
+      const command = target.slice(1);
+      const listing = pipedIncludeGlob(command);
+      const cat = listing ? undefined : pipedIncludeCat(command);
+      if (!listing && !cat)
+        return { kind: "error", message: "a piped include (@|command) other than the usual directory listing (for f in DIR/*.conf; do echo @${f}; done) or cat of files is not run by the importer; replace it by @ lines naming the files" };
       const files: { name: string; text: string }[] = [];
-      for (const n of names.filter((x) => glob.pattern.test(x) && !x.startsWith(".")).sort(byteOrder)) {
-        const abs = path.join(dir, n);
-        try {
-          files.push({ name: abs, text: access.readFile(abs) });
-        } catch (e) {
-          return { kind: "error", message: `cannot read ${abs}: ${e instanceof Error ? e.message : String(e)}` };
+      const unmatched: string[] = [];
+      for (const glob of listing ? [listing] : cat!) {
+        const matched = matching(access, base, glob);
+        if ("error" in matched) return { kind: "error", message: matched.error };
+        for (const abs of matched.files) {
+          try {
+            files.push({ name: abs, text: access.readFile(abs) });
+          } catch (e) {
+            return { kind: "error", message: `cannot read ${abs}: ${e instanceof Error ? e.message : String(e)}` };
+          }
         }
+        if (matched.files.length === 0) unmatched.push(path.join(path.resolve(base, glob.dir), glob.glob));
       }
-      // The shell echoes an unmatched pattern as it is, and Bacula then fails to open a file of that name.
-      if (files.length === 0) return { kind: "error", message: `the piped include lists no file of ${dir} (Bacula stops there: "Cannot open included config file"); add a file, or remove the include` };
+      // The shell echoes an unmatched pattern as it is, and Bacula then fails to open a file of that
+      // name; `cat` of no file prints nothing, which Bacula reads as nothing.
+      if (listing && files.length === 0) return { kind: "error", message: `the piped include lists no file of ${path.resolve(base, listing.dir)} (Bacula stops there: "Cannot open included config file"); add a file, or remove the include` };
+      if (unmatched.length > 0) return { kind: "files", files, warning: `the piped include's cat reads no file for ${unmatched.join(", ")}: Bacula reads nothing from it` };
       return { kind: "files", files };
     }
     const abs = path.resolve(base, target);

@@ -294,7 +294,10 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
       errors.push(fieldError(kind, "primaryId", "role", `Director "${primary.name}" is not a primary`));
     }
   }
-  if (kind === "pools" && data.nextPoolId != null) {
+  // A new or changed Next Pool must not close a cycle (Bacula accepts one, the forms do not make
+  // one); a Pool already in one (imported) can still be edited for anything else.
+  const keptNextPool = kind === "pools" && selfId != null && (await tx.pool.findUnique({ where: { id: selfId }, select: { nextPoolId: true } }))?.nextPoolId === data.nextPoolId;
+  if (kind === "pools" && data.nextPoolId != null && !keptNextPool) {
     const chain: string[] = [String(data.name)];
     let cursor = data.nextPoolId as number | null;
     const seen = new Set<number>();

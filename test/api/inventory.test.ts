@@ -182,6 +182,17 @@ describe("inventory API", () => {
     expect(res.json.fields[0]).toMatchObject({ field: "nextPoolId", rule: "cycle" });
     expect(res.json.fields[0].message).toContain("Offsite → Nightly → Offsite");
     expect((await prisma.pool.findUniqueOrThrow({ where: { id: offsite.id } })).nextPoolId).toBeNull();
+    // A cycle that is already there (an import of a config Bacula runs) does not stop other edits of
+    // its pools: the save goes through (the cycle, there before, is no new warning of this save).
+    await prisma.pool.update({ where: { id: offsite.id }, data: { nextPoolId: nightly.id } });
+    try {
+      const edit = { name: "Offsite", directorId: dirId, poolType: "Backup", nextPoolId: nightly.id, labelFormat: "Offsite-" };
+      const ok = await call(update, `/api/pools/${offsite.id}`, { method: "PUT", body: edit, cookie: op, params: { kind: "pools", id: String(offsite.id) } });
+      expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+      expect((await prisma.pool.findUniqueOrThrow({ where: { id: offsite.id } })).labelFormat).toBe("Offsite-");
+    } finally {
+      await prisma.pool.update({ where: { id: offsite.id }, data: { nextPoolId: null, labelFormat: null } });
+    }
   });
 
   it("refuses to delete what is referenced, listing the references, and deletes what is not", async () => {
