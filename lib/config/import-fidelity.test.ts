@@ -445,6 +445,21 @@ Messages {
     expect(parseConfigFile(main).result.tree.resources.map((n) => n.pos?.file)).toContain(path.join(dir, "conf.d", "jobs.conf"));
   });
 
+  it("a whole number given quoted where Bacula scans any token for it (pint32: DbPort, FDPort, Maximum Concurrent Jobs) is read as the number", async () => {
+    const text = director("quoted-dir", JOB)
+      .replace("  DbName = bacula\n", '  DbName = bacula\n  DbPort = "5432"\n')
+      .replace('  Password = "fd-pw"\n', '  Password = "fd-pw"\n  FDPort = "9102"\n  Maximum Concurrent Jobs = "10"\n');
+    expect(text).toContain('DbPort = "5432"');
+    const main = path.join(caseDir({ "bacula-dir.conf": text }), "bacula-dir.conf");
+    const r = await roundTrip([main], "dir", "quoted-dir");
+    expectLossless(r.diff, 20);
+    expect(r.rendered).toMatch(/DbPort = 5432/);
+    // Where Bacula takes only a number token (int32: a Counter's Minimum), quoted is refused by both.
+    const bad = path.join(caseDir({ "bacula-dir.conf": director("quoted2-dir", `${JOB}Counter {\n  Name = C1\n  Minimum = "5"\n  Maximum = 100\n}\n`) }), "bacula-dir.conf");
+    expect(baculaView("bdirjson", bad, true).code).not.toBe(0);
+    expect(parseConfigFile(bad).result.issues).toContainEqual(expect.objectContaining({ severity: "error", message: expect.stringMatching(/Minimum expected a whole number, found quoted string/) }));
+  });
+
   it("the other usual piped include, cat of a directory's files, reads those files in order, as Bacula reads the command's output", async () => {
     const dir = caseDir({
       "bacula-dir.conf": director("cat-dir", ""),
