@@ -187,7 +187,7 @@ class TreeParser {
       }
       const count = seen.get(def.name) ?? 0;
       seen.set(def.name, count + 1);
-      if (count > 0 && !isRepeatable(def)) {
+      if (count > 0 && !isRepeatable(def) && !(def.appliesToFollowing && lineBetween(container, items, def))) {
         if (!def.allowDups && overwriteIsError(def)) {
           this.issue("error", `${where}: ${def.name} is given more than once (Bacula refuses to redefine it)`, dctx(ctx, def.name), pos);
           continue;
@@ -234,4 +234,15 @@ export function parseTree(text: string, daemon: Daemon, opts: TreeParseOptions =
   // lexer issues and parser issues, in file order of discovery
   const all = [...issues, ...p.issues];
   return { tree: { daemon: table.daemon, resources }, issues: all };
+}
+
+/** True when a line of the store `def` applies to (appliesToFollowing) comes after the last `def` line in `items`. */
+function lineBetween(container: BlockDef, items: readonly Item[], def: DirectiveDef): boolean {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i];
+    if (it.kind !== "directive") continue;
+    if (it.name === def.name) return false;
+    if (lookupDirective(container, it.name)?.store === def.appliesToFollowing) return true;
+  }
+  return false;
 }

@@ -292,6 +292,30 @@ describe("what Bacula reads, kept through import and render", () => {
     ]);
   });
 
+  it("Messages with a MailCommand for each group of Mail lines keep each one (a later one replaces an earlier one only for the lines after it)", async () => {
+    const messages = `Messages {
+  Name = Standard
+  MailCommand = "/usr/sbin/bsmtp -h localhost -s \\"ok %j\\" %r"
+  MailOnSuccess = ops@example.net = all, !skipped
+  MailCommand = "/usr/sbin/bsmtp -h localhost -s \\"error %j\\" %r"
+  MailOnError = root@localhost = all, !skipped
+  OperatorCommand = "/usr/sbin/bsmtp -h localhost -s \\"mount %j\\" %r"
+  OperatorCommand = "/usr/sbin/bsmtp -h localhost -s \\"mount now %j\\" %r"
+  Operator = root@localhost = mount
+}
+`;
+    const dir = caseDir({ "bacula-dir.conf": director("mail2-dir", JOB, messages) });
+    const main = path.join(dir, "bacula-dir.conf");
+    // Two OperatorCommands with no line between: the last counts, as Bacula keeps it, said.
+    expect(parseConfigFile(main).result.issues).toEqual([expect.objectContaining({ severity: "warning", message: expect.stringMatching(/OperatorCommand is given more than once; the last one counts/) })]);
+    const r = await roundTrip([main], "dir", "mail2-dir");
+    expectLossless(r.diff, 20);
+    const m = nodeOf(parseTree(r.rendered, "dir").tree, "Messages", "Standard");
+    expect(m.items.map((i) => i.name)).toEqual(["Name", "MailCommand", "MailOnSuccess", "MailCommand", "MailOnError", "OperatorCommand", "Operator"]);
+    const dests = (r.again.json as Record<string, Record<string, unknown>>[]).find((e) => e.Messages?.Name === "Standard")!.Messages.Destinations as Record<string, unknown>[];
+    expect(Object.fromEntries(dests.map((d) => [d.Type, String(d.Command)]))).toMatchObject({ MailOnSuccess: expect.stringContaining("ok %j"), MailOnError: expect.stringContaining("error %j"), Operator: expect.stringContaining("mount now %j") });
+  });
+
   it("a FileSet with two Include blocks, each with its own Options, round-trips exactly", async () => {
     const fileset = `Fileset {
   Name = "Two Includes"

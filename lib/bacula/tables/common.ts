@@ -20,6 +20,7 @@ const ROW_FIELDS = [
   "default",
   "repeatable",
   "allowDups",
+  "appliesToFollowing",
   "maxLines",
   "since",
   "until",

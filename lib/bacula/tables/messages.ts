@@ -49,8 +49,8 @@ export const MESSAGES_DIRECTIVES: readonly DirectiveDef[] = [
   NAME,
   DESCRIPTION,
   // A later line replaces an earlier one (ITEM_ALLOW_DUPS); it applies to the Mail*/Operator lines after it.
-  d("MailCommand", "str", { allowDups: true }),
-  d("OperatorCommand", "str", { allowDups: true }),
+  d("MailCommand", "str", { allowDups: true, appliesToFollowing: "msgs" }),
+  d("OperatorCommand", "str", { allowDups: true, appliesToFollowing: "msgs" }),
   d("Syslog", "msgs", none),
   d("Mail", "msgs", list),
   d("MailOnError", "msgs", list),

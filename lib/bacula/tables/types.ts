@@ -142,6 +142,12 @@ export interface DirectiveDef {
   repeatable?: boolean;
   /** ITEM_ALLOW_DUPS: a second line replaces the first instead of being an error. */
   allowDups?: boolean;
+  /**
+   * The directive applies to the lines of this store written after it (MailCommand to the Mail
+   * lines after it): a later line replaces it only for the lines after that one, so once such a
+   * line came between, both are kept, in order.
+   */
+  appliesToFollowing?: StoreFn;
   /** For alist_res with a count (default_value): at most that many lines. */
   maxLines?: number;
   /** First version that accepts the directive; absent means 13.0 or earlier. */
