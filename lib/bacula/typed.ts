@@ -351,8 +351,8 @@ export function destToItem(d: MessageDestination): DirectiveItem {
 
 /**
  * FileSet in its simple shape: at most one Include (File lines and at most one Options block with
- * only Signature and Compression) and at most one Exclude (File lines only). Else undefined: the
- * FileSet is edited as directives.
+ * only Signature and Compression) and at most one Exclude (File lines only), neither empty. Else
+ * undefined: the FileSet is edited as directives.
  */
 export interface SimpleFileSet {
   include: string[];
@@ -366,7 +366,8 @@ export function simpleFileSet(extra: readonly Item[]): SimpleFileSet | undefined
   let inc = 0;
   let exc = 0;
   for (const it of extra) {
-    if (it.kind !== "block") return undefined;
+    // An empty block (`Exclude { }`, which Bacula's JSON view lists) is kept as written.
+    if (it.kind !== "block" || it.items.length === 0) return undefined;
     if (it.name === "Include") {
       if (++inc > 1) return undefined;
       let opts = 0;

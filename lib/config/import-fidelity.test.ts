@@ -316,6 +316,14 @@ describe("what Bacula reads, kept through import and render", () => {
     expect(Object.fromEntries(dests.map((d) => [d.Type, String(d.Command)]))).toMatchObject({ MailOnSuccess: expect.stringContaining("ok %j"), MailOnError: expect.stringContaining("error %j"), Operator: expect.stringContaining("mount now %j") });
   });
 
+  it("a FileSet with an empty Exclude block (templates write one for an empty list) keeps it, as Bacula's view lists it", async () => {
+    const body = JOB.replace('FileSet = "Full Set"', "FileSet = EmptyEx") + `FileSet {\n  Name = EmptyEx\n  Include {\n    File = /etc\n  }\n  Exclude {\n  }\n}\n`;
+    const dir = caseDir({ "bacula-dir.conf": director("emptyex-dir", body) });
+    const r = await roundTrip([path.join(dir, "bacula-dir.conf")], "dir", "emptyex-dir");
+    expectLossless(r.diff, 20);
+    expect(r.rendered).toMatch(/Exclude \{\s*\}/);
+  });
+
   it("a FileSet with two Include blocks, each with its own Options, round-trips exactly", async () => {
     const fileset = `Fileset {
   Name = "Two Includes"
