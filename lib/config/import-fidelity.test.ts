@@ -316,6 +316,19 @@ describe("what Bacula reads, kept through import and render", () => {
     expect(Object.fromEntries(dests.map((d) => [d.Type, String(d.Command)]))).toMatchObject({ MailOnSuccess: expect.stringContaining("ok %j"), MailOnError: expect.stringContaining("error %j"), Operator: expect.stringContaining("mount now %j") });
   });
 
+  it("a Director that names no Messages gets the one Bacula uses, the first Messages of its file (not the dashboard's derived one), said", async () => {
+    const messages = `Messages {\n  Name = Standard\n  Console = all\n}\nMessages {\n  Name = Daemon\n  Console = all, !skipped\n}\n`;
+    const text = director("nomsg-dir", JOB, messages).replace("  Messages = Standard\n}", "}");
+    expect(text).not.toMatch(/Director \{[^}]*Messages =/);
+    const main = path.join(caseDir({ "bacula-dir.conf": text }), "bacula-dir.conf");
+    const report = await importConfigs(prisma, [parseConfigFile(main)], { actor: "fidelity", dryRun: true });
+    expect(report.issues).toContainEqual(expect.objectContaining({ severity: "warning", message: expect.stringMatching(/Director "nomsg-dir" names no Messages: Bacula uses the first Messages resource, "Standard"/) }));
+    const r = await roundTrip([main], "dir", "nomsg-dir");
+    expect({ dropped: r.diff.dropped, changed: r.diff.changed }).toEqual({ dropped: [], changed: [] });
+    expect(r.diff.added.filter((a) => a.startsWith("Director/"))).toEqual(["Director/nomsg-dir/Messages"]);
+    expect(nodeOf(parseTree(r.rendered, "dir").tree, "Director", "nomsg-dir").items).toContainEqual(expect.objectContaining({ name: "Messages", value: "Standard" }));
+  });
+
   it("a FileSet with an empty Exclude block (templates write one for an empty list) keeps it, as Bacula's view lists it", async () => {
     const body = JOB.replace('FileSet = "Full Set"', "FileSet = EmptyEx") + `FileSet {\n  Name = EmptyEx\n  Include {\n    File = /etc\n  }\n  Exclude {\n  }\n}\n`;
     const dir = caseDir({ "bacula-dir.conf": director("emptyex-dir", body) });

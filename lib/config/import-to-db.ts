@@ -934,6 +934,13 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   const at = (n: ResourceNode | undefined) => posOf(n, src.file);
   const existing = await ctx.tx.director.findUnique({ where: { name: dir.name } });
   const dsplit = splitColumns("Director", dir as unknown as Obj);
+  // A Director that names no Messages: Bacula takes the first Messages resource of its config
+  // (dird.c); the dashboard would derive another (the "Daemon" one), so it writes that one's name.
+  const firstMessages = live.find((n) => kindOfNode("dir", n) === "Messages");
+  if (firstMessages && !dsplit.extra.some((i) => i.kind === "directive" && i.name === "Messages")) {
+    dsplit.extra.push({ kind: "directive", name: "Messages", value: nameOf(firstMessages) });
+    issue(ctx, posOf(dirNode, src.file), "warning", `Director "${dir.name}" names no Messages: Bacula uses the first Messages resource, "${nameOf(firstMessages)}", and the dashboard writes Messages = ${nameOf(firstMessages)}`);
+  }
   // The address and port the dashboard and the daemons reach the Director at: where it listens
   // (DirAddress / DirPort, or the first entry of a DirAddresses block), unless a wildcard.
   const listen = listenAddress(resourceDefOf("Director"), dirNode.items);
