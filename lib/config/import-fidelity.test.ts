@@ -122,6 +122,31 @@ Client {
 ${messages}${body}`;
 }
 
+/** A Storage Daemon config listening as `listen` says, for Director `dir` (its password), with one File device. */
+function sdConfig(name: string, listen: string, dir: string, password: string, device: string, mediaType: string): string {
+  return `Storage {
+  Name = ${name}
+  ${listen}
+  WorkingDirectory = "${bacula.work}"
+  PidDirectory = "${bacula.run}"
+}
+Director {
+  Name = ${dir}
+  Password = "${password}"
+}
+Device {
+  Name = ${device}
+  MediaType = ${mediaType}
+  ArchiveDevice = "${bacula.work}"
+  DeviceType = File
+}
+Messages {
+  Name = Standard
+  Director = ${dir} = all
+}
+`;
+}
+
 const JOB = `Job {
   Name = Backup
   Type = Backup
@@ -400,27 +425,7 @@ describe("what Bacula reads, kept through import and render", () => {
       "addrs-dir",
       `${JOB}Storage {\n  Name = File7\n  Address = sd7.example.net\n  SdPort = 9203\n  Password = "sd7-pw"\n  Device = Dev7\n  MediaType = File7\n}\n`,
     ).replace("  Messages = Standard\n}", "  Messages = Standard\n  DirAddresses = { ipv4 = { addr = 192.0.2.10; port = 9199; } ipv6 = { addr = ::1; port = 9199; } }\n}");
-    const sdText = `Storage {
-  Name = addrs-sd
-  SdAddresses = { ipv4 = { addr = 0.0.0.0; port = 9203; } ipv6 = { addr = ::; port = 9203; } }
-  WorkingDirectory = "${bacula.work}"
-  PidDirectory = "${bacula.run}"
-}
-Director {
-  Name = addrs-dir
-  Password = "sd7-pw"
-}
-Device {
-  Name = Dev7
-  MediaType = File7
-  ArchiveDevice = "${bacula.work}"
-  DeviceType = File
-}
-Messages {
-  Name = Standard
-  Director = addrs-dir = all
-}
-`;
+    const sdText = sdConfig("addrs-sd", "SdAddresses = { ipv4 = { addr = 0.0.0.0; port = 9203; } ipv6 = { addr = ::; port = 9203; } }", "addrs-dir", "sd7-pw", "Dev7", "File7");
     const dir = caseDir({ "bacula-dir.conf": dirText, "bacula-sd.conf": sdText });
     const files = [path.join(dir, "bacula-dir.conf"), path.join(dir, "bacula-sd.conf")];
     const d = await roundTrip(files, "dir", "addrs-dir");
@@ -441,27 +446,7 @@ Messages {
 
   it("listen ports given as Bacula service names (DIRport = bacula-dir, port = bacula-sd in a block) are read as Bacula resolves them", async () => {
     const dirText = director("svc-dir", JOB).replace("  Messages = Standard\n}", "  Messages = Standard\n  DIRport = bacula-dir\n}");
-    const sdText = `Storage {
-  Name = svc-sd
-  SdAddresses = { ipv4 = { addr = 0.0.0.0; port = bacula-sd; } }
-  WorkingDirectory = "${bacula.work}"
-  PidDirectory = "${bacula.run}"
-}
-Director {
-  Name = svc-dir
-  Password = "sd-pw"
-}
-Device {
-  Name = FileChgr1
-  MediaType = File1
-  ArchiveDevice = "${bacula.work}"
-  DeviceType = File
-}
-Messages {
-  Name = Standard
-  Director = svc-dir = all
-}
-`;
+    const sdText = sdConfig("svc-sd", "SdAddresses = { ipv4 = { addr = 0.0.0.0; port = bacula-sd; } }", "svc-dir", "sd-pw", "FileChgr1", "File1");
     const dir = caseDir({ "bacula-dir.conf": dirText, "bacula-sd.conf": sdText });
     const files = [path.join(dir, "bacula-dir.conf"), path.join(dir, "bacula-sd.conf")];
     expectLossless((await roundTrip(files, "dir", "svc-dir")).diff, 20);
