@@ -65,8 +65,12 @@ export async function renderTree(db: PrismaClient, outDir: string): Promise<Rend
     problems.push(...p);
     if (!hasErrors(p)) outputs.push({ dir: s.name, file: "bacula-sd.conf", text: renderStorageDaemon(cfg, { revision: revision || 1 }) });
   }
-  const clients = await db.client.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+  const clients = await db.client.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true, name: true } });
+  const fds = new Set<string>();
   for (const c of clients) {
+    // Clients of one name (several Directors' Clients of one File Daemon) render one bacula-fd.conf.
+    if (fds.has(c.name)) continue;
+    fds.add(c.name);
     const cfg = await loadFileDaemonConfig(db, c.id);
     const p = validateFileDaemon(cfg).map((x) => ({ ...x, daemon: c.name, file: "bacula-fd.conf" as const }));
     problems.push(...p);

@@ -45,16 +45,51 @@ export async function fdDirectorNames(db: Db, clientId: number): Promise<string[
   return [owner.name, ...standbys.filter((n) => n !== owner.name)];
 }
 
-/** The model of one Client's bacula-fd.conf. */
+/**
+ * One File Daemon may serve several Directors that are not one pair: each defines a Client of the
+ * File Daemon's name, with its own password. The File Daemon's config then accepts every one of
+ * those Directors' pairs, each with the password of its Director's Client; the Client's own row
+ * comes first. Names are unique (the first Client that brings one gives its password).
+ */
+export async function fdDirectors(db: Db, clientId: number): Promise<{ name: string; password: string; clientId: number }[]> {
+  const c = await db.client.findUniqueOrThrow({ where: { id: clientId }, select: { id: true, name: true } });
+  const rows = await db.client.findMany({ where: { name: c.name }, select: { id: true, passwordEnc: true }, orderBy: { id: "asc" } });
+  const ordered = [...rows.filter((r) => r.id === c.id), ...rows.filter((r) => r.id !== c.id)];
+  const out: { name: string; password: string; clientId: number }[] = [];
+  for (const r of ordered) {
+    const password = decryptSecret(r.passwordEnc);
+    for (const name of await fdDirectorNames(db, r.id)) if (!out.some((d) => d.name === name)) out.push({ name, password, clientId: r.id });
+  }
+  return out;
+}
+
+/**
+ * The Client that holds a File Daemon's own side (FileDaemon directives, stored resources), among
+ * the Clients of its name: the one an import put the File Daemon's file on, else the first made.
+ * Every Client of that name renders the holder's bacula-fd.conf (it is one File Daemon).
+ */
+export async function fdHolder(db: Db, clientId: number): Promise<number> {
+  const c = await db.client.findUniqueOrThrow({ where: { id: clientId }, select: { name: true } });
+  const rows = await db.client.findMany({
+    where: { name: c.name },
+    select: { id: true, fdExtra: true, fdDirectorExtra: true, fdAddress: true, _count: { select: { resources: true } } },
+    orderBy: { id: "asc" },
+  });
+  const holding = rows.find((r) => r._count.resources > 0 || r.fdExtra !== null || r.fdDirectorExtra !== null || r.fdAddress !== null);
+  return (holding ?? rows[0]).id;
+}
+
+/** The model of one Client's bacula-fd.conf (the holder's, when several Directors define the Client: fdHolder). */
 export async function loadFileDaemonConfig(db: Db, clientId: number): Promise<FileDaemonConfig> {
-  const c = await db.client.findUniqueOrThrow({ where: { id: clientId }, include: { resources: true } });
-  const names = await fdDirectorNames(db, clientId);
-  const password = decryptSecret(c.passwordEnc);
+  const holderId = await fdHolder(db, clientId);
+  const c = await db.client.findUniqueOrThrow({ where: { id: holderId }, include: { resources: true } });
+  const accepted = await fdDirectors(db, holderId);
+  const names = accepted.map((d) => d.name);
   const stored = storedResources(c.resources, "fd");
   const typedStored = (kind: ResourceKind) => stored.filter((n) => kindOfNode("fd", n) === kind).map((n) => nodeToTyped(kind, n));
   const storedDirectors = typedStored("FdDirector") as unknown as FileDaemonConfig["directors"];
   const common = itemsOf("FdDirector", c.fdDirectorExtra) ?? [];
-  const directors: FileDaemonConfig["directors"] = names.map((name) => {
+  const directors: FileDaemonConfig["directors"] = accepted.map(({ name, password }) => {
     const overlay = storedDirectors.find((d) => d.name === name);
     const extra = [...common, ...(overlay?.extra ?? [])];
     // An overlay (an imported file's Director of this name) keeps every directive it has but the password.

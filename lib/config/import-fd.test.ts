@@ -19,6 +19,7 @@ const { prisma } = await import("@/lib/db/client");
 const { importConfigs, parseConfigFile, detectDaemon } = await import("./import-to-db");
 const { loadFileDaemonConfig } = await import("./fd-from-db");
 const { renderFileDaemon } = await import("@/lib/bacula/fd-console");
+const { renderTree } = await import("./cli");
 
 let bacula: ReturnType<typeof makeBaculaTempDir>;
 beforeAll(() => {
@@ -310,43 +311,59 @@ Messages {
   });
 
   // (Last: it leaves a second Director with a Client of the stock File Daemon's name.)
-  it("a Client that a Director pair, or another Director, also defines: the File Daemon goes onto the one its file accepts", async () => {
-    // The standby's own config, imported before it was made the standby: Director "vm-dir-b" with
-    // the same Clients (its Client password the same: the FD accepts both Directors with it).
+  it("a File Daemon that two Directors define a Client for accepts each with its own Client's password, renders once, and a pair shares one", async () => {
+    // Director "vm-dir-b" with the same Clients (its own config, or a standby's imported before it
+    // became one); its Client of the File Daemon gets a password of its own.
     const bText = stockDirector.replace(/(Director\s*\{[^}]*?Name\s*=\s*)vm-dir/, "$1vm-dir-b");
-    const bFile = write("bacula-dir.conf", bText);
-    const bReport = await importConfigs(prisma, [parseConfigFile(bFile)], { actor: "test" });
+    const bReport = await importConfigs(prisma, [parseConfigFile(write("bacula-dir.conf", bText))], { actor: "test" });
     expect(bReport.issues.filter((i) => i.severity === "error")).toEqual([]);
     expect(await prisma.client.count({ where: { name: fdName } })).toBe(2);
     const primaryClient = await prisma.client.findFirstOrThrow({ where: { name: fdName, director: { name: "vm-dir" } } });
     const otherClient = await prisma.client.findFirstOrThrow({ where: { name: fdName, director: { name: "vm-dir-b" } } });
-    const fdText = (directors: string[], jobs = 7) =>
+    const { encryptSecret } = await import("@/lib/secrets");
+    await prisma.client.update({ where: { id: otherClient.id }, data: { passwordEnc: encryptSecret("pw-of-b") } });
+    const fdText = (directors: [string, string][], jobs = 7) =>
       `FileDaemon {\n  Name = ${fdName}\n  FDport = 9102\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n  Maximum Concurrent Jobs = ${jobs}\n}\n` +
-      directors.map((d) => `Director {\n  Name = ${d}\n  Password = "${dirPassword}"\n}\n`).join("") +
+      directors.map(([d, pw]) => `Director {\n  Name = ${d}\n  Password = "${pw}"\n}\n`).join("") +
       `Messages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;
-    const imported = async (directors: string[], jobs?: number) => {
-      const report = await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", fdText(directors, jobs)))], { actor: "test" });
-      return { report, errors: report.issues.filter((i) => i.severity === "error").map((e) => e.message) };
+    const imported = async (directors: [string, string][], jobs?: number) => {
+      const f = write("bacula-fd.conf", fdText(directors, jobs));
+      const report = await importConfigs(prisma, [parseConfigFile(f)], { actor: "test" });
+      return { f, report, errors: report.issues.filter((i) => i.severity === "error").map((e) => e.message), warnings: report.issues.filter((i) => i.severity === "warning").map((e) => e.message) };
     };
-    // Two independent Directors, the file accepts one of them: its Client (the other Director is kept as a stored one).
-    let r = await imported(["vm-dir"]);
-    expect(r.errors).toEqual([]);
-    expect(r.report.changes.filter((c) => c.kind === "clients").map((c) => c.id)).toEqual([primaryClient.id]);
-    // It accepts both with their Clients' password: which Client holds the File Daemon cannot be told.
-    r = await imported(["vm-dir", "vm-dir-b"]);
-    expect(r.report.applied).toBe(false);
-    expect(r.errors.join("\n")).toMatch(/Client "vm-fd" is defined by 2 Directors that are not one pair \(vm-dir, vm-dir-b\)/);
-    // Made a pair (vm-dir-b the standby of vm-dir): the pair's primary's Client, both Directors derived.
-    await prisma.director.update({ where: { name: "vm-dir-b" }, data: { role: "standby", active: false, primaryId: (await prisma.director.findUniqueOrThrow({ where: { name: "vm-dir" } })).id } });
-    r = await imported(["vm-dir", "vm-dir-b"], 8);
+    const A: [string, string] = ["vm-dir", dirPassword];
+    const B: [string, string] = ["vm-dir-b", "pw-of-b"];
+    // The file accepts both, each with its Client's password (Bacula's usual two-Director set-up):
+    // one File Daemon, kept on the Client that holds it, and its render is the file.
+    let r = await imported([A, B]);
     expect(r.errors).toEqual([]);
     expect(r.report.applied).toBe(true);
     expect(r.report.changes.filter((c) => c.kind === "clients").map((c) => c.id)).toEqual([primaryClient.id]);
-    const cfg = await loadFileDaemonConfig(prisma, primaryClient.id);
-    expect(cfg.directors.map((d) => d.name).sort()).toEqual(["vm-dir", "vm-dir-b"]);
+    expect((await views(r.f, fdName)).diff).toMatchObject({ dropped: [], changed: [], added: [] });
+    // Every Client of the name renders that same file, and the command line writes it once.
+    const fromB = renderFileDaemon(await loadFileDaemonConfig(prisma, otherClient.id), { revision: 1 });
+    expect(fromB).toBe(renderFileDaemon(await loadFileDaemonConfig(prisma, primaryClient.id), { revision: 1 }));
+    expect(fromB).toContain('Password = "pw-of-b"');
+    const out = path.join(tmpRoot, `render-${++n}`);
+    const tree = await renderTree(prisma, out);
+    expect(tree.written.filter((w) => w.endsWith(`${fdName}/bacula-fd.conf`))).toHaveLength(1);
+    expect(fs.readFileSync(path.join(out, fdName, "bacula-fd.conf"), "utf8")).toContain('Password = "pw-of-b"');
+    // A file that accepts one of them: the render accepts the other too, said.
+    r = await imported([A], 8);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.join("\n")).toMatch(/the rendered bacula-fd.conf also accepts Director "vm-dir-b"/);
+    // A Director of those with another password than its Client's is refused, with its line.
+    r = await imported([A, ["vm-dir-b", "not-b"]]);
+    expect(r.report.applied).toBe(false);
+    expect(r.errors.join("\n")).toMatch(/Director "vm-dir-b" has another password than Client "vm-fd"/);
+    // Made a pair (vm-dir-b the standby of vm-dir): the standby is accepted as the primary is.
+    await prisma.director.update({ where: { name: "vm-dir-b" }, data: { role: "standby", active: false, primaryId: (await prisma.director.findUniqueOrThrow({ where: { name: "vm-dir" } })).id } });
+    r = await imported([A, ["vm-dir-b", dirPassword]], 9);
+    expect(r.errors).toEqual([]);
+    expect(r.report.changes.filter((c) => c.kind === "clients").map((c) => c.id)).toEqual([primaryClient.id]);
+    const cfg = await loadFileDaemonConfig(prisma, otherClient.id);
+    expect(cfg.directors.map((d) => [d.name, d.password])).toEqual([["vm-dir", dirPassword], ["vm-dir-b", dirPassword]]);
     expect(await prisma.configResource.count({ where: { clientId: otherClient.id } })).toBe(0);
-    // The render is the file, as bfdjson reads it.
-    const f = write("bacula-fd.conf", fdText(["vm-dir", "vm-dir-b"], 8));
-    expect((await views(f, fdName)).diff).toMatchObject({ dropped: [], changed: [], added: [] });
+    expect((await views(r.f, fdName)).diff).toMatchObject({ dropped: [], changed: [], added: [] });
   });
 });

@@ -12,9 +12,13 @@
  * an overlay. Any other Director (a tray monitor) is stored whole (password encrypted), and so are
  * Messages, Console, Schedule and Statistics resources.
  *
+ * Several Directors that are not one pair may each define a Client of the File Daemon's name: it
+ * is one File Daemon, accepting each of them with its own Client's password; its side is kept on
+ * one of those Clients (fd-from-db.ts fdHolder) and every one of them renders the same file.
+ *
  * What the model cannot hold is an error naming the file and line, and nothing of the file is
- * written: no Client of that name (or several), an FDport other than the Client's FDPort, a
- * Director resource of the Client's Director with another password than the Client's.
+ * written: no Client of that name, an FDport other than the Client's FDPort, a Director resource
+ * of a Director that has a Client of this name with another password than that Client's.
  */
 import { resourceName, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
 import { findDirective, findResource } from "@/lib/bacula/tables";
@@ -22,7 +26,7 @@ import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
 import { listenAddress, resourceDefOf } from "@/lib/bacula/typed";
 import { listenPort } from "@/lib/bacula/tables/common";
-import { fdDirectorNames } from "./fd-from-db";
+import { fdDirectorNames, fdDirectors, fdHolder } from "./fd-from-db";
 
 /** What the importer hands over (its record writing, shared with the Director and SD imports). */
 export interface FdImportTools {
@@ -40,28 +44,27 @@ export interface FdImportTools {
 
 const FILE_DAEMON = findResource("fd", "FileDaemon");
 
-type ClientRow = { id: number; passwordEnc: string; director: { name: string; role: string; primaryId: number | null } };
+type ClientRow = { id: number; passwordEnc: string };
 
 /**
- * The Client a File Daemon's file belongs to when several Directors define a Client of its name:
- * - Directors of one pair (a standby that has rows of its own, from an import of its config before
- *   it was made a standby): the pair's primary's, the one the pair's configs are rendered from;
- * - else the one Client whose Director pair the file accepts with that Client's password (another
- *   Director the file names is kept as a stored Director, as a tray monitor's is).
- * Undefined when neither tells them apart.
+ * The Client a File Daemon's file goes onto when several Directors define a Client of its name (one
+ * File Daemon serving them all: every Client of that name renders the same bacula-fd.conf, which
+ * accepts each of those Directors with its own Client's password): the one that already holds the
+ * File Daemon's side (fdHolder), else the first whose Director the file accepts with that Client's
+ * password, else the first made.
  */
-async function clientOfFile<C extends ClientRow>(tools: FdImportTools, clients: readonly C[], nodes: readonly ResourceNode[]): Promise<C | undefined> {
-  const pairs = await Promise.all(clients.map((c) => fdDirectorNames(tools.tx, c.id)));
-  // fdDirectorNames gives the pair's primary first: one pair when all share it.
-  const primary = pairs.every((p) => p[0] === pairs[0][0]) ? clients.find((c) => c.director.name === pairs[0][0]) : undefined;
-  if (primary) return primary;
+async function clientOfFile<C extends ClientRow>(tools: FdImportTools, clients: readonly C[], nodes: readonly ResourceNode[]): Promise<C> {
+  const holderId = await fdHolder(tools.tx, clients[0].id);
+  const holder = clients.find((c) => c.id === holderId)!;
+  const holds = await tools.tx.client.findUniqueOrThrow({ where: { id: holderId }, select: { fdExtra: true, fdDirectorExtra: true, fdAddress: true, _count: { select: { resources: true } } } });
+  if (holds._count.resources > 0 || holds.fdExtra !== null || holds.fdDirectorExtra !== null || holds.fdAddress !== null) return holder;
   const accepted = new Map<string, unknown>();
   for (const n of nodes) if (findResource("fd", n.type)?.name === "Director") accepted.set(resourceName(n), directive(n, "Password")?.value);
-  const matching = clients.filter((c, i) => {
+  for (const c of clients) {
     const pw = decryptSecret(c.passwordEnc);
-    return pairs[i].some((d) => accepted.get(d) === pw);
-  });
-  return matching.length === 1 ? matching[0] : undefined;
+    if ((await fdDirectorNames(tools.tx, c.id)).some((d) => accepted.get(d) === pw)) return c;
+  }
+  return holder;
 }
 
 /** A directive's name as the FD's table spells it (the file may use an alias or other spacing). */
@@ -93,16 +96,12 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
     return undefined;
   }
   const name = resourceName(fd);
-  const clients = await tools.tx.client.findMany({ where: { name }, include: { director: { select: { name: true, role: true, primaryId: true } } } });
+  const clients = await tools.tx.client.findMany({ where: { name }, orderBy: { id: "asc" } });
   if (clients.length === 0) {
     tools.issue("error", fd, `no Client named "${name}": a File Daemon's configuration is kept on the Client of its Director; import the Director's configuration that defines Client "${name}" first (or with this file)`);
     return undefined;
   }
   const client = clients.length === 1 ? clients[0] : await clientOfFile(tools, clients, nodes);
-  if (!client) {
-    tools.issue("error", fd, `Client "${name}" is defined by ${clients.length} Directors that are not one pair (${clients.map((c) => c.director.name).join(", ")}), and this file accepts more than one of them (or none) with its Client's password: the dashboard keeps a File Daemon's side on one Client; make the file accept one Director (and its standbys), or remove the Client from the other Directors`);
-    return undefined;
-  }
   let ok = true;
 
   // FileDaemon: the columns, the rest in order.
@@ -129,9 +128,10 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
   }
   cols.fdAddress ??= null;
 
-  // Directors: the derived ones keep their other directives as an overlay; any other is stored whole.
-  const derived = await fdDirectorNames(tools.tx, client.id);
-  const password = decryptSecret(client.passwordEnc);
+  // Directors: the derived ones (each Director that has a Client of this name, and its standbys,
+  // with that Client's password) keep their other directives as an overlay; any other is stored whole.
+  const accepted = await fdDirectors(tools.tx, client.id);
+  const derived = accepted.map((d) => d.name);
   const stored: ResourceNode[] = [];
   const pair: { node: ResourceNode; rest: Item[] }[] = [];
   const seenDirectors = new Set<string>();
@@ -148,7 +148,7 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
       continue;
     }
     const pw = directive(n, "Password");
-    if (pw && pw.value !== password) {
+    if (pw && pw.value !== accepted.find((d) => d.name === dname)!.password) {
       tools.issue("error", pw, `Director "${dname}" has another password than Client "${name}" in that Director's configuration: the File Daemon would refuse the Director; make them equal`);
       ok = false;
       continue;
@@ -160,7 +160,7 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
   const common = pair.length === 1 ? pair[0].rest : [];
   if (pair.length > 1) for (const { node, rest } of pair) if (rest.length > 0) stored.push({ ...node, items: node.items.filter((i) => !(i.kind === "directive" && canonical(node.type, i.name) === "Password")) });
   for (const d of derived) {
-    if (!seenDirectors.has(d)) tools.issue("warning", fd, `the rendered bacula-fd.conf also accepts Director "${d}" (of Client "${name}"'s Director pair), which this file does not`);
+    if (!seenDirectors.has(d)) tools.issue("warning", fd, `the rendered bacula-fd.conf also accepts Director "${d}" (it, or the Director of its pair, has a Client "${name}"), which this file does not`);
   }
   if (!ok) return undefined;
   await tools.saveClient(client as unknown as Record<string, unknown>, name, cols, { fdExtra: extra, fdDirectorExtra: common });
