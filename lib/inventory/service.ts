@@ -273,7 +273,9 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
     if (f.sameDirector && directorRow && target.directorId !== directorRow.id) {
       errors.push(fieldError(kind, f.key, "same-director", `${KINDS[f.ref!].label} "${String(target.name)}" belongs to another Director than "${String(directorRow.name)}"`));
     }
-    if (selfId != null && f.ref === kind && id === selfId) {
+    // A new reference to itself is refused; one already stored (an imported Pool whose Next Pool is
+    // itself, which Bacula accepts) stays editable with the value sent back as it was.
+    if (selfId != null && f.ref === kind && id === selfId && (await delegate(tx, kind).findUnique({ where: { id: selfId } }))?.[f.key] !== selfId) {
       errors.push(fieldError(kind, f.key, "not-self", `cannot point at this ${meta.label.toLowerCase()} itself`));
     }
   }

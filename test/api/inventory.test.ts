@@ -190,6 +190,14 @@ describe("inventory API", () => {
       const ok = await call(update, `/api/pools/${offsite.id}`, { method: "PUT", body: edit, cookie: op, params: { kind: "pools", id: String(offsite.id) } });
       expect(ok.status, JSON.stringify(ok.json)).toBe(200);
       expect((await prisma.pool.findUniqueOrThrow({ where: { id: offsite.id } })).labelFormat).toBe("Offsite-");
+      // A Pool whose Next Pool is itself (Bacula takes it), sent back as it is: saved; made so by an edit: refused.
+      await prisma.pool.update({ where: { id: offsite.id }, data: { nextPoolId: offsite.id } });
+      const self = await call(update, `/api/pools/${offsite.id}`, { method: "PUT", body: { ...edit, nextPoolId: offsite.id, labelFormat: "Self-" }, cookie: op, params: { kind: "pools", id: String(offsite.id) } });
+      expect(self.status, JSON.stringify(self.json)).toBe(200);
+      await prisma.pool.update({ where: { id: offsite.id }, data: { nextPoolId: null } });
+      const made = await call(update, `/api/pools/${offsite.id}`, { method: "PUT", body: { ...edit, nextPoolId: offsite.id }, cookie: op, params: { kind: "pools", id: String(offsite.id) } });
+      expect(made.status).toBe(400);
+      expect(made.json.fields[0]).toMatchObject({ field: "nextPoolId", rule: "not-self" });
     } finally {
       await prisma.pool.update({ where: { id: offsite.id }, data: { nextPoolId: null, labelFormat: null } });
     }
