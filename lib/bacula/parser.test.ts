@@ -17,6 +17,14 @@ const dirOpts = (version?: string) => ({ version, skipRequired: new Set(["Job"])
 const rules = (t: ConfigTree, version?: string) => checkTree(t, t.daemon === "dir" ? dirOpts(version) : { version }).map((p) => `${p.rule}:${p.resource}:${p.path}`);
 
 describe("parseTree", () => {
+  it("an error inside an address block skips the rest of that block only: the directives after it are read", () => {
+    const text = `Director {\n  Name = d\n  DirAddresses = { ip = { addr = 0.0.0.0; port = "bacula-dir" } ipv6 = { addr = ::; } }\n  QueryFile = "/q"\n  WorkingDirectory = /w\n  PidDirectory = /p\n  Password = "x"\n  Messages = M\n}\nMessages {\n  Name = M\n  Console = all\n}\n`;
+    const { tree, issues } = parseTree(text, "dir");
+    expect(issues.map((i) => `${i.line}:${i.message}`)).toEqual(["3:Director: DirAddresses expected a value for port (unquoted)"]);
+    expect(tree.resources[0].items.map((i) => i.name)).toEqual(["Name", "QueryFile", "WorkingDirectory", "PidDirectory", "Password", "Messages"]);
+    expect(tree.resources.map((r) => r.type)).toEqual(["Director", "Messages"]);
+  });
+
   it("keeps every resource, directive and sub-block in order, with the table's names and their positions", () => {
     const text = `Director {
   Name = d

@@ -581,35 +581,48 @@ const MSG_WHERE: Readonly<Record<string, "list" | "one" | undefined>> = {
 };
 
 function readAddresses(lx: Lexer, r: ReadResult): AddressEntry[] | undefined {
+  // Braces open inside the block: on an error the rest of the block is skipped to its end, so that
+  // the directives after it are read as directives (not as more errors).
+  let depth = 0;
+  const next = (): Tok => {
+    const t = lx.next(true);
+    if (t === Tok.BOB) depth++;
+    else if (t === Tok.EOB) depth--;
+    return t;
+  };
   const fail = (m: string) => {
     r.problems.push({ severity: "error", message: m });
+    for (let t = lx.token; depth > 0 && t !== Tok.EOF; ) t = next();
     return undefined;
   };
-  if (lx.next(true) !== Tok.BOB) return fail("expected a block { ip = { addr = …; port = … } }");
+  if (next() !== Tok.BOB) {
+    depth = 0;
+    return fail("expected a block { ip = { addr = …; port = … } }");
+  }
   const out: AddressEntry[] = [];
-  let t = lx.next(true);
+  let t = next();
   if (t === Tok.EOB) return fail("an empty address block is not allowed");
   for (;;) {
     if (!(t === Tok.IDENTIFIER || t === Tok.UNQUOTED)) return fail(`expected ip, ipv4 or ipv6, found ${TOK_NAMES[t]}`);
     const fam = lx.str.toLowerCase();
     if (fam !== "ip" && fam !== "ipv4" && fam !== "ipv6") return fail("expected ip, ipv4 or ipv6");
-    if (lx.next(true) !== Tok.EQUALS) return fail('expected "=" after the address family');
-    if (lx.next(true) !== Tok.BOB) return fail("expected { after the address family");
+    if (next() !== Tok.EQUALS) return fail('expected "=" after the address family');
+    if (next() !== Tok.BOB) return fail("expected { after the address family");
     const e: AddressEntry = { family: fam };
-    t = lx.next(true);
+    t = next();
     while (t === Tok.IDENTIFIER) {
       const key = lx.str.toLowerCase();
       if (key !== "addr" && key !== "port") return fail("expected addr or port");
-      if (lx.next(true) !== Tok.EQUALS) return fail(`expected "=" after ${key}`);
-      const v = lx.next(true);
+      if (next() !== Tok.EQUALS) return fail(`expected "=" after ${key}`);
+      const v = next();
       if (!(v === Tok.IDENTIFIER || v === Tok.UNQUOTED || (v === Tok.NUMBER && key === "port"))) return fail(`expected a value for ${key} (unquoted)`);
       if (e[key] !== undefined) return fail(`only one ${key} per address block`);
       e[key as "addr" | "port"] = lx.str;
-      t = lx.next(true);
+      t = next();
     }
     if (t !== Tok.EOB) return fail("expected } to end the address");
     out.push(e);
-    t = lx.next(true);
+    t = next();
     if (t === Tok.EOB) break;
   }
   return out;

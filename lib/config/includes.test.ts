@@ -119,6 +119,20 @@ describe("includeResolver", () => {
       expect(includeResolver(memory(files))(`|${cmd}`, "/etc/bacula/bacula-dir.conf"), cmd).toMatchObject({ kind: "error", message: expect.stringMatching(/is not run by the importer/) });
   });
 
+  it("matches dot files only with a pattern that starts with a dot, as the shell does; a listed name with a blank is refused, as Bacula fails on it", () => {
+    const r = includeResolver(memory(files))("|sh -c 'cat /etc/bacula/conf.d/.*.conf'", "/etc/bacula/bacula-dir.conf");
+    expect(r).toMatchObject({ kind: "files", files: [{ name: "/etc/bacula/conf.d/.hidden.conf" }] });
+    const l = includeResolver(memory(files))("|sh -c 'for f in /etc/bacula/conf.d/.*.conf ; do echo @${f} ; done'", "/etc/bacula/bacula-dir.conf");
+    expect(l).toMatchObject({ kind: "files", files: [{ name: "/etc/bacula/conf.d/.hidden.conf" }] });
+    const spaced = memory({ "/etc/bacula/sp/a.conf": "", "/etc/bacula/sp/c d.conf": "Pool {\n  Name = CD\n  PoolType = Backup\n}\n" });
+    expect(includeResolver(spaced)("|sh -c 'for f in /etc/bacula/sp/*.conf ; do echo @${f} ; done'", "/etc/bacula/bacula-dir.conf")).toEqual({
+      kind: "error",
+      message: 'the piped include lists /etc/bacula/sp/c d.conf, whose name holds a blank: Bacula reads "@/etc/bacula/sp/c" and stops ("Cannot open included config file"); rename the file, or include it with @"…"',
+    });
+    // cat takes it whole.
+    expect(includeResolver(spaced)("|sh -c 'cat /etc/bacula/sp/*.conf'", "/etc/bacula/bacula-dir.conf")).toMatchObject({ kind: "files", files: [{ name: "/etc/bacula/sp/a.conf" }, { name: "/etc/bacula/sp/c d.conf" }] });
+  });
+
   it("reports a directory it cannot list, naming it", () => {
     const r = includeResolver(memory(files))("|sh -c 'for f in /srv/none/*.conf ; do echo @${f} ; done'", "/etc/bacula/bacula-dir.conf");
     expect(r).toEqual({ kind: "error", message: "cannot list /srv/none for the piped include: ENOENT" });

@@ -37,7 +37,9 @@ function matching(access: FileAccess, base: string, glob: { dir: string; pattern
   } catch (e) {
     return { error: `cannot list ${dir} for the piped include: ${e instanceof Error ? e.message : String(e)}` };
   }
-  return { files: names.filter((x) => glob.pattern.test(x) && !x.startsWith(".")).sort(byteOrder).map((n) => path.join(dir, n)) };
+  // The shell matches a name that starts with "." only with a pattern that does.
+  const dotted = glob.glob.startsWith(".");
+  return { files: names.filter((x) => glob.pattern.test(x) && (dotted || !x.startsWith("."))).sort(byteOrder).map((n) => path.join(dir, n)) };
 }
 
 export function includeResolver(access: FileAccess) {
@@ -63,6 +65,10 @@ export function includeResolver(access: FileAccess) {
         }
         if (matched.files.length === 0) unmatched.push(path.join(path.resolve(base, glob.dir), glob.glob));
       }
+      // `echo @${f}` of a name with a blank: Bacula takes the include's name up to the blank and
+      // fails to open that file.
+      const blank = listing ? files.find((f) => /\s/.test(path.basename(f.name))) : undefined;
+      if (blank) return { kind: "error", message: `the piped include lists ${blank.name}, whose name holds a blank: Bacula reads "@${blank.name.split(/\s/)[0]}" and stops ("Cannot open included config file"); rename the file, or include it with @"…"` };
       // The shell echoes an unmatched pattern as it is, and Bacula then fails to open a file of that
       // name; `cat` of no file prints nothing, which Bacula reads as nothing.
       if (listing && files.length === 0) return { kind: "error", message: `the piped include lists no file of ${path.resolve(base, listing.dir)} (Bacula stops there: "Cannot open included config file"); add a file, or remove the include` };

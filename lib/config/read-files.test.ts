@@ -23,6 +23,9 @@ describe("a config that is not UTF-8", () => {
     expect((err as Error).message).toBe(`${f}: is not UTF-8 text (line 5, byte 101: save it as UTF-8)`);
     expect((err as Error).message).not.toContain("secret-looking");
     expect(fs.readFileSync(f)[101]).toBe(0xe9);
+    // Lines counted as Bacula's lexer counts them: a lone CR ends one too.
+    fs.writeFileSync(f, Buffer.from("FileDaemon {\n  Name = x-fd\n  Description = abc\r\xe9\n}\n", "latin1"));
+    expect(() => parseConfigFiles([f], undefined)).toThrow(`${f}: is not UTF-8 text (line 4, byte 47: save it as UTF-8)`);
   });
 
   it("is read when its bytes that are not UTF-8 are all in comments (Bacula reads them, and no comment is kept)", () => {

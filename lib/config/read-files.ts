@@ -199,12 +199,14 @@ function lineOfReplacementInToken(text: string): number | null {
  * offset 0-based), on line `fromLine` or after it.
  */
 export function firstInvalidUtf8(buf: Uint8Array, fromLine = 1): { line: number; offset: number } {
+  // Lines end at \n, \r\n or a lone \r, as the lexer counts them.
+  const endsLine = (k: number) => buf[k] === 0x0a || (buf[k] === 0x0d && buf[k + 1] !== 0x0a);
   let line = 1;
   let i = 0;
-  for (; i < buf.length && line < fromLine; i++) if (buf[i] === 0x0a) line++;
+  for (; i < buf.length && line < fromLine; i++) if (endsLine(i)) line++;
   for (; i < buf.length; ) {
     const b = buf[i];
-    if (b === 0x0a) line++;
+    if (endsLine(i)) line++;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (len === 0 || i + len > buf.length) return { line, offset: i };
     for (let k = 1; k < len; k++) if ((buf[i + k] & 0xc0) !== 0x80) return { line, offset: i };
