@@ -310,7 +310,8 @@ export function listenAddress(res: ResourceDef, items: readonly Item[]): { addre
     if (def.store === "addresses" && it === block && Array.isArray(it.value)) {
       const first = (it.value as AddressEntry[])[0];
       if (first?.addr !== undefined) out.address = first.addr;
-      if (first?.port !== undefined && listenPort(first.port) !== undefined) out.port = listenPort(first.port);
+      const port = first?.port === undefined ? undefined : listenPort(first.port);
+      if (port !== undefined) out.port = port;
     } else if (single.has(def.name) && def.store === "addresses_address" && typeof it.value === "string") out.address = it.value;
     else if (single.has(def.name) && def.store === "addresses_port" && (typeof it.value === "number" || /^\d+$/.test(String(it.value)))) out.port = Number(it.value);
   }

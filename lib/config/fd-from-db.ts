@@ -51,14 +51,14 @@ export async function fdDirectorNames(db: Db, clientId: number): Promise<string[
  * those Directors' pairs, each with the password of its Director's Client; the Client's own row
  * comes first. Names are unique (the first Client that brings one gives its password).
  */
-export async function fdDirectors(db: Db, clientId: number): Promise<{ name: string; password: string; clientId: number }[]> {
+export async function fdDirectors(db: Db, clientId: number): Promise<{ name: string; password: string }[]> {
   const c = await db.client.findUniqueOrThrow({ where: { id: clientId }, select: { id: true, name: true } });
   const rows = await db.client.findMany({ where: { name: c.name }, select: { id: true, passwordEnc: true }, orderBy: { id: "asc" } });
   const ordered = [...rows.filter((r) => r.id === c.id), ...rows.filter((r) => r.id !== c.id)];
-  const out: { name: string; password: string; clientId: number }[] = [];
+  const out: { name: string; password: string }[] = [];
   for (const r of ordered) {
     const password = decryptSecret(r.passwordEnc);
-    for (const name of await fdDirectorNames(db, r.id)) if (!out.some((d) => d.name === name)) out.push({ name, password, clientId: r.id });
+    for (const name of await fdDirectorNames(db, r.id)) if (!out.some((d) => d.name === name)) out.push({ name, password });
   }
   return out;
 }
@@ -67,8 +67,9 @@ export async function fdDirectors(db: Db, clientId: number): Promise<{ name: str
  * The Client that holds a File Daemon's own side (FileDaemon directives, stored resources), among
  * the Clients of its name: the one an import put the File Daemon's file on, else the first made.
  * Every Client of that name renders the holder's bacula-fd.conf (it is one File Daemon).
+ * `holds`: the holder has a File Daemon side already (false: none of them has, the first made).
  */
-export async function fdHolder(db: Db, clientId: number): Promise<number> {
+export async function fdHolder(db: Db, clientId: number): Promise<{ id: number; holds: boolean }> {
   const c = await db.client.findUniqueOrThrow({ where: { id: clientId }, select: { name: true } });
   const rows = await db.client.findMany({
     where: { name: c.name },
@@ -76,12 +77,12 @@ export async function fdHolder(db: Db, clientId: number): Promise<number> {
     orderBy: { id: "asc" },
   });
   const holding = rows.find((r) => r._count.resources > 0 || r.fdExtra !== null || r.fdDirectorExtra !== null || r.fdAddress !== null);
-  return (holding ?? rows[0]).id;
+  return holding ? { id: holding.id, holds: true } : { id: rows[0].id, holds: false };
 }
 
 /** The model of one Client's bacula-fd.conf (the holder's, when several Directors define the Client: fdHolder). */
 export async function loadFileDaemonConfig(db: Db, clientId: number): Promise<FileDaemonConfig> {
-  const holderId = await fdHolder(db, clientId);
+  const { id: holderId } = await fdHolder(db, clientId);
   const c = await db.client.findUniqueOrThrow({ where: { id: holderId }, include: { resources: true } });
   const accepted = await fdDirectors(db, holderId);
   const names = accepted.map((d) => d.name);

@@ -54,10 +54,9 @@ type ClientRow = { id: number; passwordEnc: string };
  * password, else the first made.
  */
 async function clientOfFile<C extends ClientRow>(tools: FdImportTools, clients: readonly C[], nodes: readonly ResourceNode[]): Promise<C> {
-  const holderId = await fdHolder(tools.tx, clients[0].id);
+  const { id: holderId, holds } = await fdHolder(tools.tx, clients[0].id);
   const holder = clients.find((c) => c.id === holderId)!;
-  const holds = await tools.tx.client.findUniqueOrThrow({ where: { id: holderId }, select: { fdExtra: true, fdDirectorExtra: true, fdAddress: true, _count: { select: { resources: true } } } });
-  if (holds._count.resources > 0 || holds.fdExtra !== null || holds.fdDirectorExtra !== null || holds.fdAddress !== null) return holder;
+  if (holds) return holder;
   const accepted = new Map<string, unknown>();
   for (const n of nodes) if (findResource("fd", n.type)?.name === "Director") accepted.set(resourceName(n), directive(n, "Password")?.value);
   for (const c of clients) {

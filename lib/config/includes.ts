@@ -26,7 +26,7 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(x, y);
 }
 
-/** The files of one directory that a one-level pattern matches, in the shell's order (hidden files not). */
+/** The files of one directory that a one-level pattern matches, in the shell's order (dot files only for a pattern that starts with a dot). */
 function matching(access: FileAccess, base: string, glob: { dir: string; pattern: RegExp; glob: string }): { files: string[] } | { error: string } {
   const dir = path.resolve(base, glob.dir);
   // A name without a wildcard is the file itself (`cat /etc/bacula/clients.conf`), read as an `@` include is.

@@ -255,6 +255,9 @@ function refuse(kind: KindKey, errors: FieldError[]): never {
 async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unknown>, selfId: number | null) {
   const meta = KINDS[kind];
   const errors: FieldError[] = [];
+  // The stored row an update replaces, read once when a check needs it.
+  let stored: Promise<Row | null> | undefined;
+  const storedRow = () => (stored ??= selfId == null ? Promise.resolve(null) : delegate(tx, kind).findUnique({ where: { id: selfId } }));
   const directorId = data.directorId as number | undefined;
   let directorRow: Row | null = null;
   if ((meta.directorScoped || kind === "resources") && directorId != null) {
@@ -275,7 +278,7 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
     }
     // A new reference to itself is refused; one already stored (an imported Pool whose Next Pool is
     // itself, which Bacula accepts) stays editable with the value sent back as it was.
-    if (selfId != null && f.ref === kind && id === selfId && (await delegate(tx, kind).findUnique({ where: { id: selfId } }))?.[f.key] !== selfId) {
+    if (selfId != null && f.ref === kind && id === selfId && (await storedRow())?.[f.key] !== selfId) {
       errors.push(fieldError(kind, f.key, "not-self", `cannot point at this ${meta.label.toLowerCase()} itself`));
     }
   }
@@ -298,7 +301,7 @@ async function checkReferences(tx: Tx, kind: KindKey, data: Record<string, unkno
   }
   // A new or changed Next Pool must not close a cycle (Bacula accepts one, the forms do not make
   // one); a Pool already in one (imported) can still be edited for anything else.
-  const keptNextPool = kind === "pools" && selfId != null && (await tx.pool.findUnique({ where: { id: selfId }, select: { nextPoolId: true } }))?.nextPoolId === data.nextPoolId;
+  const keptNextPool = kind === "pools" && selfId != null && (await storedRow())?.nextPoolId === data.nextPoolId;
   if (kind === "pools" && data.nextPoolId != null && !keptNextPool) {
     const chain: string[] = [String(data.name)];
     let cursor = data.nextPoolId as number | null;
