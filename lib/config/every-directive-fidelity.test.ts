@@ -18,6 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "@/test/support/db";
+import { deepFreeze } from "@/test/support/freeze";
 import { makeBaculaTempDir, runBaculaJsonFile, runBdirjson, runBsdjson } from "@/lib/bacula/testing/bacula-bin";
 import { diffJsonViews, flattenJsonView } from "@/lib/bacula/testing/json-view";
 import { expectedDirectives, generateEveryDirective } from "@/lib/bacula/testing/every-directive";
@@ -118,7 +119,8 @@ for (const daemon of ["dir", "sd"] as const) {
         const original = runBaculaJsonFile(tool, file);
         expect(original.code, original.stdout.slice(0, 400)).toBe(0);
 
-        const src = parseConfigFile(file, daemon);
+        // Frozen: the import leaves the parse as it was (the Import page's import reuses its dry run's).
+        const src = deepFreeze(parseConfigFile(file, daemon));
         expect(src.result.issues.filter((x) => x.severity === "error"), `${daemon} file ${i}`).toEqual([]);
         const report = await importConfigs(prisma, [src], { actor: "every-directive" });
         expect(report.issues.filter((x) => x.severity === "error"), `${daemon} file ${i}`).toEqual([]);

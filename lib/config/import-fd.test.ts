@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "@/test/support/db";
+import { deepFreeze } from "@/test/support/freeze";
 import { makeBaculaTempDir, runBaculaJsonFile, type BaculaBinResult } from "@/lib/bacula/testing/bacula-bin";
 import { diffJsonViews } from "@/lib/bacula/testing/json-view";
 
@@ -64,7 +65,8 @@ const dirPassword = /Director\s*\{[^}]*?Password\s*=\s*"([^"]+)"/.exec(stockFd)!
 describe("bacula-fd.conf import", () => {
   it("tells the four stock files apart and imports them together: the File Daemon's file comes back as Bacula read it", async () => {
     const files = ["bacula-dir.conf", "bacula-sd.conf", "bacula-fd.conf", "bconsole.conf"].map((f) => path.join(STOCK, f));
-    const sources = files.map((f) => parseConfigFile(f));
+    // Frozen: the import leaves the parse as it was (the Import page's import reuses its dry run's).
+    const sources = files.map((f) => deepFreeze(parseConfigFile(f)));
     expect(sources.map((s) => s.daemon)).toEqual(["dir", "sd", "fd", "console"]);
     const report = await importConfigs(prisma, sources, { actor: "test" });
     expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
@@ -137,7 +139,7 @@ Messages {
 `,
     );
     expect(detectDaemon(fs.readFileSync(rich, "utf8"))).toBe("fd");
-    const report = await importConfigs(prisma, [parseConfigFile(rich)], { actor: "test" });
+    const report = await importConfigs(prisma, [deepFreeze(parseConfigFile(rich))], { actor: "test" });
     expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
     expect(report.applied).toBe(true);
     const { diff, text } = await views(rich, fdName);

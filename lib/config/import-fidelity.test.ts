@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "@/test/support/db";
+import { deepFreeze } from "@/test/support/freeze";
 import { makeBaculaTempDir, runBaculaJsonFile, runBdirjson, runBsdjson, type BaculaBinResult } from "@/lib/bacula/testing/bacula-bin";
 import { diffJsonViews, type JsonViewDiff } from "@/lib/bacula/testing/json-view";
 import { parseTree } from "@/lib/bacula/parser";
@@ -48,8 +49,10 @@ interface RoundTrip {
 
 /** Imports the files, renders the daemon named `name` from the database, compares Bacula's views. */
 async function roundTrip(mains: string[], daemon: "dir" | "sd", name: string): Promise<RoundTrip> {
-  const sources = mains.map((f) => parseConfigFile(f));
+  // Frozen: the import leaves the parse as it was (the Import page's import reuses its dry run's).
+  const sources = mains.map((f) => deepFreeze(parseConfigFile(f)));
   for (const s of sources) expect(s.result.issues.filter((i) => i.severity === "error"), s.file).toEqual([]);
+  expect((await importConfigs(prisma, sources, { actor: "fidelity", dryRun: true })).applied).toBe(false);
   const report = await importConfigs(prisma, sources, { actor: "fidelity" });
   expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
   expect(report.applied).toBe(true);

@@ -590,7 +590,7 @@ function nodeAtLine(tree: ConfigTree, file: string, line: number): ResourceNode 
  * What Bacula's parser would refuse, as import issues; with allowErrors, the resources in error are
  * left out (and, to a fixed point, the resources that then refer to a missing one).
  */
-function checkSource(src: ParsedSource, version: string, opts: ImportOptions, report: ImportReport, issues: ImportIssue[]): Checked {
+function checkSource(src: ParsedSource, version: string, opts: Pick<ImportOptions, "allowErrors">, report: ImportReport, issues: ImportIssue[]): Checked {
   const excluded = new Set<ResourceNode>();
   const tree = src.result.tree;
   // A resource that did not parse cleanly is left out whole (Bacula would refuse the file): nothing half-read is written.
@@ -1199,13 +1199,30 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
  * Imports parsed configs: Storage Daemon configs first (so that Director Storages find their SD and
  * device), then Directors. One transaction; see the module comment for errors and dry runs.
  */
-export async function importConfigs(db: Db, sources: ParsedSource[], opts: ImportOptions = {}): Promise<ImportReport> {
+/**
+ * What an import decides before it reads the database: the parse's issues, Bacula's checks of each
+ * file and the resources they leave out. A pure function of the parsed files, the Bacula version
+ * and allowErrors, so the Import page's import reuses its dry run's (lib/config/upload-reads.ts).
+ * Neither this nor importPrepared changes the parsed files; importPrepared copies what it adds to.
+ */
+export interface PreparedImport {
+  readonly version: string;
+  readonly allowErrors: boolean;
+  /** The daemons' configs (bconsole and tray monitor configs are only said in `issues`). */
+  readonly sources: readonly ParsedSource[];
+  readonly issues: readonly ImportIssue[];
+  readonly leftOut: ImportReport["leftOut"];
+  readonly checked: ReadonlyMap<ParsedSource, Checked>;
+  readonly parseErrors: ReadonlySet<ParsedSource>;
+}
+
+export function prepareImport(all: readonly ParsedSource[], opts: Pick<ImportOptions, "version" | "allowErrors"> = {}): PreparedImport {
   const version = opts.version ?? "15.0.3";
-  const report: ImportReport = { applied: false, dryRun: !!opts.dryRun, issues: [], changes: [], leftOut: [] };
+  const report: ImportReport = { applied: false, dryRun: false, issues: [], changes: [], leftOut: [] };
   // A bconsole.conf or a tray monitor's config is recognised, said, and left alone: the dashboard
   // writes its own bconsole.conf for each Director, and has no tray monitor.
-  const consoles = sources.filter((s) => s.daemon === "console" || s.daemon === "monitor");
-  sources = sources.filter((s) => s.daemon !== "console" && s.daemon !== "monitor");
+  const consoles = all.filter((s) => s.daemon === "console" || s.daemon === "monitor");
+  const sources = all.filter((s) => s.daemon !== "console" && s.daemon !== "monitor");
   const issues: ImportIssue[] = sources.flatMap((s) =>
     s.result.issues.map((i: ParseIssue) => ({ file: i.file || s.file, line: i.line, severity: i.severity, stage: "parse" as const, message: i.message })),
   );
@@ -1223,9 +1240,6 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
   const parseErrors = new Set(sources.filter((s) => s.result.issues.some((i) => i.severity === "error")));
   const checked = new Map<ParsedSource, Checked>();
   for (const s of sources) checked.set(s, checkSource(s, version, opts, report, issues));
-  const dirSources = sources.filter((s): s is ParsedDirectorSource => s.daemon === "dir");
-  const sdSources = sources.filter((s): s is ParsedSdSource => s.daemon === "sd");
-  const fdSources = sources.filter((s): s is ParsedTreeSource => s.daemon === "fd");
   const seen = new Map<string, string>();
   for (const s of sources) {
     const n = s.daemon === "dir" ? s.result.config.director.name : s.daemon === "sd" ? s.result.config.storage.name : s.result.config.name;
@@ -1234,6 +1248,23 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
       issues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: seen.get(k) === s.file ? `this file is given twice` : `${DAEMON_LABEL[s.daemon]} "${n}" is also defined in ${seen.get(k)}` });
     if (n) seen.set(k, s.file);
   }
+  return { version, allowErrors: !!opts.allowErrors, sources, issues, leftOut: report.leftOut, checked, parseErrors };
+}
+
+export async function importConfigs(db: Db, sources: ParsedSource[], opts: ImportOptions = {}): Promise<ImportReport> {
+  return importPrepared(db, prepareImport(sources, opts), opts);
+}
+
+/** The import of what prepareImport decided (its version and allowErrors are the ones used). */
+export async function importPrepared(db: Db, prepared: PreparedImport, given: Omit<ImportOptions, "version" | "allowErrors"> = {}): Promise<ImportReport> {
+  const { version, checked, parseErrors } = prepared;
+  const opts: ImportOptions = { ...given, version, allowErrors: prepared.allowErrors };
+  const sources = prepared.sources;
+  const report: ImportReport = { applied: false, dryRun: !!opts.dryRun, issues: [], changes: [], leftOut: [...prepared.leftOut] };
+  const issues: ImportIssue[] = [...prepared.issues];
+  const dirSources = sources.filter((s): s is ParsedDirectorSource => s.daemon === "dir");
+  const sdSources = sources.filter((s): s is ParsedSdSource => s.daemon === "sd");
+  const fdSources = sources.filter((s): s is ParsedTreeSource => s.daemon === "fd");
   const blocked = issues.some((i) => i.severity === "error") && !opts.allowErrors;
   try {
     return await db.$transaction(

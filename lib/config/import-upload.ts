@@ -9,9 +9,10 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { modelRevision } from "./from-db";
 import type { FileAccess } from "./includes";
-import { importConfigs, parseConfigFile, type Daemon, type ImportReport, type ParsedSource } from "./import-to-db";
+import { importPrepared, parseConfigFile, prepareImport, type Daemon, type ImportReport, type ParsedSource } from "./import-to-db";
 import { defaultMainFiles } from "./import-form";
-import { uploadedTree, UploadError, type UploadedFile } from "./upload-files";
+import { uploadedTree, UploadError, type UploadedFile, type UploadedTree } from "./upload-files";
+import { UploadReads, type UploadRead } from "./upload-reads";
 
 export interface UploadImportRequest {
   root: string;
@@ -51,8 +52,8 @@ export interface UploadImportResult extends ImportReport {
   modelRevision: number;
   /** What the answer is about: the files (paths and bytes), the directory, the files read as configs and "force". */
   uploadDigest: string;
-  /** Where the time went (ms): reading the upload and parsing, then checks and the database. */
-  timings: { readMs: number; parseMs: number; importMs: number };
+  /** Where the time went (ms): reading the upload, parsing and Bacula's checks, then the database; whether the dry run's parse and checks were reused. */
+  timings: { readMs: number; parseMs: number; importMs: number; reusedDryRun: boolean };
 }
 
 /** The dry run's files differ from the import's: the dry run does not say what this import would do. */
@@ -91,6 +92,40 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   if (!r.dryRun && r.expectDigest !== undefined && r.expectDigest !== digest) throw new UploadChangedError();
   if (main.length === 0) throw new UploadError("files", undefined, "path", `hold no config to import: upload bacula-dir.conf, bacula-sd.conf or bacula-fd.conf (a *.conf file at the top of ${tree.root})`);
 
+  // The dry run's reading of these same files, when this process made it (upload-reads.ts).
+  const kept = r.dryRun ? reads.get(digest) : reads.get(digest, { take: true });
+  const read = kept ?? readUpload(tree, main, !!r.force);
+  if (!kept && r.dryRun && !r.rehearse) reads.put(digest, r.files.reduce((n, f) => n + f.bytes.byteLength, 0), read);
+  const { sources, unknown, includedOnly, unread } = read;
+
+  const t2 = performance.now();
+  // A file that is no daemon's config stops the import, unless it is forced (then the rest goes in).
+  const report: ImportReport = !read.prepared
+    ? { applied: false, dryRun: r.dryRun, issues: [...unknown], changes: [], leftOut: [] }
+    : await importPrepared(db, read.prepared, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, rehearse: r.rehearse, expectRevision: r.dryRun ? undefined : r.expectRevision });
+  const t3 = performance.now();
+  const counts: ChangeCounts = {};
+  for (const c of report.changes) (counts[c.kind] ??= { create: 0, update: 0, delete: 0 })[c.action]++;
+  return {
+    ...report,
+    changes: report.changes.slice(0, CHANGES_LISTED),
+    changeCount: report.changes.length,
+    counts,
+    uploadDigest: digest,
+    issues: read.prepared ? [...unknown, ...report.issues] : report.issues,
+    configs: sources.map((s) => ({ file: s.file, daemon: s.daemon })),
+    includedOnly: [...includedOnly],
+    unread: [...unread],
+    modelRevision: await modelRevision(db),
+    timings: { readMs: t1 - t0, parseMs: t2 - t1, importMs: t3 - t2, reusedDryRun: kept !== undefined },
+  };
+}
+
+/** The readings of this process's recent dry runs, for their imports. */
+const reads = new UploadReads();
+
+/** Parses the files named as configs (with their includes, from the upload) and checks them as the import will. */
+function readUpload(tree: UploadedTree, main: readonly string[], force: boolean): UploadRead {
   // Each file read while parsing a main file (its includes), to tell main files from included ones.
   const readBy = new Map<string, string>();
   const parsed: { source: ParsedSource; abs: string }[] = [];
@@ -120,27 +155,6 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   const includedOnly = [...readBy].filter(([f]) => uploaded.has(f)).map(([file, by]) => ({ file, by }));
   const read = new Set([...sources.map((s) => s.file), ...readBy.keys(), ...unknown.map((f) => f.file)]);
   const unread = tree.paths.filter((f) => !read.has(f));
-
-  const t2 = performance.now();
-  // A file that is no daemon's config stops the import, unless it is forced (then the rest goes in).
-  const report: ImportReport =
-    unknown.length && !r.force
-      ? { applied: false, dryRun: r.dryRun, issues: unknown, changes: [], leftOut: [] }
-      : await importConfigs(db, sources, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, rehearse: r.rehearse, allowErrors: r.force, expectRevision: r.dryRun ? undefined : r.expectRevision });
-  const t3 = performance.now();
-  const counts: ChangeCounts = {};
-  for (const c of report.changes) (counts[c.kind] ??= { create: 0, update: 0, delete: 0 })[c.action]++;
-  return {
-    ...report,
-    changes: report.changes.slice(0, CHANGES_LISTED),
-    changeCount: report.changes.length,
-    counts,
-    uploadDigest: digest,
-    issues: report.issues === unknown ? unknown : [...unknown, ...report.issues],
-    configs: sources.map((s) => ({ file: s.file, daemon: s.daemon })),
-    includedOnly,
-    unread,
-    modelRevision: await modelRevision(db),
-    timings: { readMs: t1 - t0, parseMs: t2 - t1, importMs: t3 - t2 },
-  };
+  const stops = unknown.length > 0 && !force;
+  return { sources, unknown, includedOnly, unread, prepared: stops ? undefined : prepareImport(sources, { allowErrors: force }) };
 }

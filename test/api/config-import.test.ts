@@ -173,6 +173,39 @@ describe("POST /api/config/import", () => {
     expect(await prisma.director.count({ where: { name: "stale" } })).toBe(1);
   });
 
+  it("an import reuses its dry run's reading of the same files and does what reading them again would (also with left-out resources)", async () => {
+    const broken = `Job {\n  Name = reuse-broken\n  Type = Backup\n  Client = reuse-fd\n  FileSet = reuse-Set\n  Pool = NoSuchPool\n  Storage = reuse-File\n  Messages = Daemon\n}\n`;
+    const files = { "bacula-dir.conf": director("reuse", broken), "bacula-fd.conf": `FileDaemon {\n  Name = reuse-fd\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = reuse\n  Password = "reuse-fd-pw"\n}\nMessages {\n  Name = Standard\n  director = reuse = all\n}\n` };
+    const fields = { mode: "dry-run", force: "true" };
+    const report = (j: Record<string, any>) => JSON.stringify({ changes: j.changes, issues: j.issues, leftOut: j.leftOut, counts: j.counts, configs: j.configs });
+    const first = await post(form(files, fields));
+    expect(first.status, first.text).toBe(200);
+    expect(first.json.timings.reusedDryRun).toBe(false);
+    expect(first.json.leftOut).toEqual([expect.objectContaining({ resource: "Job", name: "reuse-broken" })]);
+    // A second dry run of the same files reuses the first's reading and says the same (nothing added up twice).
+    const second = await post(form(files, fields));
+    expect(second.json.timings.reusedDryRun).toBe(true);
+    expect(report(second.json)).toBe(report(first.json));
+    // Other bytes are read afresh.
+    const other = await post(form({ ...files, "bacula-dir.conf": director("reuse", broken + "# another comment\n") }, fields));
+    expect(other.json.timings.reusedDryRun).toBe(false);
+
+    const before = await snapshot();
+    const done = await post(form(files, { ...fields, mode: "import", expectRevision: String(second.json.modelRevision), expectDigest: second.json.uploadDigest }));
+    expect(done.status, done.text).toBe(200);
+    expect(done.json.applied).toBe(true);
+    expect(done.json.timings.reusedDryRun).toBe(true);
+    expect(report(done.json)).toBe(report(first.json));
+    expect(await snapshot()).not.toBe(before);
+    expect(await prisma.job.count({ where: { name: "reuse-broken" } })).toBe(0);
+    expect(await prisma.job.count({ where: { name: "reuse-Job" } })).toBe(1);
+    // The import took its reading out: the next dry run reads the files again, and finds nothing to change.
+    const after = await post(form(files, fields));
+    expect(after.json.timings.reusedDryRun).toBe(false);
+    expect(after.json.changeCount).toBe(0);
+    expect(after.json.leftOut).toEqual(first.json.leftOut);
+  });
+
   it("names the first 500 changes and counts them all", async () => {
     const jobs = Array.from({ length: 520 }, (_, i) => `Job {\n  Name = many-job${i}\n  Type = Backup\n  Client = many-fd\n  FileSet = many-Set\n  Pool = many-Pool\n  Storage = many-File\n  Messages = Daemon\n}\n`).join("");
     const dry = await post(form({ "bacula-dir.conf": director("many", jobs) }, { mode: "dry-run" }));
