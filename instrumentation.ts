@@ -53,11 +53,13 @@ export async function register(): Promise<void> {
   const replication = startReplicationService({ ...serviceOptionsFromEnv(prisma), afterCycle: createSplitBrainGuard({ db: prisma }) });
   if (replication) console.log(`catalog replication poller: every ${replication.intervalMs} ms${replication.role() === "alone" ? "" : " (one leader among the instances)"}`);
   // Answered by scripts/serve.mjs before Next (lib/http/fast-route.ts): GET /api/replication straight
-  // from the poller's bytes, and the inventory lists GET /api/{kind} through their route's own handler.
+  // from the poller's bytes, the inventory lists GET /api/{kind} and the Import page's upload POST
+  // /api/config/import through their route's own handler.
   const { registerFastRoutes } = await import("@/lib/http/fast-route");
   const { statusFastRoute } = await import("@/lib/replication/fast-route");
   const { listFastRoute } = await import("@/lib/inventory/http");
-  registerFastRoutes([statusFastRoute, listFastRoute]);
+  const { importFastRoute } = await import("@/lib/config/import-http");
+  registerFastRoutes([statusFastRoute, listFastRoute, importFastRoute]);
   // The topology map's layout and drift digests, ready before the first visit (lib/topology/service.ts).
   const { warmTopology } = await import("@/lib/topology/service");
   // Then the importer (lib/config/warm-import.ts): dry runs only, after the map so as not to slow its first visit.

@@ -76,6 +76,16 @@ describe("bulkInsert and bulkSetColumn", () => {
     ]);
   });
 
+  it("write each row's own date when dates alternate or repeat, and refuse an invalid one", async () => {
+    const a = new Date("2026-11-30T10:00:00.001Z");
+    const b = new Date("2026-11-30T10:00:00.002Z");
+    const dates = [a, a, b, new Date(a.getTime()), b, a];
+    await prisma.$transaction((tx) => bulkInsert(tx, "AuditEvent", dates.map((at, i) => ({ at, actor: "bulk-dates", action: "import-create", entityName: `d${i}` }))));
+    const back = await prisma.auditEvent.findMany({ where: { actor: "bulk-dates" }, orderBy: { id: "asc" } });
+    expect(back.map((r) => r.at.toISOString())).toEqual(dates.map((d) => d.toISOString()));
+    await expect(prisma.$transaction((tx) => bulkInsert(tx, "AuditEvent", [{ at: new Date(Number.NaN), actor: "bulk-dates", action: "x" }]))).rejects.toThrow(RangeError);
+  });
+
   it("write the same through Prisma where no connection is offered (a client outside a transaction)", async () => {
     const at = new Date("2026-11-30T01:02:03.004Z");
     const tx = prisma as unknown as Parameters<typeof bulkInsert>[0];

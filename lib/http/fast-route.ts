@@ -4,11 +4,14 @@
  *
  * Why: Next's request path (routing, its Request/Response objects, its compression) costs several
  * milliseconds of the one server thread per request; for the answers most asked for (the status
- * list, the inventory lists) that was most of the time under load. A fast route runs the same
- * handler code (authorisation, validation, error answers, audit context) on a Web Request made from
- * the node request, so the answer is the one Next would give, headers aside (no Next Vary names).
+ * list, the inventory lists) that was most of the time under load, and the Import page's upload
+ * (its route is loaded on its first request: ~40 ms of the first dry run after a start). A fast
+ * route runs the same handler code (authorisation, validation, error answers, audit context) on a
+ * Web Request made from the node request, so the answer is the one Next would give, headers aside
+ * (no Next Vary names).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzip as gzipCb } from "node:zlib";
 
@@ -23,8 +26,11 @@ export function registerFastRoutes(routes: FastRoute[]): void {
   (globalThis as Record<symbol, unknown>)[FAST_ROUTES] = routes;
 }
 
-/** The node request as a Web Request (its headers as received, the peer header serve.mjs set included). */
-export function webRequest(req: IncomingMessage): Request {
+/**
+ * The node request as a Web Request (its headers as received, the peer header serve.mjs set
+ * included); with `body`, its body streamed as it arrives (the route reads it within its own limits).
+ */
+export function webRequest(req: IncomingMessage, o: { body?: boolean } = {}): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -32,7 +38,9 @@ export function webRequest(req: IncomingMessage): Request {
   }
   // The URL's origin is fixed: a route reads the path and the query, and a Host header the client
   // made up must not make the URL unparsable (the Host header itself is passed on as received).
-  return new Request(`http://localhost${req.url ?? "/"}`, { method: req.method, headers });
+  if (!o.body || req.method === "GET" || req.method === "HEAD") return new Request(`http://localhost${req.url ?? "/"}`, { method: req.method, headers });
+  const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  return new Request(`http://localhost${req.url ?? "/"}`, { method: req.method, headers, body, duplex: "half" } as RequestInit & { duplex: "half" });
 }
 
 const gzip = promisify(gzipCb);

@@ -6,7 +6,10 @@
  * roles, and hostile uploads refused with the field's label and the rule.
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
+import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../support/db";
@@ -20,8 +23,9 @@ const { IMPORT_BODY_BYTES } = await import("@/lib/config/read-limits");
 // (Loading it wraps http.createServer in this process; nothing here starts a server.)
 const { ROUTE_BODY_BYTES } = createRequire(import.meta.url)("../../scripts/http-limits.cjs") as { ROUTE_BODY_BYTES: Record<string, number> };
 const route = (await import("@/app/api/config/import/route")).POST as unknown as (req: Request, ctx: unknown) => Promise<Response>;
+const { importFastRoute } = await import("@/lib/config/import-http");
 const { makeUser } = await import("./fixtures");
-const { warmImporter } = await import("@/lib/config/warm-import");
+const { warmImporter, ROUNDS } = await import("@/lib/config/warm-import");
 
 let op = "";
 let viewer = "";
@@ -289,10 +293,68 @@ describe("POST /api/config/import", () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it("the server's fast path answers the upload as the route handler does (dry run, import, auth, errors), and leaves the rest to Next", async () => {
+    const server = http.createServer((req, res) => {
+      if (!importFastRoute(req, res)) res.writeHead(404, { "x-not-taken": "1" }).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as AddressInfo).port;
+    /** The request over a socket, as the browser sends it (multipart body, Host and Origin of the dashboard). */
+    const raw = async (body: FormData | undefined, o: { cookie?: string; method?: string; path?: string; headers?: Record<string, string> } = {}) => {
+      const encoded = body ? new Request(ORIGIN, { method: "POST", body }) : undefined;
+      const bytes = encoded ? Buffer.from(await encoded.arrayBuffer()) : Buffer.alloc(0);
+      const headers: Record<string, string> = { host: "dashboard.test", origin: ORIGIN, "accept-encoding": "gzip", ...(encoded ? { "content-type": encoded.headers.get("content-type")!, "content-length": String(bytes.length) } : {}), ...(o.cookie === "" ? {} : { cookie: o.cookie ?? op }), ...o.headers };
+      return new Promise<{ status: number; headers: http.IncomingHttpHeaders; json: Record<string, any> }>((resolve, reject) => {
+        const r = http.request({ host: "127.0.0.1", port, path: o.path ?? "/api/config/import", method: o.method ?? "POST", headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const all = Buffer.concat(chunks);
+            const text = (res.headers["content-encoding"] === "gzip" ? gunzipSync(all) : all).toString("utf8");
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} });
+          });
+        });
+        r.on("error", reject);
+        r.end(bytes);
+      });
+    };
+    const same = (j: Record<string, any>) => JSON.stringify({ ...j, timings: undefined });
+    try {
+      const files = { "bacula-dir.conf": director("fast") };
+      const viaRoute = await post(form(files, { mode: "dry-run" }));
+      const fast = await raw(form(files, { mode: "dry-run" }));
+      expect(fast.status, JSON.stringify(fast.json)).toBe(200);
+      expect(same(fast.json)).toBe(same(viaRoute.json));
+      expect(fast.headers["content-type"]).toBe("application/json");
+      // The import of what the dry run showed, through the fast path.
+      const done = await raw(form(files, { mode: "import", expectRevision: String(fast.json.modelRevision), expectDigest: fast.json.uploadDigest }));
+      expect(done.status, JSON.stringify(done.json)).toBe(200);
+      expect(done.json.applied).toBe(true);
+      expect(await prisma.director.count({ where: { name: "fast" } })).toBe(1);
+      // The same refusals as the route's.
+      expect((await raw(form(files, { mode: "dry-run" }), { cookie: "" })).status).toBe(401);
+      expect((await raw(form(files, { mode: "dry-run" }), { cookie: viewer })).status).toBe(403);
+      expect((await raw(form(files, { mode: "dry-run" }), { headers: { origin: "http://evil.example" } })).status).toBe(403);
+      const bad = await raw(form(files, { mode: "dry-run", root: "etc/bacula" }));
+      expect(bad.status).toBe(400);
+      expect(bad.json.fields[0]).toMatchObject({ field: "root", label: "Directory on the host" });
+      const stale = await raw(form(files, { mode: "import", expectRevision: "0", expectDigest: fast.json.uploadDigest }));
+      expect(stale.status).toBe(409);
+      expect(stale.json.fields[0]).toMatchObject({ field: "expectRevision", rule: "stale" });
+      // Not the upload: another path, another method.
+      for (const [p, method] of [["/api/config/import", "GET"], ["/api/config/import/x", "POST"], ["/api/config", "POST"], ["/api/config/import", "PUT"]] as const)
+        expect((await raw(undefined, { path: p, method })).headers["x-not-taken"], `${method} ${p}`).toBe("1");
+      // A query string does not hide the path.
+      expect((await raw(form(files, { mode: "dry-run" }), { path: "/api/config/import?x=1" })).status).toBe(200);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("the start-up warm-up imports its generated Director, SD and FD configs without an error and writes nothing", async () => {
     const before = await snapshot();
     const times = await warmImporter(prisma);
-    expect(times).toHaveLength(6);
+    expect(times).toHaveLength(ROUNDS);
     expect(await snapshot()).toBe(before);
     expect(await prisma.director.count({ where: { name: { startsWith: "warm-" } } })).toBe(0);
   });
