@@ -590,7 +590,7 @@ function nodeAtLine(tree: ConfigTree, file: string, line: number): ResourceNode 
  * What Bacula's parser would refuse, as import issues; with allowErrors, the resources in error are
  * left out (and, to a fixed point, the resources that then refer to a missing one).
  */
-function checkSource(src: ParsedSource, version: string, opts: Pick<ImportOptions, "allowErrors">, report: ImportReport, issues: ImportIssue[]): Checked {
+function checkSource(src: ParsedSource, version: string, opts: Pick<ImportOptions, "allowErrors">, leftOut: ImportReport["leftOut"], issues: ImportIssue[]): Checked {
   const excluded = new Set<ResourceNode>();
   const tree = src.result.tree;
   // A resource that did not parse cleanly is left out whole (Bacula would refuse the file): nothing half-read is written.
@@ -638,7 +638,7 @@ function checkSource(src: ParsedSource, version: string, opts: Pick<ImportOption
   if (unattributed) for (const n of tree.resources) excluded.add(n);
   for (const n of excluded) {
     const nm = n.items.find((i) => i.kind === "directive" && i.name === "Name");
-    report.leftOut.push({ ...posOf(n, src.file), resource: n.type, name: nm && nm.kind === "directive" ? String(nm.value) : "" });
+    leftOut.push({ ...posOf(n, src.file), resource: n.type, name: nm && nm.kind === "directive" ? String(nm.value) : "" });
   }
   return { excluded, unattributed };
 }
@@ -1196,10 +1196,6 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
 /* ------------------------------------------------------------------ entry point */
 
 /**
- * Imports parsed configs: Storage Daemon configs first (so that Director Storages find their SD and
- * device), then Directors. One transaction; see the module comment for errors and dry runs.
- */
-/**
  * What an import decides before it reads the database: the parse's issues, Bacula's checks of each
  * file and the resources they leave out. A pure function of the parsed files, the Bacula version
  * and allowErrors, so the Import page's import reuses its dry run's (lib/config/upload-reads.ts).
@@ -1218,7 +1214,7 @@ export interface PreparedImport {
 
 export function prepareImport(all: readonly ParsedSource[], opts: Pick<ImportOptions, "version" | "allowErrors"> = {}): PreparedImport {
   const version = opts.version ?? "15.0.3";
-  const report: ImportReport = { applied: false, dryRun: false, issues: [], changes: [], leftOut: [] };
+  const leftOut: ImportReport["leftOut"] = [];
   // A bconsole.conf or a tray monitor's config is recognised, said, and left alone: the dashboard
   // writes its own bconsole.conf for each Director, and has no tray monitor.
   const consoles = all.filter((s) => s.daemon === "console" || s.daemon === "monitor");
@@ -1239,7 +1235,7 @@ export function prepareImport(all: readonly ParsedSource[], opts: Pick<ImportOpt
     });
   const parseErrors = new Set(sources.filter((s) => s.result.issues.some((i) => i.severity === "error")));
   const checked = new Map<ParsedSource, Checked>();
-  for (const s of sources) checked.set(s, checkSource(s, version, opts, report, issues));
+  for (const s of sources) checked.set(s, checkSource(s, version, opts, leftOut, issues));
   const seen = new Map<string, string>();
   for (const s of sources) {
     const n = s.daemon === "dir" ? s.result.config.director.name : s.daemon === "sd" ? s.result.config.storage.name : s.result.config.name;
@@ -1248,9 +1244,13 @@ export function prepareImport(all: readonly ParsedSource[], opts: Pick<ImportOpt
       issues.push({ file: s.file, line: 0, severity: "error", stage: "map", message: seen.get(k) === s.file ? `this file is given twice` : `${DAEMON_LABEL[s.daemon]} "${n}" is also defined in ${seen.get(k)}` });
     if (n) seen.set(k, s.file);
   }
-  return { version, allowErrors: !!opts.allowErrors, sources, issues, leftOut: report.leftOut, checked, parseErrors };
+  return { version, allowErrors: !!opts.allowErrors, sources, issues, leftOut, checked, parseErrors };
 }
 
+/**
+ * Imports parsed configs: Storage Daemon configs first (so that Director Storages find their SD and
+ * device), then Directors. One transaction; see the module comment for errors and dry runs.
+ */
 export async function importConfigs(db: Db, sources: ParsedSource[], opts: ImportOptions = {}): Promise<ImportReport> {
   return importPrepared(db, prepareImport(sources, opts), opts);
 }

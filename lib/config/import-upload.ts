@@ -95,7 +95,7 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
   // The dry run's reading of these same files, when this process made it (upload-reads.ts).
   const kept = r.dryRun ? reads.get(digest) : reads.get(digest, { take: true });
   const read = kept ?? readUpload(tree, main, !!r.force);
-  if (!kept && r.dryRun && !r.rehearse) reads.put(digest, r.files.reduce((n, f) => n + f.bytes.byteLength, 0), read);
+  if (!kept && r.dryRun && !r.rehearse) reads.put(digest, tree.totalBytes, read);
   const { sources, unknown, includedOnly, unread } = read;
 
   const t2 = performance.now();

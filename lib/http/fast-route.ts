@@ -38,9 +38,9 @@ export function webRequest(req: IncomingMessage, o: { body?: boolean } = {}): Re
   }
   // The URL's origin is fixed: a route reads the path and the query, and a Host header the client
   // made up must not make the URL unparsable (the Host header itself is passed on as received).
-  if (!o.body || req.method === "GET" || req.method === "HEAD") return new Request(`http://localhost${req.url ?? "/"}`, { method: req.method, headers });
-  const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
-  return new Request(`http://localhost${req.url ?? "/"}`, { method: req.method, headers, body, duplex: "half" } as RequestInit & { duplex: "half" });
+  const url = `http://localhost${req.url ?? "/"}`;
+  if (!o.body || req.method === "GET" || req.method === "HEAD") return new Request(url, { method: req.method, headers });
+  return new Request(url, { method: req.method, headers, body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } as RequestInit & { duplex: "half" });
 }
 
 const gzip = promisify(gzipCb);
