@@ -4,6 +4,7 @@ import { Sqlite3Client } from "@libsql/client/sqlite3";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import Database from "libsql";
 import { isProbe, offerConnection, type DirectArg, type DirectQuery } from "./direct";
+import { CheckpointAfterLargeWrites } from "./sqlite-checkpoint";
 import { SqliteStatements, type SqliteArg } from "./sqlite-statements";
 
 /**
@@ -44,7 +45,7 @@ export class SqliteAdapter extends PrismaLibSQL {
     const options: Database.Options = {};
     const db = new Database(this.#file, options);
     db.prepare("SELECT 1 AS checkThatTheDatabaseCanBeOpened").get();
-    return new OneConnectionClient(new Sqlite3Client(this.#file, options, db, "number"), BUSY_TIMEOUT_MS, new SqliteStatements(db));
+    return new OneConnectionClient(new Sqlite3Client(this.#file, options, db, "number"), BUSY_TIMEOUT_MS, new SqliteStatements(db), new CheckpointAfterLargeWrites(db));
   }
 }
 
@@ -59,11 +60,16 @@ export class OneConnectionClient implements Client {
   readonly #inner: Client;
   readonly #ready: Promise<unknown>;
   readonly #statements: SqliteStatements | undefined;
+  readonly #checkpoints: CheckpointAfterLargeWrites | undefined;
 
-  /** `statements`: prepared statements on the same connection as `inner`, for the transactions' direct statements. */
-  constructor(inner: Client, busyTimeoutMs: number, statements?: SqliteStatements) {
+  /**
+   * `statements`: prepared statements on the same connection as `inner`, for the transactions'
+   * direct statements; `checkpoints`: the log checkpointed after large transactions (sqlite-checkpoint.ts).
+   */
+  constructor(inner: Client, busyTimeoutMs: number, statements?: SqliteStatements, checkpoints?: CheckpointAfterLargeWrites) {
     this.#inner = inner;
     this.#statements = statements;
+    this.#checkpoints = checkpoints;
     this.#ready = inner.execute(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`).then(() =>
       // Write-ahead log: one fsync per commit (synchronous stays FULL, so a commit is on disk once
       // acknowledged) instead of the rollback journal's three or four (measured here: 0.15 against
@@ -99,7 +105,9 @@ export class OneConnectionClient implements Client {
   async transaction(mode: TransactionMode = "write"): Promise<Transaction> {
     await this.#ready;
     await this.#inner.execute(BEGIN[mode]);
-    return new SameConnectionTransaction(this.#inner, this.#statements);
+    const checkpoints = this.#checkpoints;
+    const since = checkpoints?.mark();
+    return new SameConnectionTransaction(this.#inner, this.#statements, checkpoints && since !== undefined ? () => checkpoints.committed(since) : undefined);
   }
 
   sync(): Promise<void> {
@@ -115,11 +123,13 @@ export class OneConnectionClient implements Client {
 class SameConnectionTransaction implements Transaction {
   readonly #db: Client;
   readonly #statements: SqliteStatements | undefined;
+  readonly #onCommit: (() => void) | undefined;
   #open = true;
 
-  constructor(db: Client, statements?: SqliteStatements) {
+  constructor(db: Client, statements?: SqliteStatements, onCommit?: () => void) {
     this.#db = db;
     this.#statements = statements;
+    this.#onCommit = onCommit;
   }
 
   get closed(): boolean {
@@ -178,6 +188,12 @@ class SameConnectionTransaction implements Transaction {
       // connection would run everything after it inside this transaction.
       await this.rollback();
       throw err;
+    }
+    // (After the try: the transaction is committed whatever this does.)
+    try {
+      this.#onCommit?.();
+    } catch {
+      // what follows a commit (the log's checkpoint) is no part of it
     }
   }
 
