@@ -687,7 +687,10 @@ interface SdInfo {
   port: number;
   /** The SD's password (the one derived Director resources get). */
   password?: string;
-  /** Director resources of the SD's config in this import: name -> password. */
+  /**
+   * The SD's Director resources: name -> password. From its config in this import; for an SD stored
+   * from its config earlier, its stored ones (what it accepts while no Storage of that Director reaches it).
+   */
   directorPasswords: Map<string, string>;
   devices: Map<string, { id: number; mediaType: string }>;
   changers: Map<string, string[]>;
@@ -822,7 +825,7 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   // else the one at that port that has the device (or Autochanger) and the Storage's password (the
   // same SD reached under another name, "localhost" against 127.0.0.1).
   const mine = sds.filter((x) => x.fromSdConfig).map((x) => x.id);
-  const include = { devices: true, resources: { select: { type: true, name: true } } } as const;
+  const include = { devices: true, resources: { select: { type: true, name: true, items: true } } } as const;
   // A real SD (one imported from its config: it has stored resources) before a placeholder at that address.
   const atPort = await ctx.tx.storageDaemon.findMany({ where: { port, id: { notIn: mine } }, include, orderBy: { id: "asc" } });
   const real = atPort.filter((r) => r.resources.length > 0);
@@ -830,7 +833,7 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   const row = real.find((r) => r.address === address) ?? (hasIt.length === 1 ? hasIt[0] : undefined) ?? atPort.find((r) => r.address === address);
   if (row) {
     const info: SdInfo = {
-      id: row.id, name: row.name, address: row.address, port, password: decryptSecret(row.passwordEnc), directorPasswords: new Map(),
+      id: row.id, name: row.name, address: row.address, port, password: decryptSecret(row.passwordEnc), directorPasswords: storedDirectorPasswords(row.resources),
       devices: new Map(row.devices.map((d) => [d.name, { id: d.id, mediaType: d.mediaType }])),
       // Its Autochangers are kept as stored resources (an SD config's own; a placeholder has none).
       changers: new Map(row.resources.filter((x) => x.type === "Autochanger").map((x) => [x.name, []])),
@@ -849,6 +852,18 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   const info: SdInfo = { id, name, address, port, password, directorPasswords: new Map(), devices: new Map(), changers: new Map(), fromSdConfig: false, placeholder: true };
   sds.push(info);
   return info;
+}
+
+/** The passwords of an SD's stored Director resources (those imported from its config), by Director name. */
+function storedDirectorPasswords(resources: readonly { type: string; items: unknown }[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const def = findResource("sd", "Director");
+  for (const r of resources) {
+    if (findResource("sd", r.type) !== def) continue;
+    const d = nodeToTyped("SdDirector", { type: "Director", items: openItems(r.items, def) }) as { name?: string; password?: string };
+    if (d.name && d.password) out.set(d.name, d.password);
+  }
+  return out;
 }
 
 /**
@@ -874,6 +889,23 @@ function matchSdWith(sds: SdInfo[], directorName: string, s: { address?: string;
   const byAddress = (byOwnPassword.length > 1 ? byOwnPassword : byAnyPassword.length > 1 ? byAnyPassword : candidates).filter((sd) => sd.address === s.address);
   if (byAddress.length === 1) return byAddress[0];
   if (candidates.length === 1 && byAnyPassword.length === 0 && byOwnPassword.length === 0 && s.password === undefined) return candidates[0];
+  return undefined;
+}
+
+/**
+ * Why a Director's Storage cannot go in as written, or undefined: a Storage Daemon accepts one
+ * password from a Director (the one the dashboard renders into its Director resource), so a Storage
+ * whose password is not the one the SD's config accepts from this Director (when no Storage of the
+ * Director reaches that SD yet: else the dashboard renders the SD from those), or not the one of the
+ * Director's other Storages on that SD, would have the SD refuse the Director; the import would
+ * otherwise rewrite one of the two passwords without a word.
+ */
+function storagePasswordRefusal(sd: SdInfo, directorName: string, storageName: string, password: string, first: { storage: string; password: string } | undefined, reachedBefore: boolean): string | undefined {
+  if (first && first.password !== password)
+    return `Storage "${storageName}": its Password is not that of Storage "${first.storage}", which reaches the same Storage Daemon "${sd.name}": that Storage Daemon accepts one password from Director "${directorName}", so it would refuse one of the two; make them equal`;
+  const accepts = sd.directorPasswords.get(directorName);
+  if (!first && accepts !== undefined && accepts !== password && (sd.fromSdConfig || !reachedBefore))
+    return `Storage "${storageName}": its Password is not the one Storage Daemon "${sd.name}" accepts from Director "${directorName}" (its Director resource "${directorName}"): the Storage Daemon would refuse the Director; make them equal`;
   return undefined;
 }
 
@@ -1036,6 +1068,8 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
 
   // Storages: each reaches a Storage Daemon; the address, port and password it uses are kept when they differ from the SD's.
   const storageEntries: Entry[] = [];
+  // The password this Director's first Storage on each SD gives it: the SD accepts one per Director.
+  const passwordOnSd = new Map<number, { storage: string; password: string }>();
   for (const { node, obj: s } of typedOf<DirectorConfig["storages"][number]>("Storage")) {
     const split = splitColumns("Storage", s as unknown as Obj);
     let extra = split.extra;
@@ -1052,6 +1086,12 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     const port = s.sdPort ?? SD_DEFAULT_PORT;
     let sd = matchSd(sds, dir.name, { address, sdPort: port, password: s.password, device: deviceNames[0] });
     if (!sd) sd = await placeholderSd(ctx, sds, address, port, s.password, deviceNames[0], at(node), s.name);
+    const refusal = storagePasswordRefusal(sd, dir.name, s.name, s.password, passwordOnSd.get(sd.id), [...rows.storages.values()].some((r) => r.storageDaemonId === sd.id));
+    if (refusal) {
+      issue(ctx, at(node), "error", refusal);
+      continue;
+    }
+    if (!passwordOnSd.has(sd.id)) passwordOnSd.set(sd.id, { storage: s.name, password: s.password });
     let device = sd.devices.get(deviceNames[0]);
     if (!device && !sd.changers.has(deviceNames[0])) {
       const row = await ctx.tx.device.findFirst({ where: { storageDaemonId: sd.id, name: deviceNames[0] } });
