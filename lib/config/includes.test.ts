@@ -3,9 +3,13 @@
  * the usual piped include that lists a directory read as that directory's files (no shell run),
  * every other piped include refused, with the file and line of the include in the parse issues.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDirector, pipedIncludeGlob } from "@/lib/bacula/parse";
-import { includeResolver, type FileAccess } from "./includes";
+import { makeBaculaTempDir, resourcesOf, runBdirjson } from "@/lib/bacula/testing/bacula-bin";
+import { minimalDirectorText } from "@/lib/bacula/testing/minimal-config";
+import { asOneStream, includeResolver, type FileAccess } from "./includes";
 
 /** An in-memory file system: absolute path -> text; directories are the paths' parents. */
 function memory(files: Record<string, string>): FileAccess & { listed: string[] } {
@@ -166,5 +170,55 @@ describe("a piped directory listing that matches nothing", () => {
   it("is an error, as Bacula fails to open the unmatched pattern the shell echoes", () => {
     const r = includeResolver(memory({ "/etc/bacula/conf.d/README": "x" }))(`|sh -c 'for f in /etc/bacula/conf.d/*.conf ; do echo @\${f} ; done'`, "/etc/bacula/bacula-dir.conf");
     expect(r).toEqual({ kind: "error", message: expect.stringMatching(/^the piped include lists no file of \/etc\/bacula\/conf\.d \(Bacula stops there/) });
+  });
+});
+
+describe("a cat of files, read as the one stream Bacula reads", () => {
+  it("a file without a final line end runs on into the next one's first line, as bdirjson reads the same files through its shell", () => {
+    const dirs = makeBaculaTempDir("bhd-cat-");
+    try {
+      const conf = path.join(dirs.root, "pools");
+      fs.mkdirSync(conf);
+      // a.conf ends with a comment and no line end: b.conf's one-line Pool is part of that comment.
+      // c.conf ends inside a word; d.conf's first line finishes it (the Pool is "Joined").
+      // e.conf is empty; f.conf is one line without a line end, and g.conf goes on from it.
+      const parts: Record<string, string> = {
+        "a.conf": "Pool {\n  Name = A\n  Pool Type = Backup\n}\n# vim: set ft=bacula:",
+        "b.conf": "Pool { Name = Swallowed; Pool Type = Backup }\nPool {\n  Name = B\n  Pool Type = Backup\n}\n",
+        "c.conf": "Pool {\n  Name = Jo",
+        "d.conf": "ined\n  Pool Type = Backup\n}\n",
+        "e.conf": "",
+        "f.conf": "Pool { Name = F; Pool Type = Backup",
+        "g.conf": " }\nPool {\n  Name = G\n  Pool Type = Backup\n}\n",
+      };
+      for (const [n, t] of Object.entries(parts)) fs.writeFileSync(path.join(conf, n), t);
+      const text = minimalDirectorText({ work: dirs.work, run: dirs.run, after: `@|"sh -c 'cat ${conf}/*.conf'"\n` });
+      const file = path.join(dirs.root, "bacula-dir.conf");
+      fs.writeFileSync(file, text);
+      const bacula = runBdirjson(text);
+      expect(bacula.code, bacula.stdout).toBe(0);
+      const baculaPools = resourcesOf(bacula.json, "Pool").map((p) => p.Name);
+      const access: FileAccess = { readFile: (p) => fs.readFileSync(p, "utf8"), listDir: (p) => fs.readdirSync(p) };
+      const { config, issues } = parseDirector(text, { file, include: includeResolver(access) });
+      expect(issues.filter((i) => i.severity === "error")).toEqual([]);
+      // (bdirjson lists resources by name)
+      expect([...config.pools.map((p) => p.name)].sort()).toEqual([...baculaPools].sort());
+      expect(config.pools.map((p) => p.name)).toEqual(["P", "A", "B", "Joined", "F", "G"]);
+      // Each file keeps its own lines in messages: B is at line 2 of b.conf.
+      const b = parseDirector(text, { file, include: includeResolver(access) }).tree.resources.find((r) => r.items.some((i) => i.kind === "directive" && i.value === "B"));
+      expect(b?.pos).toMatchObject({ file: path.join(conf, "b.conf"), line: 2 });
+    } finally {
+      dirs.cleanup();
+    }
+  });
+
+  it("the listing form (echo @${f}) stays one include per file: a last-line comment ends with its file", () => {
+    const files = { "/etc/bacula/conf.d/a.conf": "Pool {\n  Name = A\n}\n# the end", "/etc/bacula/conf.d/b.conf": "Pool { Name = B }\n" };
+    expect(includeResolver(memory(files))(`|${CMD}`, "/etc/bacula/bacula-dir.conf")).toEqual({ kind: "files", files: [
+      { name: "/etc/bacula/conf.d/a.conf", text: files["/etc/bacula/conf.d/a.conf"] },
+      { name: "/etc/bacula/conf.d/b.conf", text: files["/etc/bacula/conf.d/b.conf"] },
+    ] });
+    // The same files through cat: b.conf's first line moves into a.conf's last, and an empty line keeps b.conf's numbering.
+    expect(asOneStream([{ name: "a", text: "x\n# c" }, { name: "b", text: "y\nz\n" }])).toEqual([{ name: "a", text: "x\n# cy" }, { name: "b", text: "\nz\n" }]);
   });
 });

@@ -3,8 +3,8 @@
  * shell: `@/path` and `@"/path"` read one file; the usual piped include that lists a directory
  * (`@|"sh -c 'for f in DIR/*.conf ; do echo @${f} ; done'"`) reads the matching files of DIR in
  * the shell's sorted order, and so does the other usual one, `@|"sh -c 'cat DIR/*.conf'"` (its
- * output is those files' text one after the other); any other piped include is refused with the
- * file and line. Relative
+ * output is those files' text one after the other, as one stream: see asOneStream); any other
+ * piped include is refused with the file and line. Relative
  * paths are taken from the including file's directory. File access goes through `FileAccess`, so
  * that the caller decides what may be read (regular files, size caps, allowed roots).
  */
@@ -42,6 +42,29 @@ function matching(access: FileAccess, base: string, glob: { dir: string; pattern
   return { files: names.filter((x) => glob.pattern.test(x) && (dotted || !x.startsWith("."))).sort(byteOrder).map((n) => path.join(dir, n)) };
 }
 
+/**
+ * The files a `cat` pipes to Bacula, read as the one stream Bacula reads: a file that does not end
+ * with a line end runs on into the next file's first line (a last-line comment swallows that line,
+ * a word or a quoted string goes on in it). Each file stays a file of its own for the lexer (its
+ * name and line numbers in messages); only the first line of a file that follows one without a line
+ * end moves to the end of that one, and an empty line keeps the rest of it at its own line numbers.
+ */
+export function asOneStream(files: readonly { name: string; text: string }[]): { name: string; text: string }[] {
+  const out = files.map((f) => ({ ...f }));
+  for (let k = 1; k < out.length; k++) {
+    // The file that the stream is in when file k begins: the last one before it that is not empty.
+    let open = k - 1;
+    while (open > 0 && out[open].text === "") open--;
+    const prev = out[open];
+    if (prev.text === "" || prev.text.endsWith("\n")) continue;
+    const cur = out[k];
+    const eol = cur.text.indexOf("\n");
+    prev.text += eol < 0 ? cur.text : cur.text.slice(0, eol);
+    cur.text = eol < 0 ? "" : cur.text.slice(eol);
+  }
+  return out;
+}
+
 export function includeResolver(access: FileAccess) {
   return (target: string, from: string): IncludeResult => {
     const base = path.dirname(from);
@@ -72,8 +95,9 @@ export function includeResolver(access: FileAccess) {
       // The shell echoes an unmatched pattern as it is, and Bacula then fails to open a file of that
       // name; `cat` of no file prints nothing, which Bacula reads as nothing.
       if (listing && files.length === 0) return { kind: "error", message: `the piped include lists no file of ${path.resolve(base, listing.dir)} (Bacula stops there: "Cannot open included config file"); add a file, or remove the include` };
-      if (unmatched.length > 0) return { kind: "files", files, warning: `the piped include's cat reads no file for ${unmatched.join(", ")}: Bacula reads nothing from it` };
-      return { kind: "files", files };
+      const read = listing ? files : asOneStream(files);
+      if (unmatched.length > 0) return { kind: "files", files: read, warning: `the piped include's cat reads no file for ${unmatched.join(", ")}: Bacula reads nothing from it` };
+      return { kind: "files", files: read };
     }
     const abs = path.resolve(base, target);
     try {
