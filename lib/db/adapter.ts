@@ -45,7 +45,7 @@ export class SqliteAdapter extends PrismaLibSQL {
     const options: Database.Options = {};
     const db = new Database(this.#file, options);
     db.prepare("SELECT 1 AS checkThatTheDatabaseCanBeOpened").get();
-    return new OneConnectionClient(new Sqlite3Client(this.#file, options, db, "number"), BUSY_TIMEOUT_MS, new SqliteStatements(db), new CheckpointAfterLargeWrites(db));
+    return new OneConnectionClient(new Sqlite3Client(this.#file, options, db, "number"), BUSY_TIMEOUT_MS, new SqliteStatements(db), new CheckpointAfterLargeWrites(db, this.#file));
   }
 }
 
@@ -116,6 +116,7 @@ export class OneConnectionClient implements Client {
 
   close(): void {
     this.#statements?.clear();
+    this.#checkpoints?.close();
     this.#inner.close();
   }
 }

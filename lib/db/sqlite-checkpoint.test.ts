@@ -1,10 +1,12 @@
 /**
- * The log's checkpoint after a large write transaction (sqlite-checkpoint.ts), on real files
- * through the app's adapter. In WAL mode only a checkpoint writes the database file itself, so its
+ * The log's checkpoint after a large write transaction (sqlite-checkpoint.ts, on its worker
+ * thread), on real files through the app's adapter. In WAL mode only a checkpoint writes the database file itself, so its
  * size tells whether one ran: SQLite's own checkpoint waits for 1,000 pages in the log, and the
  * transactions here write far fewer.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { PrismaClient } from "@prisma/client";
@@ -50,7 +52,7 @@ async function until(cond: () => boolean, ms = 2000): Promise<boolean> {
 }
 
 describe("the log's checkpoint after a large transaction", () => {
-  it("copies a transaction of many rows into the database file once the event loop is free; a small one stays in the log", async () => {
+  it("copies a transaction of many rows into the database file after its COMMIT; a small one stays in the log", async () => {
     const { file, prisma } = database();
     await prisma.setting.findMany(); // the connection open, the file in WAL mode
     const before = size(file);
@@ -64,19 +66,24 @@ describe("the log's checkpoint after a large transaction", () => {
     await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(insertRows("big-", CHECKPOINT_AFTER_CHANGES + 200));
     });
-    expect(await until(() => size(file) > before)).toBe(true);
+    // What the database file itself holds (a copy of it alone, without the log) comes to every
+    // committed row, the small transaction's too. (The file grows while the checkpoint copies, so
+    // its size alone says only that one started.)
+    const rowsInFile = () => {
+      fs.copyFileSync(file, `${file}-copy`);
+      const copy = openSqlite(`${file}-copy`);
+      try {
+        return (copy.prepare(`SELECT count(*) AS n FROM "Setting" WHERE key LIKE 'big-%' OR key LIKE 'small-%'`).get() as { n: number }).n;
+      } catch {
+        return -1; // a copy taken mid-way
+      } finally {
+        copy.close();
+        for (const f of [`${file}-copy`, `${file}-copy-wal`, `${file}-copy-shm`]) fs.rmSync(f, { force: true });
+      }
+    };
+    expect(await until(() => rowsInFile() === CHECKPOINT_AFTER_CHANGES + 220)).toBe(true);
     // (~160 pages in all: SQLite's own checkpoint would not have run before 1,000.)
     expect(size(file) - before).toBeLessThan(1000 * 4096);
-
-    // What is in the file is every committed row, the small transaction's too, as another connection reads it without the log.
-    fs.rmSync(`${file}-copy`, { force: true });
-    fs.copyFileSync(file, `${file}-copy`);
-    const copy = openSqlite(`${file}-copy`);
-    try {
-      expect(copy.prepare(`SELECT count(*) AS n FROM "Setting" WHERE key LIKE 'big-%' OR key LIKE 'small-%'`).get()).toEqual({ n: CHECKPOINT_AFTER_CHANGES + 220 });
-    } finally {
-      copy.close();
-    }
   });
 
   it("counts the rows of the transaction only, not the connection's earlier ones", async () => {
@@ -92,24 +99,48 @@ describe("the log's checkpoint after a large transaction", () => {
     expect(size(file)).toBe(before);
   });
 
-  it("waits for a transaction that began meanwhile on the connection, which commits whole", async () => {
+  it("runs beside a transaction that began meanwhile on the app's connection, which commits whole", async () => {
     const { file, prisma } = database();
     await prisma.setting.findMany();
     const before = size(file);
-    let sizeInside = -1;
     await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(insertRows("first-", CHECKPOINT_AFTER_CHANGES + 10));
     });
-    // Another transaction before the event loop comes round, open across several turns of it.
+    // Another transaction at once, open across several turns of the event loop.
     await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(insertRows("second-", 10));
       await new Promise((r) => setTimeout(r, 60));
-      sizeInside = size(file);
       await tx.$executeRawUnsafe(insertRows("third-", 10));
     });
-    expect(sizeInside).toBe(before);
     expect(await until(() => size(file) > before)).toBe(true);
     expect(await prisma.setting.count({ where: { OR: [{ key: { startsWith: "second-" } }, { key: { startsWith: "third-" } }] } })).toBe(20);
+  });
+
+  it("keeps no process alive: a command line exits right after a large import's COMMIT, its client closed or not", async () => {
+    const { file } = database();
+    const script = path.join(path.dirname(file), "child.mts");
+    fs.writeFileSync(
+      script,
+      `import { PrismaClient } from ${JSON.stringify(createRequire(import.meta.url).resolve("@prisma/client"))};
+import { SqliteAdapter } from ${JSON.stringify(path.resolve("lib/db/adapter.ts"))};
+const prisma = new PrismaClient({ adapter: new SqliteAdapter(${JSON.stringify(file)}) });
+await prisma.$transaction(async (tx) => { await tx.$executeRawUnsafe(${JSON.stringify(insertRows("cli-", CHECKPOINT_AFTER_CHANGES + 10))}); });
+console.log("committed");
+// (no $disconnect: a process that ends without closing its client must still end)
+`,
+    );
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("committed");
+    expect(r.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    const db = openSqlite(file);
+    try {
+      expect(db.prepare(`SELECT count(*) AS n FROM "Setting" WHERE key LIKE 'cli-%'`).get()).toEqual({ n: CHECKPOINT_AFTER_CHANGES + 10 });
+    } finally {
+      db.close();
+    }
   });
 
   it("is not run for a rolled-back transaction", async () => {
