@@ -5,37 +5,15 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { PrismaClient } from "@prisma/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "@/test/support/db";
+import { adapterDatabases } from "@/test/support/adapter-db";
 import { openSqlite } from "@/test/support/sqlite";
-import { BUSY_TIMEOUT_MS, SqliteAdapter } from "./adapter";
+import { BUSY_TIMEOUT_MS } from "./adapter";
 
-const dirs: string[] = [];
-const clients: PrismaClient[] = [];
-
-function database(folderName = "db"): { file: string; prisma: PrismaClient } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-adapter-"));
-  dirs.push(dir);
-  const folder = path.join(dir, folderName);
-  fs.mkdirSync(folder, { recursive: true });
-  const file = path.join(folder, "app.db");
-  const db = openSqlite(file);
-  applyMigrations(db);
-  db.close();
-  const prisma = new PrismaClient({ adapter: new SqliteAdapter(file) });
-  clients.push(prisma);
-  return { file, prisma };
-}
+const { database, closeAll } = adapterDatabases("bhd-adapter-");
+afterAll(closeAll);
 
 const openFiles = (): number => fs.readdirSync("/proc/self/fd").length;
-
-afterAll(async () => {
-  for (const c of clients) await c.$disconnect();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
 
 describe("SqliteAdapter", () => {
   it("puts the file in WAL mode, commits still on disk when acknowledged (synchronous FULL), and another reader sees them", async () => {

@@ -7,34 +7,14 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
-import { PrismaClient } from "@prisma/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "@/test/support/db";
+import { adapterDatabases } from "@/test/support/adapter-db";
 import { openSqlite } from "@/test/support/sqlite";
-import { SqliteAdapter } from "./adapter";
 import { CHECKPOINT_AFTER_CHANGES } from "./sqlite-checkpoint";
 
-const dirs: string[] = [];
-const clients: PrismaClient[] = [];
-
-function database(): { file: string; prisma: PrismaClient } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-checkpoint-"));
-  dirs.push(dir);
-  const file = path.join(dir, "app.db");
-  const db = openSqlite(file);
-  applyMigrations(db);
-  db.close();
-  const prisma = new PrismaClient({ adapter: new SqliteAdapter(file) });
-  clients.push(prisma);
-  return { file, prisma };
-}
-
-afterAll(async () => {
-  for (const c of clients) await c.$disconnect();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const { database, closeAll } = adapterDatabases("bhd-checkpoint-");
+afterAll(closeAll);
 
 /** `n` Setting rows of ~400 bytes each (prefix `p`) in one statement. */
 function insertRows(p: string, n: number): string {
