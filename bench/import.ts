@@ -173,8 +173,9 @@ async function child(files: string[]) {
   // Warm: a running dashboard imports other configs of the same size (other daemon names), one
   // after another: WARM_UP imports first (as the config engine's bench warms up), then the median of
   // WARM_ROUNDS (a single import right after the re-import mostly measures its garbage collection).
-  // The event loop turns between two imports, as it does between a server's requests (what an
-  // import leaves for then, the log's checkpoint (lib/db/sqlite-checkpoint.ts), runs there).
+  // The event loop turns between two imports, as it does between a server's requests: there the
+  // process hears that the log's checkpoint after the last import (lib/db/sqlite-checkpoint.ts, on
+  // its worker thread) is done, and the next large import can have one too.
   const warmRuns: { total: number; parse: number; db: number; records: number }[] = [];
   for (let k = -WARM_UP; k < WARM_ROUNDS; k++) {
     await new Promise((resolve) => setImmediate(resolve));
