@@ -432,7 +432,11 @@ Job {
     const names = (r: { changes: { action: string; kind: string; name: string }[] }) => r.changes.map((c) => `${c.action} ${c.kind} ${c.name}`);
     // The Director first (its SD only known from its Storages: a placeholder), then the SD, then all.
     await importConfigs(prisma, [stock("dir")]);
-    await importConfigs(prisma, [stock("sd")]);
+    const sdAlone = await importConfigs(prisma, [stock("sd")]);
+    // The SD alone does not move the Director's Storages off the placeholder at its address: said, with what does.
+    expect(sdAlone.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message)).toEqual([
+      expect.stringMatching(/^Storage Daemon "[^"]+" is the daemon of the placeholder Storage Daemon "sd-localhost-9103" \(localhost:9103\), which still serves Storage "File1" of Director "[^"]+", Storage "File2" of Director "[^"]+": import that Director's bacula-dir\.conf again, with this file or after it, to move them here; then delete the placeholder$/),
+    ]);
     const all = await importConfigs(prisma, [stock("dir"), stock("sd"), stock("fd")]);
     expect(all.issues.filter((i) => i.severity === "error")).toEqual([]);
     // The Storages moved from the first import's placeholder SD to the real one: the placeholder is named, to delete.

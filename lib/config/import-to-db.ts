@@ -770,6 +770,7 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   const id = await save(ctx, "storage-daemons", "storageDaemon", existing as unknown as Record<string, unknown> | undefined, st.name, desired, {});
   ctx.touchedSds.add(id);
   if (!existing) ctx.createdIds.add(`sd:${id}`);
+  await placeholdersLeftAt(ctx, where, { name: st.name, id, address, port, directorPasswords }, dirSources);
 
   const info: SdInfo = { id, name: st.name, address, port, password, directorPasswords, devices: new Map(), changers: new Map(), fromSdConfig: true };
   // An SD this import creates has no devices yet.
@@ -814,6 +815,32 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   for (const [name, devId] of await saveMany(ctx, "devices", "device", deviceEntries)) info.devices.set(name, { id: devId, mediaType: mediaOf.get(name)! });
   await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored, !existing);
   return info;
+}
+
+/**
+ * A placeholder SD (made by an earlier import from a Director's Storages) that is this SD config's
+ * daemon, still used by Storages of Directors that are not in this import: said, with what moves
+ * them. It is this daemon when it is at the same port and at the same address, or when this config
+ * accepts each of those Directors with the placeholder's password (the same SD under another name,
+ * "localhost" against 127.0.0.1). An SD config alone does not move a Director's Storages (the
+ * Director's import does, with this file or after it); until then both SDs would be rendered.
+ */
+async function placeholdersLeftAt(ctx: Ctx, where: { file: string; line: number }, sd: { name: string; id: number; address: string; port: number; directorPasswords: Map<string, string> }, dirSources: ParsedDirectorSource[]): Promise<void> {
+  const importing = new Set(dirSources.map((d) => d.result.config.director.name));
+  const placeholders = await ctx.tx.storageDaemon.findMany({
+    where: { port: sd.port, id: { not: sd.id }, resources: { none: {} } },
+    select: { name: true, address: true, passwordEnc: true, storages: { select: { name: true, director: { select: { name: true } } }, orderBy: { name: "asc" } } },
+    orderBy: { name: "asc" },
+  });
+  for (const p of placeholders) {
+    const left = p.storages.filter((s) => !importing.has(s.director.name));
+    if (left.length === 0) continue;
+    const password = decryptSecret(p.passwordEnc);
+    if (p.address !== sd.address && !left.every((s) => sd.directorPasswords.get(s.director.name) === password)) continue;
+    const directors = [...new Set(left.map((s) => s.director.name))];
+    issue(ctx, where, "warning",
+      `Storage Daemon "${sd.name}" is the daemon of the placeholder Storage Daemon "${p.name}" (${p.address}:${sd.port}), which still serves ${left.map((s) => `Storage "${s.name}" of Director "${s.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete the placeholder`);
+  }
 }
 
 /* ------------------------------------------------------------------ Directors */
