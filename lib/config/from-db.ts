@@ -46,7 +46,7 @@ function strings(raw: unknown): string[] {
 }
 
 /** Stored resources of types without a typed page, as tree nodes in their stored order. */
-function configResources(rows: { type: string; items: unknown; position: number; id: number }[], daemon: "dir" | "sd"): ResourceNode[] {
+export function configResources(rows: readonly { type: string; items: unknown; position: number; id: number }[], daemon: "dir" | "sd"): ResourceNode[] {
   return [...rows]
     .sort((a, b) => a.position - b.position || a.id - b.id)
     .map((r) => ({ type: findResource(daemon, r.type)?.name ?? r.type, items: openItems(r.items, findResource(daemon, r.type)) }));

@@ -34,7 +34,7 @@ import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
 import { openItems, sealItems } from "./items";
-import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
+import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
 import { fileDaemonStartProblems, validateFileDaemon } from "@/lib/bacula/fd-console";
@@ -852,7 +852,7 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   // else the one at that port that has the device (or Autochanger) and the Storage's password (the
   // same SD reached under another name, "localhost" against 127.0.0.1).
   const mine = sds.filter((x) => x.fromSdConfig).map((x) => x.id);
-  const include = { devices: true, resources: { select: { type: true, name: true, items: true } } } as const;
+  const include = { devices: true, resources: { select: { id: true, type: true, name: true, items: true, position: true } } } as const;
   // A real SD (one imported from its config: it has stored resources) before a placeholder at that address.
   const atPort = await ctx.tx.storageDaemon.findMany({ where: { port, id: { notIn: mine } }, include, orderBy: { id: "asc" } });
   const real = atPort.filter((r) => r.resources.length > 0);
@@ -881,13 +881,12 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   return info;
 }
 
-/** The passwords of an SD's stored Director resources (those imported from its config), by Director name. */
-function storedDirectorPasswords(resources: readonly { type: string; items: unknown }[]): Map<string, string> {
+/** The passwords of an SD's stored Director resources (those imported from its config), by Director name, read as the SD's render reads them. */
+function storedDirectorPasswords(resources: readonly { id: number; type: string; items: unknown; position: number }[]): Map<string, string> {
   const out = new Map<string, string>();
-  const def = findResource("sd", "Director");
-  for (const r of resources) {
-    if (findResource("sd", r.type) !== def) continue;
-    const d = nodeToTyped("SdDirector", { type: "Director", items: openItems(r.items, def) }) as { name?: string; password?: string };
+  for (const n of configResources(resources, "sd")) {
+    if (kindOfNode("sd", n) !== "SdDirector") continue;
+    const d = nodeToTyped("SdDirector", n) as { name?: string; password?: string };
     if (d.name && d.password) out.set(d.name, d.password);
   }
   return out;

@@ -106,8 +106,9 @@ export class OneConnectionClient implements Client {
     await this.#ready;
     await this.#inner.execute(BEGIN[mode]);
     const checkpoints = this.#checkpoints;
-    const since = checkpoints?.mark();
-    return new SameConnectionTransaction(this.#inner, this.#statements, checkpoints && since !== undefined ? () => checkpoints.committed(since) : undefined);
+    if (!checkpoints) return new SameConnectionTransaction(this.#inner, this.#statements);
+    const since = checkpoints.mark();
+    return new SameConnectionTransaction(this.#inner, this.#statements, () => checkpoints.committed(since));
   }
 
   sync(): Promise<void> {

@@ -54,7 +54,6 @@ function libsqlModule(): string {
 
 export class CheckpointAfterLargeWrites {
   readonly #file: string;
-  readonly #threshold: number;
   readonly #changes: Database.Statement;
   #worker: Worker | undefined;
   /** A checkpoint is running; `#again`: another large COMMIT came meanwhile. */
@@ -63,9 +62,8 @@ export class CheckpointAfterLargeWrites {
   #closed = false;
 
   /** `db`: the app's connection (its changed rows are counted); `file`: the database file the worker opens. */
-  constructor(db: Database.Database, file: string, threshold = CHECKPOINT_AFTER_CHANGES) {
+  constructor(db: Database.Database, file: string) {
     this.#file = file;
-    this.#threshold = threshold;
     this.#changes = db.prepare("SELECT total_changes() AS n");
   }
 
@@ -76,7 +74,7 @@ export class CheckpointAfterLargeWrites {
 
   /** After a COMMIT: a transaction that changed at least the threshold's rows since `since` has the log checkpointed on the worker. */
   committed(since: number): void {
-    if (this.#closed || this.mark() - since < this.#threshold) return;
+    if (this.#closed || this.mark() - since < CHECKPOINT_AFTER_CHANGES) return;
     if (this.#running) {
       this.#again = true;
       return;
