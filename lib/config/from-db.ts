@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@prisma/client";
 import type { DirectorConfig, Item, JobLike, MessageDestination, ResourceNode, RunScript, StorageDaemonConfig } from "@/lib/bacula/model";
 import { excludedKeys, nodeToTyped, resourceDefOf, kindOfNode, type ResourceKind } from "@/lib/bacula/typed";
-import { findResource } from "@/lib/bacula/tables";
+import { findDirective, findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
 import { openItems } from "./items";
@@ -16,6 +16,12 @@ export async function modelRevision(db: Db): Promise<number> {
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 const secret = (v: string | null | undefined): string | undefined => (v ? decryptSecret(v) : undefined);
+/**
+ * A port that the file writes: always when it is not Bacula's default (the table's), and at the
+ * default only when written (an imported file that left it out keeps it out).
+ */
+const portLine = (kind: ResourceKind, directive: string, port: number, written: boolean): number | undefined =>
+  written || port !== findDirective(resourceDefOf(kind), directive)?.default ? port : undefined;
 const extraOf = (kind: ResourceKind, json: unknown): Item[] | undefined => {
   const items = openItems(json, resourceDefOf(kind));
   return items.length > 0 ? items : undefined;
@@ -156,7 +162,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
       return {
         name: s.name,
         address: s.address ?? s.storageDaemon.address,
-        sdPort: s.sdPort ?? s.storageDaemon.port,
+        sdPort: portLine("Storage", "SdPort", s.sdPort ?? s.storageDaemon.port, s.sdPortWritten),
         password: secret(s.passwordEnc ?? s.storageDaemon.passwordEnc),
         device: devices.length === 1 ? devices[0] : undefined,
         mediaType: s.mediaType,
@@ -183,7 +189,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
     clients: clients.map((c) => ({
       name: c.name,
       address: c.address,
-      fdPort: c.port,
+      fdPort: portLine("Client", "FdPort", c.port, c.portWritten),
       password: secret(c.passwordEnc),
       catalog: c.catalog.name,
       fileRetention: opt(c.fileRetention),

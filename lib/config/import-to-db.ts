@@ -1082,7 +1082,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       name: c.name, existing: rows.clients.get(c.name), scope,
       desired: {
         cols: {
-          name: c.name, address: c.address, port: (cols.fdPort as number | undefined) ?? FD_DEFAULT_PORT, catalogId,
+          name: c.name, address: c.address, port: (cols.fdPort as number | undefined) ?? FD_DEFAULT_PORT, portWritten: cols.fdPort !== undefined, catalogId,
           fileRetention: cols.fileRetention ?? null, jobRetention: cols.jobRetention ?? null, autoPrune: cols.autoPrune ?? null,
         },
         secrets: { passwordEnc: c.password },
@@ -1141,6 +1141,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
         autochanger: typeof s.autochanger === "boolean" ? s.autochanger : null,
         address: address !== sd.address ? address : null,
         sdPort: port !== sd.port ? port : null,
+        sdPortWritten: s.sdPort !== undefined,
       },
       secrets: { passwordEnc: s.password !== sdPassword ? s.password : undefined },
       items: { extra: { items: extra, kind: "Storage" } },
