@@ -454,7 +454,7 @@ describe("what Bacula reads, kept through import and render", () => {
     const r = await roundTrip(files, "dir", "ports-dir");
     expectLossless(r.diff, 20);
     const tree = parseTree(r.rendered, "dir").tree;
-    const port = (type: string, name: string, directive: string) => nodeOf(tree, type, name).items.find((i) => i.name === directive)?.value;
+    const port = (type: string, name: string, directive: string) => nodeOf(tree, type, name).items.flatMap((i) => (i.kind === "directive" && i.name === directive ? [i.value] : []))[0];
     expect([port("Storage", "File1", "SdPort"), port("Storage", "File2", "SdPort"), port("Client", "app-fd", "FdPort"), port("Client", "db-fd", "FdPort")]).toEqual([undefined, 9103, undefined, 9102]);
     // Both Storages reach the one SD, at the port Bacula uses for both.
     const sdRow = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "ports-sd" } });

@@ -432,15 +432,32 @@ Job {
     const names = (r: { changes: { action: string; kind: string; name: string }[] }) => r.changes.map((c) => `${c.action} ${c.kind} ${c.name}`);
     // The Director first (its SD only known from its Storages: a placeholder), then the SD, then all.
     await importConfigs(prisma, [stock("dir")]);
+    const dirName = (stock("dir") as { result: { config: { director: { name: string } } } }).result.config.director.name;
+    const sdName = (stock("sd") as { result: { config: { storage: { name: string } } } }).result.config.storage.name;
+    const director = await prisma.director.findUniqueOrThrow({ where: { name: dirName } });
+    const renderDir = async () => renderDirector(await loadDirectorConfig(prisma, director.id), { revision: 1 });
+    const dirBefore = await renderDir();
     const sdAlone = await importConfigs(prisma, [stock("sd")]);
-    // The SD alone does not move the Director's Storages off the placeholder at its address: said, with what does.
+    expect(sdAlone.issues.filter((i) => i.severity === "error")).toEqual([]);
+    // The SD alone is the daemon of the placeholder at "localhost" (it listens on 127.0.0.1 and
+    // accepts the Director with the Storages' password): the Storages move to it, and the
+    // placeholder, used by nothing and not edited, goes with the devices made up for it.
     expect(sdAlone.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message)).toEqual([
-      expect.stringMatching(/^Storage Daemon "[^"]+" is the daemon of the placeholder Storage Daemon "sd-localhost-9103" \(localhost:9103\), which still serves Storage "File1" of Director "[^"]+", Storage "File2" of Director "[^"]+": import that Director's bacula-dir\.conf again, with this file or after it, to move them here; then delete the placeholder$/),
+      'Storage Daemon "sd-localhost-9103" (a placeholder) is used by no Storage any more: deleted, with the devices made up for it (FileChgr1, FileChgr2)',
     ]);
+    expect(names(sdAlone)).toEqual(expect.arrayContaining(["update storages File1", "update storages File2", "delete devices FileChgr1", "delete devices FileChgr2", "delete storage-daemons sd-localhost-9103"]));
+    expect(await prisma.storageDaemon.findUnique({ where: { name: "sd-localhost-9103" } })).toBeNull();
+    const moved = await prisma.storage.findMany({ where: { name: { in: ["File1", "File2"] } }, include: { storageDaemon: true }, orderBy: { name: "asc" } });
+    expect(moved.map((s) => [s.storageDaemon.name, s.address])).toEqual([[sdName, "localhost"], [sdName, "localhost"]]);
+    // The Director's file renders as before, and the SD's own as Bacula reads its original.
+    expect(await renderDir()).toBe(dirBefore);
+    const sdRow = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: sdName } });
+    const sdView = runBsdjson(renderStorageDaemon(await loadStorageDaemonConfig(prisma, sdRow.id), { revision: 1 }));
+    const sdOriginal = runBsdjson(fs.readFileSync("/etc/bacula/bacula-sd.conf", "utf8"));
+    expect(diffJsonViews(sdOriginal.json, sdView.json)).toMatchObject({ dropped: [], changed: [], added: [] });
     const all = await importConfigs(prisma, [stock("dir"), stock("sd"), stock("fd")]);
     expect(all.issues.filter((i) => i.severity === "error")).toEqual([]);
-    // The Storages moved from the first import's placeholder SD to the real one: the placeholder is named, to delete.
-    expect(all.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^Storage Daemon "sd-localhost-9103" \(a placeholder\) is used by no Storage any more/));
+    expect(all.issues.filter((i) => /placeholder/.test(i.message))).toEqual([]);
     for (const d of ["dir", "sd", "fd", "dir"]) {
       const again = await importConfigs(prisma, [stock(d)], { dryRun: true });
       // The SD alone keeps the address the Directors use; the Director alone finds the real SD and its Autochangers.
@@ -448,7 +465,6 @@ Job {
       expect(again.issues.filter((i) => /placeholder/.test(i.message)), d).toEqual([]);
     }
     const storages = await prisma.storage.findMany({ where: { name: { in: ["File1", "File2"] } }, include: { storageDaemon: true } });
-    const sdName = (stock("sd") as { result: { config: { storage: { name: string } } } }).result.config.storage.name;
     expect(storages.map((s) => s.storageDaemon.name)).toEqual([sdName, sdName]);
   });
 });

@@ -37,6 +37,7 @@ import { openItems, sealItems } from "./items";
 import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
+import { movePlaceholderStorages, placeholderDevice, retirePlaceholder, type PlaceholderTools } from "./import-placeholders";
 import { fileDaemonStartProblems, validateFileDaemon } from "@/lib/bacula/fd-console";
 
 export type Daemon = "dir" | "sd" | "fd" | "console" | "monitor";
@@ -717,6 +718,22 @@ function sdAddressFromDirectors(sd: StorageDaemonConfig, storageNode: ResourceNo
   return undefined;
 }
 
+/** What lib/config/import-placeholders.ts needs of the import, its issues said at `where`. */
+function placeholderTools(ctx: Ctx, where: { file: string; line: number }): PlaceholderTools {
+  return {
+    tx: ctx.tx,
+    warn: (message) => issue(ctx, where, "warning", message),
+    saveStorage: async (row, name, directorId, cols, pw) => {
+      await save(ctx, "storages", "storage", row, name, { cols, secrets: { passwordEnc: pw } }, {});
+      ctx.touchedDirectors.add(directorId);
+    },
+    removed: (kind, name, id) => {
+      ctx.changes.push({ action: "delete", kind, name, id });
+      ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-delete", entityType: kind, entityId: id, entityName: name, before: { name, placeholder: true } });
+    },
+  };
+}
+
 async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<ResourceNode>, dirSources: ParsedDirectorSource[]): Promise<SdInfo | undefined> {
   const tree = src.result.tree;
   const live = tree.resources.filter((n) => !excluded.has(n));
@@ -770,7 +787,6 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   const id = await save(ctx, "storage-daemons", "storageDaemon", existing as unknown as Record<string, unknown> | undefined, st.name, desired, {});
   ctx.touchedSds.add(id);
   if (!existing) ctx.createdIds.add(`sd:${id}`);
-  await placeholdersLeftAt(ctx, where, { name: st.name, id, address, port, directorPasswords }, dirSources);
 
   const info: SdInfo = { id, name: st.name, address, port, password, directorPasswords, devices: new Map(), changers: new Map(), fromSdConfig: true };
   // An SD this import creates has no devices yet.
@@ -814,33 +830,8 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   }
   for (const [name, devId] of await saveMany(ctx, "devices", "device", deviceEntries)) info.devices.set(name, { id: devId, mediaType: mediaOf.get(name)! });
   await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored, !existing);
+  await movePlaceholderStorages(placeholderTools(ctx, where), info, new Set(dirSources.map((d) => d.result.config.director.name)));
   return info;
-}
-
-/**
- * A placeholder SD (made by an earlier import from a Director's Storages) that is this SD config's
- * daemon, still used by Storages of Directors that are not in this import: said, with what moves
- * them. It is this daemon when it is at the same port and at the same address, or when this config
- * accepts each of those Directors with the placeholder's password (the same SD under another name,
- * "localhost" against 127.0.0.1). An SD config alone does not move a Director's Storages (the
- * Director's import does, with this file or after it); until then both SDs would be rendered.
- */
-async function placeholdersLeftAt(ctx: Ctx, where: { file: string; line: number }, sd: { name: string; id: number; address: string; port: number; directorPasswords: Map<string, string> }, dirSources: ParsedDirectorSource[]): Promise<void> {
-  const importing = new Set(dirSources.map((d) => d.result.config.director.name));
-  const placeholders = await ctx.tx.storageDaemon.findMany({
-    where: { port: sd.port, id: { not: sd.id }, resources: { none: {} } },
-    select: { name: true, address: true, passwordEnc: true, storages: { select: { name: true, director: { select: { name: true } } }, orderBy: { name: "asc" } } },
-    orderBy: { name: "asc" },
-  });
-  for (const p of placeholders) {
-    const left = p.storages.filter((s) => !importing.has(s.director.name));
-    if (left.length === 0) continue;
-    const password = decryptSecret(p.passwordEnc);
-    if (p.address !== sd.address && !left.every((s) => sd.directorPasswords.get(s.director.name) === password)) continue;
-    const directors = [...new Set(left.map((s) => s.director.name))];
-    issue(ctx, where, "warning",
-      `Storage Daemon "${sd.name}" is the daemon of the placeholder Storage Daemon "${p.name}" (${p.address}:${sd.port}), which still serves ${left.map((s) => `Storage "${s.name}" of Director "${s.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete the placeholder`);
-  }
 }
 
 /* ------------------------------------------------------------------ Directors */
@@ -872,7 +863,7 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   }
   let name = toName(`sd-${address}-${port}`);
   for (let n = 2; await ctx.tx.storageDaemon.findUnique({ where: { name } }); n++) name = toName(`sd-${address}-${port}-${n}`);
-  const id = await save(ctx, "storage-daemons", "storageDaemon", undefined, name, { cols: { name, address, port }, secrets: { passwordEnc: password } }, {}, true);
+  const id = await save(ctx, "storage-daemons", "storageDaemon", undefined, name, { cols: { name, address, port, placeholder: true }, secrets: { passwordEnc: password } }, {}, true);
   ctx.placeholderSds.add(id);
   issue(ctx, where, "warning",
     `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)`);
@@ -1123,10 +1114,9 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       const row = await ctx.tx.device.findFirst({ where: { storageDaemonId: sd.id, name: deviceNames[0] } });
       if (row) device = { id: row.id, mediaType: row.mediaType };
       else if (sd.placeholder) {
-        const archiveDevice = `/var/lib/bacula/volumes/${deviceNames[0].replace(/[^A-Za-z0-9._-]/g, "_")}`;
-        const devId = await save(ctx, "devices", "device", undefined, deviceNames[0], {
-          cols: { name: deviceNames[0], mediaType: s.mediaType, archiveDevice, deviceType: "File", labelMedia: true, randomAccess: true, automaticMount: true, removableMedia: false, alwaysOpen: false },
-        }, { storageDaemonId: sd.id }, true);
+        const cols = placeholderDevice(deviceNames[0], s.mediaType);
+        const { archiveDevice } = cols;
+        const devId = await save(ctx, "devices", "device", undefined, deviceNames[0], { cols }, { storageDaemonId: sd.id }, true);
         device = { id: devId, mediaType: s.mediaType };
         sd.devices.set(deviceNames[0], device);
         ctx.touchedSds.add(sd.id);
@@ -1150,17 +1140,13 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   }
   await batch("storages", "storages", "storage", storageEntries);
   // A placeholder SD (made by an earlier import from a Director's Storages) that no Storage uses any
-  // more, now that they reach the real one: said, for the operator to delete (it may have been edited).
+  // more, now that they reach the real one: deleted if it was not edited, else said.
   const left = new Set<number>();
   for (const e of storageEntries) {
     const before = e.existing?.storageDaemonId;
     if (typeof before === "number" && before !== e.desired.cols.storageDaemonId) left.add(before);
   }
-  for (const id of left) {
-    const sd = await ctx.tx.storageDaemon.findUnique({ where: { id }, select: { name: true, _count: { select: { storages: true, resources: true } } } });
-    if (sd && sd._count.storages === 0 && sd._count.resources === 0)
-      issue(ctx, { file: src.file, line: 0 }, "warning", `Storage Daemon "${sd.name}" (a placeholder) is used by no Storage any more: delete it on the Storage Daemons page`);
-  }
+  for (const id of left) await retirePlaceholder(placeholderTools(ctx, { file: src.file, line: 0 }), id);
 
   // Storage group members are written in one statement at the end; changed groups are emptied first.
   const members: Record<string, unknown>[] = [];

@@ -1,0 +1,140 @@
+/**
+ * A Director imported alone gets a placeholder SD for its Storages; its bacula-sd.conf imported
+ * alone afterwards takes over the Storages it accepts (found by an outside trial: before, both SDs
+ * were kept for one daemon). Judged by the rendered files: each Director's renders as before, and
+ * Bacula's JSON view of the SD's render is that of its original.
+ */
+import { describe, expect, it } from "vitest";
+import { freshDatabase } from "@/test/support/db";
+import { makeBaculaTempDir, runBsdjson } from "@/lib/bacula/testing/bacula-bin";
+import { diffJsonViews } from "@/lib/bacula/testing/json-view";
+
+freshDatabase();
+const { prisma } = await import("@/lib/db/client");
+const { importConfigs, parseConfigText } = await import("./import-to-db");
+const { loadDirectorConfig, loadStorageDaemonConfig } = await import("./from-db");
+const { renderDirector, renderStorageDaemon } = await import("@/lib/bacula");
+
+const bacula = makeBaculaTempDir("bhd-placeholder-");
+
+/** A Director whose Storages all reach 127.0.0.1 at `port`, each with its own password and device. */
+function director(name: string, port: number, storages: { name: string; password: string; device: string }[]): string {
+  const storage = (s: (typeof storages)[number]) =>
+    `Storage {\n  Name = ${s.name}\n  Address = 127.0.0.1\n  SDPort = ${port}\n  Password = "${s.password}"\n  Device = ${s.device}\n  Media Type = File1\n}\n`;
+  return `Director {\n  Name = ${name}\n  QueryFile = "/etc/bacula/scripts/query.sql"\n  WorkingDirectory = "${bacula.work}"\n  PidDirectory = "${bacula.run}"\n  Password = "console-pw"\n  Messages = Daemon\n}
+Catalog {\n  Name = MyCatalog\n  dbname = "bacula"; dbuser = "bacula"; dbpassword = ""\n}
+Messages {\n  Name = Daemon\n  console = all\n}
+Client {\n  Name = ${name}-fd\n  Address = localhost\n  Catalog = MyCatalog\n  Password = "fd-pw"\n}
+${storages.map(storage).join("")}Pool {\n  Name = Default\n  Pool Type = Backup\n}
+FileSet {\n  Name = Etc\n  Include {\n    File = /etc\n  }\n}
+Job {\n  Name = backup-etc\n  Type = Backup\n  Client = ${name}-fd\n  FileSet = Etc\n  Pool = Default\n  Storage = ${storages[0].name}\n  Messages = Daemon\n}
+`;
+}
+
+/** An SD listening on 127.0.0.1 at `port`, accepting each Director with its password, with File devices. */
+function storageDaemon(name: string, port: number, directors: Record<string, string>, devices: string[]): string {
+  return `Storage {\n  Name = ${name}\n  SDAddress = 127.0.0.1\n  SDPort = ${port}\n  WorkingDirectory = "${bacula.work}"\n  Pid Directory = "${bacula.run}"\n}
+${Object.entries(directors).map(([d, pw]) => `Director {\n  Name = ${d}\n  Password = "${pw}"\n}\n`).join("")}${devices.map((d) => `Device {\n  Name = ${d}\n  Media Type = File1\n  Archive Device = "${bacula.work}"\n  Device Type = File\n  LabelMedia = yes\n  Random Access = yes\n}\n`).join("")}Messages {\n  Name = Standard\n  director = ${Object.keys(directors)[0]} = all\n}
+`;
+}
+
+const renderOf = async (name: string) => {
+  const d = await prisma.director.findUniqueOrThrow({ where: { name } });
+  return renderDirector(await loadDirectorConfig(prisma, d.id), { revision: 1 });
+};
+const storagesOn = async (directorName: string) =>
+  (await prisma.storage.findMany({ where: { director: { name: directorName } }, include: { storageDaemon: true }, orderBy: { name: "asc" } })).map((s) => `${s.name}@${s.storageDaemon.name}`);
+
+describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
+  it("the Storages it accepts move to it, the Directors render as before, and the SD as its file; a Storage it does not accept stays, said", async () => {
+    const port = 9143;
+    expect((await importConfigs(prisma, [parseConfigText(director("ph1-dir", port, [
+      { name: "Near", password: "pw-one", device: "DiskA" },
+      { name: "Lost", password: "pw-one", device: "NoSuchDisk" },
+    ]), "/tmp/ph/ph1-dir.conf")])).applied).toBe(true);
+    expect((await importConfigs(prisma, [parseConfigText(director("ph2-dir", port, [{ name: "Other", password: "pw-two", device: "DiskA" }]), "/tmp/ph/ph2-dir.conf")])).applied).toBe(true);
+    const placeholder = `sd-127.0.0.1-${port}`;
+    expect([...await storagesOn("ph1-dir"), ...await storagesOn("ph2-dir")]).toEqual([`Lost@${placeholder}`, `Near@${placeholder}`, `Other@${placeholder}`]);
+    const before = [await renderOf("ph1-dir"), await renderOf("ph2-dir")];
+
+    // ph2-dir is accepted with another password than its Storage's: that one stays.
+    const sdText = storageDaemon("ph-sd", port, { "ph1-dir": "pw-one", "ph2-dir": "pw-three" }, ["DiskA"]);
+    const dry = await importConfigs(prisma, [parseConfigText(sdText, "/tmp/ph/bacula-sd.conf")], { dryRun: true });
+    expect(dry.changes.filter((c) => c.kind === "storages").map((c) => `${c.action} ${c.name}`)).toEqual(["update Near"]);
+    const report = await importConfigs(prisma, [parseConfigText(sdText, "/tmp/ph/bacula-sd.conf")]);
+    expect(report.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(report.issues.filter((i) => /placeholder/.test(i.message))).toEqual([expect.objectContaining({
+      file: "/tmp/ph/bacula-sd.conf", line: 1, severity: "warning",
+      message: `Storage Daemon "ph-sd" is the daemon of the placeholder Storage Daemon "${placeholder}" (127.0.0.1:${port}), which still serves `
+        + `Storage "Lost" of Director "ph1-dir" (this config has no Device or Autochanger "NoSuchDisk"), `
+        + `Storage "Other" of Director "ph2-dir" (this config gives that Director another password): correct this file or that Director, and import again`,
+    })]);
+    expect([...await storagesOn("ph1-dir"), ...await storagesOn("ph2-dir")]).toEqual([`Lost@${placeholder}`, "Near@ph-sd", `Other@${placeholder}`]);
+    const near = await prisma.storage.findFirstOrThrow({ where: { name: "Near" }, include: { device: true } });
+    expect(near).toMatchObject({ address: null, sdPort: null, passwordEnc: null, device: { name: "DiskA" } });
+    expect([await renderOf("ph1-dir"), await renderOf("ph2-dir")]).toEqual(before);
+    const sd = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "ph-sd" } });
+    const view = runBsdjson(renderStorageDaemon(await loadStorageDaemonConfig(prisma, sd.id), { revision: 1 }));
+    expect(view.code).toBe(0);
+    expect(diffJsonViews(runBsdjson(sdText).json, view.json)).toMatchObject({ dropped: [], changed: [], added: [] });
+
+    // Again: nothing changes, and the same is said.
+    const again = await importConfigs(prisma, [parseConfigText(sdText, "/tmp/ph/bacula-sd.conf")], { dryRun: true });
+    expect(again.changes).toEqual([]);
+    expect(again.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message)).toEqual(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message));
+  });
+
+  it("a placeholder at another address is this SD only when it accepts every Storage; once none is left, it goes with its made-up device", async () => {
+    const port = 9153;
+    // The Director reaches the SD as "backup-sd.example.net"; the SD listens on 127.0.0.1.
+    const dirText = director("ph3-dir", port, [{ name: "Far", password: "pw-far", device: "DiskB" }]).replace("Address = 127.0.0.1", "Address = backup-sd.example.net");
+    expect((await importConfigs(prisma, [parseConfigText(dirText, "/tmp/ph/ph3-dir.conf")])).applied).toBe(true);
+    const before = await renderOf("ph3-dir");
+    // With another password it is not this SD: nothing moves, nothing is said about it.
+    const wrong = await importConfigs(prisma, [parseConfigText(storageDaemon("ph3-sd", port, { "ph3-dir": "pw-near" }, ["DiskB"]), "/tmp/ph/wrong-sd.conf")], { dryRun: true });
+    expect(wrong.changes.filter((c) => c.kind === "storages")).toEqual([]);
+    expect(wrong.issues.filter((i) => /placeholder/.test(i.message))).toEqual([]);
+
+    const report = await importConfigs(prisma, [parseConfigText(storageDaemon("ph3-sd", port, { "ph3-dir": "pw-far" }, ["DiskB"]), "/tmp/ph/ph3-sd.conf")]);
+    expect(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message)).toEqual([
+      `Storage Daemon "sd-backup-sd.example.net-${port}" (a placeholder) is used by no Storage any more: deleted, with the device made up for it (DiskB)`,
+    ]);
+    expect(report.changes.filter((c) => c.action === "delete").map((c) => `${c.kind} ${c.name}`)).toEqual(["devices DiskB", `storage-daemons sd-backup-sd.example.net-${port}`]);
+    expect(await prisma.storageDaemon.count({ where: { name: `sd-backup-sd.example.net-${port}` } })).toBe(0);
+    expect(await prisma.device.count({ where: { name: "DiskB" } })).toBe(1);
+    const audit = await prisma.auditEvent.findFirstOrThrow({ where: { action: "import-delete", entityType: "storage-daemons" } });
+    expect(audit.entityName).toBe(`sd-backup-sd.example.net-${port}`);
+    expect(await storagesOn("ph3-dir")).toEqual(["Far@ph3-sd"]);
+    // The Storage keeps the address it reaches the SD at, as its own.
+    expect(await prisma.storage.findFirstOrThrow({ where: { name: "Far" } })).toMatchObject({ address: "backup-sd.example.net", sdPort: null, passwordEnc: null });
+    expect(await renderOf("ph3-dir")).toBe(before);
+  });
+
+  it("a placeholder edited since the import made it is kept, named to delete; so is an SD made in the dashboard, whose Storages do not move", async () => {
+    const port = 9163;
+    expect((await importConfigs(prisma, [parseConfigText(director("ph4-dir", port, [{ name: "Kept", password: "pw-kept", device: "DiskC" }]), "/tmp/ph/ph4-dir.conf")])).applied).toBe(true);
+    const placeholder = `sd-127.0.0.1-${port}`;
+    // The operator gave it a site, as the inventory saves.
+    const { getResource, updateResource } = await import("@/lib/inventory/service");
+    const { KINDS } = await import("@/lib/inventory/fields");
+    const row = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: placeholder } });
+    const read = await getResource("storage-daemons", row.id);
+    const fields = Object.fromEntries(KINDS["storage-daemons"].fields.filter((f) => f.type !== "secret").map((f) => [f.key, read[f.key]]));
+    await updateResource("storage-daemons", row.id, { ...fields, updatedAt: read.updatedAt, site: "site-b" }, { login: "test", role: "admin" });
+    const report = await importConfigs(prisma, [parseConfigText(storageDaemon("ph4-sd", port, { "ph4-dir": "pw-kept" }, ["DiskC"]), "/tmp/ph/ph4-sd.conf")]);
+    expect(await storagesOn("ph4-dir")).toEqual(["Kept@ph4-sd"]);
+    expect(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message)).toEqual([
+      `Storage Daemon "${placeholder}" is used by no Storage any more (a placeholder, edited since an import made it): delete it on the Storage Daemons page`,
+    ]);
+    expect(await prisma.storageDaemon.findUniqueOrThrow({ where: { name: placeholder } })).toMatchObject({ site: "site-b" });
+
+    // An SD made in the dashboard (not by an import) at the same address and port: its Storages stay, said.
+    const made = await prisma.storageDaemon.create({ data: { name: "hand-sd", address: "127.0.0.1", port: 9173, passwordEnc: row.passwordEnc } });
+    const ph5 = await prisma.director.findUniqueOrThrow({ where: { name: "ph4-dir" } });
+    const dev = await prisma.device.create({ data: { storageDaemonId: made.id, name: "DiskD", mediaType: "File1", archiveDevice: "/srv/d" } });
+    await prisma.storage.create({ data: { name: "Hand", directorId: ph5.id, storageDaemonId: made.id, deviceId: dev.id, deviceNames: ["DiskD"], mediaType: "File1" } });
+    const hand = await importConfigs(prisma, [parseConfigText(storageDaemon("ph5-sd", 9173, { "ph4-dir": "pw-kept" }, ["DiskD"]), "/tmp/ph/ph5-sd.conf")], { dryRun: true });
+    expect(hand.changes.filter((c) => c.kind === "storages" || c.action === "delete")).toEqual([]);
+    expect(hand.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^Storage Daemon "ph5-sd" is the daemon of Storage Daemon "hand-sd" \(127\.0\.0\.1:9173\), which still serves Storage "Hand" of Director "ph4-dir": import that Director's bacula-dir\.conf again/));
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * A placeholder Storage Daemon meets its bacula-sd.conf (lib/config/import-to-db.ts runs this after
+ * an SD config's devices and resources are saved).
+ *
+ * A Director imported without its SDs gets a placeholder SD for its Storages, at their address and
+ * port and with their password. When that daemon's bacula-sd.conf is imported later, on its own,
+ * the Storages move to the real SD: each one the config accepts (its Director resource for that
+ * Director has the Storage's password) and that names a Device or Autochanger of the config. A
+ * moved Storage keeps the address, port and password it used, as its own where the real SD's
+ * differ, so the Director's bacula-dir.conf renders as before; the SD renders its Director
+ * resources from those same passwords, so its own file does too. A Storage that cannot move is
+ * said, with the reason.
+ *
+ * A placeholder that serves no Storage any more (here, or after a Director's import moved its
+ * Storages) renders no valid bacula-sd.conf: it is deleted, with the devices made up for it, while
+ * it is as the import made it (no row of it changed since, no host, no deploy settings). One that
+ * was edited is named, for the operator to delete.
+ *
+ * A placeholder is this config's daemon when it is at the same port and either at the same
+ * address or accepted by this config for each of its Storages (the same SD under another name,
+ * "localhost" against 127.0.0.1, as in Debian's files). Storages of Directors in the same import
+ * are left to that Director's import, which finds the real SD itself.
+ */
+import type { Tx } from "@/lib/db/client";
+import { decryptSecret } from "@/lib/secrets";
+
+export interface PlaceholderTools {
+  tx: Tx;
+  /** Adds a warning at the SD config's Storage resource. */
+  warn(message: string): void;
+  /**
+   * Updates a Storage's columns and its own password (undefined: the SD's) when they differ, and
+   * records the change; its Director is validated with the import's result.
+   */
+  saveStorage(existing: Record<string, unknown>, name: string, directorId: number, cols: Record<string, unknown>, password: string | undefined): Promise<void>;
+  /** Records the deletion of a record (a change and an audit event). */
+  removed(kind: "storage-daemons" | "devices", name: string, id: number): void;
+}
+
+/** The SD just saved from its config. */
+export interface RealSd {
+  id: number;
+  name: string;
+  address: string;
+  port: number;
+  password?: string;
+  /** Its Director resources: name -> password. */
+  directorPasswords: ReadonlyMap<string, string>;
+  /** Its Devices (name -> id) and Autochangers (names). */
+  devices: ReadonlyMap<string, { id: number }>;
+  changers: ReadonlyMap<string, unknown>;
+}
+
+/** The columns of a device made up on a placeholder SD for a Storage's Device name. */
+export function placeholderDevice(name: string, mediaType: string) {
+  return {
+    name,
+    mediaType,
+    archiveDevice: `/var/lib/bacula/volumes/${name.replace(/[^A-Za-z0-9._-]/g, "_")}`,
+    deviceType: "File",
+    labelMedia: true,
+    randomAccess: true,
+    automaticMount: true,
+    removableMedia: false,
+    alwaysOpen: false,
+  };
+}
+
+const untouched = (row: { createdAt: Date; updatedAt: Date }) => row.createdAt.getTime() === row.updatedAt.getTime();
+
+/**
+ * An SD without a config of its own that no Storage uses any more: a placeholder is deleted with
+ * its made-up devices while nothing of it changed since the import made it; any other is named,
+ * for the operator to delete.
+ */
+export async function retirePlaceholder(tools: PlaceholderTools, id: number): Promise<void> {
+  const p = await tools.tx.storageDaemon.findUnique({ where: { id }, include: { devices: true, _count: { select: { storages: true, resources: true } } } });
+  if (!p || p._count.storages > 0 || p._count.resources > 0) return;
+  const deployState = await tools.tx.daemonDeployState.findUnique({ where: { kind_daemonId: { kind: "storage-daemon", daemonId: id } } });
+  const madeUp = p.placeholder && untouched(p) && p.hostId === null && !deployState
+    && p.devices.every((d) => untouched(d) && d.extra === null && Object.entries(placeholderDevice(d.name, d.mediaType)).every(([k, v]) => d[k as keyof typeof d] === v));
+  if (!madeUp) {
+    tools.warn(`Storage Daemon "${p.name}" is used by no Storage any more${p.placeholder ? " (a placeholder, edited since an import made it)" : ""}: delete it on the Storage Daemons page`);
+    return;
+  }
+  await tools.tx.device.deleteMany({ where: { storageDaemonId: id } });
+  await tools.tx.storageDaemon.delete({ where: { id } });
+  for (const d of p.devices) tools.removed("devices", d.name, d.id);
+  tools.removed("storage-daemons", p.name, id);
+  tools.warn(`Storage Daemon "${p.name}" (a placeholder) is used by no Storage any more: deleted${p.devices.length > 0 ? `, with the device${p.devices.length > 1 ? "s" : ""} made up for it (${p.devices.map((d) => d.name).join(", ")})` : ""}`);
+}
+
+export async function movePlaceholderStorages(tools: PlaceholderTools, sd: RealSd, importing: ReadonlySet<string>): Promise<void> {
+  const placeholders = await tools.tx.storageDaemon.findMany({
+    where: { port: sd.port, id: { not: sd.id }, resources: { none: {} } },
+    include: { storages: { include: { director: { select: { id: true, name: true } }, device: { select: { name: true } } }, orderBy: { name: "asc" } } },
+    orderBy: { name: "asc" },
+  });
+  for (const p of placeholders) {
+    const left = p.storages.filter((s) => !importing.has(s.director.name));
+    if (left.length === 0) continue;
+    const placeholderPassword = decryptSecret(p.passwordEnc);
+    const uses = left.map((s) => {
+      const names = Array.isArray(s.deviceNames) ? s.deviceNames.map(String) : [];
+      return {
+        row: s,
+        address: s.address ?? p.address,
+        port: s.sdPort ?? p.port,
+        password: s.passwordEnc ? decryptSecret(s.passwordEnc) : placeholderPassword,
+        device: names[0] ?? s.device?.name,
+      };
+    });
+    const accepted = (u: (typeof uses)[number]) => sd.directorPasswords.get(u.row.director.name) === u.password;
+    if (p.address !== sd.address && !uses.every(accepted)) continue;
+    // An SD without a config of its own that an import did not make (made in the dashboard, or by
+    // an import before placeholders were marked) is not taken over: said, with what moves them.
+    if (!p.placeholder) {
+      const directors = [...new Set(left.map((s) => s.director.name))];
+      tools.warn(`Storage Daemon "${sd.name}" is the daemon of Storage Daemon "${p.name}" (${p.address}:${p.port}), which still serves ${left.map((s) => `Storage "${s.name}" of Director "${s.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete "${p.name}"`);
+      continue;
+    }
+    const stay: string[] = [];
+    let moved = 0;
+    for (const u of uses) {
+      const what = `Storage "${u.row.name}" of Director "${u.row.director.name}"`;
+      if (!accepted(u)) {
+        stay.push(`${what} (${sd.directorPasswords.has(u.row.director.name) ? "this config gives that Director another password" : "this config has no Director resource for that Director"})`);
+        continue;
+      }
+      if (!u.device || (!sd.devices.has(u.device) && !sd.changers.has(u.device))) {
+        stay.push(`${what} (this config has no Device or Autochanger "${u.device ?? ""}")`);
+        continue;
+      }
+      await tools.saveStorage(u.row as unknown as Record<string, unknown>, u.row.name, u.row.director.id, {
+        storageDaemonId: sd.id,
+        deviceId: sd.devices.get(u.device)?.id ?? null,
+        address: u.address !== sd.address ? u.address : null,
+        sdPort: u.port !== sd.port ? u.port : null,
+      }, u.password !== sd.password ? u.password : undefined);
+      moved++;
+    }
+    if (stay.length > 0)
+      tools.warn(`Storage Daemon "${sd.name}" is the daemon of the placeholder Storage Daemon "${p.name}" (${p.address}:${p.port}), which still serves ${stay.join(", ")}: correct this file or that Director, and import again`);
+    if (moved === p.storages.length) await retirePlaceholder(tools, p.id);
+  }
+}
