@@ -105,8 +105,9 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
     const audit = await prisma.auditEvent.findFirstOrThrow({ where: { action: "import-delete", entityType: "storage-daemons" } });
     expect(audit.entityName).toBe(`sd-backup-sd.example.net-${port}`);
     expect(await storagesOn("ph3-dir")).toEqual(["Far@ph3-sd"]);
-    // The Storage keeps the address it reaches the SD at, as its own.
-    expect(await prisma.storage.findFirstOrThrow({ where: { name: "Far" } })).toMatchObject({ address: "backup-sd.example.net", sdPort: null, passwordEnc: null });
+    // The SD is reached where the placeholder was (it listens on 127.0.0.1: another name of it).
+    expect(await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "ph3-sd" } })).toMatchObject({ address: "backup-sd.example.net" });
+    expect(await prisma.storage.findFirstOrThrow({ where: { name: "Far" } })).toMatchObject({ address: null, sdPort: null, passwordEnc: null });
     expect(await renderOf("ph3-dir")).toBe(before);
   });
 

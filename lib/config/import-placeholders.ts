@@ -90,33 +90,57 @@ export async function retirePlaceholder(tools: PlaceholderTools, id: number): Pr
   tools.warn(`Storage Daemon "${p.name}" (a placeholder) is used by no Storage any more: deleted${p.devices.length > 0 ? `, with the device${p.devices.length > 1 ? "s" : ""} made up for it (${p.devices.map((d) => d.name).join(", ")})` : ""}`);
 }
 
-export async function movePlaceholderStorages(tools: PlaceholderTools, sd: RealSd, importing: ReadonlySet<string>): Promise<void> {
-  const placeholders = await tools.tx.storageDaemon.findMany({
-    where: { port: sd.port, id: { not: sd.id }, resources: { none: {} } },
+type PlaceholderRow = Awaited<ReturnType<typeof placeholdersAt>>[number];
+
+/** The SDs at `port` without a config of their own (no stored resources), with their Storages. */
+function placeholdersAt(tx: Tx, port: number, notId: number | undefined) {
+  return tx.storageDaemon.findMany({
+    where: { port, ...(notId !== undefined ? { id: { not: notId } } : {}), resources: { none: {} } },
     include: { storages: { include: { director: { select: { id: true, name: true } }, device: { select: { name: true } } }, orderBy: { name: "asc" } } },
     orderBy: { name: "asc" },
   });
-  for (const p of placeholders) {
-    const left = p.storages.filter((s) => !importing.has(s.director.name));
-    if (left.length === 0) continue;
-    const placeholderPassword = decryptSecret(p.passwordEnc);
-    const uses = left.map((s) => {
-      const names = Array.isArray(s.deviceNames) ? s.deviceNames.map(String) : [];
-      return {
-        row: s,
-        address: s.address ?? p.address,
-        port: s.sdPort ?? p.port,
-        password: s.passwordEnc ? decryptSecret(s.passwordEnc) : placeholderPassword,
-        device: names[0] ?? s.device?.name,
-      };
-    });
+}
+
+/** How each Storage of `p` of a Director not in this import reaches it: the address, port, password and device it uses. */
+function usesOf(p: PlaceholderRow, importing: ReadonlySet<string>) {
+  const placeholderPassword = decryptSecret(p.passwordEnc);
+  return p.storages.filter((s) => !importing.has(s.director.name)).map((s) => {
+    const names = Array.isArray(s.deviceNames) ? s.deviceNames.map(String) : [];
+    return {
+      row: s,
+      address: s.address ?? p.address,
+      port: s.sdPort ?? p.port,
+      password: s.passwordEnc ? decryptSecret(s.passwordEnc) : placeholderPassword,
+      device: names[0] ?? s.device?.name,
+    };
+  });
+}
+
+/**
+ * The address the Directors reach this SD config's daemon at, when a placeholder of its port
+ * serves Storages that it all accepts, and those placeholders agree on one address.
+ */
+export async function placeholderAddress(tx: Tx, port: number, directorPasswords: ReadonlyMap<string, string>, importing: ReadonlySet<string>, notId?: number): Promise<string | undefined> {
+  const addresses = new Set<string>();
+  for (const p of await placeholdersAt(tx, port, notId)) {
+    if (!p.placeholder) continue;
+    const uses = usesOf(p, importing);
+    if (uses.length > 0 && uses.every((u) => directorPasswords.get(u.row.director.name) === u.password)) addresses.add(p.address);
+  }
+  return addresses.size === 1 ? [...addresses][0] : undefined;
+}
+
+export async function movePlaceholderStorages(tools: PlaceholderTools, sd: RealSd, importing: ReadonlySet<string>): Promise<void> {
+  for (const p of await placeholdersAt(tools.tx, sd.port, sd.id)) {
+    const uses = usesOf(p, importing);
+    if (uses.length === 0) continue;
     const accepted = (u: (typeof uses)[number]) => sd.directorPasswords.get(u.row.director.name) === u.password;
     if (p.address !== sd.address && !uses.every(accepted)) continue;
     // An SD without a config of its own that an import did not make (made in the dashboard, or by
     // an import before placeholders were marked) is not taken over: said, with what moves them.
     if (!p.placeholder) {
-      const directors = [...new Set(left.map((s) => s.director.name))];
-      tools.warn(`Storage Daemon "${sd.name}" is the daemon of Storage Daemon "${p.name}" (${p.address}:${p.port}), which still serves ${left.map((s) => `Storage "${s.name}" of Director "${s.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete "${p.name}"`);
+      const directors = [...new Set(uses.map((u) => u.row.director.name))];
+      tools.warn(`Storage Daemon "${sd.name}" is the daemon of Storage Daemon "${p.name}" (${p.address}:${p.port}), which still serves ${uses.map((u) => `Storage "${u.row.name}" of Director "${u.row.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete "${p.name}"`);
       continue;
     }
     const stay: string[] = [];

@@ -448,7 +448,8 @@ Job {
     expect(names(sdAlone)).toEqual(expect.arrayContaining(["update storages File1", "update storages File2", "delete devices FileChgr1", "delete devices FileChgr2", "delete storage-daemons sd-localhost-9103"]));
     expect(await prisma.storageDaemon.findUnique({ where: { name: "sd-localhost-9103" } })).toBeNull();
     const moved = await prisma.storage.findMany({ where: { name: { in: ["File1", "File2"] } }, include: { storageDaemon: true }, orderBy: { name: "asc" } });
-    expect(moved.map((s) => [s.storageDaemon.name, s.address])).toEqual([[sdName, "localhost"], [sdName, "localhost"]]);
+    // The SD is reached where the placeholder was (the SD listens on 127.0.0.1, the Storages say "localhost").
+    expect(moved.map((s) => [s.storageDaemon.name, s.storageDaemon.address, s.address])).toEqual([[sdName, "localhost", null], [sdName, "localhost", null]]);
     // The Director's file renders as before, and the SD's own as Bacula reads its original.
     expect(await renderDir()).toBe(dirBefore);
     const sdRow = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: sdName } });

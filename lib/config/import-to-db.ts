@@ -37,7 +37,7 @@ import { openItems, sealItems } from "./items";
 import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
-import { movePlaceholderStorages, placeholderDevice, retirePlaceholder, type PlaceholderTools } from "./import-placeholders";
+import { movePlaceholderStorages, placeholderAddress, placeholderDevice, retirePlaceholder, type PlaceholderTools } from "./import-placeholders";
 import { fileDaemonStartProblems, validateFileDaemon } from "@/lib/bacula/fd-console";
 
 export type Daemon = "dir" | "sd" | "fd" | "console" | "monitor";
@@ -749,22 +749,25 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   ctx.storedSds.delete(st.name);
 
   const fromDirs = sdAddressFromDirectors(cfg, storageNode, dirSources);
-  // The address Directors use: from this import's Directors, else the one stored (what the Directors
-  // already use; the listen address may be another name of it, 127.0.0.1 for "localhost"), else where it listens.
-  let address = fromDirs ?? existing?.address ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined);
-  if (!address) {
-    address = "localhost";
-    issue(ctx, where, "warning",
-      `Storage Daemon "${st.name}": no Director Storage of this import reaches it and it listens on ${listen.address ?? "every address"}; the address Directors use is set to "localhost" (edit it in the dashboard)`);
-  }
   const directorNodes = live.filter((n) => kindOfNode("sd", n) === "SdDirector");
   const directorPasswords = new Map<string, string>();
   for (const n of directorNodes) {
     const d = nodeToTyped("SdDirector", n) as { name: string; password?: string };
     if (d.password) directorPasswords.set(d.name, d.password);
   }
-  // The SD's password: the one its config gives a Director of this import that uses it, else the first non-monitor one's.
   const importedDirs = new Set(dirSources.map((d) => d.result.config.director.name));
+  // The address Directors use: from this import's Directors, else the one stored (what the Directors
+  // already use; the listen address may be another name of it, 127.0.0.1 for "localhost"), else that
+  // of a placeholder SD this config is the daemon of (lib/config/import-placeholders.ts), else where it listens.
+  let address = fromDirs ?? existing?.address
+    ?? await placeholderAddress(ctx.tx, port, directorPasswords, importedDirs, existing?.id)
+    ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined);
+  if (!address) {
+    address = "localhost";
+    issue(ctx, where, "warning",
+      `Storage Daemon "${st.name}": no Director Storage of this import reaches it and it listens on ${listen.address ?? "every address"}; the address Directors use is set to "localhost" (edit it in the dashboard)`);
+  }
+  // The SD's password: the one its config gives a Director of this import that uses it, else the first non-monitor one's.
   const firstFull = directorNodes.map((n) => nodeToTyped("SdDirector", n) as { name: string; password?: string; monitor?: boolean }).find((d) => !d.monitor && d.password);
   const password = [...directorPasswords].find(([n]) => importedDirs.has(n))?.[1] ?? firstFull?.password ?? (existing ? decryptSecret(existing.passwordEnc) : undefined);
   if (!password) {
@@ -830,7 +833,7 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   }
   for (const [name, devId] of await saveMany(ctx, "devices", "device", deviceEntries)) info.devices.set(name, { id: devId, mediaType: mediaOf.get(name)! });
   await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored, !existing);
-  await movePlaceholderStorages(placeholderTools(ctx, where), info, new Set(dirSources.map((d) => d.result.config.director.name)));
+  await movePlaceholderStorages(placeholderTools(ctx, where), info, importedDirs);
   return info;
 }
 
