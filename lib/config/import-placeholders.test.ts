@@ -138,4 +138,21 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
     expect(hand.changes.filter((c) => c.kind === "storages" || c.action === "delete")).toEqual([]);
     expect(hand.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^Storage Daemon "ph5-sd" is the daemon of Storage Daemon "hand-sd" \(127\.0\.0\.1:9173\), which still serves Storage "Hand" of Director "ph4-dir": import that Director's bacula-dir\.conf again/));
   });
+
+  it("the Director imported again with its SD moves its Storages off the placeholder itself, and the placeholder goes", async () => {
+    const port = 9183;
+    const dirText = director("ph6-dir", port, [{ name: "Six", password: "pw-six", device: "DiskF" }]);
+    expect((await importConfigs(prisma, [parseConfigText(dirText, "/tmp/ph/ph6-dir.conf")])).applied).toBe(true);
+    const before = await renderOf("ph6-dir");
+    const report = await importConfigs(prisma, [
+      parseConfigText(dirText, "/tmp/ph/ph6-dir.conf"),
+      parseConfigText(storageDaemon("ph6-sd", port, { "ph6-dir": "pw-six" }, ["DiskF"]), "/tmp/ph/ph6-sd.conf"),
+    ]);
+    expect(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => `${i.file}: ${i.message}`)).toEqual([
+      `/tmp/ph/ph6-dir.conf: Storage Daemon "sd-127.0.0.1-${port}" (a placeholder) is used by no Storage any more: deleted, with the device made up for it (DiskF)`,
+    ]);
+    expect(report.changes.filter((c) => c.action === "delete").map((c) => `${c.kind} ${c.name}`)).toEqual(["devices DiskF", `storage-daemons sd-127.0.0.1-${port}`]);
+    expect(await storagesOn("ph6-dir")).toEqual(["Six@ph6-sd"]);
+    expect(await renderOf("ph6-dir")).toBe(before);
+  });
 });
