@@ -17,10 +17,10 @@ const { renderDirector, renderStorageDaemon } = await import("@/lib/bacula");
 
 const bacula = makeBaculaTempDir("bhd-placeholder-");
 
-/** A Director whose Storages all reach 127.0.0.1 at `port`, each with its own password and device. */
-function director(name: string, port: number, storages: { name: string; password: string; device: string }[]): string {
+/** A Director whose Storages reach `port`, at 127.0.0.1 unless they say, each with its own password and device. */
+function director(name: string, port: number, storages: { name: string; password: string; device: string; address?: string }[]): string {
   const storage = (s: (typeof storages)[number]) =>
-    `Storage {\n  Name = ${s.name}\n  Address = 127.0.0.1\n  SDPort = ${port}\n  Password = "${s.password}"\n  Device = ${s.device}\n  Media Type = File1\n}\n`;
+    `Storage {\n  Name = ${s.name}\n  Address = ${s.address ?? "127.0.0.1"}\n  SDPort = ${port}\n  Password = "${s.password}"\n  Device = ${s.device}\n  Media Type = File1\n}\n`;
   return `Director {\n  Name = ${name}\n  QueryFile = "/etc/bacula/scripts/query.sql"\n  WorkingDirectory = "${bacula.work}"\n  PidDirectory = "${bacula.run}"\n  Password = "console-pw"\n  Messages = Daemon\n}
 Catalog {\n  Name = MyCatalog\n  dbname = "bacula"; dbuser = "bacula"; dbpassword = ""\n}
 Messages {\n  Name = Daemon\n  console = all\n}
@@ -31,9 +31,9 @@ Job {\n  Name = backup-etc\n  Type = Backup\n  Client = ${name}-fd\n  FileSet = 
 `;
 }
 
-/** An SD listening on 127.0.0.1 at `port`, accepting each Director with its password, with File devices. */
-function storageDaemon(name: string, port: number, directors: Record<string, string>, devices: string[]): string {
-  return `Storage {\n  Name = ${name}\n  SDAddress = 127.0.0.1\n  SDPort = ${port}\n  WorkingDirectory = "${bacula.work}"\n  Pid Directory = "${bacula.run}"\n}
+/** An SD listening on `listen` (127.0.0.1) at `port`, accepting each Director with its password, with File devices. */
+function storageDaemon(name: string, port: number, directors: Record<string, string>, devices: string[], listen = "127.0.0.1"): string {
+  return `Storage {\n  Name = ${name}\n  SDAddress = ${listen}\n  SDPort = ${port}\n  WorkingDirectory = "${bacula.work}"\n  Pid Directory = "${bacula.run}"\n}
 ${Object.entries(directors).map(([d, pw]) => `Director {\n  Name = ${d}\n  Password = "${pw}"\n}\n`).join("")}${devices.map((d) => `Device {\n  Name = ${d}\n  Media Type = File1\n  Archive Device = "${bacula.work}"\n  Device Type = File\n  LabelMedia = yes\n  Random Access = yes\n}\n`).join("")}Messages {\n  Name = Standard\n  director = ${Object.keys(directors)[0]} = all\n}
 `;
 }
@@ -136,7 +136,7 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
     await prisma.storage.create({ data: { name: "Hand", directorId: ph5.id, storageDaemonId: made.id, deviceId: dev.id, deviceNames: ["DiskD"], mediaType: "File1" } });
     const hand = await importConfigs(prisma, [parseConfigText(storageDaemon("ph5-sd", 9173, { "ph4-dir": "pw-kept" }, ["DiskD"]), "/tmp/ph/ph5-sd.conf")], { dryRun: true });
     expect(hand.changes.filter((c) => c.kind === "storages" || c.action === "delete")).toEqual([]);
-    expect(hand.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^Storage Daemon "ph5-sd" is the daemon of Storage Daemon "hand-sd" \(127\.0\.0\.1:9173\), which still serves Storage "Hand" of Director "ph4-dir": import that Director's bacula-dir\.conf again/));
+    expect(hand.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^Storage Daemon "ph5-sd": this config is the daemon of Storage Daemon "hand-sd" \(127\.0\.0\.1:9173\), which still serves Storage "Hand" of Director "ph4-dir": import that Director's bacula-dir\.conf again/));
   });
 
   it("the Director imported again with its SD moves its Storages off the placeholder itself, and the placeholder goes", async () => {
@@ -154,5 +154,61 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
     expect(report.changes.filter((c) => c.action === "delete").map((c) => `${c.kind} ${c.name}`)).toEqual(["devices DiskF", `storage-daemons sd-127.0.0.1-${port}`]);
     expect(await storagesOn("ph6-dir")).toEqual(["Six@ph6-sd"]);
     expect(await renderOf("ph6-dir")).toBe(before);
+  });
+
+  // Found by a second outside trial: SDs shared by several Directors, imported one file at a time.
+  it("several Directors on one SD listening on every address: each one it accepts moves, and each Director imported again alone finds it by its own Director resource", async () => {
+    const port = 9193;
+    const at = "sd9.example.net";
+    for (const [d, pw, dev] of [["ph7a-dir", "pw-a", "Dev1"], ["ph7b-dir", "pw-b", "Dev2"], ["ph7c-dir", "pw-c", "Dev1"]])
+      expect((await importConfigs(prisma, [parseConfigText(director(d, port, [{ name: `St-${d}`, password: pw, device: dev, address: at }]), `/tmp/ph/${d}.conf`)])).applied).toBe(true);
+    const before = await Promise.all(["ph7a-dir", "ph7b-dir", "ph7c-dir"].map(renderOf));
+    // It accepts two of the three Directors.
+    const sdText = storageDaemon("ph7-sd", port, { "ph7a-dir": "pw-a", "ph7b-dir": "pw-b" }, ["Dev1", "Dev2"], "0.0.0.0");
+    const report = await importConfigs(prisma, [parseConfigText(sdText, "/tmp/ph/ph7-sd.conf")]);
+    expect(report.issues.map((i) => i.message)).toEqual([
+      `Storage Daemon "ph7-sd" is the daemon of the placeholder Storage Daemon "sd-${at}-${port}" (${at}:${port}), which still serves Storage "St-ph7c-dir" of Director "ph7c-dir" (this config has no Director resource for that Director): correct this file or that Director, and import again`,
+    ]);
+    expect(await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "ph7-sd" } })).toMatchObject({ address: at });
+    expect((await Promise.all(["ph7a-dir", "ph7b-dir", "ph7c-dir"].map(storagesOn))).flat()).toEqual(["St-ph7a-dir@ph7-sd", "St-ph7b-dir@ph7-sd", `St-ph7c-dir@sd-${at}-${port}`]);
+    expect(await Promise.all(["ph7a-dir", "ph7b-dir", "ph7c-dir"].map(renderOf))).toEqual(before);
+    // Each Director again alone: nothing changes (before, the second was matched against the SD's own password only, and went to a new placeholder).
+    for (const [d, pw, dev] of [["ph7a-dir", "pw-a", "Dev1"], ["ph7b-dir", "pw-b", "Dev2"]]) {
+      const again = await importConfigs(prisma, [parseConfigText(director(d, port, [{ name: `St-${d}`, password: pw, device: dev, address: at }]), `/tmp/ph/${d}.conf`)], { dryRun: true });
+      expect(again.changes, d).toEqual([]);
+    }
+    // The third one alone, once the SD is known: it reaches an SD whose config did not let it in, said.
+    const c = await importConfigs(prisma, [parseConfigText(director("ph7c-dir", port, [{ name: "St-ph7c-dir", password: "pw-c", device: "Dev1", address: at }]), "/tmp/ph/ph7c-dir.conf")], { dryRun: true });
+    expect(c.issues.filter((i) => i.severity === "error")).toEqual([]);
+
+    // All together, with the SD's config: the Director it does not accept is refused with its line.
+    const together = await importConfigs(prisma, [
+      parseConfigText(director("ph7c-dir", port, [{ name: "St-ph7c-dir", password: "pw-c", device: "Dev1", address: at }]), "/tmp/ph/ph7c-dir.conf"),
+      parseConfigText(sdText, "/tmp/ph/ph7-sd.conf"),
+    ], { dryRun: true });
+    expect(together.issues.filter((i) => i.severity === "error")).toEqual([expect.objectContaining({
+      file: "/tmp/ph/ph7c-dir.conf",
+      message: 'Storage "St-ph7c-dir": Storage Daemon "ph7-sd" has no Director resource for Director "ph7c-dir" in its config: the Storage Daemon would refuse the Director; add one with this Storage\'s password to its bacula-sd.conf, or point the Storage at another Storage Daemon',
+    })]);
+  });
+
+  it("two SDs that give one Director the same password and have the same device: neither takes a placeholder by password alone, in either kind of import, said", async () => {
+    const port = 9203;
+    const dirText = director("ph8-dir", port, [
+      { name: "X1", password: "pw-x", device: "FileStorage", address: "sdx1.example.net" },
+      { name: "X2", password: "pw-x", device: "FileStorage", address: "sdx2.example.net" },
+    ]);
+    expect((await importConfigs(prisma, [parseConfigText(dirText, "/tmp/ph/ph8-dir.conf")])).applied).toBe(true);
+    const sd = (n: string) => parseConfigText(storageDaemon(n, port, { "ph8-dir": "pw-x" }, ["FileStorage"], "0.0.0.0"), `/tmp/ph/${n}.conf`);
+    const alone = await importConfigs(prisma, [sd("ph8x1-sd")], { dryRun: true });
+    expect(alone.changes.filter((c) => c.kind === "storages" || c.action === "delete")).toEqual([]);
+    expect(alone.issues.map((i) => i.message)).toContainEqual(`Storage Daemon "ph8x1-sd": Director "ph8-dir" reaches Storage Daemons at sdx1.example.net and sdx2.example.net with the password this config gives it: this config may be the daemon of either, so neither placeholder is taken: give it the SDAddress its Directors use, or set its address on the Storage Daemons page and import it again`);
+    // Together with the Director: neither SD is given the other's address.
+    const together = await importConfigs(prisma, [parseConfigText(dirText, "/tmp/ph/ph8-dir.conf"), sd("ph8x1-sd"), sd("ph8x2-sd")]);
+    expect(together.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(together.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^Storage Daemon "ph8x2-sd": Director Storages at sdx1\.example\.net and sdx2\.example\.net all match it/));
+    const addresses = await prisma.storageDaemon.findMany({ where: { name: { in: ["ph8x1-sd", "ph8x2-sd"] } }, select: { address: true } });
+    expect(addresses.map((a) => a.address)).not.toContain("sdx1.example.net");
+    expect((await storagesOn("ph8-dir")).every((s) => !/@ph8x[12]-sd$/.test(s))).toBe(true);
   });
 });

@@ -116,33 +116,74 @@ function usesOf(p: PlaceholderRow, importing: ReadonlySet<string>) {
   });
 }
 
-/**
- * The address the Directors reach this SD config's daemon at, when a placeholder of its port
- * serves Storages that it all accepts, and those placeholders agree on one address.
- */
-export async function placeholderAddress(tx: Tx, port: number, directorPasswords: ReadonlyMap<string, string>, importing: ReadonlySet<string>, notId?: number): Promise<string | undefined> {
-  const addresses = new Set<string>();
-  for (const p of await placeholdersAt(tx, port, notId)) {
-    if (!p.placeholder) continue;
-    const uses = usesOf(p, importing);
-    if (uses.length > 0 && uses.every((u) => directorPasswords.get(u.row.director.name) === u.password)) addresses.add(p.address);
-  }
-  return addresses.size === 1 ? [...addresses][0] : undefined;
+/** What an SD config says of itself, before it is saved. */
+export interface SdConfigFacts {
+  /** Its row when it is stored already. */
+  id?: number;
+  port: number;
+  /** The address it is known at (its Directors in this import, its row, or where it listens), if any. */
+  address?: string;
+  directorPasswords: ReadonlyMap<string, string>;
+  /** Its Device and Autochanger names. */
+  deviceNames: ReadonlySet<string>;
 }
 
-export async function movePlaceholderStorages(tools: PlaceholderTools, sd: RealSd, importing: ReadonlySet<string>): Promise<void> {
-  for (const p of await placeholdersAt(tools.tx, sd.port, sd.id)) {
+/** The placeholders an SD config takes over, and what is said of the others. */
+export interface PlaceholderClaim {
+  /** Those at its address first: the first one's address is where its Directors reach it. */
+  take: { p: PlaceholderRow; uses: Use[] }[];
+  /** Warnings about placeholders it is, or may be, the daemon of but does not take. */
+  notes: string[];
+}
+
+type Use = ReturnType<typeof usesOf>[number];
+
+/**
+ * The placeholders of this SD config's port whose Storages it is the daemon of: at its address,
+ * or serving a Storage that it accepts (the Director's password) and whose device it has. When one
+ * Director reaches two of those placeholders at two addresses with the password this config gives
+ * it, they are two daemons that share a password, or one under two names: neither is taken, said.
+ */
+export async function claimPlaceholders(tx: Tx, sd: SdConfigFacts, importing: ReadonlySet<string>): Promise<PlaceholderClaim> {
+  const claim: PlaceholderClaim = { take: [], notes: [] };
+  const accepted = (u: Use) => sd.directorPasswords.get(u.row.director.name) === u.password;
+  const fits = (u: Use) => accepted(u) && u.device !== undefined && sd.deviceNames.has(u.device);
+  const atAddress: { p: PlaceholderRow; uses: Use[] }[] = [];
+  const byPassword: { p: PlaceholderRow; uses: Use[] }[] = [];
+  for (const p of await placeholdersAt(tx, sd.port, sd.id)) {
     const uses = usesOf(p, importing);
     if (uses.length === 0) continue;
-    const accepted = (u: (typeof uses)[number]) => sd.directorPasswords.get(u.row.director.name) === u.password;
-    if (p.address !== sd.address && !uses.every(accepted)) continue;
+    if (sd.address !== undefined && p.address === sd.address) atAddress.push({ p, uses });
+    else if (uses.some(fits)) byPassword.push({ p, uses });
+  }
+  // One Director at two addresses among the placeholders found by password alone.
+  const addressesOf = new Map<string, Set<string>>();
+  for (const { p, uses } of byPassword) for (const u of uses.filter(fits)) addressesOf.set(u.row.director.name, (addressesOf.get(u.row.director.name) ?? new Set()).add(p.address));
+  const split = [...addressesOf].filter(([, a]) => a.size > 1);
+  const ambiguous = new Set(split.flatMap(([, a]) => [...a]));
+  for (const [director, addresses] of split)
+    claim.notes.push(`Director "${director}" reaches Storage Daemons at ${[...addresses].sort().join(" and ")} with the password this config gives it: this config may be the daemon of either, so neither placeholder is taken: give it the SDAddress its Directors use, or set its address on the Storage Daemons page and import it again`);
+  for (const c of [...atAddress, ...byPassword.filter(({ p }) => !ambiguous.has(p.address))]) {
     // An SD without a config of its own that an import did not make (made in the dashboard, or by
     // an import before placeholders were marked) is not taken over: said, with what moves them.
-    if (!p.placeholder) {
-      const directors = [...new Set(uses.map((u) => u.row.director.name))];
-      tools.warn(`Storage Daemon "${sd.name}" is the daemon of Storage Daemon "${p.name}" (${p.address}:${p.port}), which still serves ${uses.map((u) => `Storage "${u.row.name}" of Director "${u.row.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete "${p.name}"`);
+    if (!c.p.placeholder) {
+      const directors = [...new Set(c.uses.map((u) => u.row.director.name))];
+      claim.notes.push(`this config is the daemon of Storage Daemon "${c.p.name}" (${c.p.address}:${c.p.port}), which still serves ${c.uses.map((u) => `Storage "${u.row.name}" of Director "${u.row.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete "${c.p.name}"`);
       continue;
     }
+    claim.take.push(c);
+  }
+  return claim;
+}
+
+/**
+ * Moves the Storages of the claimed placeholders that this SD accepts and has the device of; says
+ * which stay and why, and retires a placeholder left unused.
+ */
+export async function movePlaceholderStorages(tools: PlaceholderTools, sd: RealSd, claim: PlaceholderClaim): Promise<void> {
+  for (const note of claim.notes) tools.warn(`Storage Daemon "${sd.name}": ${note}`);
+  for (const { p, uses } of claim.take) {
+    const accepted = (u: Use) => sd.directorPasswords.get(u.row.director.name) === u.password;
     const stay: string[] = [];
     let moved = 0;
     for (const u of uses) {

@@ -37,7 +37,7 @@ import { openItems, sealItems } from "./items";
 import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
-import { movePlaceholderStorages, placeholderAddress, placeholderDevice, retirePlaceholder, type PlaceholderTools } from "./import-placeholders";
+import { claimPlaceholders, movePlaceholderStorages, placeholderDevice, retirePlaceholder, type PlaceholderTools } from "./import-placeholders";
 import { fileDaemonStartProblems, validateFileDaemon } from "@/lib/bacula/fd-console";
 
 export type Daemon = "dir" | "sd" | "fd" | "console" | "monitor";
@@ -702,20 +702,29 @@ interface SdInfo {
 
 const WILDCARD = new Set(["0.0.0.0", "::", "[::]", "*"]);
 
-/** The address Directors reach an SD at, from this import's Director Storages that match it. */
-function sdAddressFromDirectors(sd: StorageDaemonConfig, storageNode: ResourceNode, dirSources: ParsedDirectorSource[]): string | undefined {
-  const port = listenAddress(resourceDefOf("SdStorage"), storageNode.items).port ?? SD_DEFAULT_PORT;
+/**
+ * The address Directors reach an SD at, from this import's Director Storages that match it (port,
+ * device, the password its config gives their Director): the one they agree on, or among several
+ * the one it listens on. Several without that (two SDs sharing a password and a device name) are
+ * returned as `ambiguous`: no Storage is given to it by address.
+ */
+function sdAddressFromDirectors(sd: StorageDaemonConfig, storageNode: ResourceNode, dirSources: ParsedDirectorSource[]): { address?: string; ambiguous?: string[] } {
+  const listen = listenAddress(resourceDefOf("SdStorage"), storageNode.items);
+  const port = listen.port ?? SD_DEFAULT_PORT;
   const devices = new Set([...sd.devices.map((d) => d.name), ...sd.autochangers.map((a) => a.name)]);
   const passwords = new Map(sd.directors.map((d) => [d.name, d.password]));
+  const found = new Set<string>();
   for (const ds of dirSources) {
     const dirName = ds.result.config.director.name;
     for (const s of ds.result.config.storages) {
       if ((s.sdPort ?? SD_DEFAULT_PORT) !== port || !s.address) continue;
       if (!s.device || !devices.has(s.device)) continue;
-      if (passwords.get(dirName) !== undefined && passwords.get(dirName) === s.password) return s.address;
+      if (passwords.get(dirName) !== undefined && passwords.get(dirName) === s.password) found.add(s.address);
     }
   }
-  return undefined;
+  if (found.size <= 1) return { address: [...found][0] };
+  if (listen.address && found.has(listen.address)) return { address: listen.address };
+  return { ambiguous: [...found].sort() };
 }
 
 /** What lib/config/import-placeholders.ts needs of the import, its issues said at `where`. */
@@ -748,7 +757,11 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   const existing = prefetched !== undefined ? prefetched : await ctx.tx.storageDaemon.findUnique({ where: { name: st.name } });
   ctx.storedSds.delete(st.name);
 
-  const fromDirs = sdAddressFromDirectors(cfg, storageNode, dirSources);
+  const reached = sdAddressFromDirectors(cfg, storageNode, dirSources);
+  const fromDirs = reached.address;
+  if (reached.ambiguous)
+    issue(ctx, where, "warning",
+      `Storage Daemon "${st.name}": Director Storages at ${reached.ambiguous.join(" and ")} all match it (its port, a device of its name, the password it gives their Director), so none is given to it by its address: give it the SDAddress its Directors use, or set its address on the Storage Daemons page and import the Directors again`);
   const directorNodes = live.filter((n) => kindOfNode("sd", n) === "SdDirector");
   const directorPasswords = new Map<string, string>();
   for (const n of directorNodes) {
@@ -759,9 +772,11 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   // The address Directors use: from this import's Directors, else the one stored (what the Directors
   // already use; the listen address may be another name of it, 127.0.0.1 for "localhost"), else that
   // of a placeholder SD this config is the daemon of (lib/config/import-placeholders.ts), else where it listens.
-  let address = fromDirs ?? existing?.address
-    ?? await placeholderAddress(ctx.tx, port, directorPasswords, importedDirs, existing?.id)
-    ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined);
+  const known = fromDirs ?? existing?.address ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined);
+  const deviceNames = new Set([...cfg.devices.map((d) => d.name), ...cfg.autochangers.map((a) => a.name)]);
+  const claim = await claimPlaceholders(ctx.tx, { id: existing?.id, port, address: known, directorPasswords, deviceNames }, importedDirs);
+  // (Where it listens gives way to the address its Directors reach a placeholder of it at: another name of it.)
+  let address = fromDirs ?? existing?.address ?? claim.take[0]?.p.address ?? known;
   if (!address) {
     address = "localhost";
     issue(ctx, where, "warning",
@@ -833,13 +848,13 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   }
   for (const [name, devId] of await saveMany(ctx, "devices", "device", deviceEntries)) info.devices.set(name, { id: devId, mediaType: mediaOf.get(name)! });
   await saveConfigResources(ctx, { storageDaemonId: id }, "sd", stored, !existing);
-  await movePlaceholderStorages(placeholderTools(ctx, where), info, importedDirs);
+  await movePlaceholderStorages(placeholderTools(ctx, where), info, claim);
   return info;
 }
 
 /* ------------------------------------------------------------------ Directors */
 
-async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: number, password: string, device: string, where: { file: string; line: number }, storageName: string): Promise<SdInfo> {
+async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, address: string, port: number, password: string, device: string, where: { file: string; line: number }, storageName: string): Promise<SdInfo> {
   const known = sds.find((s) => !s.fromSdConfig && s.address === address && s.port === port);
   if (known) return known;
   // An SD already in the database (not one of this import's configs): at that address and port, or
@@ -850,7 +865,9 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], address: string, port: num
   // A real SD (one imported from its config: it has stored resources) before a placeholder at that address.
   const atPort = await ctx.tx.storageDaemon.findMany({ where: { port, id: { notIn: mine } }, include, orderBy: { id: "asc" } });
   const real = atPort.filter((r) => r.resources.length > 0);
-  const hasIt = real.filter((r) => (r.devices.some((d) => d.name === device) || r.resources.some((x) => x.type === "Autochanger" && x.name === device)) && decryptSecret(r.passwordEnc) === password);
+  // (The password it accepts from this Director: its Director resource of that name, else its own.)
+  const accepts = (r: (typeof real)[number]) => storedDirectorPasswords(r.resources).get(directorName) ?? decryptSecret(r.passwordEnc);
+  const hasIt = real.filter((r) => (r.devices.some((d) => d.name === device) || r.resources.some((x) => x.type === "Autochanger" && x.name === device)) && accepts(r) === password);
   const row = real.find((r) => r.address === address) ?? (hasIt.length === 1 ? hasIt[0] : undefined) ?? atPort.find((r) => r.address === address);
   if (row) {
     const info: SdInfo = {
@@ -926,7 +943,20 @@ function storagePasswordRefusal(sd: SdInfo, directorName: string, storageName: s
   const accepts = sd.directorPasswords.get(directorName);
   if (!first && accepts !== undefined && accepts !== password && (sd.fromSdConfig || !reachedBefore))
     return `Storage "${storageName}": its Password is not the one Storage Daemon "${sd.name}" accepts from Director "${directorName}" (its Director resource "${directorName}"): the Storage Daemon would refuse the Director; make them equal`;
+  // An SD whose config is in this import and has no Director resource for this Director: rendering
+  // one from the Storage would let in a Director that the file uploaded with it does not.
+  if (!first && accepts === undefined && sd.fromSdConfig && sd.directorPasswords.size > 0)
+    return `Storage "${storageName}": Storage Daemon "${sd.name}" has no Director resource for Director "${directorName}" in its config: the Storage Daemon would refuse the Director; add one with this Storage's password to its bacula-sd.conf, or point the Storage at another Storage Daemon`;
   return undefined;
+}
+
+/**
+ * An SD imported earlier from its config that has no Director resource for this Director, which
+ * reaches it for the first time: the dashboard's render of the SD will accept the Director (said).
+ */
+function storageGrantNote(sd: SdInfo, directorName: string, storageName: string, reachedBefore: boolean): string | undefined {
+  if (sd.fromSdConfig || reachedBefore || sd.directorPasswords.size === 0 || sd.directorPasswords.has(directorName)) return undefined;
+  return `Storage "${storageName}": Storage Daemon "${sd.name}" was imported from a config without a Director resource for Director "${directorName}"; its render now accepts that Director with this Storage's password (a deploy of it lets the Director in)`;
 }
 
 interface NameIds {
@@ -1105,12 +1135,15 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     }
     const port = s.sdPort ?? SD_DEFAULT_PORT;
     let sd = matchSd(sds, dir.name, { address, sdPort: port, password: s.password, device: deviceNames[0] });
-    if (!sd) sd = await placeholderSd(ctx, sds, address, port, s.password, deviceNames[0], at(node), s.name);
-    const refusal = storagePasswordRefusal(sd, dir.name, s.name, s.password, passwordOnSd.get(sd.id), [...rows.storages.values()].some((r) => r.storageDaemonId === sd.id));
+    if (!sd) sd = await placeholderSd(ctx, sds, dir.name, address, port, s.password, deviceNames[0], at(node), s.name);
+    const reachedBefore = [...rows.storages.values()].some((r) => r.storageDaemonId === sd.id);
+    const refusal = storagePasswordRefusal(sd, dir.name, s.name, s.password, passwordOnSd.get(sd.id), reachedBefore);
     if (refusal) {
       issue(ctx, at(node), "error", refusal);
       continue;
     }
+    const grant = passwordOnSd.has(sd.id) ? undefined : storageGrantNote(sd, dir.name, s.name, reachedBefore);
+    if (grant) issue(ctx, at(node), "warning", grant);
     if (!passwordOnSd.has(sd.id)) passwordOnSd.set(sd.id, { storage: s.name, password: s.password });
     let device = sd.devices.get(deviceNames[0]);
     if (!device && !sd.changers.has(deviceNames[0])) {
