@@ -177,9 +177,14 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
       const again = await importConfigs(prisma, [parseConfigText(director(d, port, [{ name: `St-${d}`, password: pw, device: dev, address: at }]), `/tmp/ph/${d}.conf`)], { dryRun: true });
       expect(again.changes, d).toEqual([]);
     }
-    // The third one alone, once the SD is known: it reaches an SD whose config did not let it in, said.
-    const c = await importConfigs(prisma, [parseConfigText(director("ph7c-dir", port, [{ name: "St-ph7c-dir", password: "pw-c", device: "Dev1", address: at }]), "/tmp/ph/ph7c-dir.conf")], { dryRun: true });
+    // The third one alone, once the SD is known: not moved onto an SD whose config does not let it
+    // in (its render would), it stays on the placeholder; another such Director joins it there, said.
+    const cText = director("ph7c-dir", port, [{ name: "St-ph7c-dir", password: "pw-c", device: "Dev1", address: at }]);
+    const c = await importConfigs(prisma, [parseConfigText(cText, "/tmp/ph/ph7c-dir.conf")], { dryRun: true });
     expect(c.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(c.changes).toEqual([]);
+    const fresh = await importConfigs(prisma, [parseConfigText(cText.replace(/ph7c-dir/g, "ph7d-dir"), "/tmp/ph/ph7d-dir.conf")], { dryRun: true });
+    expect(fresh.issues.map((i) => i.message)).toContainEqual(`Storage "St-ph7d-dir": Storage Daemon "ph7-sd" at ${at}:${port} has no Director resource for Director "ph7d-dir" in its config (it would refuse the Director); it goes to the placeholder Storage Daemon "sd-${at}-${port}" (add that Director to its bacula-sd.conf and import both again, or edit them)`);
 
     // All together, with the SD's config: the Director it does not accept is refused with its line.
     const together = await importConfigs(prisma, [

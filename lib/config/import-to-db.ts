@@ -855,15 +855,26 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
 /* ------------------------------------------------------------------ Directors */
 
 async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, address: string, port: number, password: string, device: string, where: { file: string; line: number }, storageName: string): Promise<SdInfo> {
+  // An SD stored from its config that has no Director resource for this Director would refuse it:
+  // not this Director's SD, unless its Storages reach it already (the dashboard then renders one).
+  const refusesIt = async (id: number, passwords: ReadonlyMap<string, string>) =>
+    passwords.size > 0 && !passwords.has(directorName) && (await ctx.tx.storage.count({ where: { storageDaemonId: id, director: { name: directorName } } })) === 0;
+  const refusing: string[] = [];
   const known = sds.find((s) => !s.fromSdConfig && s.address === address && s.port === port);
-  if (known) return known;
+  if (known && !(await refusesIt(known.id, known.directorPasswords))) return known;
+  if (known) refusing.push(known.name);
   // An SD already in the database (not one of this import's configs): at that address and port, or
   // else the one at that port that has the device (or Autochanger) and the Storage's password (the
   // same SD reached under another name, "localhost" against 127.0.0.1).
   const mine = sds.filter((x) => x.fromSdConfig).map((x) => x.id);
   const include = { devices: true, resources: { select: { id: true, type: true, name: true, items: true, position: true } } } as const;
   // A real SD (one imported from its config: it has stored resources) before a placeholder at that address.
-  const atPort = await ctx.tx.storageDaemon.findMany({ where: { port, id: { notIn: mine } }, include, orderBy: { id: "asc" } });
+  const atPort: Awaited<ReturnType<typeof ctx.tx.storageDaemon.findMany<{ include: typeof include }>>> = [];
+  for (const r of await ctx.tx.storageDaemon.findMany({ where: { port, id: { notIn: [...mine, ...(known ? [known.id] : [])] } }, include, orderBy: { id: "asc" } })) {
+    if (r.resources.length > 0 && (await refusesIt(r.id, storedDirectorPasswords(r.resources)))) {
+      if (r.address === address) refusing.push(r.name);
+    } else atPort.push(r);
+  }
   const real = atPort.filter((r) => r.resources.length > 0);
   // (The password it accepts from this Director: its Director resource of that name, else its own.)
   const accepts = (r: (typeof real)[number]) => storedDirectorPasswords(r.resources).get(directorName) ?? decryptSecret(r.passwordEnc);
@@ -878,6 +889,7 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, addr
       fromSdConfig: false,
       placeholder: row.resources.length === 0,
     };
+    if (info.placeholder && refusing.length > 0) issue(ctx, where, "warning", refusedBy(storageName, refusing[0], address, port, directorName, `it goes to the placeholder Storage Daemon "${row.name}"`));
     sds.push(info);
     return info;
   }
@@ -885,11 +897,17 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, addr
   for (let n = 2; await ctx.tx.storageDaemon.findUnique({ where: { name } }); n++) name = toName(`sd-${address}-${port}-${n}`);
   const id = await save(ctx, "storage-daemons", "storageDaemon", undefined, name, { cols: { name, address, port, placeholder: true }, secrets: { passwordEnc: password } }, {}, true);
   ctx.placeholderSds.add(id);
-  issue(ctx, where, "warning",
-    `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)`);
+  issue(ctx, where, "warning", refusing.length > 0
+    ? refusedBy(storageName, refusing[0], address, port, directorName, `created the placeholder Storage Daemon "${name}" instead`)
+    : `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)`);
   const info: SdInfo = { id, name, address, port, password, directorPasswords: new Map(), devices: new Map(), changers: new Map(), fromSdConfig: false, placeholder: true };
   sds.push(info);
   return info;
+}
+
+/** Why a Storage is not put on the SD stored from its config at its address. */
+function refusedBy(storage: string, sd: string, address: string, port: number, director: string, outcome: string): string {
+  return `Storage "${storage}": Storage Daemon "${sd}" at ${address}:${port} has no Director resource for Director "${director}" in its config (it would refuse the Director); ${outcome} (add that Director to its bacula-sd.conf and import both again, or edit them)`;
 }
 
 /** The passwords of an SD's stored Director resources (those imported from its config), by Director name, read as the SD's render reads them. */
@@ -948,15 +966,6 @@ function storagePasswordRefusal(sd: SdInfo, directorName: string, storageName: s
   if (!first && accepts === undefined && sd.fromSdConfig && sd.directorPasswords.size > 0)
     return `Storage "${storageName}": Storage Daemon "${sd.name}" has no Director resource for Director "${directorName}" in its config: the Storage Daemon would refuse the Director; add one with this Storage's password to its bacula-sd.conf, or point the Storage at another Storage Daemon`;
   return undefined;
-}
-
-/**
- * An SD imported earlier from its config that has no Director resource for this Director, which
- * reaches it for the first time: the dashboard's render of the SD will accept the Director (said).
- */
-function storageGrantNote(sd: SdInfo, directorName: string, storageName: string, reachedBefore: boolean): string | undefined {
-  if (sd.fromSdConfig || reachedBefore || sd.directorPasswords.size === 0 || sd.directorPasswords.has(directorName)) return undefined;
-  return `Storage "${storageName}": Storage Daemon "${sd.name}" was imported from a config without a Director resource for Director "${directorName}"; its render now accepts that Director with this Storage's password (a deploy of it lets the Director in)`;
 }
 
 interface NameIds {
@@ -1142,8 +1151,6 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       issue(ctx, at(node), "error", refusal);
       continue;
     }
-    const grant = passwordOnSd.has(sd.id) ? undefined : storageGrantNote(sd, dir.name, s.name, reachedBefore);
-    if (grant) issue(ctx, at(node), "warning", grant);
     if (!passwordOnSd.has(sd.id)) passwordOnSd.set(sd.id, { storage: s.name, password: s.password });
     let device = sd.devices.get(deviceNames[0]);
     if (!device && !sd.changers.has(deviceNames[0])) {
