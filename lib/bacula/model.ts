@@ -36,6 +36,16 @@ export type DeviceType = (typeof DEVICE_TYPES)[number];
  * Bacula's table); the Director acts on these.
  */
 export const POOL_TYPES = ["Backup", "Copy", "Cloned", "Archive", "Migration", "Save"] as const;
+
+/** The settings of a disk (File) device as the dashboard makes one: labels its own volumes, random access. */
+export const FILE_DEVICE = {
+  deviceType: "File",
+  labelMedia: true,
+  randomAccess: true,
+  automaticMount: true,
+  removableMedia: false,
+  alwaysOpen: false,
+} as const;
 export type PoolType = (typeof POOL_TYPES)[number];
 
 /** RunsWhen of a RunScript, canonical spelling. */

@@ -21,6 +21,7 @@
  * "localhost" against 127.0.0.1, as in Debian's files). Storages of Directors in the same import
  * are left to that Director's import, which finds the real SD itself.
  */
+import { FILE_DEVICE } from "@/lib/bacula/model";
 import type { Tx } from "@/lib/db/client";
 import { decryptSecret } from "@/lib/secrets";
 
@@ -57,12 +58,7 @@ export function placeholderDevice(name: string, mediaType: string) {
     name,
     mediaType,
     archiveDevice: `/var/lib/bacula/volumes/${name.replace(/[^A-Za-z0-9._-]/g, "_")}`,
-    deviceType: "File",
-    labelMedia: true,
-    randomAccess: true,
-    automaticMount: true,
-    removableMedia: false,
-    alwaysOpen: false,
+    ...FILE_DEVICE,
   };
 }
 

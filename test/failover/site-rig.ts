@@ -19,6 +19,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PrismaClient } from "@prisma/client";
+import { FILE_DEVICE } from "@/lib/bacula/model";
 import { directorFiles, fileDaemonFiles, mkdirOwned, storageDaemonFiles, writeOwned, type TestDirectorFiles, type TestFileDaemonFiles, type TestStorageDaemonFiles } from "../support/bacula-daemons";
 import { createCatalog, pgsqlLibDir } from "../support/bacula-pgsql";
 import { startRig, type Rig } from "./support";
@@ -110,7 +111,7 @@ export async function startSiteRig(db: PrismaClient, o: { suffix?: string } = {}
       },
     });
     const devs = [];
-    for (const d of devices) devs.push(await db.device.create({ data: { name: d.name, storageDaemonId: sd.id, mediaType: d.media, archiveDevice: d.archive, deviceType: "File", labelMedia: true, randomAccess: true, automaticMount: true, removableMedia: false, alwaysOpen: false } }));
+    for (const d of devices) devs.push(await db.device.create({ data: { name: d.name, storageDaemonId: sd.id, mediaType: d.media, archiveDevice: d.archive, ...FILE_DEVICE } }));
     return { sd, devs };
   };
   const A = await sdRow(names.sdA, names.siteA, sdA, [

@@ -15,7 +15,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderDirector, renderStorageDaemon } from "@/lib/bacula";
-import type { DirectorConfig, StorageDaemonConfig } from "@/lib/bacula/model";
+import { FILE_DEVICE, type DirectorConfig, type StorageDaemonConfig } from "@/lib/bacula/model";
 import { freePort } from "./sshd";
 
 export const BACULA_DIR = "/usr/sbin/bacula-dir";
@@ -254,12 +254,7 @@ export async function storageDaemonFiles(base: string, user: string, directorNam
         name: "FileDev1",
         mediaType: "File1",
         archiveDevice: archive,
-        deviceType: "File",
-        labelMedia: true,
-        randomAccess: true,
-        automaticMount: true,
-        removableMedia: false,
-        alwaysOpen: false,
+        ...FILE_DEVICE,
         maximumConcurrentJobs: 5,
       },
     ],

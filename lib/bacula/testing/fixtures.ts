@@ -4,7 +4,7 @@
  * backup job with a clone, a copy job and a catalog.
  */
 import { adminReplicationJob } from "../admin-replication";
-import type { DirectorConfig, StorageDaemonConfig } from "../model";
+import { FILE_DEVICE, type DirectorConfig, type StorageDaemonConfig } from "../model";
 
 export interface FixtureDirs {
   /** Existing working directory (Bacula refuses a missing one). */
@@ -171,12 +171,7 @@ export function demoSd1(dirs: FixtureDirs): StorageDaemonConfig {
       name,
       mediaType: `File${i + 4}`,
       archiveDevice: `/srv/bacula/file${i + 4}`,
-      deviceType: "File" as const,
-      labelMedia: true,
-      randomAccess: true,
-      automaticMount: true,
-      removableMedia: false,
-      alwaysOpen: false,
+      ...FILE_DEVICE,
       maximumConcurrentJobs: 5,
     })),
     autochangers: [],
@@ -195,12 +190,7 @@ export function demoSd2(dirs: FixtureDirs): StorageDaemonConfig {
       name,
       mediaType: "CopyFile",
       archiveDevice: "/srv/bacula/copy",
-      deviceType: "File" as const,
-      labelMedia: true,
-      randomAccess: true,
-      automaticMount: true,
-      removableMedia: false,
-      alwaysOpen: false,
+      ...FILE_DEVICE,
       maximumConcurrentJobs: 5,
     })),
     autochangers: [{ name: "CopyChanger", devices: ["CopyDev1", "CopyDev2"], changerDevice: "/dev/null", changerCommand: "" }],
