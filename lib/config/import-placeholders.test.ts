@@ -97,7 +97,7 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
 
     const report = await importConfigs(prisma, [parseConfigText(storageDaemon("ph3-sd", port, { "ph3-dir": "pw-far" }, ["DiskB"]), "/tmp/ph/ph3-sd.conf")]);
     expect(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message)).toEqual([
-      `Storage Daemon "sd-backup-sd.example.net-${port}" (a placeholder) is used by no Storage any more: deleted, with the device made up for it (DiskB)`,
+      `Storage Daemon "sd-backup-sd.example.net-${port}" (a placeholder) is used by no Storage any more: the import removes it, with the device made up for it (DiskB)`,
     ]);
     expect(report.changes.filter((c) => c.action === "delete").map((c) => `${c.kind} ${c.name}`)).toEqual(["devices DiskB", `storage-daemons sd-backup-sd.example.net-${port}`]);
     expect(await prisma.storageDaemon.count({ where: { name: `sd-backup-sd.example.net-${port}` } })).toBe(0);
@@ -149,7 +149,7 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
       parseConfigText(storageDaemon("ph6-sd", port, { "ph6-dir": "pw-six" }, ["DiskF"]), "/tmp/ph/ph6-sd.conf"),
     ]);
     expect(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => `${i.file}: ${i.message}`)).toEqual([
-      `/tmp/ph/ph6-dir.conf: Storage Daemon "sd-127.0.0.1-${port}" (a placeholder) is used by no Storage any more: deleted, with the device made up for it (DiskF)`,
+      `/tmp/ph/ph6-dir.conf: Storage Daemon "sd-127.0.0.1-${port}" (a placeholder) is used by no Storage any more: the import removes it, with the device made up for it (DiskF)`,
     ]);
     expect(report.changes.filter((c) => c.action === "delete").map((c) => `${c.kind} ${c.name}`)).toEqual(["devices DiskF", `storage-daemons sd-127.0.0.1-${port}`]);
     expect(await storagesOn("ph6-dir")).toEqual(["Six@ph6-sd"]);

@@ -83,7 +83,7 @@ export async function retirePlaceholder(tools: PlaceholderTools, id: number): Pr
   await tools.tx.storageDaemon.delete({ where: { id } });
   for (const d of p.devices) tools.removed("devices", d.name, d.id);
   tools.removed("storage-daemons", p.name, id);
-  tools.warn(`Storage Daemon "${p.name}" (a placeholder) is used by no Storage any more: deleted${p.devices.length > 0 ? `, with the device${p.devices.length > 1 ? "s" : ""} made up for it (${p.devices.map((d) => d.name).join(", ")})` : ""}`);
+  tools.warn(`Storage Daemon "${p.name}" (a placeholder) is used by no Storage any more: the import removes it${p.devices.length > 0 ? `, with the device${p.devices.length > 1 ? "s" : ""} made up for it (${p.devices.map((d) => d.name).join(", ")})` : ""}`);
 }
 
 type PlaceholderRow = Awaited<ReturnType<typeof placeholdersAt>>[number];

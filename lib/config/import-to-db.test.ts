@@ -443,7 +443,7 @@ Job {
     // accepts the Director with the Storages' password): the Storages move to it, and the
     // placeholder, used by nothing and not edited, goes with the devices made up for it.
     expect(sdAlone.issues.filter((i) => /placeholder/.test(i.message)).map((i) => i.message)).toEqual([
-      'Storage Daemon "sd-localhost-9103" (a placeholder) is used by no Storage any more: deleted, with the devices made up for it (FileChgr1, FileChgr2)',
+      'Storage Daemon "sd-localhost-9103" (a placeholder) is used by no Storage any more: the import removes it, with the devices made up for it (FileChgr1, FileChgr2)',
     ]);
     expect(names(sdAlone)).toEqual(expect.arrayContaining(["update storages File1", "update storages File2", "delete devices FileChgr1", "delete devices FileChgr2", "delete storage-daemons sd-localhost-9103"]));
     expect(await prisma.storageDaemon.findUnique({ where: { name: "sd-localhost-9103" } })).toBeNull();
