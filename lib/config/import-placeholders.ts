@@ -17,9 +17,10 @@
  * was edited is named, for the operator to delete.
  *
  * A placeholder is this config's daemon when it is at the same port and either at the same
- * address or accepted by this config for each of its Storages (the same SD under another name,
- * "localhost" against 127.0.0.1, as in Debian's files). Storages of Directors in the same import
- * are left to that Director's import, which finds the real SD itself.
+ * address or serving a Storage this config accepts and has the device of (the same SD under
+ * another name, "localhost" against 127.0.0.1, as in Debian's files), unless one Director reaches
+ * two such placeholders at two addresses (claimPlaceholders). Storages of Directors in the same
+ * import are left to that Director's import, which finds the real SD itself.
  */
 import { FILE_DEVICE } from "@/lib/bacula/model";
 import type { Tx } from "@/lib/db/client";
@@ -45,11 +46,8 @@ export interface RealSd {
   address: string;
   port: number;
   password?: string;
-  /** Its Director resources: name -> password. */
-  directorPasswords: ReadonlyMap<string, string>;
-  /** Its Devices (name -> id) and Autochangers (names). */
+  /** Its Devices, by name (a Storage on one of its Autochangers has no device row). */
   devices: ReadonlyMap<string, { id: number }>;
-  changers: ReadonlyMap<string, unknown>;
 }
 
 /** The columns of a device made up on a placeholder SD for a Storage's Device name. */
@@ -126,8 +124,11 @@ export interface SdConfigFacts {
 
 /** The placeholders an SD config takes over, and what is said of the others. */
 export interface PlaceholderClaim {
-  /** Those at its address first: the first one's address is where its Directors reach it. */
-  take: { p: PlaceholderRow; uses: Use[] }[];
+  /**
+   * Those at its address first (the first one's address is where its Directors reach it), each with
+   * the Storages that move and, said with the reason, those that stay.
+   */
+  take: { p: PlaceholderRow; move: Use[]; stay: string[] }[];
   /** Warnings about placeholders it is, or may be, the daemon of but does not take. */
   notes: string[];
 }
@@ -167,41 +168,31 @@ export async function claimPlaceholders(tx: Tx, sd: SdConfigFacts, importing: Re
       claim.notes.push(`this config is the daemon of Storage Daemon "${c.p.name}" (${c.p.address}:${c.p.port}), which still serves ${c.uses.map((u) => `Storage "${u.row.name}" of Director "${u.row.director.name}"`).join(", ")}: import ${directors.length === 1 ? "that Director's" : "those Directors'"} bacula-dir.conf again, with this file or after it, to move them here; then delete "${c.p.name}"`);
       continue;
     }
-    claim.take.push(c);
+    const stay: string[] = [];
+    for (const u of c.uses.filter((x) => !fits(x))) {
+      const why = !accepted(u)
+        ? sd.directorPasswords.has(u.row.director.name) ? "this config gives that Director another password" : "this config has no Director resource for that Director"
+        : `this config has no Device or Autochanger "${u.device ?? ""}"`;
+      stay.push(`Storage "${u.row.name}" of Director "${u.row.director.name}" (${why})`);
+    }
+    claim.take.push({ p: c.p, move: c.uses.filter(fits), stay });
   }
   return claim;
 }
 
-/**
- * Moves the Storages of the claimed placeholders that this SD accepts and has the device of; says
- * which stay and why, and retires a placeholder left unused.
- */
+/** Moves the claimed Storages to the SD just saved; says which stay and why, and retires a placeholder left unused. */
 export async function movePlaceholderStorages(tools: PlaceholderTools, sd: RealSd, claim: PlaceholderClaim): Promise<void> {
   for (const note of claim.notes) tools.warn(`Storage Daemon "${sd.name}": ${note}`);
-  for (const { p, uses } of claim.take) {
-    const accepted = (u: Use) => sd.directorPasswords.get(u.row.director.name) === u.password;
-    const stay: string[] = [];
-    let moved = 0;
-    for (const u of uses) {
-      const what = `Storage "${u.row.name}" of Director "${u.row.director.name}"`;
-      if (!accepted(u)) {
-        stay.push(`${what} (${sd.directorPasswords.has(u.row.director.name) ? "this config gives that Director another password" : "this config has no Director resource for that Director"})`);
-        continue;
-      }
-      if (!u.device || (!sd.devices.has(u.device) && !sd.changers.has(u.device))) {
-        stay.push(`${what} (this config has no Device or Autochanger "${u.device ?? ""}")`);
-        continue;
-      }
+  for (const { p, move, stay } of claim.take) {
+    for (const u of move)
       await tools.saveStorage(u.row as unknown as Record<string, unknown>, u.row.name, u.row.director.id, {
         storageDaemonId: sd.id,
-        deviceId: sd.devices.get(u.device)?.id ?? null,
+        deviceId: sd.devices.get(u.device!)?.id ?? null,
         address: u.address !== sd.address ? u.address : null,
         sdPort: u.port !== sd.port ? u.port : null,
       }, u.password !== sd.password ? u.password : undefined);
-      moved++;
-    }
     if (stay.length > 0)
       tools.warn(`Storage Daemon "${sd.name}" is the daemon of the placeholder Storage Daemon "${p.name}" (${p.address}:${p.port}), which still serves ${stay.join(", ")}: correct this file or that Director, and import again`);
-    if (moved === p.storages.length) await retirePlaceholder(tools, p.id);
+    if (move.length === p.storages.length) await retirePlaceholder(tools, p.id);
   }
 }

@@ -708,10 +708,9 @@ const WILDCARD = new Set(["0.0.0.0", "::", "[::]", "*"]);
  * the one it listens on. Several without that (two SDs sharing a password and a device name) are
  * returned as `ambiguous`: no Storage is given to it by address.
  */
-function sdAddressFromDirectors(sd: StorageDaemonConfig, storageNode: ResourceNode, dirSources: ParsedDirectorSource[]): { address?: string; ambiguous?: string[] } {
+function sdAddressFromDirectors(sd: StorageDaemonConfig, devices: ReadonlySet<string>, storageNode: ResourceNode, dirSources: ParsedDirectorSource[]): { address?: string; ambiguous?: string[] } {
   const listen = listenAddress(resourceDefOf("SdStorage"), storageNode.items);
   const port = listen.port ?? SD_DEFAULT_PORT;
-  const devices = new Set([...sd.devices.map((d) => d.name), ...sd.autochangers.map((a) => a.name)]);
   const passwords = new Map(sd.directors.map((d) => [d.name, d.password]));
   const found = new Set<string>();
   for (const ds of dirSources) {
@@ -757,7 +756,9 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   const existing = prefetched !== undefined ? prefetched : await ctx.tx.storageDaemon.findUnique({ where: { name: st.name } });
   ctx.storedSds.delete(st.name);
 
-  const reached = sdAddressFromDirectors(cfg, storageNode, dirSources);
+  // Its Device and Autochanger names.
+  const deviceNames = new Set([...cfg.devices.map((d) => d.name), ...cfg.autochangers.map((a) => a.name)]);
+  const reached = sdAddressFromDirectors(cfg, deviceNames, storageNode, dirSources);
   const fromDirs = reached.address;
   if (reached.ambiguous)
     issue(ctx, where, "warning",
@@ -773,7 +774,6 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
   // already use; the listen address may be another name of it, 127.0.0.1 for "localhost"), else that
   // of a placeholder SD this config is the daemon of (lib/config/import-placeholders.ts), else where it listens.
   const known = fromDirs ?? existing?.address ?? (listen.address && !WILDCARD.has(listen.address) ? listen.address : undefined);
-  const deviceNames = new Set([...cfg.devices.map((d) => d.name), ...cfg.autochangers.map((a) => a.name)]);
   const claim = await claimPlaceholders(ctx.tx, { id: existing?.id, port, address: known, directorPasswords, deviceNames }, importedDirs);
   // (Where it listens gives way to the address its Directors reach a placeholder of it at: another name of it.)
   let address = fromDirs ?? existing?.address ?? claim.take[0]?.p.address ?? known;
