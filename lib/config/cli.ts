@@ -20,6 +20,7 @@ import {
 } from "@/lib/bacula";
 import { loadConsoleConfig, loadFileDaemonConfig } from "./fd-from-db";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
+import { unusedSdMessage, unusedStorageDaemon } from "./unused-sd";
 
 export type ConfigFile = "bacula-dir.conf" | "bacula-sd.conf" | "bacula-fd.conf" | "bconsole.conf";
 
@@ -58,9 +59,14 @@ export async function renderTree(db: PrismaClient, outDir: string): Promise<Rend
     problems.push(...cp);
     if (!hasErrors(cp)) outputs.push({ dir: d.name, file: "bconsole.conf", text: renderConsole(ccfg, { revision: revision || 1 }) });
   }
-  const sds = await db.storageDaemon.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+  const sds = await db.storageDaemon.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, placeholder: true } });
   for (const s of sds) {
     const cfg = await loadStorageDaemonConfig(db, s.id);
+    if (unusedStorageDaemon(cfg)) {
+      // Not part of any Director's topology: said, not rendered, and the rest is.
+      problems.push({ resource: "Storage", name: s.name, field: "directors", rule: "unused", severity: "warning", daemon: s.name, file: "bacula-sd.conf", message: unusedSdMessage(s.name, s.placeholder) });
+      continue;
+    }
     const p = validateStorageDaemon(cfg).map((x) => ({ ...x, daemon: s.name, file: "bacula-sd.conf" as const }));
     problems.push(...p);
     if (!hasErrors(p)) outputs.push({ dir: s.name, file: "bacula-sd.conf", text: renderStorageDaemon(cfg, { revision: revision || 1 }) });

@@ -4,6 +4,9 @@
  * were kept for one daemon). Judged by the rendered files: each Director's renders as before, and
  * Bacula's JSON view of the SD's render is that of its original.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { freshDatabase } from "@/test/support/db";
 import { makeBaculaTempDir, runBsdjson } from "@/lib/bacula/testing/bacula-bin";
@@ -14,6 +17,7 @@ const { prisma } = await import("@/lib/db/client");
 const { importConfigs, parseConfigText } = await import("./import-to-db");
 const { loadDirectorConfig, loadStorageDaemonConfig } = await import("./from-db");
 const { renderDirector, renderStorageDaemon } = await import("@/lib/bacula");
+const { renderTree } = await import("./cli");
 
 const bacula = makeBaculaTempDir("bhd-placeholder-");
 
@@ -128,6 +132,19 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
       `Storage Daemon "${placeholder}" is used by no Storage any more (a placeholder, edited since an import made it): delete it on the Storage Daemons page`,
     ]);
     expect(await prisma.storageDaemon.findUniqueOrThrow({ where: { name: placeholder } })).toMatchObject({ site: "site-b" });
+    // The whole tree still renders: the kept placeholder is left out and said, not an unexplained
+    // "at least one Director" error that stopped every file (found by the second outside trial).
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bhd-ph-tree-"));
+    const tree = await renderTree(prisma, out);
+    expect(tree.problems.filter((p) => p.daemon === placeholder)).toEqual([expect.objectContaining({
+      severity: "warning",
+      rule: "unused",
+      message: `Storage Daemon "${placeholder}" is left out: no Director has a Storage on it, so no Director could connect to it (Bacula needs at least one Director resource in bacula-sd.conf). It is a placeholder an import made for a Director's Storages, which now use another Storage Daemon: delete it on the Storage Daemons page.`,
+    })]);
+    expect(tree.problems.filter((p) => p.severity === "error")).toEqual([]);
+    expect(tree.ok).toBe(true);
+    expect(fs.existsSync(path.join(out, placeholder))).toBe(false);
+    expect(fs.readFileSync(path.join(out, "ph4-sd", "bacula-sd.conf"), "utf8")).toMatch(/Name = "?ph4-dir"?/);
 
     // An SD made in the dashboard (not by an import) at the same address and port: its Storages stay, said.
     const made = await prisma.storageDaemon.create({ data: { name: "hand-sd", address: "127.0.0.1", port: 9173, passwordEnc: row.passwordEnc } });
@@ -148,8 +165,11 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
       parseConfigText(dirText, "/tmp/ph/ph6-dir.conf"),
       parseConfigText(storageDaemon("ph6-sd", port, { "ph6-dir": "pw-six" }, ["DiskF"]), "/tmp/ph/ph6-sd.conf"),
     ]);
-    expect(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => `${i.file}: ${i.message}`)).toEqual([
-      `/tmp/ph/ph6-dir.conf: Storage Daemon "sd-127.0.0.1-${port}" (a placeholder) is used by no Storage any more: the import removes it, with the device made up for it (DiskF)`,
+    // Said at the Storage resource that left it (it was said at line 0, found by the second outside trial).
+    const storageLine = dirText.split("\n").indexOf("Storage {") + 1;
+    expect(storageLine).toBeGreaterThan(1);
+    expect(report.issues.filter((i) => /placeholder/.test(i.message)).map((i) => `${i.file}:${i.line}: ${i.message}`)).toEqual([
+      `/tmp/ph/ph6-dir.conf:${storageLine}: Storage Daemon "sd-127.0.0.1-${port}" (a placeholder) is used by no Storage any more: the import removes it, with the device made up for it (DiskF)`,
     ]);
     expect(report.changes.filter((c) => c.action === "delete").map((c) => `${c.kind} ${c.name}`)).toEqual(["devices DiskF", `storage-daemons sd-127.0.0.1-${port}`]);
     expect(await storagesOn("ph6-dir")).toEqual(["Six@ph6-sd"]);

@@ -37,6 +37,7 @@ import { openItems, sealItems } from "./items";
 import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
+import { unusedStorageDaemon } from "./unused-sd";
 import { claimPlaceholders, movePlaceholderStorages, placeholderDevice, retirePlaceholder, type PlaceholderTools } from "./import-placeholders";
 import { fileDaemonStartProblems, validateFileDaemon } from "@/lib/bacula/fd-console";
 
@@ -1127,6 +1128,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
 
   // Storages: each reaches a Storage Daemon; the address, port and password it uses are kept when they differ from the SD's.
   const storageEntries: Entry[] = [];
+  const storagePos = new Map<string, { file: string; line: number }>();
   // The password this Director's first Storage on each SD gives it: the SD accepts one per Director.
   const passwordOnSd = new Map<number, { storage: string; password: string }>();
   for (const { node, obj: s } of typedOf<DirectorConfig["storages"][number]>("Storage")) {
@@ -1167,6 +1169,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
       } else issue(ctx, at(node), "warning", `Storage "${s.name}": Storage Daemon "${sd.name}" has no Device or Autochanger "${deviceNames[0]}"`);
     }
     const sdPassword = sd.password;
+    storagePos.set(s.name, at(node));
     storageEntries.push({ name: s.name, existing: rows.storages.get(s.name), scope, desired: {
       cols: {
         name: s.name, storageDaemonId: sd.id, deviceId: device?.id ?? null, deviceNames, mediaType: s.mediaType,
@@ -1184,12 +1187,14 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   await batch("storages", "storages", "storage", storageEntries);
   // A placeholder SD (made by an earlier import from a Director's Storages) that no Storage uses any
   // more, now that they reach the real one: deleted if it was not edited, else said.
-  const left = new Set<number>();
+  // Said at the first Storage resource that left it.
+  const left = new Map<number, { file: string; line: number }>();
   for (const e of storageEntries) {
     const before = e.existing?.storageDaemonId;
-    if (typeof before === "number" && before !== e.desired.cols.storageDaemonId) left.add(before);
+    if (typeof before === "number" && before !== e.desired.cols.storageDaemonId && !left.has(before))
+      left.set(before, storagePos.get(e.name) ?? { file: src.file, line: 0 });
   }
-  for (const id of left) await retirePlaceholder(placeholderTools(ctx, { file: src.file, line: 0 }), id);
+  for (const [id, pos] of left) await retirePlaceholder(placeholderTools(ctx, pos), id);
 
   // Storage group members are written in one statement at the end; changed groups are emptied first.
   const members: Record<string, unknown>[] = [];
@@ -1421,6 +1426,8 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
           for (const id of ctx.touchedSds) {
             if (ctx.createdIds.has(`sd:${id}`) && !ctx.placeholderSds.has(id)) continue;
             const cfg = await loadStorageDaemonConfig(tx, id);
+            // One no Storage uses any more was said where its Storages left it (retirePlaceholder).
+            if (unusedStorageDaemon(cfg)) continue;
             for (const p of validateStorageDaemon(cfg, version, storageDaemonTree(cfg)).filter((x) => x.severity === "error"))
               issues.push({ file: "(import result)", line: 0, severity: "error", stage: "map", message: `Storage Daemon "${cfg.storage.name}": ${p.message}` });
           }

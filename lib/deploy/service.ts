@@ -14,6 +14,7 @@ import { AdminReplicationError, adminReplicationJob, adminReplicationScript, typ
 import type { DirectorConfig } from "@/lib/bacula/model";
 import { loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "@/lib/config/from-db";
 import { loadConsoleConfig, loadFileDaemonConfig } from "@/lib/config/fd-from-db";
+import { unusedSdMessage, unusedStorageDaemon } from "@/lib/config/unused-sd";
 import { HeldLease, readLease, takeOver, tryAcquire } from "@/lib/cluster/lease";
 import { INSTANCE_ID, leaseMs, ownerGone } from "@/lib/cluster/instance";
 import { prisma } from "@/lib/db/client";
@@ -488,7 +489,8 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
     try {
       const cfg = await loadStorageDaemonConfig(prisma, sd.id);
       const errors = validateStorageDaemon(cfg).filter((p) => p.severity === "error");
-      if (errors.length) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
+      if (unusedStorageDaemon(cfg)) problems.push(unusedSdMessage(sd.name, sd.placeholder));
+      else if (errors.length) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
       else content = renderStorageDaemon(cfg, { revision: rev });
     } catch (err) {
       problems.push(`render: ${(err as Error).message}`);
