@@ -236,4 +236,37 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
     expect(addresses.map((a) => a.address)).not.toContain("sdx1.example.net");
     expect((await storagesOn("ph8-dir")).every((s) => !/@ph8x[12]-sd$/.test(s))).toBe(true);
   });
+  // Found by the second outside trial: the SD's port changed in the dashboard, then the Director's
+  // file (which still says the old port) imported again made a new placeholder, and did not name the SD.
+  it("a Director imported again after its SD's port was changed in the dashboard keeps its Storage on that SD, as written, said; a new Storage at the old port names the SD", async () => {
+    const port = 9213;
+    const dirText = director("ph9-dir", port, [{ name: "Nine", password: "pw-nine", device: "DiskN" }]);
+    const sdText = storageDaemon("ph9-sd", port, { "ph9-dir": "pw-nine" }, ["DiskN", "DiskO"]);
+    expect((await importConfigs(prisma, [parseConfigText(dirText, "/tmp/ph/ph9-dir.conf"), parseConfigText(sdText, "/tmp/ph/ph9-sd.conf")])).applied).toBe(true);
+    const original = await renderOf("ph9-dir");
+    expect(original).toMatch(new RegExp(`SdPort = ${port}\\b`));
+    // The operator moves the SD to another port, as the Storage Daemons page saves.
+    const { getResource, updateResource } = await import("@/lib/inventory/service");
+    const { KINDS } = await import("@/lib/inventory/fields");
+    const row = await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "ph9-sd" } });
+    const read = await getResource("storage-daemons", row.id);
+    const fields = Object.fromEntries(KINDS["storage-daemons"].fields.filter((f) => f.type !== "secret").map((f) => [f.key, read[f.key]]));
+    await updateResource("storage-daemons", row.id, { ...fields, updatedAt: read.updatedAt, port: port + 1 }, { login: "test", role: "admin" });
+    expect(await renderOf("ph9-dir")).toMatch(new RegExp(`SdPort = ${port + 1}\\b`));
+    const sdsBefore = await prisma.storageDaemon.count();
+
+    const again = await importConfigs(prisma, [parseConfigText(dirText, "/tmp/ph/ph9-dir.conf")]);
+    expect(again.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(await prisma.storageDaemon.count()).toBe(sdsBefore);
+    expect(await storagesOn("ph9-dir")).toEqual(["Nine@ph9-sd"]);
+    expect(again.issues.map((i) => i.message)).toContainEqual(`Storage "Nine": its Storage Daemon "ph9-sd" is at 127.0.0.1:${port + 1} in the dashboard, not at 127.0.0.1:${port} as this file says; it has Device "DiskN" and accepts Director "ph9-dir" with this password, so the Storage stays on it, with 127.0.0.1:${port} as its own: make the two agree before deploying (the Storage's Address and SDPort, or the daemon's address and port)`);
+    // The Director's file renders as written; the SD keeps the dashboard's port.
+    expect(await renderOf("ph9-dir")).toBe(original);
+    expect((await prisma.storageDaemon.findUniqueOrThrow({ where: { name: "ph9-sd" } })).port).toBe(port + 1);
+
+    // A Storage new to the dashboard at the old port: a placeholder, and the SD that may be it is named.
+    const more = director("ph9-dir", port, [{ name: "Nine", password: "pw-nine", device: "DiskN" }, { name: "Other", password: "pw-nine", device: "DiskO" }]);
+    const dry = await importConfigs(prisma, [parseConfigText(more, "/tmp/ph/ph9-dir.conf")], { dryRun: true });
+    expect(dry.issues.map((i) => i.message)).toContainEqual(`Storage "Other": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "sd-127.0.0.1-${port}" at 127.0.0.1:${port} (import its bacula-sd.conf, or edit it, before deploying); Storage Daemon "ph9-sd" at 127.0.0.1:${port + 1} has Device "DiskO" and accepts this Director with this password: if the Storage means it, set its Address and SDPort to its and import again`);
+  });
 });

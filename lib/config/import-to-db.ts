@@ -855,7 +855,7 @@ async function importStorageDaemon(ctx: Ctx, src: ParsedSdSource, excluded: Set<
 
 /* ------------------------------------------------------------------ Directors */
 
-async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, address: string, port: number, password: string, device: string, where: { file: string; line: number }, storageName: string): Promise<SdInfo> {
+async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, address: string, port: number, password: string, device: string, where: { file: string; line: number }, storageName: string, currentSdId: number | undefined): Promise<SdInfo> {
   // An SD stored from its config that has no Director resource for this Director would refuse it:
   // not this Director's SD, unless its Storages reach it already (the dashboard then renders one).
   const refusesIt = async (id: number, passwords: ReadonlyMap<string, string>) =>
@@ -878,29 +878,51 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, addr
   }
   const real = atPort.filter((r) => r.resources.length > 0);
   // (The password it accepts from this Director: its Director resource of that name, else its own.)
-  const accepts = (r: (typeof real)[number]) => storedDirectorPasswords(r.resources).get(directorName) ?? decryptSecret(r.passwordEnc);
-  const hasIt = real.filter((r) => (r.devices.some((d) => d.name === device) || r.resources.some((x) => x.type === "Autochanger" && x.name === device)) && accepts(r) === password);
+  type Row = (typeof atPort)[number];
+  const accepts = (r: Row) => storedDirectorPasswords(r.resources).get(directorName) ?? decryptSecret(r.passwordEnc);
+  const servesIt = (r: Row) => (r.devices.some((d) => d.name === device) || r.resources.some((x) => x.type === "Autochanger" && x.name === device)) && accepts(r) === password;
+  const hasIt = real.filter(servesIt);
+  const infoOf = (r: Row): SdInfo => ({
+    id: r.id, name: r.name, address: r.address, port: r.port, password: decryptSecret(r.passwordEnc), directorPasswords: storedDirectorPasswords(r.resources),
+    devices: new Map(r.devices.map((d) => [d.name, { id: d.id, mediaType: d.mediaType }])),
+    // Its Autochangers are kept as stored resources (an SD config's own; a placeholder has none).
+    changers: new Map(r.resources.filter((x) => x.type === "Autochanger").map((x) => [x.name, []])),
+    fromSdConfig: false,
+    placeholder: r.resources.length === 0,
+  });
   const row = real.find((r) => r.address === address) ?? (hasIt.length === 1 ? hasIt[0] : undefined) ?? atPort.find((r) => r.address === address);
   if (row) {
-    const info: SdInfo = {
-      id: row.id, name: row.name, address: row.address, port, password: decryptSecret(row.passwordEnc), directorPasswords: storedDirectorPasswords(row.resources),
-      devices: new Map(row.devices.map((d) => [d.name, { id: d.id, mediaType: d.mediaType }])),
-      // Its Autochangers are kept as stored resources (an SD config's own; a placeholder has none).
-      changers: new Map(row.resources.filter((x) => x.type === "Autochanger").map((x) => [x.name, []])),
-      fromSdConfig: false,
-      placeholder: row.resources.length === 0,
-    };
+    const info = infoOf(row);
     if (info.placeholder && refusing.length > 0) issue(ctx, where, "warning", refusedBy(storageName, refusing[0], address, port, directorName, `it goes to the placeholder Storage Daemon "${row.name}"`));
     sds.push(info);
     return info;
+  }
+  // The Storage's own SD, at another address or port since the last import (edited in the dashboard,
+  // or the file changed): still that daemon when it has the device and accepts this Director with
+  // this password. The Storage stays on it, with the address and port the file writes as its own (the Director's file
+  // renders as written), and the difference is said (found by the second outside trial: a new
+  // placeholder was made, and the known SD not named).
+  if (currentSdId !== undefined && !mine.includes(currentSdId)) {
+    const cur = await ctx.tx.storageDaemon.findUnique({ where: { id: currentSdId }, include });
+    if (cur && servesIt(cur) && !(cur.resources.length > 0 && (await refusesIt(cur.id, storedDirectorPasswords(cur.resources))))) {
+      issue(ctx, where, "warning", `Storage "${storageName}": its Storage Daemon "${cur.name}" is at ${cur.address}:${cur.port} in the dashboard, not at ${address}:${port} as this file says; it has Device "${device}" and accepts Director "${directorName}" with this password, so the Storage stays on it, with ${address}:${port} as its own: make the two agree before deploying (the Storage's Address and SDPort, or the daemon's address and port)`);
+      return infoOf(cur);
+    }
   }
   let name = toName(`sd-${address}-${port}`);
   for (let n = 2; await ctx.tx.storageDaemon.findUnique({ where: { name } }); n++) name = toName(`sd-${address}-${port}-${n}`);
   const id = await save(ctx, "storage-daemons", "storageDaemon", undefined, name, { cols: { name, address, port, placeholder: true }, secrets: { passwordEnc: password } }, {}, true);
   ctx.placeholderSds.add(id);
+  // A known SD elsewhere that has the device and accepts this Director with this password may be
+  // the same daemon at another address or port: named, for the operator to decide.
+  const elsewhere = (await ctx.tx.storageDaemon.findMany({ where: { id: { notIn: [...mine, id, ...atPort.map((r) => r.id)] } }, include, orderBy: { id: "asc" } }))
+    .filter((r) => servesIt(r) && r.resources.length > 0);
+  const maybe = elsewhere.length > 0
+    ? `; Storage Daemon ${elsewhere.slice(0, 3).map((r) => `"${r.name}" at ${r.address}:${r.port}`).join(", ")}${elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : ""} ${elsewhere.length === 1 ? "has" : "have"} Device "${device}" and accept${elsewhere.length === 1 ? "s" : ""} this Director with this password: if the Storage means ${elsewhere.length === 1 ? "it" : "one of them"}, set its Address and SDPort to ${elsewhere.length === 1 ? "its" : "that one's"} and import again`
+    : "";
   issue(ctx, where, "warning", refusing.length > 0
-    ? refusedBy(storageName, refusing[0], address, port, directorName, `created the placeholder Storage Daemon "${name}" instead`)
-    : `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)`);
+    ? refusedBy(storageName, refusing[0], address, port, directorName, `created the placeholder Storage Daemon "${name}" instead`) + maybe
+    : `Storage "${storageName}": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "${name}" at ${address}:${port} (import its bacula-sd.conf, or edit it, before deploying)${maybe}`);
   const info: SdInfo = { id, name, address, port, password, directorPasswords: new Map(), devices: new Map(), changers: new Map(), fromSdConfig: false, placeholder: true };
   sds.push(info);
   return info;
@@ -1146,7 +1168,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     }
     const port = s.sdPort ?? SD_DEFAULT_PORT;
     let sd = matchSd(sds, dir.name, { address, sdPort: port, password: s.password, device: deviceNames[0] });
-    if (!sd) sd = await placeholderSd(ctx, sds, dir.name, address, port, s.password, deviceNames[0], at(node), s.name);
+    if (!sd) sd = await placeholderSd(ctx, sds, dir.name, address, port, s.password, deviceNames[0], at(node), s.name, rows.storages.get(s.name)?.storageDaemonId as number | undefined);
     const reachedBefore = [...rows.storages.values()].some((r) => r.storageDaemonId === sd.id);
     const refusal = storagePasswordRefusal(sd, dir.name, s.name, s.password, passwordOnSd.get(sd.id), reachedBefore);
     if (refusal) {
