@@ -299,6 +299,13 @@ export function excludedKeys(kind: ResourceKind, items: readonly Item[] | undefi
  * address and port (DirAddress / DirPort...), else the first entry of its addresses block
  * (DirAddresses = { ip = { addr = ...; port = ...; } }). Driven by the stores of the table rows.
  */
+/** A port directive's default, as the directive table gives it (SdPort 9103, FdPort 9102, DirPort 9101). */
+export function tablePort(kind: ResourceKind, directive: string): number {
+  const value = findDirective(resourceDefOf(kind), directive)?.default;
+  if (typeof value !== "number") throw new Error(`directive tables give ${kind} ${directive} no numeric default`);
+  return value;
+}
+
 export function listenAddress(res: ResourceDef, items: readonly Item[]): { address?: string; port?: number } {
   const out: { address?: string; port?: number } = {};
   const block = items.find((i) => i.kind === "directive" && findDirective(res, i.name)?.store === "addresses");

@@ -176,8 +176,8 @@ Messages {
     const cases: [string, RegExp][] = [
       [`FileDaemon {\n  Name = nobody-fd\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "x"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /no Client named "nobody-fd"/],
       [`FileDaemon {\n  Name = ${fdName}\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "not-the-client-password"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /Director "vm-dir" has another password than Client/],
-      [`FileDaemon {\n  Name = ${fdName}\n  FDport = 19102\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /listens on port 19102 and Client "vm-fd" has FDPort 9102/],
-      [`FileDaemon {\n  Name = ${fdName}\n  FDAddresses = {\n    ipv4 = { addr = 0.0.0.0; port = 9200 }\n  }\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /listens on port 9200 and Client "vm-fd" has FDPort 9102/],
+      [`FileDaemon {\n  Name = ${fdName}\n  FDport = 19102\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /listens on port 19102, and Client "vm-fd" has FDPort 9102, the port its Director dials: the dashboard keeps one port/],
+      [`FileDaemon {\n  Name = ${fdName}\n  FDAddresses = {\n    ipv4 = { addr = 0.0.0.0; port = 9200 }\n  }\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`, /listens on port 9200, and Client "vm-fd" has FDPort 9102, the port its Director dials/],
     ];
     for (const [text, message] of cases) {
       const f = write("bacula-fd.conf", text);
@@ -189,6 +189,23 @@ Messages {
     }
     expect(await prisma.client.findFirstOrThrow({ where: { name: fdName } })).toEqual(before);
     expect(await prisma.auditEvent.count()).toBe(auditsBefore);
+  });
+
+  // Found by the second outside trial: the message said "FDPort 9102 in its Director's configuration" of a Client whose file has none.
+  it("says each side's port as it is written: a port left out is Bacula's default, not a line of a file", async () => {
+    const before = await prisma.client.findFirstOrThrow({ where: { name: fdName } });
+    const fdFile = (listen: string) =>
+      `FileDaemon {\n  Name = ${fdName}\n${listen}  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = vm-dir\n  Password = "${dirPassword}"\n}\nMessages {\n  Name = Standard\n  director = vm-dir = all\n}\n`;
+    const errorsOf = async (text: string) =>
+      (await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", text))], { actor: "test", dryRun: true })).issues.filter((i) => i.severity === "error").map((e) => e.message);
+    try {
+      await prisma.client.update({ where: { id: before.id }, data: { port: 9102, portWritten: false } });
+      expect(await errorsOf(fdFile("  FDport = 19102\n"))).toEqual([`the File Daemon listens on port 19102, and Client "${fdName}" has no FDPort, so its Director dials Bacula's default port 9102: the dashboard keeps one port for both sides; make them equal`]);
+      await prisma.client.update({ where: { id: before.id }, data: { port: 9112, portWritten: true } });
+      expect(await errorsOf(fdFile(""))).toEqual([`the File Daemon has no FDport, so it listens on Bacula's default port 9102, and Client "${fdName}" has FDPort 9112, the port its Director dials: the dashboard keeps one port for both sides; make them equal`]);
+    } finally {
+      await prisma.client.update({ where: { id: before.id }, data: { port: before.port, portWritten: before.portWritten, updatedAt: before.updatedAt } });
+    }
   });
 
   it("takes a listen port given as a Bacula service name, as Bacula resolves it, and refuses one it cannot know", async () => {
@@ -207,7 +224,7 @@ Messages {
       ["  FDport = no-such-service", /FdPort must be a port number between 1 and 65534 or a service name the dashboard knows \(bacula-dir, bacula-fd, bacula-sd\)/],
       ["  FDAddresses = {\n    ipv4 = { addr = 0.0.0.0; port = no-such-service }\n  }", /port must be a number or a service name the dashboard knows/],
       // bacula-dir is 9101: not the Client's FDPort
-      ["  FDport = bacula-dir", /listens on port 9101 and Client "vm-fd" has FDPort 9102/],
+      ["  FDport = bacula-dir", /listens on port 9101, and Client "vm-fd" has FDPort 9102, the port its Director dials/],
     ];
     for (const [listen, message] of refused) {
       const report = await importConfigs(prisma, [parseConfigFile(write("bacula-fd.conf", fdFile(listen)))], { actor: "test" });

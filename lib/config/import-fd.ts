@@ -24,7 +24,7 @@ import { resourceName, type ConfigTree, type Item, type ResourceNode } from "@/l
 import { findDirective, findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
-import { listenAddress, resourceDefOf } from "@/lib/bacula/typed";
+import { listenAddress, resourceDefOf, tablePort } from "@/lib/bacula/typed";
 import { listenPort } from "@/lib/bacula/tables/common";
 import { fdDirectorNames, fdDirectors, fdHolder } from "./fd-from-db";
 
@@ -114,15 +114,23 @@ export async function importFileDaemon(tools: FdImportTools, tree: ConfigTree, e
     else if (it.kind === "directive" && key === "PidDirectory" && typeof it.value === "string") cols.fdPidDirectory = it.value;
     else extra.push(it);
   }
-  // The port the File Daemon listens on (FDport, or each entry of an FDAddresses block; 9102 when
-  // none is given) must be the one its Director dials: the model keeps one for both sides.
+  // The port the File Daemon listens on (FDport, or each entry of an FDAddresses block; Bacula's
+  // default when none is given) must be the one its Director dials: the model keeps one for both sides.
+  const listenDefault = tablePort("FdFileDaemon", "FdPort");
   const block = fd.items.find((i) => canonical(fd.type, i.name) === "FdAddresses");
   const ports = block && block.kind === "directive" && Array.isArray(block.value)
-    ? (block.value as { port?: string }[]).map((e) => (e.port === undefined ? 9102 : (listenPort(e.port) ?? Number.NaN)))
-    : [listenAddress(resourceDefOf("FdFileDaemon"), fd.items).port ?? 9102];
+    ? (block.value as { port?: string }[]).map((e) => (e.port === undefined ? listenDefault : (listenPort(e.port) ?? Number.NaN)))
+    : [listenAddress(resourceDefOf("FdFileDaemon"), fd.items).port ?? listenDefault];
   if (!ports.includes(client.port)) {
     const where = block ?? directive(fd, "FdPort") ?? fd;
-    tools.issue("error", where, `the File Daemon listens on port ${[...new Set(ports)].join(", ")} and Client "${name}" has FDPort ${client.port} in its Director's configuration: the dashboard keeps one port for both sides; make them equal`);
+    // Each side said as it is written: a port left out is Bacula's default, not a line of the file.
+    const listens = block || directive(fd, "FdPort")
+      ? `the File Daemon listens on port ${[...new Set(ports)].join(", ")}`
+      : `the File Daemon has no FDport, so it listens on Bacula's default port ${listenDefault}`;
+    const dials = client.portWritten || client.port !== tablePort("Client", "FdPort")
+      ? `Client "${name}" has FDPort ${client.port}, the port its Director dials`
+      : `Client "${name}" has no FDPort, so its Director dials Bacula's default port ${client.port}`;
+    tools.issue("error", where, `${listens}, and ${dials}: the dashboard keeps one port for both sides; make them equal`);
     ok = false;
   }
   cols.fdAddress ??= null;

@@ -29,7 +29,7 @@ import type { DirectorConfig, JobLike, MessageDestination, StorageDaemonConfig }
 import { treeProblems, validateDirector, validateStorageDaemon, type Problem } from "@/lib/bacula/validate";
 import { findResource, normalizeKeyword } from "@/lib/bacula/tables";
 import { withoutPos, type ConfigTree, type Item, type ResourceNode } from "@/lib/bacula/tree";
-import { KINDS, kindOfNode, listenAddress, nodeToTyped, resourceDefOf, typedToNode, type KindSpec, type Obj, type ResourceKind } from "@/lib/bacula/typed";
+import { KINDS, kindOfNode, listenAddress, nodeToTyped, resourceDefOf, tablePort, typedToNode, type KindSpec, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
@@ -279,9 +279,10 @@ async function storedSdsOf(tx: Tx, sdSources: readonly ParsedSdSource[]): Promis
   return out;
 }
 
-const SD_DEFAULT_PORT = 9103;
-const DIR_DEFAULT_PORT = 9101;
-const FD_DEFAULT_PORT = 9102;
+// Bacula's defaults, from the directive tables (the ports a Director's Storage and Client dial, and a Director listens on).
+const SD_DEFAULT_PORT = tablePort("Storage", "SdPort");
+const DIR_DEFAULT_PORT = tablePort("Director", "DirPort");
+const FD_DEFAULT_PORT = tablePort("Client", "FdPort");
 
 function posOf(node: { pos?: { file: string; line: number } } | undefined, file: string) {
   return node?.pos ?? { file, line: 0 };
