@@ -58,7 +58,7 @@ export async function register(): Promise<void> {
   const { registerFastRoutes } = await import("@/lib/http/fast-route");
   const { statusFastRoute } = await import("@/lib/replication/fast-route");
   const { listFastRoute } = await import("@/lib/inventory/http");
-  const { importFastRoute } = await import("@/lib/config/import-http");
+  const { importFastRoute, warmImportRoute } = await import("@/lib/config/import-http");
   registerFastRoutes([statusFastRoute, listFastRoute, importFastRoute]);
   // The topology map's layout and drift digests, ready before the first visit (lib/topology/service.ts).
   const { warmTopology } = await import("@/lib/topology/service");
@@ -69,7 +69,7 @@ export async function register(): Promise<void> {
   registerImporter();
   void warmTopology()
     .catch((err) => console.error("topology warm-up failed", err))
-    .then(() => warmImporter(prisma))
+    .then(() => warmImporter(prisma, warmImportRoute))
     .then((t) => t && console.log(`importer warmed: ${t.length} dry runs (${t.join(", ")} ms)`))
     .catch((err) => console.error(`import warm-up failed: ${err instanceof Error ? err.message : String(err)}`));
 }

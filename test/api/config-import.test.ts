@@ -23,7 +23,7 @@ const { IMPORT_BODY_BYTES } = await import("@/lib/config/read-limits");
 // (Loading it wraps http.createServer in this process; nothing here starts a server.)
 const { ROUTE_BODY_BYTES } = createRequire(import.meta.url)("../../scripts/http-limits.cjs") as { ROUTE_BODY_BYTES: Record<string, number> };
 const route = (await import("@/app/api/config/import/route")).POST as unknown as (req: Request, ctx: unknown) => Promise<Response>;
-const { importFastRoute } = await import("@/lib/config/import-http");
+const { importFastRoute, warmImportRoute } = await import("@/lib/config/import-http");
 const { makeUser } = await import("./fixtures");
 const { warmImporter, ROUNDS } = await import("@/lib/config/warm-import");
 
@@ -355,10 +355,15 @@ describe("POST /api/config/import", () => {
     }
   });
 
-  it("the start-up warm-up imports its generated Director, SD and FD configs without an error and writes nothing", async () => {
+  it("the start-up warm-up imports its generated Director, SD and FD configs (through the route's reading of an upload too) without an error and writes nothing", async () => {
     const before = await snapshot();
-    const times = await warmImporter(prisma);
+    let routeRounds = 0;
+    const times = await warmImporter(prisma, async (files, main, report) => {
+      await warmImportRoute(files, main, report);
+      routeRounds++;
+    });
     expect(times).toHaveLength(ROUNDS);
+    expect(routeRounds).toBe(ROUNDS);
     expect(await snapshot()).toBe(before);
     expect(await prisma.director.count({ where: { name: { startsWith: "warm-" } } })).toBe(0);
   });
