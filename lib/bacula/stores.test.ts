@@ -192,6 +192,23 @@ describe("value rules per store", () => {
     expect(valueProblem(m("Catalog"), { types: ["all, !x"] })).toMatch(/invalid message type/);
   });
 
+  // Found by a third outside trial (a public site's FileSet: Options { Accurate = yes }): imported and
+  // rendered, then refused by Bacula ("Expected a valid Accurate option. Got unknown option 'y'").
+  it("takes only Bacula's option letters in Options' Accurate, Verify and BaseJob, as bdirjson does", () => {
+    const tmp = makeBaculaTempDir();
+    const fileSet = (directive: string, value: string) =>
+      `${minimalDirectorText({ work: tmp.work, run: tmp.run })}\nFileSet {\n  Name = "letters"\n  Include {\n    Options {\n      ${directive} = ${value}\n    }\n    File = /etc\n  }\n}\n`;
+    for (const [directive, good] of [["Accurate", "pcms5"], ["BaseJob", "pmugsA"], ["Verify", "pins5"]] as const) {
+      const d = findDirective(OPTIONS_BLOCK, directive)!;
+      expect(valueProblem(d, "yes")).toMatch(/^takes only the option letters .* \(Bacula refuses "y" in "yes"\)$/);
+      expect(valueProblem(d, good)).toBeNull();
+      expect(runBdirjson(fileSet(directive, "yes"), { test: true }).code).not.toBe(0);
+      expect(runBdirjson(fileSet(directive, good), { test: true }).code).toBe(0);
+    }
+    // StripPath takes a number as a string: no letters to check.
+    expect(valueProblem(findDirective(OPTIONS_BLOCK, "StripPath")!, "2")).toBeNull();
+  });
+
   it("writes keywords in the table's spelling, strings quoted and escaped, booleans as yes/no", () => {
     const opts = OPTIONS_BLOCK;
     expect(formatValue(findDirective(opts, "Signature")!, "md5")).toBe("Md5");

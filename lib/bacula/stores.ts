@@ -235,6 +235,11 @@ export function valueProblem(def: DirectiveDef, value: Value, st: Store = STORES
     case "string": {
       if (typeof value !== "string") return "must be text";
       if (def.store === "strname") return nameTokenProblem(value);
+      // Options' Accurate, Verify and BaseJob: Bacula refuses any character but its option letters (inc_conf.c).
+      if (def.letters !== undefined) {
+        const bad = [...value].find((ch) => !def.letters!.includes(ch));
+        if (bad !== undefined) return `takes only the option letters ${def.letters} (Bacula refuses ${JSON.stringify(bad)} in ${JSON.stringify(value)})`;
+      }
       return textProblem(value, MAX_STRING_BYTES, def.store === "str" ? "text+lf" : "text");
     }
     case "password":
