@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@prisma/client";
 import type { DirectorConfig, Item, JobLike, MessageDestination, ResourceNode, RunScript, StorageDaemonConfig } from "@/lib/bacula/model";
-import { excludedKeys, nodeToTyped, resourceDefOf, kindOfNode, type ResourceKind } from "@/lib/bacula/typed";
-import { findDirective, findResource } from "@/lib/bacula/tables";
+import { excludedKeys, nodeToTyped, resourceDefOf, kindOfNode, tablePort, type ResourceKind } from "@/lib/bacula/typed";
+import { findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
 import { openItems } from "./items";
@@ -21,7 +21,7 @@ const secret = (v: string | null | undefined): string | undefined => (v ? decryp
  * default only when written (an imported file that left it out keeps it out).
  */
 const portLine = (kind: ResourceKind, directive: string, port: number, written: boolean): number | undefined =>
-  written || port !== findDirective(resourceDefOf(kind), directive)?.default ? port : undefined;
+  written || port !== tablePort(kind, directive) ? port : undefined;
 const extraOf = (kind: ResourceKind, json: unknown): Item[] | undefined => {
   const items = openItems(json, resourceDefOf(kind));
   return items.length > 0 ? items : undefined;

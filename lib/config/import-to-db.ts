@@ -898,11 +898,11 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, addr
     sds.push(info);
     return info;
   }
-  // The Storage's own SD, at another address or port since the last import (edited in the dashboard,
-  // or the file changed): still that daemon when it has the device and accepts this Director with
-  // this password. The Storage stays on it, with the address and port the file writes as its own (the Director's file
-  // renders as written), and the difference is said (found by the second outside trial: a new
-  // placeholder was made, and the known SD not named).
+  // The Storage's own SD, at another address or port since the last import (edited in the
+  // dashboard, or the file changed): still that daemon when it has the device and accepts this
+  // Director with this password. The Storage stays on it, with the file's address and port as its
+  // own (the Director's file renders as written), and the difference is said (second outside
+  // trial: a new placeholder was made, and the known SD not named).
   if (currentSdId !== undefined && !mine.includes(currentSdId)) {
     const cur = await ctx.tx.storageDaemon.findUnique({ where: { id: currentSdId }, include });
     if (cur && servesIt(cur) && !(cur.resources.length > 0 && (await refusesIt(cur.id, storedDirectorPasswords(cur.resources))))) {

@@ -488,7 +488,7 @@ export async function planTargets(selected?: readonly string[], overrides: Recor
     let content = "";
     try {
       const cfg = await loadStorageDaemonConfig(prisma, sd.id);
-      const errors = validateStorageDaemon(cfg).filter((p) => p.severity === "error");
+      const errors = unusedStorageDaemon(cfg) ? [] : validateStorageDaemon(cfg).filter((p) => p.severity === "error");
       if (unusedStorageDaemon(cfg)) problems.push(unusedSdMessage(sd.name, sd.placeholder));
       else if (errors.length) problems.push(...errors.map((p) => `${p.resource ?? ""} ${p.name ?? ""}: ${p.message}`.trim()));
       else content = renderStorageDaemon(cfg, { revision: rev });
