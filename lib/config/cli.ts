@@ -2,7 +2,7 @@
  * The work behind `npm run config:render | config:import | config:check` (scripts/config.ts):
  * plain functions that return what happened, so that tests call them without a process.
  */
-import { spawnSync } from "node:child_process";
+import { runBaculaTool } from "@/lib/bacula/tool-run";
 import fs from "node:fs";
 import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
@@ -142,8 +142,8 @@ export function checkTree(dir: string): CheckResult[] {
     );
   return files.map((file) => {
     const tool = CHECK_TOOLS[path.basename(file) as keyof typeof CHECK_TOOLS];
-    const r = spawnSync(tool, ["-t", "-c", file], { encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-    const output = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`.trim();
+    const r = runBaculaTool(tool, ["-t", "-c", file], { timeoutMs: 60_000 });
+    const output = `${r.stdout?.toString("utf8") ?? ""}${r.stderr?.toString("utf8") ?? ""}${r.error ? String(r.error) : ""}`.trim();
     return { file, tool, ok: r.status === 0, code: r.status, output };
   });
 }

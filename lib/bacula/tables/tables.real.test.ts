@@ -11,7 +11,7 @@
  *
  * FAILS (does not skip) when the binaries are missing.
  */
-import { spawnSync } from "node:child_process";
+import { runBaculaTool } from "../tool-run";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -63,7 +63,7 @@ function run(daemon: Daemon, text: string, test = true): Run {
   if (!existsSync(bin)) throw new Error(`${bin} not found: install Debian's bacula 15.0.3 (bookworm-backports)`);
   const file = path.join(tmp, `${daemon}-${++fileNo}.conf`);
   writeFileSync(file, text, "utf8");
-  const r = spawnSync(bin, [...(test ? ["-t"] : []), "-c", file], { timeout: 30_000, maxBuffer: 64 << 20 });
+  const r = runBaculaTool(bin, [...(test ? ["-t"] : []), "-c", file], { timeoutMs: 30_000 });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, out: new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr), file };
 }

@@ -5,7 +5,7 @@
  *
  * A missing binary throws a clear error: tests must fail, not skip, where Bacula is absent.
  */
-import { spawnSync } from "node:child_process";
+import { runBaculaTool } from "../tool-run";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -74,7 +74,7 @@ export function runBaculaJson(tool: BaculaJsonTool, configText: string, opts: Ru
   try {
     writeFileSync(file, configText, "utf8");
     const args = [...(opts.test ? ["-t"] : []), ...(opts.args ?? []), "-c", file];
-    const r = spawnSync(bin, args, { timeout: opts.timeoutMs ?? 20_000, maxBuffer: 64 * 1024 * 1024 });
+    const r = runBaculaTool(bin, args, { timeoutMs: opts.timeoutMs ?? 20_000 });
     if (r.error) throw r.error;
     const dec = new TextDecoder("utf-8", { fatal: false });
     const stdout = dec.decode(r.stdout ?? new Uint8Array());
@@ -99,7 +99,7 @@ export function runBaculaJson(tool: BaculaJsonTool, configText: string, opts: Ru
  */
 export function runBaculaJsonFile(tool: BaculaJsonTool, file: string, opts: { test?: boolean; timeoutMs?: number } = {}): BaculaBinResult {
   const bin = requireBaculaBinary(tool);
-  const r = spawnSync(bin, [...(opts.test ? ["-t"] : []), "-c", file], { cwd: path.dirname(file), timeout: opts.timeoutMs ?? 20_000, maxBuffer: 64 * 1024 * 1024 });
+  const r = runBaculaTool(bin, [...(opts.test ? ["-t"] : []), "-c", file], { cwd: path.dirname(file), timeoutMs: opts.timeoutMs ?? 20_000 });
   if (r.error) throw r.error;
   const dec = new TextDecoder("utf-8", { fatal: false });
   const stdout = dec.decode(r.stdout ?? new Uint8Array());
