@@ -97,29 +97,38 @@ export function fenceStepBudgets(budgetMs: number): { connect: number; fast: num
 // ---------------------------------------------------------------------------------------------
 // Remote scripts (fixed text; values arrive as "$1", "$2" ...)
 
+// The clock of the polls: /proc/uptime in centiseconds, read without a fork ("1" before the
+// fraction keeps "08" from being read as octal). Polls end on this clock, not after a count of
+// sleeps: on a loaded host each forked sleep takes longer than it asks, and a count overran its step.
+const TICK_FN = `tick() { IFS=' .' read -r ts tc _ < /proc/uptime 2>/dev/null || { ts=0; tc=00; }; now=$((ts * 100 + 1\${tc} - 100)); }`;
+
 const GONE_FN = `gone() { [ -r "/proc/$1/stat" ] || return 0; IFS= read -r l < "/proc/$1/stat" 2>/dev/null || return 0; r=\${l##*) }; [ "\${r%% *}" = Z ]; }`;
 
 /**
- * $1 data dir, $2 pg_ctl, $3 mode, $4 pid, $5 polls of 10 ms, $6 pg_controldata ("" for none).
+ * $1 data dir, $2 pg_ctl, $3 mode, $4 pid, $5 ms to wait for the postmaster to go, $6 pg_controldata ("" for none).
  * Prints "stopped" (exit 0, then pg_controldata's output when asked) or "running" (exit 1).
  */
-export const STOP_SCRIPT = `d=$1; pgctl=$2; mode=$3; pid=$4; n=$5; cd_bin=$6
+export const STOP_SCRIPT = `d=$1; pgctl=$2; mode=$3; pid=$4; ms=$5; cd_bin=$6
 ${GONE_FN}
+${TICK_FN}
+tick; end=$((now + ms / 10)); i=0
 out=$("$pgctl" stop -D "$d" -m "$mode" -W 2>&1); rc=$?
 echo "pg_ctl exit $rc: $out" | tr '\\n' ' '; echo
-i=0
 while ! gone "$pid"; do
-  if [ "$i" -ge "$n" ]; then echo running; exit 1; fi
-  sleep 0.01; i=$((i+1))
+  tick; i=$((i+1))
+  if [ "$now" -ge "$end" ] || [ "$i" -gt $((ms / 10)) ]; then echo running; exit 1; fi
+  sleep 0.01
 done
 echo stopped
 if [ -n "$cd_bin" ]; then echo "--- pg_controldata"; LC_ALL=C "$cd_bin" -D "$d"; fi
 exit 0
 `;
 
-/** $1 pid, $2 polls of 20 ms. SIGKILL of the postmaster and its children; prints "stopped" or "running". */
-export const KILL_SCRIPT = `pid=$1; n=$2
+/** $1 pid, $2 ms to wait for them to go. SIGKILL of the postmaster and its children; prints "stopped" or "running". */
+export const KILL_SCRIPT = `pid=$1; ms=$2
 ${GONE_FN}
+${TICK_FN}
+tick; end=$((now + ms / 10))
 kids=
 for s in /proc/[0-9]*/stat; do
   IFS= read -r l < "$s" 2>/dev/null || continue
@@ -136,8 +145,9 @@ while :; do
   gone "$pid" || left="$pid"
   for k in $kids; do gone "$k" || left="$left $k"; done
   [ -z "$left" ] && break
-  if [ "$i" -ge "$n" ]; then echo "running:$left"; exit 1; fi
-  sleep 0.02; i=$((i+1))
+  tick; i=$((i+1))
+  if [ "$now" -ge "$end" ] || [ "$i" -gt $((ms / 20)) ]; then echo "running:$left"; exit 1; fi
+  sleep 0.02
 done
 echo stopped
 `;
@@ -335,13 +345,13 @@ export async function fence(target: FenceTarget, opts: FenceOptions): Promise<Fe
         await opts.log(`fence ${p.name}: skipped, the fence budget of ${opts.budgetMs} ms is used up`);
         continue;
       }
-      // Polls of 10 ms (20 ms for the kill script), each costing a little more (a forked sleep).
-      const polls = Math.max(1, Math.floor((stepMs - 150) / (p.name === "kill" ? 25 : 13)));
+      // The script waits until its own clock says the step is over, with room for SSH's round trip.
+      const waitMs = Math.max(100, stepMs - 200);
       const t = Date.now();
       try {
         const cdBin = opts.readControlData && p.name === "fast" ? pgBin(target.pgBinDir, "pg_controldata") : "";
-        const argv = p.name === "kill" ? ["sh", "-c", KILL_SCRIPT, "sh", String(pid), String(polls)] : ["sh", "-c", STOP_SCRIPT, "sh", target.dataDir, pgctl, p.name, String(pid), String(polls), cdBin];
-        const r = await run(argv, stepMs + 300);
+        const argv = p.name === "kill" ? ["sh", "-c", KILL_SCRIPT, "sh", String(pid), String(waitMs)] : ["sh", "-c", STOP_SCRIPT, "sh", target.dataDir, pgctl, p.name, String(pid), String(waitMs), cdBin];
+        const r = await run(argv, stepMs + 600);
         const [head, controlText] = r.stdout.split("--- pg_controldata\n");
         const out = `${head}${r.stderr}`.trim().replace(/\s+/g, " ").slice(0, 400);
         if (r.code === 0 && /(^|\n)stopped\n?$/.test(head)) {
