@@ -4,7 +4,8 @@
  *
  *   npm run config:render -- --out DIR     validate, then write DIR/<daemon>/bacula-dir.conf + bconsole.conf | bacula-sd.conf | bacula-fd.conf
  *   npm run config:import -- FILE...       import bacula-dir.conf / bacula-sd.conf files (auto-detected)
- *                 [--dry-run] [--force] [--dir|--sd|--fd] [--actor NAME] [--allow-root DIR]...
+ *                 [--dry-run] [--force] [--changes] [--dir|--sd|--fd] [--actor NAME] [--allow-root DIR]...
+ *                 --changes lists each record the import creates, updates or removes.
  *                 Files and their @ includes are read by lib/config/read-files.ts: regular files
  *                 only, size caps, includes only under the given files' directories or an
  *                 --allow-root DIR.
@@ -17,7 +18,7 @@ import { databaseUrl, sqliteFileFromUrl } from "../lib/db/url";
 
 const USAGE = `usage:
   npm run config:render -- --out DIR
-  npm run config:import -- [--dry-run] [--force] [--dir|--sd|--fd] [--actor NAME] [--allow-root DIR]... FILE...
+  npm run config:import -- [--dry-run] [--force] [--changes] [--dir|--sd|--fd] [--actor NAME] [--allow-root DIR]... FILE...
   npm run config:check -- DIR`;
 
 class UsageError extends Error {}
@@ -41,7 +42,7 @@ function parseArgs(argv: string[]) {
     } else if (a.startsWith("--out=") || a.startsWith("--actor=")) {
       const [k, v] = a.split(/=(.*)/s);
       flags.set(k, v);
-    } else if (["--dry-run", "--force", "--dir", "--sd", "--fd", "--help", "-h"].includes(a)) flags.set(a, true);
+    } else if (["--dry-run", "--force", "--changes", "--dir", "--sd", "--fd", "--help", "-h"].includes(a)) flags.set(a, true);
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else rest.push(a);
   }
@@ -100,6 +101,7 @@ async function importFiles(files: string[], flags: Map<string, string | true>, a
       dryRun: flags.has("--dry-run"),
       allowErrors: flags.has("--force"),
     });
+    if (flags.has("--changes")) for (const c of report.changes) console.log(`${c.action} ${c.kind} "${c.name}"${c.placeholder ? " (placeholder)" : ""}`);
     for (const i of report.issues) (i.severity === "error" ? console.error : console.warn)(formatIssue(i));
     const created = report.changes.filter((c) => c.action === "create");
     const updated = report.changes.filter((c) => c.action === "update");

@@ -269,4 +269,37 @@ describe("a placeholder SD meets its bacula-sd.conf imported alone", () => {
     const dry = await importConfigs(prisma, [parseConfigText(more, "/tmp/ph/ph9-dir.conf")], { dryRun: true });
     expect(dry.issues.map((i) => i.message)).toContainEqual(`Storage "Other": no Storage Daemon of this import matches it; created the placeholder Storage Daemon "sd-127.0.0.1-${port}" at 127.0.0.1:${port} (import its bacula-sd.conf, or edit it, before deploying); Storage Daemon "ph9-sd" at 127.0.0.1:${port + 1} has Device "DiskO" and accepts this Director with this password: if the Storage means it, set its Address and SDPort to its and import again`);
   });
+
+  it("an SD imported alone, then its Director alone, then both: the SD takes the address the Director's Storage reaches it at, and the third import changes nothing", async () => {
+    const port = 9223;
+    // The SD listens on every address: alone, nothing tells where Directors reach it.
+    const sdText = storageDaemon("ph10-sd", port, { "ph10-dir": "pw-ten" }, ["DiskT"], "0.0.0.0");
+    const dirText = director("ph10-dir", port, [{ name: "Ten", password: "pw-ten", device: "DiskT", address: "sd10.example.org" }]);
+    const sd = parseConfigText(sdText, "/tmp/ph/ph10-sd.conf");
+    const dir = parseConfigText(dirText, "/tmp/ph/ph10-dir.conf");
+    const first = await importConfigs(prisma, [sd]);
+    expect(first.issues.map((i) => i.message)).toContainEqual(expect.stringContaining(`Storage Daemon "ph10-sd": no Director Storage of this import reaches it and it listens on 0.0.0.0; the address Directors use is set to "localhost"`));
+    const second = await importConfigs(prisma, [dir]);
+    expect(second.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(second.changes.filter((c) => c.action === "update")).toEqual([expect.objectContaining({ kind: "storage-daemons", name: "ph10-sd" })]);
+    expect(second.issues.map((i) => i.message)).toContainEqual(`Storage "Ten": Storage Daemon "ph10-sd" had the address localhost, which no Director used yet; it takes sd10.example.org, the one this Storage reaches it at (it has Device "DiskT" and accepts Director "ph10-dir" with this password)`);
+    expect(await storagesOn("ph10-dir")).toEqual(["Ten@ph10-sd"]);
+    const storage = await prisma.storage.findFirstOrThrow({ where: { name: "Ten", director: { name: "ph10-dir" } } });
+    expect({ address: storage.address, sdPort: storage.sdPort }).toEqual({ address: null, sdPort: null });
+    const renderBefore = await renderOf("ph10-dir");
+    const revision = second.revision;
+    const events = await prisma.auditEvent.count();
+
+    const both = await importConfigs(prisma, [parseConfigText(sdText, "/tmp/ph/ph10-sd.conf"), parseConfigText(dirText, "/tmp/ph/ph10-dir.conf")]);
+    expect(both.changes).toEqual([]);
+    expect(both.revision).toBeUndefined();
+    expect(await prisma.auditEvent.count()).toBe(events);
+    expect(await renderOf("ph10-dir")).toBe(renderBefore);
+    expect(revision).toBeDefined();
+    // A second Storage of the Director at yet another name of the SD keeps that name as its own:
+    // the SD's address is now the one a Director uses.
+    const more = director("ph10-dir", port, [{ name: "Ten", password: "pw-ten", device: "DiskT", address: "sd10.example.org" }, { name: "TenToo", password: "pw-ten", device: "DiskT", address: "10.0.0.10" }]);
+    const dry = await importConfigs(prisma, [parseConfigText(more, "/tmp/ph/ph10-dir.conf")], { dryRun: true });
+    expect(dry.changes.filter((c) => c.kind === "storage-daemons")).toEqual([]);
+  });
 });

@@ -894,6 +894,15 @@ async function placeholderSd(ctx: Ctx, sds: SdInfo[], directorName: string, addr
   const row = real.find((r) => r.address === address) ?? (hasIt.length === 1 ? hasIt[0] : undefined) ?? atPort.find((r) => r.address === address);
   if (row) {
     const info = infoOf(row);
+    // An SD imported from its config alone got an address no Director had told (where it listens,
+    // or "localhost"). The first Director Storage that reaches it, at another name, tells it: the
+    // SD takes that address, as it would have had its config and this Director's been imported
+    // together; importing both again then changes nothing (third outside trial: "2 to update").
+    if (row.resources.length > 0 && row.address !== address && !ctx.touchedSds.has(row.id) && (await ctx.tx.storage.count({ where: { storageDaemonId: row.id } })) === 0) {
+      await save(ctx, "storage-daemons", "storageDaemon", row as unknown as Record<string, unknown>, row.name, { cols: { address } }, {});
+      issue(ctx, where, "warning", `Storage "${storageName}": Storage Daemon "${row.name}" had the address ${row.address}, which no Director used yet; it takes ${address}, the one this Storage reaches it at (it has Device "${device}" and accepts Director "${directorName}" with this password)`);
+      info.address = address;
+    }
     if (info.placeholder && refusing.length > 0) issue(ctx, where, "warning", refusedBy(storageName, refusing[0], address, port, directorName, `it goes to the placeholder Storage Daemon "${row.name}"`));
     sds.push(info);
     return info;

@@ -117,7 +117,7 @@ describe("includeResolver", () => {
     expect(issues).toEqual([expect.objectContaining({ line: 5, severity: "warning", message: "the piped include's cat reads no file for /etc/bacula/conf.d/*.cf: Bacula reads nothing from it" })]);
     // Without a shell, `cat FILE` reads the file; a file it cannot read is an error, as an @ include's.
     expect(includeResolver(memory(files))("|cat /etc/bacula/pools.conf", "/etc/bacula/bacula-dir.conf")).toEqual({ kind: "files", files: [{ name: "/etc/bacula/pools.conf", text: files["/etc/bacula/pools.conf"] }] });
-    expect(includeResolver(memory(files))("|sh -c 'cat /etc/bacula/none.conf'", "/etc/bacula/bacula-dir.conf")).toEqual({ kind: "error", message: "cannot read /etc/bacula/none.conf: ENOENT" });
+    expect(includeResolver(memory(files))("|sh -c 'cat /etc/bacula/none.conf'", "/etc/bacula/bacula-dir.conf")).toEqual({ kind: "error", message: "cannot read the file /etc/bacula/none.conf that the piped include reads with cat: ENOENT" });
     // Anything else around the cat is still refused.
     for (const cmd of ["sh -c 'cat /etc/bacula/pools.conf; rm -rf /'", "sh -c 'cat /etc/bacula/$(id).conf'", "sh -c 'cat -n /etc/bacula/pools.conf'", "cat /etc/bacula/conf.d/*.conf", "sh -c 'cat /etc/*/pools.conf'", "sh -c 'cat /etc/bacula/pools.conf | sh'"])
       expect(includeResolver(memory(files))(`|${cmd}`, "/etc/bacula/bacula-dir.conf"), cmd).toMatchObject({ kind: "error", message: expect.stringMatching(/is not run by the importer/) });

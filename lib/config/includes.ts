@@ -83,7 +83,7 @@ export function includeResolver(access: FileAccess) {
           try {
             files.push({ name: abs, text: access.readFile(abs) });
           } catch (e) {
-            return { kind: "error", message: `cannot read ${abs}: ${e instanceof Error ? e.message : String(e)}` };
+            return { kind: "error", message: `cannot read the file ${abs} that the piped include ${listing ? "lists" : "reads with cat"}: ${e instanceof Error ? e.message : String(e)}` };
           }
         }
         if (matched.files.length === 0) unmatched.push(path.join(path.resolve(base, glob.dir), glob.glob));

@@ -60,6 +60,13 @@ describe("config command line", () => {
     const forced = cli("import", "--force", conf);
     expect(forced.code, forced.out).toBe(0);
     expect(forced.out).toMatch(/imported: .* model revision \d+/);
+    // --changes names each record; the same file again changes nothing.
+    const again = cli("import", "--force", "--changes", conf);
+    expect(again.out).toContain("nothing changed");
+    expect(again.out).not.toMatch(/^(create|update|delete) /m);
+    fs.appendFileSync(conf, `Messages {\n  Name = M2\n  console = all\n}\n`);
+    const more = cli("import", "--force", "--changes", conf);
+    expect(more.out).toMatch(/^create messages "M2"$/m);
     expect(cli("import").code).toBe(2);
     expect(cli("render").code).toBe(2);
   });
