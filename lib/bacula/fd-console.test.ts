@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseTree } from "./parser";
-import { renderConsole, renderFileDaemon, validateConsole, validateFileDaemon, type ConsoleConfig, type FileDaemonConfig } from "./fd-console";
-import { withoutPos } from "./tree";
+import { consoleTlsFrom, renderConsole, renderFileDaemon, validateConsole, validateFileDaemon, type ConsoleConfig, type FileDaemonConfig } from "./fd-console";
+import { withoutPos, type Item, type ResourceNode } from "./tree";
 import { treeToTyped } from "./typed";
 import { resourcesOf, runBaculaJson } from "./testing/bacula-bin";
 
@@ -82,5 +82,57 @@ describe("bconsole.conf", () => {
     c.directors[0].address = undefined;
     expect(validateConsole(c).map((p) => `${p.field}:${p.rule}`)).toContain("address:required");
     expect(runBaculaJson("bbconsjson", renderConsole(c, { revision: 1 }), { test: true }).code).toBe(1);
+  });
+
+  // Every combination of the TLS lines that decide it, on the Director resource and on a Console
+  // resource: validateConsole refuses exactly what bbconsjson -t refuses.
+  it("refuses TLS without a CA store where bbconsjson -t does, on a Director and on a Console resource", () => {
+    const flags = ["TlsEnable", "TlsAuthenticate", "TlsRequire"] as const;
+    const cases: { items: Item[]; on: "Director" | "Console" }[] = [];
+    for (const on of ["Director", "Console"] as const)
+      for (let mask = 0; mask < 16; mask++) {
+        const items: Item[] = flags.filter((_, i) => mask & (1 << i)).map((name) => ({ kind: "directive", name, value: true }));
+        if (mask & 8) items.push({ kind: "directive", name: "TlsCaCertificateFile", value: "/nonexistent/ca.pem" });
+        cases.push({ items, on });
+      }
+    let refused = 0;
+    for (const c of cases) {
+      const cfg = cons();
+      if (c.on === "Director") cfg.directors[0].extra = c.items;
+      else cfg.others = [{ type: "Console", items: [{ kind: "directive", name: "Name", value: "op" }, { kind: "directive", name: "Password", value: "op-pw" }, ...c.items] } satisfies ResourceNode];
+      const ours = validateConsole(cfg).filter((p) => p.severity === "error");
+      const bacula = runBaculaJson("bbconsjson", renderConsole(cfg, { revision: 1 }), { test: true });
+      expect(ours.length > 0, `${c.on} ${c.items.map((i) => i.name).join(",")}: ours ${JSON.stringify(ours)}, bbconsjson ${bacula.code} ${bacula.stdout}`).toBe(bacula.code !== 0);
+      if (ours.length > 0) {
+        refused++;
+        expect(ours[0]).toMatchObject({ rule: "tls-ca" });
+        expect(ours[0].message).toMatch(/neither TLS CA Certificate File nor TLS CA Certificate Dir is given/);
+      }
+    }
+    // Director: 6 of its 8 CA-less cases (TLS Enable or Authenticate); Console: 7 (any of the three).
+    expect(refused).toBe(13);
+  });
+
+  it("takes the Director resource's TLS lines that bconsole has, and leaves TLS Enable to PSK where the Director gives no CA", () => {
+    const dir: Item[] = [
+      { kind: "directive", name: "TlsEnable", value: true },
+      { kind: "directive", name: "TlsRequire", value: true },
+      { kind: "directive", name: "TlsVerifyPeer", value: true },
+      { kind: "directive", name: "TlsAllowedCn", value: ["console.example.org"] },
+      { kind: "directive", name: "TlsCaCertificateFile", value: "/etc/bacula/ssl/ca.pem" },
+      { kind: "directive", name: "TlsCertificate", value: "/etc/bacula/ssl/host.pem" },
+      { kind: "directive", name: "TlsKey", value: "/etc/bacula/ssl/host.key" },
+      { kind: "directive", name: "TlsDhFile", value: "/etc/bacula/ssl/dh.pem" },
+      { kind: "directive", name: "MaximumConcurrentJobs", value: 20 },
+    ];
+    expect(consoleTlsFrom(dir).map((i) => i.name)).toEqual(["TlsEnable", "TlsRequire", "TlsCaCertificateFile", "TlsCertificate", "TlsKey"]);
+    const noCa = dir.filter((i) => i.name !== "TlsCaCertificateFile");
+    expect(consoleTlsFrom(noCa).map((i) => i.name)).toEqual(["TlsRequire", "TlsCertificate", "TlsKey"]);
+    // With PSK off nothing else could carry it: kept, and refused with its rule.
+    const pskOff: Item[] = [...noCa, { kind: "directive", name: "TlsPskEnable", value: false }];
+    const cfg = cons();
+    cfg.directors[0].extra = consoleTlsFrom(pskOff);
+    expect(validateConsole(cfg).map((p) => `${p.field}:${p.rule}`)).toEqual(["directives.TlsEnable:tls-ca"]);
+    expect(consoleTlsFrom(undefined)).toEqual([]);
   });
 });

@@ -74,6 +74,58 @@ export function renderFileDaemon(cfg: FileDaemonConfig, opts: { revision: string
   return renderTree(fileDaemonTree(cfg), { revision: opts.revision });
 }
 
+/**
+ * The TLS lines of bconsole.conf's Director resource, from the Director's own resource: the
+ * dashboard's bconsole.conf is deployed to the Director's host, where the Director's CA, certificate
+ * and key files are (the layout Puppet's and Ansible's Bacula modules write). Every TLS directive
+ * that both resources have (the console table's, so a new one is picked up) is carried over, in the
+ * Director's order. Without them a Director with TLS Require = yes refuses the dashboard's own
+ * bconsole, and with it the reload after a deploy (third outside trial).
+ */
+export function consoleTlsFrom(directorItems: readonly Item[] | undefined): Item[] {
+  const consoleDirector = findResource("console", "Director");
+  const takes = new Set((consoleDirector?.directives ?? []).filter((x) => x.name.startsWith("Tls")).map((x) => x.name));
+  const out: Item[] = [];
+  for (const it of directorItems ?? []) if (it.kind === "directive" && takes.has(it.name)) out.push({ kind: "directive", name: it.name, value: it.value });
+  // A Director that checks no client certificate may have no CA; bconsole with TLS Enable needs one
+  // (it refuses to start). Unless the Director turned TLS-PSK off, PSK then carries the session:
+  // the console keeps TLS Require and its PSK, without TLS Enable / TLS Authenticate.
+  const has = (n: string) => out.some((i) => i.kind === "directive" && i.name === n);
+  const pskOff = out.some((i) => i.kind === "directive" && i.name === "TlsPskEnable" && i.value === false);
+  if (!has("TlsCaCertificateFile") && !has("TlsCaCertificateDir") && !pskOff)
+    return out.filter((i) => !(i.kind === "directive" && (i.name === "TlsEnable" || i.name === "TlsAuthenticate")));
+  return out;
+}
+
+const TLS_TURNS_ON_LABEL: Record<string, string> = { TlsEnable: "TLS Enable", TlsAuthenticate: "TLS Authenticate", TlsRequire: "TLS Require" };
+
+/**
+ * What bconsole checks when it starts (check_resources of console/console.c and bbconsjson.c), and
+ * `bbconsjson -t` therefore refuses: TLS in use without a CA certificate store. On a Director
+ * resource TLS Enable or TLS Authenticate needs one (TLS Require alone turns TLS on only where a CA
+ * is given); on a Console resource TLS Require does too.
+ */
+export function consoleStartProblems(tree: ConfigTree): Problem[] {
+  const out: Problem[] = [];
+  for (const n of tree.resources) {
+    const def = findResource("console", n.type);
+    if (!def || (def.name !== "Director" && def.name !== "Console")) continue;
+    const values = new Map<string, Item & { kind: "directive" }>();
+    for (const it of n.items) if (it.kind === "directive") values.set(findDirective(def, it.name)?.name ?? it.name, it);
+    const on = (k: string) => values.get(k)?.value === true;
+    const turnsOn = def.name === "Director" ? ["TlsEnable", "TlsAuthenticate"] : ["TlsEnable", "TlsAuthenticate", "TlsRequire"];
+    const at = turnsOn.find(on);
+    if (!at || values.has("TlsCaCertificateFile") || values.has("TlsCaCertificateDir")) continue;
+    const name = values.has("Name") ? String(values.get("Name")!.value) : "";
+    out.push({
+      resource: KIND_OF_TYPE.console[def.name] ?? def.name, name, field: `directives.${at}`, rule: "tls-ca",
+      message: `${def.name} "${name}": TLS is on (${TLS_TURNS_ON_LABEL[at]}) but neither TLS CA Certificate File nor TLS CA Certificate Dir is given (bconsole refuses to start)`,
+      severity: "error", pos: values.get(at)?.pos ?? n.pos,
+    });
+  }
+  return out;
+}
+
 export function renderConsole(cfg: ConsoleConfig, opts: { revision: string | number }): string {
   return renderTree(consoleTree(cfg), { revision: opts.revision });
 }
@@ -146,5 +198,5 @@ export function validateFileDaemon(cfg: FileDaemonConfig, tree: ConfigTree = fil
 }
 
 export function validateConsole(cfg: ConsoleConfig, version?: string, tree: ConfigTree = consoleTree(cfg)): Problem[] {
-  return problemsOf(tree, version);
+  return [...problemsOf(tree, version), ...consoleStartProblems(tree)];
 }

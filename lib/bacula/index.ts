@@ -23,6 +23,7 @@ export {
 export {
   renderFileDaemon,
   renderConsole,
+  consoleTlsFrom,
   fileDaemonTree,
   consoleTree,
   validateFileDaemon,

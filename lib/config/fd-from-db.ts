@@ -12,7 +12,7 @@
  * directives to it, other stored Directors (a tray monitor) are rendered as they are.
  */
 import type { PrismaClient } from "@prisma/client";
-import type { ConsoleConfig, FileDaemonConfig } from "@/lib/bacula/fd-console";
+import { consoleTlsFrom, type ConsoleConfig, type FileDaemonConfig } from "@/lib/bacula/fd-console";
 import type { Item, MessagesResource, ResourceNode } from "@/lib/bacula/model";
 import { findDirective, findResource } from "@/lib/bacula/tables";
 import { kindOfNode, nodeToTyped, resourceDefOf, type ResourceKind } from "@/lib/bacula/typed";
@@ -132,5 +132,6 @@ export async function loadFileDaemonConfig(db: Db, clientId: number): Promise<Fi
  */
 export async function loadConsoleConfig(db: Db, directorId: number): Promise<ConsoleConfig> {
   const d = await db.director.findUniqueOrThrow({ where: { id: directorId } });
-  return { directors: [{ name: d.name, address: d.address, port: d.port, password: decryptSecret(d.passwordEnc) }] };
+  const tls = consoleTlsFrom(openItems(d.extra, resourceDefOf("Director")));
+  return { directors: [{ name: d.name, address: d.address, port: d.port, password: decryptSecret(d.passwordEnc), ...(tls.length > 0 ? { extra: tls } : {}) }] };
 }

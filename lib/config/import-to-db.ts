@@ -1363,7 +1363,7 @@ export function prepareImport(all: readonly ParsedSource[], opts: Pick<ImportOpt
       stage: "map",
       message:
         s.daemon === "console"
-          ? "read as a bconsole.conf: not imported (the dashboard writes its own bconsole.conf for each Director, from the Director's name, address, port and password); if it is another daemon's config, name its kind (--dir, --sd, --fd)"
+          ? "read as a bconsole.conf: not imported (the dashboard writes its own bconsole.conf for each Director, from the Director's name, address, port, password and TLS directives); if it is another daemon's config, name its kind (--dir, --sd, --fd)"
           : "read as a tray monitor's config: not imported (the dashboard has no tray monitor); if it is another daemon's config, name its kind (--dir, --sd, --fd)",
     });
   const parseErrors = new Set(sources.filter((s) => s.result.issues.some((i) => i.severity === "error")));
