@@ -430,7 +430,7 @@ export function compileSource(source: ResourceSource, o: CompileOptions): Compil
   const counts = new Map<string, number>();
   // Names given to several resources of a type, counted in the walk below: only the types where
   // the first pass met a name twice (the others have no duplicate to report).
-  const seenNames = new Map<string, Map<string, number>>();
+  const seenNames = new Map<string, Map<string, { file: string; line: number }[]>>();
   let dupTypes: Set<string> | undefined;
   const length = source.length;
   const names: (string | undefined)[] = new Array(length);
@@ -489,7 +489,9 @@ export function compileSource(source: ResourceSource, o: CompileOptions): Compil
         if (dupTypes?.has(node.type)) {
           let m = seenNames.get(node.type);
           if (!m) seenNames.set(node.type, (m = new Map()));
-          m.set(name, (m.get(name) ?? 0) + 1);
+          let at = m.get(name);
+          if (!at) m.set(name, (at = []));
+          at.push(node.pos ?? { file: "", line: 0 });
         }
       }
     }
@@ -503,9 +505,14 @@ export function compileSource(source: ResourceSource, o: CompileOptions): Compil
   if (all) {
     w.resIndex = -1;
     w.resPos = undefined;
+    // Each definition is named (file:line where the tree has it); the problem sits at the second,
+    // where Bacula stops ("Attempt to define second ... resource named ...").
     for (const [type, m] of seenNames)
-      for (const [name, n] of m)
-        if (n > 1) w.problems.push({ resource: type, name, index: -1, path: "Name", rule: "duplicate-name", message: `${n} ${type} resources are named ${JSON.stringify(name)}`, severity: "error" });
+      for (const [name, at] of m)
+        if (at.length > 1) {
+          const where = at.every((p) => p.file) ? `: at ${at.map((p) => `${p.file}:${p.line}`).join(", ")}` : "";
+          w.problems.push({ resource: type, name, index: -1, path: "Name", rule: "duplicate-name", message: `${at.length} ${type} resources are named ${JSON.stringify(name)}${where}`, severity: "error", ...(at[1].file ? { pos: at[1] } : {}) });
+        }
     for (const def of table.resources) {
       if (o.version && !supports(o.version, def)) continue;
       const n = counts.get(def.name) ?? 0;

@@ -149,6 +149,12 @@ describe("checkTree", () => {
       "version:Pool:StorageGroupPolicyThreshold",
     ]);
     expect(rules(t, "15.0.3")).not.toContain("version:Pool:StorageGroupPolicyThreshold");
+    // Both definitions named, the problem at the second (where Bacula stops).
+    const dup = checkTree(t, dirOpts("15.0.3")).find((p) => p.rule === "duplicate-name")!;
+    const lines = (base + "Pool {").split("\n").length;
+    const first = base.split("\n").findIndex((l) => /^Pool \{/.test(l)) + 1;
+    expect(dup.message).toBe(`2 Pool resources are named "P": at ${dup.pos!.file}:${first}, ${dup.pos!.file}:${lines}`);
+    expect(dup.pos!.line).toBe(lines);
   });
 
   it("knows where a directive may not be: Plugin in an Exclude (not in its table), a path Bacula would shell-expand", () => {
