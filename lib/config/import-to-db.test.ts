@@ -469,3 +469,20 @@ Job {
     expect(storages.map((s) => s.storageDaemon.name)).toEqual([sdName, sdName]);
   });
 });
+
+describe("warnings of the imported model", () => {
+  it("sit at the resource's line, on the first import and on a re-import of a changed file (not at line 0 of no file)", async () => {
+    const { minimalDirectorText } = await import("@/lib/bacula/testing/minimal-config");
+    const pools = "Pool {\n  Name = P\n  PoolType = Backup\n  NextPool = Q\n}\nPool {\n  Name = Q\n  PoolType = Backup\n  NextPool = P\n}";
+    const text = minimalDirectorText({ pools, after: "" }).replace("Name = d\n", "Name = cycle-dir\n");
+    const file = "/tmp/cycle/bacula-dir.conf";
+    const line = text.split("\n").findIndex((l) => l === "Pool {") + 1;
+    const first = await importConfigs(prisma, [parseConfigText(text, file)]);
+    expect(first.applied).toBe(true);
+    expect(first.issues.filter((i) => /Next Pool cycle/.test(i.message)).map((i) => `${i.file}:${i.line}`)).toEqual([`${file}:${line}`]);
+    // The stored Director validated again after a change: the warning still names the file and line.
+    const again = await importConfigs(prisma, [parseConfigText(text.replace("Console = all", "Console = all, !skipped"), file)]);
+    expect(again.changes.length).toBeGreaterThan(0);
+    expect(again.issues.filter((i) => /Next Pool cycle/.test(i.message)).map((i) => `${i.file}:${i.line}`)).toEqual([`${file}:${line}`]);
+  });
+});

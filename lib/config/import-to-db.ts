@@ -704,6 +704,13 @@ interface SdInfo {
 
 const WILDCARD = new Set(["0.0.0.0", "::", "[::]", "*"]);
 
+/** Where this import's file defines the resource a problem of the model is about (a problem found on the stored model has no position of its own). */
+function resourcePos(src: ParsedDirectorSource, p: { resource: string; name: string }): { file: string; line: number } | undefined {
+  const type = findResource("dir", p.resource)?.name;
+  const node = src.result.tree.resources.find((n) => n.type === type && n.items.some((i) => i.kind === "directive" && i.name === "Name" && i.value === p.name));
+  return node?.pos;
+}
+
 /**
  * The address Directors reach an SD at, from this import's Director Storages that match it (port,
  * device, the password its config gives their Director): the one they agree on, or among several
@@ -1442,13 +1449,14 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
             const name = src.result.config.director.name;
             if (!ctx.createdDaemons.has(`dir:${name}`)) continue;
             for (const p of validateDirector(src.result.config, src.result.tree, []).filter((x) => x.rule !== "version-format" && (x.severity === "warning" || isBaculaAccepted(x))))
-              issues.push({ ...(p.pos ?? { file: src.file, line: 0 }), severity: "warning", stage: "map", message: acceptedMessage(p) });
+              issues.push({ ...(p.pos ?? resourcePos(src, p) ?? { file: src.file, line: 0 }), severity: "warning", stage: "map", message: acceptedMessage(p) });
           }
           for (const id of ctx.touchedDirectors) {
             if (ctx.createdIds.has(`dir:${id}`)) continue;
             const cfg = await loadDirectorConfig(tx, id);
+            const src = dirSources.find((d) => d.result.config.director.name === cfg.director.name);
             for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.rule !== "version-format"))
-              issues.push({ file: "(import result)", line: 0, severity: p.severity === "warning" || isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${acceptedMessage(p)}` });
+              issues.push({ ...((src && resourcePos(src, p)) ?? { file: "(import result)", line: 0 }), severity: p.severity === "warning" || isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${acceptedMessage(p)}` });
           }
           for (const id of fdClients) {
             const cfg = await loadFileDaemonConfig(tx, id);
