@@ -48,3 +48,23 @@ describe("runBaculaTool", () => {
     expect(runBaculaTool("/usr/sbin/bbconsjson", ["-t", "-c", conf], { timeoutMs: 20_000 }).status).not.toBe(0);
   });
 });
+
+describe("runBaculaTool's attempts", () => {
+  it("cuts a stalled run at the attempt's limit and runs again while the budget holds: a stall costs one attempt", () => {
+    const count = path.join(dir, "attempts");
+    // Stalls on its first two runs (as Bacula's exit stall would), answers on the third.
+    const twice = script("stall-twice", `n=$(cat ${count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${count}\nif [ $n -le 2 ]; then exec sleep 30; fi\necho answered`);
+    const t0 = Date.now();
+    const r = runBaculaTool(twice, [], { timeoutMs: 2000, attemptMs: 400 });
+    const took = Date.now() - t0;
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toBe("answered\n");
+    expect(took).toBeGreaterThanOrEqual(800);
+    expect(took).toBeLessThan(2000);
+    // A budget of 1 s in attempts of 400 ms: two attempts, then the timeout is reported.
+    const stuck = script("stuck-long", "exec sleep 30");
+    const t1 = Date.now();
+    expect((runBaculaTool(stuck, [], { timeoutMs: 1000, attemptMs: 400 }).error as NodeJS.ErrnoException).code).toBe("ETIMEDOUT");
+    expect(Date.now() - t1).toBeLessThan(1500);
+  });
+});

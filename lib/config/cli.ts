@@ -142,7 +142,7 @@ export function checkTree(dir: string): CheckResult[] {
     );
   return files.map((file) => {
     const tool = CHECK_TOOLS[path.basename(file) as keyof typeof CHECK_TOOLS];
-    const r = runBaculaTool(tool, ["-t", "-c", file], { timeoutMs: 60_000 });
+    const r = runBaculaTool(tool, ["-t", "-c", file], { timeoutMs: 40_000 });
     const output = `${r.stdout?.toString("utf8") ?? ""}${r.stderr?.toString("utf8") ?? ""}${r.error ? String(r.error) : ""}`.trim();
     return { file, tool, ok: r.status === 0, code: r.status, output };
   });
