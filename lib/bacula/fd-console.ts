@@ -97,6 +97,13 @@ export function consoleTlsFrom(directorItems: readonly Item[] | undefined): Item
   return out;
 }
 
+/** A resource's directives by their table name (the start checks below read them so). */
+function directivesByName(def: NonNullable<ReturnType<typeof findResource>>, n: ResourceNode): Map<string, Item & { kind: "directive" }> {
+  const values = new Map<string, Item & { kind: "directive" }>();
+  for (const it of n.items) if (it.kind === "directive") values.set(findDirective(def, it.name)?.name ?? it.name, it);
+  return values;
+}
+
 const TLS_TURNS_ON_LABEL: Record<string, string> = { TlsEnable: "TLS Enable", TlsAuthenticate: "TLS Authenticate", TlsRequire: "TLS Require" };
 
 /**
@@ -110,8 +117,7 @@ export function consoleStartProblems(tree: ConfigTree): Problem[] {
   for (const n of tree.resources) {
     const def = findResource("console", n.type);
     if (!def || (def.name !== "Director" && def.name !== "Console")) continue;
-    const values = new Map<string, Item & { kind: "directive" }>();
-    for (const it of n.items) if (it.kind === "directive") values.set(findDirective(def, it.name)?.name ?? it.name, it);
+    const values = directivesByName(def, n);
     const on = (k: string) => values.get(k)?.value === true;
     const turnsOn = def.name === "Director" ? ["TlsEnable", "TlsAuthenticate"] : ["TlsEnable", "TlsAuthenticate", "TlsRequire"];
     const at = turnsOn.find(on);
@@ -159,8 +165,7 @@ export function fileDaemonStartProblems(tree: ConfigTree): Problem[] {
   for (const n of tree.resources) {
     const def = findResource("fd", n.type);
     if (!def || (def.name !== "FileDaemon" && def.name !== "Director" && def.name !== "Console")) continue;
-    const values = new Map<string, Item & { kind: "directive" }>();
-    for (const it of n.items) if (it.kind === "directive") values.set(findDirective(def, it.name)?.name ?? it.name, it);
+    const values = directivesByName(def, n);
     const on = (k: string, dflt = false) => {
       const it = values.get(k);
       return it ? it.value === true : dflt;
