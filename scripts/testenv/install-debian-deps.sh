@@ -18,7 +18,7 @@ PGSQL_ROOT=${BACULA_PGSQL_ROOT:-/opt/bacula-pgsql}
 need=()
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15 postgresql-client-15)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
-# openssl: certificates for the TLS cases of the File Daemon checks (lib/config/import-fd.test.ts).
+# openssl: certificates for the TLS cases of the File Daemon checks (lib/config/import-fd.test.ts) and of bconsole against a TLS Director (test/bacula-e2e/console-tls.test.ts).
 [ -x /usr/bin/openssl ] || need+=(openssl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 bacula_ok=0
