@@ -25,6 +25,7 @@
 import { FILE_DEVICE } from "@/lib/bacula/model";
 import type { Tx } from "@/lib/db/client";
 import { decryptSecret } from "@/lib/secrets";
+import { param } from "@/lib/db/sql";
 
 export interface PlaceholderTools {
   tx: Tx;
@@ -87,12 +88,25 @@ export async function retirePlaceholder(tools: PlaceholderTools, id: number): Pr
 type PlaceholderRow = Awaited<ReturnType<typeof placeholdersAt>>[number];
 
 /** The SDs at `port` without a config of their own (no stored resources), with their Storages. */
-function placeholdersAt(tx: Tx, port: number, notId: number | undefined) {
+async function placeholdersAt(tx: Tx, port: number, notId: number | undefined) {
+  // Most imports meet none: one raw probe first (~0.1 ms), the full read only when it finds one
+  // (Prisma compiles that query anew each time, ~1 ms: ~10 ms of an import of ten SD configs).
+  if (!(await anyPlaceholderAt(tx, port, notId))) return [];
   return tx.storageDaemon.findMany({
     where: { port, ...(notId !== undefined ? { id: { not: notId } } : {}), resources: { none: {} } },
     include: { storages: { include: { director: { select: { id: true, name: true } }, device: { select: { name: true } } }, orderBy: { name: "asc" } } },
     orderBy: { name: "asc" },
   });
+}
+
+/** Whether an SD at `port` (other than `notId`) has no stored resources: what placeholdersAt reads. */
+async function anyPlaceholderAt(tx: Tx, port: number, notId: number | undefined): Promise<boolean> {
+  const other = notId !== undefined ? ` AND s."id" <> ${param(2)}` : "";
+  const rows = await tx.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 AS "found" FROM "StorageDaemon" s WHERE s."port" = ${param(1)}${other} AND NOT EXISTS (SELECT 1 FROM "ConfigResource" r WHERE r."storageDaemonId" = s."id") LIMIT 1`,
+    ...(notId !== undefined ? [port, notId] : [port]),
+  );
+  return rows.length > 0;
 }
 
 /** How each Storage of `p` of a Director not in this import reaches it: the address, port, password and device it uses. */

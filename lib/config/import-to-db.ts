@@ -21,6 +21,7 @@ import path from "node:path";
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
 import { bulkInsert, bulkSetColumn } from "@/lib/db/bulk";
+import { holdSetting } from "@/lib/db/sql";
 import { dbNulls, type Tx } from "@/lib/db/client";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseDirector, parseStorageDaemon, type ParseResult } from "@/lib/bacula/parse";
@@ -1413,8 +1414,7 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
           // A no-op write on the revision row where it still holds the expected value: it takes the
           // row's lock (PostgreSQL) or the write lock (SQLite), so a concurrent save or import that
           // bumps it first makes this match nothing, and the check cannot pass for two of them.
-          const held = await tx.setting.updateMany({ where: { key: "modelRevision", value: String(opts.expectRevision) }, data: { value: String(opts.expectRevision) } });
-          if (held.count === 0) {
+          if (!(await holdSetting(tx, "modelRevision", String(opts.expectRevision)))) {
             const current = await modelRevision(tx);
             if (current !== opts.expectRevision) throw new ModelChangedError(opts.expectRevision, current);
           }

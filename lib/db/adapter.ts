@@ -108,7 +108,7 @@ export class OneConnectionClient implements Client {
     const checkpoints = this.#checkpoints;
     if (!checkpoints) return new SameConnectionTransaction(this.#inner, this.#statements);
     const since = checkpoints.mark();
-    return new SameConnectionTransaction(this.#inner, this.#statements, () => checkpoints.committed(since));
+    return new SameConnectionTransaction(this.#inner, this.#statements, (committed) => (committed ? checkpoints.committed(since) : checkpoints.rolledBack(since)));
   }
 
   sync(): Promise<void> {
@@ -125,13 +125,13 @@ export class OneConnectionClient implements Client {
 class SameConnectionTransaction implements Transaction {
   readonly #db: Client;
   readonly #statements: SqliteStatements | undefined;
-  readonly #onCommit: (() => void) | undefined;
+  readonly #onEnd: ((committed: boolean) => void) | undefined;
   #open = true;
 
-  constructor(db: Client, statements?: SqliteStatements, onCommit?: () => void) {
+  constructor(db: Client, statements?: SqliteStatements, onEnd?: (committed: boolean) => void) {
     this.#db = db;
     this.#statements = statements;
-    this.#onCommit = onCommit;
+    this.#onEnd = onEnd;
   }
 
   get closed(): boolean {
@@ -193,7 +193,7 @@ class SameConnectionTransaction implements Transaction {
     }
     // (After the try: the transaction is committed whatever this does.)
     try {
-      this.#onCommit?.();
+      this.#onEnd?.(true);
     } catch {
       // what follows a commit (the log's checkpoint) is no part of it
     }
@@ -206,6 +206,11 @@ class SameConnectionTransaction implements Transaction {
     await this.#db.execute("ROLLBACK").catch((err: unknown) => {
       if (!/no transaction is active/i.test(String(err))) throw err;
     });
+    try {
+      this.#onEnd?.(false);
+    } catch {
+      // (readying the checkpoint's worker is no part of the rollback)
+    }
   }
 
   close(): void {

@@ -11,7 +11,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { adapterDatabases } from "@/test/support/adapter-db";
 import { openSqlite } from "@/test/support/sqlite";
-import { CHECKPOINT_AFTER_CHANGES } from "./sqlite-checkpoint";
+import Database from "libsql";
+import { CHECKPOINT_AFTER_CHANGES, CheckpointAfterLargeWrites } from "./sqlite-checkpoint";
 
 const { database, closeAll } = adapterDatabases("bhd-checkpoint-");
 afterAll(closeAll);
@@ -119,6 +120,40 @@ console.log("committed");
     try {
       expect(db.prepare(`SELECT count(*) AS n FROM "Setting" WHERE key LIKE 'cli-%'`).get()).toEqual({ n: CHECKPOINT_AFTER_CHANGES + 10 });
     } finally {
+      db.close();
+    }
+  });
+
+  it("has its thread started by a large rolled-back transaction (a dry run), not by a small one, and checkpoints nothing then", async () => {
+    const { file, prisma } = database();
+    await prisma.setting.findMany();
+    const db = new Database(file);
+    const checkpoints = new CheckpointAfterLargeWrites(db, file);
+    try {
+      const rolledBack = (n: number) => {
+        const since = checkpoints.mark();
+        db.exec("BEGIN IMMEDIATE");
+        db.exec(insertRows(`dry${n}-`, n));
+        db.exec("ROLLBACK");
+        checkpoints.rolledBack(since);
+      };
+      const before = size(file);
+      rolledBack(CHECKPOINT_AFTER_CHANGES - 1);
+      expect(checkpoints.started).toBe(false);
+      rolledBack(CHECKPOINT_AFTER_CHANGES + 10);
+      expect(checkpoints.started).toBe(true);
+      await turns(3);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(size(file)).toBe(before);
+      // The large COMMIT after it uses that thread: the file grows by its checkpoint.
+      const since = checkpoints.mark();
+      db.exec("BEGIN IMMEDIATE");
+      db.exec(insertRows("kept-", CHECKPOINT_AFTER_CHANGES + 10));
+      db.exec("COMMIT");
+      checkpoints.committed(since);
+      expect(await until(() => size(file) > before)).toBe(true);
+    } finally {
+      checkpoints.close();
       db.close();
     }
   });
