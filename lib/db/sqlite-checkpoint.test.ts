@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { adapterDatabases } from "@/test/support/adapter-db";
 import { openSqlite } from "@/test/support/sqlite";
@@ -156,6 +157,37 @@ console.log("committed");
       checkpoints.close();
       db.close();
     }
+  });
+
+  it("through the app's adapter: a large dry run (rolled back) starts the thread, a small one does not, and the large COMMIT after it starts none", async () => {
+    const { prisma } = database();
+    await prisma.setting.findMany();
+    // Each Worker of the process gets the next thread id: a probe's id tells how many were started since the last probe.
+    const probe = async () => {
+      const w = new Worker("", { eval: true });
+      const id = w.threadId;
+      await w.terminate();
+      return id;
+    };
+    const dryRun = (p: string, n: number) =>
+      expect(
+        prisma.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(insertRows(p, n));
+          throw new Error("dry run");
+        }),
+      ).rejects.toThrow("dry run");
+    const a = await probe();
+    await dryRun("small-", 10);
+    const b = await probe();
+    expect(b - a).toBe(1);
+    await dryRun("large-", CHECKPOINT_AFTER_CHANGES + 10);
+    const c = await probe();
+    expect(c - b).toBe(2);
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(insertRows("real-", CHECKPOINT_AFTER_CHANGES + 10));
+    });
+    const d = await probe();
+    expect(d - c).toBe(1);
   });
 
   it("is not run for a rolled-back transaction", async () => {
