@@ -1411,9 +1411,8 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
     return await db.$transaction(
       async (tx) => {
         if (opts.expectRevision !== undefined) {
-          // A no-op write on the revision row where it still holds the expected value: it takes the
-          // row's lock (PostgreSQL) or the write lock (SQLite), so a concurrent save or import that
-          // bumps it first makes this match nothing, and the check cannot pass for two of them.
+          // The revision held where it is still the expected one (holdSetting locks it): a concurrent
+          // save or import that bumps it first makes this fail, so the check cannot pass for two of them.
           if (!(await holdSetting(tx, "modelRevision", String(opts.expectRevision)))) {
             const current = await modelRevision(tx);
             if (current !== opts.expectRevision) throw new ModelChangedError(opts.expectRevision, current);
