@@ -116,7 +116,8 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
     configs: sources.map((s) => ({ file: s.file, daemon: s.daemon })),
     includedOnly: [...includedOnly],
     unread: [...unread],
-    modelRevision: await modelRevision(db),
+    // (An import that wrote knows the revision it made; otherwise it is read.)
+    modelRevision: report.applied && report.revision !== undefined ? report.revision : await modelRevision(db),
     timings: { readMs: t1 - t0, parseMs: t2 - t1, importMs: t3 - t2, reusedDryRun: kept !== undefined },
   };
 }

@@ -9,7 +9,8 @@ import { freshDatabase } from "@/test/support/db";
 
 freshDatabase();
 const { prisma } = await import("./client");
-const { directQuery } = await import("./direct");
+const { directQuery, rawQuery } = await import("./direct");
+const { holdSetting, incrementSetting, readSetting } = await import("./sql");
 const { bulkInsert, bulkSetColumn, bulkUpdate, bulkUpsert } = await import("./bulk");
 
 afterAll(async () => {
@@ -40,6 +41,60 @@ describe("directQuery", () => {
       await expect(kept!(`SELECT 1 AS one`, [])).rejects.toThrow();
     });
     expect(await prisma.setting.findUnique({ where: { key: "direct-b" } })).toMatchObject({ value: "y" });
+  });
+});
+
+/** A client whose $queryRawUnsafe calls are counted (the statements that go through Prisma). */
+function counted<T extends object>(db: T): { db: T; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(db, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (key !== "$queryRawUnsafe" || typeof v !== "function") return v;
+      return (sql: string, ...args: unknown[]) => {
+        calls.push(sql);
+        return (v as (...a: unknown[]) => unknown).call(target, sql, ...args);
+      };
+    },
+  });
+  return { db: proxy, calls };
+}
+
+describe("rawQuery and the Setting statements built on it", () => {
+  it("in a transaction runs on its connection (one probe through Prisma, then none); outside one, through Prisma, never probing", async () => {
+    await prisma.$transaction(async (tx) => {
+      const { db, calls } = counted(tx);
+      expect(await readSetting(db, "raw-a")).toBeUndefined();
+      expect(await incrementSetting(db, "raw-a")).toBe(1);
+      expect(await incrementSetting(db, "raw-a")).toBe(2);
+      // the hold matches the value it holds, and only that one
+      expect(await holdSetting(db, "raw-a", "2")).toBe(true);
+      expect(await holdSetting(db, "raw-a", "1")).toBe(false);
+      expect(await holdSetting(db, "raw-none", "1")).toBe(false);
+      expect(await readSetting(db, "raw-a")).toBe("2");
+      expect(await rawQuery(db, `SELECT "value" FROM "Setting" WHERE "key" = ${process.env.TEST_DB === "postgresql" ? "$1" : "?"}`, ["raw-a"])).toEqual([{ value: "2" }]);
+      // everything above ran on the transaction's own connection: Prisma saw the probe alone
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatch(/^SELECT 1 AS "direct_probe_/);
+      // and the transaction's own reads see it
+      expect(await tx.setting.findUnique({ where: { key: "raw-a" } })).toMatchObject({ value: "2" });
+    });
+    const { db, calls } = counted(prisma);
+    expect(await readSetting(db, "raw-a")).toBe("2");
+    expect(await incrementSetting(db, "raw-a")).toBe(3);
+    expect(await holdSetting(db, "raw-a", "3")).toBe(true);
+    expect(calls).toHaveLength(3);
+    expect(calls.some((q) => q.includes("direct_probe_"))).toBe(false);
+  });
+
+  it("rolls back with its transaction", async () => {
+    await expect(
+      prisma.$transaction(async (tx) => {
+        expect(await incrementSetting(tx, "raw-b")).toBe(1);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await readSetting(prisma, "raw-b")).toBeUndefined();
   });
 });
 

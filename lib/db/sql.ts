@@ -7,6 +7,7 @@
  */
 import { Prisma } from "@prisma/client";
 import { currentDialect, type Dialect } from "./dialect";
+import { rawQuery, type RawClient } from "./direct";
 
 export type ScalarType = "Int" | "BigInt" | "Float" | "Decimal" | "String" | "Boolean" | "DateTime" | "Json" | "Bytes";
 
@@ -146,22 +147,29 @@ export async function lockRows(tx: { $queryRawUnsafe: (q: string, ...v: unknown[
 /**
  * Writes a Setting's value over itself where it still holds `value`: the statement takes the row's
  * lock (PostgreSQL) or the write lock (SQLite), so a concurrent writer that changes it first makes
- * this match nothing. False when the Setting holds another value or none. One raw statement: the
- * same through Prisma's updateMany cost ~5 ms of its query compiler the first time (an operator's
- * first import), ~0.5 ms after.
+ * this match nothing. False when the Setting holds another value or none. One raw statement, on the
+ * transaction's own connection (rawQuery): through Prisma's updateMany it cost ~5 ms of its query
+ * compiler the first time (an operator's first import), and any statement through Prisma ~1 ms.
  */
-export async function holdSetting(tx: { $executeRawUnsafe: (q: string, ...v: unknown[]) => Promise<number> }, key: string, value: string, d: Dialect = currentDialect()): Promise<boolean> {
-  const n = await tx.$executeRawUnsafe(`UPDATE "Setting" SET "value" = ${param(1, d)} WHERE "key" = ${param(2, d)} AND "value" = ${param(3, d)}`, value, key, value);
-  return n > 0;
+export async function holdSetting(tx: RawClient, key: string, value: string, d: Dialect = currentDialect()): Promise<boolean> {
+  const rows = await rawQuery(tx, `UPDATE "Setting" SET "value" = ${param(1, d)} WHERE "key" = ${param(2, d)} AND "value" = ${param(3, d)} RETURNING "key"`, [value, key, value]);
+  return rows.length > 0;
+}
+
+/** A Setting's value, or undefined when it has none (on the transaction's own connection, as holdSetting). */
+export async function readSetting(tx: RawClient, key: string, d: Dialect = currentDialect()): Promise<string | undefined> {
+  const rows = await rawQuery<{ value: string }>(tx, `SELECT "value" FROM "Setting" WHERE "key" = ${param(1, d)}`, [key]);
+  return rows.length > 0 ? String(rows[0].value) : undefined;
 }
 
 /** Adds one to an integer kept as text in Setting (created at 1), in one statement on both databases; returns the new value. */
-export async function incrementSetting(tx: { $queryRawUnsafe: <T = unknown>(q: string, ...v: unknown[]) => Promise<T> }, key: string, d: Dialect = currentDialect()): Promise<number> {
-  const rows = await tx.$queryRawUnsafe<Array<{ value: string }>>(
+export async function incrementSetting(tx: RawClient, key: string, d: Dialect = currentDialect()): Promise<number> {
+  const rows = await rawQuery<{ value: string }>(
+    tx,
     `INSERT INTO "Setting" ("key", "value") VALUES (${param(1, d)}, '1')
      ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("Setting"."value" AS INTEGER) + 1 AS TEXT)
      RETURNING "value"`,
-    key,
+    [key],
   );
   return Number(rows[0].value);
 }
