@@ -181,7 +181,11 @@ describe("POST /api/config/import", () => {
   });
 
   it("an import reuses its dry run's reading of the same files and does what reading them again would (also with left-out resources)", async () => {
-    const broken = `Job {\n  Name = reuse-broken\n  Type = Backup\n  Client = reuse-fd\n  FileSet = reuse-Set\n  Pool = NoSuchPool\n  Storage = reuse-File\n  Messages = Daemon\n}\n`;
+    // (And a Copy job without a Next Pool: Bacula accepts it, the import warns, from the file's own rules.)
+    const broken =
+      `Job {\n  Name = reuse-broken\n  Type = Backup\n  Client = reuse-fd\n  FileSet = reuse-Set\n  Pool = NoSuchPool\n  Storage = reuse-File\n  Messages = Daemon\n}\n` +
+      `Job {\n  Name = reuse-copy\n  Type = Copy\n  Selection Type = PoolUncopiedJobs\n  Client = reuse-fd\n  FileSet = reuse-Set\n  Pool = reuse-Pool\n  Storage = reuse-File\n  Messages = Daemon\n}\n`;
+    const copyWarnings = (j: Record<string, any>) => (j.issues as { severity: string; message: string }[]).filter((i) => i.severity === "warning" && /reuse-copy/.test(i.message) && /will not work as written/.test(i.message));
     const files = { "bacula-dir.conf": director("reuse", broken), "bacula-fd.conf": `FileDaemon {\n  Name = reuse-fd\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = reuse\n  Password = "reuse-fd-pw"\n}\nMessages {\n  Name = Standard\n  director = reuse = all\n}\n` };
     const fields = { mode: "dry-run", force: "true" };
     // (Without the new records' ids: PostgreSQL's sequences move on past a rolled-back dry run.)
@@ -190,6 +194,7 @@ describe("POST /api/config/import", () => {
     expect(first.status, first.text).toBe(200);
     expect(first.json.timings.reusedDryRun).toBe(false);
     expect(first.json.leftOut).toEqual([expect.objectContaining({ resource: "Job", name: "reuse-broken" })]);
+    expect(copyWarnings(first.json)).toHaveLength(1);
     // A second dry run of the same files reuses the first's reading and says the same (nothing added up twice).
     const second = await post(form(files, fields));
     expect(second.json.timings.reusedDryRun).toBe(true);
@@ -204,6 +209,7 @@ describe("POST /api/config/import", () => {
     expect(done.json.applied).toBe(true);
     expect(done.json.timings.reusedDryRun).toBe(true);
     expect(report(done.json)).toBe(report(first.json));
+    expect(copyWarnings(done.json)).toHaveLength(1);
     expect(await snapshot()).not.toBe(before);
     expect(await prisma.job.count({ where: { name: "reuse-broken" } })).toBe(0);
     expect(await prisma.job.count({ where: { name: "reuse-Job" } })).toBe(1);
