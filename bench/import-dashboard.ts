@@ -96,7 +96,15 @@ async function server(dir: string, label: string, warm: boolean): Promise<{ serv
 /** Server starts whose first import is measured (the median is reported). */
 const FIRST_STARTS = 3;
 
-export async function benchDashboardImport(dir: string): Promise<{ firstDryRunMs: number; firstImportMs: number; firstRunsMs: number[]; unwarmedDryRunMs: number; unwarmedImportMs: number; warmImportMs: number; warmRunsMs: number[]; warmUpMs: number[]; records: number }> {
+/**
+ * `floor`, when given, times Bacula's parser on the same file (ms): run right before each start's
+ * first import, so that each start's import has a floor measured in the same state of the machine
+ * (one idle machine ran bdirjson in 24-25 ms in one run and 36-38 ms in the next).
+ */
+export async function benchDashboardImport(
+  dir: string,
+  floor?: () => number,
+): Promise<{ firstDryRunMs: number; firstImportMs: number; firstRunsMs: number[]; firstFloorsMs: number[]; firstPairedRatio: number | null; unwarmedDryRunMs: number; unwarmedImportMs: number; warmImportMs: number; warmRunsMs: number[]; warmUpMs: number[]; records: number }> {
   const sets = (prefix: string) => {
     const sub = path.join(dir, `cfg-${prefix || "main"}`);
     const { dirFile, sdFiles } = writeBigConfigs(sub, prefix);
@@ -128,20 +136,23 @@ export async function benchDashboardImport(dir: string): Promise<{ firstDryRunMs
   // The first import after a start, on FIRST_STARTS starts (a fresh database each): one sample
   // per start spread from 2.7x to 4.7x on one machine, so the median of those is reported. The
   // last start goes on to the warm imports.
-  const firsts: { dry: number; imp: number }[] = [];
+  const firsts: { dry: number; imp: number; floor?: number }[] = [];
   let warm: Awaited<ReturnType<typeof server>> | undefined;
   let first: Awaited<ReturnType<typeof once>> | undefined;
   for (let k = 0; k < FIRST_STARTS; k++) {
     warm = await server(dir, `warmed-${k}`, true);
     try {
+      const f = floor?.();
       first = await once(warm, main);
-      firsts.push({ dry: first.dry.ms, imp: first.imp.ms });
+      firsts.push({ dry: first.dry.ms, imp: first.imp.ms, floor: f });
     } finally {
       if (k < FIRST_STARTS - 1) await warm.server.stop();
     }
   }
   if (!warm || !first) throw new Error("no server start");
   const mid = [...firsts].sort((a, b) => a.imp - b.imp)[Math.floor(FIRST_STARTS / 2)];
+  const ratios = firsts.filter((x) => x.floor !== undefined).map((x) => x.imp / x.floor!);
+  const pairedRatio = ratios.length === FIRST_STARTS ? ratios.sort((a, b) => a - b)[Math.floor(FIRST_STARTS / 2)] : null;
   try {
     const runs: number[] = [];
     for (let k = 0; k < 5; k++) runs.push((await once(warm, sets(`d${k}-`))).imp.ms);
@@ -150,6 +161,8 @@ export async function benchDashboardImport(dir: string): Promise<{ firstDryRunMs
       firstDryRunMs: mid.dry,
       firstImportMs: mid.imp,
       firstRunsMs: firsts.map((f) => Math.round(f.imp)),
+      firstFloorsMs: firsts.flatMap((f) => (f.floor === undefined ? [] : [Math.round(f.floor)])),
+      firstPairedRatio: pairedRatio,
       unwarmedDryRunMs: unwarmed.dry.ms,
       unwarmedImportMs: unwarmed.imp.ms,
       warmImportMs: sorted[2],
