@@ -11,6 +11,7 @@ import { modelRevision } from "./from-db";
 import type { FileAccess } from "./includes";
 import { importPrepared, parseConfigFile, prepareImport, type Daemon, type ImportReport, type ParsedSource } from "./import-to-db";
 import { defaultMainFiles } from "./import-form";
+import { ConfigTextError } from "./read-files";
 import { uploadedTree, UploadError, type UploadedFile, type UploadedTree } from "./upload-files";
 import { UploadReads, type UploadRead } from "./upload-reads";
 
@@ -146,7 +147,7 @@ function readUpload(tree: UploadedTree, main: readonly string[], force: boolean)
       parsed.push({ source: parseConfigFile(abs, undefined, { access }), abs });
     } catch (e) {
       // The file cannot be read as text, or is no daemon's config.
-      failed.push({ file: abs, line: 0, severity: "error", stage: "parse", message: e instanceof Error ? e.message.replace(`${abs}: `, "") : String(e) });
+      failed.push({ file: abs, line: e instanceof ConfigTextError ? e.line : 0, severity: "error", stage: "parse", message: e instanceof Error ? e.message.replace(`${abs}: `, "") : String(e) });
     }
   }
   // A top-level file another one includes (a site's pools.conf beside bacula-dir.conf) is read there only.

@@ -158,12 +158,23 @@ export function parseConfigFiles(files: readonly string[], daemon: Daemon | unde
   return files.map((file) => parseConfigFile(file, daemon, { access, version: o.version }));
 }
 
+/** A file that cannot be read as config text, with the line of its first bad byte (an uploaded file's issue names it). */
+export class ConfigTextError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = "ConfigTextError";
+  }
+}
+
 /**
  * A config file's bytes as text: valid UTF-8 without NUL bytes, or the problem in words (the first
  * bad byte's line and offset; never a byte of the content). The command line's reader and the
  * Import page's upload (upload-files.ts) both decode through here.
  */
-export function decodeConfigText(bytes: Uint8Array): string | { problem: string } {
+export function decodeConfigText(bytes: Uint8Array): string | { problem: string; line: number } {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -175,11 +186,11 @@ export function decodeConfigText(bytes: Uint8Array): string | { problem: string 
     const line = loose.includes("\0") ? 1 : lineOfReplacementInToken(loose);
     if (line !== null) {
       const at = firstInvalidUtf8(bytes, line);
-      return { problem: `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)` };
+      return { problem: `is not UTF-8 text (line ${at.line}, byte ${at.offset}: save it as UTF-8)`, line: at.line };
     }
     text = loose;
   }
-  if (text.includes("\0")) return { problem: "holds NUL bytes: not a text file" };
+  if (text.includes("\0")) return { problem: "holds NUL bytes: not a text file", line: 1 + (text.slice(0, text.indexOf("\0")).match(/\n/g)?.length ?? 0) };
   return text;
 }
 

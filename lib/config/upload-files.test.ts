@@ -26,7 +26,9 @@ describe("uploadedTree", () => {
     expect(() => t.access.readFile("/etc/bacula/conf.d")).toThrow("is a directory");
     expect(() => t.access.readFile("/etc/bacula/missing.conf")).toThrow(/was not uploaded/);
     expect(() => t.access.readFile("/etc/passwd")).toThrow(/is outside \/etc\/bacula/);
-    expect(() => t.access.listDir("/srv")).toThrow(/upload that directory too/);
+    expect(() => t.access.listDir("/etc/bacula/none")).toThrow(/upload that directory too \(as it is under \/etc\/bacula\)/);
+    // (Outside the upload's directory, uploading it "too" cannot help.)
+    expect(() => t.access.listDir("/srv")).toThrow(/^it is outside \/etc\/bacula, the directory the upload is of/);
     expect(t.totalBytes).toBe(15);
   });
 

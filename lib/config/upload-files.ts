@@ -17,7 +17,7 @@
  */
 import path from "node:path";
 import type { FileAccess } from "./includes";
-import { decodeConfigText } from "./read-files";
+import { ConfigTextError, decodeConfigText } from "./read-files";
 import { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from "./read-limits";
 
 /** More files than any config directory has (Debian's /etc/bacula holds about 20). */
@@ -130,13 +130,19 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
         );
       // Decoded as the command line's reader decodes (UTF-8, no NUL).
       const text = decodeConfigText(b);
-      if (typeof text !== "string") throw new Error(text.problem);
+      if (typeof text !== "string") throw new ConfigTextError(text.problem, text.line);
       texts.set(n, text);
       return text;
     },
     listDir(p: string): string[] {
-      const d = dirs.get(path.posix.normalize(p));
-      if (!d) throw new Error(`no uploaded file is in it: upload that directory too (as it is under ${root})`);
+      const n = path.posix.normalize(p);
+      const d = dirs.get(n);
+      if (!d)
+        throw new Error(
+          n === root || n.startsWith(`${root}/`)
+            ? `no uploaded file is in it: upload that directory too (as it is under ${root})`
+            : `it is outside ${root}, the directory the upload is of: only directories under it can be listed (upload their common parent directory instead, and say which one it is)`,
+        );
       return [...d];
     },
   };

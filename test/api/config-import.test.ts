@@ -161,6 +161,13 @@ describe("POST /api/config/import", () => {
     expect(err, missing.text).toMatchObject({ file: "/srv/site/bacula/bacula-dir.conf", line: 25, severity: "error" });
     expect(err.message).toMatch(/cannot list \/srv\/site\/bacula\/conf\.d .*upload that directory too/);
     expect(missing.json.applied).toBe(false);
+    // A listing of a directory outside the upload's directory says so (uploading it "too" would not do).
+    expect(dir).toContain("/srv/site/bacula/conf.d/");
+    const outside = await post(form({ "bacula-dir.conf": dir.replace("/srv/site/bacula/conf.d/", "/etc/bacula/conf.d/"), "clients.conf": clients }, { mode: "dry-run", root: "/srv/site/bacula" }));
+    const away = outside.json.issues.find((i: { message: string }) => /conf\.d/.test(i.message));
+    expect(away, outside.text).toMatchObject({ file: "/srv/site/bacula/bacula-dir.conf", line: 25, severity: "error" });
+    expect(away.message).toMatch(/cannot list \/etc\/bacula\/conf\.d .*is outside \/srv\/site\/bacula, the directory the upload is of/);
+    expect(away.message).not.toMatch(/upload that directory too/);
   });
 
   it("refuses an import whose model changed since its dry run (409), writing nothing", async () => {
@@ -288,7 +295,7 @@ describe("POST /api/config/import", () => {
     // A file that is not text, where it is read: reported with its line; where nothing reads it, no matter.
     const latin = await post(form({ "bacula-dir.conf": Uint8Array.from([0x44, 0x69, 0x0a, 0x0a, 0xff, 0x0a]), "scripts/x.pyc": Uint8Array.from([0, 0xff, 0xfe]) }, { mode: "dry-run" }));
     expect(latin.status, latin.text).toBe(200);
-    expect(latin.json.issues).toEqual([expect.objectContaining({ file: "/etc/bacula/bacula-dir.conf", severity: "error", message: "is not UTF-8 text (line 3, byte 4: save it as UTF-8)" })]);
+    expect(latin.json.issues).toEqual([expect.objectContaining({ file: "/etc/bacula/bacula-dir.conf", line: 3, severity: "error", message: "is not UTF-8 text (line 3, byte 4: save it as UTF-8)" })]);
     expect(latin.json.unread).toEqual(["/etc/bacula/scripts/x.pyc"]);
     const nul = await post(form({ "bacula-dir.conf": director("nul", "@/etc/bacula/conf.d/bin.conf\n"), "conf.d/bin.conf": "Pool {\0}" }, { mode: "dry-run" }));
     expect(nul.json.issues).toContainEqual(expect.objectContaining({ file: "/etc/bacula/bacula-dir.conf", message: expect.stringMatching(/bin\.conf: holds NUL bytes/) }));
