@@ -485,4 +485,25 @@ describe("warnings of the imported model", () => {
     expect(again.changes.length).toBeGreaterThan(0);
     expect(again.issues.filter((i) => /Next Pool cycle/.test(i.message)).map((i) => `${i.file}:${i.line}`)).toEqual([`${file}:${line}`]);
   });
+
+  it("a problem of a stored resource that this file does not define names the file's line the message names, and says it is stored", async () => {
+    const { minimalDirectorText } = await import("@/lib/bacula/testing/minimal-config");
+    // A first file: a Job that takes its Client from its JobDefs.
+    const defs = (client: string) => `JobDefs {\n  Name = Defs\n  Type = Backup\n  FileSet = F\n  Pool = P\n  Storage = S\n  Messages = M\n${client}}\n`;
+    const base = minimalDirectorText({ after: "" }).replace("Name = d\n", "Name = merged-dir\n");
+    const first = `${base}${defs("  Client = c\n")}Job {\n  Name = FromDefs\n  JobDefs = Defs\n}\n`;
+    const a = await importConfigs(prisma, [parseConfigText(first, "/tmp/merged/a/bacula-dir.conf")]);
+    expect(a.issues.filter((i) => i.severity === "error"), JSON.stringify(a.issues)).toEqual([]);
+    expect(a.applied).toBe(true);
+    // Another file of the same Director redefines the JobDefs without a Client (and has no Job FromDefs).
+    const second = `${base}${defs("")}`;
+    const file = "/tmp/merged/b/bacula-dir.conf";
+    const line = second.split("\n").findIndex((l) => l === "JobDefs {") + 1;
+    const b = await importConfigs(prisma, [parseConfigText(second, file)]);
+    const err = b.issues.find((i) => i.severity === "error" && /FromDefs/.test(i.message));
+    expect(err, JSON.stringify(b.issues)).toMatchObject({ file, line });
+    expect(err!.message).toMatch(/JobDefs "Defs"/);
+    expect(err!.message).toMatch(/Job "FromDefs" is not in this upload: it is stored, from an earlier import or the dashboard/);
+    expect(b.applied).toBe(false);
+  });
 });

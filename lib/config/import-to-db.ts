@@ -728,6 +728,23 @@ function resourcePos(src: ParsedDirectorSource, p: { resource: string; name: str
 }
 
 /**
+ * Where an import's file stands for a problem found on the stored Director (which merges this file
+ * with what earlier imports and the dashboard stored): the resource's own definition; for a resource
+ * the file does not define (`stored`), the first resource of the file the problem's message names
+ * (a stored Job whose JobDefs "X" this file redefines points at that JobDefs), else the file.
+ */
+function storedProblemPos(src: ParsedDirectorSource, p: Pick<Problem, "resource" | "name" | "message">): { pos: { file: string; line: number }; stored: boolean } {
+  const own = p.name ? resourcePos(src, p) : undefined;
+  if (own) return { pos: own, stored: false };
+  if (!p.name) return { pos: { file: src.file, line: 0 }, stored: false };
+  for (const m of p.message.matchAll(/\b([A-Z][A-Za-z]+) "([^"]+)"/g)) {
+    const named = findResource("dir", m[1]) ? resourcePos(src, { resource: m[1], name: m[2] }) : undefined;
+    if (named) return { pos: named, stored: true };
+  }
+  return { pos: { file: src.file, line: 0 }, stored: true };
+}
+
+/**
  * The address Directors reach an SD at, from this import's Director Storages that match it (port,
  * device, the password its config gives their Director): the one they agree on, or among several
  * the one it listens on. Several without that (two SDs sharing a password and a device name) are
@@ -1469,8 +1486,15 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
             if (ctx.createdIds.has(`dir:${id}`)) continue;
             const cfg = await loadDirectorConfig(tx, id);
             const src = dirSources.find((d) => d.result.config.director.name === cfg.director.name);
-            for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.rule !== "version-format"))
-              issues.push({ ...((src && resourcePos(src, p)) ?? { file: "(import result)", line: 0 }), severity: p.severity === "warning" || isBaculaAccepted(p) ? "warning" : "error", stage: "map", message: `Director "${cfg.director.name}": ${acceptedMessage(p)}` });
+            for (const p of validateDirector(cfg, directorTree(cfg)).filter((x) => x.rule !== "version-format")) {
+              const at = src ? storedProblemPos(src, p) : undefined;
+              issues.push({
+                ...(at?.pos ?? { file: "(import result)", line: 0 }),
+                severity: p.severity === "warning" || isBaculaAccepted(p) ? "warning" : "error",
+                stage: "map",
+                message: `Director "${cfg.director.name}": ${acceptedMessage(p)}${at?.stored ? ` (${p.resource} "${p.name}" is not in this upload: it is stored, from an earlier import or the dashboard)` : ""}`,
+              });
+            }
           }
           for (const id of fdClients) {
             const cfg = await loadFileDaemonConfig(tx, id);
