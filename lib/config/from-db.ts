@@ -4,14 +4,14 @@ import { excludedKeys, nodeToTyped, resourceDefOf, kindOfNode, tablePort, type R
 import { findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
+import { readSetting } from "@/lib/db/sql";
 import { openItems } from "./items";
 
 type Db = PrismaClient | Tx;
 
-/** The model revision that rendered configs cite in their header. */
+/** The model revision that rendered configs cite in their header (in a transaction, read on its own connection). */
 export async function modelRevision(db: Db): Promise<number> {
-  const row = await db.setting.findUnique({ where: { key: "modelRevision" } });
-  return row ? Number(row.value) : 0;
+  return Number((await readSetting(db, "modelRevision")) ?? 0);
 }
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);

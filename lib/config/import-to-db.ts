@@ -22,7 +22,7 @@ import { Prisma, type PrismaClient } from "@prisma/client";
 import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
 import { bulkInsert, bulkSetColumn } from "@/lib/db/bulk";
 import { rawQuery } from "@/lib/db/direct";
-import { holdSetting, param, readSetting } from "@/lib/db/sql";
+import { holdSetting, param } from "@/lib/db/sql";
 import { dbNulls, type Tx } from "@/lib/db/client";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseDirector, parseStorageDaemon, type ParseResult } from "@/lib/bacula/parse";
@@ -36,7 +36,7 @@ import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
 import { includeResolver, type FileAccess } from "./includes";
 import { openItems, sealItems } from "./items";
-import { configResources, loadDirectorConfig, loadStorageDaemonConfig } from "./from-db";
+import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
 import { unusedStorageDaemon } from "./unused-sd";
@@ -1446,7 +1446,7 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
           // The revision held where it is still the expected one (holdSetting locks it): a concurrent
           // save or import that bumps it first makes this fail, so the check cannot pass for two of them.
           if (!(await holdSetting(tx, "modelRevision", String(opts.expectRevision)))) {
-            const current = Number((await readSetting(tx, "modelRevision")) ?? 0);
+            const current = await modelRevision(tx);
             if (current !== opts.expectRevision) throw new ModelChangedError(opts.expectRevision, current);
           }
         }

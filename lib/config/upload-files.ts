@@ -114,6 +114,7 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
       if (dir === root || dir === "/") break;
     }
   }
+  const underRoot = (n: string) => n === root || n.startsWith(`${root}/`);
   const access: FileAccess = {
     readFile(p: string): string {
       const n = path.posix.normalize(p);
@@ -124,7 +125,7 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
         throw new Error(
           dirs.has(n)
             ? "is a directory"
-            : n === root || n.startsWith(`${root}/`)
+            : underRoot(n)
               ? `was not uploaded: add it to the upload`
               : `is outside ${root}, the directory the upload is of: only files under it can be read (upload their common parent directory instead, and say which one it is)`,
         );
@@ -139,7 +140,7 @@ export function uploadedTree(rootIn: string, files: readonly UploadedFile[], o: 
       const d = dirs.get(n);
       if (!d)
         throw new Error(
-          n === root || n.startsWith(`${root}/`)
+          underRoot(n)
             ? `no uploaded file is in it: upload that directory too (as it is under ${root})`
             : `it is outside ${root}, the directory the upload is of: only directories under it can be listed (upload their common parent directory instead, and say which one it is)`,
         );

@@ -10,7 +10,7 @@ import { freshDatabase } from "@/test/support/db";
 freshDatabase();
 const { prisma } = await import("./client");
 const { directQuery, rawQuery } = await import("./direct");
-const { holdSetting, incrementSetting, readSetting } = await import("./sql");
+const { holdSetting, incrementSetting, param, readSetting } = await import("./sql");
 const { bulkInsert, bulkSetColumn, bulkUpdate, bulkUpsert } = await import("./bulk");
 
 afterAll(async () => {
@@ -72,7 +72,7 @@ describe("rawQuery and the Setting statements built on it", () => {
       expect(await holdSetting(db, "raw-a", "1")).toBe(false);
       expect(await holdSetting(db, "raw-none", "1")).toBe(false);
       expect(await readSetting(db, "raw-a")).toBe("2");
-      expect(await rawQuery(db, `SELECT "value" FROM "Setting" WHERE "key" = ${process.env.TEST_DB === "postgresql" ? "$1" : "?"}`, ["raw-a"])).toEqual([{ value: "2" }]);
+      expect(await rawQuery(db, `SELECT "value" FROM "Setting" WHERE "key" = ${param(1)}`, ["raw-a"])).toEqual([{ value: "2" }]);
       // everything above ran on the transaction's own connection: Prisma saw the probe alone
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatch(/^SELECT 1 AS "direct_probe_/);
