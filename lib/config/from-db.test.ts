@@ -83,4 +83,22 @@ describe("demo topology from the database to Bacula", () => {
     const sdChecked = runBsdjson(sdText, { test: true });
     expect(sdChecked.code, sdChecked.stdout).toBe(0);
   });
+
+  it("resolves a reference to another Director's row as the foreign key says (read by its id)", async () => {
+    const primary = await prisma.director.findUniqueOrThrow({ where: { name: "bacula-dir" } });
+    const other = await prisma.director.create({ data: { name: "from-db-other-dir", address: "other.invalid", passwordEnc: primary.passwordEnc, version: primary.version, queryFile: primary.queryFile, workingDirectory: primary.workingDirectory, pidDirectory: primary.pidDirectory } });
+    const foreign = await prisma.pool.create({ data: { name: "ForeignPool", directorId: other.id } });
+    const job = await prisma.job.findFirstOrThrow({ where: { directorId: primary.id, type: "Backup" }, orderBy: { name: "asc" } });
+    const before = job.nextPoolId;
+    await prisma.job.update({ where: { id: job.id }, data: { nextPoolId: foreign.id } });
+    try {
+      const cfg = await loadDirectorConfig(prisma, primary.id);
+      expect(cfg.jobs.find((j) => j.name === job.name)?.nextPool).toBe("ForeignPool");
+      expect(cfg.pools.map((p) => p.name)).not.toContain("ForeignPool");
+    } finally {
+      await prisma.job.update({ where: { id: job.id }, data: { nextPoolId: before } });
+      await prisma.pool.delete({ where: { id: foreign.id } });
+      await prisma.director.delete({ where: { id: other.id } });
+    }
+  });
 });

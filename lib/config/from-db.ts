@@ -1,10 +1,12 @@
-import type { PrismaClient } from "@prisma/client";
+import type { Catalog, Client, ConfigResource, Device, Director, FileSet, Job, JobDefs, Messages, Pool, PrismaClient, Schedule, Storage, StorageDaemon, StorageGroupMember } from "@prisma/client";
 import type { DirectorConfig, Item, JobLike, MessageDestination, ResourceNode, RunScript, StorageDaemonConfig } from "@/lib/bacula/model";
 import { excludedKeys, nodeToTyped, resourceDefOf, kindOfNode, tablePort, type ResourceKind } from "@/lib/bacula/typed";
 import { findResource } from "@/lib/bacula/tables";
 import { decryptSecret } from "@/lib/secrets";
 import type { Tx } from "@/lib/db/client";
-import { readSetting } from "@/lib/db/sql";
+import { rawQuery } from "@/lib/db/direct";
+import { rawFindMany } from "@/lib/db/raw-rows";
+import { param, readSetting } from "@/lib/db/sql";
 import { openItems } from "./items";
 
 type Db = PrismaClient | Tx;
@@ -58,6 +60,85 @@ export function configResources(rows: readonly { type: string; items: unknown; p
     .map((r) => ({ type: findResource(daemon, r.type)?.name ?? r.type, items: openItems(r.items, findResource(daemon, r.type)) }));
 }
 
+type Row<M extends string> = M extends "Catalog" ? Catalog : M extends "Storage" ? Storage : M extends "Pool" ? Pool : M extends "Client" ? Client : M extends "FileSet" ? FileSet
+  : M extends "Schedule" ? Schedule : M extends "Messages" ? Messages : M extends "JobDefs" ? JobDefs : M extends "Job" ? Job : M extends "StorageDaemon" ? StorageDaemon
+  : M extends "Device" ? Device : M extends "Director" ? Director : M extends "ConfigResource" ? ConfigResource : M extends "StorageGroupMember" ? StorageGroupMember : never;
+
+/**
+ * A Director's rows with the rows they refer to, as the Prisma includes that loadDirectorConfig
+ * asked for gave them, read raw (lib/db/raw-rows.ts): a 1,000-Job Director's includes cost ~50 ms
+ * through Prisma (its query interpreter and row mapping), most of a re-import's checks. A
+ * referenced row outside the Director's own (another Director's, by a foreign key the dashboard
+ * never writes) is read by its id.
+ */
+async function directorRows(db: Db, directorId: number) {
+  const where = { directorId };
+  const own = <M extends "Catalog" | "Storage" | "Pool" | "Client" | "FileSet" | "Schedule" | "Messages" | "JobDefs" | "Job">(model: M) =>
+    rawFindMany<Row<M>>(db, model, where, { orderBy: "name" });
+  const catalogs = await own("Catalog");
+  const storages = await own("Storage");
+  const pools = await own("Pool");
+  const clients = await own("Client");
+  const filesets = await own("FileSet");
+  const schedules = await own("Schedule");
+  const messages = await own("Messages");
+  const jobDefs = await own("JobDefs");
+  const jobs = await own("Job");
+  const others = await rawFindMany<ConfigResource>(db, "ConfigResource", where);
+  /** Rows by id: the Director's own, then any other one referred to, read once. */
+  const index = async <M extends keyof RowsById>(model: M, rows: Row<M>[], ids: Iterable<number | null>): Promise<Map<number, Row<M>>> => {
+    const by = new Map<number, Row<M>>(rows.map((r) => [r.id, r]));
+    const missing = [...new Set([...ids].filter((id): id is number => id !== null && !by.has(id)))];
+    if (missing.length) for (const r of await rawFindMany<Row<M>>(db, model, { id: missing })) by.set(r.id, r);
+    return by;
+  };
+  const need = <K extends string>(rows: readonly Record<K, unknown>[], key: K): (number | null)[] => rows.map((r) => (r[key] as number | null | undefined) ?? null);
+  const sdOf = await index("StorageDaemon", [], need(storages, "storageDaemonId"));
+  const deviceOf = await index("Device", [], need(storages, "deviceId"));
+  const poolOf = await index("Pool", pools, [...need(pools, "nextPoolId"), ...need(jobDefs, "poolId"), ...need(jobs, "poolId"), ...need(jobs, "nextPoolId")]);
+  const clientOf = await index("Client", clients, [...need(jobDefs, "clientId"), ...need(jobs, "clientId")]);
+  const catalogOf = await index("Catalog", catalogs, need(clients, "catalogId"));
+  const fileSetOf = await index("FileSet", filesets, [...need(jobDefs, "fileSetId"), ...need(jobs, "fileSetId")]);
+  const scheduleOf = await index("Schedule", schedules, [...need(jobDefs, "scheduleId"), ...need(jobs, "scheduleId")]);
+  const messagesOf = await index("Messages", messages, [...need(jobDefs, "messagesId"), ...need(jobs, "messagesId")]);
+  const jobDefsOf = await index("JobDefs", jobDefs, need(jobs, "jobDefsId"));
+  // Storage group members of the pools, JobDefs and Jobs, by position, with their Storage.
+  const members = await rawQuery<StorageGroupMember>(
+    db,
+    `SELECT "id", "storageId", "position", "poolId", "jobDefsId", "jobId" FROM "StorageGroupMember" WHERE "poolId" IN (SELECT "id" FROM "Pool" WHERE "directorId" = ${param(1)}) OR "jobDefsId" IN (SELECT "id" FROM "JobDefs" WHERE "directorId" = ${param(2)}) OR "jobId" IN (SELECT "id" FROM "Job" WHERE "directorId" = ${param(3)}) ORDER BY "position" ASC, "id" ASC`,
+    [directorId, directorId, directorId],
+  );
+  const storageOf = await index("Storage", storages, members.map((m) => Number(m.storageId)));
+  const groupOf = (owner: "poolId" | "jobDefsId" | "jobId") => {
+    const by = new Map<number, { storage: Storage }[]>();
+    for (const m of members) {
+      const id = m[owner];
+      if (id === null || id === undefined) continue;
+      (by.get(Number(id)) ?? by.set(Number(id), []).get(Number(id))!).push({ storage: storageOf.get(Number(m.storageId))! });
+    }
+    return (id: number) => by.get(id) ?? [];
+  };
+  const poolGroup = groupOf("poolId");
+  const jobDefsGroup = groupOf("jobDefsId");
+  const jobGroup = groupOf("jobId");
+  const ref = <T>(by: Map<number, T>, id: number | null) => (id === null ? null : (by.get(id) ?? null));
+  const refs = (j: JobDefs | Job) => ({ pool: ref(poolOf, j.poolId), client: ref(clientOf, j.clientId), fileSet: ref(fileSetOf, j.fileSetId), schedule: ref(scheduleOf, j.scheduleId), messages: ref(messagesOf, j.messagesId) });
+  return {
+    catalogs,
+    storages: storages.map((s) => ({ ...s, storageDaemon: sdOf.get(s.storageDaemonId)!, device: ref(deviceOf, s.deviceId) })),
+    pools: pools.map((p) => ({ ...p, nextPool: ref(poolOf, p.nextPoolId), storages: poolGroup(p.id) })),
+    clients: clients.map((c) => ({ ...c, catalog: catalogOf.get(c.catalogId)! })),
+    filesets,
+    schedules,
+    messages,
+    jobDefs: jobDefs.map((j) => ({ ...j, ...refs(j), storages: jobDefsGroup(j.id) })),
+    jobs: jobs.map((j) => ({ ...j, ...refs(j), jobDefs: ref(jobDefsOf, j.jobDefsId), nextPool: ref(poolOf, j.nextPoolId), storages: jobGroup(j.id) })),
+    others,
+  };
+}
+
+type RowsById = { StorageDaemon: 1; Device: 1; Pool: 1; Client: 1; Catalog: 1; FileSet: 1; Schedule: 1; Messages: 1; JobDefs: 1; Storage: 1 };
+
 /**
  * The Bacula model of one Director, from the dashboard's database. A standby Director receives its
  * primary's configuration unchanged (that is what lets it take over), so it loads the primary's.
@@ -71,31 +152,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
     // Director resource (name, port, password, directories) with its primary's resources.
     if (!opts.asPrimary) director = owner;
   }
-  const where = { directorId: owner.id };
-  const byName = { orderBy: { name: "asc" as const } };
-  const [catalogs, storages, pools, clients, filesets, schedules, messages, jobDefs, jobs, others] = await Promise.all([
-    db.catalog.findMany({ where, ...byName }),
-    db.storage.findMany({ where, ...byName, include: { storageDaemon: true, device: true } }),
-    db.pool.findMany({ where, ...byName, include: { nextPool: true, storages: { orderBy: { position: "asc" }, include: { storage: true } } } }),
-    db.client.findMany({ where, ...byName, include: { catalog: true } }),
-    db.fileSet.findMany({ where, ...byName }),
-    db.schedule.findMany({ where, ...byName }),
-    db.messages.findMany({ where, ...byName }),
-    db.jobDefs.findMany({
-      where,
-      ...byName,
-      include: { pool: true, client: true, fileSet: true, schedule: true, messages: true, storages: { orderBy: { position: "asc" }, include: { storage: true } } },
-    }),
-    db.job.findMany({
-      where,
-      ...byName,
-      include: {
-        jobDefs: true, pool: true, nextPool: true, client: true, fileSet: true, schedule: true, messages: true,
-        storages: { orderBy: { position: "asc" }, include: { storage: true } },
-      },
-    }),
-    db.configResource.findMany({ where }),
-  ]);
+  const { catalogs, storages, pools, clients, filesets, schedules, messages, jobDefs, jobs, others } = await directorRows(db, owner.id);
   const directorExtra = extraOf("Director", director.extra);
   // The Director's own Messages: as imported (in extra), else the "Daemon" resource or the first.
   const daemonMessages = (directorExtra ?? []).some((i) => i.name === "Messages")
@@ -216,6 +273,23 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
 }
 
 /**
+ * A Storage Daemon's row with its devices (by name), the Storages on it with their Director and the
+ * names of that Director's standbys, and its stored resources: what the Prisma include gave, read
+ * raw (lib/db/raw-rows.ts). Throws Prisma's not-found error for an id that is not stored.
+ */
+async function storageDaemonRows(db: Db, sdId: number) {
+  const sd = await db.storageDaemon.findUniqueOrThrow({ where: { id: sdId } });
+  const devices = await rawFindMany<Device>(db, "Device", { storageDaemonId: sdId }, { orderBy: "name" });
+  const storages = await rawFindMany<Storage>(db, "Storage", { storageDaemonId: sdId });
+  const directorIds = [...new Set(storages.map((s) => s.directorId))];
+  const directors = new Map((await rawFindMany<Director>(db, "Director", { id: directorIds })).map((d) => [d.id, d]));
+  const standbys = await rawFindMany<Director>(db, "Director", { primaryId: directorIds });
+  const standbysOf = (id: number) => standbys.filter((b) => b.primaryId === id).sort((a, b) => a.id - b.id).map((b) => ({ name: b.name }));
+  const resources = await rawFindMany<ConfigResource>(db, "ConfigResource", { storageDaemonId: sdId });
+  return { ...sd, devices, storages: storages.map((s) => ({ ...s, director: { ...directors.get(s.directorId)!, standbys: standbysOf(s.directorId) } })), resources };
+}
+
+/**
  * The Bacula model of one Storage Daemon: its devices, and a Director resource for every Director
  * that has a Storage on it and for each of their standbys (with the password those Storage
  * resources carry). Resources stored whole for this SD (imported Director and Messages resources,
@@ -223,14 +297,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
  * a derived one adds its other directives (TLS…) to it.
  */
 export async function loadStorageDaemonConfig(db: Db, sdId: number): Promise<StorageDaemonConfig> {
-  const sd = await db.storageDaemon.findUniqueOrThrow({
-    where: { id: sdId },
-    include: {
-      devices: { orderBy: { name: "asc" } },
-      storages: { include: { director: { include: { standbys: { select: { name: true } } } } } },
-      resources: true,
-    },
-  });
+  const sd = await storageDaemonRows(db, sdId);
   // The standbys of those Directors too: after a Director switchover the standby, with its own
   // name, uses the same Storages (and the old primary becomes its standby): the SD accepts both.
   const passwordOf = new Map<string, string | undefined>();

@@ -77,6 +77,18 @@ describe("rawFindMany", () => {
     expect(members.map((m) => m.position)).toEqual([...members.map((m) => m.position)].sort((a, b) => a - b));
   });
 
+  it("reads a list of values with IN, in chunks past 500 values", async () => {
+    const jobs = await prisma.job.findMany({ orderBy: { id: "asc" } });
+    expect(jobs.length).toBeGreaterThan(100);
+    const ids = [...jobs.map((j) => j.id), ...Array.from({ length: 700 }, (_, i) => 1_000_000 + i)];
+    const got = await prisma.$transaction((tx) => rawFindMany<{ id: number }>(tx, "Job", { id: ids }));
+    expect(byId(got as Record<string, unknown>[])).toEqual(jobs);
+    const some = await rawFindMany<{ id: number }>(prisma, "Job", { id: [jobs[0].id, jobs[2].id], name: jobs[2].name });
+    expect(some.map((j) => j.id)).toEqual([jobs[2].id]);
+    expect(await rawFindMany(prisma, "Job", { id: [] })).toEqual([]);
+    await expect(rawFindMany(prisma, "Job", { id: [1], clientId: [2] })).rejects.toThrow("one list condition at most");
+  });
+
   it("refuses a field the model does not have", async () => {
     await expect(rawFindMany(prisma, "Job", { nosuch: 1 })).rejects.toThrow("no field Job.nosuch");
     // an undefined value sets no condition, as in Prisma

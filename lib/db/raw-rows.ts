@@ -94,30 +94,52 @@ function decode(c: Column, v: unknown, d: Dialect): unknown {
   }
 }
 
+/** Values of one `IN` list per statement (both databases bound a statement's parameters). */
+const IN_CHUNK = 500;
+
+type WhereValue = DirectArg | boolean | undefined | readonly DirectArg[];
+
 /**
- * The rows of `model` whose fields equal `where`'s values (null: IS NULL; undefined: no condition), ordered by
- * `orderBy` (a field, ascending) when given, else by the database's choice.
+ * The rows of `model` whose fields equal `where`'s values (null: IS NULL; undefined: no condition;
+ * a list: IN, one at most, read in chunks of IN_CHUNK values), ordered by `orderBy` (a field,
+ * ascending, the database's collation) when given, else by the database's choice.
  */
 export async function rawFindMany<T = Record<string, unknown>>(
   tx: RawClient,
   model: string,
-  where: Record<string, DirectArg | boolean | undefined>,
+  where: Record<string, WhereValue>,
   opts: { orderBy?: string } = {},
   d: Dialect = currentDialect(),
 ): Promise<T[]> {
   const shape = shapeOf(model);
+  const lists = Object.entries(where).filter((e): e is [string, readonly DirectArg[]] => Array.isArray(e[1]));
+  if (lists.length > 1) throw new Error("rawFindMany: one list condition at most");
+  if (lists.length === 1) {
+    const [field, values] = lists[0];
+    if (values.length === 0) return [];
+    if (values.length > IN_CHUNK && opts.orderBy) throw new Error("rawFindMany: no order across chunks of a long list");
+    const out: T[] = [];
+    for (let i = 0; i < values.length; i += IN_CHUNK) out.push(...(await select<T>(tx, shape, { ...where, [field]: values.slice(i, i + IN_CHUNK) }, opts, d)));
+    return out;
+  }
+  return select<T>(tx, shape, where, opts, d);
+}
+
+async function select<T>(tx: RawClient, shape: ModelShape, where: Record<string, WhereValue>, opts: { orderBy?: string }, d: Dialect): Promise<T[]> {
   const args: DirectArg[] = [];
   const conds: string[] = [];
+  const bound = (c: Column, value: DirectArg | boolean) => {
+    args.push(typeof value === "boolean" ? (d === "postgresql" ? String(value) : value ? 1 : 0) : value);
+    return `${param(args.length, d)}${d === "postgresql" && c.type === "Boolean" ? "::boolean" : ""}`;
+  };
   for (const [field, value] of Object.entries(where)) {
     // (As in Prisma's where: an undefined value sets no condition.)
     if (value === undefined) continue;
     const c = shape.byField.get(field);
     if (!c) throw new Error(`rawFindMany: no field ${shape.table}.${field}`);
     if (value === null) conds.push(`"${c.column}" IS NULL`);
-    else {
-      args.push(typeof value === "boolean" ? (d === "postgresql" ? String(value) : value ? 1 : 0) : value);
-      conds.push(`"${c.column}" = ${param(args.length, d)}${d === "postgresql" && c.type === "Boolean" ? "::boolean" : ""}`);
-    }
+    else if (Array.isArray(value)) conds.push(`"${c.column}" IN (${value.map((v) => bound(c, v)).join(", ")})`);
+    else conds.push(`"${c.column}" = ${bound(c, value as DirectArg | boolean)}`);
   }
   let sql = `SELECT ${selectList(shape, d)} FROM "${shape.table}"${conds.length ? ` WHERE ${conds.join(" AND ")}` : ""}`;
   if (opts.orderBy) {
