@@ -29,14 +29,14 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=.testenv/vit
 
 # The same API and failover tests with the app's database on PostgreSQL: every route family
 # (test/api) and the promotion state machine (promotion, crash resume, fencing), plus the
-# cross-instance parts (leases, the poller's leader) and the importer (its placeholder SDs: deletes and
+# cross-instance parts (leases, the poller's leader), the raw reads and replays of lib/db, and the importer (its placeholder SDs: deletes and
 # timestamps compared), the CLI and the hostile-value
 # test, which found dialect differences (Json null sentinels, NUL in text); the migrations test above
 # already proves both migration folders. One PostgreSQL cluster for the run (test/support/global-setup.ts).
 # (The whole vitest suite passes on PostgreSQL too: TEST_DB=postgresql npx vitest run, ~400 s here.)
 step "API and failover tests on PostgreSQL (TEST_DB=postgresql)"
 TEST_DB=postgresql npx vitest run test/api test/failover/promotion.test.ts test/failover/crash.test.ts test/failover/fencing.test.ts \
-  lib/cluster/lease.test.ts lib/replication/leader.test.ts lib/db/direct.test.ts lib/config/import-to-db.test.ts lib/config/import-placeholders.test.ts lib/config/import-fd.test.ts test/cli/config-cli.test.ts test/security/config-fuzz.test.ts \
+  lib/cluster/lease.test.ts lib/replication/leader.test.ts lib/db/direct.test.ts lib/db/raw-rows.test.ts lib/db/replay.test.ts lib/config/import-to-db.test.ts lib/config/import-placeholders.test.ts lib/config/import-fd.test.ts test/cli/config-cli.test.ts test/security/config-fuzz.test.ts \
   --reporter=default --reporter=json --outputFile.json=.testenv/vitest-pg.json
 
 step "build"

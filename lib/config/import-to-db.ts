@@ -21,7 +21,9 @@ import path from "node:path";
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
 import { bulkInsert, bulkSetColumn } from "@/lib/db/bulk";
-import { rawQuery } from "@/lib/db/direct";
+import { directQuery, rawQuery, recordStatements, stopRecording, type RecordedStatement } from "@/lib/db/direct";
+import { boundArg } from "@/lib/db/bulk";
+import { replayStatements, StaleRecording } from "@/lib/db/replay";
 import { rawFindMany } from "@/lib/db/raw-rows";
 import { holdSetting, param } from "@/lib/db/sql";
 import { dbNulls, type Tx } from "@/lib/db/client";
@@ -35,7 +37,7 @@ import { withoutPos, type ConfigTree, type Item, type ResourceNode } from "@/lib
 import { KINDS, kindOfNode, listenAddress, nodeToTyped, resourceDefOf, tablePort, typedToNode, type KindSpec, type Obj, type ResourceKind } from "@/lib/bacula/typed";
 import { directorTree, storageDaemonTree } from "@/lib/bacula/render";
 import { splitColumns } from "./columns";
-import { jsonEqual } from "./json-equal";
+import { jsonEqual } from "@/lib/json/equal";
 import { includeResolver, type FileAccess } from "./includes";
 import { openItems, sealItems } from "./items";
 import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
@@ -99,6 +101,8 @@ export interface ImportReport {
   leftOut: { file: string; line: number; resource: string; name: string }[];
   /** Model revision after the import (when applied and something changed). */
   revision?: number;
+  /** The import applied the statements its dry run recorded (ImportOptions.plan) rather than working them out again. */
+  replayed?: boolean;
 }
 
 export interface ImportOptions {
@@ -119,6 +123,27 @@ export interface ImportOptions {
    * rolling back (the server's warm-up, lib/config/warm-import.ts: the write path warmed too).
    */
   rehearse?: boolean;
+  /** A dry run puts here what it did, for the import of the same prepared files to replay (ImportPlan). */
+  recordPlan?: { plan?: ImportPlan };
+  /** An import (with expectRevision) applies this plan of its dry run when the database still answers as it did; else it works the import out again. */
+  plan?: ImportPlan;
+}
+
+/**
+ * What a dry run did, kept for the import of the same files (lib/config/upload-reads.ts): the
+ * statements it ran on its transaction's connection with the rows each gave (lib/db/direct.ts), the
+ * clock it stamped created rows with, and its report's changes, issues and audit events. Made only
+ * where the transaction's connection ran every statement of the import (no statement through Prisma
+ * besides the probe) and repeats statements as SQLite's does (PostgreSQL's sequences do not roll
+ * back with a dry run, so its ids would never match).
+ */
+export interface ImportPlan {
+  readonly statements: readonly RecordedStatement[];
+  readonly now: Date;
+  readonly issues: readonly ImportIssue[];
+  readonly changes: readonly ImportChange[];
+  readonly leftOut: ImportReport["leftOut"];
+  readonly audits: readonly AuditInput[];
 }
 
 /** The model changed between the dry run an operator reviewed and the import they asked for. */
@@ -266,6 +291,8 @@ interface Ctx {
   placeholderSds: Set<number>;
   /** The stored SD of each name that one SD config of this import holds (null: none), read in one query. */
   storedSds: Map<string, StoredSd | null>;
+  /** The import's one clock: every row it creates is stamped with it. */
+  now: Date;
 }
 
 type StoredSd = NonNullable<Awaited<ReturnType<Tx["storageDaemon"]["findUnique"]>>>;
@@ -436,8 +463,7 @@ async function save(
     return existing.id as number;
   }
   // A create is a one-row bulk insert (as saveMany's): one statement shape for every table, past Prisma's compiler.
-  const now = new Date();
-  const [row] = await bulkInsert(ctx.tx, tableOf(model), [createRow(desired, scope, now)]);
+  const [row] = await bulkInsert(ctx.tx, tableOf(model), [createRow(desired, scope, ctx.now)]);
   const id = Number(row.id);
   ctx.changes.push({ action: "create", kind, name, id, ...(placeholder ? { placeholder } : {}) });
   ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-create", entityType: kind, entityId: id, entityName: name, after: createdFields(desired.cols, placeholder) });
@@ -470,8 +496,7 @@ async function saveMany(ctx: Ctx, kind: string, model: string, entries: Entry[],
   }
   if (creates.length === 0) return out;
   // One multi-row INSERT (Prisma's createMany compiles a query as large as its data).
-  const now = new Date();
-  const made = await bulkInsert(ctx.tx, tableOf(model), creates.map((e) => createRow(e.desired, e.scope, now)), model === "configResource" ? ["id", "name", "type"] : ["id", "name"]);
+  const made = await bulkInsert(ctx.tx, tableOf(model), creates.map((e) => createRow(e.desired, e.scope, ctx.now)), model === "configResource" ? ["id", "name", "type"] : ["id", "name"]);
   const byKey = new Map(made.map((r) => [model === "configResource" ? `${String(r.type)} ${String(r.name)}` : String(r.name), Number(r.id)]));
   for (const e of creates) {
     const id = byKey.get(key(e));
@@ -1444,10 +1469,23 @@ export async function importConfigs(db: Db, sources: ParsedSource[], opts: Impor
   return importPrepared(db, prepareImport(sources, opts), opts);
 }
 
-/** The import of what prepareImport decided (its version and allowErrors are the ones used). */
+/**
+ * The import of what prepareImport decided (its version and allowErrors are the ones used). An
+ * import given its dry run's plan (with the revision that dry run saw) replays it when the database
+ * still answers as it did (applyPlan), else works the import out as if it had none.
+ */
 export async function importPrepared(db: Db, prepared: PreparedImport, given: Omit<ImportOptions, "version" | "allowErrors"> = {}): Promise<ImportReport> {
+  const opts: ImportOptions = { ...given, version: prepared.version, allowErrors: prepared.allowErrors };
+  if (opts.plan && opts.expectRevision !== undefined && (!opts.dryRun || opts.rehearse)) {
+    const replayed = await applyPlan(db, prepared, opts, opts.plan);
+    if (replayed) return replayed;
+  }
+  return workOut(db, prepared, opts);
+}
+
+/** The import worked out against the database, in one transaction (see the module comment). */
+async function workOut(db: Db, prepared: PreparedImport, opts: ImportOptions): Promise<ImportReport> {
   const { version, checked, parseErrors } = prepared;
-  const opts: ImportOptions = { ...given, version, allowErrors: prepared.allowErrors };
   const sources = prepared.sources;
   const report: ImportReport = { applied: false, dryRun: !!opts.dryRun, issues: [], changes: [], leftOut: [...prepared.leftOut] };
   const issues: ImportIssue[] = [...prepared.issues];
@@ -1458,15 +1496,17 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
   try {
     return await db.$transaction(
       async (tx) => {
-        if (opts.expectRevision !== undefined) {
-          // The revision held where it is still the expected one (holdSetting locks it): a concurrent
-          // save or import that bumps it first makes this fail, so the check cannot pass for two of them.
-          if (!(await holdSetting(tx, "modelRevision", String(opts.expectRevision)))) {
-            const current = await modelRevision(tx);
-            if (current !== opts.expectRevision) throw new ModelChangedError(opts.expectRevision, current);
+        await holdRevision(tx, opts.expectRevision);
+        const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set(), createdDaemons: new Set(), createdIds: new Set(), placeholderSds: new Set(), storedSds: new Map(), now: new Date() };
+        // A dry run asked to record what it does (ImportOptions.recordPlan), where its connection can replay it.
+        let recording: { log: RecordedStatement[]; before: number } | undefined;
+        if (opts.recordPlan && opts.dryRun && !blocked) {
+          const direct = await directQuery(tx);
+          if (direct?.repeat && direct.prismaStatements) {
+            recording = { log: [], before: direct.prismaStatements() };
+            recordStatements(tx, recording.log);
           }
         }
-        const ctx: Ctx = { tx, issues, changes: [], audits: [], actor: opts.actor ?? "import", ip: opts.ip, touchedDirectors: new Set(), touchedSds: new Set(), createdDaemons: new Set(), createdIds: new Set(), placeholderSds: new Set(), storedSds: new Map() };
         if (!blocked) {
           ctx.storedSds = await storedSdsOf(tx, sdSources);
           const sds: SdInfo[] = [];
@@ -1532,40 +1572,93 @@ export async function importPrepared(db: Db, prepared: PreparedImport, given: Om
         }
         report.issues = sortIssues(issues);
         report.changes = ctx.changes;
-        const hasErrors = issues.some((i) => i.severity === "error");
-        if ((opts.dryRun && !opts.rehearse) || (hasErrors && !opts.allowErrors)) throw new Rollback(report);
-        if (ctx.changes.length > 0) {
-          await auditMany(ctx.audits, tx);
-          report.revision = await bumpModelRevision(tx);
-          await auditMany([{
-            actor: ctx.actor,
-            ip: opts.ip,
-            action: "import",
-            entityType: "config",
-            entityName: sources.map((s) => path.basename(s.file)).join(", "),
-            after: {
-              files: sources.map((s) => s.file),
-              created: ctx.changes.filter((c) => c.action === "create").length,
-              updated: ctx.changes.filter((c) => c.action === "update").length,
-              removed: ctx.changes.filter((c) => c.action === "delete").map((c) => c.name),
-              placeholders: ctx.changes.filter((c) => c.placeholder).map((c) => `${c.kind} ${c.name}`),
-              leftOut: report.leftOut.map((l) => `${l.resource} ${l.name}`),
-              errors: issues.filter((i) => i.severity === "error").length,
-              warnings: issues.filter((i) => i.severity === "warning").length,
-            },
-          }], tx);
+        if (recording) {
+          stopRecording(tx);
+          // (Only a run that would write, whose every statement the recording saw.)
+          const unseen = (await directQuery(tx))?.prismaStatements?.() !== recording.before;
+          if (!unseen && !(report.issues.some((i) => i.severity === "error") && !opts.allowErrors))
+            opts.recordPlan!.plan = { statements: recording.log, now: ctx.now, issues: report.issues, changes: ctx.changes, leftOut: report.leftOut, audits: ctx.audits };
         }
-        if (opts.dryRun) {
-          report.revision = undefined;
-          throw new Rollback(report);
-        }
-        report.applied = true;
-        return report;
+        return finish(tx, ctx, report, sources, opts);
       },
       { timeout: 30 * 60_000, maxWait: 30_000 },
     );
   } catch (e) {
     if (e instanceof Rollback) return e.report;
+    throw e;
+  }
+}
+
+/** The model revision held where it is still `expected` (holdSetting locks it), else ModelChangedError. */
+async function holdRevision(tx: Tx, expected: number | undefined): Promise<void> {
+  if (expected === undefined) return;
+  // A concurrent save or import that bumps it first makes this fail, so the check cannot pass for two of them.
+  if (!(await holdSetting(tx, "modelRevision", String(expected)))) {
+    const current = await modelRevision(tx);
+    if (current !== expected) throw new ModelChangedError(expected, current);
+  }
+}
+
+/**
+ * The end of an import whose records are written (or rolled back: a dry run, errors): its audit
+ * events, the model revision bump and the import's own audit event, then the commit (returning) or
+ * the roll-back (Rollback).
+ */
+async function finish(tx: Tx, ctx: Pick<Ctx, "changes" | "audits" | "actor">, report: ImportReport, sources: readonly ParsedSource[], opts: ImportOptions): Promise<ImportReport> {
+  const issues = report.issues;
+  const hasErrors = issues.some((i) => i.severity === "error");
+  if ((opts.dryRun && !opts.rehearse) || (hasErrors && !opts.allowErrors)) throw new Rollback(report);
+  if (ctx.changes.length > 0) {
+    await auditMany(ctx.audits, tx);
+    report.revision = await bumpModelRevision(tx);
+    await auditMany([{
+      actor: ctx.actor,
+      ip: opts.ip,
+      action: "import",
+      entityType: "config",
+      entityName: sources.map((s) => path.basename(s.file)).join(", "),
+      after: {
+        files: sources.map((s) => s.file),
+        created: ctx.changes.filter((c) => c.action === "create").length,
+        updated: ctx.changes.filter((c) => c.action === "update").length,
+        removed: ctx.changes.filter((c) => c.action === "delete").map((c) => c.name),
+        placeholders: ctx.changes.filter((c) => c.placeholder).map((c) => `${c.kind} ${c.name}`),
+        leftOut: report.leftOut.map((l) => `${l.resource} ${l.name}`),
+        errors: issues.filter((i) => i.severity === "error").length,
+        warnings: issues.filter((i) => i.severity === "warning").length,
+      },
+    }], tx);
+  }
+  if (opts.dryRun) {
+    report.revision = undefined;
+    throw new Rollback(report);
+  }
+  report.applied = true;
+  return report;
+}
+
+/**
+ * The import of what its dry run recorded (ImportPlan): the revision held as for any import, then
+ * the dry run's statements replayed (lib/db/replay.ts), each answered as it was then, and the
+ * import's end written as the dry run's report says, by this import's actor, at its time. Undefined
+ * when the database answers otherwise (the caller works the import out again); nothing is kept then.
+ */
+async function applyPlan(db: Db, prepared: PreparedImport, opts: ImportOptions, plan: ImportPlan): Promise<ImportReport | undefined> {
+  const actor = opts.actor ?? "import";
+  const report: ImportReport = { applied: false, dryRun: !!opts.dryRun, issues: [...plan.issues], changes: [...plan.changes], leftOut: [...plan.leftOut], replayed: true };
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        await holdRevision(tx, opts.expectRevision);
+        await replayStatements(tx, plan.statements, { from: boundArg(plan.now), to: boundArg(new Date()) });
+        const audits = plan.audits.map((a) => ({ ...a, actor, ip: opts.ip }));
+        return finish(tx, { changes: report.changes, audits, actor }, report, prepared.sources, opts);
+      },
+      { timeout: 30 * 60_000, maxWait: 30_000 },
+    );
+  } catch (e) {
+    if (e instanceof Rollback) return e.report;
+    if (e instanceof StaleRecording) return undefined;
     throw e;
   }
 }

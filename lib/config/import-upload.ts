@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { modelRevision } from "./from-db";
 import type { FileAccess } from "./includes";
-import { importPrepared, parseConfigFile, prepareImport, type Daemon, type ImportReport, type ParsedSource } from "./import-to-db";
+import { importPrepared, parseConfigFile, prepareImport, type Daemon, type ImportPlan, type ImportReport, type ParsedSource } from "./import-to-db";
 import { defaultMainFiles } from "./import-form";
 import { ConfigTextError } from "./read-files";
 import { uploadedTree, UploadError, type UploadedFile, type UploadedTree } from "./upload-files";
@@ -21,7 +21,10 @@ export interface UploadImportRequest {
   /** Relative paths of the files to import as daemon configs; default: the top-level *.conf files. */
   main?: string[];
   dryRun: boolean;
-  /** With dryRun: the audit and revision writes too, rolled back (the server's warm-up). */
+  /**
+   * With dryRun: the audit and revision writes too, rolled back, and then the import of the dry
+   * run's plan, rolled back as well (the server's warm-up: the whole path of an import warmed).
+   */
   rehearse?: boolean;
   /** Import what can be imported, leaving out the resources in error. */
   force?: boolean;
@@ -53,8 +56,12 @@ export interface UploadImportResult extends ImportReport {
   modelRevision: number;
   /** What the answer is about: the files (paths and bytes), the directory, the files read as configs and "force". */
   uploadDigest: string;
-  /** Where the time went (ms): reading the upload, parsing and Bacula's checks, then the database; whether the dry run's parse and checks were reused. */
-  timings: { readMs: number; parseMs: number; importMs: number; reusedDryRun: boolean };
+  /**
+   * Where the time went (ms): reading the upload, parsing and Bacula's checks, then the database;
+   * whether the dry run's parse and checks were reused, and whether the import replayed what its
+   * dry run wrote (ImportPlan) rather than working it out again.
+   */
+  timings: { readMs: number; parseMs: number; importMs: number; reusedDryRun: boolean; replayedDryRun: boolean };
 }
 
 /** The dry run's files differ from the import's: the dry run does not say what this import would do. */
@@ -101,9 +108,22 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
 
   const t2 = performance.now();
   // A file that is no daemon's config stops the import, unless it is forced (then the rest goes in).
+  // A dry run records what it does, for its import to replay (kept with the reading, or rehearsed now).
+  const sink: { plan?: ImportPlan } = {};
   const report: ImportReport = !read.prepared
     ? { applied: false, dryRun: r.dryRun, issues: [...unknown], changes: [], leftOut: [] }
-    : await importPrepared(db, read.prepared, { actor: r.actor, ip: r.ip, dryRun: r.dryRun, rehearse: r.rehearse, expectRevision: r.dryRun ? undefined : r.expectRevision });
+    : await importPrepared(db, read.prepared, {
+        actor: r.actor,
+        ip: r.ip,
+        dryRun: r.dryRun,
+        rehearse: r.rehearse,
+        expectRevision: r.dryRun ? undefined : r.expectRevision,
+        recordPlan: r.dryRun ? sink : undefined,
+        plan: r.dryRun ? undefined : kept?.plan,
+      });
+  if (r.dryRun) read.plan = sink.plan;
+  if (r.rehearse && read.prepared && sink.plan)
+    await importPrepared(db, read.prepared, { actor: r.actor, ip: r.ip, dryRun: true, rehearse: true, expectRevision: await modelRevision(db), plan: sink.plan });
   const t3 = performance.now();
   const counts: ChangeCounts = {};
   for (const c of report.changes) (counts[c.kind] ??= { create: 0, update: 0, delete: 0 })[c.action]++;
@@ -119,7 +139,7 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
     unread: [...unread],
     // (An import that wrote knows the revision it made; otherwise it is read.)
     modelRevision: report.applied && report.revision !== undefined ? report.revision : await modelRevision(db),
-    timings: { readMs: t1 - t0, parseMs: t2 - t1, importMs: t3 - t2, reusedDryRun: kept !== undefined },
+    timings: { readMs: t1 - t0, parseMs: t2 - t1, importMs: t3 - t2, reusedDryRun: kept !== undefined, replayedDryRun: !!report.replayed },
   };
 }
 

@@ -10,7 +10,7 @@
  * import takes its entry out. Kept in this process only: with several instances, an import that
  * reaches another instance than its dry run reads the files again, with the same result.
  */
-import type { ImportIssue, ParsedSource, PreparedImport } from "./import-to-db";
+import type { ImportIssue, ImportPlan, ParsedSource, PreparedImport } from "./import-to-db";
 
 export interface UploadRead {
   sources: readonly ParsedSource[];
@@ -20,6 +20,8 @@ export interface UploadRead {
   unread: readonly string[];
   /** The checks before the database (import-to-db.ts prepareImport); absent when `unknown` stops the import. */
   prepared?: PreparedImport;
+  /** What the last dry run of these files wrote, for their import to replay (import-to-db.ts ImportPlan). */
+  plan?: ImportPlan;
 }
 
 export const KEEP = 2;

@@ -127,6 +127,8 @@ class SameConnectionTransaction implements Transaction {
   readonly #statements: SqliteStatements | undefined;
   readonly #onEnd: ((committed: boolean) => void) | undefined;
   #open = true;
+  /** Statements Prisma ran here, probes left out (DirectQuery.prismaStatements). */
+  #prismaStatements = 0;
 
   constructor(db: Client, statements?: SqliteStatements, onEnd?: (committed: boolean) => void) {
     this.#db = db;
@@ -147,11 +149,12 @@ class SameConnectionTransaction implements Transaction {
     // A probe of lib/db/direct.ts: this transaction's connection serves raw statements past Prisma's compiler.
     const sql = typeof stmt === "string" ? stmt : stmt.sql;
     if (isProbe(sql)) offerConnection(sql, this.#directQuery());
+    else this.#prismaStatements++;
     return this.#db.execute(stmt);
   }
 
   #directQuery(): DirectQuery {
-    const run: DirectQuery = (q, args) => this.#direct(q, args);
+    const run: DirectQuery = Object.assign((q: string, args: readonly DirectArg[]) => this.#direct(q, args), { prismaStatements: () => this.#prismaStatements });
     const statements = this.#statements;
     if (!statements) return run;
     return Object.assign(run, {
@@ -170,6 +173,7 @@ class SameConnectionTransaction implements Transaction {
 
   async batch(stmts: InStatement[]): Promise<ResultSet[]> {
     this.#check();
+    this.#prismaStatements += stmts.length;
     const out: ResultSet[] = [];
     for (const s of stmts) out.push(await this.#db.execute(s));
     return out;
@@ -177,6 +181,7 @@ class SameConnectionTransaction implements Transaction {
 
   async executeMultiple(sql: string): Promise<void> {
     this.#check();
+    this.#prismaStatements++;
     await this.#db.executeMultiple(sql);
   }
 

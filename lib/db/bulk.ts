@@ -78,6 +78,9 @@ function boundValue(v: unknown): DirectArg {
   return Number.isInteger(j) && j >= INT64_MIN && j < INT64_MAX_EXCLUSIVE ? BigInt(j) : j;
 }
 
+/** A value as the direct statements here bind it (a Date as Prisma writes it on SQLite, booleans as 0/1, JSON as text). */
+export const boundArg: (v: unknown) => DirectArg = boundValue;
+
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function quoted(names: readonly string[]): string {

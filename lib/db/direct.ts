@@ -25,6 +25,56 @@ export interface DirectQuery {
    * Offered where the connection keeps prepared statements (SQLite); absent on PostgreSQL.
    */
   readonly repeat?: (sql: string, argLists: readonly (readonly DirectArg[])[]) => Promise<Record<string, unknown>[]>;
+  /**
+   * How many statements Prisma itself has run in this transaction so far, probes left out (SQLite):
+   * what a recording of the direct statements (recordStatements) did not see.
+   */
+  readonly prismaStatements?: () => number;
+}
+
+/** A direct statement as it ran: its arguments (one list, or one per run of `repeat`) and its rows. */
+export interface RecordedStatement {
+  sql: string;
+  args?: readonly DirectArg[];
+  argLists?: readonly (readonly DirectArg[])[];
+  rows: readonly Record<string, unknown>[];
+}
+
+/** Transactions whose direct statements are being recorded, and the log each goes to. */
+const recordings = new WeakMap<Probeable, RecordedStatement[]>();
+const wrapped = new WeakMap<Probeable, DirectQuery>();
+
+/**
+ * Records every direct statement `tx` runs from now on (directQuery, rawQuery and what lib/db/bulk.ts
+ * writes) into `log`, with its rows, until stopRecording. The row objects are the ones handed to
+ * the caller, which must not change them (a changed one makes a replay find the rows differ).
+ */
+export function recordStatements(tx: Probeable, log: RecordedStatement[]): void {
+  recordings.set(tx, log);
+  wrapped.delete(tx);
+}
+
+export function stopRecording(tx: Probeable): void {
+  recordings.delete(tx);
+  wrapped.delete(tx);
+}
+
+function recording(run: DirectQuery, log: RecordedStatement[]): DirectQuery {
+  const call: DirectQuery = async (sql, args) => {
+    const rows = await run(sql, args);
+    // (A copy of the list: callers append to the one they get.)
+    log.push({ sql, args: [...args], rows: [...rows] });
+    return rows;
+  };
+  const extra: { repeat?: DirectQuery["repeat"]; prismaStatements?: DirectQuery["prismaStatements"] } = { prismaStatements: run.prismaStatements };
+  const repeat = run.repeat;
+  if (repeat)
+    extra.repeat = async (sql, argLists) => {
+      const rows = await repeat(sql, argLists);
+      log.push({ sql, argLists: argLists.map((a) => [...a]), rows: [...rows] });
+      return rows;
+    };
+  return Object.assign(call, extra);
 }
 
 const CLAIMED = Symbol.for("bacula-ha-dashboard.direct.claimed");
@@ -52,7 +102,7 @@ export function offerConnection(sql: string, run: DirectQuery): void {
   if (m) claimed.set(m[1], run);
 }
 
-interface Probeable {
+export interface Probeable {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
@@ -60,6 +110,13 @@ const known = new WeakMap<Probeable, DirectQuery | null>();
 
 /** The transaction's own connection, or undefined when its adapter does not offer it. */
 export async function directQuery(tx: Probeable): Promise<DirectQuery | undefined> {
+  const run = await claimedQuery(tx);
+  const log = run && recordings.get(tx);
+  if (!run || !log) return run;
+  return wrapped.get(tx) ?? wrapped.set(tx, recording(run, log)).get(tx)!;
+}
+
+async function claimedQuery(tx: Probeable): Promise<DirectQuery | undefined> {
   const seen = known.get(tx);
   if (seen !== undefined) return seen ?? undefined;
   const token = randomBytes(16).toString("hex");

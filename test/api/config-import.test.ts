@@ -227,6 +227,73 @@ describe("POST /api/config/import", () => {
     expect(after.json.leftOut).toEqual(first.json.leftOut);
   });
 
+  it("an import replays what its dry run wrote when the database answers as it did (SQLite), by its own actor at its own time, and works it out again when not", async () => {
+    const { testDialect } = await import("../support/appPg");
+    const sqlite = testDialect() !== "postgresql";
+    // A Director with its SD config (an import that runs every statement on its connection).
+    const sd = (name: string) => `Storage {\n  Name = ${name}-sd\n  SDAddress = sd.example.net\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = ${name}\n  Password = "${name}-sd-pw"\n}\nDevice {\n  Name = FileStorage\n  Media Type = File\n  Archive Device = /srv/bacula\n}\nMessages {\n  Name = Standard\n  director = ${name} = all\n}\n`;
+    const jobs = (name: string) => Array.from({ length: 40 }, (_, i) => `Job {\n  Name = ${name}-job${i}\n  Type = Backup\n  Client = ${name}-fd\n  FileSet = ${name}-Set\n  Pool = ${name}-Pool\n  Storage = ${name}-File\n  Messages = Daemon\n  RunScript {\n    RunsWhen = Before\n    Command = "/bin/true %c"\n  }\n}\n`).join("");
+    // (At an address and port of their own: an SD config meeting the placeholder SDs earlier tests
+    // left at 9103 takes them over, partly through Prisma, and its dry run then records no plan.)
+    const upload = (name: string) => ({
+      "bacula-dir.conf": director(name, jobs(name)).replace("  Address = sd.example.net\n", `  Address = ${name}.sd.example.net\n  SDPort = 9203\n`),
+      "bacula-sd.conf": sd(name).replace("  SDAddress = sd.example.net\n", `  SDAddress = ${name}.sd.example.net\n  SDPort = 9203\n`),
+    });
+    const dryRun = async (files: Upload, cookie?: string) => {
+      const r = await post(form(files, { mode: "dry-run" }), { cookie });
+      expect(r.status, r.text).toBe(200);
+      expect(r.json.issues.filter((i: { severity: string }) => i.severity === "error")).toEqual([]);
+      return r.json;
+    };
+    const importOf = async (files: Upload, dry: Record<string, any>) => {
+      const r = await post(form(files, { mode: "import", expectRevision: String(dry.modelRevision), expectDigest: dry.uploadDigest }));
+      expect(r.status, r.text).toBe(200);
+      expect(r.json.applied).toBe(true);
+      return r.json;
+    };
+    const admin = await makeUser("replay-admin", "admin");
+
+    // Replayed: the dry run by one user, the import by another, a moment later.
+    const files = upload("replay");
+    const dry = await dryRun(files, admin);
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = new Date();
+    const done = await importOf(files, dry);
+    expect(done.timings.replayedDryRun).toBe(sqlite);
+    // What the dry run said, with the ids it said (on SQLite a rolled-back dry run gives them back).
+    expect(done.changes.map(withoutId)).toEqual(dry.changes.map(withoutId));
+    if (sqlite) expect(done.changes).toEqual(dry.changes);
+    expect(done.issues).toEqual(dry.issues);
+    for (const c of done.changes.filter((x: { kind: string }) => x.kind === "jobs"))
+      expect(await prisma.job.findUnique({ where: { id: c.id } }), c.name).toMatchObject({ name: c.name });
+    // Stamped by the import, not the dry run; audited as the import's actor, one event per change and the import's.
+    const created = await prisma.job.findFirstOrThrow({ where: { name: "replay-job7" } });
+    expect(created.createdAt.getTime()).toBeGreaterThanOrEqual(t0.getTime());
+    expect(created.updatedAt.getTime()).toBe(created.createdAt.getTime());
+    const events = await prisma.auditEvent.findMany({ where: { at: { gte: t0 }, action: { startsWith: "import" } } });
+    expect(events).toHaveLength(done.changeCount + 1);
+    expect(new Set(events.map((e) => e.actor))).toEqual(new Set(["importer"]));
+    expect(await prisma.auditEvent.count({ where: { actor: "replay-admin", action: { startsWith: "import" } } })).toBe(0);
+    // What was written is what the files say: a dry run again finds nothing to change.
+    expect((await dryRun(files)).changeCount).toBe(0);
+
+    // Not replayed: rows written between the dry run and the import without a model revision
+    // (outside the dashboard's saves) give the import's new records other ids; the import is worked
+    // out again, and writes each record once.
+    const other = upload("replay2");
+    const dry2 = await dryRun(other);
+    const intruder = await prisma.catalog.create({ data: { name: "replay-intruder", dbName: "x", directorId: (await prisma.director.findUniqueOrThrow({ where: { name: "replay" } })).id } });
+    const client = await prisma.client.create({ data: { name: "replay-intruder-fd", address: "x.invalid", passwordEnc: "x", catalogId: intruder.id, directorId: intruder.directorId } });
+    const again = await importOf(other, dry2);
+    expect(again.timings.replayedDryRun).toBe(false);
+    expect(again.changes.map(withoutId)).toEqual(dry2.changes.map(withoutId));
+    expect(await prisma.job.count({ where: { name: { in: Array.from({ length: 40 }, (_, i) => `replay2-job${i}`) } } })).toBe(40);
+    expect(await prisma.client.count({ where: { name: "replay2-fd" } })).toBe(1);
+    expect((await dryRun(other)).changeCount).toBe(0);
+    await prisma.client.delete({ where: { id: client.id } });
+    await prisma.catalog.delete({ where: { id: intruder.id } });
+  });
+
   it("names the first 500 changes and counts them all", async () => {
     const jobs = Array.from({ length: 520 }, (_, i) => `Job {\n  Name = many-job${i}\n  Type = Backup\n  Client = many-fd\n  FileSet = many-Set\n  Pool = many-Pool\n  Storage = many-File\n  Messages = Daemon\n}\n`).join("");
     const dry = await post(form({ "bacula-dir.conf": director("many", jobs) }, { mode: "dry-run" }));

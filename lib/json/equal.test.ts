@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonEqual } from "./json-equal";
+import { jsonEqual } from "./equal";
 
 /** The oracle: the texts the importer compared before (JSON.stringify with every object's keys sorted). */
 function sortedJson(v: unknown): string | undefined {
