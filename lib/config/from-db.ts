@@ -60,6 +60,14 @@ export function configResources(rows: readonly { type: string; items: unknown; p
     .map((r) => ({ type: findResource(daemon, r.type)?.name ?? r.type, items: openItems(r.items, findResource(daemon, r.type)) }));
 }
 
+/** A row by its id, read raw; one that is not stored throws as Prisma's findUniqueOrThrow does (its own not-found error). */
+async function rowById<T>(db: Db, model: "Director" | "StorageDaemon", id: number): Promise<T> {
+  const [row] = await rawFindMany<T>(db, model, { id });
+  if (row) return row;
+  const delegate = model === "Director" ? db.director : db.storageDaemon;
+  return (await (delegate as unknown as { findUniqueOrThrow(a: unknown): Promise<T> }).findUniqueOrThrow({ where: { id } }));
+}
+
 type Row<M extends string> = M extends "Catalog" ? Catalog : M extends "Storage" ? Storage : M extends "Pool" ? Pool : M extends "Client" ? Client : M extends "FileSet" ? FileSet
   : M extends "Schedule" ? Schedule : M extends "Messages" ? Messages : M extends "JobDefs" ? JobDefs : M extends "Job" ? Job : M extends "StorageDaemon" ? StorageDaemon
   : M extends "Device" ? Device : M extends "Director" ? Director : M extends "ConfigResource" ? ConfigResource : M extends "StorageGroupMember" ? StorageGroupMember : never;
@@ -144,10 +152,10 @@ type RowsById = { StorageDaemon: 1; Device: 1; Pool: 1; Client: 1; Catalog: 1; F
  * primary's configuration unchanged (that is what lets it take over), so it loads the primary's.
  */
 export async function loadDirectorConfig(db: Db, directorId: number, opts: { asPrimary?: boolean } = {}): Promise<DirectorConfig> {
-  let director = await db.director.findUniqueOrThrow({ where: { id: directorId } });
+  let director = await rowById<Director>(db, "Director", directorId);
   let owner = director;
   if (director.role === "standby" && director.primaryId) {
-    owner = await db.director.findUniqueOrThrow({ where: { id: director.primaryId } });
+    owner = await rowById<Director>(db, "Director", director.primaryId);
     // asPrimary: what this standby runs once it has taken over (Director switchover): its own
     // Director resource (name, port, password, directories) with its primary's resources.
     if (!opts.asPrimary) director = owner;
@@ -278,7 +286,7 @@ export async function loadDirectorConfig(db: Db, directorId: number, opts: { asP
  * raw (lib/db/raw-rows.ts). Throws Prisma's not-found error for an id that is not stored.
  */
 async function storageDaemonRows(db: Db, sdId: number) {
-  const sd = await db.storageDaemon.findUniqueOrThrow({ where: { id: sdId } });
+  const sd = await rowById<StorageDaemon>(db, "StorageDaemon", sdId);
   const devices = await rawFindMany<Device>(db, "Device", { storageDaemonId: sdId }, { orderBy: "name" });
   const storages = await rawFindMany<Storage>(db, "Storage", { storageDaemonId: sdId });
   const directorIds = [...new Set(storages.map((s) => s.directorId))];

@@ -506,4 +506,19 @@ describe("warnings of the imported model", () => {
     expect(err!.message).toMatch(/Job "FromDefs" is not in this upload: it is stored, from an earlier import or the dashboard/);
     expect(b.applied).toBe(false);
   });
+
+  it("an import of unchanged files still says what the stored daemon cannot render (a Job added outside the import)", async () => {
+    const { minimalDirectorText } = await import("@/lib/bacula/testing/minimal-config");
+    const text = minimalDirectorText({ after: "" }).replace("Name = d\n", "Name = unchanged-dir\n");
+    const file = "/tmp/unchanged/bacula-dir.conf";
+    const a = await importConfigs(prisma, [parseConfigText(text, file)]);
+    expect(a.issues.filter((i) => i.severity === "error"), JSON.stringify(a.issues)).toEqual([]);
+    const dir = await prisma.director.findUniqueOrThrow({ where: { name: "unchanged-dir" } });
+    // Stored without its Client, FileSet, Pool and Messages (as no dashboard form would let it be).
+    await prisma.job.create({ data: { name: "stored-broken", type: "Backup", directorId: dir.id, runLines: [], runScripts: [] } });
+    const again = await importConfigs(prisma, [parseConfigText(text, file)], { dryRun: true });
+    expect(again.changes).toEqual([]);
+    expect(again.issues.filter((i) => i.severity === "error").map((i) => i.message)).toContainEqual(expect.stringMatching(/Job "stored-broken".*it is stored, from an earlier import or the dashboard/));
+    await prisma.job.deleteMany({ where: { name: "stored-broken" } });
+  });
 });

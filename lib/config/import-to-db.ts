@@ -18,14 +18,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Prisma, type PrismaClient } from "@prisma/client";
+import { Prisma, type Director, type PrismaClient } from "@prisma/client";
 import { auditMany, bumpModelRevision, type AuditInput } from "@/lib/audit";
-import { bulkInsert, bulkSetColumn } from "@/lib/db/bulk";
+import { boundArg, bulkInsert, bulkSetColumn, bulkUpdate } from "@/lib/db/bulk";
 import { directQuery, rawQuery, recordStatements, stopRecording, type RecordedStatement } from "@/lib/db/direct";
-import { boundArg } from "@/lib/db/bulk";
 import { replayStatements, StaleRecording } from "@/lib/db/replay";
 import { rawFindMany } from "@/lib/db/raw-rows";
-import { holdSetting, param } from "@/lib/db/sql";
+import { holdSetting, param, updatedAtColumn } from "@/lib/db/sql";
 import { dbNulls, type Tx } from "@/lib/db/client";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseDirector, parseStorageDaemon, type ParseResult } from "@/lib/bacula/parse";
@@ -308,7 +307,7 @@ async function storedSdsOf(tx: Tx, sdSources: readonly ParsedSdSource[]): Promis
   const out = new Map<string, StoredSd | null>(names.map((n) => [n, null]));
   // (The names stored, asked raw first: a first import finds none and skips Prisma's ~1 ms query.)
   const stored = names.length > 0 ? await storedNames(tx, "StorageDaemon", names) : [];
-  if (stored.length > 0) for (const row of await tx.storageDaemon.findMany({ where: { name: { in: stored } } })) out.set(row.name, row);
+  if (stored.length > 0) for (const row of await rawFindMany<StoredSd>(tx, "StorageDaemon", { name: stored })) out.set(row.name, row);
   return out;
 }
 
@@ -432,14 +431,6 @@ function changeDetail(existing: Record<string, unknown>, d: Desired, changed: re
   return out;
 }
 
-type Delegate = {
-  update(a: unknown): Promise<{ id: number }>;
-};
-
-function delegateOf(tx: Tx, model: string): Delegate {
-  return (tx as unknown as Record<string, Delegate>)[model];
-}
-
 /** Creates or updates one record; records the change and an audit event only when something changed. */
 async function save(
   ctx: Ctx,
@@ -451,13 +442,14 @@ async function save(
   scope: Record<string, unknown>,
   placeholder = false,
 ): Promise<number> {
-  const del = delegateOf(ctx.tx, model);
   if (existing) {
     const changed = changedFields(existing, desired);
     if (changed.length === 0) return existing.id as number;
     const data = toData(desired);
-    const patch = Object.fromEntries(changed.map((k) => [k, data[k]]));
-    await del.update({ where: { id: existing.id }, data: patch });
+    // The changed columns and the update's time (as Prisma's @updatedAt), on the transaction's connection.
+    const table = tableOf(model);
+    const stamp = updatedAtColumn(table);
+    await bulkUpdate(ctx.tx, table, stamp ? [...changed, stamp] : changed, [[existing.id, ...changed.map((k) => data[k]), ...(stamp ? [ctx.now] : [])]]);
     ctx.changes.push({ action: "update", kind, name, id: existing.id as number });
     ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-update", entityType: kind, entityId: existing.id as number, entityName: name, after: { changed, detail: changeDetail(existing, desired, changed) } });
     return existing.id as number;
@@ -569,7 +561,10 @@ async function saveConfigResources(
   const keep = new Set([...nodes, ...prune.leftOut].map((n) => key(n.type, nameOf(n))));
   const gone = existing.filter((r) => !keep.has(key(r.type, r.name)));
   if (gone.length === 0) return;
-  await ctx.tx.configResource.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
+  for (let i = 0; i < gone.length; i += 500) {
+    const ids = gone.slice(i, i + 500).map((r) => r.id);
+    await rawQuery(ctx.tx, `DELETE FROM "ConfigResource" WHERE "id" IN (${ids.map((_, k) => param(k + 1)).join(", ")})`, ids);
+  }
   for (const r of gone) {
     ctx.changes.push({ action: "delete", kind: "resources", name: `${r.type} ${r.name}`, id: r.id });
     ctx.audits.push({ actor: ctx.actor, ip: ctx.ip, action: "import-delete", entityType: "resources", entityId: r.id, entityName: `${r.type} ${r.name}`, before: { type: r.type, name: r.name } });
@@ -1137,7 +1132,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
   const version = opts.version ?? src.result.config.director.version ?? "15.0.3";
   const dir = nodeToTyped("Director", dirNode) as unknown as DirectorConfig["director"];
   const at = (n: ResourceNode | undefined) => posOf(n, src.file);
-  const existing = (await storedNames(ctx.tx, "Director", [dir.name])).length > 0 ? await ctx.tx.director.findUnique({ where: { name: dir.name } }) : null;
+  const [existing = null] = await rawFindMany<Director>(ctx.tx, "Director", { name: dir.name });
   const dsplit = splitColumns("Director", dir as unknown as Obj);
   // A Director that names no Messages: Bacula takes the first Messages resource of its config
   // (dird.c); the dashboard would derive another (the "Daemon" one), so it writes that one's name.
@@ -1315,7 +1310,7 @@ async function importDirector(ctx: Ctx, src: ParsedDirectorSource, excluded: Set
     const want = (list ?? []).map((n) => idsOf("storages").get(n)).filter((x): x is number => x !== undefined);
     const have = (existingMembers ?? []).map((m) => m.storageId);
     if (sameIds(want, have)) return false;
-    if (have.length) await ctx.tx.storageGroupMember.deleteMany({ where: { [owner]: ownerId } });
+    if (have.length) await rawQuery(ctx.tx, `DELETE FROM "StorageGroupMember" WHERE "${owner}" = ${param(1)}`, [ownerId]);
     for (let position = 0; position < want.length; position++) members.push({ storageId: want[position], position, [owner]: ownerId });
     return true;
   };
@@ -1538,11 +1533,7 @@ async function workOut(db: Db, prepared: PreparedImport, opts: ImportOptions): P
             for (const p of fileProblems(src).filter((x) => x.rule !== "version-format" && (x.severity === "warning" || isBaculaAccepted(x))))
               issues.push({ ...(p.pos ?? resourcePos(src, p) ?? { file: src.file, line: 0 }), severity: "warning", stage: "map", message: acceptedMessage(p) });
           }
-          // An import that changes nothing leaves every daemon as it was: their stored configs are
-          // not loaded and checked again (re-importing the bench config unchanged spent about two
-          // thirds of its time there), and nothing is said of them that was not said before.
-          const unchanged = ctx.changes.length === 0;
-          for (const id of unchanged ? [] : ctx.touchedDirectors) {
+          for (const id of ctx.touchedDirectors) {
             if (ctx.createdIds.has(`dir:${id}`)) continue;
             const cfg = await loadDirectorConfig(tx, id);
             const src = dirSources.find((d) => d.result.config.director.name === cfg.director.name);
@@ -1556,12 +1547,12 @@ async function workOut(db: Db, prepared: PreparedImport, opts: ImportOptions): P
               });
             }
           }
-          for (const id of unchanged ? [] : fdClients) {
+          for (const id of fdClients) {
             const cfg = await loadFileDaemonConfig(tx, id);
             for (const p of validateFileDaemon(cfg).filter((x) => x.severity === "error"))
               issues.push({ file: "(import result)", line: 0, severity: "error", stage: "map", message: `File Daemon "${cfg.fileDaemon.name}": ${p.message}` });
           }
-          for (const id of unchanged ? [] : ctx.touchedSds) {
+          for (const id of ctx.touchedSds) {
             if (ctx.createdIds.has(`sd:${id}`) && !ctx.placeholderSds.has(id)) continue;
             const cfg = await loadStorageDaemonConfig(tx, id);
             // One no Storage uses any more was said where its Storages left it (retirePlaceholder).

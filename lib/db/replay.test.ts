@@ -62,6 +62,37 @@ describe("replayStatements", () => {
     expect(new Set(back.map((r) => r.at.getTime()))).toEqual(new Set([now.getTime()]));
   });
 
+  it("moves the clock in an UPDATE's SET list too, and in the rows read back after it", async () => {
+    const row = await prisma.catalogCluster.findFirst();
+    const made = await prisma.setting.upsert({ where: { key: "replay-probe" }, update: { value: "0" }, create: { key: "replay-probe", value: "0" } });
+    void row;
+    void made;
+    const pool = await prisma.pool.findFirst();
+    if (!pool) {
+      // (A model row with updatedAt to change: a Director's Pool.)
+      const dir = await prisma.director.create({ data: { name: "replay-dir", address: "x.invalid", passwordEnc: "x", version: "15.0.3", queryFile: "/q", workingDirectory: "/w", pidDirectory: "/p" } });
+      await prisma.pool.create({ data: { name: "replay-pool", directorId: dir.id } });
+    }
+    const target = await prisma.pool.findFirstOrThrow();
+    const then = new Date("2026-03-04T05:06:07.890Z");
+    const { bulkUpdate } = await import("./bulk");
+    const { rawFindMany } = await import("./raw-rows");
+    let readBack: Record<string, unknown>[] = [];
+    const log = await recorded(async (tx) => {
+      await bulkUpdate(tx, "Pool", ["labelFormat", "updatedAt"], [[target.id, "Replay-", then]]);
+      readBack = await rawFindMany(tx, "Pool", { id: target.id });
+    });
+    expect(readBack[0]).toMatchObject({ labelFormat: "Replay-", updatedAt: then });
+    const now = new Date();
+    const replay = prisma.$transaction((tx) => replayStatements(tx, log, { from: boundArg(then), to: boundArg(now) }));
+    if (!sqlite) {
+      await expect(replay).rejects.toBeInstanceOf(StaleRecording);
+      return;
+    }
+    await replay;
+    expect(await prisma.pool.findUniqueOrThrow({ where: { id: target.id } })).toMatchObject({ labelFormat: "Replay-", updatedAt: now });
+  });
+
   it("refuses, keeping nothing, when the database answers otherwise (the ids moved on) or the recorded time is bound elsewhere", async () => {
     const then = new Date("2026-02-03T04:05:06.789Z");
     const log = await recorded((tx) => bulkInsert(tx, "AuditEvent", rows(then, "replay-b"), ["id"]));

@@ -6,10 +6,10 @@
  * created). Any other answer stops the replay (StaleRecording) and the caller works the import out
  * afresh: a replay either writes exactly what the dry run wrote, or nothing it keeps.
  *
- * The one value that differs by design is the clock: the dry run stamped the rows it created with
- * its time; the replay stamps them with its own. That time is replaced only where it is a DateTime
- * column of an INSERT's rows (the schema's types); the same text anywhere else makes the recording
- * unfit for a replay (StaleRecording before anything runs).
+ * The one value that differs by design is the clock: the dry run stamped the rows it created or
+ * updated with its time; the replay stamps them with its own. That time is replaced only where it
+ * is a DateTime column of an INSERT's rows or of an UPDATE's SET list (the schema's types); the same
+ * text anywhere else makes the recording unfit for a replay (StaleRecording before anything runs).
  */
 import { Prisma } from "@prisma/client";
 import { jsonEqual } from "@/lib/json/equal";
@@ -23,6 +23,8 @@ export class StaleRecording extends Error {
 }
 
 const INSERT = /^INSERT INTO "([A-Za-z_][A-Za-z0-9_]*)" \(([^)]*)\) VALUES /;
+/** lib/db/bulk.ts bulkUpdate's statement on SQLite: the columns' values in order, then the id. */
+const UPDATE = /^UPDATE "([A-Za-z_][A-Za-z0-9_]*)" SET ((?:"[A-Za-z_][A-Za-z0-9_]*" = \?(?:, )?)+) WHERE "id" = \?$/;
 
 const dateColumns = new Map<string, Set<string>>();
 
@@ -36,15 +38,25 @@ function dateColumnsOf(table: string): Set<string> {
   return set;
 }
 
+/** Which column each bound argument of a statement is (repeating for INSERT's VALUES rows); none for other statements. */
+function boundColumns(sql: string): { table: string; cols: string[]; rows: boolean } | undefined {
+  const names = (list: string) => [...list.matchAll(/"([A-Za-z_][A-Za-z0-9_]*)"/g)].map((x) => x[1]);
+  const ins = INSERT.exec(sql);
+  if (ins) return { table: ins[1], cols: names(ins[2]), rows: true };
+  const up = UPDATE.exec(sql);
+  if (up) return { table: up[1], cols: [...names(up[2]), "id"], rows: false };
+  return undefined;
+}
+
 /**
  * The statement's arguments with the clock moved from `from` to `to`: in the DateTime columns of an
- * INSERT's VALUES rows (bound in column order, row after row). Throws StaleRecording when `from`
- * is bound anywhere else.
+ * INSERT's VALUES rows (bound in column order, row after row) or of bulkUpdate's SET list. Throws
+ * StaleRecording when `from` is bound anywhere else.
  */
 function moved(st: RecordedStatement, from: DirectArg, to: DirectArg): { args?: DirectArg[]; argLists?: DirectArg[][] } {
-  const m = INSERT.exec(st.sql);
-  const cols = m ? m[2].split(",").map((c) => c.trim().replace(/^"|"$/g, "")) : [];
-  const dates = m ? dateColumnsOf(m[1]) : new Set<string>();
+  const shape = boundColumns(st.sql);
+  const cols = shape?.cols ?? [];
+  const dates = shape ? dateColumnsOf(shape.table) : new Set<string>();
   const text = typeof from === "string" ? from : undefined;
   const one = (args: readonly DirectArg[]): DirectArg[] => {
     const out = [...args];
@@ -53,12 +65,29 @@ function moved(st: RecordedStatement, from: DirectArg, to: DirectArg): { args?: 
       const exact = v === from;
       // (Inside a longer text too: rows sent as one JSON text, a value that quotes it.)
       if (!exact && !(text !== undefined && typeof v === "string" && v.includes(text))) continue;
-      if (!exact || cols.length === 0 || !dates.has(cols[i % cols.length])) throw new StaleRecording(`the recorded time is bound outside a created row's timestamps (${st.sql.slice(0, 60)}…)`);
+      const col = shape?.rows ? cols[i % cols.length] : cols[i];
+      if (!exact || col === undefined || !dates.has(col)) throw new StaleRecording(`the recorded time is bound outside a created row's timestamps (${st.sql.slice(0, 60)}…)`);
       out[i] = to;
     }
     return out;
   };
   return st.argLists ? { argLists: st.argLists.map(one) } : { args: one(st.args ?? []) };
+}
+
+/** The rows as recorded, a value that was the recorded time being the replay's (a row read back after it was stamped). */
+function sameRows(got: readonly Record<string, unknown>[], recorded: readonly Record<string, unknown>[], clock: { from: DirectArg; to: DirectArg }): boolean {
+  if (got.length !== recorded.length) return false;
+  for (let i = 0; i < got.length; i++) {
+    const a = got[i];
+    const b = recorded[i];
+    const keys = Object.keys(b);
+    if (Object.keys(a).length !== keys.length) return false;
+    for (const k of keys) {
+      const want = b[k] === clock.from ? clock.to : b[k];
+      if (!Object.prototype.hasOwnProperty.call(a, k) || !jsonEqual(a[k], want)) return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -76,6 +105,6 @@ export async function replayStatements(tx: Probeable, log: readonly RecordedStat
   for (const { st, args, argLists } of prepared) {
     let rows: readonly Record<string, unknown>[];
     rows = argLists ? await run.repeat(st.sql, argLists) : await run(st.sql, args ?? []);
-    if (!jsonEqual(rows, st.rows)) throw new StaleRecording(`the database answers ${st.sql.slice(0, 60)}… otherwise than it did`);
+    if (!sameRows(rows, st.rows, clock)) throw new StaleRecording(`the database answers ${st.sql.slice(0, 60)}… otherwise than it did`);
   }
 }

@@ -33,6 +33,17 @@ export function columnType(table: string, column: string): ScalarType {
   return field.type as ScalarType;
 }
 
+/**
+ * The column Prisma stamps on every update of a table's rows (`@updatedAt`), if it has one. The
+ * client's schema at run time does not say which field that is; the schema's convention does: the
+ * DateTime field `updatedAt`, and only it (checked against prisma/schema.prisma in sql.test.ts).
+ */
+export function updatedAtColumn(table: string): string | undefined {
+  const model = Prisma.dmmf.datamodel.models.find((m) => (m.dbName ?? m.name) === table);
+  const field = model?.fields.find((f) => f.kind === "scalar" && f.type === "DateTime" && f.name === "updatedAt");
+  return field ? (field.dbName ?? field.name) : undefined;
+}
+
 /** The i-th (1-based) bound parameter of a raw statement. */
 export function param(i: number, d: Dialect = currentDialect()): string {
   if (!Number.isInteger(i) || i < 1) throw new Error(`parameter index ${i}`);

@@ -276,6 +276,20 @@ describe("POST /api/config/import", () => {
     expect(await prisma.auditEvent.count({ where: { actor: "replay-admin", action: { startsWith: "import" } } })).toBe(0);
     // What was written is what the files say: a dry run again finds nothing to change.
     expect((await dryRun(files)).changeCount).toBe(0);
+    // A re-import with one Job changed is replayed too, its update stamped with the import's time.
+    const edited = { ...files, "bacula-dir.conf": files["bacula-dir.conf"].replace("  Name = replay-job7\n", "  Name = replay-job7\n  Priority = 7\n") };
+    const dryEdit = await dryRun(edited, admin);
+    expect(dryEdit.changes.map((c: Record<string, unknown>) => `${c.action} ${c.kind} ${c.name}`)).toEqual(["update jobs replay-job7"]);
+    await new Promise((r) => setTimeout(r, 30));
+    const t1 = new Date();
+    const editDone = await importOf(edited, dryEdit);
+    expect(editDone.timings.replayedDryRun).toBe(sqlite);
+    const updated = await prisma.job.findFirstOrThrow({ where: { name: "replay-job7" } });
+    expect(updated.priority).toBe(7);
+    expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(t1.getTime());
+    expect(updated.createdAt.getTime()).toBe(created.createdAt.getTime());
+    expect(await prisma.auditEvent.findMany({ where: { at: { gte: t1 }, action: "import-update" } })).toEqual([expect.objectContaining({ actor: "importer", entityName: "replay-job7" })]);
+    expect((await dryRun(edited)).changeCount).toBe(0);
 
     // Not replayed: rows written between the dry run and the import without a model revision
     // (outside the dashboard's saves) give the import's new records other ids; the import is worked
