@@ -63,17 +63,9 @@ describe("replayStatements", () => {
   });
 
   it("moves the clock in an UPDATE's SET list too, and in the rows read back after it", async () => {
-    const row = await prisma.catalogCluster.findFirst();
-    const made = await prisma.setting.upsert({ where: { key: "replay-probe" }, update: { value: "0" }, create: { key: "replay-probe", value: "0" } });
-    void row;
-    void made;
-    const pool = await prisma.pool.findFirst();
-    if (!pool) {
-      // (A model row with updatedAt to change: a Director's Pool.)
-      const dir = await prisma.director.create({ data: { name: "replay-dir", address: "x.invalid", passwordEnc: "x", version: "15.0.3", queryFile: "/q", workingDirectory: "/w", pidDirectory: "/p" } });
-      await prisma.pool.create({ data: { name: "replay-pool", directorId: dir.id } });
-    }
-    const target = await prisma.pool.findFirstOrThrow();
+    // (A model row with updatedAt to change: a Director's Pool.)
+    const dir = await prisma.director.create({ data: { name: "replay-dir", address: "x.invalid", passwordEnc: "x", version: "15.0.3", queryFile: "/q", workingDirectory: "/w", pidDirectory: "/p" } });
+    const target = await prisma.pool.create({ data: { name: "replay-pool", directorId: dir.id } });
     const then = new Date("2026-03-04T05:06:07.890Z");
     const { bulkUpdate } = await import("./bulk");
     const { rawFindMany } = await import("./raw-rows");
