@@ -13,7 +13,7 @@ import { importPrepared, parseConfigFile, prepareImport, type Daemon, type Impor
 import { defaultMainFiles } from "./import-form";
 import { ConfigTextError } from "./read-files";
 import { uploadedTree, UploadError, type UploadedFile, type UploadedTree } from "./upload-files";
-import { UploadReads, type UploadRead } from "./upload-reads";
+import { MAX_BYTES as KEPT_BYTES, UploadReads, type UploadRead } from "./upload-reads";
 
 export interface UploadImportRequest {
   root: string;
@@ -108,8 +108,10 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
 
   const t2 = performance.now();
   // A file that is no daemon's config stops the import, unless it is forced (then the rest goes in).
-  // A dry run records what it does, for its import to replay (kept with the reading, or rehearsed now).
+  // A dry run records what it does, for its import to replay (kept with the reading, or rehearsed
+  // now); not one whose reading is too large to keep (its recording would only add to its memory).
   const sink: { plan?: ImportPlan } = {};
+  const record = r.dryRun && (r.rehearse || tree.totalBytes <= KEPT_BYTES);
   const report: ImportReport = !read.prepared
     ? { applied: false, dryRun: r.dryRun, issues: [...unknown], changes: [], leftOut: [] }
     : await importPrepared(db, read.prepared, {
@@ -118,7 +120,7 @@ export async function importUpload(db: PrismaClient, r: UploadImportRequest): Pr
         dryRun: r.dryRun,
         rehearse: r.rehearse,
         expectRevision: r.dryRun ? undefined : r.expectRevision,
-        recordPlan: r.dryRun ? sink : undefined,
+        recordPlan: record ? sink : undefined,
         plan: r.dryRun ? undefined : kept?.plan,
       });
   if (r.dryRun) read.plan = sink.plan;

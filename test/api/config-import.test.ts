@@ -308,6 +308,19 @@ describe("POST /api/config/import", () => {
     await prisma.catalog.delete({ where: { id: intruder.id } });
   });
 
+  it("a dry run too large to keep its reading records nothing to replay: its import reads and works it out again", async () => {
+    const { MAX_BYTES } = await import("@/lib/config/upload-reads");
+    const padding = `# ${"x".repeat(1000)}\n`.repeat(Math.ceil((MAX_BYTES + 1) / 1003));
+    const files = { "bacula-dir.conf": director("bigdry") + padding };
+    const dry = await post(form(files, { mode: "dry-run" }));
+    expect(dry.status, dry.text.slice(0, 300)).toBe(200);
+    const done = await post(form(files, { mode: "import", expectRevision: String(dry.json.modelRevision), expectDigest: dry.json.uploadDigest }));
+    expect(done.status, done.text.slice(0, 300)).toBe(200);
+    expect(done.json.applied).toBe(true);
+    expect(done.json.timings).toMatchObject({ reusedDryRun: false, replayedDryRun: false });
+    expect(done.json.changes.map(withoutId)).toEqual(dry.json.changes.map(withoutId));
+  });
+
   it("names the first 500 changes and counts them all", async () => {
     const jobs = Array.from({ length: 520 }, (_, i) => `Job {\n  Name = many-job${i}\n  Type = Backup\n  Client = many-fd\n  FileSet = many-Set\n  Pool = many-Pool\n  Storage = many-File\n  Messages = Daemon\n}\n`).join("");
     const dry = await post(form({ "bacula-dir.conf": director("many", jobs) }, { mode: "dry-run" }));
