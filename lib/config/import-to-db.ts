@@ -15,6 +15,9 @@
  *   transaction: an import whose result cannot be rendered is refused.
  * - A bacula-fd.conf goes onto the Client it serves (lib/config/import-fd.ts); a bconsole.conf is
  *   recognised and not imported (the dashboard writes its own for each Director).
+ * - A dry run can record what it wrote (ImportPlan); the import of the same files then replays
+ *   that, checked statement by statement against the database's answers (applyPlan), and works the
+ *   import out again when the database answers otherwise.
  */
 import fs from "node:fs";
 import path from "node:path";
