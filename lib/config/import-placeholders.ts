@@ -25,7 +25,9 @@
 import { FILE_DEVICE } from "@/lib/bacula/model";
 import type { Tx } from "@/lib/db/client";
 import { decryptSecret } from "@/lib/secrets";
+import type { Device, Director, Storage, StorageDaemon } from "@prisma/client";
 import { rawQuery } from "@/lib/db/direct";
+import { rawFindMany } from "@/lib/db/raw-rows";
 import { param } from "@/lib/db/sql";
 
 export interface PlaceholderTools {
@@ -86,30 +88,35 @@ export async function retirePlaceholder(tools: PlaceholderTools, id: number): Pr
   tools.warn(`Storage Daemon "${p.name}" (a placeholder) is used by no Storage any more: the import removes it${p.devices.length > 0 ? `, with the device${p.devices.length > 1 ? "s" : ""} made up for it (${p.devices.map((d) => d.name).join(", ")})` : ""}`);
 }
 
-type PlaceholderRow = Awaited<ReturnType<typeof placeholdersAt>>[number];
+type PlaceholderRow = StorageDaemon & { storages: (Storage & { director: { id: number; name: string }; device: { name: string } | null })[] };
 
-/** The SDs at `port` without a config of their own (no stored resources), with their Storages. */
-async function placeholdersAt(tx: Tx, port: number, notId: number | undefined) {
-  // Most imports meet none: one raw probe first on the transaction's connection (~0.03 ms), the full
-  // read only when it finds one (Prisma compiles that query anew each time, ~1 ms: ~10 ms of an
-  // import of ten SD configs; the probe itself through Prisma was ~0.9 ms).
-  if (!(await anyPlaceholderAt(tx, port, notId))) return [];
-  return tx.storageDaemon.findMany({
-    where: { port, ...(notId !== undefined ? { id: { not: notId } } : {}), resources: { none: {} } },
-    include: { storages: { include: { director: { select: { id: true, name: true } }, device: { select: { name: true } } }, orderBy: { name: "asc" } } },
-    orderBy: { name: "asc" },
-  });
-}
-
-/** Whether an SD at `port` (other than `notId`) has no stored resources: what placeholdersAt reads. */
-async function anyPlaceholderAt(tx: Tx, port: number, notId: number | undefined): Promise<boolean> {
+/**
+ * The SDs at `port` without a config of their own (no stored resources), by name, with their
+ * Storages (by name, each with its Director's id and name and its device's name). Read raw on the
+ * transaction's connection (lib/db/raw-rows.ts): most imports meet none, and one that meets some
+ * stays replayable (an import through Prisma records no plan: import-to-db.ts ImportPlan).
+ */
+async function placeholdersAt(tx: Tx, port: number, notId: number | undefined): Promise<PlaceholderRow[]> {
   const other = notId !== undefined ? ` AND s."id" <> ${param(2)}` : "";
-  const rows = await rawQuery(
-    tx,
-    `SELECT 1 AS "found" FROM "StorageDaemon" s WHERE s."port" = ${param(1)}${other} AND NOT EXISTS (SELECT 1 FROM "ConfigResource" r WHERE r."storageDaemonId" = s."id") LIMIT 1`,
-    notId !== undefined ? [port, notId] : [port],
-  );
-  return rows.length > 0;
+  const ids = (
+    await rawQuery<{ id: number }>(
+      tx,
+      `SELECT s."id" AS "id" FROM "StorageDaemon" s WHERE s."port" = ${param(1)}${other} AND NOT EXISTS (SELECT 1 FROM "ConfigResource" r WHERE r."storageDaemonId" = s."id") ORDER BY s."name" ASC`,
+      notId !== undefined ? [port, notId] : [port],
+    )
+  ).map((r) => Number(r.id));
+  if (ids.length === 0) return [];
+  const sds = new Map((await rawFindMany<StorageDaemon>(tx, "StorageDaemon", { id: ids })).map((r) => [r.id, r]));
+  // (By name in the database's order; past one statement's list, in code points.)
+  const storages = ids.length <= 500 ? await rawFindMany<Storage>(tx, "Storage", { storageDaemonId: ids }, { orderBy: "name" }) : (await rawFindMany<Storage>(tx, "Storage", { storageDaemonId: ids })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const directors = new Map((await rawFindMany<Director>(tx, "Director", { id: [...new Set(storages.map((x) => x.directorId))] })).map((d) => [d.id, { id: d.id, name: d.name }]));
+  const devices = new Map((await rawFindMany<Device>(tx, "Device", { id: [...new Set(storages.flatMap((x) => (x.deviceId === null ? [] : [x.deviceId])))] })).map((d) => [d.id, { name: d.name }]));
+  return ids.map((id) => ({
+    ...sds.get(id)!,
+    storages: storages
+      .filter((x) => x.storageDaemonId === id)
+      .map((x) => ({ ...x, director: directors.get(x.directorId)!, device: x.deviceId === null ? null : (devices.get(x.deviceId) ?? null) })),
+  }));
 }
 
 /** How each Storage of `p` of a Director not in this import reaches it: the address, port, password and device it uses. */

@@ -233,12 +233,13 @@ describe("POST /api/config/import", () => {
     // A Director with its SD config (an import that runs every statement on its connection).
     const sd = (name: string) => `Storage {\n  Name = ${name}-sd\n  SDAddress = sd.example.net\n  WorkingDirectory = /var/lib/bacula\n  Pid Directory = /run/bacula\n}\nDirector {\n  Name = ${name}\n  Password = "${name}-sd-pw"\n}\nDevice {\n  Name = FileStorage\n  Media Type = File\n  Archive Device = /srv/bacula\n}\nMessages {\n  Name = Standard\n  director = ${name} = all\n}\n`;
     const jobs = (name: string) => Array.from({ length: 40 }, (_, i) => `Job {\n  Name = ${name}-job${i}\n  Type = Backup\n  Client = ${name}-fd\n  FileSet = ${name}-Set\n  Pool = ${name}-Pool\n  Storage = ${name}-File\n  Messages = Daemon\n  RunScript {\n    RunsWhen = Before\n    Command = "/bin/true %c"\n  }\n}\n`).join("");
-    // (At an address and port of their own: an SD config meeting the placeholder SDs earlier tests
-    // left at 9103 takes them over, partly through Prisma, and its dry run then records no plan.)
+    // (At an address of their own, on the port where earlier tests left placeholder SDs: the SD
+    // config meets them, and takes none.)
     const upload = (name: string) => ({
-      "bacula-dir.conf": director(name, jobs(name)).replace("  Address = sd.example.net\n", `  Address = ${name}.sd.example.net\n  SDPort = 9203\n`),
-      "bacula-sd.conf": sd(name).replace("  SDAddress = sd.example.net\n", `  SDAddress = ${name}.sd.example.net\n  SDPort = 9203\n`),
+      "bacula-dir.conf": director(name, jobs(name)).replace("  Address = sd.example.net\n", `  Address = ${name}.sd.example.net\n`),
+      "bacula-sd.conf": sd(name).replace("  SDAddress = sd.example.net\n", `  SDAddress = ${name}.sd.example.net\n`),
     });
+    expect(await prisma.storageDaemon.count({ where: { port: 9103, resources: { none: {} } } })).toBeGreaterThan(0);
     const dryRun = async (files: Upload, cookie?: string) => {
       const r = await post(form(files, { mode: "dry-run" }), { cookie });
       expect(r.status, r.text).toBe(200);
