@@ -68,9 +68,31 @@ async function rowById<T>(db: Db, model: "Director" | "StorageDaemon", id: numbe
   return (await (delegate as unknown as { findUniqueOrThrow(a: unknown): Promise<T> }).findUniqueOrThrow({ where: { id } }));
 }
 
-type Row<M extends string> = M extends "Catalog" ? Catalog : M extends "Storage" ? Storage : M extends "Pool" ? Pool : M extends "Client" ? Client : M extends "FileSet" ? FileSet
-  : M extends "Schedule" ? Schedule : M extends "Messages" ? Messages : M extends "JobDefs" ? JobDefs : M extends "Job" ? Job : M extends "StorageDaemon" ? StorageDaemon
-  : M extends "Device" ? Device : M extends "Director" ? Director : M extends "ConfigResource" ? ConfigResource : M extends "StorageGroupMember" ? StorageGroupMember : never;
+/** The row type of each model directorRows reads. */
+interface Rows {
+  Catalog: Catalog;
+  Storage: Storage;
+  Pool: Pool;
+  Client: Client;
+  FileSet: FileSet;
+  Schedule: Schedule;
+  Messages: Messages;
+  JobDefs: JobDefs;
+  Job: Job;
+  StorageDaemon: StorageDaemon;
+  Device: Device;
+}
+type Row<M extends keyof Rows> = Rows[M];
+
+/** The storage group members of a Director's pools, JobDefs and Jobs, by position (one statement). */
+export async function storageGroupMembers(db: Db, directorId: number): Promise<Pick<StorageGroupMember, "storageId" | "position" | "poolId" | "jobDefsId" | "jobId">[]> {
+  const owned = (table: string, i: number) => `SELECT "id" FROM "${table}" WHERE "directorId" = ${param(i)}`;
+  return rawQuery(
+    db,
+    `SELECT "storageId", "position", "poolId", "jobDefsId", "jobId" FROM "StorageGroupMember" WHERE "poolId" IN (${owned("Pool", 1)}) OR "jobDefsId" IN (${owned("JobDefs", 2)}) OR "jobId" IN (${owned("Job", 3)}) ORDER BY "position" ASC, "id" ASC`,
+    [directorId, directorId, directorId],
+  );
+}
 
 /**
  * A Director's rows with the rows they refer to, as the Prisma includes that loadDirectorConfig
@@ -94,7 +116,7 @@ async function directorRows(db: Db, directorId: number) {
   const jobs = await own("Job");
   const others = await rawFindMany<ConfigResource>(db, "ConfigResource", where);
   /** Rows by id: the Director's own, then any other one referred to, read once. */
-  const index = async <M extends keyof RowsById>(model: M, rows: Row<M>[], ids: Iterable<number | null>): Promise<Map<number, Row<M>>> => {
+  const index = async <M extends Exclude<keyof Rows, "Job">>(model: M, rows: Row<M>[], ids: Iterable<number | null>): Promise<Map<number, Row<M>>> => {
     const by = new Map<number, Row<M>>(rows.map((r) => [r.id, r]));
     const missing = [...new Set([...ids].filter((id): id is number => id !== null && !by.has(id)))];
     if (missing.length) for (const r of await rawFindMany<Row<M>>(db, model, { id: missing })) by.set(r.id, r);
@@ -111,11 +133,7 @@ async function directorRows(db: Db, directorId: number) {
   const messagesOf = await index("Messages", messages, [...need(jobDefs, "messagesId"), ...need(jobs, "messagesId")]);
   const jobDefsOf = await index("JobDefs", jobDefs, need(jobs, "jobDefsId"));
   // Storage group members of the pools, JobDefs and Jobs, by position, with their Storage.
-  const members = await rawQuery<StorageGroupMember>(
-    db,
-    `SELECT "id", "storageId", "position", "poolId", "jobDefsId", "jobId" FROM "StorageGroupMember" WHERE "poolId" IN (SELECT "id" FROM "Pool" WHERE "directorId" = ${param(1)}) OR "jobDefsId" IN (SELECT "id" FROM "JobDefs" WHERE "directorId" = ${param(2)}) OR "jobId" IN (SELECT "id" FROM "Job" WHERE "directorId" = ${param(3)}) ORDER BY "position" ASC, "id" ASC`,
-    [directorId, directorId, directorId],
-  );
+  const members = await storageGroupMembers(db, directorId);
   const storageOf = await index("Storage", storages, members.map((m) => Number(m.storageId)));
   const groupOf = (owner: "poolId" | "jobDefsId" | "jobId") => {
     const by = new Map<number, { storage: Storage }[]>();
@@ -144,8 +162,6 @@ async function directorRows(db: Db, directorId: number) {
     others,
   };
 }
-
-type RowsById = { StorageDaemon: 1; Device: 1; Pool: 1; Client: 1; Catalog: 1; FileSet: 1; Schedule: 1; Messages: 1; JobDefs: 1; Storage: 1 };
 
 /**
  * The Bacula model of one Director, from the dashboard's database. A standby Director receives its

@@ -42,7 +42,7 @@ import { splitColumns } from "./columns";
 import { jsonEqual } from "@/lib/json/equal";
 import { includeResolver, type FileAccess } from "./includes";
 import { openItems, sealItems } from "./items";
-import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision } from "./from-db";
+import { configResources, loadDirectorConfig, loadStorageDaemonConfig, modelRevision, storageGroupMembers } from "./from-db";
 import { loadFileDaemonConfig } from "./fd-from-db";
 import { fileDaemonName, importFileDaemon, type FdImportTools } from "./import-fd";
 import { unusedStorageDaemon } from "./unused-sd";
@@ -308,21 +308,7 @@ async function storedSdsOf(tx: Tx, sdSources: readonly ParsedSdSource[]): Promis
   for (const s of sdSources) if (s.result.config.storage.name) count.set(s.result.config.storage.name, (count.get(s.result.config.storage.name) ?? 0) + 1);
   const names = [...count].filter(([, n]) => n === 1).map(([name]) => name);
   const out = new Map<string, StoredSd | null>(names.map((n) => [n, null]));
-  // (The names stored, asked raw first: a first import finds none and skips Prisma's ~1 ms query.)
-  const stored = names.length > 0 ? await storedNames(tx, "StorageDaemon", names) : [];
-  if (stored.length > 0) for (const row of await rawFindMany<StoredSd>(tx, "StorageDaemon", { name: stored })) out.set(row.name, row);
-  return out;
-}
-
-/** Which of `names` a table holds (its "name" column), asked on the transaction's own connection. */
-async function storedNames(tx: Tx, table: "StorageDaemon" | "Director", names: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  // (In chunks: both databases bound the parameters of one statement.)
-  for (let i = 0; i < names.length; i += 500) {
-    const chunk = names.slice(i, i + 500);
-    const rows = await rawQuery<{ name: string }>(tx, `SELECT "name" FROM "${table}" WHERE "name" IN (${chunk.map((_, k) => param(k + 1)).join(", ")})`, chunk);
-    for (const r of rows) out.push(String(r.name));
-  }
+  for (const row of await rawFindMany<StoredSd>(tx, "StorageDaemon", { name: names })) out.set(row.name, row);
   return out;
 }
 
@@ -1082,12 +1068,7 @@ async function existingRows(tx: Tx, directorId: number): Promise<NameIds> {
     await read("Catalog"), await read("Messages"), await read("Schedule"), await read("FileSet"), await read("Client"),
     await read("Storage"), await read("Pool"), await read("JobDefs"), await read("Job"),
   ];
-  const owned = (table: string, i: number) => `SELECT "id" FROM "${table}" WHERE "directorId" = ${param(i)}`;
-  const members = await rawQuery<{ poolId: number | null; jobDefsId: number | null; jobId: number | null; storageId: number; position: number }>(
-    tx,
-    `SELECT "poolId", "jobDefsId", "jobId", "storageId", "position" FROM "StorageGroupMember" WHERE "poolId" IN (${owned("Pool", 1)}) OR "jobDefsId" IN (${owned("JobDefs", 2)}) OR "jobId" IN (${owned("Job", 3)}) ORDER BY "position" ASC, "id" ASC`,
-    [directorId, directorId, directorId],
-  );
+  const members = await storageGroupMembers(tx, directorId);
   const groups = (rows: Record<string, unknown>[], owner: "poolId" | "jobDefsId" | "jobId") => {
     const by = new Map<number, { storageId: number; position: number }[]>();
     for (const m of members) {
